@@ -1,0 +1,70 @@
+"""The inputs the pivotal-deterrence model needs, with their bounds.
+
+The model core owns this list; scenario files must supply every name here and
+are validated against the bounds.  Payoffs are in units of the reference prize.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """One model input: its name, symbol, admissible interval and meaning."""
+
+    name: str
+    symbol: str
+    lower: float
+    upper: float
+    meaning: str
+    lower_open: bool = False
+
+    def contains(self, value: float) -> bool:
+        if math.isnan(value):
+            return False
+        above = value > self.lower if self.lower_open else value >= self.lower
+        return above and value <= self.upper
+
+    def describe_bounds(self) -> str:
+        left = "(" if self.lower_open else "["
+        upper = "inf" if math.isinf(self.upper) else f"{self.upper:g}"
+        right = ")" if math.isinf(self.upper) else "]"
+        return f"{left}{self.lower:g}, {upper}{right}"
+
+
+INF = math.inf
+
+PARAMETERS: tuple[ParameterSpec, ...] = (
+    ParameterSpec("prize", "V", 0, INF, "value to the challenger of what is contested now"),
+    ParameterSpec("balance", "b", 0, 1, "challenger's share of the rivals' military capability"),
+    ParameterSpec("war_cost", "c_O", 0, INF, "challenger's cost of a major offensive"),
+    ParameterSpec("probe_gain", "g", 0, 1, "share of the prize a limited probe takes"),
+    ParameterSpec("probe_cost", "c_P", 0, INF, "challenger's cost of a limited probe"),
+    ParameterSpec(
+        "third_party_deterrence", "d_W", 0, INF,
+        "cost other powers impose on a major offensive",
+    ),
+    ParameterSpec("pivot_distraction", "delta", 0, 1, "share of the pivot's capacity tied up"),
+    ParameterSpec("pivot_punishment", "k", 0, INF, "harm a restraining pivot inflicts"),
+    ParameterSpec("patron_shield", "sigma", 0, 1, "share of coercion the patron neutralises"),
+    ParameterSpec("pivot_stake_target", "s_T", 0, INF, "pivot's stake in the target"),
+    ParameterSpec("target_alignment", "alpha", 0, 1, "target's alignment with the pivot"),
+    ParameterSpec("pivot_stake_challenger", "s_C", 0, INF, "pivot's stake in the challenger"),
+    ParameterSpec("restraint_cost", "c_R", 0, INF, "pivot's cost of restraining"),
+    ParameterSpec("mediation_cost", "c_M", 0, INF, "pivot's cost of brokering a ceasefire"),
+    ParameterSpec("mediated_share", "phi", 0, 1, "share of gains kept under a ceasefire"),
+    ParameterSpec("peacekeepers", "tau", 0, INF, "pivot's extra cost of acquiescing"),
+    ParameterSpec("resolve_value", "rho", 0, INF, "what a resolved pivot gains by restraining"),
+    ParameterSpec("mediation_credit", "h", 0, 1, "share of resolve credited to mediation"),
+    ParameterSpec("prior_resolve", "mu_0", 0, 1, "first-period belief the pivot is resolved"),
+    ParameterSpec("resolve_turnover", "q", 0, 1, "chance per period the pivot's type is redrawn"),
+    ParameterSpec("protection_value", "v", 0, INF, "target's value of a resolved pivot"),
+    ParameterSpec("alt_patron_support", "w", 0, INF, "target's value of hedging"),
+    ParameterSpec("pivot_leverage", "l", 0, INF, "cost the pivot imposes on a hedging target"),
+    ParameterSpec("precision", "lambda", 0, INF, "logit precision of every player", True),
+)
+
+PARAMETER_NAMES: tuple[str, ...] = tuple(p.name for p in PARAMETERS)
+PARAMETERS_BY_NAME: dict[str, ParameterSpec] = {p.name: p for p in PARAMETERS}

@@ -1,0 +1,206 @@
+"""Rules that relate one part of a scenario to another.
+
+Each rule yields a :class:`Problem` at the field that breaks it; the loader
+turns the first into a located :class:`~pivotal.scenario.errors.ScenarioError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pivotal.model.parameters import PARAMETER_NAMES, PARAMETERS_BY_NAME
+from pivotal.scenario.positions import Path
+from pivotal.scenario.schema import Citation, ParameterPiece, PeriodRange, Scenario
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    expected: str
+    found: str
+
+
+def find_problems(s: Scenario) -> list[Problem]:
+    """All cross-field problems, in document order of the sections."""
+    checks = (
+        _periods,
+        _actors,
+        _roles,
+        _commitments,
+        _episodes,
+        _parameters,
+        _record,
+        _citations,
+    )
+    return [problem for check in checks for problem in check(s)]
+
+
+def _periods(s: Scenario) -> Iterator[Problem]:
+    if s.periods.end < s.periods.start:
+        yield Problem(("periods", "end"), f"an end year >= start ({s.periods.start})", str(s.periods.end))
+
+
+def _unknown_actor(s: Scenario, actor: str | None, path: Path) -> Iterator[Problem]:
+    if actor is not None and actor not in s.actors:
+        known = ", ".join(sorted(s.actors)) or "none defined"
+        yield Problem(path, f"an actor defined under `actors` ({known})", repr(actor))
+
+
+def _actors(s: Scenario) -> Iterator[Problem]:
+    for actor_id, actor in s.actors.items():
+        for i, member in enumerate(actor.members):
+            yield from _unknown_actor(s, member, ("actors", actor_id, "members", i))
+
+
+def _range_inside(s: Scenario, periods: PeriodRange, path: Path) -> Iterator[Problem]:
+    if periods.end < periods.start:
+        yield Problem(path, f"a range whose end is >= its start ({periods.start})", str(periods.end))
+    elif periods.start < s.periods.start or periods.end > s.periods.end:
+        yield Problem(
+            path, f"periods within {s.periods.start}-{s.periods.end}", f"'{periods}'"
+        )
+
+
+def _coverage(
+    s: Scenario, ranges: list[PeriodRange], path: Path, what: str, complete: bool
+) -> Iterator[Problem]:
+    """Ranges must not overlap, and when ``complete`` must cover every period."""
+    seen: dict[int, int] = {}
+    for i, periods in enumerate(ranges):
+        for year in periods.years():
+            if year in seen:
+                yield Problem(
+                    (*path, i, "periods"),
+                    f"each period covered once in {what}",
+                    f"{year} also in entry {seen[year]}",
+                )
+                return
+            seen[year] = i
+    if complete:
+        missing = [y for y in s.years if y not in seen]
+        if missing:
+            yield Problem(path, f"{what} covering every period {s.periods.start}-{s.periods.end}",
+                          f"no entry for {_years_text(missing)}")
+
+
+def _years_text(years: list[int]) -> str:
+    return ", ".join(str(y) for y in years[:5]) + (" ..." if len(years) > 5 else "")
+
+
+def _roles(s: Scenario) -> Iterator[Problem]:
+    for i, roles in enumerate(s.roles):
+        path = ("roles", i)
+        yield from _range_inside(s, roles.periods, (*path, "periods"))
+        for field in ("pivot", "challenger", "target"):
+            yield from _unknown_actor(s, getattr(roles, field), (*path, field))
+        for field in ("challenger_patrons", "target_patrons"):
+            for j, actor in enumerate(getattr(roles, field)):
+                yield from _unknown_actor(s, actor, (*path, field, j))
+    yield from _coverage(s, [r.periods for r in s.roles], ("roles",), "roles", complete=True)
+
+
+def _dates_in_order(start, end, path: Path) -> Iterator[Problem]:
+    if end is not None and end < start:
+        yield Problem((*path, "end"), f"an end date on or after start ({start.isoformat()})", end.isoformat())
+
+
+def _duplicate_ids(items: list, section: str) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if item.id in seen:
+            yield Problem((section, i, "id"), f"a unique id in {section}", f"{item.id!r} again")
+        seen.add(item.id)
+
+
+def _commitments(s: Scenario) -> Iterator[Problem]:
+    yield from _duplicate_ids(s.commitments, "commitments")
+    for i, c in enumerate(s.commitments):
+        for j, party in enumerate(c.parties):
+            yield from _unknown_actor(s, party, ("commitments", i, "parties", j))
+        yield from _dates_in_order(c.start, c.end, ("commitments", i))
+
+
+def _episodes(s: Scenario) -> Iterator[Problem]:
+    yield from _duplicate_ids(s.episodes, "episodes")
+    for i, e in enumerate(s.episodes):
+        yield from _unknown_actor(s, e.initiator, ("episodes", i, "initiator"))
+        yield from _dates_in_order(e.start, e.end, ("episodes", i))
+
+
+def _parameters(s: Scenario) -> Iterator[Problem]:
+    for name in s.parameters:
+        if name not in PARAMETERS_BY_NAME:
+            yield Problem(("parameters", name), f"a model parameter ({', '.join(PARAMETER_NAMES)})",
+                          repr(name))
+    missing = [name for name in PARAMETER_NAMES if name not in s.parameters]
+    if missing:
+        yield Problem(("parameters",), "every model parameter to be given",
+                      f"no entry for {', '.join(missing)}")
+    for name, pieces in s.parameters.items():
+        path = ("parameters", name)
+        for i, piece in enumerate(pieces):
+            yield from _range_inside(s, piece.periods, (*path, i, "periods"))
+            yield from _piece(name, piece, (*path, i))
+        yield from _coverage(s, [p.periods for p in pieces], path, f"parameter `{name}`", complete=True)
+
+
+def _piece(name: str, piece: ParameterPiece, path: Path) -> Iterator[Problem]:
+    if piece.high < piece.low:
+        yield Problem((*path, "high"), f"high >= low ({piece.low:g})", f"{piece.high:g}")
+        return
+    if piece.dist in ("triangular", "pert"):
+        if piece.mode is None:
+            yield Problem(path, f"a `mode` for a {piece.dist} distribution", "none")
+            return
+        if not piece.low <= piece.mode <= piece.high:
+            yield Problem((*path, "mode"), f"low <= mode <= high ({piece.low:g} to {piece.high:g})",
+                          f"{piece.mode:g}")
+            return
+    if piece.dist == "beta" and (piece.alpha is None or piece.beta is None):
+        yield Problem(path, "`alpha` and `beta` for a beta distribution", "one or both missing")
+        return
+    spec = PARAMETERS_BY_NAME.get(name)
+    if spec is None:
+        return
+    for field in ("low", "mode", "high"):
+        value = getattr(piece, field)
+        if value is not None and not spec.contains(value):
+            yield Problem((*path, field), f"a value of `{name}` in {spec.describe_bounds()}", f"{value:g}")
+            return
+
+
+def _record(s: Scenario) -> Iterator[Problem]:
+    episode_ids = {e.id for e in s.episodes}
+    for i, entry in enumerate(s.record):
+        path = ("record", i)
+        yield from _range_inside(s, entry.periods, (*path, "periods"))
+        if entry.challenge == "none" and entry.pivot_response is not None:
+            yield Problem((*path, "pivot_response"), "no pivot response when challenge is none",
+                          repr(entry.pivot_response))
+        if entry.challenge != "none" and entry.pivot_response is None:
+            yield Problem(path, f"a `pivot_response` to the {entry.challenge}", "none")
+        for j, episode in enumerate(entry.episodes):
+            if episode not in episode_ids:
+                yield Problem((*path, "episodes", j), "an episode id defined under `episodes`",
+                              repr(episode))
+    yield from _coverage(s, [r.periods for r in s.record], ("record",), "the record", complete=False)
+
+
+def _citations(s: Scenario) -> Iterator[Problem]:
+    known = ", ".join(sorted(s.sources)) or "none defined"
+
+    def check(citations: list[Citation], path: Path) -> Iterator[Problem]:
+        for i, citation in enumerate(citations):
+            if citation.ref not in s.sources:
+                yield Problem((*path, i, "ref"), f"a source id defined under `sources` ({known})",
+                              repr(citation.ref))
+
+    for i, roles in enumerate(s.roles):
+        yield from check(roles.sources, ("roles", i, "sources"))
+    for section in ("commitments", "episodes", "record"):
+        for i, item in enumerate(getattr(s, section)):
+            yield from check(item.sources, (section, i, "sources"))
+    for name, pieces in s.parameters.items():
+        for i, piece in enumerate(pieces):
+            yield from check(piece.sources, ("parameters", name, i, "sources"))

@@ -1,0 +1,127 @@
+"""Read scenarios from strings, files and the built-in library.
+
+Parsing works on a string; files are thin wrappers (the path becomes the
+``source`` named in errors).  Every user mistake becomes one located
+:class:`ScenarioError`; the cause is chained for debugging.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from pivotal.scenario.checks import Problem, find_problems
+from pivotal.scenario.errors import ScenarioError
+from pivotal.scenario.positions import Mark, dotted, index_positions, locate
+from pivotal.scenario.pydantic_errors import describe
+from pivotal.scenario.schema import Scenario
+
+BUILTIN_PACKAGE = "pivotal.scenarios"
+
+
+def parse_scenario(text: str, source: str = "<string>") -> Scenario:
+    """Parse and validate a scenario from YAML text."""
+    data, positions = _parse_yaml(text, source)
+    if not isinstance(data, dict):
+        raise ScenarioError(source=source, line=1, column=1, field="",
+                            expected="a mapping of scenario sections (id, title, ...)",
+                            found=_kind_of(data))
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as err:
+        errors = err.errors()
+        first = errors[0]
+        path, mark = locate(positions, tuple(first["loc"]))
+        expected, found, field_path = describe(first, path)
+        raise _error(source, field_path, mark, expected, found, len(errors) - 1) from err
+    problems = find_problems(scenario)
+    if problems:
+        raise _problem_error(source, positions, problems[0], len(problems) - 1)
+    return scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load a scenario file; errors name the file as given."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as err:
+        raise ScenarioError(source=str(path), line=None, column=None, field="",
+                            expected="an existing scenario file", found="no such file") from err
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(source=str(path), line=None, column=None, field="",
+                            expected="a readable UTF-8 text file", found=type(err).__name__) from err
+    return parse_scenario(text, source=str(path))
+
+
+def builtin_names() -> list[str]:
+    """Names of the scenarios shipped with the package."""
+    folder = resources.files(BUILTIN_PACKAGE)
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def builtin_scenario(name: str = "south-caucasus") -> Scenario:
+    """Load a built-in scenario by name."""
+    if name not in builtin_names():
+        raise ScenarioError(source=name, line=None, column=None, field="",
+                            expected=f"a built-in scenario ({', '.join(builtin_names())}) or a file path",
+                            found=repr(name))
+    text = resources.files(BUILTIN_PACKAGE).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+    return parse_scenario(text, source=f"{name}.yaml")
+
+
+def resolve_scenario(name_or_path: str | None) -> Scenario:
+    """A built-in name, a path to a YAML file, or ``None`` for the default."""
+    if name_or_path is None:
+        return builtin_scenario()
+    if name_or_path in builtin_names():
+        return builtin_scenario(name_or_path)
+    return load_scenario(name_or_path)
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of the validated content: formatting and comments do not change it."""
+    return hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
+
+
+def _parse_yaml(text: str, source: str) -> tuple[Any, dict]:
+    try:
+        positions, duplicates = index_positions(text)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        raise ScenarioError(source=source, line=line, column=column, field="",
+                            expected="well-formed YAML",
+                            found=str(err.problem or err.context or "a syntax error")) from err
+    except yaml.YAMLError as err:
+        raise ScenarioError(source=source, line=None, column=None, field="",
+                            expected="well-formed YAML", found=str(err)) from err
+    if duplicates:
+        dup = duplicates[0]
+        raise _error(source, dotted(dup.path), dup.second,
+                     "each key once in a mapping",
+                     f"`{dup.path[-1]}` again (first at line {dup.first.line})", len(duplicates) - 1)
+    return data, positions
+
+
+def _kind_of(value: Any) -> str:
+    return "an empty document" if value is None else f"a {type(value).__name__}"
+
+
+def _error(source: str, field: str, mark: Mark | None, expected: str, found: str,
+           more: int) -> ScenarioError:
+    return ScenarioError(source=source, line=mark.line if mark else None,
+                         column=mark.column if mark else None, field=field,
+                         expected=expected, found=found, more=more)
+
+
+def _problem_error(source: str, positions: dict, problem: Problem, more: int) -> ScenarioError:
+    _, mark = locate(positions, problem.path)
+    return _error(source, dotted(problem.path), mark, problem.expected, problem.found, more)

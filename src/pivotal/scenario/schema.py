@@ -1,0 +1,172 @@
+"""The pydantic schema of a scenario file (see ``docs/scenario-format.md``).
+
+The schema checks shapes and types field by field; rules that relate fields to
+one another (ordering, coverage, references) live in :mod:`pivotal.scenario.checks`
+so each problem can be reported at the field that causes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal, NamedTuple
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+_RANGE = re.compile(r"^\s*(\d{4})\s*(?:-|–|\.\.)\s*(\d{4})\s*$")
+
+
+class PeriodRange(NamedTuple):
+    """An inclusive range of annual periods."""
+
+    start: int
+    end: int
+
+    def __contains__(self, period: object) -> bool:
+        return isinstance(period, int) and self.start <= period <= self.end
+
+    def years(self) -> range:
+        return range(self.start, self.end + 1)
+
+    def __str__(self) -> str:
+        return str(self.start) if self.start == self.end else f"{self.start}-{self.end}"
+
+
+def _parse_periods(value: object) -> PeriodRange:
+    if isinstance(value, PeriodRange):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return PeriodRange(value, value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isdigit():
+            return PeriodRange(int(text), int(text))
+        match = _RANGE.match(text)
+        if match:
+            return PeriodRange(int(match.group(1)), int(match.group(2)))
+    raise ValueError("a year like 2016 or a range like '1994-2019'")
+
+
+Periods = Annotated[PeriodRange, BeforeValidator(_parse_periods)]
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]*$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Citation(Strict):
+    ref: str
+    at: str
+    note: str | None = None
+
+
+Sources = Annotated[list[Citation], Field(min_length=1)]
+
+
+class Source(Strict):
+    kind: Literal["document", "dataset", "method"]
+    title: str
+    author: str | None = None
+    outlet: str | None = None
+    publisher: str | None = None
+    date: dt.date | str | int | None = None
+    year: int | None = None
+    file: str | None = None
+    url: str | None = None
+    note: str | None = None
+
+
+class Actor(Strict):
+    name: str
+    kind: Literal["state", "organisation"]
+    aliases: list[str] = []
+    members: list[str] = []
+    note: str | None = None
+
+
+class PeriodSpan(Strict):
+    start: int
+    end: int
+
+
+class Roles(Strict):
+    periods: Periods
+    pivot: str
+    challenger: str
+    target: str
+    challenger_patrons: list[str] = []
+    target_patrons: list[str] = []
+    sources: list[Citation] = []
+    note: str | None = None
+
+
+class Commitment(Strict):
+    id: Identifier
+    kind: Literal[
+        "alliance", "basing", "arms_supply", "peacekeeping", "mediation", "partnership", "monitoring"
+    ]
+    parties: Annotated[list[str], Field(min_length=1)]
+    scope: str
+    start: dt.date
+    end: dt.date | None = None
+    sources: Sources
+    note: str | None = None
+
+
+class Episode(Strict):
+    id: Identifier
+    title: str
+    start: dt.date
+    end: dt.date | None = None
+    initiator: str | None = None
+    sources: Sources
+    note: str | None = None
+
+
+class ParameterPiece(Strict):
+    periods: Periods
+    dist: Literal["triangular", "pert", "uniform", "beta"] = "triangular"
+    low: float
+    mode: float | None = None
+    high: float
+    alpha: Annotated[float, Field(gt=0)] | None = None
+    beta: Annotated[float, Field(gt=0)] | None = None
+    sources: Sources
+    note: str | None = None
+
+
+class RecordEntry(Strict):
+    periods: Periods
+    challenge: Literal["none", "probe", "offensive"]
+    pivot_response: Literal["restrain", "mediate", "acquiesce"] | None = None
+    ceasefire_days: Annotated[int, Field(ge=0)] | None = None
+    appeal_answered: bool | None = None
+    target_hedged: bool | None = None
+    episodes: list[str] = []
+    sources: Sources
+    note: str | None = None
+
+
+class Scenario(Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")]
+    title: str
+    description: str = ""
+    periods: PeriodSpan
+    sources: dict[str, Source]
+    actors: dict[str, Actor]
+    roles: Annotated[list[Roles], Field(min_length=1)]
+    commitments: list[Commitment] = []
+    episodes: list[Episode] = []
+    parameters: dict[str, Annotated[list[ParameterPiece], Field(min_length=1)]]
+    record: list[RecordEntry] = []
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.periods.start, self.periods.end + 1))
+
+    def roles_in(self, period: int) -> Roles:
+        return next(r for r in self.roles if period in r.periods)
+
+    def record_for(self, period: int) -> RecordEntry | None:
+        return next((r for r in self.record if period in r.periods), None)
