@@ -21,6 +21,7 @@ from pivotal.scenario import (
     scenario_hash,
 )
 from pivotal.simulation import METRICS, SimulationResult, simulate, summarise
+from pivotal.runner import Run, run_scenario  # noqa: E402  (needs the names above)
 
 try:
     __version__ = version("pivotal")
@@ -29,6 +30,7 @@ except PackageNotFoundError:  # running from a source tree without installation
 
 __all__ = [
     "METRICS",
+    "Run",
     "Scenario",
     "ScenarioError",
     "SimulationResult",
@@ -38,6 +40,7 @@ __all__ = [
     "load_scenario",
     "parse_scenario",
     "resolve_scenario",
+    "run_scenario",
     "scenario_hash",
     "simulate",
     "summarise",

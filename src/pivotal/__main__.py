@@ -1,0 +1,3 @@
+from pivotal.cli.app import main
+
+main()

@@ -1,0 +1,62 @@
+"""Run a scenario end to end: simulate, summarise and record in the run store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pivotal.scenario import Scenario, scenario_hash
+from pivotal.simulation import METRICS, SimulationResult, simulate, summarise
+from pivotal.simulation.engine import Progress
+from pivotal.store import RunStore
+
+
+@dataclass(frozen=True)
+class Run:
+    """A finished, recorded run."""
+
+    run_id: str | None
+    seed: int
+    result: SimulationResult
+    summary: pd.DataFrame
+
+
+def fresh_seed() -> int:
+    """A new seed from OS entropy, small enough to store and to type back in."""
+    return int(np.random.SeedSequence().entropy % (2**63))
+
+
+def run_scenario(
+    scenario: Scenario,
+    *,
+    draws: int = 2000,
+    seed: int | None = None,
+    use_record: bool = True,
+    store: RunStore | None = None,
+    record: bool = True,
+    progress: Progress | None = None,
+) -> Run:
+    """Simulate ``scenario`` and record the run; ``seed=None`` picks one and records it."""
+    from pivotal import __version__
+
+    seed = fresh_seed() if seed is None else seed
+    result = simulate(scenario, draws=draws, seed=seed, use_record=use_record, progress=progress)
+    summary = summarise(result)
+    run_id = None
+    if record:
+        store = store or RunStore()
+        run_id = store.record(
+            scenario_id=scenario.id,
+            scenario_title=scenario.title,
+            scenario_hash=scenario_hash(scenario),
+            scenario_json=scenario.model_dump_json(),
+            draws=draws,
+            seed=seed,
+            use_record=use_record,
+            package_version=__version__,
+            summary=summary,
+            metrics=METRICS,
+        )
+    return Run(run_id=run_id, seed=seed, result=result, summary=summary)

@@ -1,0 +1,16 @@
+"""The run store: runs recorded in an embedded DuckDB database."""
+
+from pivotal.store.errors import RunNotFoundError, StoreBusyError, StoreError
+from pivotal.store.paths import default_store_path, pivotal_home
+from pivotal.store.runstore import RunRecord, RunStore, StoredRun
+
+__all__ = [
+    "RunNotFoundError",
+    "RunRecord",
+    "RunStore",
+    "StoreBusyError",
+    "StoreError",
+    "StoredRun",
+    "default_store_path",
+    "pivotal_home",
+]
