@@ -77,6 +77,7 @@ class StageSolution:
     """
 
     challenger: np.ndarray  # (n, 3): status quo, probe, offensive
+    challenge_mix: np.ndarray  # (n, 2): probe vs offensive, given that a challenge happens
     pivot_resolved: np.ndarray  # (n, 2, 3): response given challenge, resolved type
     pivot_irresolute: np.ndarray  # (n, 2, 3)
     posterior: np.ndarray  # (n, 2, 3): belief in resolve after (challenge, response)
@@ -92,7 +93,7 @@ class StageSolution:
 
     @property
     def p_challenge(self) -> np.ndarray:
-        return 1.0 - self.challenger[:, 0]
+        return self.challenger[:, 1] + self.challenger[:, 2]
 
     @property
     def p_probe(self) -> np.ndarray:
@@ -108,7 +109,7 @@ class StageSolution:
         return self.challenger[:, 0]
 
     def _given_challenge(self, responses: list[int]) -> np.ndarray:
-        weights = self.challenger[:, 1:] / self.p_challenge[:, None]
+        weights = self.challenge_mix
         chosen = self.response[:, :, responses].sum(axis=2)
         return (weights * chosen).sum(axis=1)
 
@@ -252,10 +253,13 @@ def solve_stage(p: StageParameters, belief: np.ndarray) -> StageSolution:
     value_of_challenge = (expected_response * challenger_payoffs(p)).sum(axis=2)
     options = np.concatenate([np.zeros((belief.shape[0], 1)), value_of_challenge], axis=1)
     challenger = logit_choice(options, p.precision)
+    # Computed on its own so it stays exact when challenges are vanishingly rare.
+    challenge_mix = logit_choice(value_of_challenge, p.precision)
 
     posterior = posterior_resolve(mu, resolved, irresolute)
     return StageSolution(
         challenger=challenger,
+        challenge_mix=challenge_mix,
         pivot_resolved=resolved,
         pivot_irresolute=irresolute,
         posterior=posterior,

@@ -23,6 +23,9 @@ def describe(error: dict[str, Any], located: Path) -> tuple[str, str, str]:
         allowed = _allowed_keys(loc[:-1])
         expected = "one of the known keys: " + ", ".join(allowed) if allowed else "no extra keys"
         return expected, f"unknown key `{loc[-1]}`", dotted(located)
+    if kind == "too_short":
+        least = error["ctx"]["min_length"]
+        return f"at least {least} item{'s' if least > 1 else ''}", f"{error['ctx']['actual_length']}", dotted(located)
     message = error["msg"]
     for prefix in ("Input should be ", "Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
