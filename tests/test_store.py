@@ -1,0 +1,70 @@
+"""The DuckDB run store: round trips, id prefixes and atomic writes."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pivotal import load_scenario, run_scenario
+from pivotal.store import RunNotFoundError, RunStore
+
+
+@pytest.fixture
+def store(tmp_path):
+    return RunStore(tmp_path / "runs.duckdb")
+
+
+def test_run_round_trips_through_the_store(tiny_path, store):
+    run = run_scenario(load_scenario(tiny_path), draws=100, seed=5, store=store)
+    stored = store.get(run.run_id)
+    assert stored.record.seed == 5 and stored.record.draws == 100
+    assert stored.record.scenario_id == "tiny-triangle"
+    pd.testing.assert_frame_equal(
+        stored.summary.reset_index(drop=True), run.summary.reset_index(drop=True),
+        check_dtype=False, check_like=True,
+    )
+
+
+def test_runs_are_listed_newest_first_and_found_by_prefix(tiny_path, store):
+    scenario = load_scenario(tiny_path)
+    ids = [run_scenario(scenario, draws=20, seed=i, store=store).run_id for i in range(3)]
+    listed = [r.run_id for r in store.list_runs()]
+    assert sorted(listed) == sorted(ids)
+    assert store.resolve(ids[0][:8]) == ids[0]
+
+
+def test_unknown_run_is_reported(store):
+    with pytest.raises(RunNotFoundError, match="no run with id 'abc'"):
+        store.get("abc")
+
+
+def test_seed_is_chosen_and_recorded_when_not_given(tiny_path, store):
+    run = run_scenario(load_scenario(tiny_path), draws=20, store=store)
+    assert store.get(run.run_id).record.seed == run.seed
+
+
+def test_failed_write_leaves_no_partial_run(tiny_path, store, monkeypatch):
+    scenario = load_scenario(tiny_path)
+    run_scenario(scenario, draws=20, seed=1, store=store)
+
+    original = duckdb.DuckDBPyConnection.register
+
+    def fail_on_results(self, name, frame):
+        if name == "new_results":
+            raise RuntimeError("interrupted")
+        return original(self, name, frame)
+
+    monkeypatch.setattr(duckdb.DuckDBPyConnection, "register", fail_on_results)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        run_scenario(scenario, draws=20, seed=2, store=store)
+    monkeypatch.undo()
+
+    con = duckdb.connect(str(store.path))
+    counts = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("runs", "run_periods", "run_results")]
+    con.close()
+    assert counts[0] == 1
+    assert counts[1] == 3  # one run's periods only
+    assert counts[2] % 3 == 0 and counts[2] > 0
+    assert len(store.list_runs()) == 1
