@@ -81,6 +81,11 @@ def resolve_scenario(name_or_path: str | None) -> Scenario:
         return builtin_scenario()
     if name_or_path in builtin_names():
         return builtin_scenario(name_or_path)
+    if not Path(name_or_path).exists():
+        names = ", ".join(builtin_names()) or "none installed"
+        raise ScenarioError(source=name_or_path, line=None, column=None, field="",
+                            expected=f"a built-in scenario ({names}) or an existing YAML file",
+                            found="neither")
     return load_scenario(name_or_path)
 
 
