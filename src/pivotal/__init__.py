@@ -10,6 +10,7 @@ The Python API in brief::
 
 from importlib.metadata import PackageNotFoundError, version
 
+from pivotal.runner import Run, run_scenario
 from pivotal.scenario import (
     Scenario,
     ScenarioError,
@@ -21,7 +22,6 @@ from pivotal.scenario import (
     scenario_hash,
 )
 from pivotal.simulation import METRICS, SimulationResult, simulate, summarise
-from pivotal.runner import Run, run_scenario  # noqa: E402  (needs the names above)
 
 try:
     __version__ = version("pivotal")

@@ -62,11 +62,11 @@ def run(
     scenario: ScenarioArg = None,
     draws: Annotated[int, typer.Option("--draws", "-n", min=1, max=MAX_DRAWS,
                                        help="Monte Carlo parameter draws.")] = 2000,
-    seed: Annotated[int | None, typer.Option("--seed", "-s", min=0,
-                                             help="Random seed; omitted, one is chosen and recorded.")] = None,
+    seed: Annotated[int | None, typer.Option(
+        "--seed", "-s", min=0, help="Random seed; omitted, one is chosen and recorded.")] = None,
     free: Annotated[bool, typer.Option("--free", help="Ignore the record: simulate every period.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON on standard output.")] = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help="Print results as CSV on standard output.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON on stdout.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print results as CSV on stdout.")] = False,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the run.")] = False,
 ) -> None:
     """Simulate a scenario period by period beside what actually happened, and record the run."""

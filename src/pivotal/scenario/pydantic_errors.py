@@ -25,7 +25,8 @@ def describe(error: dict[str, Any], located: Path) -> tuple[str, str, str]:
         return expected, f"unknown key `{loc[-1]}`", dotted(located)
     if kind == "too_short":
         least = error["ctx"]["min_length"]
-        return f"at least {least} item{'s' if least > 1 else ''}", f"{error['ctx']['actual_length']}", dotted(located)
+        found = str(error["ctx"]["actual_length"])
+        return f"at least {least} item{'s' if least > 1 else ''}", found, dotted(located)
     message = error["msg"]
     for prefix in ("Input should be ", "Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
