@@ -44,10 +44,12 @@ def main() -> None:
     scenario = pivotal.resolve_scenario(args.scenario)
     reference = one_by_one_rate(scenario, args.reference_draws)
     print(f"scenario {scenario.id}: {len(scenario.years)} periods")
-    print(f"reference, one draw at a time ({args.reference_draws} draws): {reference:,.0f} draw-periods/s")
+    print(f"reference, one draw at a time ({args.reference_draws} draws): "
+          f"{reference:,.0f} draw-periods/s")
     for draws in args.draws:
         rate = engine_rate(scenario, draws)
-        print(f"engine, {draws:>10,} draws: {rate:>14,.0f} draw-periods/s  ({rate / reference:,.0f}x reference)")
+        ratio = rate / reference
+        print(f"engine, {draws:>10,} draws: {rate:>14,.0f} draw-periods/s  ({ratio:,.0f}x reference)")
 
 
 if __name__ == "__main__":
