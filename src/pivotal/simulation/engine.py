@@ -10,7 +10,8 @@ current belief, then updates that belief by Bayes' rule:
   acting on a type drawn from the observers' current belief).
 
 Random numbers are drawn in the same order whatever the mode, so two runs with
-the same seed pair draw by draw (common random numbers).
+the same seed and the same number of draws pair draw by draw (common random
+numbers).
 """
 
 from __future__ import annotations
