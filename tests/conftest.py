@@ -24,3 +24,10 @@ def tiny_path() -> Path:
 @pytest.fixture
 def tiny_text(tiny_path: Path) -> str:
     return tiny_path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def tiny_scenario(tiny_path: Path):
+    from pivotal import load_scenario
+
+    return load_scenario(tiny_path)

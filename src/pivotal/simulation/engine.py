@@ -35,6 +35,8 @@ METRICS: tuple[str, ...] = (
     "p_restrain",
     "p_deterred",
     "p_hedge",
+    "p_intervene_probe",
+    "p_intervene_offensive",
     "belief",
     "belief_after",
 )
@@ -68,6 +70,8 @@ def simulate(
     seed: SeedLike = None,
     *,
     use_record: bool = True,
+    record_through: int | None = None,
+    quantiles: np.ndarray | None = None,
     progress: Progress | None = None,
 ) -> SimulationResult:
     """Simulate ``scenario`` with ``draws`` parameter draws.
@@ -78,13 +82,23 @@ def simulate(
     draws : number of Monte Carlo parameter draws (>= 1).
     seed : int, SeedSequence, Generator or None; same seed, same numbers.
     use_record : update beliefs from the observed record where it exists.
+    record_through : last period whose record is used (None: all); later
+        periods are simulated.  Counterfactuals diverge after this period.
+    quantiles : parameter quantiles, shape (n_parameters, draws), in
+        ``PARAMETER_NAMES`` order; drawn from ``seed`` when omitted.  The
+        simulation's other random numbers still come from ``seed``.
     progress : called as ``progress(done, total)`` after each period.
     """
     if draws < 1:
         raise ValueError(f"draws must be at least 1, got {draws}")
     rng = as_generator(seed)
     periods = scenario.years
-    values = parameter_values(scenario, draw_quantiles(rng, draws))
+    drawn = draw_quantiles(rng, draws)
+    if quantiles is not None:
+        if quantiles.shape != drawn.shape:
+            raise ValueError(f"quantiles must have shape {drawn.shape}, got {quantiles.shape}")
+        drawn = quantiles
+    values = parameter_values(scenario, drawn)
     prior = values["prior_resolve"][0]
     belief = prior.copy()
     pivot_resolved: np.ndarray | None = None
@@ -99,7 +113,8 @@ def simulate(
         u_type, u_challenge, u_response, u_turnover, u_new_type = rng.random((5, draws))
         stage = StageParameters.from_mapping({k: v[t] for k, v in values.items()})
         solution = solve_stage(stage, belief)
-        entry = scenario.record_for(period) if use_record else None
+        recorded = use_record and (record_through is None or period <= record_through)
+        entry = scenario.record_for(period) if recorded else None
 
         if entry is not None:
             sources.append("record")
@@ -124,8 +139,11 @@ def simulate(
         posterior = solution.posterior[columns, np.maximum(challenge - 1, 0), np.maximum(response, 0)]
         belief_after = np.where(acted, posterior, belief)
 
-        for name in METRICS[:-2]:
+        for name in METRICS[:-4]:
             metrics[name][t] = getattr(solution, name)
+        answered = solution.response[:, :, :2].sum(axis=2)
+        metrics["p_intervene_probe"][t] = answered[:, 0]
+        metrics["p_intervene_offensive"][t] = answered[:, 1]
         metrics["belief"][t] = belief
         metrics["belief_after"][t] = belief_after
         challenge_codes[t] = challenge

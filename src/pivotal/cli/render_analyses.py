@@ -1,0 +1,53 @@
+"""Rich tables for scores, counterfactuals and sensitivity; presentation only."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.table import Table
+
+from pivotal.evaluation import OUTCOMES, ScoreReport
+from pivotal.evaluation.score import IN_SAMPLE
+
+LABELS = {o.name: o.label for o in OUTCOMES}
+
+
+def _number(value: object, digits: int = 3) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:.{digits}f}"
+
+
+def score_table(report: ScoreReport, title: str) -> Table:
+    """Scores by outcome and method; the best out-of-sample Brier of each outcome in bold."""
+    table = Table(title=title, caption="Brier and log loss: lower is better; AUC: 0.5 is chance. "
+                  "In-sample rows saw the periods they forecast and are shown for comparison only.")
+    for column in ("Outcome", "Method", "Fit", "n", "Events", "Brier", "Log loss", "AUC"):
+        table.add_column(column, justify="right" if column in ("n", "Events", "Brier", "Log loss", "AUC")
+                         else "left")
+    for name, group in report.table.groupby("outcome", sort=False):
+        honest = group[group["fit"] != IN_SAMPLE]
+        best = honest["brier"].min()
+        for i, (_, row) in enumerate(group.iterrows()):
+            brier = _number(row["brier"])
+            if row["fit"] != IN_SAMPLE and row["brier"] == best:
+                brier = f"[bold]{brier}[/]"
+            style = "dim" if row["fit"] == IN_SAMPLE else None
+            table.add_row(LABELS[name] if i == 0 else "", row["method"], row["fit"], str(row["n"]),
+                          str(row["events"]), brier, _number(row["log_loss"]), _number(row["auc"], 2),
+                          style=style, end_section=i == len(group) - 1)
+    return table
+
+
+def reliability_table(report: ScoreReport, outcome: str) -> Table:
+    table = Table(title=f"Calibration of the fitted model, rolling origin: {LABELS[outcome]}")
+    for column in ("Forecast bin", "Periods", "Mean forecast", "Observed rate"):
+        table.add_column(column, justify="right")
+    for _, row in report.reliability(outcome).iterrows():
+        table.add_row(f"{row['bin_low']:.1f}–{row['bin_high']:.1f}", str(int(row["count"])),
+                      _number(row["mean_forecast"], 2), _number(row["observed_rate"], 2))
+    return table
+
+
+def precision_line(report: ScoreReport) -> str:
+    whole = report.precision.iloc[-1]
+    return (f"precision multiplier fitted on the whole record: median {whole['scale_median']:.2f} "
+            f"(90% {whole['scale_low']:.2f}–{whole['scale_high']:.2f}); prior ln(multiplier) ~ N(0, 1); "
+            "1 means the precision as the scenario states it")

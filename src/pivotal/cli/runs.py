@@ -1,0 +1,104 @@
+"""Commands about runs: run, validate, list scenarios, list and show recorded runs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pivotal.cli.common import Draws, ScenarioArg, app, err, out, progress_bar, user_errors
+from pivotal.cli.output import run_json, summary_csv
+from pivotal.cli.render import runs_table, summary_table
+from pivotal.scenario import builtin_names, builtin_scenario, load_scenario, resolve_scenario
+from pivotal.store import RunStore
+
+
+@app.command()
+@user_errors
+def run(
+    scenario: ScenarioArg = None,
+    draws: Draws = 2000,
+    seed: Annotated[int | None, typer.Option(
+        "--seed", "-s", min=0, help="Random seed; omitted, one is chosen and recorded.")] = None,
+    free: Annotated[bool, typer.Option("--free", help="Ignore the record: simulate every period.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON on stdout.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print results as CSV on stdout.")] = False,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the run.")] = False,
+) -> None:
+    """Simulate a scenario period by period beside what actually happened, and record the run."""
+    from pivotal.runner import run_scenario
+
+    if as_json and as_csv:
+        raise typer.BadParameter("choose one of --json and --csv")
+    loaded = resolve_scenario(scenario)
+    with progress_bar(f"{loaded.id}: {draws:,} draws", len(loaded.years)) as update:
+        finished = run_scenario(loaded, draws=draws, seed=seed, use_record=not free,
+                                record=not no_store, progress=update)
+    meta = {"run_id": finished.run_id, "scenario_id": loaded.id, "draws": draws,
+            "seed": finished.seed, "use_record": not free}
+    if as_json:
+        sys.stdout.write(run_json(meta, finished.summary) + "\n")
+    elif as_csv:
+        sys.stdout.write(summary_csv(finished.summary))
+    else:
+        out.print(summary_table(finished.summary, f"{loaded.title} — {draws:,} draws, seed {finished.seed}"))
+    if finished.run_id:
+        err.print(f"recorded run [bold]{finished.run_id}[/] in {RunStore().path}", highlight=False)
+
+
+@app.command()
+@user_errors
+def validate(
+    path: Annotated[Path, typer.Argument(help="Scenario YAML file to check.")],
+) -> None:
+    """Check a scenario file; report the first problem with its file, line and field."""
+    scenario = load_scenario(path)
+    out.print(
+        f"ok: {path}: scenario '{scenario.id}' with {len(scenario.years)} periods, "
+        f"{len(scenario.actors)} actors, {len(scenario.episodes)} episodes, "
+        f"{len(scenario.record)} record entries",
+        highlight=False,
+    )
+
+
+@app.command()
+@user_errors
+def scenarios() -> None:
+    """List the built-in scenarios."""
+    for name in builtin_names():
+        s = builtin_scenario(name)
+        out.print(f"{name}\t{s.title} ({s.periods.start}–{s.periods.end})", highlight=False)
+
+
+@app.command()
+@user_errors
+def runs() -> None:
+    """List recorded runs, newest first."""
+    store = RunStore()
+    records = store.list_runs()
+    if not records:
+        out.print(f"no runs recorded yet in {store.path}", highlight=False)
+        return
+    out.print(runs_table(records))
+
+
+@app.command()
+@user_errors
+def show(
+    run_id: Annotated[str, typer.Argument(help="A run id, or the start of one.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print as CSV.")] = False,
+) -> None:
+    """Print one recorded run."""
+    stored = RunStore().get(run_id)
+    r = stored.record
+    if as_json:
+        sys.stdout.write(run_json(r, stored.summary) + "\n")
+    elif as_csv:
+        sys.stdout.write(summary_csv(stored.summary))
+    else:
+        title = (f"run {r.run_id} — {r.scenario_title} — {r.draws:,} draws, seed {r.seed}, "
+                 f"pivotal {r.package_version}")
+        out.print(summary_table(stored.summary, title))

@@ -1,0 +1,121 @@
+"""What is scored: the observable outcomes of a period and the model's forecast of each.
+
+A period's forecast comes from a run that updates beliefs on the record
+(``use_record=True``): the stage game of period *t* is solved at the belief
+left by the record of periods before *t*, so the forecast never sees its own
+outcome or a later one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pivotal.scenario.schema import RecordEntry
+from pivotal.simulation.engine import SimulationResult
+
+#: Per-period predictive quantities kept from a run; the outcome forecasts
+#: below are functions of these.
+PREDICTIVE_COLUMNS = ("p_status_quo", "p_probe", "p_offensive", "p_intervene_probe", "p_intervene_offensive")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A binary outcome the record can show and the model can forecast."""
+
+    name: str
+    label: str
+    conditional: bool  # forecast given the period's recorded challenge
+
+    def observed(self, entry: RecordEntry | None) -> float:
+        """1.0 / 0.0 when the record settles it for the period, NaN otherwise."""
+        if entry is None:
+            return np.nan
+        if self.name == "offensive":
+            return float(entry.challenge == "offensive")
+        if self.name == "probe":
+            return float(entry.challenge == "probe")
+        if entry.challenge == "none":
+            return np.nan
+        if self.name == "intervention":
+            if entry.pivot_response is None:
+                return np.nan
+            return float(entry.pivot_response in ("restrain", "mediate"))
+        if self.name == "appeal_answered":
+            return np.nan if entry.appeal_answered is None else float(entry.appeal_answered)
+        raise ValueError(f"unknown outcome {self.name}")
+
+
+OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("offensive", "major offensive", conditional=False),
+    Outcome("probe", "limited probe", conditional=False),
+    Outcome("intervention", "pivot intervenes (restrains or mediates)", conditional=True),
+    Outcome("appeal_answered", "target's appeal answered", conditional=True),
+)
+
+
+def predictive_table(result: SimulationResult) -> pd.DataFrame:
+    r"""Per period, the run's predictive probabilities averaged over parameter draws.
+
+    Conditional response probabilities are ratios of means,
+    :math:`P(I \mid a) = \bar{E}[p_a\, p_{I|a}] / \bar{E}[p_a]`, which is what
+    the mixture over draws implies once a challenge of kind *a* is seen.
+    """
+    m = result.metrics
+    frame = pd.DataFrame({
+        "period": result.periods,
+        "p_status_quo": m["p_deterred"].mean(axis=1),
+        "p_probe": m["p_probe"].mean(axis=1),
+        "p_offensive": m["p_offensive"].mean(axis=1),
+    })
+    for kind in ("probe", "offensive"):
+        joint = (m[f"p_{kind}"] * m[f"p_intervene_{kind}"]).mean(axis=1)
+        marginal = m[f"p_{kind}"].mean(axis=1)
+        safe = np.where(marginal > 0, marginal, 1.0)
+        frame[f"p_intervene_{kind}"] = np.where(marginal > 0, joint / safe, 0.5)
+    return frame
+
+
+def observed_table(result: SimulationResult) -> pd.DataFrame:
+    """Per period, the recorded challenge and each outcome's observed value (NaN if unsettled)."""
+    scenario = result.scenario
+    rows = []
+    for period in result.periods:
+        entry = scenario.record_for(period)
+        row: dict[str, object] = {"period": period, "challenge": entry.challenge if entry else None}
+        for outcome in OUTCOMES:
+            row[outcome.name] = outcome.observed(entry)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def outcome_forecast(predictive: pd.DataFrame, challenge: pd.Series, outcome: Outcome) -> np.ndarray:
+    """The forecast of ``outcome`` per period from a predictive table and the recorded challenges."""
+    if outcome.name == "offensive":
+        return predictive["p_offensive"].to_numpy()
+    if outcome.name == "probe":
+        return predictive["p_probe"].to_numpy()
+    return np.where(challenge.to_numpy() == "offensive", predictive["p_intervene_offensive"],
+                    predictive["p_intervene_probe"])
+
+
+def log_likelihood(predictive: pd.DataFrame, observed: pd.DataFrame) -> np.ndarray:
+    """Log probability of each period's record under the run: the challenge, then the response.
+
+    Periods without a record contribute 0.
+    """
+    challenge = observed["challenge"]
+    chosen = np.select(
+        [challenge == "none", challenge == "probe", challenge == "offensive"],
+        [predictive["p_status_quo"], predictive["p_probe"], predictive["p_offensive"]],
+        default=1.0,
+    )
+    total = np.log(np.clip(chosen, 1e-300, None))
+    intervened = observed["intervention"].to_numpy()
+    p_int = outcome_forecast(predictive, challenge, OUTCOMES[2])
+    settled = ~np.isnan(intervened)
+    response = np.where(intervened == 1.0, p_int, 1.0 - p_int)
+    total += np.where(settled, np.log(np.clip(response, 1e-300, None)), 0.0)
+    return total

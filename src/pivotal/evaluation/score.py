@@ -1,0 +1,160 @@
+"""Score a scenario's forecasts against its record, beside baselines, in and out of sample.
+
+Every method forecasts the same settled periods from ``start`` on.  Methods
+marked *rolling-origin* are fitted on the periods before the one they forecast;
+*in-sample* ones see every period, the forecast one included, and are shown
+only for comparison; *not fitted* ones have nothing to fit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from pivotal.evaluation import baselines
+from pivotal.evaluation.calibration import AS_SPECIFIED, PRIOR_SD, fit_precision
+from pivotal.evaluation.metrics import brier, log_loss, reliability, roc_auc
+from pivotal.evaluation.outcomes import OUTCOMES, outcome_forecast
+from pivotal.scenario.schema import Scenario
+
+MODEL_AS_WRITTEN = "model, precision as written"
+MODEL_FITTED = "model, fitted precision"
+BASE_RATE = "base rate"
+PERSISTENCE = "persistence"
+LOGISTIC = "logistic regression"
+
+ROLLING = "rolling-origin"
+IN_SAMPLE = "in-sample"
+NOT_FITTED = "not fitted"
+
+#: Periods of record before the first scored period, by default.
+DEFAULT_HISTORY = 5
+
+#: The out-of-sample competitors the fitted model is compared with.
+BASELINES = ((BASE_RATE, ROLLING), (PERSISTENCE, NOT_FITTED), (LOGISTIC, ROLLING))
+
+
+@dataclass(frozen=True)
+class ScoreReport:
+    """Scores of every method on every outcome, the forecasts behind them and plain verdicts."""
+
+    scenario_id: str
+    draws: int
+    seed: int
+    start: int
+    forecasts: pd.DataFrame  # long: period, outcome, method, fit, forecast, observed
+    table: pd.DataFrame  # outcome, method, fit, n, events, brier, log_loss, auc
+    precision: pd.DataFrame  # posterior of the precision multiplier before each period
+    verdicts: list[str] = field(default_factory=list)
+
+    def reliability(self, outcome: str, method: str = MODEL_FITTED, fit: str = ROLLING) -> pd.DataFrame:
+        """Calibration table of one method's forecasts of one outcome."""
+        rows = self.forecasts.query("outcome == @outcome and method == @method and fit == @fit")
+        return reliability(rows["forecast"].to_numpy(), rows["observed"].to_numpy())
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready content."""
+        return {
+            "scenario_id": self.scenario_id, "draws": self.draws, "seed": self.seed, "start": self.start,
+            "precision_prior": f"ln(multiplier) ~ Normal(0, {PRIOR_SD})",
+            "scores": _records(self.table),
+            "precision_fit": _records(self.precision),
+            "forecasts": _records(self.forecasts),
+            "verdicts": self.verdicts,
+        }
+
+
+def score_scenario(
+    scenario: Scenario,
+    *,
+    draws: int = 1000,
+    seed: int = 0,
+    start: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ScoreReport:
+    """Forecast every settled period of ``scenario`` from ``start`` on and score the forecasts.
+
+    Parameters
+    ----------
+    scenario : a scenario with a record.
+    draws : parameter draws per run (one run per point of the precision grid).
+    seed : random seed shared by all runs (common random numbers).
+    start : first scored period; default the fifth period after the first.
+    """
+    periods = scenario.years
+    start = min(periods[0] + DEFAULT_HISTORY, periods[-1]) if start is None else start
+    if not periods[0] <= start <= periods[-1]:
+        raise ValueError(f"start must lie in {periods[0]}-{periods[-1]}, got {start}")
+    fit = fit_precision(scenario, draws=draws, seed=seed, progress=progress)
+    observed, challenge = fit.observed, fit.observed["challenge"]
+    features = baselines.parameter_features(scenario)
+    model_runs = {
+        (MODEL_AS_WRITTEN, NOT_FITTED): fit.predictive[AS_SPECIFIED],
+        (MODEL_FITTED, ROLLING): fit.rolling(),
+        (MODEL_FITTED, IN_SAMPLE): fit.in_sample(),
+    }
+    scored = np.array(periods) >= start
+    rows = []
+    for outcome in OUTCOMES:
+        y = observed[outcome.name].to_numpy(dtype=float)
+        methods = {key: outcome_forecast(table, challenge, outcome) for key, table in model_runs.items()}
+        methods[(BASE_RATE, ROLLING)] = baselines.base_rate(y, rolling=True)
+        methods[(BASE_RATE, IN_SAMPLE)] = baselines.base_rate(y, rolling=False)
+        methods[(PERSISTENCE, NOT_FITTED)] = baselines.persistence(y)
+        methods[(LOGISTIC, ROLLING)] = baselines.logistic(features, y, rolling=True)
+        methods[(LOGISTIC, IN_SAMPLE)] = baselines.logistic(features, y, rolling=False)
+        keep = scored & ~np.isnan(y)
+        for (method, fitted), forecast in methods.items():
+            rows.extend({"period": p, "outcome": outcome.name, "method": method, "fit": fitted,
+                         "forecast": float(f), "observed": float(o)}
+                        for p, f, o in zip(np.array(periods)[keep], forecast[keep], y[keep], strict=True))
+    forecasts = pd.DataFrame(rows, columns=["period", "outcome", "method", "fit", "forecast", "observed"])
+    table = _score_table(forecasts)
+    return ScoreReport(scenario_id=scenario.id, draws=draws, seed=seed, start=start, forecasts=forecasts,
+                       table=table, precision=fit.path(), verdicts=_verdicts(table))
+
+
+def _score_table(forecasts: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for outcome in OUTCOMES:
+        subset = forecasts[forecasts["outcome"] == outcome.name]
+        for (method, fitted), group in subset.groupby(["method", "fit"], sort=False):
+            p, y = group["forecast"].to_numpy(), group["observed"].to_numpy()
+            rows.append({"outcome": outcome.name, "method": method, "fit": fitted, "n": len(y),
+                         "events": int(y.sum()), "brier": brier(p, y), "log_loss": log_loss(p, y),
+                         "auc": roc_auc(p, y)})
+    return pd.DataFrame(rows, columns=["outcome", "method", "fit", "n", "events", "brier", "log_loss", "auc"])
+
+
+def _verdicts(table: pd.DataFrame) -> list[str]:
+    """One plain sentence per outcome: where the out-of-sample model wins and where it loses."""
+    lines = []
+    for outcome in OUTCOMES:
+        rows = table[table["outcome"] == outcome.name].set_index(["method", "fit"])
+        if (MODEL_FITTED, ROLLING) not in rows.index:
+            lines.append(f"{outcome.label}: no settled period to score.")
+            continue
+        model = rows.loc[(MODEL_FITTED, ROLLING)]
+        losses, wins = [], []
+        for key in BASELINES:
+            other = rows.loc[key]
+            worse = [label for name, label in (("brier", "Brier"), ("log_loss", "log loss"))
+                     if model[name] > other[name] + 1e-12]
+            (losses if worse else wins).append(f"{key[0]}" + (f" ({', '.join(worse)})" if worse else ""))
+        events = int(model["events"])
+        text = (f"{outcome.label}: over {int(model['n'])} periods with {events} event{'s' * (events != 1)}, "
+                f"the fitted model (rolling origin) has Brier {model['brier']:.3f}")
+        text += f"; it loses to {', '.join(losses)}" if losses else ""
+        text += f"; it beats {', '.join(wins)}" if wins else ""
+        if model["events"] < 3 or model["n"] - model["events"] < 3:
+            text += "; too few events on one side for the difference to mean much"
+        lines.append(text + ".")
+    return lines
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
+            for row in frame.astype(object).to_dict(orient="records")]

@@ -1,0 +1,92 @@
+"""Scoring rules, baselines, the precision fit, and the no-peeking rule of rolling forecasts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import roc_auc_score
+
+from pivotal import builtin_scenario
+from pivotal.evaluation import OUTCOMES, fit_precision, scale_precision, score_scenario
+from pivotal.evaluation.baselines import base_rate, persistence
+from pivotal.evaluation.metrics import brier, log_loss, reliability, roc_auc
+from pivotal.evaluation.score import IN_SAMPLE
+from pivotal.simulation import simulate
+
+
+def test_scoring_rules_on_hand_computed_cases():
+    p, y = np.array([0.8, 0.3, 0.5]), np.array([1.0, 0.0, 1.0])
+    assert brier(p, y) == pytest.approx((0.04 + 0.09 + 0.25) / 3)
+    assert log_loss(p, y) == pytest.approx(-(np.log(0.8) + np.log(0.7) + np.log(0.5)) / 3)
+    assert roc_auc(p, y) == 1.0
+    assert roc_auc(p, np.ones(3)) is None
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 1), st.booleans()), min_size=2, max_size=40))
+def test_auc_matches_scikit_learn(pairs):
+    p = np.array([a for a, _ in pairs])
+    y = np.array([b for _, b in pairs], dtype=float)
+    expected = roc_auc_score(y, p) if 0 < y.sum() < len(y) else None
+    assert roc_auc(p, y) == (pytest.approx(expected) if expected is not None else None)
+
+
+def test_reliability_table_counts_every_forecast_once():
+    p = np.array([0.05, 0.15, 0.5, 0.95, 1.0])
+    y = np.array([0.0, 1.0, 0.0, 1.0, 1.0])
+    table = reliability(p, y)
+    assert table["count"].sum() == 5
+    assert table.iloc[-1]["observed_rate"] == 1.0
+
+
+def test_rolling_baselines_use_only_earlier_periods():
+    y = np.array([1.0, np.nan, 0.0, 0.0, 1.0])
+    assert base_rate(y).tolist() == pytest.approx([1 / 2, 2 / 3, 2 / 3, 2 / 4, 2 / 5])
+    assert persistence(y).tolist() == pytest.approx([0.5, 0.9, 0.9, 0.1, 0.1])
+
+
+def test_precision_scaling_multiplies_every_draw():
+    scenario = builtin_scenario()
+    base = simulate(scenario, draws=50, seed=3)
+    doubled = simulate(scale_precision(scenario, 2.0), draws=50, seed=3)
+    assert doubled.scenario.parameters["precision"][0].high == 2 * scenario.parameters["precision"][0].high
+    assert not np.allclose(base.metrics["p_challenge"], doubled.metrics["p_challenge"])
+
+
+def test_posterior_before_the_first_period_is_the_prior(tiny_scenario):
+    fit = fit_precision(tiny_scenario, draws=50, seed=1)
+    assert fit.posterior(before=tiny_scenario.periods.start) == pytest.approx(fit.prior)
+    assert fit.posterior().sum() == pytest.approx(1.0)
+    assert fit.prior[len(fit.prior) // 2] == fit.prior.max()
+
+
+def _change_record(scenario, year: int, **changes):
+    record = [e.model_copy(update=changes) if year in e.periods else e for e in scenario.record]
+    return scenario.model_copy(update={"record": record})
+
+
+def test_changing_a_later_record_leaves_earlier_forecasts_unchanged():
+    scenario = builtin_scenario()
+    changed = _change_record(scenario, 2020, challenge="none", pivot_response=None, appeal_answered=None,
+                             ceasefire_days=None)
+    before = score_scenario(scenario, draws=100, seed=5).forecasts
+    after = score_scenario(changed, draws=100, seed=5).forecasts
+    honest = (before["fit"] != IN_SAMPLE) & (before["period"] < 2020)
+    keys = ["period", "outcome", "method", "fit"]
+    merged = before[honest].merge(after, on=keys, suffixes=("", "_changed"))
+    assert len(merged) == honest.sum()
+    assert np.array_equal(merged["forecast"], merged["forecast_changed"])
+    later = before.merge(after, on=keys, suffixes=("", "_changed")).query("period > 2020")
+    assert not np.allclose(later["forecast"], later["forecast_changed"]), "the change should matter later"
+
+
+def test_score_report_has_every_method_for_every_outcome():
+    report = score_scenario(builtin_scenario(), draws=100, seed=2)
+    assert report.start == 1999
+    assert report.forecasts["period"].min() == 1999
+    counts = report.table.groupby("outcome").size()
+    assert (counts == 8).all()
+    assert report.table[["brier", "log_loss"]].notna().all().all()
+    assert [line.split(":")[0] for line in report.verdicts] == [o.label for o in OUTCOMES]
