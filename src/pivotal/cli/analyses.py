@@ -9,7 +9,13 @@ from typing import Annotated
 import typer
 
 from pivotal.cli.common import Draws, ScenarioArg, app, out, progress_bar, user_errors
-from pivotal.cli.render_analyses import precision_line, reliability_table, score_table
+from pivotal.cli.render_analyses import (
+    precision_line,
+    reliability_table,
+    score_table,
+    sobol_table,
+    whatif_table,
+)
 from pivotal.scenario import resolve_scenario
 
 Seed = Annotated[int, typer.Option("--seed", "-s", min=0, help="Random seed (fixed so results repeat).")]
@@ -48,3 +54,142 @@ def score(
         out.print(reliability_table(report, outcome))
     for line in report.verdicts:
         out.print(f"• {line}", highlight=False)
+
+Metric = Annotated[str, typer.Option("--metric", "-m", help="Output to analyse: one of the run's metrics.")]
+
+
+def _periods_option(text: str | None, scenario, option: str):
+    from pivotal.scenario.schema import PeriodRange, parse_periods
+
+    if text is None:
+        return PeriodRange(scenario.periods.start, scenario.periods.end)
+    try:
+        span = parse_periods(text)
+    except ValueError:
+        raise typer.BadParameter(f"expected a year like 2020 or a range like 2020-2023, found {text!r}",
+                                 param_hint=option) from None
+    if span.start > span.end or span.start < scenario.periods.start or span.end > scenario.periods.end:
+        raise typer.BadParameter(f"expected periods within {scenario.periods.start}-{scenario.periods.end}, "
+                                 f"found {text!r}", param_hint=option)
+    return span
+
+
+def _check_metrics(metrics: list[str]) -> tuple[str, ...]:
+    from pivotal.simulation import METRICS
+
+    for metric in metrics:
+        if metric not in METRICS:
+            raise typer.BadParameter(f"expected one of {', '.join(METRICS)}, found {metric!r}",
+                                     param_hint="--metric")
+    return tuple(metrics)
+
+
+@app.command()
+@user_errors
+def whatif(
+    overlay: Annotated[str | None, typer.Argument(
+        help="A shipped counterfactual (see --list) or an overlay YAML file.")] = None,
+    scenario: Annotated[str | None, typer.Option(
+        help="Base scenario (default: the one the overlay names, else south-caucasus).")] = None,
+    settings: Annotated[list[str] | None, typer.Option(
+        "--set", help="PATH=VALUE[@PERIODS], e.g. patron_shield=0.1@2020-2025 or "
+        "record.pivot_response=restrain@2022; repeatable.")] = None,
+    periods: Annotated[str | None, typer.Option(help="Periods for --set values without @PERIODS.")] = None,
+    metrics: Annotated[list[str] | None, typer.Option(
+        "--metric", "-m", help="Metrics to show (default p_offensive, p_challenge, belief).")] = None,
+    draws: Draws = 2000,
+    seed: Seed = 0,
+    list_examples: Annotated[bool, typer.Option("--list", help="List the shipped counterfactuals.")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """What would have happened otherwise: a counterfactual paired with the baseline, draw by draw."""
+    from pivotal.analysis import what_if
+    from pivotal.cli.render import observed_text
+    from pivotal.scenario.overlay import (
+        builtin_overlay_names,
+        check_overlay,
+        overlay_from_settings,
+        resolve_overlay,
+    )
+
+    if list_examples:
+        for name in builtin_overlay_names():
+            shipped, _, _ = resolve_overlay(name)
+            out.print(f"{name}\t{shipped.title} (scenario {shipped.scenario})", highlight=False)
+        return
+    if overlay is None and not settings:
+        raise typer.BadParameter("give an overlay, or changes with --set, or --list", param_hint="OVERLAY")
+    chosen = _check_metrics(metrics or ["p_offensive", "p_challenge", "belief"])
+    overlays, base = [], None
+    if overlay is not None:
+        loaded, positions, source = resolve_overlay(overlay)
+        base = resolve_scenario(scenario or loaded.scenario)
+        check_overlay(loaded, base, source, positions)
+        overlays.append(loaded)
+    base = base or resolve_scenario(scenario)
+    if periods is not None:
+        _periods_option(periods, base, "--periods")
+    if settings:
+        overlays.append(overlay_from_settings(settings, base, periods))
+    result = what_if(base, overlays, draws=draws, seed=seed)
+    frame = result.differences(chosen)
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(chosen), indent=2, default=str) + "\n")
+        return
+    from pivotal.simulation import summarise
+
+    summary = summarise(result.baseline)
+    observed = {int(row["period"]): observed_text(row) for _, row in summary.iterrows()}
+    shown = frame[frame["period"] >= result.diverges - 1]
+    title = (f"{base.title}: {' + '.join(o.title for o in overlays)} — {draws:,} draws, seed {seed}; "
+             f"diverges in {result.diverges}")
+    out.print(whatif_table(shown, chosen, title, observed))
+    out.print(f"record used in both runs for {_span_text(result.record_periods)}; later periods simulated",
+              highlight=False)
+
+
+def _span_text(years: list[int]) -> str:
+    """Years as compact ranges, e.g. ``1994-2019, 2022``."""
+    spans: list[list[int]] = []
+    for year in years:
+        if spans and spans[-1][1] == year - 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans) or "no period"
+
+
+@app.command()
+@user_errors
+def sensitivity(
+    scenario: ScenarioArg = None,
+    metric: Metric = "p_offensive",
+    periods: Annotated[str | None, typer.Option(
+        help="Period or range the output is averaged over (default: all).")] = None,
+    samples: Annotated[int, typer.Option(
+        "--samples", "-N", min=4, max=65536, help="Base sample N, a power of two; runs N(D+2) draws.")] = 512,
+    seed: Seed = 0,
+    free: Annotated[bool, typer.Option("--free", help="Ignore the record: simulate every period.")] = False,
+    top: Annotated[int, typer.Option(min=1, help="Show this many parameters.")] = 12,
+    as_json: AsJson = False,
+) -> None:
+    """Which assumptions drive an output: Sobol indices over the uncertain parameters."""
+    from pivotal.analysis import sobol_indices
+
+    loaded = resolve_scenario(scenario)
+    span = _periods_option(periods, loaded, "--periods")
+    _check_metrics([metric])
+    if samples & (samples - 1):
+        raise typer.BadParameter(f"expected a power of two, found {samples}", param_hint="--samples")
+    with progress_bar(f"{loaded.id}: Sobol indices", 1) as update:
+        result = sobol_indices(loaded, metric=metric, periods=span, samples=samples, seed=seed,
+                               use_record=not free)
+        update(1, 1)
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
+        return
+    title = (f"{loaded.title}: what drives mean {metric} over {span} "
+             f"(N = {samples}, {result.evaluations:,} draws; mean {result.mean:.3f}, "
+             f"variance {result.variance:.4f})")
+    out.print(sobol_table(result.indices, title, top))
+    out.print(result.verdict(), highlight=False)

@@ -51,3 +51,34 @@ def precision_line(report: ScoreReport) -> str:
     return (f"precision multiplier fitted on the whole record: median {whole['scale_median']:.2f} "
             f"(90% {whole['scale_low']:.2f}–{whole['scale_high']:.2f}); prior ln(multiplier) ~ N(0, 1); "
             "1 means the precision as the scenario states it")
+
+
+def whatif_table(frame: pd.DataFrame, metrics: tuple[str, ...], title: str,
+                 observed: dict[int, str]) -> Table:
+    """Per period: for each metric, the baseline mean and the paired difference with its interval."""
+    table = Table(title=title, caption="Δ: counterfactual minus baseline, mean over draws paired by common "
+                  "random numbers; [5%, 95%] of the per-draw differences")
+    table.add_column("Period", justify="right")
+    for metric in metrics:
+        table.add_column(f"{metric} baseline", justify="right")
+        table.add_column(f"Δ {metric}", justify="right")
+    table.add_column("Observed")
+    for period, group in frame.groupby("period", sort=True):
+        cells = []
+        for metric in metrics:
+            row = group[group["metric"] == metric].iloc[0]
+            band = f"{row['difference']:+.3f} [{row['low']:+.2f}, {row['high']:+.2f}]"
+            cells += [f"{row['baseline']:.3f}", band]
+        table.add_row(str(period), *cells, observed.get(int(period), "—"))
+    return table
+
+
+def sobol_table(indices: pd.DataFrame, title: str, top: int) -> Table:
+    table = Table(title=title, caption="S1: first-order index; ST: total index; ± half-width of the "
+                  "bootstrap 95% interval")
+    for column in ("Parameter", "S1", "ST", "ST at N/2"):
+        table.add_column(column, justify="left" if column == "Parameter" else "right")
+    for _, row in indices.head(top).iterrows():
+        table.add_row(row["parameter"], f"{_number(row['S1'])} ± {_number(row['S1_conf'])}",
+                      f"{_number(row['ST'])} ± {_number(row['ST_conf'])}", _number(row["ST_half"]))
+    return table

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pivotal.model.parameters import PARAMETER_NAMES, PARAMETERS_BY_NAME
 from pivotal.scenario.positions import Path
-from pivotal.scenario.schema import Citation, ParameterPiece, PeriodRange, Scenario
+from pivotal.scenario.schema import Citation, ParameterPiece, PeriodRange, RecordEntry, Scenario
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def _periods(s: Scenario) -> Iterator[Problem]:
         yield Problem(("periods", "end"), f"an end year >= start ({s.periods.start})", str(s.periods.end))
 
 
-def _unknown_actor(s: Scenario, actor: str | None, path: Path) -> Iterator[Problem]:
+def unknown_actor(s: Scenario, actor: str | None, path: Path) -> Iterator[Problem]:
     if actor is not None and actor not in s.actors:
         known = ", ".join(sorted(s.actors)) or "none defined"
         yield Problem(path, f"an actor defined under `actors` ({known})", repr(actor))
@@ -50,10 +50,10 @@ def _unknown_actor(s: Scenario, actor: str | None, path: Path) -> Iterator[Probl
 def _actors(s: Scenario) -> Iterator[Problem]:
     for actor_id, actor in s.actors.items():
         for i, member in enumerate(actor.members):
-            yield from _unknown_actor(s, member, ("actors", actor_id, "members", i))
+            yield from unknown_actor(s, member, ("actors", actor_id, "members", i))
 
 
-def _range_inside(s: Scenario, periods: PeriodRange, path: Path) -> Iterator[Problem]:
+def range_inside(s: Scenario, periods: PeriodRange, path: Path) -> Iterator[Problem]:
     if periods.end < periods.start:
         yield Problem(path, f"a range whose end is >= its start ({periods.start})", str(periods.end))
     elif periods.start < s.periods.start or periods.end > s.periods.end:
@@ -62,7 +62,7 @@ def _range_inside(s: Scenario, periods: PeriodRange, path: Path) -> Iterator[Pro
         )
 
 
-def _coverage(
+def coverage(
     s: Scenario, ranges: list[PeriodRange], path: Path, what: str, complete: bool
 ) -> Iterator[Problem]:
     """Ranges must not overlap, and when ``complete`` must cover every period."""
@@ -91,13 +91,13 @@ def _years_text(years: list[int]) -> str:
 def _roles(s: Scenario) -> Iterator[Problem]:
     for i, roles in enumerate(s.roles):
         path = ("roles", i)
-        yield from _range_inside(s, roles.periods, (*path, "periods"))
+        yield from range_inside(s, roles.periods, (*path, "periods"))
         for field in ("pivot", "challenger", "target"):
-            yield from _unknown_actor(s, getattr(roles, field), (*path, field))
+            yield from unknown_actor(s, getattr(roles, field), (*path, field))
         for field in ("challenger_patrons", "target_patrons"):
             for j, actor in enumerate(getattr(roles, field)):
-                yield from _unknown_actor(s, actor, (*path, field, j))
-    yield from _coverage(s, [r.periods for r in s.roles], ("roles",), "roles", complete=True)
+                yield from unknown_actor(s, actor, (*path, field, j))
+    yield from coverage(s, [r.periods for r in s.roles], ("roles",), "roles", complete=True)
 
 
 def _dates_in_order(start, end, path: Path) -> Iterator[Problem]:
@@ -117,14 +117,14 @@ def _commitments(s: Scenario) -> Iterator[Problem]:
     yield from _duplicate_ids(s.commitments, "commitments")
     for i, c in enumerate(s.commitments):
         for j, party in enumerate(c.parties):
-            yield from _unknown_actor(s, party, ("commitments", i, "parties", j))
+            yield from unknown_actor(s, party, ("commitments", i, "parties", j))
         yield from _dates_in_order(c.start, c.end, ("commitments", i))
 
 
 def _episodes(s: Scenario) -> Iterator[Problem]:
     yield from _duplicate_ids(s.episodes, "episodes")
     for i, e in enumerate(s.episodes):
-        yield from _unknown_actor(s, e.initiator, ("episodes", i, "initiator"))
+        yield from unknown_actor(s, e.initiator, ("episodes", i, "initiator"))
         yield from _dates_in_order(e.start, e.end, ("episodes", i))
 
 
@@ -140,12 +140,12 @@ def _parameters(s: Scenario) -> Iterator[Problem]:
     for name, pieces in s.parameters.items():
         path = ("parameters", name)
         for i, piece in enumerate(pieces):
-            yield from _range_inside(s, piece.periods, (*path, i, "periods"))
-            yield from _piece(name, piece, (*path, i))
-        yield from _coverage(s, [p.periods for p in pieces], path, f"parameter `{name}`", complete=True)
+            yield from range_inside(s, piece.periods, (*path, i, "periods"))
+            yield from piece_problems(name, piece, (*path, i))
+        yield from coverage(s, [p.periods for p in pieces], path, f"parameter `{name}`", complete=True)
 
 
-def _piece(name: str, piece: ParameterPiece, path: Path) -> Iterator[Problem]:
+def piece_problems(name: str, piece: ParameterPiece, path: Path) -> Iterator[Problem]:
     if piece.high < piece.low:
         yield Problem((*path, "high"), f"high >= low ({piece.low:g})", f"{piece.high:g}")
         return
@@ -171,20 +171,23 @@ def _piece(name: str, piece: ParameterPiece, path: Path) -> Iterator[Problem]:
 
 
 def _record(s: Scenario) -> Iterator[Problem]:
-    episode_ids = {e.id for e in s.episodes}
     for i, entry in enumerate(s.record):
-        path = ("record", i)
-        yield from _range_inside(s, entry.periods, (*path, "periods"))
-        if entry.challenge == "none" and entry.pivot_response is not None:
-            yield Problem((*path, "pivot_response"), "no pivot response when challenge is none",
-                          repr(entry.pivot_response))
-        if entry.challenge != "none" and entry.pivot_response is None:
-            yield Problem(path, f"a `pivot_response` to the {entry.challenge}", "none")
-        for j, episode in enumerate(entry.episodes):
-            if episode not in episode_ids:
-                yield Problem((*path, "episodes", j), "an episode id defined under `episodes`",
-                              repr(episode))
-    yield from _coverage(s, [r.periods for r in s.record], ("record",), "the record", complete=False)
+        yield from record_entry_problems(s, entry, ("record", i))
+    yield from coverage(s, [r.periods for r in s.record], ("record",), "the record", complete=False)
+
+
+def record_entry_problems(s: Scenario, entry: RecordEntry, path: Path) -> Iterator[Problem]:
+    """Problems of one record entry: its periods, its response and its episodes."""
+    yield from range_inside(s, entry.periods, (*path, "periods"))
+    if entry.challenge == "none" and entry.pivot_response is not None:
+        yield Problem((*path, "pivot_response"), "no pivot response when challenge is none",
+                      repr(entry.pivot_response))
+    if entry.challenge != "none" and entry.pivot_response is None:
+        yield Problem(path, f"a `pivot_response` to the {entry.challenge}", "none")
+    episode_ids = {e.id for e in s.episodes}
+    for j, episode in enumerate(entry.episodes):
+        if episode not in episode_ids:
+            yield Problem((*path, "episodes", j), "an episode id defined under `episodes`", repr(episode))
 
 
 def _citations(s: Scenario) -> Iterator[Problem]:

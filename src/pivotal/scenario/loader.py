@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from pivotal.scenario.checks import Problem, find_problems
 from pivotal.scenario.errors import ScenarioError
@@ -23,26 +23,41 @@ from pivotal.scenario.schema import Scenario
 
 BUILTIN_PACKAGE = "pivotal.scenarios"
 
+M = TypeVar("M", bound=BaseModel)
+
 
 def parse_scenario(text: str, source: str = "<string>") -> Scenario:
     """Parse and validate a scenario from YAML text."""
+    scenario, positions = validate_document(text, source, Scenario, "scenario sections (id, title, ...)")
+    raise_first_problem(source, positions, find_problems(scenario))
+    return scenario
+
+
+def validate_document(text: str, source: str, model: type[M], sections: str) -> tuple[M, dict]:
+    """Parse YAML text and validate it as ``model``; return it with the positions of its values."""
     data, positions = _parse_yaml(text, source)
     if not isinstance(data, dict):
         raise ScenarioError(source=source, line=1, column=1, field="",
-                            expected="a mapping of scenario sections (id, title, ...)",
-                            found=_kind_of(data))
+                            expected=f"a mapping of {sections}", found=_kind_of(data))
+    return validate_data(data, positions, source, model), positions
+
+
+def validate_data(data: dict, positions: dict, source: str, model: type[M]) -> M:
+    """Validate already-parsed data as ``model``; the first error becomes a located ScenarioError."""
     try:
-        scenario = Scenario.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as err:
         errors = err.errors()
         first = errors[0]
         path, mark = locate(positions, tuple(first["loc"]))
         expected, found, field_path = describe(first, path)
         raise _error(source, field_path, mark, expected, found, len(errors) - 1) from err
-    problems = find_problems(scenario)
+
+
+def raise_first_problem(source: str, positions: dict, problems: list[Problem]) -> None:
+    """Raise the first cross-field problem, located, counting the rest."""
     if problems:
         raise _problem_error(source, positions, problems[0], len(problems) - 1)
-    return scenario
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -32,7 +32,8 @@ class PeriodRange(NamedTuple):
         return str(self.start) if self.start == self.end else f"{self.start}-{self.end}"
 
 
-def _parse_periods(value: object) -> PeriodRange:
+def parse_periods(value: object) -> PeriodRange:
+    """A year (2016) or an inclusive range ('1994-2019') as a PeriodRange; ValueError otherwise."""
     if isinstance(value, PeriodRange):
         return value
     if isinstance(value, int) and not isinstance(value, bool):
@@ -47,7 +48,7 @@ def _parse_periods(value: object) -> PeriodRange:
     raise ValueError("a year like 2016 or a range like '1994-2019'")
 
 
-Periods = Annotated[PeriodRange, BeforeValidator(_parse_periods)]
+Periods = Annotated[PeriodRange, BeforeValidator(parse_periods)]
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]*$")]
 
 

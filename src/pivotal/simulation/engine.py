@@ -16,7 +16,7 @@ numbers).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -70,7 +70,7 @@ def simulate(
     seed: SeedLike = None,
     *,
     use_record: bool = True,
-    record_through: int | None = None,
+    record_periods: Collection[int] | None = None,
     quantiles: np.ndarray | None = None,
     progress: Progress | None = None,
 ) -> SimulationResult:
@@ -82,8 +82,8 @@ def simulate(
     draws : number of Monte Carlo parameter draws (>= 1).
     seed : int, SeedSequence, Generator or None; same seed, same numbers.
     use_record : update beliefs from the observed record where it exists.
-    record_through : last period whose record is used (None: all); later
-        periods are simulated.  Counterfactuals diverge after this period.
+    record_periods : the periods whose record is used (None: all); the
+        others are simulated.  Counterfactuals diverge where the record stops.
     quantiles : parameter quantiles, shape (n_parameters, draws), in
         ``PARAMETER_NAMES`` order; drawn from ``seed`` when omitted.  The
         simulation's other random numbers still come from ``seed``.
@@ -113,7 +113,7 @@ def simulate(
         u_type, u_challenge, u_response, u_turnover, u_new_type = rng.random((5, draws))
         stage = StageParameters.from_mapping({k: v[t] for k, v in values.items()})
         solution = solve_stage(stage, belief)
-        recorded = use_record and (record_through is None or period <= record_through)
+        recorded = use_record and (record_periods is None or period in record_periods)
         entry = scenario.record_for(period) if recorded else None
 
         if entry is not None:

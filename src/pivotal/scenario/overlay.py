@@ -1,0 +1,245 @@
+"""Counterfactual overlays: a scenario's parameters or record changed over some periods.
+
+An overlay is a small YAML file (or a list of ``--set`` settings) that replaces
+parameter pieces and record entries of a base scenario over the periods it
+names and leaves the rest as it was.  It is validated like a scenario and its
+mistakes raise the same located :class:`ScenarioError`.  Sources are optional
+in an overlay (a counterfactual is an assumption), but the ones given must
+resolve against the base scenario's sources or the overlay's own.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from pivotal.model.parameters import PARAMETER_NAMES, PARAMETERS_BY_NAME
+from pivotal.scenario.checks import Problem, coverage, piece_problems, range_inside, record_entry_problems
+from pivotal.scenario.errors import ScenarioError
+from pivotal.scenario.loader import BUILTIN_PACKAGE, raise_first_problem, validate_data, validate_document
+from pivotal.scenario.schema import (
+    Citation,
+    ParameterPiece,
+    PeriodRange,
+    RecordEntry,
+    Scenario,
+    Source,
+    Strict,
+)
+
+OVERLAY_FOLDER = "overlays"
+
+
+class OverlayPiece(ParameterPiece):
+    sources: list[Citation] = Field(default_factory=list)
+
+
+class OverlayRecordEntry(RecordEntry):
+    sources: list[Citation] = Field(default_factory=list)
+
+
+class Overlay(Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")]
+    title: str
+    description: str = ""
+    scenario: str | None = None
+    sources: dict[str, Source] = Field(default_factory=dict)
+    parameters: dict[str, Annotated[list[OverlayPiece], Field(min_length=1)]] = Field(default_factory=dict)
+    record: list[OverlayRecordEntry] = Field(default_factory=list)
+
+    def changed_periods(self) -> list[PeriodRange]:
+        return [p.periods for pieces in self.parameters.values() for p in pieces] + [
+            r.periods for r in self.record]
+
+    @property
+    def first_period(self) -> int | None:
+        """The first period the overlay changes; the counterfactual diverges there."""
+        starts = [r.start for r in self.changed_periods()]
+        return min(starts) if starts else None
+
+    @property
+    def record_periods(self) -> set[int]:
+        """Periods whose record the overlay rewrites."""
+        return {year for entry in self.record for year in entry.periods.years()}
+
+
+def read_overlay(text: str, source: str) -> tuple[Overlay, dict]:
+    """Parse and validate an overlay's own fields; check it against a base with :func:`check_overlay`."""
+    return validate_document(text, source, Overlay, "overlay sections (id, title, parameters, record)")
+
+
+def check_overlay(overlay: Overlay, base: Scenario, source: str, positions: dict | None = None) -> None:
+    """Raise a located ScenarioError for the first way ``overlay`` does not fit ``base``."""
+    raise_first_problem(source, positions or {}, overlay_problems(overlay, base))
+
+
+def overlay_problems(overlay: Overlay, base: Scenario) -> list[Problem]:
+    problems: list[Problem] = []
+    if overlay.scenario is not None and overlay.scenario != base.id:
+        problems.append(Problem(("scenario",), f"the id of the scenario it is applied to ({base.id!r})",
+                                repr(overlay.scenario)))
+    if not overlay.parameters and not overlay.record:
+        problems.append(Problem((), "at least one change under `parameters` or `record`", "none"))
+    for name, pieces in overlay.parameters.items():
+        path = ("parameters", name)
+        if name not in PARAMETERS_BY_NAME:
+            problems.append(Problem(path, f"a model parameter ({', '.join(PARAMETER_NAMES)})", repr(name)))
+            continue
+        for i, piece in enumerate(pieces):
+            problems += range_inside(base, piece.periods, (*path, i, "periods"))
+            problems += piece_problems(name, piece, (*path, i))
+        problems += coverage(base, [p.periods for p in pieces], path, f"parameter `{name}`", complete=False)
+    for i, entry in enumerate(overlay.record):
+        problems += record_entry_problems(base, entry, ("record", i))
+    problems += coverage(base, [r.periods for r in overlay.record], ("record",), "the record", complete=False)
+    known = {**base.sources, **overlay.sources}
+    cited = [(("parameters", n, i, "sources"), p.sources) for n, ps in overlay.parameters.items()
+             for i, p in enumerate(ps)] + [(("record", i, "sources"), r.sources)
+                                           for i, r in enumerate(overlay.record)]
+    for path, citations in cited:
+        for j, citation in enumerate(citations):
+            if citation.ref not in known:
+                problems.append(Problem((*path, j, "ref"), "a source id of the scenario or the overlay",
+                                        repr(citation.ref)))
+    return problems
+
+
+def load_overlay(path: str | Path) -> tuple[Overlay, dict, str]:
+    """Read an overlay file: the overlay, the positions of its values and its name for errors."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as err:
+        raise ScenarioError(source=str(path), line=None, column=None, field="",
+                            expected="an existing overlay file", found="no such file") from err
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(source=str(path), line=None, column=None, field="",
+                            expected="a readable UTF-8 text file", found=type(err).__name__) from err
+    overlay, positions = read_overlay(text, str(path))
+    return overlay, positions, str(path)
+
+
+def builtin_overlay_names() -> list[str]:
+    """Names of the counterfactuals shipped with the package."""
+    folder = resources.files(BUILTIN_PACKAGE).joinpath(OVERLAY_FOLDER)
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def resolve_overlay(name_or_path: str) -> tuple[Overlay, dict, str]:
+    """A shipped counterfactual by name, or an overlay file."""
+    if name_or_path in builtin_overlay_names():
+        source = f"{OVERLAY_FOLDER}/{name_or_path}.yaml"
+        text = resources.files(BUILTIN_PACKAGE).joinpath(source).read_text(encoding="utf-8")
+        overlay, positions = read_overlay(text, source)
+        return overlay, positions, source
+    if not Path(name_or_path).exists():
+        names = ", ".join(builtin_overlay_names()) or "none installed"
+        raise ScenarioError(source=name_or_path, line=None, column=None, field="",
+                            expected=f"a shipped counterfactual ({names}) or an existing overlay file",
+                            found="neither")
+    return load_overlay(name_or_path)
+
+
+def apply_overlay(base: Scenario, overlay: Overlay) -> Scenario:
+    """The base scenario with the overlay's pieces and record entries put in over their periods."""
+    parameters = dict(base.parameters)
+    for name, pieces in overlay.parameters.items():
+        spans = [p.periods for p in pieces]
+        kept = [part for p in base.parameters[name] for part in _outside(p, spans)]
+        added = [ParameterPiece.model_construct(**dict(p)) for p in pieces]
+        parameters[name] = sorted(kept + added, key=lambda p: p.periods.start)
+    record = list(base.record)
+    if overlay.record:
+        spans = [r.periods for r in overlay.record]
+        kept = [part for r in base.record for part in _outside(r, spans)]
+        added = [RecordEntry.model_construct(**dict(r)) for r in overlay.record]
+        record = sorted(kept + added, key=lambda r: r.periods.start)
+    return base.model_copy(update={"parameters": parameters, "record": record,
+                                   "sources": {**base.sources, **overlay.sources}})
+
+
+def _outside(item: Any, spans: list[PeriodRange]) -> list[Any]:
+    """The parts of a piece or record entry not covered by ``spans``, as copies with narrowed periods."""
+    years = [y for y in item.periods.years() if not any(y in span for span in spans)]
+    runs: list[PeriodRange] = []
+    for year in years:
+        if runs and runs[-1].end == year - 1:
+            runs[-1] = PeriodRange(runs[-1].start, year)
+        else:
+            runs.append(PeriodRange(year, year))
+    return [item.model_copy(update={"periods": run}) for run in runs]
+
+
+SETTABLE_RECORD_FIELDS = ("challenge", "pivot_response", "appeal_answered", "target_hedged", "ceasefire_days")
+
+
+def overlay_from_settings(settings: list[str], base: Scenario, periods: str | None = None) -> Overlay:
+    """Build an overlay from ``PATH=VALUE[@PERIODS]`` settings, as typed after ``--set``.
+
+    ``PATH`` is a parameter name (optionally ``parameters.NAME``) with a number
+    or ``low,mode,high`` as value, or ``record.FIELD`` with a value for that
+    record field.  ``PERIODS`` (a year or ``2020-2025``) defaults to
+    ``periods``, else the scenario's whole span.
+    """
+    default = periods or f"{base.periods.start}-{base.periods.end}"
+    parameters: dict[str, list[dict]] = {}
+    record: dict[str, dict] = {}
+    for setting in settings:
+        where = f"--set {setting}"
+        path, value, span = _split_setting(setting, default)
+        if path.startswith("record."):
+            field = path.removeprefix("record.")
+            if field not in SETTABLE_RECORD_FIELDS:
+                raise _setting_error(where, path, f"a record field ({', '.join(SETTABLE_RECORD_FIELDS)})",
+                                     repr(field))
+            entry = record.setdefault(span, _record_start(base, span, where))
+            entry[field] = None if value.lower() in ("none", "null", "") else value
+        else:
+            name = path.removeprefix("parameters.")
+            parameters.setdefault(name, []).append({"periods": span, **_piece_values(value, where, path)})
+    data = {"id": "settings", "title": "Settings given with --set", "parameters": parameters,
+            "record": [{"periods": span, **entry} for span, entry in record.items()]}
+    overlay = validate_data(data, {}, "--set", Overlay)
+    check_overlay(overlay, base, "--set")
+    return overlay
+
+
+def _split_setting(setting: str, default: str) -> tuple[str, str, str]:
+    path, sep, rest = setting.partition("=")
+    if not sep or not path.strip():
+        raise _setting_error(f"--set {setting}", "", "PATH=VALUE, e.g. patron_shield=0.1@2020-2025",
+                             repr(setting))
+    value, _, span = rest.partition("@")
+    return path.strip(), value.strip(), span.strip() or default
+
+
+def _piece_values(value: str, where: str, path: str) -> dict[str, float | str]:
+    try:
+        numbers = [float(part) for part in value.split(",")]
+    except ValueError:
+        numbers = []
+    if len(numbers) == 1:
+        return {"low": numbers[0], "mode": numbers[0], "high": numbers[0]}
+    if len(numbers) == 3:
+        return {"low": numbers[0], "mode": numbers[1], "high": numbers[2]}
+    raise _setting_error(where, path, "a number or low,mode,high", repr(value))
+
+
+def _record_start(base: Scenario, span: str, where: str) -> dict:
+    """The base record of the span's first year, to be changed field by field."""
+    try:
+        first = int(span.split("-")[0])
+    except ValueError:
+        expected = "a year like 2022 or a range like 2020-2025"
+        raise _setting_error(where, "periods", expected, repr(span)) from None
+    entry = base.record_for(first)
+    if entry is None:
+        return {"challenge": "none"}
+    return {name: getattr(entry, name) for name in SETTABLE_RECORD_FIELDS if getattr(entry, name) is not None}
+
+
+def _setting_error(where: str, field: str, expected: str, found: str) -> ScenarioError:
+    return ScenarioError(source=where, line=None, column=None, field=field, expected=expected, found=found)
