@@ -49,9 +49,15 @@ def validate_data(data: dict, positions: dict, source: str, model: type[M]) -> M
     except ValidationError as err:
         errors = err.errors()
         first = errors[0]
-        path, mark = locate(positions, tuple(first["loc"]))
-        expected, found, field_path = describe(first, path)
+        loc = tuple(first["loc"])
+        path, mark = locate(positions, loc) if positions else (_document_path(loc), None)
+        expected, found, field_path = describe(first, path, model)
         raise _error(source, field_path, mark, expected, found, len(errors) - 1) from err
+
+
+def _document_path(loc: tuple) -> tuple:
+    """A pydantic location without its validator-only parts (union tags), for data with no positions."""
+    return tuple(p for p in loc if isinstance(p, int) or not any(c in str(p) for c in "[("))
 
 
 def raise_first_problem(source: str, positions: dict, problems: list[Problem]) -> None:

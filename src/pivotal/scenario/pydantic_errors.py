@@ -11,8 +11,8 @@ from pivotal.scenario.positions import Path, dotted
 from pivotal.scenario.schema import Scenario
 
 
-def describe(error: dict[str, Any], located: Path) -> tuple[str, str, str]:
-    """Return (expected, found, field path) for one pydantic error dict."""
+def describe(error: dict[str, Any], located: Path, model: type[BaseModel] = Scenario) -> tuple[str, str, str]:
+    """Return (expected, found, field path) for one pydantic error dict of a ``model`` document."""
     kind = error["type"]
     loc = tuple(error["loc"])
     value = error.get("input")
@@ -20,7 +20,7 @@ def describe(error: dict[str, Any], located: Path) -> tuple[str, str, str]:
         field = str(loc[-1])
         return f"a value for required field `{field}`", "nothing", dotted((*located, field))
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(loc[:-1])
+        allowed = _allowed_keys(model, loc[:-1])
         expected = "one of the known keys: " + ", ".join(allowed) if allowed else "no extra keys"
         return expected, f"unknown key `{loc[-1]}`", dotted(located)
     if kind == "too_short":
@@ -44,9 +44,9 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _allowed_keys(loc: tuple) -> list[str]:
-    """Field names of the model found by following ``loc`` from the Scenario."""
-    current: Any = Scenario
+def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names of the model found by following ``loc`` from the document's model."""
+    current: Any = model
     for part in loc:
         current = _unwrap(current)
         if isinstance(current, type) and issubclass(current, BaseModel):

@@ -1,0 +1,92 @@
+"""End-to-end tests of score, whatif and sensitivity, as a user types them."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from pivotal.cli.app import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args), env={"COLUMNS": "200"})
+
+
+def test_score_prints_scores_baselines_and_verdicts(tiny_path):
+    result = invoke("score", str(tiny_path), "--start", "2002", "-n", "100")
+    assert result.exit_code == 0, result.output
+    expected = ("model, fitted precision", "rolling-origin", "in-sample", "base rate", "persistence",
+                "logistic regression", "precision multiplier fitted on the whole record", "major offensive:")
+    for text in expected:
+        assert text in result.stdout
+
+
+def test_score_json_is_reproducible(tiny_path):
+    first = invoke("score", str(tiny_path), "--start", "2002", "-n", "100", "--json")
+    second = invoke("score", str(tiny_path), "--start", "2002", "-n", "100", "--json")
+    assert first.exit_code == 0, first.output
+    assert first.stdout == second.stdout
+    payload = json.loads(first.stdout)
+    assert {row["period"] for row in payload["forecasts"]} == {2002}  # 2003 has no record
+    assert len(payload["verdicts"]) == 4
+
+
+def test_score_refuses_a_start_outside_the_scenario(tiny_path):
+    result = invoke("score", str(tiny_path), "--start", "1990")
+    assert result.exit_code == 2
+    assert "must lie in 2001-2003" in result.output
+
+
+def test_whatif_with_settings_reports_paired_differences(tiny_path):
+    result = invoke("whatif", "--scenario", str(tiny_path), "--set", "third_party_deterrence=0.5@2002",
+                    "-n", "200", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["diverges"] == 2002 and payload["record_periods"] == [2001]
+    offensive = {r["period"]: r for r in payload["differences"] if r["metric"] == "p_offensive"}
+    assert offensive[2001]["difference"] == 0.0
+    assert offensive[2002]["difference"] < 0 and offensive[2002]["high"] <= 0
+
+
+def test_whatif_runs_a_shipped_counterfactual_and_lists_them():
+    listed = invoke("whatif", "--list")
+    assert "hold-artsakh-syunik" in listed.stdout
+    result = invoke("whatif", "russia-answers-2022", "-n", "200", "-m", "belief")
+    assert result.exit_code == 0, result.output
+    assert "diverges in 2022" in result.stdout
+    assert "record used in both runs for 1994-2022" in result.stdout
+
+
+def test_whatif_reports_a_broken_overlay_with_its_location(tmp_path):
+    overlay = tmp_path / "broken.yaml"
+    overlay.write_text("id: broken\ntitle: Broken\nparameters:\n  war_cost:\n"
+                       "    - {periods: 2020, low: 0.5, mode: 0.1, high: 0.9}\n")
+    result = invoke("whatif", str(overlay))
+    assert result.exit_code == 1
+    assert f"{overlay}:5:33: parameters.war_cost[0].mode: expected low <= mode <= high" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_whatif_names_a_bad_setting():
+    result = invoke("whatif", "--set", "war_cost=lots")
+    assert result.exit_code == 1
+    assert "--set war_cost=lots: war_cost: expected a number or low,mode,high, found 'lots'" in result.output
+
+
+def test_sensitivity_prints_indices_and_a_verdict(tiny_path):
+    result = invoke("sensitivity", str(tiny_path), "--samples", "64", "--periods", "2002", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["periods"] == "2002" and payload["samples"] == 64
+    assert {"parameter", "S1", "S1_conf", "ST", "ST_conf"} <= set(payload["indices"][0])
+    assert payload["verdict"]
+
+
+def test_sensitivity_refuses_bad_options(tiny_path):
+    assert "power of two" in invoke("sensitivity", str(tiny_path), "--samples", "100").output
+    assert "expected periods within 2001-2003" in invoke("sensitivity", str(tiny_path), "--periods",
+                                                         "2010").output
+    assert "expected one of" in invoke("sensitivity", str(tiny_path), "--metric", "p_war").output

@@ -1,0 +1,136 @@
+"""Counterfactual overlays: validation with located errors, merging, and paired differences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pivotal import ScenarioError, builtin_scenario
+from pivotal.analysis import what_if
+from pivotal.scenario.checks import find_problems
+from pivotal.scenario.overlay import (
+    apply_overlay,
+    builtin_overlay_names,
+    check_overlay,
+    overlay_from_settings,
+    read_overlay,
+    resolve_overlay,
+)
+
+SHIELD = """\
+id: less-shield
+title: Less shield
+scenario: south-caucasus
+parameters:
+  patron_shield:
+    - {periods: 2000-2005, low: 0, mode: 0, high: 0}
+"""
+
+
+@pytest.fixture(scope="module")
+def caucasus():
+    return builtin_scenario("south-caucasus")
+
+
+def _overlay(text: str, base, source: str = "overlay.yaml"):
+    overlay, positions = read_overlay(text, source)
+    check_overlay(overlay, base, source, positions)
+    return overlay
+
+
+def test_overlay_replaces_pieces_only_over_its_periods(caucasus):
+    merged = apply_overlay(caucasus, _overlay(SHIELD, caucasus))
+    spans = [(str(p.periods), p.high) for p in merged.parameters["patron_shield"]][:3]
+    assert spans == [("1994-1999", 0.15), ("2000-2005", 0.0), ("2006-2009", 0.15)]
+    assert find_problems(merged) == []
+    assert merged.record == caucasus.record
+
+
+@pytest.mark.parametrize("name", builtin_overlay_names())
+def test_every_shipped_counterfactual_fits_its_scenario(name):
+    overlay, positions, source = resolve_overlay(name)
+    base = builtin_scenario(overlay.scenario)
+    check_overlay(overlay, base, source, positions)
+    assert find_problems(apply_overlay(base, overlay)) == []
+
+
+def test_shipped_examples_cover_the_questions_asked():
+    assert {"no-turkish-backing-2020", "no-ukraine-war-2022", "russia-answers-2022",
+            "hold-artsakh-syunik"} <= set(builtin_overlay_names())
+
+
+def test_differences_are_exactly_zero_before_the_change(caucasus):
+    result = what_if(caucasus, [_overlay(SHIELD, caucasus)], draws=300, seed=4)
+    frame = result.differences()
+    assert result.diverges == 2000
+    before = frame[frame["period"] < 2000]
+    assert (before["difference"] == 0).all() and (before["low"] == 0).all() and (before["high"] == 0).all()
+    assert not np.allclose(frame[frame["period"] == 2000]["difference"], 0)
+
+
+def test_an_overlay_that_restates_the_scenario_changes_nothing(caucasus):
+    same = caucasus.parameters["war_cost"][1]
+    piece = f"{{periods: {same.periods}, low: {same.low}, mode: {same.mode}, high: {same.high}}}"
+    text = f"id: same\ntitle: Same\nparameters:\n  war_cost:\n    - {piece}\n"
+    result = what_if(caucasus, [_overlay(text, caucasus)], draws=200, seed=1)
+    assert (result.differences()["difference"] == 0).all()
+
+
+def test_a_costlier_offensive_is_chosen_less_often_in_every_draw(caucasus):
+    overlay = overlay_from_settings(["third_party_deterrence=0.6@2020"], caucasus)
+    result = what_if(caucasus, [overlay], draws=400, seed=2)
+    t = result.baseline.periods.index(2020)
+    assert np.all(result.counterfactual.metrics["p_offensive"][t] < result.baseline.metrics["p_offensive"][t])
+
+
+def test_an_answered_appeal_raises_the_belief_in_resolve(caucasus):
+    overlay, _, _ = resolve_overlay("russia-answers-2022")
+    result = what_if(caucasus, [overlay], draws=400, seed=3)
+    assert result.record_periods[-1] == 2022
+    t = result.baseline.periods.index(2022)
+    answered = result.counterfactual.metrics["belief_after"][t]
+    ignored = result.baseline.metrics["belief_after"][t]
+    assert np.all(answered >= ignored)
+    assert answered.mean() > 0.5 > ignored.mean()
+
+
+def test_record_settings_start_from_the_recorded_entry(caucasus):
+    overlay = overlay_from_settings(["record.pivot_response=restrain@2022"], caucasus)
+    entry = overlay.record[0]
+    assert (entry.challenge, entry.pivot_response, entry.appeal_answered) == ("probe", "restrain", False)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (SHIELD.replace("patron_shield", "patron_shieldd"),
+     "overlay.yaml:5:3: parameters.patron_shieldd: expected a model parameter"),
+    (SHIELD.replace("mode: 0,", "mode: 0.5,"),
+     "overlay.yaml:6:36: parameters.patron_shield[0].mode: expected low <= mode <= high (0 to 0), found 0.5"),
+    (SHIELD.replace("2000-2005", "2030-2031"),
+     "overlay.yaml:6:8: parameters.patron_shield[0].periods: expected periods within 1994-2025, "
+     "found '2030-2031'"),
+    (SHIELD.replace("scenario: south-caucasus", "scenario: balkans"),
+     "overlay.yaml:3:1: scenario: expected the id of the scenario it is applied to ('south-caucasus'), "
+     "found 'balkans'"),
+    (SHIELD.replace("high: 0}", "high: 0, sources: [{ref: nowhere, at: '¶1'}]}"),
+     "overlay.yaml:6:65: parameters.patron_shield[0].sources[0].ref: expected a source id of the scenario"),
+    (SHIELD + "colour: red\n", "overlay.yaml:7:1: colour: expected one of the known keys: id, title, "
+     "description, scenario, sources, parameters, record, found unknown key `colour`"),
+])
+def test_overlay_mistakes_are_located(caucasus, text, message):
+    with pytest.raises(ScenarioError) as caught:
+        _overlay(text, caucasus)
+    assert str(caught.value).startswith(message), str(caught.value)
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    (["patron_shield=abc"], "--set patron_shield=abc: patron_shield: expected a number or low,mode,high"),
+    (["record.mood=angry@2022"], "--set record.mood=angry@2022: record.mood: expected a record field"),
+    (["patron_shield"], "--set patron_shield: (document): expected PATH=VALUE"),
+    (["record.challenge=war@2022"],
+     "--set: record[0].challenge: expected 'none', 'probe' or 'offensive', found 'war'"),
+    (["precision=-1"], "--set: parameters.precision[0].low: expected a value of `precision`"),
+])
+def test_setting_mistakes_are_named(caucasus, settings, message):
+    with pytest.raises(ScenarioError) as caught:
+        overlay_from_settings(settings, caucasus)
+    assert str(caught.value).startswith(message), str(caught.value)
