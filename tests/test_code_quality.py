@@ -16,7 +16,7 @@ OUTER = ("pivotal.scenario", "pivotal.simulation", "pivotal.store", "pivotal.cli
 
 @pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is installed with the test extra")
 def test_ruff_is_clean():
-    result = subprocess.run(["ruff", "check", "src", "tests", "benchmarks"], cwd=ROOT,
+    result = subprocess.run(["ruff", "check", "src", "tests", "benchmarks", "scripts"], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
