@@ -145,7 +145,8 @@ def _verdicts(table: pd.DataFrame) -> list[str]:
                      if model[name] > other[name] + 1e-12]
             (losses if worse else wins).append(f"{key[0]}" + (f" ({', '.join(worse)})" if worse else ""))
         events = int(model["events"])
-        text = (f"{outcome.label}: over {int(model['n'])} periods with {events} event{'s' * (events != 1)}, "
+        n = int(model["n"])
+        text = (f"{outcome.label}: over {n} period{'s' * (n != 1)} with {events} event{'s' * (events != 1)}, "
                 f"the fitted model (rolling origin) has Brier {model['brier']:.3f}")
         text += f"; it loses to {', '.join(losses)}" if losses else ""
         text += f"; it beats {', '.join(wins)}" if wins else ""

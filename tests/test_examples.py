@@ -1,0 +1,28 @@
+"""The worked examples validate, run and score like the built-in scenario."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pivotal import load_scenario, simulate
+from pivotal.evaluation import score_scenario
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.yaml"))
+
+
+def test_there_is_a_second_region():
+    assert any(path.stem == "india-pakistan" for path in EXAMPLES)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_example_validates_runs_and_scores(path):
+    scenario = load_scenario(path)
+    assert scenario.record, "a worked example must carry a record to score"
+    result = simulate(scenario, draws=200, seed=1)
+    for values in result.metrics.values():
+        assert ((values >= 0) & (values <= 1)).all()
+    report = score_scenario(scenario, draws=100, seed=1)
+    assert len(report.verdicts) == 4
+    assert report.table["brier"].between(0, 1).all()
