@@ -66,18 +66,22 @@ def raise_first_problem(source: str, positions: dict, problems: list[Problem]) -
         raise _problem_error(source, positions, problems[0], len(problems) - 1)
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Load a scenario file; errors name the file as given."""
+def read_document(path: str | Path, what: str = "scenario") -> str:
+    """The text of a YAML file; a missing or unreadable file is a located ScenarioError."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError as err:
         raise ScenarioError(source=str(path), line=None, column=None, field="",
-                            expected="an existing scenario file", found="no such file") from err
+                            expected=f"an existing {what} file", found="no such file") from err
     except (OSError, UnicodeDecodeError) as err:
         raise ScenarioError(source=str(path), line=None, column=None, field="",
                             expected="a readable UTF-8 text file", found=type(err).__name__) from err
-    return parse_scenario(text, source=str(path))
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load a scenario file; errors name the file as given."""
+    return parse_scenario(read_document(path), source=str(path))
 
 
 def builtin_names() -> list[str]:

@@ -19,7 +19,13 @@ from pydantic import Field
 from pivotal.model.parameters import PARAMETER_NAMES, PARAMETERS_BY_NAME
 from pivotal.scenario.checks import Problem, coverage, piece_problems, range_inside, record_entry_problems
 from pivotal.scenario.errors import ScenarioError
-from pivotal.scenario.loader import BUILTIN_PACKAGE, raise_first_problem, validate_data, validate_document
+from pivotal.scenario.loader import (
+    BUILTIN_PACKAGE,
+    raise_first_problem,
+    read_document,
+    validate_data,
+    validate_document,
+)
 from pivotal.scenario.schema import (
     Citation,
     ParameterPiece,
@@ -109,15 +115,7 @@ def overlay_problems(overlay: Overlay, base: Scenario) -> list[Problem]:
 
 def load_overlay(path: str | Path) -> tuple[Overlay, dict, str]:
     """Read an overlay file: the overlay, the positions of its values and its name for errors."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as err:
-        raise ScenarioError(source=str(path), line=None, column=None, field="",
-                            expected="an existing overlay file", found="no such file") from err
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(source=str(path), line=None, column=None, field="",
-                            expected="a readable UTF-8 text file", found=type(err).__name__) from err
+    text = read_document(path, "overlay")
     overlay, positions = read_overlay(text, str(path))
     return overlay, positions, str(path)
 
