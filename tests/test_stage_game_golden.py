@@ -24,7 +24,7 @@ def test_logit_matches_closed_form():
 
 def test_bayes_rule_by_hand():
     # prior 1/2, likelihoods 1/7 (resolved) and 1/3 (irresolute): (1/14) / (1/14 + 1/6) = 3/10
-    assert posterior_resolve(np.array(0.5), np.array(1 / 7), np.array(1 / 3)) == pytest.approx(0.3)
+    assert posterior_resolve(np.array(0.5), np.log(1 / 7), np.log(1 / 3)) == pytest.approx(0.3)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pivotal.model import StageParameters, solve_stage
-from tests.stage_inputs import as_stage, beliefs, stage_values
+from tests.stage_inputs import BASELINE, as_stage, beliefs, stage_values
 
 TOLERANCE = 1e-9
 
@@ -63,3 +63,11 @@ def test_vectorised_solution_equals_one_by_one(values, belief):
     pair = solve_stage(stacked, np.array([belief, belief]))
     single = solve_stage(as_stage(values), np.array([belief]))
     np.testing.assert_allclose(pair.challenger, np.vstack([single.challenger] * 2))
+
+
+def test_equal_types_leave_the_belief_unchanged_even_when_restraint_underflows():
+    """Regression: with no resolve bonus both types play alike, so no move is evidence."""
+    values = {**BASELINE, "resolve_value": 0.0, "pivot_distraction": 0.85, "patron_shield": 0.18,
+              "pivot_stake_challenger": 3.75, "restraint_cost": 5.0, "precision": 18.0}
+    s = solve_stage(as_stage(values), np.array([0.25]))
+    np.testing.assert_allclose(s.posterior, 0.25, rtol=0, atol=1e-15)

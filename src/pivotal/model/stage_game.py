@@ -132,6 +132,25 @@ class StageSolution:
         ).sum(axis=1)
 
 
+def log_logit_choice(utilities: np.ndarray, precision: np.ndarray) -> np.ndarray:
+    r"""Logarithms of the logit choice probabilities over the last axis.
+
+    .. math:: \log \pi_j = \lambda u_j - \log \sum_k \exp(\lambda u_k)
+
+    Kept in logs so that Bayes' rule stays exact for choices whose
+    probabilities underflow (a costly restraint at high precision).
+
+    Parameters
+    ----------
+    utilities : array (n, ..., k)
+    precision : array (n,), the logit precision :math:`\lambda` of each draw.
+    """
+    lam = precision.reshape(precision.shape + (1,) * (utilities.ndim - precision.ndim))
+    scaled = lam * utilities
+    scaled = scaled - scaled.max(axis=-1, keepdims=True)
+    return scaled - np.log(np.exp(scaled).sum(axis=-1, keepdims=True))
+
+
 def logit_choice(utilities: np.ndarray, precision: np.ndarray) -> np.ndarray:
     r"""Logit (quantal-response) choice probabilities over the last axis.
 
@@ -142,11 +161,7 @@ def logit_choice(utilities: np.ndarray, precision: np.ndarray) -> np.ndarray:
     utilities : array (n, ..., k)
     precision : array (n,), the logit precision :math:`\lambda` of each draw.
     """
-    lam = precision.reshape(precision.shape + (1,) * (utilities.ndim - precision.ndim))
-    scaled = lam * utilities
-    scaled = scaled - scaled.max(axis=-1, keepdims=True)
-    weights = np.exp(scaled)
-    return weights / weights.sum(axis=-1, keepdims=True)
+    return np.exp(log_logit_choice(utilities, precision))
 
 
 def _gains(p: StageParameters) -> np.ndarray:
@@ -214,17 +229,17 @@ def pivot_payoffs(p: StageParameters) -> tuple[np.ndarray, np.ndarray]:
 
 
 def posterior_resolve(
-    belief: np.ndarray, likelihood_resolved: np.ndarray, likelihood_irresolute: np.ndarray
+    belief: np.ndarray, log_likelihood_resolved: np.ndarray, log_likelihood_irresolute: np.ndarray
 ) -> np.ndarray:
-    r"""Bayes' rule for the belief that the pivot is resolved.
+    r"""Bayes' rule for the belief that the pivot is resolved, from log-likelihoods.
 
-    .. math:: \mu' = \mu L_1 / (\mu L_1 + (1-\mu) L_0)
+    .. math:: \mu' = \mu / (\mu + (1-\mu) \exp(\log L_0 - \log L_1))
 
-    ``belief`` broadcasts against the likelihood arrays.
+    Working with the likelihood ratio keeps the posterior exact when both
+    likelihoods underflow.  ``belief`` broadcasts against the likelihood arrays.
     """
-    resolved = belief * likelihood_resolved
-    total = resolved + (1.0 - belief) * likelihood_irresolute
-    return np.where(total > 0.0, resolved / np.where(total > 0.0, total, 1.0), belief)
+    ratio = np.exp(np.clip(log_likelihood_irresolute - log_likelihood_resolved, -700.0, 700.0))
+    return belief / (belief + (1.0 - belief) * ratio)
 
 
 def hedge_probability(posterior: np.ndarray, p: StageParameters, extra_dims: int) -> np.ndarray:
@@ -245,8 +260,9 @@ def solve_stage(p: StageParameters, belief: np.ndarray) -> StageSolution:
     """
     belief = np.broadcast_to(np.asarray(belief, dtype=float), p.precision.shape)
     base, bonus = pivot_payoffs(p)
-    irresolute = logit_choice(base, p.precision)
-    resolved = logit_choice(base + bonus, p.precision)
+    log_irresolute = log_logit_choice(base, p.precision)
+    log_resolved = log_logit_choice(base + bonus, p.precision)
+    irresolute, resolved = np.exp(log_irresolute), np.exp(log_resolved)
 
     mu = belief[:, None, None]
     expected_response = mu * resolved + (1.0 - mu) * irresolute
@@ -256,7 +272,7 @@ def solve_stage(p: StageParameters, belief: np.ndarray) -> StageSolution:
     # Computed on its own so it stays exact when challenges are vanishingly rare.
     challenge_mix = logit_choice(value_of_challenge, p.precision)
 
-    posterior = posterior_resolve(mu, resolved, irresolute)
+    posterior = posterior_resolve(mu, log_resolved, log_irresolute)
     return StageSolution(
         challenger=challenger,
         challenge_mix=challenge_mix,
