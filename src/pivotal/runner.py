@@ -28,6 +28,45 @@ def fresh_seed() -> int:
     return int(np.random.SeedSequence().entropy % (2**63))
 
 
+def compute_summary(
+    scenario: Scenario,
+    *,
+    draws: int,
+    seed: int,
+    use_record: bool = True,
+    progress: Progress | None = None,
+) -> tuple[SimulationResult, pd.DataFrame]:
+    """Simulate and summarise, without touching the store (safe in worker processes)."""
+    result = simulate(scenario, draws=draws, seed=seed, use_record=use_record, progress=progress)
+    return result, summarise(result)
+
+
+def record_summary(
+    store: RunStore,
+    scenario: Scenario,
+    *,
+    draws: int,
+    seed: int,
+    use_record: bool,
+    summary: pd.DataFrame,
+) -> str:
+    """Record a computed run in ``store`` in one transaction; returns its run id."""
+    from pivotal import __version__
+
+    return store.record(
+        scenario_id=scenario.id,
+        scenario_title=scenario.title,
+        scenario_hash=scenario_hash(scenario),
+        scenario_json=scenario.model_dump_json(),
+        draws=draws,
+        seed=seed,
+        use_record=use_record,
+        package_version=__version__,
+        summary=summary,
+        metrics=METRICS,
+    )
+
+
 def run_scenario(
     scenario: Scenario,
     *,
@@ -39,24 +78,12 @@ def run_scenario(
     progress: Progress | None = None,
 ) -> Run:
     """Simulate ``scenario`` and record the run; ``seed=None`` picks one and records it."""
-    from pivotal import __version__
-
     seed = fresh_seed() if seed is None else seed
-    result = simulate(scenario, draws=draws, seed=seed, use_record=use_record, progress=progress)
-    summary = summarise(result)
+    result, summary = compute_summary(
+        scenario, draws=draws, seed=seed, use_record=use_record, progress=progress
+    )
     run_id = None
     if record:
-        store = store or RunStore()
-        run_id = store.record(
-            scenario_id=scenario.id,
-            scenario_title=scenario.title,
-            scenario_hash=scenario_hash(scenario),
-            scenario_json=scenario.model_dump_json(),
-            draws=draws,
-            seed=seed,
-            use_record=use_record,
-            package_version=__version__,
-            summary=summary,
-            metrics=METRICS,
-        )
+        run_id = record_summary(store or RunStore(), scenario, draws=draws, seed=seed,
+                                use_record=use_record, summary=summary)
     return Run(run_id=run_id, seed=seed, result=result, summary=summary)

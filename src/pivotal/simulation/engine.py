@@ -62,6 +62,7 @@ class SimulationResult:
     challenge: np.ndarray  # (n_periods, draws) codes into CHALLENGES
     response: np.ndarray  # (n_periods, draws) codes into RESPONSES, -1 when none
     belief_source: list[str] = field(default_factory=list)
+    quantiles: np.ndarray | None = None  # (n_parameters, draws), the draws' parameter quantiles
 
 
 def simulate(
@@ -167,7 +168,27 @@ def simulate(
         challenge=challenge_codes,
         response=response_codes,
         belief_source=sources,
+        quantiles=drawn,
     )
+
+
+def stage_for_draw(result: SimulationResult, period: int, draw: int) -> tuple[StageParameters, float]:
+    """The stage game one draw of a run played in ``period``: its parameters and the belief.
+
+    Returns the parameters as arrays of length one and the observers' belief
+    at the start of the period, so that the game can be solved, exported or
+    checked on its own.
+    """
+    if period not in result.periods:
+        raise ValueError(f"period {period} is not in the run ({result.periods[0]}-{result.periods[-1]})")
+    if not 0 <= draw < result.draws:
+        raise ValueError(f"draw must be between 0 and {result.draws - 1}, got {draw}")
+    if result.quantiles is None:
+        raise ValueError("this result does not keep its parameter draws")
+    t = result.periods.index(period)
+    values = parameter_values(result.scenario, result.quantiles[:, draw : draw + 1])
+    stage = StageParameters.from_mapping({k: v[t] for k, v in values.items()})
+    return stage, float(result.metrics["belief"][t, draw])
 
 
 def _sample(probabilities: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
