@@ -29,10 +29,25 @@ def test_different_seeds_differ(tiny):
     assert not np.array_equal(a, b)
 
 
-def test_generator_seed_is_accepted(tiny):
-    a = simulate(tiny, draws=50, seed=np.random.default_rng(5)).metrics["belief"]
-    b = simulate(tiny, draws=50, seed=5).metrics["belief"]
+def test_seed_forms_agree(tiny):
+    """An int and the SeedSequence it names give one run; equal generators give equal runs."""
+    a = simulate(tiny, draws=50, seed=5).metrics["belief"]
+    b = simulate(tiny, draws=50, seed=np.random.SeedSequence(5)).metrics["belief"]
     np.testing.assert_array_equal(a, b)
+    c = simulate(tiny, draws=50, seed=np.random.default_rng(5)).metrics["belief"]
+    d = simulate(tiny, draws=50, seed=np.random.default_rng(5)).metrics["belief"]
+    np.testing.assert_array_equal(c, d)
+
+
+def test_draws_do_not_depend_on_run_size_chunks_or_threads(tiny):
+    """Draw i has the same numbers in a run of any size, however the run is split."""
+    small = simulate(tiny, draws=5000, seed=8, use_record=False)
+    large = simulate(tiny, draws=40_000, seed=8, use_record=False, threads=2)
+    one_thread = simulate(tiny, draws=40_000, seed=8, use_record=False, threads=1)
+    for name in METRICS:
+        np.testing.assert_array_equal(small.metrics[name], large.metrics[name][:, :5000])
+        np.testing.assert_array_equal(large.metrics[name], one_thread.metrics[name])
+    np.testing.assert_array_equal(small.response, large.response[:, :5000])
 
 
 def test_record_periods_follow_the_record(tiny):
@@ -89,3 +104,20 @@ def test_fixed_parameters_give_zero_width_intervals(tiny_text):
     table = summarise(simulate(parse_scenario(fixed), draws=50, seed=1))
     row = table.iloc[0]
     assert row["p_challenge_low"] == pytest.approx(row["p_challenge_high"])
+
+
+def test_streamed_summary_matches_the_exact_one(tiny):
+    """Means agree to rounding; interval ends sit within a bin of the bracketing order statistics."""
+    from pivotal.simulation.streaming import HISTOGRAM_BINS, simulate_summary
+
+    draws = 9000
+    kept = simulate(tiny, draws=draws, seed=21, use_record=False)
+    streamed = simulate_summary(tiny, draws=draws, seed=21, use_record=False)
+    for m, name in enumerate(METRICS):
+        values = np.sort(kept.metrics[name], axis=1)
+        np.testing.assert_allclose(streamed.mean[:, m], values.mean(axis=1), rtol=0, atol=1e-12)
+        for q, ends in ((0.05, streamed.low), (0.95, streamed.high)):
+            rank = q * (draws - 1)
+            below = values[:, int(np.floor(rank))] - 1 / HISTOGRAM_BINS
+            above = values[:, int(np.ceil(rank))] + 1 / HISTOGRAM_BINS
+            assert np.all((ends[:, m] >= below) & (ends[:, m] <= above)), name

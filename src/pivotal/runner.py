@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 
 from pivotal.scenario import Scenario, scenario_hash
-from pivotal.simulation import METRICS, SimulationResult, simulate, summarise
+from pivotal.simulation import METRICS, summarise
 from pivotal.simulation.engine import Progress
+from pivotal.simulation.streaming import RunSummary, simulate_summary
 from pivotal.store import RunStore
 
 
@@ -19,7 +20,7 @@ class Run:
 
     run_id: str | None
     seed: int
-    result: SimulationResult
+    result: RunSummary
     summary: pd.DataFrame
 
 
@@ -35,9 +36,16 @@ def compute_summary(
     seed: int,
     use_record: bool = True,
     progress: Progress | None = None,
-) -> tuple[SimulationResult, pd.DataFrame]:
-    """Simulate and summarise, without touching the store (safe in worker processes)."""
-    result = simulate(scenario, draws=draws, seed=seed, use_record=use_record, progress=progress)
+    backend: str = "numpy",
+    threads: int | None = None,
+) -> tuple[RunSummary, pd.DataFrame]:
+    """Simulate and summarise, without touching the store (safe in worker processes).
+
+    Streams the draws (:func:`simulate_summary`), so memory does not grow with
+    ``draws``; ``progress(done, total)`` counts draws.
+    """
+    result = simulate_summary(scenario, draws=draws, seed=seed, use_record=use_record,
+                              progress=progress, backend=backend, threads=threads)
     return result, summarise(result)
 
 
@@ -76,12 +84,13 @@ def run_scenario(
     store: RunStore | None = None,
     record: bool = True,
     progress: Progress | None = None,
+    backend: str = "numpy",
+    threads: int | None = None,
 ) -> Run:
     """Simulate ``scenario`` and record the run; ``seed=None`` picks one and records it."""
     seed = fresh_seed() if seed is None else seed
-    result, summary = compute_summary(
-        scenario, draws=draws, seed=seed, use_record=use_record, progress=progress
-    )
+    result, summary = compute_summary(scenario, draws=draws, seed=seed, use_record=use_record,
+                                      progress=progress, backend=backend, threads=threads)
     run_id = None
     if record:
         run_id = record_summary(store or RunStore(), scenario, draws=draws, seed=seed,

@@ -33,7 +33,7 @@ def run(
     if as_json and as_csv:
         raise typer.BadParameter("choose one of --json and --csv")
     loaded = resolve_scenario(scenario)
-    with progress_bar(f"{loaded.id}: {draws:,} draws", len(loaded.years)) as update:
+    with progress_bar(f"{loaded.id}: {draws:,} draws", draws) as update:
         finished = run_scenario(loaded, draws=draws, seed=seed, use_record=not free,
                                 record=not no_store, progress=update)
     meta = {"run_id": finished.run_id, "scenario_id": loaded.id, "draws": draws,

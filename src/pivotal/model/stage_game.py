@@ -9,13 +9,22 @@ holds to the pivot or hedges toward another patron.
 No player's payoff depends on a later mover's choice in a way that feeds back
 (the pivot's and challenger's payoffs do not depend on the target's move), so
 the agent quantal-response equilibrium is found exactly by one backward pass.
-Every function is vectorised over a leading axis of parameter draws.
+
+Every function is vectorised over parameter draws.  Inside, arrays keep the
+draws on the **last** axis and choices on the first, so that sums and maxima
+over a handful of choices are plain element-wise operations on long
+contiguous rows; the public :class:`StageSolution` arrays are views with draws
+first.  The functions take an array namespace ``xp`` (NumPy by default) so the
+same equations run under JAX.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from functools import cached_property
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -72,64 +81,105 @@ class StageParameters:
 class StageSolution:
     """Equilibrium choice probabilities and beliefs of one stage game.
 
-    Shapes use ``n`` draws; challenge axis ``a`` is (probe, offensive) and the
-    response axis ``r`` is (restrain, mediate, acquiesce).
+    Stored draws-last: response axis ``r`` (restrain, mediate, acquiesce)
+    first, challenge axis ``a`` (probe, offensive) next, ``n`` draws last.  The
+    properties without a leading underscore give the same numbers draws-first,
+    as views.
     """
 
-    challenger: np.ndarray  # (n, 3): status quo, probe, offensive
-    challenge_mix: np.ndarray  # (n, 2): probe vs offensive, given that a challenge happens
-    pivot_resolved: np.ndarray  # (n, 2, 3): response given challenge, resolved type
-    pivot_irresolute: np.ndarray  # (n, 2, 3)
-    posterior: np.ndarray  # (n, 2, 3): belief in resolve after (challenge, response)
-    hedge_after_status_quo: np.ndarray  # (n,)
-    hedge_after_response: np.ndarray  # (n, 2, 3)
-    belief: np.ndarray  # (n,): prior belief the stage was solved at
+    challenger_by_move: Any  # (3, n): status quo, probe, offensive
+    challenge_mix_by_move: Any  # (2, n): probe vs offensive, given that a challenge happens
+    resolved_by_move: Any  # (3, 2, n): response given challenge, resolved type
+    irresolute_by_move: Any  # (3, 2, n)
+    posterior_by_move: Any  # (3, 2, n): belief in resolve after (challenge, response)
+    hedge_after_status_quo: Any  # (n,)
+    hedge_by_move: Any  # (3, 2, n): target hedges after (challenge, response)
+    belief: Any  # (n,): prior belief the stage was solved at
+
+    @property
+    def challenger(self) -> np.ndarray:
+        """(n, 3): status quo, probe, offensive."""
+        return self.challenger_by_move.T
+
+    @property
+    def challenge_mix(self) -> np.ndarray:
+        """(n, 2): probe vs offensive, given that a challenge happens."""
+        return self.challenge_mix_by_move.T
+
+    @property
+    def pivot_resolved(self) -> np.ndarray:
+        """(n, 2, 3): response given challenge, resolved type."""
+        return self.resolved_by_move.transpose(2, 1, 0)
+
+    @property
+    def pivot_irresolute(self) -> np.ndarray:
+        """(n, 2, 3): response given challenge, irresolute type."""
+        return self.irresolute_by_move.transpose(2, 1, 0)
+
+    @property
+    def posterior(self) -> np.ndarray:
+        """(n, 2, 3): belief in resolve after (challenge, response)."""
+        return self.posterior_by_move.transpose(2, 1, 0)
+
+    @property
+    def hedge_after_response(self) -> np.ndarray:
+        """(n, 2, 3): target hedges after (challenge, response)."""
+        return self.hedge_by_move.transpose(2, 1, 0)
+
+    @cached_property
+    def response_by_move(self) -> Any:
+        """Response probabilities given a challenge, mixed over types, (3, 2, n)."""
+        mu = self.belief
+        return mu * self.resolved_by_move + (1.0 - mu) * self.irresolute_by_move
 
     @property
     def response(self) -> np.ndarray:
         """Response probabilities given a challenge, mixed over types, (n, 2, 3)."""
-        mu = self.belief[:, None, None]
-        return mu * self.pivot_resolved + (1.0 - mu) * self.pivot_irresolute
+        return self.response_by_move.transpose(2, 1, 0)
 
     @property
-    def p_challenge(self) -> np.ndarray:
-        return self.challenger[:, 1] + self.challenger[:, 2]
+    def p_challenge(self) -> Any:
+        return self.challenger_by_move[1] + self.challenger_by_move[2]
 
     @property
-    def p_probe(self) -> np.ndarray:
-        return self.challenger[:, 1]
+    def p_probe(self) -> Any:
+        return self.challenger_by_move[1]
 
     @property
-    def p_offensive(self) -> np.ndarray:
-        return self.challenger[:, 2]
+    def p_offensive(self) -> Any:
+        return self.challenger_by_move[2]
 
     @property
-    def p_deterred(self) -> np.ndarray:
+    def p_deterred(self) -> Any:
         """Deterrence success: the challenger keeps the status quo."""
-        return self.challenger[:, 0]
+        return self.challenger_by_move[0]
 
-    def _given_challenge(self, responses: list[int]) -> np.ndarray:
-        weights = self.challenge_mix
-        chosen = self.response[:, :, responses].sum(axis=2)
-        return (weights * chosen).sum(axis=1)
+    def intervention_by_challenge(self) -> Any:
+        """Pivot restrains or mediates, given each challenge, (2, n)."""
+        response = self.response_by_move
+        return response[0] + response[1]
+
+    def _given_challenge(self, chosen: Any) -> Any:
+        mix = self.challenge_mix_by_move
+        return mix[0] * chosen[0] + mix[1] * chosen[1]
 
     @property
-    def p_intervene(self) -> np.ndarray:
+    def p_intervene(self) -> Any:
         """Pivot restrains or mediates, given that a challenge happens."""
-        return self._given_challenge([0, 1])
+        return self._given_challenge(self.intervention_by_challenge())
 
     @property
-    def p_restrain(self) -> np.ndarray:
+    def p_restrain(self) -> Any:
         """Pivot restrains by force or coercion, given that a challenge happens."""
-        return self._given_challenge([0])
+        return self._given_challenge(self.response_by_move[0])
 
     @property
-    def p_hedge(self) -> np.ndarray:
+    def p_hedge(self) -> Any:
         """Target hedges, over everything that can happen in the period."""
-        after_challenge = (self.response * self.hedge_after_response).sum(axis=2)
-        return self.challenger[:, 0] * self.hedge_after_status_quo + (
-            self.challenger[:, 1:] * after_challenge
-        ).sum(axis=1)
+        after_challenge = (self.response_by_move * self.hedge_by_move).sum(axis=0)
+        moves = self.challenger_by_move
+        return (moves[0] * self.hedge_after_status_quo + moves[1] * after_challenge[0]
+                + moves[2] * after_challenge[1])
 
 
 def log_logit_choice(utilities: np.ndarray, precision: np.ndarray) -> np.ndarray:
@@ -137,18 +187,15 @@ def log_logit_choice(utilities: np.ndarray, precision: np.ndarray) -> np.ndarray
 
     .. math:: \log \pi_j = \lambda u_j - \log \sum_k \exp(\lambda u_k)
 
-    Kept in logs so that Bayes' rule stays exact for choices whose
-    probabilities underflow (a costly restraint at high precision).
-
     Parameters
     ----------
     utilities : array (n, ..., k)
     precision : array (n,), the logit precision :math:`\lambda` of each draw.
     """
-    lam = precision.reshape(precision.shape + (1,) * (utilities.ndim - precision.ndim))
-    scaled = lam * utilities
-    scaled = scaled - scaled.max(axis=-1, keepdims=True)
-    return scaled - np.log(np.exp(scaled).sum(axis=-1, keepdims=True))
+    moved = np.moveaxis(utilities, -1, 0)
+    moved = np.moveaxis(moved, 1, -1)
+    _, logs = _logit(moved, precision, np)
+    return np.moveaxis(np.moveaxis(logs, -1, 1), 0, -1)
 
 
 def logit_choice(utilities: np.ndarray, precision: np.ndarray) -> np.ndarray:
@@ -164,18 +211,48 @@ def logit_choice(utilities: np.ndarray, precision: np.ndarray) -> np.ndarray:
     return np.exp(log_logit_choice(utilities, precision))
 
 
-def _gains(p: StageParameters) -> np.ndarray:
-    """Gross gain of (probe, offensive) to the challenger if unopposed, (n, 2)."""
-    return np.stack([p.probe_gain * p.prize, p.balance * p.prize], axis=1)
+def _logit(utilities: Any, precision: Any, xp: ModuleType) -> tuple[Any, Any]:
+    """Probabilities and their logarithms for a logit choice over the first axis; draws last.
+
+    The logarithms keep Bayes' rule exact for choices whose probabilities
+    underflow (a costly restraint at high precision).
+    """
+    scaled = precision * utilities
+    scaled = scaled - scaled.max(axis=0)
+    weights = xp.exp(scaled)
+    total = weights.sum(axis=0)
+    return weights / total, scaled - xp.log(total)
 
 
-def _effective_coercion(p: StageParameters) -> np.ndarray:
+def _logistic(x: Any, xp: ModuleType) -> Any:
+    r"""Two-option logit :math:`1 / (1 + e^{-x})`, computed without overflow."""
+    z = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0.0, 1.0, z) / (1.0 + z)
+
+
+def _gains(p: StageParameters, xp: ModuleType = np) -> Any:
+    """Gross gain of (probe, offensive) to the challenger if unopposed, (2, n)."""
+    return xp.stack([p.probe_gain * p.prize, p.balance * p.prize])
+
+
+def _effective_coercion(p: StageParameters) -> Any:
     """Share of a challenger's gain a restraining pivot undoes: e = (1 - delta)(1 - sigma)."""
     return (1.0 - p.pivot_distraction) * (1.0 - p.patron_shield)
 
 
 def challenger_payoffs(p: StageParameters) -> np.ndarray:
-    r"""Challenger's payoff of (challenge, response), shape (n, 2, 3).
+    """Challenger's payoff of (challenge, response), draws first, shape (n, 2, 3)."""
+    return _challenger_payoffs(p, np).transpose(2, 1, 0)
+
+
+def pivot_payoffs(p: StageParameters) -> tuple[np.ndarray, np.ndarray]:
+    """Pivot's payoffs, draws first: base (n, 2, 3) and resolve bonus (n, 1, 3)."""
+    base, bonus = _pivot_payoffs(p, np)
+    return base.transpose(2, 1, 0), bonus.transpose(2, 1, 0)
+
+
+def _challenger_payoffs(p: StageParameters, xp: ModuleType) -> Any:
+    r"""Challenger's payoff of (response, challenge), draws last, shape (3, 2, n).
 
     .. math::
         u_C(a, A) = G_a - c_a,\quad u_C(a, M) = \varphi G_a - c_a,\quad
@@ -186,18 +263,18 @@ def challenger_payoffs(p: StageParameters) -> np.ndarray:
     \le u_C(a,A)`, anything that moves the pivot toward restraint hurts the
     challenger.
     """
-    gain = _gains(p)
-    cost = np.stack([p.probe_cost, p.war_cost + p.third_party_deterrence], axis=1)
-    e = _effective_coercion(p)[:, None]
-    phi = p.mediated_share[:, None]
-    restrain = (1.0 - e) * phi * gain - cost - (p.pivot_punishment[:, None] * e)
+    gain = _gains(p, xp)
+    cost = xp.stack([p.probe_cost, p.war_cost + p.third_party_deterrence])
+    e = _effective_coercion(p)
+    phi = p.mediated_share
+    restrain = (1.0 - e) * phi * gain - cost - p.pivot_punishment * e
     mediate = phi * gain - cost
     acquiesce = gain - cost
-    return np.stack([restrain, mediate, acquiesce], axis=2)
+    return xp.stack([restrain, mediate, acquiesce])
 
 
-def pivot_payoffs(p: StageParameters) -> tuple[np.ndarray, np.ndarray]:
-    r"""Pivot's payoffs of (challenge, response), irresolute type, and the resolve bonus.
+def _pivot_payoffs(p: StageParameters, xp: ModuleType) -> tuple[Any, Any]:
+    r"""Pivot's payoffs of (response, challenge), draws last, irresolute type, and the resolve bonus.
 
     .. math::
         u_P(a, A) &= -s G_a - \tau \\
@@ -209,28 +286,28 @@ def pivot_payoffs(p: StageParameters) -> tuple[np.ndarray, np.ndarray]:
 
     Returns
     -------
-    base : array (n, 2, 3), the irresolute type's payoffs.
-    bonus : array (n, 1, 3), added for the resolved type; zero on acquiesce, so
+    base : array (3, 2, n), the irresolute type's payoffs.
+    bonus : array (3, 1, n), added for the resolved type; zero on acquiesce, so
         a resolved pivot acquiesces no more often than an irresolute one.
     """
-    gain = _gains(p)
-    stake = (p.pivot_stake_target * p.target_alignment)[:, None]
-    e = _effective_coercion(p)[:, None]
-    phi = p.mediated_share[:, None]
-    capacity = np.maximum(1.0 - p.pivot_distraction, CAPACITY_FLOOR)
-    restraint_cost = (p.restraint_cost * (1.0 + p.patron_shield) / capacity)[:, None]
-    restrain = -stake * (1.0 - e) * phi * gain - p.pivot_stake_challenger[:, None] - restraint_cost
-    mediate = -stake * phi * gain - p.mediation_cost[:, None]
-    acquiesce = -stake * gain - p.peacekeepers[:, None]
-    base = np.stack([restrain, mediate, acquiesce], axis=2)
+    gain = _gains(p, xp)
+    stake = p.pivot_stake_target * p.target_alignment
+    e = _effective_coercion(p)
+    phi = p.mediated_share
+    capacity = xp.maximum(1.0 - p.pivot_distraction, CAPACITY_FLOOR)
+    restraint_cost = p.restraint_cost * (1.0 + p.patron_shield) / capacity
+    restrain = -stake * (1.0 - e) * phi * gain - p.pivot_stake_challenger - restraint_cost
+    mediate = -stake * phi * gain - p.mediation_cost
+    acquiesce = -stake * gain - p.peacekeepers
+    base = xp.stack([restrain, mediate, acquiesce])
     rho = p.resolve_value
-    bonus = np.stack([rho, p.mediation_credit * rho, np.zeros_like(rho)], axis=1)[:, None, :]
+    bonus = xp.stack([rho, p.mediation_credit * rho, xp.zeros_like(rho)])[:, None, :]
     return base, bonus
 
 
 def posterior_resolve(
-    belief: np.ndarray, log_likelihood_resolved: np.ndarray, log_likelihood_irresolute: np.ndarray
-) -> np.ndarray:
+    belief: Any, log_likelihood_resolved: Any, log_likelihood_irresolute: Any, xp: ModuleType = np
+) -> Any:
     r"""Bayes' rule for the belief that the pivot is resolved, from log-likelihoods.
 
     .. math:: \mu' = \mu / (\mu + (1-\mu) \exp(\log L_0 - \log L_1))
@@ -238,48 +315,49 @@ def posterior_resolve(
     Working with the likelihood ratio keeps the posterior exact when both
     likelihoods underflow.  ``belief`` broadcasts against the likelihood arrays.
     """
-    ratio = np.exp(np.clip(log_likelihood_irresolute - log_likelihood_resolved, -700.0, 700.0))
+    ratio = xp.exp(xp.clip(log_likelihood_irresolute - log_likelihood_resolved, -700.0, 700.0))
     return belief / (belief + (1.0 - belief) * ratio)
 
 
-def hedge_probability(posterior: np.ndarray, p: StageParameters, extra_dims: int) -> np.ndarray:
-    r"""Target hedges with logit probability on :math:`(w - \ell) - \mu' v`."""
-    expand = (slice(None),) + (None,) * extra_dims
-    advantage = (p.alt_patron_support - p.pivot_leverage)[expand] - posterior * p.protection_value[expand]
-    utilities = np.stack([np.zeros_like(advantage), advantage], axis=-1)
-    return logit_choice(utilities, p.precision)[..., 1]
+def hedge_probability(posterior: Any, p: StageParameters, xp: ModuleType = np) -> Any:
+    r"""Target hedges with logit probability on :math:`(w - \ell) - \mu' v`.
+
+    ``posterior`` has draws on its last axis.
+    """
+    advantage = (p.alt_patron_support - p.pivot_leverage) - posterior * p.protection_value
+    return _logistic(p.precision * advantage, xp)
 
 
-def solve_stage(p: StageParameters, belief: np.ndarray) -> StageSolution:
+def solve_stage(p: StageParameters, belief: Any, xp: ModuleType = np) -> StageSolution:
     """Solve one stage game at the observers' belief by backward induction.
 
     Parameters
     ----------
     p : StageParameters, arrays of shape (n,).
     belief : array (n,), probability that the pivot is resolved.
+    xp : the array namespace (``numpy`` or ``jax.numpy``).
     """
-    belief = np.broadcast_to(np.asarray(belief, dtype=float), p.precision.shape)
-    base, bonus = pivot_payoffs(p)
-    log_irresolute = log_logit_choice(base, p.precision)
-    log_resolved = log_logit_choice(base + bonus, p.precision)
-    irresolute, resolved = np.exp(log_irresolute), np.exp(log_resolved)
+    lam = p.precision
+    belief = xp.broadcast_to(xp.asarray(belief, dtype=lam.dtype), lam.shape)
+    base, bonus = _pivot_payoffs(p, xp)
+    irresolute, log_irresolute = _logit(base, lam, xp)
+    resolved, log_resolved = _logit(base + bonus, lam, xp)
 
-    mu = belief[:, None, None]
-    expected_response = mu * resolved + (1.0 - mu) * irresolute
-    value_of_challenge = (expected_response * challenger_payoffs(p)).sum(axis=2)
-    options = np.concatenate([np.zeros((belief.shape[0], 1)), value_of_challenge], axis=1)
-    challenger = logit_choice(options, p.precision)
+    expected_response = belief * resolved + (1.0 - belief) * irresolute
+    value_of_challenge = (expected_response * _challenger_payoffs(p, xp)).sum(axis=0)
+    options = xp.concatenate([xp.zeros_like(value_of_challenge[:1]), value_of_challenge])
+    challenger, _ = _logit(options, lam, xp)
     # Computed on its own so it stays exact when challenges are vanishingly rare.
-    challenge_mix = logit_choice(value_of_challenge, p.precision)
+    challenge_mix, _ = _logit(value_of_challenge, lam, xp)
 
-    posterior = posterior_resolve(mu, log_resolved, log_irresolute)
+    posterior = posterior_resolve(belief, log_resolved, log_irresolute, xp)
     return StageSolution(
-        challenger=challenger,
-        challenge_mix=challenge_mix,
-        pivot_resolved=resolved,
-        pivot_irresolute=irresolute,
-        posterior=posterior,
-        hedge_after_status_quo=hedge_probability(belief, p, 0),
-        hedge_after_response=hedge_probability(posterior, p, 2),
+        challenger_by_move=challenger,
+        challenge_mix_by_move=challenge_mix,
+        resolved_by_move=resolved,
+        irresolute_by_move=irresolute,
+        posterior_by_move=posterior,
+        hedge_after_status_quo=hedge_probability(belief, p, xp),
+        hedge_by_move=hedge_probability(posterior, p, xp),
         belief=belief,
     )

@@ -9,44 +9,64 @@ current belief, then updates that belief by Bayes' rule:
   (a challenge and a response are drawn from the equilibrium, the pivot
   acting on a type drawn from the observers' current belief).
 
-Random numbers are drawn in the same order whatever the mode, so two runs with
-the same seed and the same number of draws pair draw by draw (common random
-numbers).
+Draws are processed in chunks, on several threads, each chunk from its own
+fixed blocks of random numbers (see :mod:`pivotal.simulation.random`): the
+numbers do not depend on the chunking, the thread count or the backend, and
+memory stays bounded however many draws are asked for when the per-draw
+outputs are streamed (:func:`iter_chunks`) rather than kept (:func:`simulate`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+import os
+from collections import deque
+from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from pivotal.model import RESPONSES, StageParameters, carry_forward, solve_stage
+from pivotal.model import StageParameters
+from pivotal.model.parameters import PARAMETER_NAMES
 from pivotal.scenario.schema import Scenario
-from pivotal.simulation.random import SeedLike, as_generator
-from pivotal.simulation.sampling import draw_quantiles, parameter_values
-
-#: Per-draw outputs of each period, in the order they are reported.
-METRICS: tuple[str, ...] = (
-    "p_challenge",
-    "p_offensive",
-    "p_probe",
-    "p_intervene",
-    "p_restrain",
-    "p_deterred",
-    "p_hedge",
-    "p_intervene_probe",
-    "p_intervene_offensive",
-    "belief",
-    "belief_after",
+from pivotal.simulation.backends import Backend, get_backend
+from pivotal.simulation.kernel import (
+    METRICS,
+    NO_CHALLENGE,
+    NO_RESPONSE,
+    RECORDED_CHALLENGE,
+    UNIFORMS_PER_PERIOD,
+    ChunkOutput,
+    RunPlan,
+    make_plan,
 )
+from pivotal.simulation.random import BLOCK_DRAWS, SeedLike, block_uniforms, root_sequence
+from pivotal.simulation.sampling import parameter_values
 
-NO_CHALLENGE = 0
-#: The record's words for the challenger's move, as codes into CHALLENGES.
-RECORDED_CHALLENGE = {"none": 0, "probe": 1, "offensive": 2}
-NO_RESPONSE = -1
+__all__ = [
+    "METRICS",
+    "NO_CHALLENGE",
+    "NO_RESPONSE",
+    "RECORDED_CHALLENGE",
+    "Chunk",
+    "SimulationResult",
+    "iter_chunks",
+    "simulate",
+    "stage_for_draw",
+]
 
 Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Draws ``start`` to ``stop`` of a run: their quantiles and per-draw outputs."""
+
+    start: int
+    stop: int
+    quantiles: np.ndarray  # (n_parameters, n)
+    output: ChunkOutput
 
 
 @dataclass(frozen=True)
@@ -65,6 +85,87 @@ class SimulationResult:
     quantiles: np.ndarray | None = None  # (n_parameters, draws), the draws' parameter quantiles
 
 
+def default_threads() -> int:
+    """Threads for the NumPy backend: the CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def iter_chunks(
+    plan: RunPlan,
+    draws: int,
+    seed: SeedLike,
+    *,
+    quantiles: np.ndarray | None = None,
+    backend: str | Backend = "numpy",
+    threads: int | None = None,
+    chunk_blocks: int | None = None,
+    digest: Callable[[Chunk], Any] | None = None,
+) -> Iterator[Any]:
+    """Yield a run's chunks in order, computing a few ahead on worker threads.
+
+    Parameters
+    ----------
+    plan : the scenario laid out by :func:`make_plan`.
+    draws : number of Monte Carlo draws (>= 1).
+    seed : int, SeedSequence, Generator or None; same seed, same numbers.
+    quantiles : parameter quantiles (n_parameters, draws) to use instead of the
+        drawn ones (sensitivity analysis); the other random numbers are drawn.
+    backend : "numpy", "jax" or a Backend.
+    threads : worker threads (default: the CPUs available; 1 for JAX).
+    chunk_blocks : random-number blocks per chunk (default: the backend's).
+    digest : applied to each chunk on its worker thread; its results are
+        yielded instead of the chunks (to reduce a chunk where it was computed).
+    """
+    if draws < 1:
+        raise ValueError(f"draws must be at least 1, got {draws}")
+    if quantiles is not None and quantiles.shape != (len(PARAMETER_NAMES), draws):
+        raise ValueError(f"quantiles must have shape {(len(PARAMETER_NAMES), draws)}, "
+                         f"got {quantiles.shape}")
+    engine = backend if isinstance(backend, Backend) else get_backend(backend)
+    root = root_sequence(seed)
+    chunk_draws = (chunk_blocks or engine.chunk_blocks) * BLOCK_DRAWS
+    bounds = [(start, min(start + chunk_draws, draws)) for start in range(0, draws, chunk_draws)]
+
+    def compute(start: int, stop: int) -> Chunk:
+        rows = np.concatenate([
+            block_uniforms(root, block, plan.uniform_rows)
+            for block in range(start // BLOCK_DRAWS, (stop - 1) // BLOCK_DRAWS + 1)
+        ], axis=1)
+        offset = start - (start // BLOCK_DRAWS) * BLOCK_DRAWS
+        rows = rows[:, offset : offset + stop - start]
+        n_parameters = len(PARAMETER_NAMES)
+        drawn = rows[:n_parameters] if quantiles is None else quantiles[:, start:stop]
+        uniforms = rows[n_parameters:].reshape(len(plan.steps), UNIFORMS_PER_PERIOD, stop - start)
+        chunk = Chunk(start, stop, drawn, engine.run_chunk(plan, drawn, uniforms))
+        return chunk if digest is None else digest(chunk)
+
+    workers = threads or (default_threads() if engine.threaded else 1)
+    if workers == 1 or len(bounds) == 1:
+        for start, stop in bounds:
+            yield compute(start, stop)
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pivotal") as pool:
+        pending: deque[Future[Any]] = deque()
+        remaining = iter(bounds)
+        try:
+            for start, stop in remaining:
+                pending.append(pool.submit(compute, start, stop))
+                if len(pending) >= 2 * workers:
+                    break
+            while pending:
+                chunk = pending.popleft().result()
+                for start, stop in remaining:
+                    pending.append(pool.submit(compute, start, stop))
+                    break
+                yield chunk
+        finally:
+            for future in pending:
+                future.cancel()
+
+
 def simulate(
     scenario: Scenario,
     draws: int = 2000,
@@ -74,8 +175,13 @@ def simulate(
     record_periods: Collection[int] | None = None,
     quantiles: np.ndarray | None = None,
     progress: Progress | None = None,
+    backend: str | Backend = "numpy",
+    threads: int | None = None,
 ) -> SimulationResult:
-    """Simulate ``scenario`` with ``draws`` parameter draws.
+    """Simulate ``scenario`` with ``draws`` parameter draws and keep every draw's outputs.
+
+    Memory grows as ``11 x periods x draws`` numbers; for summaries of very
+    large runs use :func:`pivotal.simulation.streaming.simulate_summary`.
 
     Parameters
     ----------
@@ -88,86 +194,33 @@ def simulate(
     quantiles : parameter quantiles, shape (n_parameters, draws), in
         ``PARAMETER_NAMES`` order; drawn from ``seed`` when omitted.  The
         simulation's other random numbers still come from ``seed``.
-    progress : called as ``progress(done, total)`` after each period.
+    progress : called as ``progress(done, total)`` in draws after each chunk.
+    backend, threads : see :func:`iter_chunks`.
     """
-    if draws < 1:
-        raise ValueError(f"draws must be at least 1, got {draws}")
-    rng = as_generator(seed)
-    periods = scenario.years
-    drawn = draw_quantiles(rng, draws)
-    if quantiles is not None:
-        if quantiles.shape != drawn.shape:
-            raise ValueError(f"quantiles must have shape {drawn.shape}, got {quantiles.shape}")
-        drawn = quantiles
-    values = parameter_values(scenario, drawn)
-    prior = values["prior_resolve"][0]
-    belief = prior.copy()
-    pivot_resolved: np.ndarray | None = None
-
-    metrics = {name: np.empty((len(periods), draws)) for name in METRICS}
-    challenge_codes = np.empty((len(periods), draws), dtype=np.int8)
-    response_codes = np.empty((len(periods), draws), dtype=np.int8)
-    sources: list[str] = []
-    columns = np.arange(draws)
-
-    for t, period in enumerate(periods):
-        u_type, u_challenge, u_response, u_turnover, u_new_type = rng.random((5, draws))
-        stage = StageParameters.from_mapping({k: v[t] for k, v in values.items()})
-        solution = solve_stage(stage, belief)
-        recorded = use_record and (record_periods is None or period in record_periods)
-        entry = scenario.record_for(period) if recorded else None
-
-        if entry is not None:
-            sources.append("record")
-            pivot_resolved = None
-            challenge = np.full(draws, RECORDED_CHALLENGE[entry.challenge], dtype=np.int8)
-            response_code = RESPONSES.index(entry.pivot_response) if entry.pivot_response else -1
-            response = np.full(draws, response_code, dtype=np.int8)
-        else:
-            sources.append("simulated")
-            if pivot_resolved is None:
-                pivot_resolved = u_type < belief
-            challenge = _sample(solution.challenger, u_challenge)
-            by_type = np.where(pivot_resolved[:, None, None], solution.pivot_resolved,
-                               solution.pivot_irresolute)
-            offered = np.maximum(challenge - 1, 0)
-            response = np.where(
-                challenge == NO_CHALLENGE, NO_RESPONSE,
-                _sample(by_type[columns, offered], u_response),
-            ).astype(np.int8)
-
-        acted = (challenge != NO_CHALLENGE) & (response != NO_RESPONSE)
-        posterior = solution.posterior[columns, np.maximum(challenge - 1, 0), np.maximum(response, 0)]
-        belief_after = np.where(acted, posterior, belief)
-
-        for name in METRICS[:-4]:
-            metrics[name][t] = getattr(solution, name)
-        answered = solution.response[:, :, :2].sum(axis=2)
-        metrics["p_intervene_probe"][t] = answered[:, 0]
-        metrics["p_intervene_offensive"][t] = answered[:, 1]
-        metrics["belief"][t] = belief
-        metrics["belief_after"][t] = belief_after
-        challenge_codes[t] = challenge
-        response_codes[t] = response
-
-        turnover = values["resolve_turnover"][t]
-        belief = carry_forward(belief_after, turnover, prior)
-        if pivot_resolved is not None:
-            redraw = u_turnover < turnover
-            pivot_resolved = np.where(redraw, u_new_type < prior, pivot_resolved)
+    plan = make_plan(scenario, use_record=use_record, record_periods=record_periods)
+    n_periods = len(plan.steps)
+    metrics = np.empty((len(METRICS), n_periods, draws)) if draws >= 1 else None
+    challenge = np.empty((n_periods, max(draws, 0)), dtype=np.int8)
+    response = np.empty((n_periods, max(draws, 0)), dtype=np.int8)
+    drawn = np.empty((len(PARAMETER_NAMES), max(draws, 0)))
+    for chunk in iter_chunks(plan, draws, seed, quantiles=quantiles, backend=backend, threads=threads):
+        part = slice(chunk.start, chunk.stop)
+        metrics[:, :, part] = chunk.output.metrics.transpose(1, 0, 2)
+        challenge[:, part] = chunk.output.challenge
+        response[:, part] = chunk.output.response
+        drawn[:, part] = chunk.quantiles
         if progress is not None:
-            progress(t + 1, len(periods))
-
+            progress(chunk.stop, draws)
     return SimulationResult(
         scenario=scenario,
         draws=draws,
         seed=seed if isinstance(seed, int) else None,
         use_record=use_record,
-        periods=periods,
-        metrics=metrics,
-        challenge=challenge_codes,
-        response=response_codes,
-        belief_source=sources,
+        periods=plan.periods,
+        metrics={name: metrics[i] for i, name in enumerate(METRICS)},
+        challenge=challenge,
+        response=response,
+        belief_source=plan.belief_source,
         quantiles=drawn,
     )
 
@@ -189,9 +242,3 @@ def stage_for_draw(result: SimulationResult, period: int, draw: int) -> tuple[St
     values = parameter_values(result.scenario, result.quantiles[:, draw : draw + 1])
     stage = StageParameters.from_mapping({k: v[t] for k, v in values.items()})
     return stage, float(result.metrics["belief"][t, draw])
-
-
-def _sample(probabilities: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
-    """Index of the category each uniform falls in, by inverse CDF over the last axis."""
-    cumulative = np.cumsum(probabilities, axis=-1)
-    return (uniforms[:, None] >= cumulative[:, :-1]).sum(axis=-1).astype(np.int8)

@@ -5,35 +5,54 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pivotal.scenario.schema import Scenario
 from pivotal.simulation.engine import METRICS, SimulationResult
+from pivotal.simulation.streaming import RunSummary
 
 #: Lower and upper quantiles of the reported 90% intervals.
 INTERVAL = (0.05, 0.95)
 
 
-def summarise(result: SimulationResult) -> pd.DataFrame:
+def summarise(result: SimulationResult | RunSummary) -> pd.DataFrame:
     """One row per period: mean and 90% interval of each metric, and what was observed.
 
     Intervals are over parameter uncertainty (and, in simulated periods, over
-    simulated histories), not sampling error of the mean.
+    simulated histories), not sampling error of the mean.  From a
+    :class:`SimulationResult` they are exact sample quantiles; from a streamed
+    :class:`RunSummary` they come from its histograms.
     """
-    scenario = result.scenario
+    if isinstance(result, RunSummary):
+        return summary_frame(result.scenario, result.periods, result.belief_source,
+                             result.mean, result.low, result.high)
+    values = np.stack([result.metrics[name] for name in METRICS], axis=1)  # (T, metrics, draws)
+    low, high = np.quantile(values, INTERVAL, axis=2)
+    return summary_frame(result.scenario, result.periods, result.belief_source,
+                         values.mean(axis=2), low, high)
+
+
+def summary_frame(
+    scenario: Scenario,
+    periods: list[int],
+    belief_source: list[str],
+    mean: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+) -> pd.DataFrame:
+    """The summary table from per-(period, metric) means and interval ends."""
     rows = []
-    for t, period in enumerate(result.periods):
+    for t, period in enumerate(periods):
         roles = scenario.roles_in(period)
         row: dict[str, object] = {
             "period": period,
             "pivot": roles.pivot,
             "challenger": roles.challenger,
             "target": roles.target,
-            "belief_source": result.belief_source[t],
+            "belief_source": belief_source[t],
         }
-        for name in METRICS:
-            values = result.metrics[name][t]
-            low, high = np.quantile(values, INTERVAL)
-            row[name] = float(values.mean())
-            row[f"{name}_low"] = float(low)
-            row[f"{name}_high"] = float(high)
+        for m, name in enumerate(METRICS):
+            row[name] = float(mean[t, m])
+            row[f"{name}_low"] = float(low[t, m])
+            row[f"{name}_high"] = float(high[t, m])
         entry = scenario.record_for(period)
         row["observed_challenge"] = entry.challenge if entry else None
         row["observed_response"] = entry.pivot_response if entry else None
@@ -42,8 +61,7 @@ def summarise(result: SimulationResult) -> pd.DataFrame:
         row["observed_target_hedged"] = entry.target_hedged if entry else None
         rows.append(row)
     frame = pd.DataFrame(rows)
-    for column in ("observed_ceasefire_days",):
-        frame[column] = frame[column].astype("Int64")
+    frame["observed_ceasefire_days"] = frame["observed_ceasefire_days"].astype("Int64")
     for column in ("observed_appeal_answered", "observed_target_hedged"):
         frame[column] = frame[column].astype("boolean")
     return frame

@@ -1,0 +1,72 @@
+"""Array backends for the engine's inner loop: NumPy always, JAX when installed.
+
+Both run the same equations (:func:`pivotal.simulation.kernel.period_step`);
+JAX compiles them with XLA, in float64, on a GPU when one is present.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
+
+import numpy as np
+
+from pivotal.simulation.kernel import ChunkOutput, RunPlan, Step, period_step, run_chunk
+
+BACKENDS: tuple[str, ...] = ("numpy", "jax")
+
+
+class BackendUnavailable(RuntimeError):
+    """The backend asked for is not installed."""
+
+
+@dataclass(frozen=True)
+class Backend:
+    """An array namespace and the period step compiled for it."""
+
+    name: str
+    xp: ModuleType
+    step: Step
+    threaded: bool  # whether chunks gain from running on several threads
+    chunk_blocks: int  # random-number blocks per chunk
+
+    def run_chunk(self, plan: RunPlan, quantiles: np.ndarray, uniforms: np.ndarray) -> ChunkOutput:
+        return run_chunk(plan, quantiles, uniforms, self.step, self.xp)
+
+    @property
+    def device(self) -> str:
+        if self.name == "numpy":
+            return "cpu"
+        import jax
+
+        return str(jax.devices()[0])
+
+
+def get_backend(name: str) -> Backend:
+    """The backend called ``name``; raises BackendUnavailable with the install command."""
+    if name == "numpy":
+        # Large enough to amortise Python's overhead, small enough to stay near the caches.
+        return Backend("numpy", np, period_step, threaded=True, chunk_blocks=4)
+    if name == "jax":
+        return _jax_backend()
+    raise ValueError(f"unknown backend {name!r}; expected one of {', '.join(BACKENDS)}")
+
+
+@cache
+def _jax_backend() -> Backend:
+    try:
+        import jax
+    except ImportError as error:
+        raise BackendUnavailable(
+            'the JAX backend needs JAX: pip install "pivotal[jax]"'
+        ) from error
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+
+    def step(*args, recorded, type_drawn):  # type: ignore[no-untyped-def]
+        return period_step(*args, recorded=recorded, type_drawn=type_drawn, xp=jnp)
+
+    compiled = jax.jit(step, static_argnames=("recorded", "type_drawn"))
+    # Large chunks keep an accelerator busy; each period is one compiled call.
+    return Backend("jax", jnp, compiled, threaded=False, chunk_blocks=64)

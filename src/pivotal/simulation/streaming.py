@@ -1,0 +1,128 @@
+"""Summaries of runs too large to keep: means and 90% intervals streamed chunk by chunk.
+
+Every metric is a probability or a belief in [0, 1], so a fixed histogram per
+(period, metric) merges exactly across chunks and threads.  Means are exact
+(up to the order of summation); interval ends are read off the histogram by
+interpolating inside the bin, so each lies within ``1 / HISTOGRAM_BINS`` of the
+two order statistics that bracket the exact sample quantile, and they are
+clamped to the exact minimum and maximum (a constant metric gets its exact
+value).  Memory is independent of the number of draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+
+import numpy as np
+
+from pivotal.scenario.schema import Scenario
+from pivotal.simulation.backends import Backend
+from pivotal.simulation.engine import Chunk, iter_chunks
+from pivotal.simulation.kernel import METRICS, make_plan
+from pivotal.simulation.random import SeedLike
+
+HISTOGRAM_BINS = 4096
+
+
+@dataclass(frozen=True)
+class ChunkStats:
+    """Mergeable statistics of one chunk, shaped (n_periods, len(METRICS)[, bins])."""
+
+    draws: int
+    sums: np.ndarray
+    minimum: np.ndarray
+    maximum: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def of(cls, chunk: Chunk) -> ChunkStats:
+        values = chunk.output.metrics  # (n_periods, n_metrics, n)
+        rows = values.shape[0] * values.shape[1]
+        bins = np.minimum((values * HISTOGRAM_BINS).astype(np.int64), HISTOGRAM_BINS - 1)
+        bins += (np.arange(rows) * HISTOGRAM_BINS).reshape((*values.shape[:2], 1))
+        counts = np.bincount(bins.ravel(), minlength=rows * HISTOGRAM_BINS)
+        return cls(
+            draws=values.shape[2],
+            sums=values.sum(axis=2),
+            minimum=values.min(axis=2),
+            maximum=values.max(axis=2),
+            counts=counts.reshape((*values.shape[:2], HISTOGRAM_BINS)),
+        )
+
+    def merge(self, other: ChunkStats) -> ChunkStats:
+        return ChunkStats(
+            draws=self.draws + other.draws,
+            sums=self.sums + other.sums,
+            minimum=np.minimum(self.minimum, other.minimum),
+            maximum=np.maximum(self.maximum, other.maximum),
+            counts=self.counts + other.counts,
+        )
+
+    def quantile(self, q: float) -> np.ndarray:
+        r"""Sample quantile ``q`` of each (period, metric) from the histogram.
+
+        The ``k``-th smallest of ``N`` values, :math:`k = q (N - 1)`, is placed
+        inside its bin by assuming the bin's values are spread evenly.
+        """
+        rank = q * (self.draws - 1)
+        cumulative = np.cumsum(self.counts, axis=-1)
+        bin_index = (cumulative <= rank).sum(axis=-1)
+        bin_index = np.minimum(bin_index, HISTOGRAM_BINS - 1)
+        before = np.take_along_axis(cumulative, bin_index[..., None], -1)[..., 0]
+        inside = np.take_along_axis(self.counts, bin_index[..., None], -1)[..., 0]
+        before = before - inside
+        fraction = (rank - before + 0.5) / np.maximum(inside, 1)
+        estimate = (bin_index + np.clip(fraction, 0.0, 1.0)) / HISTOGRAM_BINS
+        return np.clip(estimate, self.minimum, self.maximum)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """Per-period means and 90% intervals of every metric, shape (n_periods, len(METRICS))."""
+
+    scenario: Scenario
+    draws: int
+    periods: list[int]
+    belief_source: list[str]
+    mean: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+
+def simulate_summary(
+    scenario: Scenario,
+    draws: int = 2000,
+    seed: SeedLike = None,
+    *,
+    use_record: bool = True,
+    record_periods: Collection[int] | None = None,
+    interval: tuple[float, float] = (0.05, 0.95),
+    progress: Callable[[int, int], None] | None = None,
+    backend: str | Backend = "numpy",
+    threads: int | None = None,
+) -> RunSummary:
+    """Simulate ``scenario`` as :func:`~pivotal.simulation.simulate` does, keeping only summaries.
+
+    The draws are the same as ``simulate``'s for the same seed; memory does
+    not grow with ``draws``.
+    """
+    plan = make_plan(scenario, use_record=use_record, record_periods=record_periods)
+    total: ChunkStats | None = None
+    for stats in iter_chunks(plan, draws, seed, backend=backend, threads=threads, digest=ChunkStats.of):
+        total = stats if total is None else total.merge(stats)
+        if progress is not None:
+            progress(total.draws, draws)
+    assert total is not None  # iter_chunks yields at least one chunk
+    return RunSummary(
+        scenario=scenario,
+        draws=draws,
+        periods=plan.periods,
+        belief_source=plan.belief_source,
+        mean=total.sums / total.draws,
+        low=total.quantile(interval[0]),
+        high=total.quantile(interval[1]),
+    )
+
+
+__all__ = ["HISTOGRAM_BINS", "METRICS", "RunSummary", "simulate_summary"]
