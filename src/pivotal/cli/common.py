@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pivotal.scenario import ScenarioError
+from pivotal.simulation import BackendUnavailable
 from pivotal.store import StoreError
 
 app = typer.Typer(
@@ -40,7 +41,7 @@ def user_errors(command: F) -> F:
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (ScenarioError, StoreError) as error:
+        except (ScenarioError, StoreError, BackendUnavailable) as error:
             err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 

@@ -26,16 +26,27 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON on stdout.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print results as CSV on stdout.")] = False,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the run.")] = False,
+    backend: Annotated[str, typer.Option(
+        "--backend", help="Array backend: numpy, or jax (pip install \"pivotal[jax]\"; "
+        "uses a GPU when one is present).")] = "numpy",
+    threads: Annotated[int | None, typer.Option(
+        "--threads", min=1, help="Worker threads for the numpy backend (default: all CPUs).")] = None,
 ) -> None:
     """Simulate a scenario period by period beside what actually happened, and record the run."""
     from pivotal.runner import run_scenario
+    from pivotal.simulation import BACKENDS, get_backend
 
     if as_json and as_csv:
         raise typer.BadParameter("choose one of --json and --csv")
+    if backend not in BACKENDS:
+        raise typer.BadParameter(f"expected one of {', '.join(BACKENDS)}, got {backend!r}",
+                                 param_hint="--backend")
+    engine = get_backend(backend)
     loaded = resolve_scenario(scenario)
     with progress_bar(f"{loaded.id}: {draws:,} draws", draws) as update:
         finished = run_scenario(loaded, draws=draws, seed=seed, use_record=not free,
-                                record=not no_store, progress=update)
+                                record=not no_store, progress=update, backend=engine.name,
+                                threads=threads)
     meta = {"run_id": finished.run_id, "scenario_id": loaded.id, "draws": draws,
             "seed": finished.seed, "use_record": not free}
     if as_json:
