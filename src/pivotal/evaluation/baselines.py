@@ -15,8 +15,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import StandardScaler
 
 from pivotal.model.parameters import PARAMETER_NAMES
 from pivotal.scenario.schema import Scenario
@@ -69,6 +67,10 @@ def logistic(features: np.ndarray, observed: np.ndarray, rolling: bool = True) -
 
 
 def _fit_predict(x: np.ndarray, y: np.ndarray, row: np.ndarray, fallback: float) -> float:
+    # Imported here: scikit-learn takes most of a second to import, and only scoring needs it.
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
     if len(np.unique(y)) < 2:
         return fallback
     varying = x.std(axis=0) > 0

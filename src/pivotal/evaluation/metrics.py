@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 #: Forecasts are kept this far from 0 and 1 inside the log loss, so one
 #: confident miss costs about 13.8 nats instead of infinity.
@@ -25,6 +24,8 @@ def log_loss(forecast: np.ndarray, observed: np.ndarray) -> float:
 
 def roc_auc(forecast: np.ndarray, observed: np.ndarray) -> float | None:
     """Area under the ROC curve (Mann-Whitney form, ties count half); None with one class only."""
+    from scipy.stats import rankdata  # imported here: scipy.stats is slow to import
+
     y = np.asarray(observed).astype(bool)
     positives, negatives = int(y.sum()), int((~y).sum())
     if positives == 0 or negatives == 0:

@@ -38,16 +38,20 @@ class ChunkStats:
     @classmethod
     def of(cls, chunk: Chunk) -> ChunkStats:
         values = chunk.output.metrics  # (n_periods, n_metrics, n)
-        rows = values.shape[0] * values.shape[1]
-        bins = np.minimum((values * HISTOGRAM_BINS).astype(np.int64), HISTOGRAM_BINS - 1)
-        bins += (np.arange(rows) * HISTOGRAM_BINS).reshape((*values.shape[:2], 1))
-        counts = np.bincount(bins.ravel(), minlength=rows * HISTOGRAM_BINS)
+        n_periods, n_metrics, _ = values.shape
+        offsets = (np.arange(n_metrics) * HISTOGRAM_BINS)[:, None]
+        counts = np.empty((n_periods, n_metrics, HISTOGRAM_BINS), dtype=np.int64)
+        for t in range(n_periods):  # one period at a time keeps the temporaries small
+            bins = np.minimum((values[t] * HISTOGRAM_BINS).astype(np.int32), HISTOGRAM_BINS - 1)
+            bins += offsets
+            counts[t] = np.bincount(bins.ravel(), minlength=n_metrics * HISTOGRAM_BINS).reshape(
+                n_metrics, HISTOGRAM_BINS)
         return cls(
             draws=values.shape[2],
             sums=values.sum(axis=2),
             minimum=values.min(axis=2),
             maximum=values.max(axis=2),
-            counts=counts.reshape((*values.shape[:2], HISTOGRAM_BINS)),
+            counts=counts,
         )
 
     def merge(self, other: ChunkStats) -> ChunkStats:

@@ -1,0 +1,144 @@
+"""Engine throughput and peak memory from 1e4 to 1e7 draws, with references measured in the same run.
+
+Run: ``python benchmarks/engine_scaling.py [--draws 10000 100000 1000000 10000000]
+[--plot FILE.png] [--scenario NAME_OR_PATH]``.
+
+Each size runs in a fresh process (so its peak resident memory is its own) and
+streams the draws as ``pivotal run`` does.  Two references solve the same
+stage games one draw at a time in the same run: pivotal's own solver called
+on one draw, and Gambit's logit solver (``pivotal[verify]``), if installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+import pivotal
+from pivotal.model import solve_stage
+from pivotal.simulation.engine import default_threads, stage_for_draw
+
+
+def child(scenario_name: str | None, draws: int, backend: str) -> None:
+    """Measure one run in this process and print its figures as JSON."""
+    import resource
+
+    from pivotal.simulation.streaming import simulate_summary
+
+    scenario = pivotal.resolve_scenario(scenario_name)
+    simulate_summary(scenario, draws=1000, seed=0, backend=backend)  # warm up (JAX compiles)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    simulate_summary(scenario, draws=draws, seed=1, backend=backend)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"draws": draws, "periods": len(scenario.years), "seconds": seconds,
+                      "peak_mib": peak / 1024, "baseline_mib": before / 1024}))
+
+
+def measure(scenario_name: str | None, draws: int, backend: str) -> dict:
+    command = [sys.executable, __file__, "--child", str(draws), "--backend", backend]
+    if scenario_name:
+        command += ["--scenario", scenario_name]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def sample_games(scenario: pivotal.Scenario, count: int) -> list[tuple]:
+    """``count`` (stage, belief) pairs: random draws in random periods of a recorded run."""
+    result = pivotal.simulate(scenario, draws=count, seed=2)
+    rng = np.random.default_rng(3)
+    periods = rng.choice(result.periods, size=count)
+    return [stage_for_draw(result, int(period), draw) for draw, period in enumerate(periods)]
+
+
+def one_by_one_rate(games: list[tuple]) -> float:
+    start = time.perf_counter()
+    for stage, belief in games:
+        solve_stage(stage, np.array([belief]))
+    return len(games) / (time.perf_counter() - start)
+
+
+def gambit_rate(games: list[tuple]) -> float | None:
+    try:
+        from pivotal.verify.gambit import gambit_solve
+    except ImportError:
+        return None
+    start = time.perf_counter()
+    for stage, belief in games:
+        gambit_solve(stage, belief)
+    return len(games) / (time.perf_counter() - start)
+
+
+def plot(rows: list[dict], path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    draws = [r["draws"] for r in rows]
+    rates = [r["draws"] * r["periods"] / r["seconds"] for r in rows]
+    fig, speed = plt.subplots(figsize=(6.4, 4.0), layout="constrained")
+    speed.loglog(draws, rates, "o-", color="#0072B2", label="draw-periods per second")
+    speed.axhline(1e7, color="#999999", linestyle=":", label="target, 1e7 draw-periods/s")
+    speed.set_xlabel("draws in the run")
+    speed.set_ylabel("draw-periods per second", color="#0072B2")
+    memory = speed.twinx()
+    memory.semilogx(draws, [r["peak_mib"] for r in rows], "s--", color="#D55E00",
+                    label="peak resident memory")
+    memory.set_ylabel("peak resident memory (MiB)", color="#D55E00")
+    memory.set_ylim(bottom=0)
+    speed.set_title("pivotal engine on the built-in scenario (NumPy backend)")
+    lines = speed.get_legend_handles_labels()[0] + memory.get_legend_handles_labels()[0]
+    labels = speed.get_legend_handles_labels()[1] + memory.get_legend_handles_labels()[1]
+    speed.legend(lines, labels, loc="lower right", fontsize="small")
+    fig.savefig(path, dpi=120)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--draws", type=int, nargs="+", default=[10_000, 100_000, 1_000_000, 10_000_000])
+    parser.add_argument("--scenario", default=None)
+    parser.add_argument("--backend", default="numpy")
+    parser.add_argument("--reference-games", type=int, default=300)
+    parser.add_argument("--plot", default=None, help="write the scaling figure to this PNG file")
+    parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        child(args.scenario, args.child, args.backend)
+        return
+
+    scenario = pivotal.resolve_scenario(args.scenario)
+    print(f"scenario {scenario.id}: {len(scenario.years)} periods; backend {args.backend}; "
+          f"{default_threads()} CPUs; numpy {np.__version__}; pid {os.getpid()}")
+    games = sample_games(scenario, args.reference_games)
+    reference = one_by_one_rate(games)
+    gambit = gambit_rate(games)
+    print(f"reference: pivotal's solver one game at a time ({len(games)} games): {reference:,.0f} games/s")
+    if gambit is None:
+        print("reference: Gambit not installed (pip install \"pivotal[verify]\"); no Gambit ratio")
+    else:
+        print(f"reference: Gambit logit QRE one game at a time ({len(games)} games): {gambit:,.1f} games/s")
+    rows = []
+    print(f"{'draws':>12} {'seconds':>9} {'draw-periods/s':>16} {'peak MiB':>9} {'x one-by-one':>13} "
+          f"{'x Gambit':>10}")
+    for draws in args.draws:
+        row = measure(args.scenario, draws, args.backend)
+        rows.append(row)
+        rate = row["draws"] * row["periods"] / row["seconds"]
+        versus_gambit = f"{rate / gambit:,.0f}" if gambit else "-"
+        print(f"{draws:>12,} {row['seconds']:>9.2f} {rate:>16,.0f} {row['peak_mib']:>9.0f} "
+              f"{rate / reference:>13,.0f} {versus_gambit:>10}", flush=True)
+    if args.plot:
+        plot(rows, args.plot)
+        print(f"figure written to {args.plot}")
+
+
+if __name__ == "__main__":
+    main()
