@@ -66,13 +66,16 @@ def one_by_one_rate(games: list[tuple]) -> float:
 
 
 def gambit_rate(games: list[tuple]) -> float | None:
+    """Games per second with Gambit's logit solver, building each game from its .efg text."""
     try:
-        from pivotal.verify.gambit import gambit_solve
+        from pivotal.verify.gambit import require_pygambit, solve_with_gambit
+
+        require_pygambit()
     except ImportError:
         return None
     start = time.perf_counter()
     for stage, belief in games:
-        gambit_solve(stage, belief)
+        solve_with_gambit(stage, belief)
     return len(games) / (time.perf_counter() - start)
 
 
