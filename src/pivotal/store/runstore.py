@@ -63,6 +63,32 @@ SCHEMA = (
         PRIMARY KEY (run_id, period, metric)
     )
     """,
+    """
+    CREATE TABLE IF NOT EXISTS sweeps (
+        sweep_id VARCHAR PRIMARY KEY,
+        created_at TIMESTAMP NOT NULL,
+        scenario_id VARCHAR NOT NULL,
+        scenario_hash VARCHAR NOT NULL,
+        spec_json VARCHAR NOT NULL,
+        seed BIGINT NOT NULL,
+        draws BIGINT NOT NULL,
+        address VARCHAR NOT NULL,
+        variants INTEGER NOT NULL,
+        status VARCHAR NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS sweep_tasks (
+        sweep_id VARCHAR NOT NULL,
+        task_index INTEGER NOT NULL,
+        settings_json VARCHAR NOT NULL,
+        run_id VARCHAR,
+        status VARCHAR NOT NULL,
+        attempts INTEGER,
+        error VARCHAR,
+        PRIMARY KEY (sweep_id, task_index)
+    )
+    """,
 )
 
 PERIOD_COLUMNS = (
@@ -93,6 +119,52 @@ class StoredRun:
     record: RunRecord
     summary: pd.DataFrame
     scenario_json: str
+
+
+class SweepNotFoundError(StoreError, KeyError):
+    """No sweep, or more than one, matches the id given."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class SweepTask:
+    """One variant of a sweep as the store keeps it; ``run_id`` is None when it failed."""
+
+    sweep_id: str
+    task_index: int
+    settings: dict[str, Any]
+    status: str  # 'done' or 'failed'
+    attempts: int | None
+    error: str | None = None
+    run_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SweepRecord:
+    """What the store keeps about a sweep, with how many of its variants finished or failed."""
+
+    sweep_id: str
+    created_at: datetime
+    scenario_id: str
+    scenario_hash: str
+    spec: dict[str, Any]
+    seed: int
+    draws: int
+    address: str
+    variants: int
+    status: str
+    done: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class StoredSweep:
+    """A sweep and its tasks: one row per variant, one column per metric averaged over periods."""
+
+    record: SweepRecord
+    tasks: pd.DataFrame
 
 
 class RunStore:
@@ -153,8 +225,13 @@ class RunStore:
         summary: pd.DataFrame,
         metrics: tuple[str, ...],
         settings: dict[str, Any] | None = None,
+        sweep_task: SweepTask | None = None,
     ) -> str:
-        """Write one finished run atomically and return its id."""
+        """Write one finished run atomically and return its id.
+
+        With ``sweep_task``, the sweep's row for this variant is written in the
+        same transaction, so a sweep never links to a run that is not there.
+        """
         run_id = uuid.uuid4().hex[:12]
         periods = summary.loc[:, list(PERIOD_COLUMNS)].copy()
         periods.insert(0, "run_id", run_id)
@@ -185,6 +262,8 @@ class RunStore:
                 con.execute("INSERT INTO run_periods SELECT * FROM new_periods")
                 con.register("new_results", results)
                 con.execute("INSERT INTO run_results SELECT * FROM new_results")
+                if sweep_task is not None:
+                    _insert_task(con, sweep_task, run_id)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -237,6 +316,112 @@ class RunStore:
         if row is None:
             raise StoreError(f"run {full_id} vanished while being read")
         return StoredRun(_to_record(row[:-1]), _widen(periods, results), row[-1])
+
+    def start_sweep(
+        self,
+        *,
+        scenario_id: str,
+        scenario_hash: str,
+        spec: dict[str, Any],
+        seed: int,
+        draws: int,
+        address: str,
+        variants: int,
+    ) -> str:
+        """Record a sweep as running before its tasks are submitted; returns its id."""
+        sweep_id = uuid.uuid4().hex[:12]
+        created = datetime.now(UTC).replace(tzinfo=None)
+        with self._connect() as con:
+            con.execute(
+                "INSERT INTO sweeps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
+                [sweep_id, created, scenario_id, scenario_hash, json.dumps(spec), seed, draws,
+                 address, variants],
+            )
+        return sweep_id
+
+    def record_failed_task(self, task: SweepTask) -> None:
+        """Keep a variant that failed for good, with its error, so it is never silently lost."""
+        with self._connect() as con:
+            _insert_task(con, task, None)
+
+    def finish_sweep(self, sweep_id: str, status: str) -> None:
+        """Mark a sweep 'done', 'failed' (some variants failed) or 'interrupted'."""
+        with self._connect() as con:
+            con.execute("UPDATE sweeps SET status = ? WHERE sweep_id = ?", [status, sweep_id])
+
+    def list_sweeps(self) -> list[SweepRecord]:
+        """All sweeps, newest first."""
+        with self._connect(read_only=True) as con:
+            rows = con.execute(
+                f"SELECT {_SWEEP_QUERY} GROUP BY ALL ORDER BY s.created_at DESC, s.sweep_id"
+            ).fetchall()
+        return [_to_sweep(row) for row in rows]
+
+    def get_sweep(self, sweep_id: str, periods: tuple[int, int] | None = None) -> StoredSweep:
+        """One sweep and its variants; metrics are averaged over ``periods`` (default: all)."""
+        with self._connect(read_only=True) as con:
+            full_id = self._resolve_sweep(con, sweep_id)
+            row = con.execute(f"SELECT {_SWEEP_QUERY} WHERE s.sweep_id = ? GROUP BY ALL",
+                              [full_id]).fetchone()
+            rows = con.execute(
+                "SELECT task_index, settings_json, run_id, status, attempts, error FROM sweep_tasks "
+                "WHERE sweep_id = ? ORDER BY task_index", [full_id]).fetchall()
+            first, last = periods or (-(2**31), 2**31 - 1)
+            means = con.execute(
+                "SELECT t.task_index, r.metric, avg(r.mean) AS value FROM sweep_tasks t "
+                "JOIN run_results r ON r.run_id = t.run_id "
+                "WHERE t.sweep_id = ? AND r.period BETWEEN ? AND ? GROUP BY ALL",
+                [full_id, first, last]).df()
+        if row is None:
+            raise StoreError(f"sweep {full_id} vanished while being read")
+        # Built from Python rows so a failed task's run id and attempts stay None, not NaN.
+        tasks = pd.DataFrame(
+            [(index, json.loads(settings), *rest) for index, settings, *rest in rows],
+            columns=["task_index", "settings", "run_id", "status", "attempts", "error"], dtype=object)
+        tasks["task_index"] = tasks["task_index"].astype(int)
+        if not means.empty:
+            wide = means.pivot(index="task_index", columns="metric", values="value").reset_index()
+            tasks = tasks.merge(wide, on="task_index", how="left")
+        return StoredSweep(_to_sweep(row), tasks)
+
+    def _resolve_sweep(self, con: duckdb.DuckDBPyConnection, sweep_id: str) -> str:
+        prefix = sweep_id.strip()
+        if not prefix:
+            raise SweepNotFoundError("no sweep id given")
+        matches = [r[0] for r in con.execute(
+            "SELECT sweep_id FROM sweeps WHERE starts_with(sweep_id, ?) ORDER BY sweep_id", [prefix]
+        ).fetchall()]
+        if not matches:
+            raise SweepNotFoundError(f"no sweep with id {prefix!r}; `pivotal sweeps` lists them")
+        if len(matches) > 1:
+            raise SweepNotFoundError(
+                f"{len(matches)} sweeps start with {prefix!r} ({', '.join(matches[:5])}); give more of the id"
+            )
+        return matches[0]
+
+
+def _insert_task(con: duckdb.DuckDBPyConnection, task: SweepTask, run_id: str | None) -> None:
+    con.execute(
+        "INSERT INTO sweep_tasks VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [task.sweep_id, task.task_index, json.dumps(task.settings), run_id, task.status,
+         task.attempts, task.error],
+    )
+
+
+_SWEEP_QUERY = (
+    "s.sweep_id, s.created_at, s.scenario_id, s.scenario_hash, s.spec_json, s.seed, s.draws, "
+    "s.address, s.variants, s.status, count(t.task_index) FILTER (WHERE t.status = 'done'), "
+    "count(t.task_index) FILTER (WHERE t.status = 'failed') "
+    "FROM sweeps s LEFT JOIN sweep_tasks t ON t.sweep_id = s.sweep_id"
+)
+
+
+def _to_sweep(row: tuple) -> SweepRecord:
+    return SweepRecord(
+        sweep_id=row[0], created_at=row[1], scenario_id=row[2], scenario_hash=row[3],
+        spec=json.loads(row[4]), seed=int(row[5]), draws=int(row[6]), address=row[7],
+        variants=int(row[8]), status=row[9], done=int(row[10]), failed=int(row[11]),
+    )
 
 
 _RECORD_COLUMNS = (
