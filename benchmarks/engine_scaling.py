@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -29,10 +30,14 @@ def child(scenario_name: str | None, draws: int, backend: str) -> None:
     """Measure one run in this process and print its figures as JSON."""
     import resource
 
+    from pivotal.simulation import get_backend
+    from pivotal.simulation.random import BLOCK_DRAWS
     from pivotal.simulation.streaming import simulate_summary
 
     scenario = pivotal.resolve_scenario(scenario_name)
-    simulate_summary(scenario, draws=1000, seed=0, backend=backend)  # warm up (JAX compiles)
+    # Warm up on one full chunk, so that JAX compiles for the shape the run uses.
+    simulate_summary(scenario, draws=get_backend(backend).chunk_blocks * BLOCK_DRAWS, seed=0,
+                     backend=backend)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
     simulate_summary(scenario, draws=draws, seed=1, backend=backend)
@@ -101,6 +106,7 @@ def plot(rows: list[dict], path: str) -> None:
     lines = speed.get_legend_handles_labels()[0] + memory.get_legend_handles_labels()[0]
     labels = speed.get_legend_handles_labels()[1] + memory.get_legend_handles_labels()[1]
     speed.legend(lines, labels, loc="lower right", fontsize="small")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
 
 
