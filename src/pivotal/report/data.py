@@ -1,0 +1,161 @@
+"""What the report needs from a stored run, in plain shapes the charts and the template share.
+
+No plotting and no HTML here: these functions turn a scenario and a run into
+rows (ties between actors, the parameter pieces with their cited sources) so the
+chart and the table of the same thing cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pivotal.scenario.schema import Citation, Scenario
+from pivotal.store import RunNotFoundError, RunStore, StoredRun
+
+#: What each commitment kind means in a sentence, for legends and tables.
+COMMITMENT_KINDS = {
+    "alliance": "alliance (mutual defence)",
+    "basing": "military base",
+    "arms_supply": "arms supply",
+    "peacekeeping": "peacekeeping",
+    "mediation": "mediation",
+    "partnership": "partnership",
+    "monitoring": "monitoring mission",
+    "patronage": "patronage (from the scenario's roles)",
+}
+
+
+@dataclass(frozen=True)
+class Tie:
+    """One row of the commitment network: a treaty, a base or a patron behind one side.
+
+    ``end`` is None while the tie still holds at the end of the scenario's record.
+    """
+
+    id: str
+    kind: str
+    parties: tuple[str, ...]
+    scope: str
+    start: dt.date
+    end: dt.date | None
+    citations: tuple[Citation, ...] = ()
+
+
+def scenario_from_json(text: str) -> Scenario:
+    """The scenario a run stored (``Scenario.model_dump_json``), validated again.
+
+    Period ranges are dumped as ``[start, end]`` lists, which the file format does
+    not accept, so they are written back as ``"start-end"`` first.
+    """
+    return Scenario.model_validate(_periods_as_text(json.loads(text)))
+
+
+def _periods_as_text(value: Any, key: str | None = None) -> Any:
+    if key == "periods" and isinstance(value, list) and len(value) == 2:
+        return f"{value[0]}-{value[1]}"
+    if isinstance(value, dict):
+        return {k: _periods_as_text(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_periods_as_text(v) for v in value]
+    return value
+
+
+def stored_scenario(stored: StoredRun) -> Scenario:
+    """The scenario exactly as the run used it."""
+    return scenario_from_json(stored.scenario_json)
+
+
+def resolve_run(store: RunStore, run_id: str | None) -> str:
+    """The full id of the run ``run_id`` names (any unique start), or of the latest run when None."""
+    if run_id is not None:
+        return store.resolve(run_id)
+    runs = store.list_runs()
+    if not runs:
+        raise RunNotFoundError(f"no runs recorded yet in {store.path}; `pivotal run` records one")
+    return runs[0].run_id
+
+
+def ties(scenario: Scenario) -> list[Tie]:
+    """Every commitment, then every patron of a side as the roles name it, in time order.
+
+    A patron named in consecutive role periods counts as one tie from the first
+    year to the last; a patron that drops out and comes back gives two ties.
+    """
+    rows = [Tie(c.id, c.kind, tuple(c.parties), c.scope, c.start, c.end, tuple(c.sources))
+            for c in scenario.commitments]
+    spans: dict[tuple[str, str, str], list[list[int]]] = {}
+    for roles in scenario.roles:
+        for side, client, patrons in (("challenger", roles.challenger, roles.challenger_patrons),
+                                      ("target", roles.target, roles.target_patrons)):
+            for patron in patrons:
+                runs = spans.setdefault((patron, client, side), [])
+                if runs and runs[-1][1] == roles.periods.start - 1:
+                    runs[-1][1] = roles.periods.end
+                else:
+                    runs.append([roles.periods.start, roles.periods.end])
+    last = scenario.periods.end
+    for (patron, client, side), runs in spans.items():
+        for first, final in runs:
+            rows.append(Tie(
+                id=f"{patron}-patron-of-{client}" + (f"-{first}" if len(runs) > 1 else ""),
+                kind="patronage", parties=(patron, client), scope=f"{patron} backs the {side}, {client}",
+                start=dt.date(first, 1, 1), end=None if final == last else dt.date(final, 12, 31),
+            ))
+    return sorted(rows, key=lambda tie: (tie.start, tie.id))
+
+
+def actor_name(scenario: Scenario, code: str | None) -> str:
+    """An actor's name from its code; the code itself when the scenario does not list it."""
+    if code is None:
+        return "not attributed"
+    actor = scenario.actors.get(code)
+    return actor.name if actor else code
+
+
+def citation_rows(scenario: Scenario, citations: list[Citation] | tuple[Citation, ...],
+                  ) -> list[dict[str, str]]:
+    """Citations with each reference resolved to its source's title."""
+    rows = []
+    for citation in citations:
+        source = scenario.sources.get(citation.ref)
+        title = source.title if source else f"(unknown source {citation.ref})"
+        rows.append({"ref": citation.ref, "title": title, "at": citation.at, "note": citation.note or ""})
+    return rows
+
+
+def parameter_rows(scenario: Scenario) -> list[dict[str, Any]]:
+    """One row per parameter piece: periods, distribution, range and the sources cited for it."""
+    from pivotal.model.parameters import PARAMETERS
+
+    specs = {spec.name: spec for spec in PARAMETERS}
+    rows = []
+    for name, pieces in scenario.parameters.items():
+        spec = specs.get(name)
+        for index, piece in enumerate(pieces):
+            shape = ""
+            if piece.dist == "beta" and piece.alpha is not None and piece.beta is not None:
+                shape = f"α = {piece.alpha:g}, β = {piece.beta:g}"
+            rows.append({
+                "name": name, "first": index == 0, "pieces": len(pieces),
+                "symbol": spec.symbol if spec else "", "meaning": spec.meaning if spec else "",
+                "periods": str(piece.periods), "dist": piece.dist, "low": f"{piece.low:g}",
+                "mode": "" if piece.mode is None else f"{piece.mode:g}", "high": f"{piece.high:g}",
+                "shape": shape, "note": piece.note or "", "citations": citation_rows(scenario, piece.sources),
+            })
+    return rows
+
+
+def source_rows(scenario: Scenario) -> list[dict[str, str]]:
+    """Every source of the scenario, with what is known about it, in the file's order."""
+    rows = []
+    for key, source in scenario.sources.items():
+        when = source.date if source.date is not None else source.year
+        rows.append({
+            "key": key, "kind": source.kind, "title": source.title, "author": source.author or "",
+            "outlet": source.outlet or source.publisher or "", "date": "" if when is None else str(when),
+            "file": source.file or "", "url": source.url or "", "note": source.note or "",
+        })
+    return rows
