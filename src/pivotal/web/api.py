@@ -1,0 +1,269 @@
+"""The JSON, SVG and file endpoints under ``/api``.
+
+Handlers stay thin: they check input, call the scenario loader, the job
+manager, the run store or the report, and let the error handlers in
+:mod:`pivotal.web.app` turn library exceptions into 4xx answers.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from datetime import UTC
+from pathlib import Path
+from typing import Annotated, Any
+
+import duckdb
+import pandas as pd
+from fastapi import APIRouter, File, HTTPException, Query, Request, Response, UploadFile
+from fastapi import Path as PathParam
+
+from pivotal.model.parameters import PARAMETERS
+from pivotal.runner import fresh_seed
+from pivotal.scenario import Scenario, builtin_names, builtin_scenario
+from pivotal.scenario.overlay import apply_overlay, overlay_from_settings
+from pivotal.simulation import METRICS
+from pivotal.store import RunRecord, RunStore, StoredRun
+from pivotal.web.jobs import JobManager
+from pivotal.web.models import (
+    JOB_ID,
+    MAX_DRAWS,
+    MAX_UPLOAD_BYTES,
+    RUN_ID,
+    SCENARIO_NAME,
+    ApiError,
+    BuiltinScenario,
+    Comparison,
+    ComparisonRow,
+    JobInfo,
+    Meta,
+    ParameterInfo,
+    RunInfo,
+    RunRequest,
+    ScenarioInfo,
+)
+from pivotal.web.uploads import UploadCache
+
+#: Multipart framing around a 1 MiB file stays well under this.
+UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + 64 * 1024
+JSON_BODY_LIMIT = 256 * 1024
+UPLOAD_PATH = "/api/scenarios/upload"
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ApiError, "description": "Not found."},
+    422: {"model": ApiError, "description": "Invalid input; scenario mistakes name file, line and field."},
+}
+
+router = APIRouter(prefix="/api", responses=ERRORS)
+
+RunId = Annotated[str, PathParam(pattern=RUN_ID, description="A run id, or any unique start of one.")]
+
+
+def _store(request: Request) -> RunStore:
+    return request.app.state.store
+
+
+def _jobs(request: Request) -> JobManager:
+    return request.app.state.jobs
+
+
+def _uploads(request: Request) -> UploadCache:
+    return request.app.state.uploads
+
+
+@router.get("/meta", response_model=Meta, summary="Metrics, chart names and limits")
+def meta() -> Meta:
+    from pivotal import __version__
+    from pivotal.report.charts import CHART_NAMES
+
+    return Meta(version=__version__, metrics=list(METRICS), charts=list(CHART_NAMES),
+                max_draws=MAX_DRAWS, max_upload_bytes=MAX_UPLOAD_BYTES)
+
+
+@router.get("/scenarios", response_model=list[BuiltinScenario], summary="Built-in scenarios")
+def scenarios() -> list[BuiltinScenario]:
+    found = []
+    for name in builtin_names():
+        s = builtin_scenario(name)
+        found.append(BuiltinScenario(name=name, title=s.title, start=s.periods.start, end=s.periods.end))
+    return found
+
+
+@router.get("/scenarios/{name}", response_model=ScenarioInfo, summary="A built-in scenario's parameters")
+def scenario(name: Annotated[str, PathParam(pattern=SCENARIO_NAME)]) -> ScenarioInfo:
+    return _scenario_info(_builtin(name), name=name)
+
+
+@router.post("/scenarios/upload", response_model=ScenarioInfo, summary="Upload and validate a YAML scenario",
+             responses={413: {"model": ApiError, "description": "The file is over 1 MiB."}},
+             max_body_size=UPLOAD_BODY_LIMIT)
+def upload(request: Request, file: Annotated[UploadFile, File(description="A scenario YAML file.")]
+           ) -> ScenarioInfo:
+    data = file.file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise HTTPException(413, f"the scenario file is over {MAX_UPLOAD_BYTES // 1024} KiB; "
+                                 "a scenario is a few hundred lines of YAML")
+    upload_id, parsed = _uploads(request).add(data, file.filename)
+    return _scenario_info(parsed, upload_id=upload_id)
+
+
+@router.post("/runs", response_model=JobInfo, status_code=202, summary="Start a run in the background",
+             responses={429: {"model": ApiError, "description": "Too many runs are waiting."}},
+             max_body_size=JSON_BODY_LIMIT)
+def start_run(request: Request, response: Response, body: RunRequest) -> JobInfo:
+    if body.scenario is not None:
+        base = _builtin(body.scenario)
+    else:
+        base = _uploads(request).get(body.upload_id or "")
+    settings = [_setting_text(s.parameter, s.value, s.start, s.end, base) for s in body.settings]
+    scenario = apply_overlay(base, overlay_from_settings(settings, base)) if settings else base
+    seed = fresh_seed() if body.seed is None else body.seed
+    job = _jobs(request).submit(scenario, draws=body.draws, seed=seed, use_record=not body.free,
+                                settings=settings)
+    response.headers["Location"] = f"/api/jobs/{job.job_id}"
+    return job.info()
+
+
+@router.get("/jobs", response_model=list[JobInfo], summary="Runs started here, newest first")
+def jobs(request: Request) -> list[JobInfo]:
+    return [job.info() for job in _jobs(request).jobs()]
+
+
+@router.get("/jobs/{job_id}", response_model=JobInfo, summary="A background run's progress")
+def job(request: Request, job_id: Annotated[str, PathParam(pattern=JOB_ID)]) -> JobInfo:
+    return _jobs(request).get(job_id).info()
+
+
+@router.delete("/jobs/{job_id}", response_model=JobInfo, summary="Cancel a queued or running run")
+def cancel_job(request: Request, job_id: Annotated[str, PathParam(pattern=JOB_ID)]) -> JobInfo:
+    return _jobs(request).cancel(job_id).info()
+
+
+@router.get("/runs", response_model=list[RunInfo], summary="Recorded runs, newest first")
+def runs(request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[RunInfo]:
+    return [_run_info(r) for r in _store(request).list_runs()[:limit]]
+
+
+@router.get("/runs/{run_id}", response_model=RunInfo, summary="One recorded run")
+def run(request: Request, run_id: RunId) -> RunInfo:
+    return _run_info(_store(request).get(run_id).record)
+
+
+@router.get("/runs/{run_id}/charts/{name}.svg", summary="One of the run's charts as SVG",
+            response_class=Response,
+            responses={200: {"content": {"image/svg+xml": {}}, "description": "An SVG document."}})
+def chart(request: Request, run_id: RunId, name: Annotated[str, PathParam(pattern=r"^[a-z0-9_\-]{1,40}$")]
+          ) -> Response:
+    from pivotal.report.charts import CHART_NAMES, chart_svg
+    from pivotal.report.data import stored_scenario
+
+    if name not in CHART_NAMES:
+        raise HTTPException(404, f"no chart named {name!r}; charts: {', '.join(CHART_NAMES)}")
+    stored = _store(request).get(run_id)
+    try:
+        scenario: Scenario | None = stored_scenario(stored)
+    except ValueError:  # a stored scenario that no longer validates: draw what the summary alone shows
+        scenario = None
+    try:
+        svg = chart_svg(name, summary=stored.summary, scenario=scenario, analysis=None)
+    except ValueError as err:
+        raise HTTPException(422, f"chart {name!r} cannot be drawn for run {stored.record.run_id}: {err}"
+                            ) from err
+    return Response(svg, media_type="image/svg+xml", headers={
+        "Cache-Control": "private, max-age=3600",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+
+
+@router.get("/runs/{run_id}/results.csv", summary="The run's per-period results as CSV",
+            response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+def results_csv(request: Request, run_id: RunId) -> Response:
+    stored = _store(request).get(run_id)
+    return Response(stored.summary.to_csv(index=False), media_type="text/csv",
+                    headers=_attachment(stored, "csv"))
+
+
+@router.get("/runs/{run_id}/results.parquet", summary="The run's per-period results as Parquet",
+            response_class=Response, responses={200: {"content": {"application/vnd.apache.parquet": {}}}})
+def results_parquet(request: Request, run_id: RunId) -> Response:
+    stored = _store(request).get(run_id)
+    return Response(parquet_bytes(stored.summary), media_type="application/vnd.apache.parquet",
+                    headers=_attachment(stored, "parquet"))
+
+
+@router.get("/compare", response_model=Comparison, summary="One metric of two runs, period by period")
+def compare(
+    request: Request,
+    a: Annotated[str, Query(pattern=RUN_ID, description="The first run (any unique start of its id).")],
+    b: Annotated[str, Query(pattern=RUN_ID, description="The second run.")],
+    metric: Annotated[str, Query(pattern=r"^[a-z_]{1,40}$")] = "p_offensive",
+) -> Comparison:
+    if metric not in METRICS:
+        raise HTTPException(422, f"no metric named {metric!r}; metrics: {', '.join(METRICS)}")
+    store = _store(request)
+    first, second = store.get(a), store.get(b)
+    left = first.summary[["period", metric]].rename(columns={metric: "a"})
+    right = second.summary[["period", metric]].rename(columns={metric: "b"})
+    table = left.merge(right, on="period", how="outer").sort_values("period")
+    rows = [ComparisonRow(period=int(r.period), a=_number(r.a), b=_number(r.b),
+                          difference=_number(r.b - r.a)) for r in table.itertuples()]
+    return Comparison(metric=metric, a=_run_info(first.record), b=_run_info(second.record), rows=rows)
+
+
+def parquet_bytes(table: pd.DataFrame) -> bytes:
+    """The table as a Parquet file, written by DuckDB (no pyarrow needed)."""
+    with tempfile.TemporaryDirectory(prefix="pivotal-") as folder:
+        path = Path(folder) / "results.parquet"
+        con = duckdb.connect(":memory:")
+        try:
+            con.register("results", table)
+            quoted = str(path).replace("'", "''")
+            con.execute(f"COPY results TO '{quoted}' (FORMAT parquet)")
+        finally:
+            con.close()
+        return path.read_bytes()
+
+
+def _builtin(name: str) -> Scenario:
+    """A built-in scenario by name only: the name is looked up, never used as a path."""
+    if name not in builtin_names():
+        known = ", ".join(builtin_names())
+        raise HTTPException(404, f"no built-in scenario named {name!r}; built-in: {known}")
+    return builtin_scenario(name)
+
+
+def _scenario_info(s: Scenario, *, name: str | None = None, upload_id: str | None = None) -> ScenarioInfo:
+    parameters = []
+    for spec in PARAMETERS:
+        pieces = s.parameters[spec.name]
+        parameters.append(ParameterInfo(
+            name=spec.name, symbol=spec.symbol, meaning=spec.meaning, lower=spec.lower,
+            upper=None if math.isinf(spec.upper) else spec.upper,
+            scenario_low=min(p.low for p in pieces), scenario_mode=pieces[-1].mode,
+            scenario_high=max(p.high for p in pieces)))
+    return ScenarioInfo(name=name, upload_id=upload_id, id=s.id, title=s.title, start=s.periods.start,
+                        end=s.periods.end, parameters=parameters)
+
+
+def _setting_text(parameter: str, value: float, start: int | None, end: int | None, base: Scenario) -> str:
+    """The ``--set`` form of one control, so the web and the CLI share one validator."""
+    first = base.periods.start if start is None else start
+    last = base.periods.end if end is None else end
+    span = str(first) if first == last else f"{first}-{last}"
+    return f"{parameter}={value!r}@{span}"
+
+
+def _run_info(r: RunRecord) -> RunInfo:
+    settings = r.settings.get("set") if isinstance(r.settings, dict) else None
+    created = r.created_at if r.created_at.tzinfo else r.created_at.replace(tzinfo=UTC)  # stored as UTC
+    return RunInfo(run_id=r.run_id, created_at=created, scenario_id=r.scenario_id,
+                   scenario_title=r.scenario_title, draws=r.draws, seed=r.seed, use_record=r.use_record,
+                   package_version=r.package_version,
+                   settings=[str(x) for x in settings] if isinstance(settings, list) else [])
+
+
+def _attachment(stored: StoredRun, suffix: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="pivotal-{stored.record.run_id}.{suffix}"'}
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)

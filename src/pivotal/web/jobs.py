@@ -1,0 +1,163 @@
+"""Runs in the background, so the server keeps answering while a long one computes.
+
+A job is a run the page asked for: it waits in a small thread pool, reports
+its progress in draws, and is recorded in the store when it has finished.
+Jobs live in memory only; the recorded run is what lasts.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pivotal.runner import compute_summary, record_summary
+from pivotal.scenario import Scenario
+from pivotal.store import RunStore
+from pivotal.web.models import JobInfo, JobStatus
+
+
+class JobNotFound(KeyError):
+    """No job with that id (finished jobs are forgotten after a while)."""
+
+
+class TooBusy(RuntimeError):
+    """Too many runs are waiting; the client should try again when some have finished."""
+
+
+class Cancelled(Exception):
+    """Raised inside a run's progress callback to stop it between chunks."""
+
+
+@dataclass
+class Job:
+    """One run's state, shared between the worker thread and the request handlers."""
+
+    job_id: str
+    scenario: Scenario
+    draws: int
+    seed: int
+    use_record: bool
+    settings: list[str]
+    status: JobStatus = "queued"
+    done: int = 0
+    run_id: str | None = None
+    error: str | None = None
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    cancel_requested: threading.Event = field(default_factory=threading.Event)
+
+    def info(self) -> JobInfo:
+        return JobInfo(job_id=self.job_id, status=self.status, done=self.done, total=self.draws,
+                       scenario_id=self.scenario.id, draws=self.draws, seed=self.seed,
+                       use_record=self.use_record, settings=self.settings,
+                       created_at=self.created_at, run_id=self.run_id, error=self.error)
+
+
+class _SettingsStore(RunStore):
+    """The store as ``record_summary`` sees it, keeping the web settings with the run."""
+
+    def __init__(self, store: RunStore, settings: list[str]) -> None:
+        super().__init__(store.path, store.lock_timeout)
+        self.settings = settings
+
+    def record(self, **run: Any) -> str:  # type: ignore[override]
+        return super().record(**run, settings={"set": self.settings, "via": "web"})
+
+
+class JobManager:
+    """A bounded thread pool of runs.
+
+    Parameters
+    ----------
+    store : where finished runs are recorded.
+    workers : runs computed at once; each run also spreads its chunks over the CPUs.
+    max_pending : queued plus running jobs allowed before :class:`TooBusy`.
+    keep : finished jobs remembered for polling; older ones are forgotten.
+    """
+
+    def __init__(self, store: RunStore, *, workers: int = 2, max_pending: int = 8, keep: int = 200) -> None:
+        self.store = store
+        self.max_pending = max_pending
+        self.keep = keep
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pivotal-web-run")
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def submit(self, scenario: Scenario, *, draws: int, seed: int, use_record: bool,
+               settings: list[str]) -> Job:
+        """Queue a run and return its job at once."""
+        job = Job(uuid.uuid4().hex[:12], scenario, draws, seed, use_record, settings)
+        with self._lock:
+            active = sum(j.status in ("queued", "running") for j in self._jobs.values())
+            if active >= self.max_pending:
+                raise TooBusy(f"{active} runs are already queued or running; wait for one to finish "
+                              "or cancel one")
+            self._jobs[job.job_id] = job
+            self._forget_old()
+        self._pool.submit(self._run, job)
+        return job
+
+    def get(self, job_id: str) -> Job:
+        with self._lock:
+            try:
+                return self._jobs[job_id]
+            except KeyError:
+                raise JobNotFound(job_id) from None
+
+    def jobs(self) -> list[Job]:
+        """Jobs still remembered, newest first."""
+        with self._lock:
+            return list(reversed(self._jobs.values()))
+
+    def cancel(self, job_id: str) -> Job:
+        """Ask a job to stop; a queued one never starts, a running one stops after its current chunk."""
+        job = self.get(job_id)
+        job.cancel_requested.set()
+        with self._lock:
+            if job.status == "queued":
+                job.status = "cancelled"
+        return job
+
+    def shutdown(self) -> None:
+        """Stop every job quickly (server shutdown): cancel all, wait for the workers."""
+        for job in self.jobs():
+            job.cancel_requested.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _run(self, job: Job) -> None:
+        with self._lock:
+            if job.cancel_requested.is_set():
+                job.status = "cancelled"
+                return
+            job.status = "running"
+
+        def progress(done: int, total: int) -> None:
+            job.done = done
+            if job.cancel_requested.is_set():
+                raise Cancelled
+
+        try:
+            _, summary = compute_summary(job.scenario, draws=job.draws, seed=job.seed,
+                                         use_record=job.use_record, progress=progress)
+            run_id = record_summary(_SettingsStore(self.store, job.settings), job.scenario,
+                                    draws=job.draws, seed=job.seed, use_record=job.use_record,
+                                    summary=summary)
+        except Cancelled:
+            with self._lock:
+                job.status = "cancelled"
+            return
+        except Exception as err:  # shown to the user with the job; the server must keep serving
+            with self._lock:
+                job.status, job.error = "failed", f"{type(err).__name__}: {err}"
+            return
+        with self._lock:
+            job.done, job.run_id, job.status = job.draws, run_id, "done"
+
+    def _forget_old(self) -> None:
+        finished = [k for k, j in self._jobs.items() if j.status not in ("queued", "running")]
+        for key in finished[: max(0, len(self._jobs) - self.keep)]:
+            del self._jobs[key]

@@ -1,0 +1,160 @@
+"""The HTTP API's request and response bodies, and its limits.
+
+Declared as pydantic models so FastAPI's OpenAPI schema states every field,
+bound and pattern precisely, and bad input is refused before any work starts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+MAX_DRAWS = 1_000_000
+DEFAULT_DRAWS = 2000
+MAX_SEED = 2**63 - 1
+MAX_UPLOAD_BYTES = 1024 * 1024
+MAX_SETTINGS = 96
+
+SCENARIO_NAME = r"^[a-z0-9][a-z0-9\-]{0,63}$"
+UPLOAD_ID = r"^[0-9a-f]{16}$"
+RUN_ID = r"^[0-9a-f]{1,32}$"
+JOB_ID = r"^[0-9a-f]{12}$"
+
+
+class ApiError(BaseModel):
+    """Every 4xx answer: one line to show, and where the problem is when it is in a scenario."""
+
+    detail: str = Field(description="One line that says what was wrong and what to do instead.")
+    kind: Literal["scenario", "invalid", "not_found", "too_large", "busy", "unavailable"]
+    source: str | None = Field(None, description="File (or --set) the scenario problem is in.")
+    line: int | None = Field(None, description="1-based line of the problem in that file.")
+    column: int | None = Field(None, description="1-based column of the problem in that file.")
+    field: str | None = Field(None, description="Dotted path of the field at fault.")
+    expected: str | None = None
+    found: str | None = None
+
+
+class ParameterInfo(BaseModel):
+    """A model parameter with its admissible bounds and the scenario's spread of values."""
+
+    name: str
+    symbol: str
+    meaning: str
+    lower: float
+    upper: float | None = Field(description="Upper bound; null when unbounded.")
+    scenario_low: float = Field(description="Smallest `low` over the scenario's pieces.")
+    scenario_mode: float = Field(description="`mode` of the scenario's last piece.")
+    scenario_high: float = Field(description="Largest `high` over the scenario's pieces.")
+
+
+class ScenarioInfo(BaseModel):
+    """A scenario ready to run: a built-in one (``name``) or an uploaded one (``upload_id``)."""
+
+    name: str | None = None
+    upload_id: str | None = None
+    id: str
+    title: str
+    start: int
+    end: int
+    parameters: list[ParameterInfo]
+
+
+class BuiltinScenario(BaseModel):
+    name: str
+    title: str
+    start: int
+    end: int
+
+
+class Meta(BaseModel):
+    """What the page needs to build its controls."""
+
+    version: str
+    metrics: list[str]
+    charts: list[str]
+    max_draws: int
+    max_upload_bytes: int
+
+
+class ParameterSetting(BaseModel):
+    """Fix one parameter at one value over a span of periods (``--set NAME=VALUE@START-END``)."""
+
+    parameter: str = Field(pattern=r"^[a-z_]{1,40}$", examples=["war_cost"])
+    value: float = Field(allow_inf_nan=False, examples=[0.2])
+    start: int | None = Field(None, ge=1, le=9999, description="First period; default the scenario's.")
+    end: int | None = Field(None, ge=1, le=9999, description="Last period; default the scenario's.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ParameterSetting:
+        if self.start is not None and self.end is not None and self.start > self.end:
+            raise ValueError(f"start ({self.start}) must not be after end ({self.end})")
+        return self
+
+
+class RunRequest(BaseModel):
+    """A run to start: one scenario, optional parameter settings, draws and seed."""
+
+    scenario: str | None = Field(None, pattern=SCENARIO_NAME, description="A built-in scenario name.")
+    upload_id: str | None = Field(None, pattern=UPLOAD_ID, description="An uploaded scenario's id.")
+    draws: int = Field(DEFAULT_DRAWS, ge=1, le=MAX_DRAWS)
+    seed: int | None = Field(None, ge=0, le=MAX_SEED, description="Omitted: a fresh seed, recorded.")
+    free: bool = Field(False, description="Ignore the record: simulate every period.")
+    settings: list[ParameterSetting] = Field(default_factory=list, max_length=MAX_SETTINGS)
+
+    @model_validator(mode="after")
+    def _one_scenario(self) -> RunRequest:
+        if (self.scenario is None) == (self.upload_id is None):
+            raise ValueError("give exactly one of `scenario` (a built-in name) and `upload_id`")
+        return self
+
+
+JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
+
+
+class JobInfo(BaseModel):
+    """A background run and how far it has got, in draws."""
+
+    job_id: str
+    status: JobStatus
+    done: int
+    total: int
+    scenario_id: str
+    draws: int
+    seed: int
+    use_record: bool
+    settings: list[str]
+    created_at: datetime
+    run_id: str | None = Field(None, description="The recorded run, once done.")
+    error: str | None = None
+
+
+class RunInfo(BaseModel):
+    """A recorded run, without its per-period table."""
+
+    run_id: str
+    created_at: datetime
+    scenario_id: str
+    scenario_title: str
+    draws: int
+    seed: int | None
+    use_record: bool
+    package_version: str
+    settings: list[str] = Field(description="Parameter settings the web app applied, if any.")
+
+
+class ComparisonRow(BaseModel):
+    period: int
+    a: float | None
+    b: float | None
+    difference: float | None = Field(description="b - a; null where a period is in one run only.")
+
+
+class Comparison(BaseModel):
+    """One metric's per-period means in two runs, side by side."""
+
+    metric: str
+    a: RunInfo
+    b: RunInfo
+    rows: list[ComparisonRow]
