@@ -49,12 +49,12 @@ UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + 64 * 1024
 JSON_BODY_LIMIT = 256 * 1024
 UPLOAD_PATH = "/api/scenarios/upload"
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ApiError, "description": "Not found."},
-    422: {"model": ApiError, "description": "Invalid input; scenario mistakes name file, line and field."},
-}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ApiError, "description": "Not found."}}
+INVALID: dict[int | str, dict[str, Any]] = {
+    422: {"model": ApiError, "description": "Invalid input; scenario mistakes name file, line and field."}}
+ERRORS = {**NOT_FOUND, **INVALID}
 
-router = APIRouter(prefix="/api", responses=ERRORS)
+router = APIRouter(prefix="/api")
 
 RunId = Annotated[str, PathParam(pattern=RUN_ID, description="A run id, or any unique start of one.")]
 
@@ -89,13 +89,14 @@ def scenarios() -> list[BuiltinScenario]:
     return found
 
 
-@router.get("/scenarios/{name}", response_model=ScenarioInfo, summary="A built-in scenario's parameters")
+@router.get("/scenarios/{name}", response_model=ScenarioInfo, summary="A built-in scenario's parameters",
+            responses=ERRORS)
 def scenario(name: Annotated[str, PathParam(pattern=SCENARIO_NAME)]) -> ScenarioInfo:
     return _scenario_info(_builtin(name), name=name)
 
 
 @router.post("/scenarios/upload", response_model=ScenarioInfo, summary="Upload and validate a YAML scenario",
-             responses={413: {"model": ApiError, "description": "The file is over 1 MiB."}},
+             responses={**INVALID, 413: {"model": ApiError, "description": "The file is over 1 MiB."}},
              max_body_size=UPLOAD_BODY_LIMIT)
 def upload(request: Request, file: Annotated[UploadFile, File(description="A scenario YAML file.")]
            ) -> ScenarioInfo:
@@ -108,7 +109,8 @@ def upload(request: Request, file: Annotated[UploadFile, File(description="A sce
 
 
 @router.post("/runs", response_model=JobInfo, status_code=202, summary="Start a run in the background",
-             responses={429: {"model": ApiError, "description": "Too many runs are waiting."}},
+             responses={**ERRORS, 413: {"model": ApiError, "description": "The body is too large."},
+                        429: {"model": ApiError, "description": "Too many runs are waiting."}},
              max_body_size=JSON_BODY_LIMIT)
 def start_run(request: Request, response: Response, body: RunRequest) -> JobInfo:
     if body.scenario is not None:
@@ -129,29 +131,31 @@ def jobs(request: Request) -> list[JobInfo]:
     return [job.info() for job in _jobs(request).jobs()]
 
 
-@router.get("/jobs/{job_id}", response_model=JobInfo, summary="A background run's progress")
+@router.get("/jobs/{job_id}", response_model=JobInfo, summary="A background run's progress",
+            responses=ERRORS)
 def job(request: Request, job_id: Annotated[str, PathParam(pattern=JOB_ID)]) -> JobInfo:
     return _jobs(request).get(job_id).info()
 
 
-@router.delete("/jobs/{job_id}", response_model=JobInfo, summary="Cancel a queued or running run")
+@router.delete("/jobs/{job_id}", response_model=JobInfo, summary="Cancel a queued or running run",
+               responses=ERRORS)
 def cancel_job(request: Request, job_id: Annotated[str, PathParam(pattern=JOB_ID)]) -> JobInfo:
     return _jobs(request).cancel(job_id).info()
 
 
-@router.get("/runs", response_model=list[RunInfo], summary="Recorded runs, newest first")
+@router.get("/runs", response_model=list[RunInfo], summary="Recorded runs, newest first", responses=INVALID)
 def runs(request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[RunInfo]:
     return [_run_info(r) for r in _store(request).list_runs()[:limit]]
 
 
-@router.get("/runs/{run_id}", response_model=RunInfo, summary="One recorded run")
+@router.get("/runs/{run_id}", response_model=RunInfo, summary="One recorded run", responses=ERRORS)
 def run(request: Request, run_id: RunId) -> RunInfo:
     return _run_info(_store(request).get(run_id).record)
 
 
 @router.get("/runs/{run_id}/charts/{name}.svg", summary="One of the run's charts as SVG",
             response_class=Response,
-            responses={200: {"content": {"image/svg+xml": {}}, "description": "An SVG document."}})
+            responses={**ERRORS, 200: {"content": {"image/svg+xml": {}}, "description": "An SVG document."}})
 def chart(request: Request, run_id: RunId, name: Annotated[str, PathParam(pattern=r"^[a-z0-9_\-]{1,40}$")]
           ) -> Response:
     from pivotal.report.charts import CHART_NAMES, chart_svg
@@ -175,7 +179,7 @@ def chart(request: Request, run_id: RunId, name: Annotated[str, PathParam(patter
 
 
 @router.get("/runs/{run_id}/results.csv", summary="The run's per-period results as CSV",
-            response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+            response_class=Response, responses={**ERRORS, 200: {"content": {"text/csv": {}}}})
 def results_csv(request: Request, run_id: RunId) -> Response:
     stored = _store(request).get(run_id)
     return Response(stored.summary.to_csv(index=False), media_type="text/csv",
@@ -183,14 +187,16 @@ def results_csv(request: Request, run_id: RunId) -> Response:
 
 
 @router.get("/runs/{run_id}/results.parquet", summary="The run's per-period results as Parquet",
-            response_class=Response, responses={200: {"content": {"application/vnd.apache.parquet": {}}}})
+            response_class=Response,
+            responses={**ERRORS, 200: {"content": {"application/vnd.apache.parquet": {}}}})
 def results_parquet(request: Request, run_id: RunId) -> Response:
     stored = _store(request).get(run_id)
     return Response(parquet_bytes(stored.summary), media_type="application/vnd.apache.parquet",
                     headers=_attachment(stored, "parquet"))
 
 
-@router.get("/compare", response_model=Comparison, summary="One metric of two runs, period by period")
+@router.get("/compare", response_model=Comparison, summary="One metric of two runs, period by period",
+            responses=ERRORS)
 def compare(
     request: Request,
     a: Annotated[str, Query(pattern=RUN_ID, description="The first run (any unique start of its id).")],
