@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from pivotal.cli.common import Draws, ScenarioArg, app, out, progress_bar, user_errors
+from pivotal.cli.common import Draws, ScenarioArg, app, err, out, progress_bar, user_errors
 from pivotal.cli.render_analyses import (
     precision_line,
     reliability_table,
@@ -20,6 +20,19 @@ from pivotal.scenario import resolve_scenario
 
 Seed = Annotated[int, typer.Option("--seed", "-s", min=0, help="Random seed (fixed so results repeat).")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print results as JSON on stdout.")]
+NoStore = Annotated[bool, typer.Option("--no-store", help="Do not record the result in the run store.")]
+
+
+def _record_analysis(kind: str, scenario, *, draws: int, seed: int, settings: dict, result: dict) -> None:
+    """Keep the result (the --json content) in the run store, so a run's report can show it."""
+    from pivotal.scenario import scenario_hash
+    from pivotal.store import RunStore
+
+    store = RunStore()
+    analysis_id = store.record_analysis(kind=kind, scenario_id=scenario.id,
+                                        scenario_hash=scenario_hash(scenario), draws=draws, seed=seed,
+                                        settings=settings, result=result)
+    err.print(f"recorded {kind} analysis [bold]{analysis_id}[/] in {store.path}", highlight=False)
 
 
 @app.command()
@@ -31,6 +44,7 @@ def score(
     start: Annotated[int | None, typer.Option(
         help="First scored period (default: five periods after the first).")] = None,
     as_json: AsJson = False,
+    no_store: NoStore = False,
 ) -> None:
     """Score the model's forecasts against the record, beside baselines, out of sample."""
     from pivotal.evaluation import score_scenario
@@ -44,6 +58,9 @@ def score(
         raise typer.BadParameter("the scenario has no record to score against", param_hint="SCENARIO")
     with progress_bar(f"{loaded.id}: fitting precision", len(PRECISION_SCALES)) as update:
         report = score_scenario(loaded, draws=draws, seed=seed, start=start, progress=update)
+    if not no_store:
+        _record_analysis("score", loaded, draws=draws, seed=seed, settings={"start": report.start},
+                         result=report.to_dict())
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
         return
@@ -101,6 +118,7 @@ def whatif(
     seed: Seed = 0,
     list_examples: Annotated[bool, typer.Option("--list", help="List the shipped counterfactuals.")] = False,
     as_json: AsJson = False,
+    no_store: NoStore = False,
 ) -> None:
     """What would have happened otherwise: a counterfactual paired with the baseline, draw by draw."""
     from pivotal.analysis import what_if
@@ -133,6 +151,11 @@ def whatif(
         overlays.append(overlay_from_settings(settings, base, periods))
     result = what_if(base, overlays, draws=draws, seed=seed)
     frame = result.differences(chosen)
+    if not no_store:
+        _record_analysis("whatif", base, draws=draws, seed=seed,
+                         settings={"overlay": overlay, "set": list(settings or []), "periods": periods,
+                                   "metrics": list(chosen)},
+                         result=result.to_dict(chosen))
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(chosen), indent=2, default=str) + "\n")
         return
@@ -172,6 +195,7 @@ def sensitivity(
     free: Annotated[bool, typer.Option("--free", help="Ignore the record: simulate every period.")] = False,
     top: Annotated[int, typer.Option(min=1, help="Show this many parameters.")] = 12,
     as_json: AsJson = False,
+    no_store: NoStore = False,
 ) -> None:
     """Which assumptions drive an output: Sobol indices over the uncertain parameters."""
     from pivotal.analysis import sobol_indices
@@ -185,6 +209,11 @@ def sensitivity(
         result = sobol_indices(loaded, metric=metric, periods=span, samples=samples, seed=seed,
                                use_record=not free)
         update(1, 1)
+    if not no_store:
+        _record_analysis("sensitivity", loaded, draws=result.evaluations, seed=seed,
+                         settings={"metric": metric, "periods": str(span), "samples": samples,
+                                   "use_record": not free},
+                         result=result.to_dict())
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
         return

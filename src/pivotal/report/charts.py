@@ -620,7 +620,10 @@ def write_atomic(path: Path, data: bytes) -> None:
     umask), not mkstemp's private 0o600, so the result reads like any other file.
     """
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as error:  # name the file asked for, not the temporary one
+        raise OSError(error.errno, error.strerror, str(path)) from error
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -729,10 +732,30 @@ def _alt_episodes(scenario: Scenario) -> str:
 
 
 def _alt_score(result: dict[str, Any]) -> str:
-    verdicts = " ".join(result.get("verdicts") or [])
-    return (f"Bar chart of Brier scores (lower is better) by outcome for the fitted model, the model as "
-            f"written, a base rate, persistence and a logistic regression, forecasting "
-            f"{result.get('start', '?')} onward. {verdicts}").strip()
+    scores = pd.DataFrame(result["scores"])
+    text = (f"Bar chart of Brier scores (lower is better) by outcome, forecasting {result.get('start', '?')} "
+            "onward, for the fitted model, the model as written, a base rate, persistence and a logistic "
+            "regression.")
+    honest = {(method, fit) for method, fit, _ in SCORE_METHODS}
+    if not scores.empty:
+        keep = [(m, f) in honest for m, f in zip(scores["method"], scores["fit"], strict=True)]
+        scores = scores[np.array(keep, dtype=bool)]
+    for outcome in dict.fromkeys(scores["outcome"]) if not scores.empty else []:
+        rows = scores[scores["outcome"] == outcome]
+        rows = rows.assign(brier=rows["brier"].map(_number)).dropna(subset=["brier"])
+        if rows.empty:
+            continue
+        model = rows[rows["method"] == SCORE_METHODS[0][0]]
+        others = rows[~rows["method"].str.startswith("model")].sort_values("brier")
+        first = rows.iloc[0]
+        text += (f" {OUTCOME_LABELS.get(outcome, outcome).capitalize()} ({_count(int(first['n']), 'year')}, "
+                 f"{_count(int(first['events']), 'event')}):")
+        if not model.empty:
+            text += f" fitted model {model.iloc[0]['brier']:.3f}"
+        if not others.empty:
+            text += f", best baseline {others.iloc[0]['method']} {others.iloc[0]['brier']:.3f}"
+        text += "."
+    return text
 
 
 def _alt_whatif(result: dict[str, Any]) -> str:
@@ -760,4 +783,4 @@ def _alt_sensitivity(result: dict[str, Any]) -> str:
         return head + " The output does not vary with the uncertain parameters; the indices are undefined."
     top = "; ".join(f"{r['parameter']} ST {_number(r['ST']):.2f}, S1 {_number(r['S1']):.2f}"
                     for _, r in indices.head(5).iterrows())
-    return f"{head} Largest: {top}. {result.get('verdict', '')}".strip()
+    return f"{head} Largest: {top}."

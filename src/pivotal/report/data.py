@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import pandas as pd
 
 from pivotal.scenario.schema import Citation, Scenario
 from pivotal.store import RunNotFoundError, RunStore, StoredRun
@@ -158,4 +162,41 @@ def source_rows(scenario: Scenario) -> list[dict[str, str]]:
             "outlet": source.outlet or source.publisher or "", "date": "" if when is None else str(when),
             "file": source.file or "", "url": source.url or "", "note": source.note or "",
         })
+    return rows
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def observed_text(row: Mapping[str, Any]) -> str:
+    """A period's record in a few words, e.g. ``probe → mediate, ceasefire 4 d``; an em dash if none."""
+    challenge = row.get("observed_challenge")
+    if _missing(challenge):
+        return "—"
+    if challenge == "none":
+        return "none"
+    text = f"{challenge} → {row.get('observed_response') or '?'}"
+    if not _missing(row.get("observed_ceasefire_days")):
+        text += f", ceasefire {int(row['observed_ceasefire_days'])} d"
+    if not _missing(row.get("observed_appeal_answered")):
+        text += ", appeal " + ("answered" if row["observed_appeal_answered"] else "unanswered")
+    return text
+
+
+#: Columns of the report's per-year table: metric and heading.
+YEAR_COLUMNS = (
+    ("p_challenge", "Challenge"), ("p_offensive", "Offensive"), ("p_intervene", "Pivot acts"),
+    ("p_deterred", "Deterred"), ("belief", "Belief in resolve"),
+)
+
+
+def year_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
+    """The run's summary as text cells: mean and 90% interval of each shown metric, and the record."""
+    rows = []
+    for record in summary.to_dict(orient="records"):
+        cells = {name: f"{record[name]:.2f} ({record[f'{name}_low']:.2f}–{record[f'{name}_high']:.2f})"
+                 for name, _ in YEAR_COLUMNS if name in record}
+        rows.append({"period": str(int(record["period"])), "cells": cells,
+                     "source": str(record.get("belief_source", "")), "observed": observed_text(record)})
     return rows

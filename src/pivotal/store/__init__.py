@@ -1,10 +1,13 @@
 """The run store: runs recorded in an embedded DuckDB database."""
 
+from pivotal.store.analyses import ANALYSIS_KINDS, AnalysisRecord
 from pivotal.store.errors import RunNotFoundError, StoreBusyError, StoreError
 from pivotal.store.paths import default_store_path, pivotal_home
 from pivotal.store.runstore import RunRecord, RunStore, StoredRun
 
 __all__ = [
+    "ANALYSIS_KINDS",
+    "AnalysisRecord",
     "RunNotFoundError",
     "RunRecord",
     "RunStore",

@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from pivotal.store.analyses import ANALYSES_SCHEMA, AnalysisRecord, insert_analysis, select_analyses
 from pivotal.store.errors import RunNotFoundError, StoreBusyError, StoreError
 from pivotal.store.paths import default_store_path
 
@@ -89,6 +90,7 @@ SCHEMA = (
         PRIMARY KEY (sweep_id, task_index)
     )
     """,
+    ANALYSES_SCHEMA,
 )
 
 PERIOD_COLUMNS = (
@@ -316,6 +318,27 @@ class RunStore:
         if row is None:
             raise StoreError(f"run {full_id} vanished while being read")
         return StoredRun(_to_record(row[:-1]), _widen(periods, results), row[-1])
+
+    def record_analysis(
+        self,
+        *,
+        kind: str,
+        scenario_id: str,
+        scenario_hash: str,
+        draws: int,
+        seed: int | None,
+        settings: dict[str, Any],
+        result: dict[str, Any],
+    ) -> str:
+        """Keep a score, what-if or sensitivity result (its JSON content) so reports can show it."""
+        with self._connect() as con:
+            return insert_analysis(con, kind=kind, scenario_id=scenario_id, scenario_hash=scenario_hash,
+                                   draws=draws, seed=seed, settings=settings, result=result)
+
+    def analyses_for(self, scenario_hash: str) -> list[AnalysisRecord]:
+        """Analyses of the scenario content with this hash, latest first."""
+        with self._connect(read_only=True) as con:
+            return select_analyses(con, scenario_hash)
 
     def start_sweep(
         self,

@@ -1,0 +1,190 @@
+"""The report of a run as one self-contained HTML document.
+
+Everything the page needs is in the file: the CSS is inline, every chart is an
+inline SVG and nothing is fetched, so the report opens offline and stays whole
+when mailed or archived.  Source URLs are printed as text, not linked, for the
+same reason.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from pivotal.report import charts
+from pivotal.report.data import (
+    COMMITMENT_KINDS,
+    YEAR_COLUMNS,
+    actor_name,
+    citation_rows,
+    parameter_rows,
+    source_rows,
+    stored_scenario,
+    ties,
+    year_rows,
+)
+from pivotal.scenario.schema import Scenario
+from pivotal.store import ANALYSIS_KINDS, AnalysisRecord, RunStore, StoredRun
+from pivotal.store.analyses import latest_by_kind
+
+#: How to read each chart: one or two sentences shown in its caption before the alt text.
+HOW_TO_READ = {
+    "probabilities": (
+        "Each line is the mean over parameter draws of a yearly probability and its shaded band holds 90% "
+        "of the draws. The markers above the scale are the record: the strongest challenge of the year "
+        "and the pivot's response. Grey columns are years the run simulated rather than followed the record."
+    ),
+    "belief": (
+        "The solid line is the observers' belief that the pivot is resolved when the year's game is played, "
+        "with its 90% band; the dashed line is the belief after the year's events, before the pivot's type "
+        "may turn over. It tends to fall after the pivot is seen to acquiesce and to rise after it restrains."
+    ),
+    "commitments": (
+        "One bar per tie, from the day it began to the day it ended, coloured by kind; a hatched bar is a "
+        "patron named in the scenario's roles and an arrow head means the tie still held at the end. "
+        "Labels give the parties and the tie's identifier in the table below."
+    ),
+    "episodes": (
+        "One bar per crisis episode from its first to its last day (short ones are widened to stay "
+        "visible), coloured by the actor that began it."
+    ),
+    "score": (
+        "Brier score of each forecaster on each outcome, for the years from the first scored one; shorter "
+        "bars are better. Only forecasts that did not see the year they forecast are shown."
+    ),
+    "whatif": (
+        "Each line is the mean over draws of the counterfactual minus the baseline, paired draw by draw; the "
+        "band holds 90% of the per-draw differences. Before the dotted line the two worlds are the same."
+    ),
+    "sensitivity": (
+        "Total (ST) and first-order (S1) Sobol indices: the share of the output's variance owed to each "
+        "uncertain parameter, with all its interactions (ST) or alone (S1). Whiskers are 95% bootstrap "
+        "intervals."
+    ),
+}
+
+SECTION_TITLES = {
+    "probabilities": "Probabilities per year against the record",
+    "belief": "Belief in the pivot's resolve",
+    "commitments": "Alliances, commitments and patrons",
+    "episodes": "Crisis episodes",
+    "score": "Score against the record",
+    "whatif": "Counterfactual",
+    "sensitivity": "Sensitivity",
+}
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("pivotal.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def build_report(run_id: str, store: RunStore | None = None) -> str:
+    """The whole HTML report of one recorded run (any unique start of its id).
+
+    Shows the latest score, what-if and sensitivity analysis recorded for the
+    run's scenario content (same hash), each only when one exists.  Raises
+    RunNotFoundError for an unknown or ambiguous id.
+    """
+    store = store or RunStore()
+    stored = store.get(run_id)
+    analyses = latest_by_kind(store.analyses_for(stored.record.scenario_hash))
+    return render_report(stored, stored_scenario(stored), analyses)
+
+
+def render_report(stored: StoredRun, scenario: Scenario, analyses: dict[str, AnalysisRecord]) -> str:
+    """The HTML document from a run, its scenario and the analyses to show (by kind)."""
+    from pivotal import __version__
+
+    record = stored.record
+    figures: dict[str, dict[str, Any]] = {}
+    number = 0
+    for name in charts.CHART_NAMES:
+        inputs: dict[str, Any] = {}
+        if name in ("probabilities", "belief"):
+            inputs["summary"] = stored.summary
+        elif name in ("commitments", "episodes"):
+            inputs["scenario"] = scenario
+        elif name in analyses:
+            inputs["analysis"] = analyses[name].result
+        else:
+            continue
+        number += 1
+        figures[name] = {
+            "number": number, "title": SECTION_TITLES[name], "how": HOW_TO_READ[name],
+            "svg": Markup(charts.chart_svg(name, **inputs)),
+            "alt": charts.chart_alt_text(name, **inputs),
+        }
+    context = {
+        "record": record,
+        "scenario": scenario,
+        "version": __version__,
+        "created": record.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "figures": figures,
+        "year_columns": YEAR_COLUMNS,
+        "years": year_rows(stored.summary),
+        "ties": [_tie_row(scenario, tie) for tie in ties(scenario)],
+        "episodes": [_episode_row(scenario, e)
+                     for e in sorted(scenario.episodes, key=lambda e: (e.start, e.id))],
+        "analysis_kinds": ANALYSIS_KINDS,
+        "analyses": {kind: _analysis_context(analyses[kind]) for kind in analyses if kind in ANALYSIS_KINDS},
+        "section_titles": SECTION_TITLES,
+        "parameters": parameter_rows(scenario),
+        "sources": source_rows(scenario),
+    }
+    return _environment().get_template("report.html.j2").render(context)
+
+
+def _tie_row(scenario: Scenario, tie: Any) -> dict[str, Any]:
+    return {
+        "id": tie.id, "kind": COMMITMENT_KINDS.get(tie.kind, tie.kind),
+        "parties": ", ".join(f"{actor_name(scenario, p)} ({p})" for p in tie.parties),
+        "scope": tie.scope, "start": tie.start.isoformat(),
+        "end": "still in force" if tie.end is None else tie.end.isoformat(),
+        "citations": citation_rows(scenario, tie.citations),
+    }
+
+
+def _episode_row(scenario: Scenario, episode: Any) -> dict[str, Any]:
+    return {
+        "id": episode.id, "title": episode.title, "start": episode.start.isoformat(),
+        "end": "" if episode.end is None else episode.end.isoformat(),
+        "initiator": actor_name(scenario, episode.initiator), "note": episode.note or "",
+        "citations": citation_rows(scenario, episode.sources),
+    }
+
+
+def _analysis_context(analysis: AnalysisRecord) -> dict[str, Any]:
+    result = analysis.result
+    lines: list[str] = []
+    if analysis.kind == "score":
+        lines = list(result.get("verdicts") or [])
+    elif analysis.kind == "whatif":
+        titles = " + ".join(result.get("titles") or result.get("overlays") or [])
+        lines = [f"Change: {titles}; the worlds diverge in {result.get('diverges')}."]
+    elif analysis.kind == "sensitivity" and result.get("verdict"):
+        lines = [f"Convergence: {result['verdict']}."]
+    settings = "; ".join(f"{k.replace('_', ' ')} {_setting(v)}" for k, v in analysis.settings.items()
+                         if v not in (None, [], ""))
+    return {
+        "id": analysis.analysis_id, "created": analysis.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "draws": analysis.draws, "seed": analysis.seed, "settings": settings, "lines": lines,
+    }
+
+
+def _setting(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
