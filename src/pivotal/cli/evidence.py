@@ -1,0 +1,203 @@
+"""``pivotal evidence``: add documents, search passages, source and check a scenario's parameters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pivotal.cli.common import ScenarioArg, app, err, out, user_errors
+from pivotal.cli.render_evidence import (
+    check_json,
+    check_output,
+    documents_table,
+    hit_json,
+    hits_table,
+    search_json,
+)
+from pivotal.evidence import (
+    Corpus,
+    EvidenceStore,
+    Filters,
+    check_scenario,
+    cited_paragraphs,
+    ingest,
+    match_source,
+    parameter_evidence,
+    parameter_query,
+    search,
+)
+from pivotal.evidence.dates import parse_date
+from pivotal.evidence.parameters import DEFAULT_K, MIN_SCORE, parameter_citations
+from pivotal.scenario import Scenario, resolve_scenario
+
+evidence_app = typer.Typer(
+    help="Documents in, sourced parameters out: add analyses, search their passages, "
+    "find the passages behind each parameter and check a scenario's citations.",
+    no_args_is_help=True,
+)
+app.add_typer(evidence_app, name="evidence")
+
+AsJson = Annotated[bool, typer.Option("--json", help="Print as JSON on stdout.")]
+
+
+@evidence_app.command("add")
+@user_errors
+def add(
+    paths: Annotated[list[Path], typer.Argument(
+        help="Text, Markdown, HTML or PDF files, or folders of them.")],
+    title: Annotated[str | None, typer.Option(
+        help="Title (one file only); overrides the file's own.")] = None,
+    outlet: Annotated[str | None, typer.Option(help="Outlet or publisher; overrides the file's own.")] = None,
+    author: Annotated[str | None, typer.Option(help="Author; overrides the file's own.")] = None,
+    date: Annotated[str | None, typer.Option(help="Publication date: 2022-09-13, 2022-09 or 2022.")] = None,
+    scenario: Annotated[str | None, typer.Option(
+        "--scenario",
+        help="Scenario whose actors are tagged in the passages (default: south-caucasus).")] = None,
+) -> None:
+    """Add documents to the evidence store; unreadable files are reported and skipped."""
+    store = EvidenceStore()
+    report = ingest(paths, store, resolve_scenario(scenario), title=title, outlet=outlet, author=author,
+                    date=date)
+    for d in report.added:
+        out.print(f"added {d.document_id}  {d.file_name}  “{d.title}” ({d.paragraphs} paragraphs)",
+                  highlight=False)
+    for d in report.already:
+        out.print(f"already stored {d.document_id}  {d.file_name}  “{d.title}”", highlight=False)
+    for s in report.skipped:
+        err.print(f"[yellow]skipped[/] {s.path}: {s.reason}", highlight=False, soft_wrap=True)
+    summary = (f"{len(report.added)} added, {len(report.already)} already stored, "
+               f"{len(report.skipped)} skipped")
+    if report.readable == 0:
+        err.print(f"[bold red]error:[/] nothing could be read ({summary})", highlight=False)
+        raise typer.Exit(1)
+    err.print(f"{summary}; store {store.path}", highlight=False)
+
+
+@evidence_app.command("list")
+@user_errors
+def list_documents(as_json: AsJson = False) -> None:
+    """List the documents in the evidence store, oldest first."""
+    store = EvidenceStore()
+    documents = store.documents()
+    if as_json:
+        rows = [{**d.__dict__, "added_at": d.added_at.isoformat()} for d in documents]
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+    elif not documents:
+        out.print(f"no documents yet in {store.path}; add some with `pivotal evidence add`", highlight=False)
+    else:
+        out.print(documents_table(documents))
+
+
+def _date_option(value: str | None, name: str, end: bool) -> dt.date | None:
+    if value is None:
+        return None
+    mention = parse_date(value)
+    if mention is None:
+        raise typer.BadParameter(f"expected a date like 2022-09-13, 2022-09 or 2022, found {value!r}",
+                                 param_hint=name)
+    return mention.end if end else mention.start
+
+
+@evidence_app.command("search")
+@user_errors
+def search_command(
+    query: Annotated[str, typer.Argument(help="Words to look for.")],
+    actor: Annotated[str | None, typer.Option(
+        help="Only passages naming this actor (id, name or alias).")] = None,
+    date_from: Annotated[str | None, typer.Option(
+        "--from", help="Only passages mentioning a date on or after this (2020, 2020-10, 2020-10-12)."
+    )] = None,
+    date_to: Annotated[str | None, typer.Option(
+        "--to", help="Only passages mentioning a date on or before this.")] = None,
+    document: Annotated[str | None, typer.Option(help="Only this document (an id or its start).")] = None,
+    k: Annotated[int, typer.Option("-k", "--top", min=1, help="How many passages.")] = 10,
+    as_json: AsJson = False,
+) -> None:
+    """Rank passages for a query by BM25, best first, with the query's words highlighted."""
+    filters = Filters(actor=actor, date_from=_date_option(date_from, "--from", end=False),
+                      date_to=_date_option(date_to, "--to", end=True), document=document)
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise typer.BadParameter("--from is after --to", param_hint="--from")
+    hits = search(EvidenceStore(), query, k=k, filters=filters)
+    if as_json:
+        chosen = {"actor": actor, "from": date_from, "to": date_to, "document": document, "k": k}
+        sys.stdout.write(search_json(hits, query, chosen) + "\n")
+    elif not hits:
+        out.print(f"no passage matches {query!r}", highlight=False)
+    else:
+        out.print(hits_table(hits, query, f"{len(hits)} passages for “{query}”"))
+
+
+def _cited(scenario: Scenario, name: str, store: EvidenceStore) -> set[tuple[str, int]]:
+    """(document, ¶) the scenario cites for a parameter: shown beside the ranking, never used in it."""
+    documents = store.documents()
+    cited = set()
+    for citation in parameter_citations(scenario, name):
+        source = scenario.sources.get(citation.ref)
+        found = match_source(source, documents) if source is not None else None
+        if found is not None:
+            cited.update((found.document_id, n) for n in cited_paragraphs(citation.at) or [])
+    return cited
+
+
+@evidence_app.command("for")
+@user_errors
+def for_parameters(
+    scenario: ScenarioArg = None,
+    parameter: Annotated[str | None, typer.Option(help="Only this parameter (default: every one).")] = None,
+    k: Annotated[int, typer.Option("-k", "--top", min=1, help="Passages per parameter.")] = DEFAULT_K,
+    as_json: AsJson = False,
+) -> None:
+    """For each parameter, the passages that bear on it, ranked by its own words (never its citations)."""
+    loaded = resolve_scenario(scenario)
+    if parameter is not None and parameter not in loaded.parameters:
+        raise typer.BadParameter(f"expected one of {', '.join(loaded.parameters)}, found {parameter!r}",
+                                 param_hint="--parameter")
+    store = EvidenceStore()
+    corpus = Corpus.load(store)
+    if not corpus.passages:
+        out.print(f"no documents yet in {store.path}; add some with `pivotal evidence add`", highlight=False)
+        return
+    names = [parameter] if parameter else list(loaded.parameters)
+    evidence = parameter_evidence(loaded, store, k=k, corpus=corpus, parameters=names)
+    if as_json:
+        payload = {}
+        for name, hits in evidence.items():
+            query = parameter_query(loaded, name)
+            cited = _cited(loaded, name, store)
+            payload[name] = {"query": query, "passages": [
+                {**hit_json(h, i, query), "cited": (h.document_id, h.paragraph) in cited}
+                for i, h in enumerate(hits, start=1)]}
+        sys.stdout.write(json.dumps({"scenario": loaded.id, "k": k, "parameters": payload},
+                                    ensure_ascii=False, indent=2) + "\n")
+        return
+    for name, hits in evidence.items():
+        title = f"{name} — {len(hits)} passages" if hits else f"{name} — no passage shares its words"
+        out.print(hits_table(hits, parameter_query(loaded, name), title, _cited(loaded, name, store)))
+
+
+@evidence_app.command("check")
+@user_errors
+def check(
+    scenario: ScenarioArg = None,
+    min_score: Annotated[float, typer.Option(
+        "--min-score", min=0,
+        help="BM25 score a passage needs to count as bearing on a parameter.")] = MIN_SCORE,
+    as_json: AsJson = False,
+) -> None:
+    """List parameter citations the corpus cannot confirm, and parameters no passage supports.
+
+    Exits 1 when it finds either, like a linter.
+    """
+    report = check_scenario(resolve_scenario(scenario), EvidenceStore(), min_score=min_score)
+    if as_json:
+        sys.stdout.write(check_json(report) + "\n")
+    else:
+        out.print(check_output(report))
+    if not report.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,179 @@
+"""Evidence for a scenario's parameters, and a check of its citations against the corpus.
+
+For each parameter a query is built from the parameter's own words only: its meaning
+in the model's parameter table, the notes on its pieces and the notes on its citations.
+The citation *locators* (``¶15``) and the cited sources' names are left out on purpose:
+ranking by them would find the cited paragraph because it was cited, and the ranking
+would then say nothing about whether the paragraph bears on the parameter.
+
+A citation is matched to an ingested document explicitly: a source with a ``file:``
+matches the document ingested from a file of that name (the latest one, if several);
+a source without one matches by title (case and spacing ignored).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from pivotal.evidence.bm25 import tokenize
+from pivotal.evidence.records import Document, Passage
+from pivotal.evidence.search import Corpus
+from pivotal.evidence.store import EvidenceStore
+from pivotal.model.parameters import PARAMETERS_BY_NAME
+from pivotal.scenario import Scenario
+from pivotal.scenario.schema import Citation, Source
+
+DEFAULT_K = 5
+# A passage "bears on" a parameter if it scores at least this.  In BM25 units: a word
+# found in one passage in a hundred, occurring once in a passage of average length,
+# adds about 4.6 (its IDF; tf term = 1), so this asks for more than one rare shared word.
+MIN_SCORE = 6.0
+
+_PARAGRAPH = re.compile(r"¶\s*(\d+)(?:\s*(?:-|–|—|to)\s*¶?\s*(\d+))?")
+
+
+def cited_paragraphs(at: str) -> list[int] | None:
+    """The paragraph numbers a locator names ('¶15', '¶15-¶17', '¶4, ¶6'); None if it names none."""
+    numbers: list[int] = []
+    for match in _PARAGRAPH.finditer(at):
+        first = int(match.group(1))
+        last = int(match.group(2)) if match.group(2) else first
+        numbers.extend(range(min(first, last), max(first, last) + 1))
+    return list(dict.fromkeys(numbers)) or None
+
+
+def _normal_title(title: str) -> str:
+    return " ".join(title.casefold().split())
+
+
+def match_source(source: Source, documents: list[Document]) -> Document | None:
+    """The ingested document a scenario source refers to: by file name if it has one, else by title."""
+    if source.file:
+        name = source.file.replace("\\", "/").rsplit("/", 1)[-1]
+        found = [d for d in documents if d.file_name == name]
+    else:
+        wanted = _normal_title(source.title)
+        found = [d for d in documents if _normal_title(d.title) == wanted]
+    return found[-1] if found else None  # documents come oldest first
+
+
+def parameter_citations(scenario: Scenario, name: str) -> Iterator[Citation]:
+    """Every citation of every piece of one parameter, in file order."""
+    for piece in scenario.parameters.get(name, []):
+        yield from piece.sources
+
+
+def parameter_query(scenario: Scenario, name: str) -> str:
+    """The words a parameter is searched by: meaning, piece notes, citation notes. No locators."""
+    parts: list[str] = []
+    spec = PARAMETERS_BY_NAME.get(name)
+    if spec is not None:
+        parts.append(spec.meaning)
+    for piece in scenario.parameters.get(name, []):
+        if piece.note:
+            parts.append(piece.note)
+        parts.extend(c.note for c in piece.sources if c.note)
+    return "\n".join(parts)
+
+
+def parameter_evidence(scenario: Scenario, store: EvidenceStore, k: int = DEFAULT_K,
+                       corpus: Corpus | None = None, parameters: list[str] | None = None
+                       ) -> dict[str, list[Passage]]:
+    """The ``k`` passages that best bear on each parameter, best first, with BM25 scores.
+
+    ``parameters`` limits the answer to some names (default: all of the scenario's).  Pass
+    a ``corpus`` to reuse one index across calls.
+    """
+    corpus = corpus or Corpus.load(store)
+    names = parameters if parameters is not None else list(scenario.parameters)
+    return {name: corpus.rank(tokenize(parameter_query(scenario, name)), k) for name in names}
+
+
+@dataclass(frozen=True)
+class CitationProblem:
+    """A parameter's citation that the corpus cannot confirm, and why."""
+
+    parameter: str
+    periods: str
+    ref: str
+    at: str
+    reason: str  # 'not-ingested', 'out-of-range' or 'unknown-source'
+    detail: str
+
+
+@dataclass
+class CheckReport:
+    """What ``pivotal evidence check`` found.
+
+    ``problems``: (a) citations whose source is not ingested or whose ¶ is out of range.
+    ``unsupported``: (b) parameters with no passage scoring at least ``min_score``.
+    ``checked`` counts the citations looked at, ``confirmed`` those found in the corpus.
+    """
+
+    scenario_id: str
+    documents: int
+    passages: int
+    min_score: float
+    checked: int = 0
+    confirmed: int = 0
+    problems: list[CitationProblem] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+    best_scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.unsupported
+
+    def parameters_with_problems(self) -> list[str]:
+        return list(dict.fromkeys(p.parameter for p in self.problems))
+
+
+def check_scenario(scenario: Scenario, store: EvidenceStore, min_score: float = MIN_SCORE,
+                   corpus: Corpus | None = None) -> CheckReport:
+    """Check every parameter citation against the corpus, and look for unsupported parameters."""
+    corpus = corpus or Corpus.load(store)
+    documents = store.documents()
+    report = CheckReport(scenario.id, len(documents), len(corpus.passages), min_score)
+    matched = {ref: match_source(source, documents) for ref, source in scenario.sources.items()}
+    for name, pieces in scenario.parameters.items():
+        for piece in pieces:
+            for citation in piece.sources:
+                report.checked += 1
+                problem = _check_citation(scenario, name, str(piece.periods), citation, matched)
+                if problem is None:
+                    report.confirmed += 1
+                else:
+                    report.problems.append(problem)
+    best = parameter_evidence(scenario, store, k=1, corpus=corpus)
+    for name in scenario.parameters:
+        score = best[name][0].score if best[name] else 0.0
+        report.best_scores[name] = score
+        if score < min_score:
+            report.unsupported.append(name)
+    return report
+
+
+def _check_citation(scenario: Scenario, name: str, periods: str, citation: Citation,
+                    matched: dict[str, Document | None]) -> CitationProblem | None:
+    def problem(reason: str, detail: str) -> CitationProblem:
+        return CitationProblem(name, periods, citation.ref, citation.at, reason, detail)
+
+    source = scenario.sources.get(citation.ref)
+    if source is None:
+        return problem("unknown-source", "the scenario defines no such source")
+    document = matched.get(citation.ref)
+    if document is None:
+        how = f"no document ingested from a file named {source.file}" if source.file else \
+            f"no document ingested with the title {source.title!r}"
+        return problem("not-ingested", how)
+    numbers = cited_paragraphs(citation.at)
+    if numbers is None:  # a locator such as 'Art. 5' or a page: the document is there
+        return None
+    outside = [n for n in numbers if not 1 <= n <= document.paragraphs]
+    if outside:
+        cited = ", ".join(f"¶{n}" for n in outside)
+        return problem("out-of-range",
+                       f"{cited} not in {document.file_name} ({document.paragraphs} paragraphs)")
+    return None

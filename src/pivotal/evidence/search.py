@@ -1,0 +1,75 @@
+"""Ranked passages for a query: BM25 over every stored passage, then the filters.
+
+Statistics (IDF, mean length) come from the whole corpus, and filters only choose among
+the ranked passages, so a passage scores the same with or without ``--actor`` or dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from pivotal.evidence.bm25 import BM25Index, tokenize, word_spans
+from pivotal.evidence.records import Passage
+from pivotal.evidence.store import EvidenceStore, Filters
+
+SNIPPET_WIDTH = 240
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Every stored passage and its BM25 index, built once for many queries."""
+
+    passages: tuple[Passage, ...]
+    index: BM25Index
+
+    @classmethod
+    def load(cls, store: EvidenceStore) -> Corpus:
+        passages = tuple(store.passages())
+        return cls(passages, BM25Index([tokenize(p.text) for p in passages]))
+
+    def rank(self, query: Sequence[str], k: int, allowed: set[tuple[str, int]] | None = None
+             ) -> list[Passage]:
+        """The ``k`` best passages for the query tokens (with scores), among ``allowed``."""
+        mask = None
+        if allowed is not None:
+            mask = np.fromiter(((p.document_id, p.paragraph) in allowed for p in self.passages),
+                               dtype=bool, count=len(self.passages))
+        return [replace(self.passages[i], score=score) for i, score in self.index.top(query, k, mask)]
+
+
+def search(store: EvidenceStore, query: str, *, k: int = 10, filters: Filters | None = None,
+           corpus: Corpus | None = None) -> list[Passage]:
+    """The ``k`` passages that best match ``query``, best first, with the actors they name."""
+    filters = filters or Filters()
+    allowed = store.allowed(filters)
+    corpus = corpus or Corpus.load(store)
+    hits = corpus.rank(tokenize(query), k, allowed)
+    actors = store.actors_of([(h.document_id, h.paragraph) for h in hits])
+    return [replace(h, actors=actors.get((h.document_id, h.paragraph), ())) for h in hits]
+
+
+def snippet(text: str, query: str, width: int = SNIPPET_WIDTH) -> tuple[str, list[tuple[int, int]]]:
+    """A window of ``text`` around its first query word, and the spans of the query words in it.
+
+    Spans are offsets into the returned string, for highlighting; a query word matches a
+    word of the text when their tokens (lower-cased, stemmed) are equal.
+    """
+    terms = set(tokenize(query))
+    hits = [(start, end) for start, end, token in word_spans(text) if token in terms]
+    begin = 0
+    if len(text) > width and hits:
+        begin = max(0, min(hits[0][0] - width // 4, len(text) - width))
+        while begin > 0 and not text[begin - 1].isspace():  # do not cut a word in two
+            begin -= 1
+    end = min(len(text), begin + width)
+    while end < len(text) and not text[end].isspace() and end - begin < width + 20:
+        end += 1
+    prefix = "…" if begin > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    shown = prefix + text[begin:end] + suffix
+    shift = len(prefix) - begin
+    spans = [(s + shift, e + shift) for s, e in hits if s >= begin and e <= end]
+    return shown, spans

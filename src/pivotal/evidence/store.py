@@ -1,0 +1,360 @@
+"""Documents and their passages, kept in the run store's DuckDB file.
+
+The evidence shares the database file, the one-writer lock and the wait-then-fail
+behaviour of :class:`~pivotal.store.RunStore` by opening its connections through it,
+and adds its own tables (created if missing).  Each document is written in one
+transaction, so a failure part-way through a folder leaves the documents before it
+complete and nothing of the one that failed.  A document is identified by the SHA-256
+of its bytes: the same file added twice, under any name, is stored once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pivotal.evidence.errors import DocumentNotFoundError
+from pivotal.evidence.records import Document, Passage, ReadDocument
+from pivotal.store import RunStore
+
+SCHEMA = (
+    """
+    CREATE TABLE IF NOT EXISTS documents (
+        document_id VARCHAR PRIMARY KEY,
+        content_hash VARCHAR NOT NULL UNIQUE,
+        path VARCHAR NOT NULL,
+        file_name VARCHAR NOT NULL,
+        format VARCHAR NOT NULL,
+        title VARCHAR NOT NULL,
+        outlet VARCHAR,
+        author VARCHAR,
+        published VARCHAR,
+        added_at TIMESTAMP NOT NULL,
+        paragraphs INTEGER NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS passages (
+        document_id VARCHAR NOT NULL,
+        paragraph INTEGER NOT NULL,
+        line_start INTEGER NOT NULL,
+        line_end INTEGER NOT NULL,
+        page INTEGER,
+        text VARCHAR NOT NULL,
+        PRIMARY KEY (document_id, paragraph)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS evidence_actors (
+        scenario_id VARCHAR NOT NULL,
+        actor_id VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        aliases VARCHAR[] NOT NULL,
+        PRIMARY KEY (scenario_id, actor_id)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS passage_actors (
+        document_id VARCHAR NOT NULL,
+        paragraph INTEGER NOT NULL,
+        scenario_id VARCHAR NOT NULL,
+        actor_id VARCHAR NOT NULL,
+        PRIMARY KEY (document_id, paragraph, scenario_id, actor_id)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS passage_dates (
+        document_id VARCHAR NOT NULL,
+        paragraph INTEGER NOT NULL,
+        mention VARCHAR NOT NULL,
+        date_start DATE NOT NULL,
+        date_end DATE NOT NULL,
+        precision VARCHAR NOT NULL
+    )
+    """,
+)
+
+ID_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class ActorRow:
+    """An actor named in one paragraph, for one scenario's list of actors."""
+
+    paragraph: int
+    actor_id: str
+
+
+@dataclass(frozen=True)
+class DateRow:
+    """A date mentioned in one paragraph, as the interval it covers."""
+
+    paragraph: int
+    mention: str
+    start: dt.date
+    end: dt.date
+    precision: str
+
+
+@dataclass(frozen=True)
+class ActorList:
+    """A scenario's actors as recorded beside the passages, for ``--actor`` look-ups."""
+
+    scenario_id: str
+    actors: tuple[tuple[str, str, tuple[str, ...]], ...]  # (actor_id, name, aliases)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which passages a search may return; every field left None lets all through."""
+
+    actor: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    document: str | None = None
+
+
+class EvidenceStore:
+    """Documents, passages, actors and dates in the run store's DuckDB file.
+
+    Parameters
+    ----------
+    path : the database file; defaults to the run store's (``$PIVOTAL_HOME/runs.duckdb``).
+    lock_timeout : seconds to wait for another process's lock before failing.
+    """
+
+    def __init__(self, path: str | Path | None = None, lock_timeout: float = 30.0) -> None:
+        self._runs = RunStore(path, lock_timeout=lock_timeout)
+        self.path = self._runs.path
+
+    @contextmanager
+    def _connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        # RunStore owns opening the file, waiting on another writer and the run tables.
+        with self._runs._connect(read_only=read_only) as con:
+            for statement in SCHEMA:
+                con.execute(statement)
+            yield con
+
+    # ---- writing --------------------------------------------------------------------------
+
+    def known(self, hashes: Sequence[str]) -> dict[str, str]:
+        """The stored document id of each content hash already in the store."""
+        if not hashes:
+            return {}
+        with self._connect(read_only=True) as con:
+            rows = con.execute(
+                "SELECT content_hash, document_id FROM documents WHERE list_contains(?, content_hash)",
+                [list(hashes)],
+            ).fetchall()
+        return dict(rows)
+
+    @contextmanager
+    def writer(self) -> Iterator[_Writer]:
+        """One open connection for a batch of documents, each written in its own transaction."""
+        with self._connect() as con:
+            yield _Writer(con)
+
+    # ---- reading --------------------------------------------------------------------------
+
+    def documents(self) -> list[Document]:
+        """Every stored document, oldest first."""
+        with self._connect(read_only=True) as con:
+            rows = con.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents ORDER BY added_at, document_id"
+                               ).fetchall()
+        return [Document(*row) for row in rows]
+
+    def resolve(self, document_id: str) -> str:
+        """The full id of the one document whose id starts with ``document_id``."""
+        prefix = document_id.strip().lower()
+        if not prefix:
+            raise DocumentNotFoundError("no document id given")
+        with self._connect(read_only=True) as con:
+            matches = [r[0] for r in con.execute(
+                "SELECT document_id FROM documents WHERE starts_with(document_id, ?) ORDER BY document_id",
+                [prefix]).fetchall()]
+        if not matches:
+            raise DocumentNotFoundError(
+                f"no document with id {prefix!r}; `pivotal evidence list` lists them")
+        if len(matches) > 1:
+            raise DocumentNotFoundError(
+                f"{len(matches)} documents start with {prefix!r} ({', '.join(matches[:5])}); "
+                "give more of the id")
+        return matches[0]
+
+    def passages(self) -> list[Passage]:
+        """Every stored passage with its document's title and file, in a stable order."""
+        with self._connect(read_only=True) as con:
+            rows = con.execute(
+                "SELECT p.document_id, p.paragraph, p.line_start, p.line_end, p.page, p.text, "
+                "d.title, d.file_name FROM passages p JOIN documents d USING (document_id) "
+                "ORDER BY d.added_at, p.document_id, p.paragraph"
+            ).fetchall()
+        return [Passage(*row) for row in rows]
+
+    def allowed(self, filters: Filters) -> set[tuple[str, int]] | None:
+        """(document id, paragraph) of the passages the filters let through; None for all.
+
+        Raises DocumentNotFoundError for an unknown document or actor, so a typo is reported
+        rather than answered with nothing.
+        """
+        if filters == Filters():
+            return None
+        clauses, values = ["TRUE"], []
+        if filters.document is not None:
+            clauses.append("p.document_id = ?")
+            values.append(self.resolve(filters.document))
+        with self._connect(read_only=True) as con:
+            if filters.actor is not None:
+                keys = _actor_keys(con, filters.actor)
+                clauses.append(
+                    "EXISTS (SELECT 1 FROM passage_actors a WHERE a.document_id = p.document_id "
+                    "AND a.paragraph = p.paragraph AND list_contains(?, a.scenario_id || '/' || a.actor_id))")
+                values.append(keys)
+            if filters.date_from is not None or filters.date_to is not None:
+                clauses.append(
+                    "EXISTS (SELECT 1 FROM passage_dates t WHERE t.document_id = p.document_id "
+                    "AND t.paragraph = p.paragraph AND t.date_end >= ? AND t.date_start <= ?)")
+                values += [filters.date_from or dt.date.min, filters.date_to or dt.date.max]
+            rows = con.execute(
+                f"SELECT p.document_id, p.paragraph FROM passages p WHERE {' AND '.join(clauses)}", values
+            ).fetchall()
+        return {(doc, int(par)) for doc, par in rows}
+
+    def actors_of(self, keys: Sequence[tuple[str, int]], scenario_id: str | None = None
+                  ) -> dict[tuple[str, int], tuple[str, ...]]:
+        """Names of the actors found in each passage (of one scenario, or of any)."""
+        if not keys:
+            return {}
+        frame = pd.DataFrame(keys, columns=["document_id", "paragraph"])
+        with self._connect(read_only=True) as con:
+            con.register("wanted", frame)
+            rows = con.execute(
+                "SELECT a.document_id, a.paragraph, list(DISTINCT n.name ORDER BY n.name) "
+                "FROM passage_actors a JOIN wanted w ON w.document_id = a.document_id "
+                "AND w.paragraph = a.paragraph JOIN evidence_actors n ON n.scenario_id = a.scenario_id "
+                "AND n.actor_id = a.actor_id WHERE ? IS NULL OR a.scenario_id = ? GROUP BY ALL",
+                [scenario_id, scenario_id],
+            ).fetchall()
+        return {(doc, int(par)): tuple(names) for doc, par, names in rows}
+
+
+def _actor_keys(con: duckdb.DuckDBPyConnection, actor: str) -> list[str]:
+    """'scenario/actor' keys whose id, name or alias is ``actor`` (any case)."""
+    wanted = actor.strip().casefold()
+    rows = con.execute("SELECT scenario_id, actor_id, name, aliases FROM evidence_actors").fetchall()
+    keys = [f"{scenario}/{actor_id}" for scenario, actor_id, name, aliases in rows
+            if wanted in {t.casefold() for t in (actor_id, name, *aliases)}]
+    if not keys:
+        known = sorted({name for _, _, name, _ in rows})
+        raise DocumentNotFoundError(
+            f"no actor {actor!r} among the actors tagged at ingestion"
+            + (f" ({', '.join(known)})" if known else "; add documents first"))
+    return keys
+
+
+class _Writer:
+    """Writes documents through one connection, one transaction each."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def add(self, read: ReadDocument, actors: ActorList | None, actor_rows: Sequence[ActorRow],
+            date_rows: Sequence[DateRow]) -> str:
+        """Store one new document with its passages, actors and dates; returns its id."""
+        document_id = read.content_hash[:ID_LENGTH]
+        meta = read.metadata
+        passages = pd.DataFrame({
+            "document_id": document_id,
+            "paragraph": [p.number for p in read.paragraphs],
+            "line_start": [p.line_start for p in read.paragraphs],
+            "line_end": [p.line_end for p in read.paragraphs],
+            "page": pd.array([p.page for p in read.paragraphs], dtype="Int32"),
+            "text": [p.text for p in read.paragraphs],
+        })
+        with self._transaction():
+            self.con.execute(
+                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [document_id, read.content_hash, read.path, read.file_name, read.format,
+                 meta.title or read.file_name, meta.outlet, meta.author, meta.date,
+                 datetime.now(UTC).replace(tzinfo=None), len(read.paragraphs)],
+            )
+            self.con.register("new_passages", passages)
+            self.con.execute("INSERT INTO passages SELECT * FROM new_passages")
+            self.con.unregister("new_passages")
+            if date_rows:
+                dates = pd.DataFrame({
+                    "document_id": document_id,
+                    "paragraph": [r.paragraph for r in date_rows],
+                    "mention": [r.mention for r in date_rows],
+                    "date_start": [r.start for r in date_rows],
+                    "date_end": [r.end for r in date_rows],
+                    "precision": [r.precision for r in date_rows],
+                })
+                self.con.register("new_dates", dates)
+                self.con.execute("INSERT INTO passage_dates SELECT * FROM new_dates")
+                self.con.unregister("new_dates")
+            self._tag(document_id, actors, actor_rows)
+        return document_id
+
+    def update(self, document_id: str, actors: ActorList | None, actor_rows: Sequence[ActorRow],
+               fields: dict[str, str]) -> None:
+        """A document already stored: set the metadata given and tag this scenario's actors."""
+        columns = {"title": "title", "outlet": "outlet", "author": "author", "date": "published"}
+        with self._transaction():
+            for key, value in fields.items():
+                self.con.execute(f"UPDATE documents SET {columns[key]} = ? WHERE document_id = ?",
+                                 [value, document_id])
+            self._tag(document_id, actors, actor_rows)
+
+    def stored_texts(self, document_id: str) -> list[tuple[int, str]]:
+        """(paragraph, text) of a stored document, to tag actors without reading the file again."""
+        return [(int(n), t) for n, t in self.con.execute(
+            "SELECT paragraph, text FROM passages WHERE document_id = ? ORDER BY paragraph",
+            [document_id]).fetchall()]
+
+    def document(self, document_id: str) -> Document:
+        row = self.con.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE document_id = ?",
+                               [document_id]).fetchone()
+        if row is None:
+            raise DocumentNotFoundError(f"document {document_id} vanished while being written")
+        return Document(*row)
+
+    def _tag(self, document_id: str, actors: ActorList | None, rows: Sequence[ActorRow]) -> None:
+        if actors is None:
+            return
+        for actor_id, name, aliases in actors.actors:
+            self.con.execute("INSERT OR REPLACE INTO evidence_actors VALUES (?, ?, ?, ?)",
+                             [actors.scenario_id, actor_id, name, list(aliases)])
+        if rows:
+            tagged = pd.DataFrame({
+                "document_id": document_id,
+                "paragraph": [r.paragraph for r in rows],
+                "scenario_id": actors.scenario_id,
+                "actor_id": [r.actor_id for r in rows],
+            })
+            self.con.register("new_actors", tagged)
+            self.con.execute("INSERT OR IGNORE INTO passage_actors SELECT * FROM new_actors")
+            self.con.unregister("new_actors")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+
+_DOCUMENT_COLUMNS = (
+    "document_id, content_hash, path, file_name, format, title, outlet, author, published, "
+    "added_at, paragraphs"
+)
