@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from pivotal.report.data import scenario_from_json as parse_scenario_json
 from pivotal.scenario import ScenarioError, parse_scenario
 from pivotal.store import RunStore
 from pivotal.web import create_app
@@ -71,7 +72,8 @@ def test_page_script_and_style_are_served_and_load_nothing_from_elsewhere(client
     for name in ("app.js", "app.css"):
         assert client.get(f"/static/{name}").status_code == 200
     for path in STATIC.iterdir():
-        assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", path.read_text(encoding="utf-8")), path.name
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", text), path.name
 
 
 def test_docs_page_works_offline_and_openapi_lists_every_endpoint(client):
@@ -84,8 +86,8 @@ def test_docs_page_works_offline_and_openapi_lists_every_endpoint(client):
     assert set(spec["paths"]["/api/jobs/{job_id}"]) == {"get", "delete"}
     run_body = spec["components"]["schemas"]["RunRequest"]["properties"]["draws"]
     assert run_body["maximum"] == MAX_DRAWS and run_body["minimum"] == 1
-    assert spec["paths"]["/api/runs"]["post"]["responses"]["422"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/ApiError"}
+    invalid = spec["paths"]["/api/runs"]["post"]["responses"]["422"]["content"]["application/json"]
+    assert invalid["schema"] == {"$ref": "#/components/schemas/ApiError"}
     docs = client.get("/docs")
     assert docs.status_code == 200
     assert "/openapi.json" in docs.text and "/api/runs/{run_id}/results.parquet" in docs.text
@@ -146,7 +148,8 @@ def test_a_broken_upload_answers_422_with_the_cli_s_located_message(client, brok
     assert body["detail"] == str(expected.value)
     assert body["detail"].startswith(f"my.yaml:{body['line']}:{body['column']}: parameters.balance[0].high: ")
     assert body["detail"].endswith("expected a value of `balance` in [0, 1], found 1.4")
-    assert (body["kind"], body["source"], body["field"]) == ("scenario", "my.yaml", "parameters.balance[0].high")
+    assert body["kind"] == "scenario" and body["source"] == "my.yaml"
+    assert body["field"] == "parameters.balance[0].high"
     assert isinstance(body["line"], int) and body["line"] > 1
 
 
@@ -219,6 +222,9 @@ def test_a_run_goes_from_queued_to_done_and_is_recorded(client):
     stored = RunStore().get(job["run_id"])
     assert (stored.record.draws, stored.record.seed) == (500, 11)
     assert stored.record.settings["set"] == ["war_cost=0.2@2020-2025"]
+    recorded = parse_scenario_json(stored.scenario_json)  # the run's scenario is still a valid, sourced one
+    assert recorded.parameters["war_cost"][-1].sources[0].ref == "web-controls"
+    assert recorded.parameters["war_cost"][-1].low == recorded.parameters["war_cost"][-1].high == 0.2
     listed = client.get("/api/runs").json()
     assert listed[0]["run_id"] == job["run_id"] and listed[0]["settings"] == ["war_cost=0.2@2020-2025"]
     assert client.get(f"/api/runs/{job['run_id'][:6]}").json()["run_id"] == job["run_id"]
@@ -268,7 +274,8 @@ def test_charts_are_svg_with_title_and_desc(client):
     run_id = run_done(client)["run_id"]
     response = client.get(f"/api/runs/{run_id}/charts/probabilities.svg")
     assert response.status_code == 200 and response.headers["content-type"].startswith("image/svg+xml")
-    assert response.text.lstrip().startswith("<svg") and "<title" in response.text and "<desc" in response.text
+    assert response.text.lstrip().startswith("<svg")
+    assert "<title" in response.text and "<desc" in response.text
     assert client.get(f"/api/runs/{run_id}/charts/nope.svg").status_code == 404
     needs_analysis = client.get(f"/api/runs/{run_id}/charts/sensitivity.svg")
     assert needs_analysis.status_code == 422 and "sensitivity" in needs_analysis.json()["detail"]

@@ -7,6 +7,7 @@ manager, the run store or the report, and let the error handlers in
 
 from __future__ import annotations
 
+import functools
 import math
 import tempfile
 from datetime import UTC
@@ -21,7 +22,8 @@ from fastapi import Path as PathParam
 from pivotal.model.parameters import PARAMETERS
 from pivotal.runner import fresh_seed
 from pivotal.scenario import Scenario, builtin_names, builtin_scenario
-from pivotal.scenario.overlay import apply_overlay, overlay_from_settings
+from pivotal.scenario.overlay import Overlay, apply_overlay, overlay_from_settings
+from pivotal.scenario.schema import Citation, Source
 from pivotal.simulation import METRICS
 from pivotal.store import RunRecord, RunStore, StoredRun
 from pivotal.web.jobs import JobManager
@@ -48,6 +50,8 @@ from pivotal.web.uploads import UploadCache
 UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + 64 * 1024
 JSON_BODY_LIMIT = 256 * 1024
 UPLOAD_PATH = "/api/scenarios/upload"
+#: The source id that parameter values fixed in the app cite in the recorded scenario.
+WEB_SOURCE = "web-controls"
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ApiError, "description": "Not found."}}
 INVALID: dict[int | str, dict[str, Any]] = {
@@ -118,7 +122,7 @@ def start_run(request: Request, response: Response, body: RunRequest) -> JobInfo
     else:
         base = _uploads(request).get(body.upload_id or "")
     settings = [_setting_text(s.parameter, s.value, s.start, s.end, base) for s in body.settings]
-    scenario = apply_overlay(base, overlay_from_settings(settings, base)) if settings else base
+    scenario = apply_overlay(base, _cited(overlay_from_settings(settings, base))) if settings else base
     seed = fresh_seed() if body.seed is None else body.seed
     job = _jobs(request).submit(scenario, draws=body.draws, seed=seed, use_record=not body.free,
                                 settings=settings)
@@ -158,21 +162,16 @@ def run(request: Request, run_id: RunId) -> RunInfo:
             responses={**ERRORS, 200: {"content": {"image/svg+xml": {}}, "description": "An SVG document."}})
 def chart(request: Request, run_id: RunId, name: Annotated[str, PathParam(pattern=r"^[a-z0-9_\-]{1,40}$")]
           ) -> Response:
-    from pivotal.report.charts import CHART_NAMES, chart_svg
-    from pivotal.report.data import stored_scenario
+    from pivotal.report.charts import CHART_NAMES
 
     if name not in CHART_NAMES:
         raise HTTPException(404, f"no chart named {name!r}; charts: {', '.join(CHART_NAMES)}")
-    stored = _store(request).get(run_id)
+    store = _store(request)
+    full_id = store.resolve(run_id)
     try:
-        scenario: Scenario | None = stored_scenario(stored)
-    except ValueError:  # a stored scenario that no longer validates: draw what the summary alone shows
-        scenario = None
-    try:
-        svg = chart_svg(name, summary=stored.summary, scenario=scenario, analysis=None)
+        svg = _chart(str(store.path), full_id, name)
     except ValueError as err:
-        raise HTTPException(422, f"chart {name!r} cannot be drawn for run {stored.record.run_id}: {err}"
-                            ) from err
+        raise HTTPException(422, f"chart {name!r} cannot be drawn for run {full_id}: {err}") from err
     return Response(svg, media_type="image/svg+xml", headers={
         "Cache-Control": "private, max-age=3600",
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
@@ -213,6 +212,20 @@ def compare(
     rows = [ComparisonRow(period=int(r.period), a=_number(r.a), b=_number(r.b),
                           difference=_number(r.b - r.a)) for r in table.itertuples()]
     return Comparison(metric=metric, a=_run_info(first.record), b=_run_info(second.record), rows=rows)
+
+
+@functools.lru_cache(maxsize=128)
+def _chart(store_path: str, run_id: str, name: str) -> str:
+    """One chart of one run; recorded runs never change, so a drawn chart is kept for the next request."""
+    from pivotal.report.charts import chart_svg
+    from pivotal.report.data import stored_scenario
+
+    stored = RunStore(store_path).get(run_id)
+    try:
+        scenario: Scenario | None = stored_scenario(stored)
+    except ValueError:  # a stored scenario that no longer validates: draw what the summary alone shows
+        scenario = None
+    return chart_svg(name, summary=stored.summary, scenario=scenario, analysis=None)
 
 
 def parquet_bytes(table: pd.DataFrame) -> bytes:
@@ -256,6 +269,17 @@ def _setting_text(parameter: str, value: float, start: int | None, end: int | No
     last = base.periods.end if end is None else end
     span = str(first) if first == last else f"{first}-{last}"
     return f"{parameter}={value!r}@{span}"
+
+
+def _cited(overlay: Overlay) -> Overlay:
+    """The overlay with each fixed value citing the controls, so the recorded scenario stays fully sourced."""
+    source = Source(kind="method", title="Fixed with the parameter controls of pivotal's web app")
+    parameters = {
+        name: [piece.model_copy(update={"sources": piece.sources or [
+            Citation(ref=WEB_SOURCE, at=f"{name}={piece.mode!r}@{piece.periods}")]}) for piece in pieces]
+        for name, pieces in overlay.parameters.items()}
+    sources = {**overlay.sources, WEB_SOURCE: source}
+    return overlay.model_copy(update={"parameters": parameters, "sources": sources})
 
 
 def _run_info(r: RunRecord) -> RunInfo:

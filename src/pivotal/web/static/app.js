@@ -113,7 +113,7 @@ function buildParameterControls(s) {
     });
     for (const input of [from, to]) input.addEventListener("input", () => { fix.checked = true; countFixed(); });
     fix.addEventListener("change", countFixed);
-    row.append(fix, label, range, number, el("span", { class: "periods" }, from, "–", to), hint);
+    row.append(fix, label, hint, range, number, el("span", { class: "periods" }, "periods", from, "–", to));
     list.append(row);
   }
   countFixed();
@@ -308,17 +308,16 @@ async function loadRuns() {
       el("td", { text: run.settings.join(", ") }),
       el("td", {}, show)));
   }
+  // By default compare the newest run (B) with the one before it (A).
   for (const [id, pick] of [["compare-a", 1], ["compare-b", 0]]) {
     const select = $(id);
-    const before = select.value;
     select.replaceChildren();
     for (const run of runs) {
       const label = `${run.run_id} · ${run.scenario_id} · ${run.draws.toLocaleString()} draws` +
         (run.settings.length ? ` · ${run.settings.join(", ")}` : "");
       select.append(el("option", { value: run.run_id, text: label }));
     }
-    if (before && runs.some((r) => r.run_id === before)) select.value = before;
-    else if (runs.length > pick) select.value = runs[pick].run_id;
+    if (runs.length) select.value = runs[Math.min(pick, runs.length - 1)].run_id;
   }
   return runs;
 }
