@@ -45,7 +45,7 @@ def report(
             out.print(f"wrote the report of run {full_id} to {escape(str(path))}", highlight=False,
                       soft_wrap=True)
             return
-        files = write_figures(full_id, out_path, fmt.value, store)
+        files = write_figures(full_id, out_path, "png" if fmt is ReportFormat.png else "svg", store)
     except OSError as error:
         where = error.filename or out_path or "the report"
         err.print(f"[bold red]error:[/] cannot write {escape(str(where))}: "

@@ -29,6 +29,7 @@ from xml.sax.saxutils import escape
 import matplotlib
 import numpy as np
 import pandas as pd
+from cycler import cycler
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -36,6 +37,7 @@ from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import ScaledTranslation
 
 from pivotal.report.data import COMMITMENT_KINDS, actor_name, ties
 from pivotal.scenario.schema import Scenario
@@ -107,7 +109,7 @@ STYLE: dict[str, Any] = {
     "axes.labelsize": 9.0,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.prop_cycle": matplotlib.cycler(color=list(OKABE_ITO.values())[1:]),
+    "axes.prop_cycle": cycler(color=list(OKABE_ITO.values())[1:]),
     "legend.frameon": False,
     "legend.fontsize": 8.0,
     "xtick.labelsize": 8.0,
@@ -122,7 +124,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @contextlib.contextmanager
 def _styled(extra: Mapping[str, Any] | None = None) -> Iterator[None]:
-    with _LOCK, matplotlib.rc_context({**STYLE, **(extra or {})}):
+    with _LOCK, matplotlib.rc_context(cast(Any, {**STYLE, **(extra or {})})):
         yield
 
 
@@ -242,9 +244,11 @@ def _year_axis(ax: Axes, summary: pd.DataFrame) -> None:
 
 
 def _legend_below(ax: Axes, handles: list[tuple[Any, str]], columns: int = 3) -> None:
+    """The legend under the x axis, a fixed distance below it whatever the figure's height."""
     if handles:
-        ax.legend([h for h, _ in handles], [t for _, t in handles], loc="upper left",
-                  bbox_to_anchor=(0.0, -0.16), ncols=columns, handler_map={tuple: HandlerTuple(ndivide=1)})
+        below = ax.transAxes + ScaledTranslation(0, -0.5, ax.figure.dpi_scale_trans)
+        ax.legend([h for h, _ in handles], [t for _, t in handles], loc="upper left", bbox_to_anchor=(0, 0),
+                  bbox_transform=below, ncols=columns, handler_map={tuple: HandlerTuple(ndivide=1)})
 
 
 @styled
@@ -328,15 +332,14 @@ def plot_commitments(scenario: Scenario, ax: Axes | None = None) -> Axes:
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
     ax.set_axisbelow(True)
     kinds = list(dict.fromkeys(t.kind for t in rows))
-    handles = [(Patch(facecolor=KIND_COLOURS.get(k, GREY), edgecolor="#333333", linewidth=0.4,
-                      hatch="///" if k == "patronage" else None), COMMITMENT_KINDS.get(k, k)) for k in kinds]
+    handles: list[tuple[Any, str]] = [
+        (Patch(facecolor=KIND_COLOURS.get(k, GREY), edgecolor="#333333", linewidth=0.4,
+               hatch="///" if k == "patronage" else None), COMMITMENT_KINDS.get(k, k)) for k in kinds]
     handles.append((Line2D([], [], marker=">", linestyle="", color=GREY, markeredgecolor="#333333"),
                     "still in force at the end"))
     if first < scenario.periods.start:
         handles.append((Patch(color="#F2F2F2"), "before the scenario's first year"))
-    legend_y = -0.9 / (1.9 + 0.27 * max(len(rows), 1))
-    ax.legend([h for h, _ in handles], [t for _, t in handles], loc="upper left",
-              bbox_to_anchor=(0.0, legend_y), ncols=3)
+    _legend_below(ax, handles)
     ax.set_title(f"Commitments and patrons: who was tied to whom, {scenario.periods.start}–"
                  f"{scenario.periods.end}", fontsize=10)
     return ax
@@ -355,11 +358,12 @@ def plot_episodes(scenario: Scenario, ax: Axes | None = None) -> Axes:
     for y, episode in enumerate(episodes):
         x0 = _decimal_year(episode.start)
         x1 = _decimal_year(episode.end) if episode.end else x0
-        colour = colours.get(episode.initiator, GREY)
+        colour = colours.get(episode.initiator or "", GREY)
         ax.barh(y, max(x1 - x0, 0.12), left=x0, height=0.6, color=colour, edgecolor="#333333",
                 linewidth=0.4, zorder=2)
         title = episode.title if len(episode.title) <= 60 else episode.title[:59] + "…"
-        when = f"{episode.start.year}" if x1 - x0 < 1 else f"{episode.start.year}–{episode.end.year}"
+        last_year = episode.end.year if episode.end else episode.start.year
+        when = str(last_year) if last_year == episode.start.year else f"{episode.start.year}–{last_year}"
         if x0 < middle:
             ax.text(max(x1, x0 + 0.12) + 0.3, y, f"{title} ({when})", va="center", ha="left", fontsize=7.5)
         else:
@@ -378,9 +382,7 @@ def plot_episodes(scenario: Scenario, ax: Axes | None = None) -> Axes:
         handles.append((Patch(facecolor=GREY, edgecolor="#333333", linewidth=0.4),
                         "initiator not attributed"))
     if handles:
-        legend_y = -0.75 / (1.6 + 0.3 * max(len(episodes), 1))
-        ax.legend([h for h, _ in handles], [t for _, t in handles], loc="upper left",
-                  bbox_to_anchor=(0.0, legend_y), ncols=4)
+        _legend_below(ax, handles, columns=4)
     if not episodes:
         ax.text(0.5, 0.5, "The scenario lists no crisis episodes.", transform=ax.transAxes, ha="center")
     ax.set_title(f"Crisis episodes, {scenario.periods.start}–{scenario.periods.end}", fontsize=10)
@@ -446,7 +448,7 @@ def plot_whatif(whatif_result_dict: dict[str, Any], ax: Axes | None = None) -> A
     result = _result(whatif_result_dict, "differences", "whatif")
     frame = pd.DataFrame(result["differences"])
     ax = _axes(ax, (9.0, 4.4))
-    handles = []
+    handles: list[tuple[Any, str]] = []
     for name in dict.fromkeys(frame["metric"]) if not frame.empty else []:
         rows = frame[frame["metric"] == name].sort_values("period")
         label, colour = _metric(name)
@@ -539,8 +541,8 @@ def _draw(name: str, summary: pd.DataFrame | None, scenario: Scenario | None, an
     drawers: dict[str, Callable[[], Axes]] = {
         "probabilities": lambda: plot_probability_bands(summary),
         "belief": lambda: plot_belief(summary),
-        "commitments": lambda: plot_commitments(scenario),
-        "episodes": lambda: plot_episodes(scenario),
+        "commitments": lambda: plot_commitments(cast(Scenario, scenario)),
+        "episodes": lambda: plot_episodes(cast(Scenario, scenario)),
         "score": lambda: plot_score(analysis),
         "whatif": lambda: plot_whatif(analysis),
         "sensitivity": lambda: plot_sensitivity(analysis),

@@ -191,7 +191,7 @@ YEAR_COLUMNS = (
 )
 
 
-def year_rows(summary: pd.DataFrame) -> list[dict[str, str]]:
+def year_rows(summary: pd.DataFrame) -> list[dict[str, Any]]:
     """The run's summary as text cells: mean and 90% interval of each shown metric, and the record."""
     rows = []
     for record in summary.to_dict(orient="records"):
