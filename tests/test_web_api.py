@@ -368,4 +368,6 @@ def test_serve_binds_loopback_by_default_and_warns_otherwise(monkeypatch):
     assert runner.invoke(app, ["serve", "--port", "70000"]).exit_code != 0
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5") and not is_loopback("example.org")
-    assert allowed_hosts("0.0.0.0", 80) is None and "localhost" in (allowed_hosts("127.0.0.1", 80) or [])
+    assert allowed_hosts("0.0.0.0") is None and allowed_hosts("192.168.1.5") is None
+    assert allowed_hosts("127.0.0.1") == ["127.0.0.1", "[::1]", "localhost"]
+    assert "[::1]" in (allowed_hosts("::1") or []) and "127.0.0.2" in (allowed_hosts("127.0.0.2") or [])

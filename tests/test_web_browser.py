@@ -12,9 +12,6 @@ from __future__ import annotations
 import csv
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,34 +38,17 @@ def screenshot_folder() -> Path:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A uvicorn server on a free loopback port, in a thread, over its own empty store."""
-    import uvicorn
-
+    """A real uvicorn server on a free loopback port, in a thread, over its own empty store."""
     from pivotal.web import create_app
+    from pivotal.web.server import running_server
 
     home = tmp_path_factory.mktemp("pivotal-home")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PIVOTAL_HOME", str(home))
         patch.setenv("MPLCONFIGDIR", str(home / "mpl"))
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))  # bound here, so no other process can take the port in between
-        port = sock.getsockname()[1]
-        app = create_app(home / "runs.duckdb", allowed_hosts=["127.0.0.1", f"127.0.0.1:{port}"])
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the uvicorn server did not start")
-            time.sleep(0.05)
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.should_exit = True
-            thread.join(timeout=30)
-            sock.close()
+        app = create_app(home / "runs.duckdb", allowed_hosts=["127.0.0.1"])
+        with running_server(app) as url:
+            yield url
 
 
 @pytest.fixture(scope="module")

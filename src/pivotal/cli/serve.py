@@ -11,8 +11,6 @@ import typer
 
 from pivotal.cli.common import app, err, user_errors
 
-LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
-
 
 def is_loopback(host: str) -> bool:
     """True for names and addresses that only this machine can reach."""
@@ -24,11 +22,12 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def allowed_hosts(host: str, port: int) -> list[str] | None:
+def allowed_hosts(host: str) -> list[str] | None:
     """Host headers to accept: the loopback names when bound to loopback (a guard against DNS rebinding)."""
     if not is_loopback(host):
         return None
-    return ["localhost", "127.0.0.1", "[::1]", "::1", host, f"{host}:{port}"]
+    bare = host.strip("[]")
+    return sorted({"localhost", "127.0.0.1", "[::1]", f"[{bare}]" if ":" in bare else bare})
 
 
 @app.command()
@@ -56,5 +55,5 @@ def serve(
               highlight=False)
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    uvicorn.run(create_app(allowed_hosts=allowed_hosts(host, port)), host=host, port=port,
+    uvicorn.run(create_app(allowed_hosts=allowed_hosts(host)), host=host, port=port,
                 log_level="warning")
