@@ -88,7 +88,7 @@ def meta() -> Meta:
 def scenarios() -> list[BuiltinScenario]:
     found = []
     for name in builtin_names():
-        s = builtin_scenario(name)
+        s = _load_builtin(name)
         found.append(BuiltinScenario(name=name, title=s.title, start=s.periods.start, end=s.periods.end))
     return found
 
@@ -247,6 +247,12 @@ def _builtin(name: str) -> Scenario:
     if name not in builtin_names():
         known = ", ".join(builtin_names())
         raise HTTPException(404, f"no built-in scenario named {name!r}; built-in: {known}")
+    return _load_builtin(name)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_builtin(name: str) -> Scenario:
+    """Built-in scenarios ship with the package and never change while it runs: parse each once."""
     return builtin_scenario(name)
 
 
