@@ -11,7 +11,10 @@ across a line break is joined again.  Metadata: /Title, /Author and the creation
 from __future__ import annotations
 
 import io
+import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from pivotal.evidence.errors import UnreadableDocument
 from pivotal.evidence.records import Metadata, Paragraph
@@ -26,16 +29,29 @@ def read_pdf(data: bytes) -> tuple[Metadata, list[Paragraph]]:
 
     # pypdf raises many kinds of error on damaged files (PdfReadError, but also ValueError,
     # KeyError, struct errors...), so any failure to open or extract means "broken PDF".
+    with _quiet_pypdf():
+        try:
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise UnreadableDocument("encrypted PDF; save a copy without a password first")
+            pages = [page.extract_text() or "" for page in reader.pages]
+        except UnreadableDocument:
+            raise
+        except Exception as err:
+            raise UnreadableDocument(f"broken PDF ({type(err).__name__}: {err})") from err
+        return _metadata(reader), paragraphs_of_pages(pages)
+
+
+@contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """pypdf logs each repair it makes to a damaged file; the outcome is reported instead."""
+    logger = logging.getLogger("pypdf")
+    previous = logger.level
+    logger.setLevel(logging.ERROR)
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise UnreadableDocument("encrypted PDF; save a copy without a password first")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except UnreadableDocument:
-        raise
-    except Exception as err:
-        raise UnreadableDocument(f"broken PDF ({type(err).__name__}: {err})") from err
-    return _metadata(reader), paragraphs_of_pages(pages)
+        yield
+    finally:
+        logger.setLevel(previous)
 
 
 def paragraphs_of_pages(pages: list[str]) -> list[Paragraph]:

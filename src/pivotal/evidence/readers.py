@@ -7,8 +7,8 @@ for each format is fixed and documented (``docs/evidence.md``):
   the convention the built-in scenario cites its source analyses by (text saved from web
   pages has one paragraph per line).  A hard-wrapped text file is therefore split line by
   line: save it as ``.md`` to get blank-line paragraphs.
-- **Markdown**: blocks separated by blank lines; a heading is a paragraph of its own; a
-  YAML front matter block is metadata, not text.
+- **Markdown**: blocks separated by blank lines; a heading and a list item are paragraphs
+  of their own; a YAML front matter block is metadata, not text.
 - **HTML**: the text of each block element (p, h1-h6, li, blockquote, td, ...);
   see :mod:`pivotal.evidence.html_reader`.
 - **PDF**: see :mod:`pivotal.evidence.pdf_reader`.
@@ -131,7 +131,7 @@ DATE_KEYS = ("date", "published", "publication_date")
 
 
 def read_markdown(data: bytes) -> tuple[Metadata, list[Paragraph]]:
-    """Blank-line blocks as paragraphs, headings alone; front matter gives metadata."""
+    """Blank-line blocks as paragraphs, headings and list items alone; front matter is metadata."""
     lines = decode_text(data).splitlines()
     front, body_start = _front_matter(lines)
     blocks: list[tuple[int, int, list[str]]] = []
@@ -168,6 +168,8 @@ def read_markdown(data: bytes) -> tuple[Metadata, list[Paragraph]]:
         if _RULE.match(line):  # a rule, or the underline of a setext heading: not text
             close(number)
             continue
+        if _LIST_MARK.match(line):  # each list item is a paragraph of its own
+            close(number - 1)
         if not current:
             first = number
         current.append(line)
