@@ -231,6 +231,17 @@ def test_a_run_goes_from_queued_to_done_and_is_recorded(client):
     assert [j["job_id"] for j in client.get("/api/jobs").json()] == [started["job_id"]]
 
 
+def test_not_a_number_is_refused(client):
+    body = b'{"scenario": "south-caucasus", "settings": [{"parameter": "war_cost", "value": NaN}]}'
+    response = client.post("/api/runs", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422 and "body.settings.0.value" in response.json()["detail"]
+
+
+def test_a_free_run_ignores_the_record(client):
+    job = run_done(client, free=True)
+    assert job["use_record"] is False and RunStore().get(job["run_id"]).record.use_record is False
+
+
 def test_without_a_seed_a_fresh_one_is_chosen_and_recorded(client):
     job = run_done(client, seed=None)
     assert RunStore().get(job["run_id"]).record.seed == job["seed"]
@@ -324,6 +335,18 @@ def test_compare_two_runs_period_by_period(client):
     assert client.get("/api/compare", params={"a": plain, "b": fixed, "metric": "nope"}).status_code == 422
     assert client.get("/api/compare", params={"a": plain, "b": "abcabcabcabc"}).status_code == 404
     assert client.get("/api/compare", params={"a": plain}).status_code == 422
+
+
+def test_runs_recorded_elsewhere_with_settings_are_shown_without_a_500(client):
+    from pivotal.runner import run_scenario
+    from pivotal.scenario import builtin_scenario
+    from pivotal.scenario.overlay import apply_overlay, overlay_from_settings
+
+    base = builtin_scenario(SCENARIO)  # as `pivotal sweep` records variants: uncited overlay pieces
+    variant = apply_overlay(base, overlay_from_settings(["war_cost=0.2@2020-2025"], base))
+    run_id = run_scenario(variant, draws=200, seed=1).run_id
+    assert client.get(f"/api/runs/{run_id}/charts/probabilities.svg").status_code == 200
+    assert client.get(f"/runs/{run_id}/report").status_code in (200, 422)
 
 
 def test_unknown_run(client):

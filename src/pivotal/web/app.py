@@ -81,7 +81,12 @@ def create_app(store_path: str | Path | None = None, *, workers: int = 2,
         from pivotal.report.html import build_report
 
         full_id = store.resolve(run_id)
-        return HTMLResponse(build_report(full_id, store), headers={"X-Content-Type-Options": "nosniff"})
+        try:
+            html = build_report(full_id, store)
+        except ValueError as err:  # e.g. a stored scenario that no longer validates
+            why = " ".join(str(err).split())[:300]
+            raise StarletteHTTPException(422, f"the report of run {full_id} cannot be built: {why}") from err
+        return HTMLResponse(html, headers={"X-Content-Type-Options": "nosniff"})
 
     return app
 
