@@ -27,8 +27,9 @@ from pivotal.scenario.schema import Citation, Source
 
 DEFAULT_K = 5
 # A passage "bears on" a parameter if it scores at least this.  In BM25 units: a word
-# found in one passage in a hundred, occurring once in a passage of average length,
-# adds about 4.6 (its IDF; tf term = 1), so this asks for more than one rare shared word.
+# found in one passage in a hundred, once in a passage of average length, adds its IDF,
+# ln(1 + 99.5 / 1.5) = 4.2; so 6 asks for more than one uncommon word shared with the
+# parameter's description and notes.  A convention, not a calibrated cut-off: --min-score.
 MIN_SCORE = 6.0
 
 _PARAGRAPH = re.compile(r"¶\s*(\d+)(?:\s*(?:-|–|—|to)\s*¶?\s*(\d+))?")
