@@ -99,3 +99,13 @@ def test_for_and_check(library, tmp_path):
     shown = invoke("evidence", "check", TINY)
     assert "(a) Citations not found in the corpus" in shown.stdout
     assert "no document ingested with the title 'Invented test note'" in shown.stdout
+
+
+def test_every_evidence_command_has_help_text():
+    from pivotal.cli.evidence import evidence_app
+
+    assert {c.name for c in evidence_app.registered_commands} == {"add", "list", "search", "for", "check"}
+    for command in evidence_app.registered_commands:
+        assert command.callback.__doc__, f"evidence {command.name} lacks help"
+    shown = invoke("evidence", "--help")
+    assert shown.exit_code == 0 and "search" in shown.stdout
