@@ -88,6 +88,19 @@ def test_the_stored_scenario_reads_back_unchanged(tiny_scenario):
         assert again.years == scenario.years and again.roles == scenario.roles
 
 
+def test_a_variant_with_uncited_pieces_reads_back_and_reports(tiny_scenario):
+    from pivotal.scenario.overlay import apply_overlay, overlay_from_settings
+
+    variant = apply_overlay(tiny_scenario, overlay_from_settings(
+        ["war_cost=0.2@2002-2003", "record.pivot_response=restrain@2002"], tiny_scenario))
+    again = scenario_from_json(variant.model_dump_json())
+    assert again.model_dump_json() == variant.model_dump_json()
+    assert [p.sources for p in again.parameters["war_cost"] if p.low == 0.2] == [[]]
+    run = pivotal.run_scenario(variant, draws=50, seed=1)
+    html = build_report(run.run_id)
+    assert "no source: set for this run by an overlay or a setting" in html
+
+
 # ------------------------------------------------------------------ charts
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from pydantic import ValidationError
 
 from pivotal.scenario.schema import Citation, Scenario
 from pivotal.store import RunNotFoundError, RunStore, StoredRun
@@ -48,13 +49,51 @@ class Tie:
     citations: tuple[Citation, ...] = ()
 
 
+#: Stands in for the missing citation of a piece an overlay or ``--set`` changed, while validating.
+_UNCITED = "\x00uncited"
+
+
 def scenario_from_json(text: str) -> Scenario:
     """The scenario a run stored (``Scenario.model_dump_json``), validated again.
 
     Period ranges are dumped as ``[start, end]`` lists, which the file format does
-    not accept, so they are written back as ``"start-end"`` first.
+    not accept, so they are written back as ``"start-end"`` first.  Variants made
+    by overlays or ``--set`` (what-ifs, sweeps, the web app) may hold pieces with no
+    citation, which a scenario file may not; they come back with empty sources.
     """
-    return Scenario.model_validate(_periods_as_text(json.loads(text)))
+    data = _periods_as_text(json.loads(text))
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError:
+        marked = _mark_uncited(data)
+        if marked == data:
+            raise
+    return _unmark(Scenario.model_validate(marked))
+
+
+def _mark_uncited(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: ([{"ref": _UNCITED, "at": ""}] if k == "sources" and v == [] else _mark_uncited(v))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mark_uncited(v) for v in value]
+    return value
+
+
+def _unmark(scenario: Scenario) -> Scenario:
+    def strip(item: Any) -> Any:
+        sources = getattr(item, "sources", None)
+        if sources and sources[0].ref == _UNCITED:
+            return item.model_copy(update={"sources": []})
+        return item
+
+    return scenario.model_copy(update={
+        "roles": [strip(r) for r in scenario.roles],
+        "commitments": [strip(c) for c in scenario.commitments],
+        "episodes": [strip(e) for e in scenario.episodes],
+        "parameters": {k: [strip(p) for p in v] for k, v in scenario.parameters.items()},
+        "record": [strip(r) for r in scenario.record],
+    })
 
 
 def _periods_as_text(value: Any, key: str | None = None) -> Any:
