@@ -24,16 +24,15 @@ from pivotal.evidence import (
     EvidenceStore,
     Filters,
     check_scenario,
-    cited_paragraphs,
+    cited_locations,
     ingest,
-    match_source,
     parameter_evidence,
     parameter_query,
     search,
 )
 from pivotal.evidence.dates import parse_date
-from pivotal.evidence.parameters import DEFAULT_K, MIN_SCORE, parameter_citations
-from pivotal.scenario import Scenario, resolve_scenario
+from pivotal.evidence.parameters import DEFAULT_K, MIN_SCORE
+from pivotal.scenario import resolve_scenario
 
 evidence_app = typer.Typer(
     help="Documents in, sourced parameters out: add analyses, search their passages, "
@@ -133,18 +132,6 @@ def search_command(
         out.print(hits_table(hits, query, f"{len(hits)} passages for “{query}”"))
 
 
-def _cited(scenario: Scenario, name: str, store: EvidenceStore) -> set[tuple[str, int]]:
-    """(document, ¶) the scenario cites for a parameter: shown beside the ranking, never used in it."""
-    documents = store.documents()
-    cited = set()
-    for citation in parameter_citations(scenario, name):
-        source = scenario.sources.get(citation.ref)
-        found = match_source(source, documents) if source is not None else None
-        if found is not None:
-            cited.update((found.document_id, n) for n in cited_paragraphs(citation.at) or [])
-    return cited
-
-
 @evidence_app.command("for")
 @user_errors
 def for_parameters(
@@ -165,11 +152,12 @@ def for_parameters(
         return
     names = [parameter] if parameter else list(loaded.parameters)
     evidence = parameter_evidence(loaded, store, k=k, corpus=corpus, parameters=names)
+    documents = store.documents()
     if as_json:
         payload = {}
         for name, hits in evidence.items():
             query = parameter_query(loaded, name)
-            cited = _cited(loaded, name, store)
+            cited = cited_locations(loaded, name, documents)
             payload[name] = {"query": query, "passages": [
                 {**hit_json(h, i, query), "cited": (h.document_id, h.paragraph) in cited}
                 for i, h in enumerate(hits, start=1)]}
@@ -178,7 +166,8 @@ def for_parameters(
         return
     for name, hits in evidence.items():
         title = f"{name} — {len(hits)} passages" if hits else f"{name} — no passage shares its words"
-        out.print(hits_table(hits, parameter_query(loaded, name), title, _cited(loaded, name, store)))
+        out.print(hits_table(hits, parameter_query(loaded, name), title,
+                             cited_locations(loaded, name, documents)))
 
 
 @evidence_app.command("check")

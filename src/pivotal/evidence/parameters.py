@@ -66,6 +66,20 @@ def parameter_citations(scenario: Scenario, name: str) -> Iterator[Citation]:
         yield from piece.sources
 
 
+def cited_locations(scenario: Scenario, name: str, documents: list[Document]) -> set[tuple[str, int]]:
+    """(document id, ¶) of every ingested paragraph the scenario cites for a parameter.
+
+    For showing beside a ranking (``(cited)``), never for making one.
+    """
+    cited: set[tuple[str, int]] = set()
+    for citation in parameter_citations(scenario, name):
+        source = scenario.sources.get(citation.ref)
+        document = match_source(source, documents) if source is not None else None
+        if document is not None:
+            cited.update((document.document_id, n) for n in cited_paragraphs(citation.at) or [])
+    return cited
+
+
 def parameter_query(scenario: Scenario, name: str) -> str:
     """The words a parameter is searched by: meaning, piece notes, citation notes. No locators."""
     parts: list[str] = []
