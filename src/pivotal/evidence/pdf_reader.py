@@ -15,9 +15,13 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from pivotal.evidence.errors import UnreadableDocument
 from pivotal.evidence.records import Metadata, Paragraph
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 SHORT_LINE = 0.85  # a line shorter than this share of the page's longest may end a paragraph
 _SENTENCE_END = re.compile(r"""[.!?:;]["'”’)\]]*$""")
@@ -89,9 +93,10 @@ def _join(lines: list[str]) -> str:
     return " ".join(text.split())
 
 
-def _metadata(reader: object) -> Metadata:
+def _metadata(reader: PdfReader) -> Metadata:
+    """Title, author and creation date; a damaged /Info dictionary gives none rather than failing."""
     try:
-        info = reader.metadata  # type: ignore[attr-defined]
+        info = reader.metadata
         if info is None:
             return Metadata()
         title = (info.title or "").strip() or None
