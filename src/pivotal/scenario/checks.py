@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pivotal.model.parameters import PARAMETER_NAMES, PARAMETERS_BY_NAME
 from pivotal.scenario.positions import Path
-from pivotal.scenario.schema import Citation, ParameterPiece, PeriodRange, RecordEntry, Scenario
+from pivotal.scenario.schema import MAX_PERIODS, Citation, ParameterPiece, PeriodRange, RecordEntry, Scenario
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,9 @@ def find_problems(s: Scenario) -> list[Problem]:
 def _periods(s: Scenario) -> Iterator[Problem]:
     if s.periods.end < s.periods.start:
         yield Problem(("periods", "end"), f"an end year >= start ({s.periods.start})", str(s.periods.end))
+    elif s.periods.end - s.periods.start >= MAX_PERIODS:
+        yield Problem(("periods", "end"), f"at most {MAX_PERIODS} periods from {s.periods.start}",
+                      f"{s.periods.end - s.periods.start + 1} periods")
 
 
 def unknown_actor(s: Scenario, actor: str | None, path: Path) -> Iterator[Problem]:

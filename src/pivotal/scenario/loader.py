@@ -8,6 +8,7 @@ Parsing works on a string; files are thin wrappers (the path becomes the
 from __future__ import annotations
 
 import hashlib
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,11 +18,13 @@ from pydantic import BaseModel, ValidationError
 
 from pivotal.scenario.checks import Problem, find_problems
 from pivotal.scenario.errors import ScenarioError
-from pivotal.scenario.positions import Mark, dotted, index_positions, locate
+from pivotal.scenario.positions import DocumentShapeError, Mark, dotted, locate, read_yaml
 from pivotal.scenario.pydantic_errors import describe
 from pivotal.scenario.schema import Scenario
 
 BUILTIN_PACKAGE = "pivotal.scenarios"
+
+_YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -70,13 +73,25 @@ def read_document(path: str | Path, what: str = "scenario") -> str:
     """The text of a YAML file; a missing or unreadable file is a located ScenarioError."""
     path = Path(path)
     try:
-        return path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError as err:
         raise ScenarioError(source=str(path), line=None, column=None, field="",
                             expected=f"an existing {what} file", found="no such file") from err
-    except (OSError, UnicodeDecodeError) as err:
+    except OSError as err:
         raise ScenarioError(source=str(path), line=None, column=None, field="",
-                            expected="a readable UTF-8 text file", found=type(err).__name__) from err
+                            expected=f"a readable {what} file", found=type(err).__name__) from err
+    return decode_document(data, str(path))
+
+
+def decode_document(data: bytes, source: str) -> str:
+    """UTF-8 bytes as text; a byte that is not UTF-8 is a ScenarioError at its line and column."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        before = data[: err.start].decode("utf-8")
+        line, column = _line_and_column(before, len(before))
+        raise ScenarioError(source=source, line=line, column=column, field="",
+                            expected="UTF-8 text", found=f"the byte {data[err.start]:#04x}") from err
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -121,24 +136,46 @@ def scenario_hash(scenario: Scenario) -> str:
 
 def _parse_yaml(text: str, source: str) -> tuple[Any, dict]:
     try:
-        positions, duplicates = index_positions(text)
-        data = yaml.safe_load(text)
+        document = read_yaml(text)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         raise ScenarioError(source=source, line=line, column=column, field="",
                             expected="well-formed YAML",
-                            found=str(err.problem or err.context or "a syntax error")) from err
+                            found=_found(err.problem or err.context or "a syntax error")) from err
+    except yaml.reader.ReaderError as err:
+        line, column = _line_and_column(text, err.position)
+        raise ScenarioError(source=source, line=line, column=column, field="",
+                            expected="printable characters",
+                            found=f"the character #x{err.character:04x}" if isinstance(err.character, int)
+                            else repr(err.character)) from err
     except yaml.YAMLError as err:
         raise ScenarioError(source=source, line=None, column=None, field="",
                             expected="well-formed YAML", found=str(err)) from err
-    if duplicates:
-        dup = duplicates[0]
+    except UnicodeEncodeError as err:  # text from Python, not from a file: a lone surrogate
+        line, column = _line_and_column(text, err.start)
+        raise ScenarioError(source=source, line=line, column=column, field="", expected="Unicode text",
+                            found=f"the unpaired surrogate #x{ord(text[err.start]):04x}") from err
+    except DocumentShapeError as err:
+        raise _error(source, dotted(err.path), err.mark, err.expected, err.found, 0) from err
+    if document.duplicates:
+        dup = document.duplicates[0]
         raise _error(source, dotted(dup.path), dup.second,
                      "each key once in a mapping",
-                     f"`{dup.path[-1]}` again (first at line {dup.first.line})", len(duplicates) - 1)
-    return data, positions
+                     f"`{dup.path[-1]}` again (first at line {dup.first.line})", len(document.duplicates) - 1)
+    return document.data, document.positions
+
+
+def _line_and_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset, with YAML's line breaks."""
+    lines = _YAML_LINE_BREAK.split(text[:offset])
+    return len(lines), len(lines[-1]) + 1
+
+
+def _found(problem: str) -> str:
+    """A parser's problem as the 'found ...' part of a message (it often starts with 'found')."""
+    return problem.removeprefix("found ")
 
 
 def _kind_of(value: Any) -> str:

@@ -1,17 +1,28 @@
-"""Where each value of a YAML document sits, so errors can name a line.
+"""Read a YAML document once, keeping where each value sits so errors can name a line.
 
-PyYAML's composer keeps a mark (line, column) on every node; we walk the node
-tree once and index marks by the path a validator reports (keys and list
-indices).  Duplicate keys, which PyYAML would silently overwrite, are reported.
+The document is composed into a node tree (libyaml's parser where PyYAML has it,
+which is several times faster than the pure-Python one), the tree is walked once
+to index the mark (line, column) of every path a validator reports, and only
+then is it turned into Python data.  The walk also refuses what a hand-written
+scenario never needs and a hostile file could abuse: keys given twice (PyYAML
+would silently keep the last), anchors and aliases (a few lines of them can
+expand to billions of values), and nesting deeper than :data:`MAX_DEPTH`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
+from yaml.constructor import ConstructorError
 
 Path = tuple[str | int, ...]
+
+MAX_DEPTH = 32
+"""Deepest nesting of mappings and lists a document may have (scenarios need about 6)."""
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -27,35 +38,126 @@ class DuplicateKey:
     second: Mark
 
 
+class DocumentShapeError(Exception):
+    """A well-formed YAML document with a shape scenarios refuse (aliases, deep nesting)."""
+
+    def __init__(self, path: Path, mark: Mark, expected: str, found: str) -> None:
+        super().__init__(f"{mark.line}:{mark.column}: expected {expected}, found {found}")
+        self.path = path
+        self.mark = mark
+        self.expected = expected
+        self.found = found
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed document: its data, the mark of every path, and keys given twice."""
+
+    data: Any
+    positions: dict[Path, Mark]
+    duplicates: list[DuplicateKey]
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader whose scalar constructors report bad values at their mark."""
+
+
+def _located(tag: str, what: str) -> None:
+    """Wrap the safe constructor of ``tag`` so a value it cannot build is a located YAML error."""
+    construct = _Loader.yaml_constructors[tag]
+
+    def checked(loader: Any, node: yaml.Node) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError) as err:
+            raise ConstructorError(None, None, f"{node.value!r} is not a valid {what} ({err})",
+                                   node.start_mark) from err
+
+    _Loader.add_constructor(tag, checked)
+
+
+_located("tag:yaml.org,2002:int", "integer")
+_located("tag:yaml.org,2002:float", "number")
+_located("tag:yaml.org,2002:timestamp", "date")
+
+
+def read_yaml(text: str) -> Document:
+    """Parse ``text`` into data and positions.
+
+    Raises
+    ------
+    yaml.YAMLError
+        The text is not well-formed YAML, or a scalar cannot be built.
+    DocumentShapeError
+        The document uses aliases or nests deeper than :data:`MAX_DEPTH`.
+    """
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return Document(None, {}, [])
+        positions, duplicates = _index(root)
+        return Document(loader.construct_document(root), positions, duplicates)
+    except yaml.MarkedYAMLError as err:
+        raise _clearer_syntax_error(text) or err from None
+    finally:
+        loader.dispose()
+
+
+def _clearer_syntax_error(text: str) -> yaml.MarkedYAMLError | None:
+    """The pure-Python parser's account of a syntax error, which names what it found instead.
+
+    Only events are parsed (no node tree), so this neither recurses nor expands anything.
+    """
+    if _BaseLoader is yaml.SafeLoader:
+        return None
+    try:
+        for _ in yaml.parse(text, Loader=yaml.SafeLoader):
+            pass
+    except yaml.MarkedYAMLError as err:
+        return err
+    except yaml.YAMLError:
+        return None
+    return None
+
+
 def _mark(node: yaml.Node) -> Mark:
     return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def index_positions(text: str) -> tuple[dict[Path, Mark], list[DuplicateKey]]:
-    """Map every path in the document to the mark of its key or list item."""
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    positions: dict[Path, Mark] = {}
+def _index(root: yaml.Node) -> tuple[dict[Path, Mark], list[DuplicateKey]]:
+    """Map every path in the tree to the mark of its key or list item, without recursion."""
+    positions: dict[Path, Mark] = {(): _mark(root)}
     duplicates: list[DuplicateKey] = []
-    if root is None:
-        return positions, duplicates
-    positions[()] = _mark(root)
-
-    def walk(node: yaml.Node, path: Path) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
-                child = (*path, key)
-                if child in positions:
-                    duplicates.append(DuplicateKey(child, positions[child], _mark(key_node)))
-                    continue
-                positions[child] = _mark(key_node)
-                walk(value_node, child)
-        elif isinstance(node, yaml.SequenceNode):
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, Path]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:
+            raise DocumentShapeError(path, _mark(node), "each value written out where it is used",
+                                     "a value anchored here (&name) and used again (*name)")
+        seen.add(id(node))
+        if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            continue
+        if len(path) >= MAX_DEPTH:
+            raise DocumentShapeError(path, _mark(node), f"at most {MAX_DEPTH} levels of nesting",
+                                     "deeper nesting")
+        if isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
                 positions[(*path, index)] = _mark(item)
-                walk(item, (*path, index))
-
-    walk(root, ())
+                stack.append((item, (*path, index)))
+            continue
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                kind = "list" if isinstance(key_node, yaml.SequenceNode) else "mapping"
+                raise DocumentShapeError(path, _mark(key_node), "a plain key (a name or a number)",
+                                         f"a {kind} used as a key")
+            child = (*path, key_node.value)
+            if child in positions:
+                duplicates.append(DuplicateKey(child, positions[child], _mark(key_node)))
+                continue
+            positions[child] = _mark(key_node)
+            stack.append((value_node, child))
     return positions, duplicates
 
 

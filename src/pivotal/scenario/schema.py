@@ -52,8 +52,14 @@ Periods = Annotated[PeriodRange, BeforeValidator(parse_periods)]
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]*$")]
 
 
+MAX_PERIODS = 500
+"""Most periods a scenario may span: every run holds draws x periods numbers."""
+
+Year = Annotated[int, Field(ge=-9999, le=9999)]
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class Citation(Strict):
@@ -87,8 +93,8 @@ class Actor(Strict):
 
 
 class PeriodSpan(Strict):
-    start: int
-    end: int
+    start: Year
+    end: Year
 
 
 class Roles(Strict):

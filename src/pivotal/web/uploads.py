@@ -12,7 +12,8 @@ import threading
 from collections import OrderedDict
 from pathlib import PurePosixPath
 
-from pivotal.scenario import Scenario, ScenarioError, parse_scenario
+from pivotal.scenario import Scenario, parse_scenario
+from pivotal.scenario.loader import decode_document
 
 DEFAULT_NAME = "upload.yaml"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._\- ]")
@@ -40,12 +41,7 @@ class UploadCache:
     def add(self, data: bytes, filename: str | None) -> tuple[str, Scenario]:
         """Validate an upload; returns its id and scenario, or raises a located ScenarioError."""
         source = upload_name(filename)
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as err:
-            raise ScenarioError(source=source, line=None, column=None, field="",
-                                expected="a UTF-8 text file", found=f"a byte that is not UTF-8 at "
-                                f"offset {err.start}") from err
+        text = decode_document(data, source)
         scenario = parse_scenario(text, source=source)
         upload_id = hashlib.sha256(f"{source}\0{text}".encode()).hexdigest()[:16]
         with self._lock:
