@@ -17,12 +17,13 @@ import numpy as np
 
 from pivotal import builtin_scenario, simulate
 from pivotal.analysis import sobol_indices, what_if
+from pivotal.cli.render_analyses import average_line
 from pivotal.scenario import PeriodRange
 from pivotal.scenario.overlay import overlay_from_settings, resolve_overlay
 
 DRAWS = 4000
 SEED = 0
-SOBOL_SAMPLES = 4096
+SOBOL_SAMPLES = 16384
 #: A change counts as clear when its 90% interval excludes zero; it must move the
 #: baseline by at least LARGE to agree and by at least MATERIAL to agree weakly.
 LARGE = 0.25
@@ -37,23 +38,44 @@ class Claim:
     claim: str
     command: str
     test: Callable[[], tuple[str, str]]  # returns (the model's answer, verdict)
+    why: str = ""  # how the model gets its answer, where that is not plain from the numbers
 
 
-def _effect(overlays, metric: str, years: range) -> tuple[float, float, float, float]:
-    """Baseline mean, mean difference and 90% interval of ``metric`` averaged over ``years``."""
-    scenario = builtin_scenario()
-    result = what_if(scenario, overlays, draws=DRAWS, seed=SEED)
-    rows = [result.baseline.periods.index(y) for y in years]
-    base = result.baseline.metrics[metric][rows].mean(axis=0)
-    delta = result.counterfactual.metrics[metric][rows].mean(axis=0) - base
-    low, high = np.quantile(delta, [0.05, 0.95])
-    return float(base.mean()), float(delta.mean()), float(low), float(high)
+@dataclass(frozen=True)
+class Change:
+    """A counterfactual as `pivotal whatif` takes it, and the metric it is judged by."""
+
+    args: str  # a shipped counterfactual's name, or --set options
+    metric: str
+    years: PeriodRange
+    claimed_sign: int  # -1: the claim expects the change to lower the metric
+    also: tuple[str, ...] = ()  # further metrics the answer quotes
+
+    @property
+    def command(self) -> str:
+        metrics = " ".join(f"-m {name}" for name in (self.metric, *self.also))
+        return f"pivotal whatif {self.args} -n {DRAWS} -s {SEED} {metrics} --over {self.years}"
+
+    def overlays(self) -> list:
+        scenario = builtin_scenario()
+        if self.args.startswith("--set"):
+            return [overlay_from_settings(self.args.split()[1::2], scenario)]
+        return [resolve_overlay(self.args)[0]]
+
+    def average(self, metric: str | None = None):
+        """The row `pivotal whatif ... --over` prints for ``metric`` (default: the claim's)."""
+        result = what_if(builtin_scenario(), self.overlays(), draws=DRAWS, seed=SEED)
+        return next(result.averages((metric or self.metric,), self.years).itertuples())
+
+    def judge(self) -> tuple[str, str]:
+        row = self.average()
+        return average_line(row), _verdict(row, self.claimed_sign)
 
 
-def _verdict(base: float, delta: float, low: float, high: float, claimed_sign: int) -> str:
-    clear = low > 0 or high < 0
-    direction = np.sign(delta) == claimed_sign
-    relative = abs(delta) / base if base > 0 else np.inf
+def _verdict(row, claimed_sign: int) -> str:
+    clear = row.low > 0 or row.high < 0
+    direction = np.sign(row.difference) == claimed_sign
+    relative = abs(row.difference) / row.baseline if row.baseline > 0 else np.inf
     if clear and direction and relative >= LARGE:
         return "**agrees**"
     if clear and direction and relative >= MATERIAL:
@@ -61,38 +83,27 @@ def _verdict(base: float, delta: float, low: float, high: float, claimed_sign: i
     return "**disagrees**"
 
 
-def _years(years: range) -> str:
-    return str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
-
-
-def _describe(metric: str, years: range, base: float, delta: float, low: float, high: float) -> str:
-    return (f"mean {metric} over {_years(years)}: {base:.3f} in the baseline, change {delta:+.3f} "
-            f"(90% of draws between {low:+.3f} and {high:+.3f}; relative change {delta / base:+.0%})")
-
-
-def no_alternative_patron() -> tuple[str, str]:
-    scenario = builtin_scenario()
-    years = range(2020, 2024)
-    overlay = overlay_from_settings(["patron_shield=0@2020-2025"], scenario)
-    numbers = _effect([overlay], "p_offensive", years)
-    return _describe("p_offensive", years, *numbers), _verdict(*numbers, claimed_sign=-1)
-
-
-def turkey_2020() -> tuple[str, str]:
-    overlay, _, _ = resolve_overlay("no-turkish-backing-2020")
-    years = range(2020, 2021)
-    numbers = _effect([overlay], "p_offensive", years)
-    return _describe("p_offensive", years, *numbers), _verdict(*numbers, claimed_sign=-1)
+NO_PATRON = Change("--set patron_shield=0@2020-2025", "p_offensive", PeriodRange(2020, 2023), -1)
+NO_TURKEY = Change("no-turkish-backing-2020", "p_offensive", PeriodRange(2020, 2020), -1)
+NO_UKRAINE = Change("no-ukraine-war-2022", "p_challenge", PeriodRange(2022, 2023), -1, also=("p_restrain",))
+HOLD_ON = Change("hold-artsakh-syunik", "p_offensive", PeriodRange(2021, 2023), -1)
+NO_PEACEKEEPERS = Change("--set peacekeepers=0@2021-2023", "p_offensive", PeriodRange(2021, 2023), +1)
+NO_LEVERAGE = Change("--set pivot_leverage=0@2013-2019", "p_hedge", PeriodRange(2013, 2019), +1)
+#: The restraints on Azerbaijan after 2023 that the model has, each removed in turn.
+RESTRAINTS = (
+    ("other powers' deterrence", Change("--set third_party_deterrence=0@2024-2025", "p_offensive",
+                                        PeriodRange(2024, 2025), +1)),
+    ("Russia's punishment", Change("--set pivot_punishment=0@2024-2025", "p_offensive",
+                                   PeriodRange(2024, 2025), +1)),
+)
 
 
 def ukraine_2022() -> tuple[str, str]:
-    overlay, _, _ = resolve_overlay("no-ukraine-war-2022")
-    years = range(2022, 2024)
-    numbers = _effect([overlay], "p_challenge", years)
-    restrain = _effect([overlay], "p_restrain", years)
-    answer = (_describe("p_challenge", years, *numbers) + "; the pivot's chance of restraining, given a "
-              f"challenge, goes from {restrain[0]:.4f} to {restrain[0] + restrain[1]:.4f}")
-    return answer, _verdict(*numbers, claimed_sign=-1)
+    answer, verdict = NO_UKRAINE.judge()
+    restrain = NO_UKRAINE.average("p_restrain")
+    answer += (f"; the pivot's chance of restraining, given a challenge, goes from {restrain.baseline:.4f} "
+               f"to {restrain.counterfactual:.4f}")
+    return answer, verdict
 
 
 def probes_taught() -> tuple[str, str]:
@@ -111,45 +122,68 @@ def probes_taught() -> tuple[str, str]:
 def hidden_deterrent() -> tuple[str, str]:
     result = sobol_indices(builtin_scenario(), metric="p_offensive", periods=PeriodRange(2024, 2025),
                            samples=SOBOL_SAMPLES, seed=SEED)
-    top = result.indices.head(4)
-    ranked = "; ".join(f"{r.parameter} (total index {r.ST:.2f})" for r in top.itertuples())
-    answer = (f"mean p_offensive over 2024-2025 is {result.mean:.3f}; the parameters that drive it most: "
-              f"{ranked}; {result.verdict()}")
-    names = set(top["parameter"])
-    pivot_levers = {"pivot_punishment", "pivot_distraction", "restraint_cost", "resolve_value",
-                    "prior_resolve", "pivot_stake_target"}
-    verdict = ("**answers with the pivot's own levers**" if names & pivot_levers
-               else "**answers without the pivot**: what holds Azerbaijan back in the model is not Russia")
+    ranked = "; ".join(f"{r.parameter} (total index {r.ST:.2f})" for r in result.indices.head(4).itertuples())
+    removed = {label: change.average() for label, change in RESTRAINTS}
+    effects = "; ".join(f"without {label} ({change.args.split()[1]}): change {row.difference:+.3f}"
+                        for (label, change), row in zip(RESTRAINTS, removed.values(), strict=True))
+    answer = (f"mean p_offensive over 2024-2025 is {result.mean:.3f}; what moves it most across the "
+              f"uncertain numbers: {ranked} ({result.verdict()}); {effects}")
+    strongest = max(removed, key=lambda label: removed[label].difference)
+    verdict = (f"**{strongest} restrains most**" if removed[strongest].difference > 0
+               else "**no restraint in the model holds Azerbaijan back**")
     return answer, verdict
-
-
-def artsakh_syunik() -> tuple[str, str]:
-    overlay, _, _ = resolve_overlay("hold-artsakh-syunik")
-    years = range(2021, 2024)
-    numbers = _effect([overlay], "p_offensive", years)
-    return _describe("p_offensive", years, *numbers), _verdict(*numbers, claimed_sign=-1)
 
 
 CLAIMS = (
     Claim("Pivotal deterrence works best when the rivals have no alternative patron", "003 ¶17",
           "A pivot restrains both sides most when neither can turn to another protector.",
-          "pivotal whatif --set patron_shield=0@2020-2025 -n 4000 -m p_offensive", no_alternative_patron),
+          NO_PATRON.command, NO_PATRON.judge),
     Claim("Turkey's backing made pivotal deterrence fail in 2020", "003 ¶8, ¶17-¶19; 004 ¶9-¶10",
           "Turkish arms and open support let Azerbaijan launch the 2020 war despite Russia.",
-          "pivotal whatif no-turkish-backing-2020 -n 4000 -m p_offensive", turkey_2020),
+          NO_TURKEY.command, NO_TURKEY.judge),
     Claim("The war in Ukraine emboldened Azerbaijan in 2022", "000 ¶9-¶10; 001 ¶6, ¶10; 002 ¶36",
           "With Russia tied down in Ukraine, Baku pressed harder against Armenia in 2022.",
-          "pivotal whatif no-ukraine-war-2022 -n 4000 -m p_challenge -m p_restrain", ukraine_2022),
-    Claim("Limited probes in 2022 taught observers the pivot would not act", "000 ¶9-¶12; 002 ¶12-¶13",
+          NO_UKRAINE.command, ukraine_2022,
+          why="In the model the pivot's distraction enters only its cost of restraining. With the "
+              "scenario's numbers for 2022-2023 restraint is so costly that the pivot almost never "
+              "restrains, war or no war (the restraint figures above), so taking the war away leaves "
+              "the challenger's choice where it was. The model puts the 2022 change in what observers "
+              "had learnt by then and in the patron, not in Russia's capacity."),
+    Claim("Unanswered probes taught observers the pivot would not act (2021-2022)",
+          "000 ¶9-¶12; 002 ¶12-¶13",
           "Each small attack left unanswered lowered everyone's estimate of Russia's resolve.",
-          "pivotal run -n 4000 --seed 0 --json   (fields belief, belief_after)", probes_taught),
-    Claim("The hidden deterrent after 2023: what still restrains Azerbaijan", "002",
-          "Something other than Russia now keeps Azerbaijan from attacking Armenia proper; the analysis "
-          "asks what.", "pivotal sensitivity --metric p_offensive --periods 2024-2025 --samples 4096",
-          hidden_deterrent),
+          f"pivotal run -n {DRAWS} --seed {SEED} --json   (fields belief, belief_after)", probes_taught),
+    Claim("The hidden deterrent after 2023: what still restrains Azerbaijan", "002 ¶74",
+          "Something keeps Azerbaijan from a new offensive against Armenia after 2023; the analysis asks "
+          "what, and wonders whether Russia counts for more than Yerevan thinks.",
+          f"pivotal sensitivity --metric p_offensive --periods 2024-2025 --samples {SOBOL_SAMPLES} "
+          f"-s {SEED}; {RESTRAINTS[0][1].command}; {RESTRAINTS[1][1].command}", hidden_deterrent,
+          why="Sobol indices say which uncertain numbers move the answer most, not which forces hold it "
+              "down; the two what-ifs answer that, each taking one restraint away."),
     Claim("Had Russia and Iran held on to Artsakh and Syunik", "002 ¶2",
           "Would the outcome have differed if both powers had held on to what they had after 2020?",
-          "pivotal whatif hold-artsakh-syunik -n 4000 -m p_offensive", artsakh_syunik),
+          HOLD_ON.command, HOLD_ON.judge),
+    Claim("The playbook: a ceasefire, then peacekeepers that give the pivot a stake", "004 ¶5; 002 ¶83",
+          "Russia forces a ceasefire, then uses its position to station peacekeepers, whose presence "
+          "makes standing aside costly for it.",
+          NO_PEACEKEEPERS.command, NO_PEACEKEEPERS.judge,
+          why="Peacekeepers enter the model only as the pivot's extra cost of acquiescing; the claim "
+              "expects that removing them makes an offensive more likely."),
+    Claim("The double ultimatum: the pivot leans on each rival in turn", "002 ¶82",
+          "Moscow used the conflict to extract concessions, pressing Armenia through Azerbaijan and the "
+          "reverse, until 2020.",
+          NO_LEVERAGE.command, NO_LEVERAGE.judge,
+          why="The model has one half of this: the cost the pivot can impose on a target that hedges "
+              "(2013-2019 covers Armenia's turn from the EU association to the Eurasian union). The "
+              "other half, leaning on the challenger through the target, is not in the model."),
+)
+
+#: What the seeds claim that the model cannot test, and why.
+OUTSIDE = (
+    ("Contagion: a pivot that fails one ally loses credibility with the others", "000 ¶14; 002 ¶27",
+     "The model has one pivot and one pair of rivals; other clients of the pivot (Kyrgyzstan, "
+     "Tajikistan, Kazakhstan) are not in it, so it cannot say whether Russia's failure in the South "
+     "Caucasus spread. A scenario per client, sharing a belief about the pivot, would be needed."),
 )
 
 
@@ -181,10 +215,14 @@ def render() -> str:
             f"- Claim (paraphrased): {claim.claim}",
             f"- Command: `{claim.command}`",
             f"- The model: {answer}.",
+            *([f"- How the model gets there: {claim.why}"] if claim.why else []),
             f"- Verdict: {verdict}.",
             "",
         ]
-    return "\n".join(lines)
+    lines += ["## What the model cannot test", ""]
+    for title, seeds, reason in OUTSIDE:
+        lines += [f"- **{title}** (seeds {seeds}). {reason}"]
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:

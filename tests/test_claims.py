@@ -1,18 +1,46 @@
-"""docs/claims.md must say what the code computes today."""
+"""docs/claims.md must say what the code computes today, and its commands must print it."""
 
 from __future__ import annotations
 
 import importlib.util
+import json
+import shlex
 import sys
 from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pivotal.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_documented_claims_match_the_code():
+@pytest.fixture(scope="module")
+def claims():
     spec = importlib.util.spec_from_file_location("claims", ROOT / "scripts" / "claims.py")
-    claims = importlib.util.module_from_spec(spec)
-    sys.modules["claims"] = claims  # dataclasses look their module up
-    spec.loader.exec_module(claims)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["claims"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_documented_claims_match_the_code(claims):
     documented = (ROOT / "docs" / "claims.md").read_text(encoding="utf-8")
     assert claims.render() == documented, "docs/claims.md is stale: run `python scripts/claims.py`"
+
+
+def test_each_documented_whatif_command_prints_the_documented_average(claims, tmp_path):
+    changes = [claims.NO_PATRON, claims.NO_TURKEY, claims.NO_UKRAINE, claims.HOLD_ON,
+               claims.NO_PEACEKEEPERS, claims.NO_LEVERAGE, *(change for _, change in claims.RESTRAINTS)]
+    documented = (ROOT / "docs" / "claims.md").read_text(encoding="utf-8")
+    for change in changes:
+        assert change.command in documented
+        args = [*shlex.split(change.command)[1:], "--json", "--no-store"]
+        result = CliRunner().invoke(app, args, env={"PIVOTAL_HOME": str(tmp_path)})
+        assert result.exit_code == 0, result.output
+        (average,) = [row for row in json.loads(result.stdout)["averages"] if row["metric"] == change.metric]
+        expected = change.average()
+        assert average["difference"] == pytest.approx(expected.difference, abs=1e-12)
+        assert average["baseline"] == pytest.approx(expected.baseline, abs=1e-12)
+        assert f"change {average['difference']:+.3f}" in documented

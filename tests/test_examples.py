@@ -26,3 +26,11 @@ def test_example_validates_runs_and_scores(path):
     report = score_scenario(scenario, draws=100, seed=1)
     assert len(report.verdicts) == 4
     assert report.table["brier"].between(0, 1).all()
+
+
+def test_the_documented_scores_are_what_the_code_gives():
+    readme = (EXAMPLES[0].parent / "README.md").read_text(encoding="utf-8")
+    scenario = load_scenario(EXAMPLES[0].parent / "india-pakistan.yaml")
+    report = score_scenario(scenario, draws=1000, seed=0, start=2001)
+    for line in report.verdicts:
+        assert f"- {line}\n" in readme, f"examples/README.md is stale for: {line}"

@@ -11,7 +11,7 @@ from pivotal.scenario import PeriodRange
 
 def test_first_period_belief_is_all_prior(tiny_scenario):
     """Before any update the belief is the prior itself: S1 = ST = 1 for it, 0 for the rest."""
-    result = sobol_indices(tiny_scenario, metric="belief", periods=PeriodRange(2001, 2001), samples=2048)
+    result = sobol_indices(tiny_scenario, metric="belief", periods=PeriodRange(2001, 2001), samples=8192)
     table = result.indices.set_index("parameter")
     assert table.loc["prior_resolve", "S1"] == pytest.approx(1.0, abs=0.05)
     assert table.loc["prior_resolve", "ST"] == pytest.approx(1.0, abs=0.05)

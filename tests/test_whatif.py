@@ -7,6 +7,7 @@ import pytest
 
 from pivotal import ScenarioError, builtin_scenario
 from pivotal.analysis import what_if
+from pivotal.scenario import PeriodRange
 from pivotal.scenario.checks import find_problems
 from pivotal.scenario.overlay import (
     apply_overlay,
@@ -66,6 +67,17 @@ def test_differences_are_exactly_zero_before_the_change(caucasus):
     before = frame[frame["period"] < 2000]
     assert (before["difference"] == 0).all() and (before["low"] == 0).all() and (before["high"] == 0).all()
     assert not np.allclose(frame[frame["period"] == 2000]["difference"], 0)
+
+
+def test_an_average_over_one_period_is_that_period_and_over_several_is_their_mean(caucasus):
+    result = what_if(caucasus, [_overlay(SHIELD, caucasus)], draws=300, seed=4)
+    frame = result.differences(("p_offensive",)).set_index("period")
+    one = result.averages(("p_offensive",), PeriodRange(2000, 2000)).iloc[0]
+    for column in ("baseline", "difference", "low", "high"):
+        assert one[column] == pytest.approx(frame.loc[2000, column], abs=1e-12)
+    span = result.averages(("p_offensive",), PeriodRange(2000, 2003)).iloc[0]
+    assert span["difference"] == pytest.approx(frame.loc[2000:2003, "difference"].mean(), abs=1e-12)
+    assert span["low"] <= span["difference"] <= span["high"]
 
 
 def test_an_overlay_that_restates_the_scenario_changes_nothing(caucasus):

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from pivotal.scenario.overlay import Overlay, apply_overlay
-from pivotal.scenario.schema import Scenario
+from pivotal.scenario.schema import PeriodRange, Scenario
 from pivotal.simulation.engine import METRICS, SimulationResult, simulate
 from pivotal.simulation.summary import INTERVAL
 
@@ -40,21 +40,28 @@ class WhatIf:
         the effect varies with the uncertain parameters); the standard error is
         the Monte Carlo error of the mean difference.
         """
-        rows = []
-        for t, period in enumerate(self.baseline.periods):
-            for name in metrics:
-                base = self.baseline.metrics[name][t]
-                delta = self.counterfactual.metrics[name][t] - base
-                low, high = np.quantile(delta, INTERVAL)
-                rows.append({"period": period, "metric": name, "baseline": float(base.mean()),
-                             "counterfactual": float(base.mean() + delta.mean()),
-                             "difference": float(delta.mean()), "low": float(low), "high": float(high),
-                             "stderr": float(delta.std(ddof=1) / np.sqrt(delta.size)) if delta.size > 1
-                             else float("nan")})
-        return pd.DataFrame(rows)
+        return pd.DataFrame([
+            {"period": period, "metric": name, **self._paired(name, [t])}
+            for t, period in enumerate(self.baseline.periods) for name in metrics
+        ])
 
-    def to_dict(self, metrics: tuple[str, ...] = METRICS) -> dict:
-        return {
+    def averages(self, metrics: tuple[str, ...], periods: PeriodRange) -> pd.DataFrame:
+        """Each metric averaged over ``periods`` draw by draw, then compared as in :meth:`differences`."""
+        rows = [self.baseline.periods.index(year) for year in periods.years()]
+        return pd.DataFrame([{"periods": str(periods), "metric": name, **self._paired(name, rows)}
+                             for name in metrics])
+
+    def _paired(self, metric: str, rows: list[int]) -> dict[str, float]:
+        base = self.baseline.metrics[metric][rows].mean(axis=0)
+        delta = self.counterfactual.metrics[metric][rows].mean(axis=0) - base
+        low, high = np.quantile(delta, INTERVAL)
+        stderr = delta.std(ddof=1) / np.sqrt(delta.size) if delta.size > 1 else np.nan
+        return {"baseline": float(base.mean()), "counterfactual": float(base.mean() + delta.mean()),
+                "difference": float(delta.mean()), "low": float(low), "high": float(high),
+                "stderr": float(stderr)}
+
+    def to_dict(self, metrics: tuple[str, ...] = METRICS, over: PeriodRange | None = None) -> dict:
+        content = {
             "scenario_id": self.baseline.scenario.id,
             "overlays": [o.id for o in self.overlays],
             "titles": [o.title for o in self.overlays],
@@ -64,6 +71,9 @@ class WhatIf:
             "record_periods": self.record_periods,
             "differences": self.differences(metrics).to_dict(orient="records"),
         }
+        if over is not None:
+            content["averages"] = self.averages(metrics, over).to_dict(orient="records")
+        return content
 
 
 def what_if(base: Scenario, overlays: list[Overlay], *, draws: int = 2000, seed: int = 0) -> WhatIf:

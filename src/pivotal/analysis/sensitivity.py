@@ -117,7 +117,8 @@ def sobol_indices(
         scenario_id=scenario.id, metric=metric, periods=periods, samples=samples, evaluations=len(y),
         mean=float(np.mean(y)), variance=variance, indices=indices,
         max_change=float(np.max(np.abs(finite["ST"] - finite["ST_half"]))),
-        max_interval=float(np.max(np.concatenate([finite["S1_conf"], finite["ST_conf"]]))),
+        # SALib's *_conf are half-widths; the check is on the whole interval.
+        max_interval=float(2 * np.max(np.concatenate([finite["S1_conf"], finite["ST_conf"]]))),
         tolerance=tolerance,
     )
 

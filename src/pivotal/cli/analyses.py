@@ -10,6 +10,7 @@ import typer
 
 from pivotal.cli.common import Draws, ScenarioArg, app, err, out, progress_bar, user_errors
 from pivotal.cli.render_analyses import (
+    average_line,
     precision_line,
     reliability_table,
     score_table,
@@ -49,6 +50,7 @@ def score(
     """Score the model's forecasts against the record, beside baselines, out of sample."""
     from pivotal.evaluation import score_scenario
     from pivotal.evaluation.calibration import PRECISION_SCALES
+    from pivotal.evaluation.outcomes import OUTCOMES
 
     loaded = resolve_scenario(scenario)
     first, last = loaded.periods.start, loaded.periods.end
@@ -67,8 +69,8 @@ def score(
     out.print(score_table(report, f"{loaded.title}: forecasts of {report.start}–{last} scored against "
                                   f"the record ({draws:,} draws, seed {seed})"))
     out.print(precision_line(report), highlight=False)
-    for outcome in ("offensive", "probe"):
-        out.print(reliability_table(report, outcome))
+    for outcome in OUTCOMES:
+        out.print(reliability_table(report, outcome.name))
     for line in report.verdicts:
         out.print(f"• {line}", highlight=False)
 
@@ -114,6 +116,8 @@ def whatif(
     periods: Annotated[str | None, typer.Option(help="Periods for --set values without @PERIODS.")] = None,
     metrics: Annotated[list[str] | None, typer.Option(
         "--metric", "-m", help="Metrics to show (default p_offensive, p_challenge, belief).")] = None,
+    over: Annotated[str | None, typer.Option(
+        help="Also give each metric averaged over these periods, e.g. 2020-2023.")] = None,
     draws: Draws = 2000,
     seed: Seed = 0,
     list_examples: Annotated[bool, typer.Option("--list", help="List the shipped counterfactuals.")] = False,
@@ -149,15 +153,17 @@ def whatif(
         _periods_option(periods, base, "--periods")
     if settings:
         overlays.append(overlay_from_settings(settings, base, periods))
+    span = None if over is None else _periods_option(over, base, "--over")
     result = what_if(base, overlays, draws=draws, seed=seed)
     frame = result.differences(chosen)
+    content = result.to_dict(chosen, over=span)
     if not no_store:
         _record_analysis("whatif", base, draws=draws, seed=seed,
                          settings={"overlay": overlay, "set": list(settings or []), "periods": periods,
-                                   "metrics": list(chosen)},
-                         result=result.to_dict(chosen))
+                                   "metrics": list(chosen), "over": over},
+                         result=content)
     if as_json:
-        sys.stdout.write(json.dumps(result.to_dict(chosen), indent=2, default=str) + "\n")
+        sys.stdout.write(json.dumps(content, indent=2, default=str) + "\n")
         return
     from pivotal.simulation import summarise
 
@@ -169,6 +175,9 @@ def whatif(
     out.print(whatif_table(shown, chosen, title, observed))
     out.print(f"record used in both runs for {_span_text(result.record_periods)}; later periods simulated",
               highlight=False)
+    if span is not None:
+        for row in result.averages(chosen, span).itertuples():
+            out.print(average_line(row), highlight=False)
 
 
 def _span_text(years: list[int]) -> str:

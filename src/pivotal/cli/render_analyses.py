@@ -73,6 +73,13 @@ def whatif_table(frame: pd.DataFrame, metrics: tuple[str, ...], title: str,
     return table
 
 
+def average_line(row) -> str:
+    """One metric averaged over a span of periods, draw by draw: baseline, change and its spread."""
+    relative = f"; relative change {row.difference / row.baseline:+.0%}" if row.baseline > 0 else ""
+    return (f"mean {row.metric} over {row.periods}: {row.baseline:.3f} in the baseline, change "
+            f"{row.difference:+.3f} (90% of draws between {row.low:+.3f} and {row.high:+.3f}{relative})")
+
+
 def sobol_table(indices: pd.DataFrame, title: str, top: int) -> Table:
     table = Table(title=title, caption="S1: first-order index; ST: total index; ± half-width of the "
                   "bootstrap 95% interval")

@@ -63,6 +63,7 @@ class ScoreReport:
             "scores": _records(self.table),
             "precision_fit": _records(self.precision),
             "forecasts": _records(self.forecasts),
+            "calibration": {o.name: _records(self.reliability(o.name)) for o in OUTCOMES},
             "verdicts": self.verdicts,
         }
 
@@ -129,6 +130,9 @@ def _score_table(forecasts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["outcome", "method", "fit", "n", "events", "brier", "log_loss", "auc"])
 
 
+_RULES = (("brier", "Brier"), ("log_loss", "log loss"))
+
+
 def _verdicts(table: pd.DataFrame) -> list[str]:
     """One plain sentence per outcome: where the out-of-sample model wins and where it loses."""
     lines = []
@@ -138,18 +142,24 @@ def _verdicts(table: pd.DataFrame) -> list[str]:
             lines.append(f"{outcome.label}: no settled period to score.")
             continue
         model = rows.loc[(MODEL_FITTED, ROLLING)]
-        losses, wins = [], []
+        losses, wins, ties = [], [], []
         for key in BASELINES:
             other = rows.loc[key]
-            worse = [label for name, label in (("brier", "Brier"), ("log_loss", "log loss"))
-                     if model[name] > other[name] + 1e-12]
-            (losses if worse else wins).append(f"{key[0]}" + (f" ({', '.join(worse)})" if worse else ""))
+            worse = [label for name, label in _RULES if model[name] > other[name] + 1e-12]
+            better = [label for name, label in _RULES if model[name] < other[name] - 1e-12]
+            if worse:
+                losses.append(f"{key[0]} ({', '.join(worse)})")
+            elif better:
+                wins.append(key[0])
+            else:
+                ties.append(key[0])
         events = int(model["events"])
         n = int(model["n"])
         text = (f"{outcome.label}: over {n} period{'s' * (n != 1)} with {events} event{'s' * (events != 1)}, "
                 f"the fitted model (rolling origin) has Brier {model['brier']:.3f}")
         text += f"; it loses to {', '.join(losses)}" if losses else ""
         text += f"; it beats {', '.join(wins)}" if wins else ""
+        text += f"; it ties with {', '.join(ties)}" if ties else ""
         if model["events"] < 3 or model["n"] - model["events"] < 3:
             text += "; too few events on one side for the difference to mean much"
         lines.append(text + ".")
