@@ -157,6 +157,9 @@ def test_an_upload_s_folders_are_dropped_from_its_name(client, broken_text):
     response = client.post("/api/scenarios/upload",
                            files={"file": ("../../etc/my.yaml", broken_text.encode())})
     assert response.json()["source"] == "my.yaml"
+    renamed = client.post("/api/scenarios/upload",
+                          files={"file": ("Scénario (1)<b>.yaml", broken_text.encode())})
+    assert renamed.json()["source"] == "Scénario (1)_b_.yaml"
 
 
 def test_upload_that_is_not_yaml_text(client):
@@ -362,6 +365,7 @@ def test_report_page(client):
     report = client.get(f"/runs/{run_id}/report")
     assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
     assert run_id in report.text and "<svg" in report.text
+    assert report.headers["content-security-policy"].startswith("default-src 'none'")
 
 
 # ---- hosts and the command -------------------------------------------------------------------------

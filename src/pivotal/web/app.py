@@ -86,13 +86,19 @@ def create_app(store_path: str | Path | None = None, *, workers: int = 2,
         except ValueError as err:  # e.g. a stored scenario that no longer validates
             why = " ".join(str(err).split())[:300]
             raise StarletteHTTPException(422, f"the report of run {full_id} cannot be built: {why}") from err
-        return HTMLResponse(html, headers={"X-Content-Type-Options": "nosniff"})
+        return HTMLResponse(html, headers={"Content-Security-Policy": REPORT_POLICY,
+                                           "X-Content-Type-Options": "nosniff",
+                                           "Referrer-Policy": "no-referrer"})
 
     return app
 
 
 def _body_limit(path: str) -> int:
     return UPLOAD_BODY_LIMIT if path == UPLOAD_PATH else JSON_BODY_LIMIT
+
+
+#: A report is one file: inline styles and inline SVG, no script, nothing fetched.
+REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 
 
 def _page_headers() -> dict[str, str]:

@@ -16,7 +16,8 @@ from pivotal.scenario import Scenario, parse_scenario
 from pivotal.scenario.loader import decode_document
 
 DEFAULT_NAME = "upload.yaml"
-_UNSAFE = re.compile(r"[^A-Za-z0-9._\- ]")
+#: Kept in a name: letters and digits of any script and a few marks; the rest becomes "_".
+_UNSAFE = re.compile(r"[^\w.\-()\[\] +,]")
 
 
 class UploadNotFound(KeyError):
