@@ -121,6 +121,18 @@ def test_date_shapes():
         ("2021-10", "2021-10"), ("1994", "1994"), ("2019", "2019"),
     ]
     assert parse_date("2020-10-12T08:30:00Z").iso() == "2020-10-12"
+
+
+def test_a_day_and_month_alone_take_the_year_named_before_them():
+    text = "In October 2020 the fighting went on; on 17 October a truce, and by October 18, none."
+    assert [(d.text, d.iso()) for d in find_dates(text)] == [
+        ("October 2020", "2020-10"), ("17 October", "2020-10-17"), ("October 18", "2020-10-18")]
+    assert [d.iso() for d in find_dates("On 10 October the truce broke.", year=2020)] == ["2020-10-10"]
+    assert find_dates("On 10 October the truce broke.") == []  # no year known: no date
+    assert find_dates("They may 3 times refuse.", year=2020) == []  # not a month as prose writes one
+
+
+def test_impossible_or_missing_dates_parse_to_none():
     assert parse_date("31 February 2020") is None
     assert parse_date("soon") is None
 

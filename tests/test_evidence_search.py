@@ -156,6 +156,8 @@ def test_check_lists_missing_sources_out_of_range_paragraphs_and_unsupported_par
     assert missing.detail == "no document ingested with the title 'Data nobody ingested'"
     assert "patron_shield" not in report.unsupported
     assert "precision" in report.unsupported  # no passage speaks of logit precision
+    # prize cites only a ¶ past the end of its document; precision only a document nobody added
+    assert report.uncited == ["prize", "precision"]
     assert report.checked == len(list(c for pieces in scenario.parameters.values()
                                       for piece in pieces for c in piece.sources))
     assert report.confirmed == report.checked - len(report.problems)

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 import pivotal
 from pivotal.cli.app import app
+from pivotal.model.parameters import PARAMETER_NAMES
 from pivotal.report.charts import CHART_NAMES, chart_alt_text, chart_svg, plot_probability_bands, save_chart
 from pivotal.report.data import scenario_from_json
 from pivotal.report.html import build_report
@@ -309,3 +310,29 @@ def test_report_errors_are_one_line(tmp_path, tiny_scenario, isolated_home):
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     one_error_line(invoke("report", run.run_id, "--format", "png", "--out", str(blocker)), "cannot write")
+
+
+def test_the_report_shows_passages_beside_each_parameter(tiny_run, tmp_path):
+    from pivotal.evidence import EvidenceStore, ingest
+    from tests.evidence_files import make_library
+
+    library = make_library(tmp_path / "library", unreadable=False)
+    (library / "capacity.md").write_text(
+        "# Overstretch\n\nPivotia's capacity is tied up: a large share of its army is held down by a war far "
+        "away, so the share of the pivot's capacity left for Targetia is small.\n", encoding="utf-8")
+    store = RunStore()
+    ingest([library], EvidenceStore(store.path))
+    html = build_report(tiny_run.run_id, store)
+    table = html[html.index('<table id="parameters">'):]
+    table = table[:table.index("</table>")]
+    rows = dict(re.findall(r'<code>([a-z_]+)</code>.*?(<details class="evidence">.*?</details>|no passage in '
+                           r'your documents bears on it)', table, re.DOTALL))
+    assert set(rows) == set(PARAMETER_NAMES)
+    assert "Overstretch, ¶" in rows["pivot_distraction"] and "tied up" in rows["pivot_distraction"]
+    assert "no passage in your documents bears on it" in rows.values()
+    assert not EXTERNAL.search(html)
+
+
+def test_without_documents_the_report_shows_no_passages(tiny_run):
+    html = build_report(tiny_run.run_id)
+    assert 'class="evidence"' not in html and "no passage in your documents" not in html

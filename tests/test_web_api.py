@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from pivotal.evidence import EvidenceStore, ingest
 from pivotal.report.data import scenario_from_json as parse_scenario_json
 from pivotal.scenario import ScenarioError, parse_scenario
 from pivotal.store import RunStore
@@ -399,3 +400,25 @@ def test_serve_binds_loopback_by_default_and_warns_otherwise(monkeypatch):
     assert allowed_hosts("0.0.0.0") is None and allowed_hosts("192.168.1.5") is None
     assert allowed_hosts("127.0.0.1") == ["127.0.0.1", "[::1]", "localhost"]
     assert "[::1]" in (allowed_hosts("::1") or []) and "127.0.0.2" in (allowed_hosts("127.0.0.2") or [])
+
+
+# ---- evidence beside the parameters ----------------------------------------------------------------
+
+
+def test_evidence_lists_passages_beside_parameters_once_documents_are_added(client, tmp_path):
+    empty = client.get("/api/evidence", params={"scenario": "south-caucasus"})
+    assert empty.status_code == 200 and empty.json() == {"documents": 0, "parameters": {}}
+    note = tmp_path / "overstretch.md"
+    note.write_text("# Overstretch\n\nRussia's capacity is tied up in Ukraine: a large share of its army "
+                    "and of the pivot's capacity is held down far from the Caucasus.\n", encoding="utf-8")
+    ingest([note], EvidenceStore())
+    found = client.get("/api/evidence", params={"scenario": "south-caucasus"}).json()
+    assert found["documents"] == 1
+    (passage,) = found["parameters"]["pivot_distraction"]
+    assert passage["title"] == "Overstretch" and passage["locator"].startswith("¶")
+    assert "tied up" in passage["excerpt"] and passage["cited"] is False
+    for bad in ({}, {"scenario": "south-caucasus", "upload_id": "0" * 16}, {"scenario": "../etc"},
+                {"upload_id": "nothex"}):
+        assert client.get("/api/evidence", params=bad).status_code == 422, bad
+    assert client.get("/api/evidence", params={"scenario": "atlantis"}).status_code == 404
+    assert client.get("/api/evidence", params={"upload_id": "0" * 16}).status_code == 404

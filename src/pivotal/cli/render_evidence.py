@@ -66,7 +66,8 @@ def search_json(hits: list[Passage], query: str, filters: dict[str, Any]) -> str
 
 
 def check_output(report: CheckReport) -> Group:
-    """(a) citations the corpus cannot confirm, grouped by source; (b) unsupported parameters."""
+    """(a) citations the corpus cannot confirm, grouped by source; (b) unsupported parameters;
+    (c) parameters that cite nothing in the corpus."""
     parts: list[Any] = [Text(
         f"{report.scenario_id}: {report.checked} parameter citations checked against "
         f"{report.documents} documents ({report.passages} passages); {report.confirmed} found.",
@@ -90,6 +91,11 @@ def check_output(report: CheckReport) -> Group:
     else:
         parts.append(Text(f"(b) every parameter has a passage scoring {report.min_score:g} or more.",
                           style="green"))
+    if report.uncited:
+        parts.append(Text("(c) no citation points into the corpus for: " + ", ".join(report.uncited),
+                          style="red"))
+    else:
+        parts.append(Text("(c) every parameter cites at least one passage of the corpus.", style="green"))
     return Group(*parts)
 
 
@@ -98,6 +104,7 @@ def check_json(report: CheckReport) -> str:
         "scenario": report.scenario_id, "documents": report.documents, "passages": report.passages,
         "checked": report.checked, "confirmed": report.confirmed, "min_score": report.min_score,
         "problems": [p.__dict__ for p in report.problems], "unsupported": report.unsupported,
+        "uncited": report.uncited,
         "best_scores": {k: round(v, 6) for k, v in report.best_scores.items()},
     }, ensure_ascii=False, indent=2)
 

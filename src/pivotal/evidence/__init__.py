@@ -17,6 +17,7 @@ from pivotal.evidence.parameters import (
     match_source,
     parameter_evidence,
     parameter_query,
+    passages_beside_parameters,
 )
 from pivotal.evidence.records import Document, Passage
 from pivotal.evidence.search import Corpus, search, snippet
@@ -42,6 +43,7 @@ __all__ = [
     "match_source",
     "parameter_evidence",
     "parameter_query",
+    "passages_beside_parameters",
     "search",
     "snippet",
 ]

@@ -5,8 +5,11 @@ shapes ("13 September 2022", "September 13, 2022", "2022-09-13", "September 2022
 "2022", "the 1990s"), and a parser that guesses at everything else (``dateutil``'s fuzzy
 mode) finds dates in numbers that are not dates.  Every mention becomes the interval of
 days it covers, so a search for 2020-10 finds passages that say "2020" and ones that say
-"10 October 2020".  Limits: a four-digit number from 1800 to 2099 is taken for a year
-("1994 troops" included); "1994-2019" gives the two ends, not the years between.
+"10 October 2020".  A day and month with no year ("on 10 October") take the year last
+mentioned before them, in the passage or earlier in the document, or else the document's
+own year; with none of those they are left out.  Limits: a four-digit number from 1800 to
+2099 is taken for a year ("1994 troops" included); "1994-2019" gives the two ends, not the
+years between.
 """
 
 from __future__ import annotations
@@ -38,6 +41,15 @@ _PATTERNS: tuple[tuple[Precision, re.Pattern[str]], ...] = (
     ("month", re.compile(rf"\b{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE)),
     ("decade", re.compile(r"\b(?P<year>1[89]\d0|20\d0)s\b")),
     ("year", re.compile(rf"\b{_YEAR}\b")),
+)
+
+
+# A day and a month not followed by a year: read only once the full forms have had their turn,
+# and only with the month capitalised, as prose writes it ("they may 3 times" is no date).
+_MONTH_TITLE = r"(?P<month>" + "|".join(sorted((m.title() for m in _MONTHS), key=len, reverse=True)) + r")\.?"
+_WITHOUT_YEAR = (
+    re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH_TITLE}(?!\w)(?!,?\s+\d)"),
+    re.compile(rf"\b{_MONTH_TITLE}\s+{_DAY}\b(?!,?\s+\d)"),
 )
 
 
@@ -82,20 +94,45 @@ def _mention(precision: Precision, match: re.Match[str]) -> DateMention | None:
         return None
 
 
-def find_dates(text: str) -> list[DateMention]:
-    """Every date mentioned in ``text``, in order of appearance, each span read once."""
+def find_dates(text: str, year: int | None = None) -> list[DateMention]:
+    """Every date mentioned in ``text``, in order of appearance, each span read once.
+
+    ``year`` is the year a day and month without one fall in when the text names no year
+    before them (the year last mentioned earlier in the document, or the document's own).
+    """
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, DateMention]] = []
+
+    def keep(start: int, end: int, mention: DateMention | None) -> None:
+        if mention is not None and not any(start < t_end and t_start < end for t_start, t_end in taken):
+            taken.append((start, end))
+            found.append((start, mention))
+
     for precision, pattern in _PATTERNS:
         for match in pattern.finditer(text):
-            start, end = match.span()
-            if any(start < t_end and t_start < end for t_start, t_end in taken):
-                continue
-            mention = _mention(precision, match)
-            if mention is not None:
-                taken.append((start, end))
-                found.append((start, mention))
+            keep(*match.span(), _mention(precision, match))
+    years = sorted((start, m.start.year) for start, m in found if m.precision != "decade")
+    for pattern in _WITHOUT_YEAR:
+        for match in pattern.finditer(text):
+            before = [y for start, y in years if start < match.start()]
+            known = before[-1] if before else year
+            if known is not None:
+                keep(*match.span(), _day_in(known, match))
     return [mention for _, mention in sorted(found, key=lambda item: item[0])]
+
+
+def last_year(mentions: list[DateMention], default: int | None) -> int | None:
+    """The year of the last mention that names one, for the text that follows."""
+    years = [m.end.year for m in mentions if m.precision != "decade"]
+    return years[-1] if years else default
+
+
+def _day_in(year: int, match: re.Match[str]) -> DateMention | None:
+    try:
+        day = dt.date(year, _month_number(match.group("month")), int(match.group("day")))
+    except (ValueError, KeyError):
+        return None
+    return DateMention(match.group(), day, day, "day")
 
 
 def parse_date(value: str) -> DateMention | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pivotal.evidence.actors import actor_matchers, find_actors
-from pivotal.evidence.dates import find_dates, parse_date
+from pivotal.evidence.dates import find_dates, last_year, parse_date
 from pivotal.evidence.errors import EvidenceError, UnreadableDocument
 from pivotal.evidence.readers import format_of, read_document
 from pivotal.evidence.records import Document, Metadata, ReadDocument
@@ -123,8 +123,7 @@ def ingest(paths: Sequence[str | Path], store: EvidenceStore, scenario: Scenario
         for read in new:
             actor_rows = [ActorRow(p.number, a) for p in read.paragraphs
                           for a in find_actors(p.text, matchers)]
-            date_rows = [DateRow(p.number, d.text, d.start, d.end, d.precision)
-                         for p in read.paragraphs for d in find_dates(p.text)]
+            date_rows = _date_rows(read)
             report.added.append(writer.document(writer.add(read, actors, actor_rows, date_rows)))
         added_hashes = {d.content_hash for d in report.added}
         for digest in dict.fromkeys(repeated):
@@ -137,6 +136,18 @@ def ingest(paths: Sequence[str | Path], store: EvidenceStore, scenario: Scenario
             writer.update(document_id, actors, rows, given)
             report.already.append(writer.document(document_id))
     return report
+
+
+def _date_rows(read: ReadDocument) -> list[DateRow]:
+    """Dates of every paragraph; a day and month alone take the year last named before them."""
+    own = parse_date(read.metadata.date) if read.metadata.date else None
+    year = own.start.year if own is not None else None
+    rows = []
+    for paragraph in read.paragraphs:
+        mentions = find_dates(paragraph.text, year)
+        rows += [DateRow(paragraph.number, d.text, d.start, d.end, d.precision) for d in mentions]
+        year = last_year(mentions, year)
+    return rows
 
 
 def _with_overrides(read: ReadDocument, given: dict[str, str]) -> ReadDocument:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from pivotal.evidence.bm25 import tokenize
 from pivotal.evidence.records import Document, Passage
-from pivotal.evidence.search import Corpus
+from pivotal.evidence.search import Corpus, snippet
 from pivotal.evidence.store import EvidenceStore
 from pivotal.model.parameters import PARAMETERS_BY_NAME
 from pivotal.scenario import Scenario
@@ -124,6 +124,7 @@ class CheckReport:
 
     ``problems``: (a) citations whose source is not ingested or whose ¶ is out of range.
     ``unsupported``: (b) parameters with no passage scoring at least ``min_score``.
+    ``uncited``: (c) parameters none of whose citations points into an ingested document.
     ``checked`` counts the citations looked at, ``confirmed`` those found in the corpus.
     """
 
@@ -135,11 +136,12 @@ class CheckReport:
     confirmed: int = 0
     problems: list[CitationProblem] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
+    uncited: list[str] = field(default_factory=list)
     best_scores: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return not self.problems and not self.unsupported
+        return not self.problems and not self.unsupported and not self.uncited
 
     def parameters_with_problems(self) -> list[str]:
         return list(dict.fromkeys(p.parameter for p in self.problems))
@@ -153,14 +155,18 @@ def check_scenario(scenario: Scenario, store: EvidenceStore, min_score: float = 
     report = CheckReport(scenario.id, len(documents), len(corpus.passages), min_score)
     matched = {ref: match_source(source, documents) for ref, source in scenario.sources.items()}
     for name, pieces in scenario.parameters.items():
+        found = False
         for piece in pieces:
             for citation in piece.sources:
                 report.checked += 1
                 problem = _check_citation(scenario, name, str(piece.periods), citation, matched)
                 if problem is None:
                     report.confirmed += 1
+                    found = True
                 else:
                     report.problems.append(problem)
+        if not found:
+            report.uncited.append(name)
     best = parameter_evidence(scenario, store, k=1, corpus=corpus)
     for name in scenario.parameters:
         score = best[name][0].score if best[name] else 0.0
@@ -192,3 +198,42 @@ def _check_citation(scenario: Scenario, name: str, periods: str, citation: Citat
         return problem("out-of-range",
                        f"{cited} not in {document.file_name} ({document.paragraphs} paragraphs)")
     return None
+
+
+#: Passages shown beside each parameter in the report and the web app.
+BESIDE_K = 3
+
+
+@dataclass(frozen=True)
+class PassageNote:
+    """A ranked passage as shown beside a parameter: where it is, an excerpt, and whether it is cited."""
+
+    title: str
+    file_name: str
+    locator: str
+    score: float
+    excerpt: str
+    cited: bool
+
+
+def passages_beside_parameters(scenario: Scenario, store: EvidenceStore, k: int = BESIDE_K
+                               ) -> dict[str, list[PassageNote]]:
+    """The ``k`` best passages of the corpus for each parameter, as short notes; {} with no corpus.
+
+    Only passages that bear on the parameter (score at least :data:`MIN_SCORE`) are kept.
+    """
+    corpus = Corpus.load(store)
+    if not corpus.passages:
+        return {}
+    documents = store.documents()
+    ranked = parameter_evidence(scenario, store, k=k, corpus=corpus)
+    notes: dict[str, list[PassageNote]] = {}
+    for name, passages in ranked.items():
+        cited = cited_locations(scenario, name, documents)
+        query = parameter_query(scenario, name)
+        notes[name] = [
+            PassageNote(title=p.title, file_name=p.file_name, locator=p.locator, score=round(p.score, 2),
+                        excerpt=snippet(p.text, query)[0], cited=(p.document_id, p.paragraph) in cited)
+            for p in passages if p.score >= MIN_SCORE
+        ]
+    return notes

@@ -96,14 +96,20 @@ def build_report(run_id: str, store: RunStore | None = None) -> str:
     run's scenario content (same hash), each only when one exists.  Raises
     RunNotFoundError for an unknown or ambiguous id.
     """
+    from pivotal.evidence import EvidenceStore, passages_beside_parameters
+
     store = store or RunStore()
     stored = store.get(run_id)
     analyses = latest_by_kind(store.analyses_for(stored.record.scenario_hash))
-    return render_report(stored, stored_scenario(stored), analyses)
+    scenario = stored_scenario(stored)
+    evidence = passages_beside_parameters(scenario, EvidenceStore(store.path))
+    return render_report(stored, scenario, analyses, evidence)
 
 
-def render_report(stored: StoredRun, scenario: Scenario, analyses: dict[str, AnalysisRecord]) -> str:
-    """The HTML document from a run, its scenario and the analyses to show (by kind)."""
+def render_report(stored: StoredRun, scenario: Scenario, analyses: dict[str, AnalysisRecord],
+                  evidence: dict[str, list[Any]] | None = None) -> str:
+    """The HTML document from a run, its scenario, the analyses to show (by kind) and, when
+    documents have been added to the store, the passages that bear on each parameter."""
     from pivotal import __version__
 
     record = stored.record
@@ -140,6 +146,7 @@ def render_report(stored: StoredRun, scenario: Scenario, analyses: dict[str, Ana
         "analyses": {kind: _analysis_context(analyses[kind]) for kind in analyses if kind in ANALYSIS_KINDS},
         "section_titles": SECTION_TITLES,
         "parameters": parameter_rows(scenario),
+        "evidence": evidence or {},
         "sources": source_rows(scenario),
     }
     return _environment().get_template("report.html.j2").render(context)

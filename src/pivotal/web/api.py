@@ -33,12 +33,14 @@ from pivotal.web.models import (
     MAX_UPLOAD_BYTES,
     RUN_ID,
     SCENARIO_NAME,
+    UPLOAD_ID,
     ApiError,
     BuiltinScenario,
     Comparison,
     ComparisonRow,
     JobInfo,
     Meta,
+    ParameterEvidence,
     ParameterInfo,
     RunInfo,
     RunRequest,
@@ -97,6 +99,26 @@ def scenarios() -> list[BuiltinScenario]:
             responses=ERRORS)
 def scenario(name: Annotated[str, PathParam(pattern=SCENARIO_NAME)]) -> ScenarioInfo:
     return _scenario_info(_builtin(name), name=name)
+
+
+@router.get("/evidence", response_model=ParameterEvidence, responses=ERRORS,
+            summary="Passages of the added documents beside each parameter of a scenario")
+def evidence(
+    request: Request,
+    scenario: Annotated[str | None, Query(pattern=SCENARIO_NAME, description="A built-in scenario.")] = None,
+    upload_id: Annotated[str | None, Query(pattern=UPLOAD_ID, description="An uploaded scenario.")] = None,
+) -> ParameterEvidence:
+    from dataclasses import asdict
+
+    from pivotal.evidence import EvidenceStore, passages_beside_parameters
+
+    if (scenario is None) == (upload_id is None):
+        raise HTTPException(422, "give exactly one of `scenario` (a built-in name) and `upload_id`")
+    chosen = _builtin(scenario) if scenario is not None else _uploads(request).get(upload_id or "")
+    store = EvidenceStore(_store(request).path)
+    notes = passages_beside_parameters(chosen, store)
+    return ParameterEvidence(documents=len(store.documents()) if notes else 0,
+                             parameters={name: [asdict(n) for n in found] for name, found in notes.items()})
 
 
 @router.post("/scenarios/upload", response_model=ScenarioInfo, summary="Upload and validate a YAML scenario",

@@ -61,6 +61,24 @@ class ScenarioInfo(BaseModel):
     parameters: list[ParameterInfo]
 
 
+class PassageNote(BaseModel):
+    """A passage of an added document that bears on a parameter."""
+
+    title: str
+    file_name: str
+    locator: str = Field(description="Where it is, as a scenario cites it: '¶15' or 'p. 3, ¶15'.")
+    score: float = Field(description="BM25 score against the parameter's own words.")
+    excerpt: str
+    cited: bool = Field(description="Whether the scenario cites this paragraph for the parameter.")
+
+
+class ParameterEvidence(BaseModel):
+    """For each parameter, the passages of the documents in the store that bear on it most."""
+
+    documents: int = Field(description="Documents in the store; 0 means `pivotal evidence add` was not run.")
+    parameters: dict[str, list[PassageNote]]
+
+
 class BuiltinScenario(BaseModel):
     name: str
     title: str

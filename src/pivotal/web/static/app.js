@@ -70,6 +70,30 @@ async function chooseScenario(value) {
     state.scenario = await api(`/api/scenarios/${encodeURIComponent(value.slice("builtin:".length))}`);
   }
   buildParameterControls(state.scenario);
+  await showEvidence(state.scenario);
+}
+
+// Beside each parameter: the passages of the documents added with `pivotal evidence add`.
+async function showEvidence(s) {
+  const query = s.upload_id ? `upload_id=${encodeURIComponent(s.upload_id)}`
+                            : `scenario=${encodeURIComponent(s.name)}`;
+  let found;
+  try {
+    found = await api(`/api/evidence?${query}`);
+  } catch (error) {
+    return;  // evidence is an aid; the controls work without it
+  }
+  if (state.scenario !== s) return;  // another scenario was chosen meanwhile
+  for (const row of document.querySelectorAll("#parameter-list .param")) {
+    const notes = found.parameters[row.dataset.name] || [];
+    if (!notes.length) continue;
+    const items = notes.map((n) => el("li", {},
+      el("span", { class: "note", text: `${n.title}, ${n.locator}${n.cited ? " (cited)" : ""}` }),
+      el("br"), n.excerpt));
+    row.append(el("details", { class: "evidence" },
+      el("summary", { text: `${notes.length} passage${notes.length > 1 ? "s" : ""} in your documents` }),
+      el("ol", {}, ...items)));
+  }
 }
 
 function sliderMax(p) {
