@@ -40,12 +40,18 @@ def screenshot_folder() -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the server's store."""
+    return tmp_path_factory.mktemp("pivotal-home")
+
+
+@pytest.fixture(scope="module")
+def server(server_home: Path) -> Iterator[str]:
     """A real uvicorn server on a free loopback port, in a thread, over its own empty store."""
     from pivotal.web import create_app
     from pivotal.web.server import running_server
 
-    home = tmp_path_factory.mktemp("pivotal-home")
+    home = server_home
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PIVOTAL_HOME", str(home))
         patch.setenv("MPLCONFIGDIR", str(home / "mpl"))
@@ -176,3 +182,20 @@ def test_compare_two_runs(page):
     assert rows.count() == 32
     assert rows.first.locator("td").first.inner_text() == "1994"
     page.screenshot(path=str(screenshot_folder() / "05-compare.png"), full_page=True)
+
+
+def test_passages_of_added_documents_show_beside_a_parameter(page, server_home, tmp_path):
+    from pivotal.evidence import EvidenceStore, ingest
+
+    note = tmp_path / "overstretch.md"
+    note.write_text("# Overstretch\n\nRussia's capacity is tied up in Ukraine: a large share of its army "
+                    "and of the pivot's capacity is held down far from the Caucasus.\n", encoding="utf-8")
+    ingest([note], EvidenceStore(server_home / "runs.duckdb"))
+    page.reload()
+    page.wait_for_selector("body[data-ready=yes]")
+    details = page.locator('.param[data-name="pivot_distraction"] details.evidence')
+    details.locator("summary").click()
+    assert "1 passage in your documents" in details.inner_text()
+    assert "Overstretch, ¶" in details.inner_text() and "tied up in Ukraine" in details.inner_text()
+    page.locator('.param[data-name="pivot_distraction"]').screenshot(
+        path=str(screenshot_folder() / "06-passages-beside-a-parameter.png"))
