@@ -9,6 +9,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+LARGEST = 1e6
+"""Ceiling on every parameter without a natural upper bound: a payoff a million times the prize,
+or a precision that makes every choice a best response.  Above it, products of payoffs and
+precision would overflow double precision and the model's probabilities would turn to NaN."""
+
 
 @dataclass(frozen=True)
 class ParameterSpec:
@@ -21,17 +26,20 @@ class ParameterSpec:
     meaning: str
     lower_open: bool = False
 
+    @property
+    def largest(self) -> float:
+        """The largest admissible value: the upper bound, or :data:`LARGEST` where there is none."""
+        return min(self.upper, LARGEST)
+
     def contains(self, value: float) -> bool:
         if math.isnan(value):
             return False
         above = value > self.lower if self.lower_open else value >= self.lower
-        return above and value <= self.upper
+        return above and value <= self.largest
 
     def describe_bounds(self) -> str:
         left = "(" if self.lower_open else "["
-        upper = "inf" if math.isinf(self.upper) else f"{self.upper:g}"
-        right = ")" if math.isinf(self.upper) else "]"
-        return f"{left}{self.lower:g}, {upper}{right}"
+        return f"{left}{self.lower:g}, {self.largest:g}]"
 
 
 INF = math.inf

@@ -139,7 +139,7 @@ class StageSolution:
 
     @property
     def p_challenge(self) -> Any:
-        return self.challenger_by_move[1] + self.challenger_by_move[2]
+        return _probability(self.challenger_by_move[1] + self.challenger_by_move[2])
 
     @property
     def p_probe(self) -> Any:
@@ -157,11 +157,11 @@ class StageSolution:
     def intervention_by_challenge(self) -> Any:
         """Pivot restrains or mediates, given each challenge, (2, n)."""
         response = self.response_by_move
-        return response[0] + response[1]
+        return _probability(response[0] + response[1])
 
     def _given_challenge(self, chosen: Any) -> Any:
         mix = self.challenge_mix_by_move
-        return mix[0] * chosen[0] + mix[1] * chosen[1]
+        return _probability(mix[0] * chosen[0] + mix[1] * chosen[1])
 
     @property
     def p_intervene(self) -> Any:
@@ -178,8 +178,13 @@ class StageSolution:
         """Target hedges, over everything that can happen in the period."""
         after_challenge = (self.response_by_move * self.hedge_by_move).sum(axis=0)
         moves = self.challenger_by_move
-        return (moves[0] * self.hedge_after_status_quo + moves[1] * after_challenge[0]
-                + moves[2] * after_challenge[1])
+        return _probability(moves[0] * self.hedge_after_status_quo + moves[1] * after_challenge[0]
+                            + moves[2] * after_challenge[1])
+
+
+def _probability(mixture: Any) -> Any:
+    """A sum of products of probabilities, kept in [0, 1] against rounding (1 + 2e-16 otherwise)."""
+    return mixture.clip(0.0, 1.0)
 
 
 def log_logit_choice(utilities: np.ndarray, precision: np.ndarray) -> np.ndarray:

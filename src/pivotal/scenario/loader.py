@@ -8,7 +8,6 @@ Parsing works on a string; files are thin wrappers (the path becomes the
 from __future__ import annotations
 
 import hashlib
-import re
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,13 +17,12 @@ from pydantic import BaseModel, ValidationError
 
 from pivotal.scenario.checks import Problem, find_problems
 from pivotal.scenario.errors import ScenarioError
-from pivotal.scenario.positions import DocumentShapeError, Mark, dotted, locate, read_yaml
+from pivotal.scenario.positions import YAML_LINE_BREAK, DocumentShapeError, Mark, dotted, locate, read_yaml
 from pivotal.scenario.pydantic_errors import describe
 from pivotal.scenario.schema import Scenario
 
 BUILTIN_PACKAGE = "pivotal.scenarios"
 
-_YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -169,7 +167,7 @@ def _parse_yaml(text: str, source: str) -> tuple[Any, dict]:
 
 def _line_and_column(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of a character offset, with YAML's line breaks."""
-    lines = _YAML_LINE_BREAK.split(text[:offset])
+    lines = YAML_LINE_BREAK.split(text[:offset])
     return len(lines), len(lines[-1]) + 1
 
 

@@ -11,6 +11,7 @@ expand to billions of values), and nesting deeper than :data:`MAX_DEPTH`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,23 +100,33 @@ def read_yaml(text: str) -> Document:
         positions, duplicates = _index(root)
         return Document(loader.construct_document(root), positions, duplicates)
     except yaml.MarkedYAMLError as err:
-        raise _clearer_syntax_error(text) or err from None
+        raise _clearer_syntax_error(text, err) or err from None
     finally:
         loader.dispose()
 
 
-def _clearer_syntax_error(text: str) -> yaml.MarkedYAMLError | None:
-    """The pure-Python parser's account of a syntax error, which names what it found instead.
+YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
-    Only events are parsed (no node tree), so this neither recurses nor expands anything.
+
+def _clearer_syntax_error(text: str, err: yaml.MarkedYAMLError) -> yaml.MarkedYAMLError | None:
+    """The pure-Python parser's account of libyaml's syntax error, which names what it found instead.
+
+    Only the lines up to the error are parsed, as events (no node tree), and only when libyaml
+    stopped within its nesting limit: the pure-Python scanner slows down with the square of
+    the nesting, so it is not given what libyaml refused for depth.  Its account is used when
+    it places the error on the same line.
     """
-    if _BaseLoader is yaml.SafeLoader:
+    mark = err.problem_mark
+    if _BaseLoader is yaml.SafeLoader or mark is None or "nesting depth" in str(err.problem):
         return None
+    breaks = [m.end() for m in YAML_LINE_BREAK.finditer(text)]
+    prefix = text[: breaks[mark.line]] if mark.line < len(breaks) else text
     try:
-        for _ in yaml.parse(text, Loader=yaml.SafeLoader):
+        for _ in yaml.parse(prefix, Loader=yaml.SafeLoader):
             pass
-    except yaml.MarkedYAMLError as err:
-        return err
+    except yaml.MarkedYAMLError as clearer:
+        if clearer.problem_mark is not None and clearer.problem_mark.line == mark.line:
+            return clearer
     except yaml.YAMLError:
         return None
     return None

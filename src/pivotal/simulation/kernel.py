@@ -166,7 +166,7 @@ def period_step(
         s.p_challenge, s.p_offensive, s.p_probe, s.p_intervene, s.p_restrain, s.p_deterred,
         s.p_hedge, intervention[0], intervention[1], s.belief, belief_after,
     ])
-    next_belief = (1.0 - turnover) * belief_after + turnover * prior
+    next_belief = ((1.0 - turnover) * belief_after + turnover * prior).clip(0.0, 1.0)  # rounding past 1
     next_resolved = xp.where(uniforms[3] < turnover, uniforms[4] < prior, resolved)
     return metrics, challenge, response, next_belief, next_resolved
 
