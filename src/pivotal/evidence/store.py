@@ -127,10 +127,10 @@ class EvidenceStore:
     Parameters
     ----------
     path : the database file; defaults to the run store's (``$PIVOTAL_HOME/runs.duckdb``).
-    lock_timeout : seconds to wait for another process's lock before failing.
+    lock_timeout : seconds to wait for another process's lock before failing (as for RunStore).
     """
 
-    def __init__(self, path: str | Path | None = None, lock_timeout: float = 30.0) -> None:
+    def __init__(self, path: str | Path | None = None, lock_timeout: float | None = None) -> None:
         self._runs = RunStore(path, lock_timeout=lock_timeout)
         self.path = self._runs.path
 

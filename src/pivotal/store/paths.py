@@ -7,6 +7,8 @@ from pathlib import Path
 
 import platformdirs
 
+from pivotal.store.errors import StoreError
+
 STORE_FILE = "runs.duckdb"
 
 
@@ -20,3 +22,20 @@ def pivotal_home() -> Path:
 
 def default_store_path() -> Path:
     return pivotal_home() / STORE_FILE
+
+
+DEFAULT_LOCK_TIMEOUT = 30.0
+
+
+def default_lock_timeout() -> float:
+    """Seconds to wait for another process's hold on the store: ``$PIVOTAL_LOCK_TIMEOUT``, else 30."""
+    configured = os.environ.get("PIVOTAL_LOCK_TIMEOUT", "").strip()
+    if not configured:
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        seconds = float(configured)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise StoreError(f"PIVOTAL_LOCK_TIMEOUT must be a number of seconds >= 0, found {configured!r}")
+    return seconds

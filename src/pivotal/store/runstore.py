@@ -23,7 +23,7 @@ import pandas as pd
 
 from pivotal.store.analyses import ANALYSES_SCHEMA, AnalysisRecord, insert_analysis, select_analyses
 from pivotal.store.errors import RunNotFoundError, StoreBusyError, StoreError
-from pivotal.store.paths import default_store_path
+from pivotal.store.paths import default_lock_timeout, default_store_path
 
 SCHEMA = (
     """
@@ -175,12 +175,13 @@ class RunStore:
     Parameters
     ----------
     path : file of the database; defaults to ``$PIVOTAL_HOME/runs.duckdb``.
-    lock_timeout : seconds to wait for another process's lock before failing.
+    lock_timeout : seconds to wait for another process's lock before failing; defaults to
+        ``$PIVOTAL_LOCK_TIMEOUT``, else 30.
     """
 
-    def __init__(self, path: str | Path | None = None, lock_timeout: float = 30.0) -> None:
+    def __init__(self, path: str | Path | None = None, lock_timeout: float | None = None) -> None:
         self.path = Path(path) if path is not None else default_store_path()
-        self.lock_timeout = lock_timeout
+        self.lock_timeout = lock_timeout if lock_timeout is not None else default_lock_timeout()
 
     @contextmanager
     def _connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

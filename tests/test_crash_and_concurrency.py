@@ -1,0 +1,74 @@
+"""Interrupted and simultaneous runs: the store always opens whole, and nothing is lost.
+
+Real processes of the command line against one DuckDB file: runs killed with SIGKILL at
+random moments (the full experiment is ``python -m tests.crash_runs``), several runs
+recording at once, and a store held by another process for longer than a run will wait.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.crash_runs import crash_trials, pivotal_command, run_environment, store_problems
+
+
+def test_runs_killed_at_random_moments_leave_the_store_whole(tmp_path):
+    tally = crash_trials(tmp_path, trials=6, draws=1000, seed=3)
+    assert tally.defects == []
+    assert tally.trials == 6 and tally.before_record + tally.after_record == 6
+    assert tally.next_run_ok == 6
+
+
+def test_runs_recording_at_once_are_all_recorded(tmp_path):
+    processes = [subprocess.Popen(pivotal_command("run", "-n", "3000", "-s", str(seed), "--csv"),
+                                  env=run_environment(tmp_path), stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True) for seed in range(4)]
+    for process in processes:
+        _, errors = process.communicate(timeout=300)
+        assert process.returncode == 0, errors
+    count, problems = store_problems(tmp_path / "runs.duckdb")
+    assert count == 4 and problems == []
+
+
+HOLD = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("held", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_store_held_by_another_process_gives_a_clear_message_and_loses_nothing(tmp_path):
+    first = subprocess.run(pivotal_command("run", "-n", "200", "--csv"), env=run_environment(tmp_path),
+                           capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    store = tmp_path / "runs.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(store)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        blocked = subprocess.run(pivotal_command("run", "-n", "200", "--csv"),
+                                 env={**run_environment(tmp_path), "PIVOTAL_LOCK_TIMEOUT": "1"},
+                                 capture_output=True, text=True)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert blocked.returncode == 1
+    assert "Traceback" not in blocked.stderr
+    assert f"the run store {store} is in use by another pivotal process; waited 1 s" in " ".join(
+        blocked.stderr.split())
+    count, problems = store_problems(store)
+    assert count == 1 and problems == []
+    again = subprocess.run(pivotal_command("run", "-n", "200", "--csv"), env=run_environment(tmp_path),
+                           capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert store_problems(store) == (2, [])
+
+
+def test_a_bad_lock_timeout_setting_is_named(tmp_path: Path):
+    result = subprocess.run(pivotal_command("runs"), env={**run_environment(tmp_path),
+                                                          "PIVOTAL_LOCK_TIMEOUT": "soon"},
+                            capture_output=True, text=True)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "PIVOTAL_LOCK_TIMEOUT must be a number of seconds >= 0, found 'soon'" in result.stderr
