@@ -406,19 +406,18 @@ def test_serve_binds_loopback_by_default_and_warns_otherwise(monkeypatch):
 
 
 def test_evidence_lists_passages_beside_parameters_once_documents_are_added(client, tmp_path):
-    empty = client.get("/api/evidence", params={"scenario": "south-caucasus"})
+    empty = client.get("/api/scenarios/south-caucasus/evidence")
     assert empty.status_code == 200 and empty.json() == {"documents": 0, "parameters": {}}
     note = tmp_path / "overstretch.md"
     note.write_text("# Overstretch\n\nRussia's capacity is tied up in Ukraine: a large share of its army "
                     "and of the pivot's capacity is held down far from the Caucasus.\n", encoding="utf-8")
     ingest([note], EvidenceStore())
-    found = client.get("/api/evidence", params={"scenario": "south-caucasus"}).json()
+    found = client.get("/api/scenarios/south-caucasus/evidence").json()
     assert found["documents"] == 1
     (passage,) = found["parameters"]["pivot_distraction"]
     assert passage["title"] == "Overstretch" and passage["locator"].startswith("¶")
     assert "tied up" in passage["excerpt"] and passage["cited"] is False
-    for bad in ({}, {"scenario": "south-caucasus", "upload_id": "0" * 16}, {"scenario": "../etc"},
-                {"upload_id": "nothex"}):
-        assert client.get("/api/evidence", params=bad).status_code == 422, bad
-    assert client.get("/api/evidence", params={"scenario": "atlantis"}).status_code == 404
-    assert client.get("/api/evidence", params={"upload_id": "0" * 16}).status_code == 404
+    for bad in ("/api/scenarios/..%2Fetc/evidence", "/api/uploads/nothex/evidence"):
+        assert client.get(bad).status_code in (404, 422), bad
+    assert client.get("/api/scenarios/atlantis/evidence").status_code == 404
+    assert client.get(f"/api/uploads/{'0' * 16}/evidence").status_code == 404

@@ -12,7 +12,7 @@ import math
 import tempfile
 from datetime import UTC
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import duckdb
 import pandas as pd
@@ -59,8 +59,17 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ApiError, "descript
 INVALID: dict[int | str, dict[str, Any]] = {
     422: {"model": ApiError, "description": "Invalid input; scenario mistakes name file, line and field."}}
 ERRORS = {**NOT_FOUND, **INVALID}
+BAD_BODY: dict[int | str, dict[str, Any]] = {
+    400: {"model": ApiError, "description": "The body cannot be read: not JSON, or not a multipart form."}}
+#: The same answers for a route whose success is not JSON (the report): FastAPI would otherwise
+#: document its errors under the route's own media type.
+_API_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
+PAGE_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"description": answer["description"], "content": _API_ERROR} for code, answer in ERRORS.items()}
 
 router = APIRouter(prefix="/api")
+
+MetricName = Literal[METRICS]  # type: ignore[valid-type]
 
 RunId = Annotated[str, PathParam(pattern=RUN_ID, description="A run id, or any unique start of one.")]
 
@@ -101,28 +110,34 @@ def scenario(name: Annotated[str, PathParam(pattern=SCENARIO_NAME)]) -> Scenario
     return _scenario_info(_builtin(name), name=name)
 
 
-@router.get("/evidence", response_model=ParameterEvidence, responses=ERRORS,
-            summary="Passages of the added documents beside each parameter of a scenario")
-def evidence(
-    request: Request,
-    scenario: Annotated[str | None, Query(pattern=SCENARIO_NAME, description="A built-in scenario.")] = None,
-    upload_id: Annotated[str | None, Query(pattern=UPLOAD_ID, description="An uploaded scenario.")] = None,
-) -> ParameterEvidence:
+@router.get("/scenarios/{name}/evidence", response_model=ParameterEvidence, responses=ERRORS,
+            summary="Passages of the added documents beside each parameter of a built-in scenario")
+def scenario_evidence(request: Request, name: Annotated[str, PathParam(pattern=SCENARIO_NAME)]
+                      ) -> ParameterEvidence:
+    return _evidence(request, _builtin(name))
+
+
+@router.get("/uploads/{upload_id}/evidence", response_model=ParameterEvidence, responses=ERRORS,
+            summary="Passages of the added documents beside each parameter of an uploaded scenario")
+def upload_evidence(request: Request, upload_id: Annotated[str, PathParam(pattern=UPLOAD_ID)]
+                    ) -> ParameterEvidence:
+    return _evidence(request, _uploads(request).get(upload_id))
+
+
+def _evidence(request: Request, scenario: Scenario) -> ParameterEvidence:
     from dataclasses import asdict
 
     from pivotal.evidence import EvidenceStore, passages_beside_parameters
 
-    if (scenario is None) == (upload_id is None):
-        raise HTTPException(422, "give exactly one of `scenario` (a built-in name) and `upload_id`")
-    chosen = _builtin(scenario) if scenario is not None else _uploads(request).get(upload_id or "")
     store = EvidenceStore(_store(request).path)
-    notes = passages_beside_parameters(chosen, store)
+    notes = passages_beside_parameters(scenario, store)
     return ParameterEvidence(documents=len(store.documents()) if notes else 0,
                              parameters={name: [asdict(n) for n in found] for name, found in notes.items()})
 
 
 @router.post("/scenarios/upload", response_model=ScenarioInfo, summary="Upload and validate a YAML scenario",
-             responses={**INVALID, 413: {"model": ApiError, "description": "The file is over 1 MiB."}},
+             responses={**INVALID, **BAD_BODY,
+                        413: {"model": ApiError, "description": "The file is over 1 MiB."}},
              max_body_size=UPLOAD_BODY_LIMIT)
 def upload(request: Request, file: Annotated[UploadFile, File(description="A scenario YAML file.")]
            ) -> ScenarioInfo:
@@ -135,7 +150,8 @@ def upload(request: Request, file: Annotated[UploadFile, File(description="A sce
 
 
 @router.post("/runs", response_model=JobInfo, status_code=202, summary="Start a run in the background",
-             responses={**ERRORS, 413: {"model": ApiError, "description": "The body is too large."},
+             responses={**ERRORS, **BAD_BODY,
+                        413: {"model": ApiError, "description": "The body is too large."},
                         429: {"model": ApiError, "description": "Too many runs are waiting."}},
              max_body_size=JSON_BODY_LIMIT)
 def start_run(request: Request, response: Response, body: RunRequest) -> JobInfo:
@@ -222,10 +238,8 @@ def compare(
     request: Request,
     a: Annotated[str, Query(pattern=RUN_ID, description="The first run (any unique start of its id).")],
     b: Annotated[str, Query(pattern=RUN_ID, description="The second run.")],
-    metric: Annotated[str, Query(pattern=r"^[a-z_]{1,40}$")] = "p_offensive",
+    metric: Annotated[MetricName, Query(description="One of the run's metrics.")] = "p_offensive",
 ) -> Comparison:
-    if metric not in METRICS:
-        raise HTTPException(422, f"no metric named {metric!r}; metrics: {', '.join(METRICS)}")
     store = _store(request)
     first, second = store.get(a), store.get(b)
     left = first.summary[["period", metric]].rename(columns={metric: "a"})

@@ -21,7 +21,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from pivotal.scenario import ScenarioError
 from pivotal.store import RunNotFoundError, RunStore, StoreBusyError
-from pivotal.web.api import ERRORS, JSON_BODY_LIMIT, UPLOAD_BODY_LIMIT, UPLOAD_PATH, RunId, router
+from pivotal.web.api import JSON_BODY_LIMIT, PAGE_ERRORS, UPLOAD_BODY_LIMIT, UPLOAD_PATH, RunId, router
 from pivotal.web.docs_page import render_docs
 from pivotal.web.jobs import JobManager, JobNotFound, TooBusy
 from pivotal.web.limits import ContentLengthLimit
@@ -76,7 +76,7 @@ def create_app(store_path: str | Path | None = None, *, workers: int = 2,
         return HTMLResponse(render_docs(app.openapi()), headers=_page_headers())
 
     @app.get("/runs/{run_id}/report", response_class=HTMLResponse, summary="The run's HTML report",
-             responses=ERRORS)
+             responses=PAGE_ERRORS)
     def report(run_id: RunId) -> Response:
         from pivotal.report.html import build_report
 
@@ -110,6 +110,19 @@ def _error(status: int, body: ApiError) -> JSONResponse:
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status)
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path."""
+    from starlette.routing import Match, Route
+
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches({**request.scope, "method": next(iter(route.methods))})
+            if match == Match.FULL:
+                methods |= route.methods
+    return sorted(methods)
+
+
 def _add_error_handlers(app: FastAPI) -> None:
     """Library errors and bad requests answer 4xx with an :class:`ApiError` body, never 500."""
 
@@ -135,6 +148,8 @@ def _add_error_handlers(app: FastAPI) -> None:
         response = _error(err.status_code, ApiError(detail=detail, kind=kind))  # type: ignore[arg-type]
         for key, value in (err.headers or {}).items():
             response.headers[key] = value
+        if err.status_code == 405:  # Starlette names the methods of the first route on the path only
+            response.headers["Allow"] = ", ".join(_allowed_methods(request))
         return response
 
     @app.exception_handler(RunNotFoundError)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 MAX_DRAWS = 1_000_000
 DEFAULT_DRAWS = 2000
@@ -114,8 +114,16 @@ class ParameterSetting(BaseModel):
 class RunRequest(BaseModel):
     """A run to start: one scenario, optional parameter settings, draws and seed."""
 
-    scenario: str | None = Field(None, pattern=SCENARIO_NAME, description="A built-in scenario name.")
-    upload_id: str | None = Field(None, pattern=UPLOAD_ID, description="An uploaded scenario's id.")
+    # Exactly one of `scenario` and `upload_id`, said in the schema as well as checked below.
+    model_config = ConfigDict(json_schema_extra={"oneOf": [
+        {"required": ["scenario"], "not": {"required": ["upload_id"]}},
+        {"required": ["upload_id"], "not": {"required": ["scenario"]}},
+    ]})
+
+    scenario: str | None = Field(None, pattern=SCENARIO_NAME, description="A built-in scenario name.",
+                                 json_schema_extra={"type": "string"})
+    upload_id: str | None = Field(None, pattern=UPLOAD_ID, description="An uploaded scenario's id.",
+                                  json_schema_extra={"type": "string"})
     draws: int = Field(DEFAULT_DRAWS, ge=1, le=MAX_DRAWS)
     seed: int | None = Field(None, ge=0, le=MAX_SEED, description="Omitted: a fresh seed, recorded.")
     free: bool = Field(False, description="Ignore the record: simulate every period.")

@@ -75,11 +75,11 @@ async function chooseScenario(value) {
 
 // Beside each parameter: the passages of the documents added with `pivotal evidence add`.
 async function showEvidence(s) {
-  const query = s.upload_id ? `upload_id=${encodeURIComponent(s.upload_id)}`
-                            : `scenario=${encodeURIComponent(s.name)}`;
+  const path = s.upload_id ? `/api/uploads/${encodeURIComponent(s.upload_id)}/evidence`
+                           : `/api/scenarios/${encodeURIComponent(s.name)}/evidence`;
   let found;
   try {
-    found = await api(`/api/evidence?${query}`);
+    found = await api(path);
   } catch (error) {
     return;  // evidence is an aid; the controls work without it
   }
