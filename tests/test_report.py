@@ -107,7 +107,7 @@ def test_a_variant_with_uncited_pieces_reads_back_and_reports(tiny_scenario):
 
 def test_chart_svg_is_inline_labelled_and_deterministic(tiny_run, tiny_scenario):
     inputs = {"summary": tiny_run.summary, "scenario": tiny_scenario}
-    for name in ("probabilities", "belief", "commitments", "episodes"):
+    for name in ("probabilities", "belief", "commitments", "network", "episodes"):
         svg = chart_svg(name, **inputs)
         assert svg.startswith("<svg ") and "<?xml" not in svg and "<metadata>" not in svg
         assert f'<title id="chart-{name}-title">' in svg
@@ -127,8 +127,24 @@ def test_chart_svg_refuses_unknown_names_and_missing_inputs(tiny_run):
         chart_svg("score", summary=tiny_run.summary)
     with pytest.raises(ValueError, match="with 'indices'"):
         chart_svg("sensitivity", analysis={"scores": []})
-    assert CHART_NAMES == ("probabilities", "belief", "commitments", "episodes", "score", "whatif",
-                           "sensitivity")
+    assert CHART_NAMES == ("probabilities", "belief", "commitments", "network", "episodes", "score",
+                           "whatif", "sensitivity")
+
+
+def test_the_network_shows_the_ties_in_force_each_year(tiny_scenario):
+    from pivotal.report.network import actor_places, network_years, ties_in_force
+
+    assert network_years(tiny_scenario) == [2001, 2002, 2003]  # three periods: one panel each
+    caucasus = pivotal.builtin_scenario()
+    assert network_years(caucasus) == [1994, 2004, 2015, 2025]
+    in_force = {t.id for t in ties_in_force(tiny_scenario, 2002)}
+    assert in_force == {"piv-tar-alliance", "PAT-patron-of-CHA"}
+    places = actor_places(tiny_scenario)
+    assert places["PIV"][1] > places["CHA"][1] and places["PIV"][1] > places["TAR"][1]  # pivot on top
+    text = chart_alt_text("network", scenario=tiny_scenario)
+    assert "2002: PAT–CHA (patronage" in text and "PIV–TAR (alliance" in text
+    ukraine = {t.id for t in ties_in_force(caucasus, 2025)} - {t.id for t in ties_in_force(caucasus, 2015)}
+    assert ukraine, "ties begun after 2015 appear in the 2025 panel only"
 
 
 def test_the_probability_chart_draws_the_summary(tiny_run):
@@ -192,7 +208,7 @@ def test_the_report_has_every_section_chart_parameter_and_source(tiny_run, tiny_
     for section in SECTIONS:
         assert f'id="{section}"' in html, section
     charts = svgs(html)
-    assert sorted(charts) == ["belief", "commitments", "episodes", "probabilities"]
+    assert sorted(charts) == ["belief", "commitments", "episodes", "network", "probabilities"]
     for name, svg in charts.items():
         assert f'<title id="chart-{name}-title">' in svg and f'<desc id="chart-{name}-desc">' in svg
         assert f"Alt text: {escape(chart_alt_text(name, summary=tiny_run.summary, scenario=tiny_scenario))}" \
@@ -225,7 +241,7 @@ def test_analysis_charts_appear_once_recorded_and_not_with_no_store(tiny_path, t
     hash_ = pivotal.scenario_hash(tiny_scenario)
     assert invoke("score", str(tiny_path), "--start", "2002", "-n", "100", "--no-store").exit_code == 0
     assert RunStore().analyses_for(hash_) == []
-    assert sorted(svgs(build_report(tiny_run.run_id))) == ["belief", "commitments", "episodes",
+    assert sorted(svgs(build_report(tiny_run.run_id))) == ["belief", "commitments", "episodes", "network",
                                                             "probabilities"]
     commands = (("score", str(tiny_path), "--start", "2002", "-n", "100", "--json"),
                 ("whatif", "--scenario", str(tiny_path), "--set", "third_party_deterrence=0.5@2002", "-n",
@@ -247,7 +263,7 @@ def test_the_builtin_scenarios_report_builds():
     scenario = pivotal.builtin_scenario()
     run = pivotal.run_scenario(scenario, draws=64, seed=5)
     html = build_report(run.run_id)
-    assert sorted(svgs(html)) == ["belief", "commitments", "episodes", "probabilities"]
+    assert sorted(svgs(html)) == ["belief", "commitments", "episodes", "network", "probabilities"]
     for commitment in scenario.commitments:
         assert f"<code>{commitment.id}</code>" in html
     for episode in scenario.episodes:
@@ -283,7 +299,7 @@ def test_report_writes_each_chart_as_an_image(tmp_path, tiny_run, fmt):
     folder = tmp_path / "figures"
     result = invoke("report", tiny_run.run_id, "--format", fmt, "--out", str(folder))
     assert result.exit_code == 0, result.output
-    names = ["belief", "commitments", "episodes", "probabilities"]
+    names = ["belief", "commitments", "episodes", "network", "probabilities"]
     assert sorted(p.name for p in folder.iterdir()) == [f"{n}.{fmt}" for n in names]
     for path in folder.iterdir():
         data = path.read_bytes()

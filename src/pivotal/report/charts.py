@@ -40,11 +40,14 @@ from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import ScaledTranslation
 
 from pivotal.report.data import COMMITMENT_KINDS, actor_name, ties
+from pivotal.report.network import alt_network, plot_network
 from pivotal.scenario.schema import Scenario
 
 CHART_NAMES: tuple[str, ...] = (
-    "probabilities", "belief", "commitments", "episodes", "score", "whatif", "sensitivity",
+    "probabilities", "belief", "commitments", "network", "episodes", "score", "whatif", "sensitivity",
 )
+#: Charts drawn from the scenario alone.
+SCENARIO_CHARTS: tuple[str, ...] = ("commitments", "network", "episodes")
 
 #: Okabe and Ito's palette, distinguishable with the common forms of colour blindness.
 OKABE_ITO = {
@@ -346,6 +349,11 @@ def plot_commitments(scenario: Scenario, ax: Axes | None = None) -> Axes:
 
 
 @styled
+def _plot_network(scenario: Scenario) -> Axes:
+    return plot_network(scenario, KIND_COLOURS, GREY)
+
+
+@styled
 def plot_episodes(scenario: Scenario, ax: Axes | None = None) -> Axes:
     """The scenario's crisis episodes on a time line, one row each, coloured by who began them."""
     episodes = sorted(scenario.episodes, key=lambda e: (e.start, e.id))
@@ -530,7 +538,7 @@ def _needs(name: str, summary: pd.DataFrame | None, scenario: Scenario | None, a
         raise ValueError(f"unknown chart {name!r}; expected one of {', '.join(CHART_NAMES)}")
     if name in ("probabilities", "belief") and summary is None:
         raise ValueError(f"chart {name!r} needs summary= (a run's per-period summary)")
-    if name in ("commitments", "episodes") and scenario is None:
+    if name in SCENARIO_CHARTS and scenario is None:
         raise ValueError(f"chart {name!r} needs scenario=")
     if name in ("score", "whatif", "sensitivity"):
         _result(analysis, {"score": "scores", "whatif": "differences", "sensitivity": "indices"}[name], name)
@@ -542,6 +550,7 @@ def _draw(name: str, summary: pd.DataFrame | None, scenario: Scenario | None, an
         "probabilities": lambda: plot_probability_bands(summary),
         "belief": lambda: plot_belief(summary),
         "commitments": lambda: plot_commitments(cast(Scenario, scenario)),
+        "network": lambda: _plot_network(cast(Scenario, scenario)),
         "episodes": lambda: plot_episodes(cast(Scenario, scenario)),
         "score": lambda: plot_score(analysis),
         "whatif": lambda: plot_whatif(analysis),
@@ -554,6 +563,7 @@ CHART_TITLES = {
     "probabilities": "Probabilities per year against the record",
     "belief": "Belief in the pivot's resolve over time",
     "commitments": "Commitments and patrons over time",
+    "network": "The network of ties at a few moments",
     "episodes": "Crisis episodes",
     "score": "Forecast scores against the record",
     "whatif": "Counterfactual against the baseline",
@@ -649,6 +659,8 @@ def chart_alt_text(name: str, *, summary: pd.DataFrame | None = None, scenario: 
         return _alt_belief(summary)  # type: ignore[arg-type]
     if name == "commitments":
         return _alt_commitments(scenario)  # type: ignore[arg-type]
+    if name == "network":
+        return alt_network(scenario)  # type: ignore[arg-type]
     if name == "episodes":
         return _alt_episodes(scenario)  # type: ignore[arg-type]
     if name == "score":

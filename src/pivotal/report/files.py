@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pivotal.report.charts import CHART_NAMES, save_chart, write_atomic
+from pivotal.report.charts import CHART_NAMES, SCENARIO_CHARTS, save_chart, write_atomic
 from pivotal.report.data import stored_scenario
 from pivotal.report.html import build_report
 from pivotal.store import RunStore
@@ -50,7 +50,7 @@ def write_figures(run_id: str, folder: str | Path | None = None, fmt: Literal["p
     for name in CHART_NAMES:
         if name in ("probabilities", "belief"):
             path = save_chart(name, target / f"{name}.{fmt}", fmt, summary=stored.summary)
-        elif name in ("commitments", "episodes"):
+        elif name in SCENARIO_CHARTS:
             path = save_chart(name, target / f"{name}.{fmt}", fmt, scenario=scenario)
         elif name in analyses:
             path = save_chart(name, target / f"{name}.{fmt}", fmt, analysis=analyses[name].result)

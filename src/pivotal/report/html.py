@@ -47,6 +47,11 @@ HOW_TO_READ = {
         "patron named in the scenario's roles and an arrow head means the tie still held at the end. "
         "Labels give the parties and the tie's identifier in the table below."
     ),
+    "network": (
+        "The same ties as a graph at a few moments: each panel joins the actors tied on 1 July of its year, "
+        "in the colour of the tie's kind (dashed for a patron behind one side). The actors keep their places "
+        "from panel to panel, the pivot on top; a greyed actor had no tie that year."
+    ),
     "episodes": (
         "One bar per crisis episode from its first to its last day (short ones are widened to stay "
         "visible), coloured by the actor that began it."
@@ -70,6 +75,7 @@ SECTION_TITLES = {
     "probabilities": "Probabilities per year against the record",
     "belief": "Belief in the pivot's resolve",
     "commitments": "Alliances, commitments and patrons",
+    "network": "The network of ties",
     "episodes": "Crisis episodes",
     "score": "Score against the record",
     "whatif": "Counterfactual",
@@ -119,7 +125,7 @@ def render_report(stored: StoredRun, scenario: Scenario, analyses: dict[str, Ana
         inputs: dict[str, Any] = {}
         if name in ("probabilities", "belief"):
             inputs["summary"] = stored.summary
-        elif name in ("commitments", "episodes"):
+        elif name in charts.SCENARIO_CHARTS:
             inputs["scenario"] = scenario
         elif name in analyses:
             inputs["analysis"] = analyses[name].result
