@@ -283,6 +283,15 @@ def test_too_many_waiting_runs_are_refused(tiny_scenario, tmp_path):
     assert first.status == "cancelled"
 
 
+def test_an_app_started_again_takes_runs_again(tmp_path):
+    app = create_app(tmp_path / "runs.duckdb")
+    for _ in range(2):  # each `with` starts and stops the app, as a server's life would
+        with TestClient(app) as again:
+            job = again.post("/api/runs", json={"scenario": "south-caucasus", "draws": 20, "seed": 1}).json()
+            assert wait_for(again, job["job_id"])["status"] == "done"
+    assert len(RunStore(tmp_path / "runs.duckdb").list_runs()) == 2
+
+
 # ---- recorded runs: charts, downloads, comparison, report ----------------------------------------
 
 

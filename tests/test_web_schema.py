@@ -11,6 +11,7 @@ over a store in a temporary folder, with one recorded run for the run endpoints.
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -28,11 +29,11 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 @pytest.fixture(scope="module", autouse=True)
 def recorded_run() -> str:
-    client = TestClient(APP)
-    started = client.post("/api/runs", json={"scenario": "south-caucasus", "draws": 50, "seed": 1})
-    job = started.json()["job_id"]
-    while (status := client.get(f"/api/jobs/{job}").json())["status"] not in ("done", "failed"):
-        pass
+    with TestClient(APP) as client:  # starts the app (its run pool) as a server would
+        started = client.post("/api/runs", json={"scenario": "south-caucasus", "draws": 50, "seed": 1})
+        job = started.json()["job_id"]
+        while (status := client.get(f"/api/jobs/{job}").json())["status"] not in ("done", "failed"):
+            time.sleep(0.05)
     assert status["status"] == "done"
     return status["run_id"]
 

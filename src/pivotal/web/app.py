@@ -49,6 +49,7 @@ def create_app(store_path: str | Path | None = None, *, workers: int = 2,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.jobs.start()
         yield
         app.state.jobs.shutdown()
 

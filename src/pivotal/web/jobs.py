@@ -83,9 +83,20 @@ class JobManager:
         self.store = store
         self.max_pending = max_pending
         self.keep = keep
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pivotal-web-run")
+        self.workers = workers
+        self._pool = self._new_pool()
+        self._stopped = False
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
+
+    def _new_pool(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="pivotal-web-run")
+
+    def start(self) -> None:
+        """Take runs again after :meth:`shutdown` (an app started anew, as a test client does)."""
+        with self._lock:
+            if self._stopped:
+                self._pool, self._stopped = self._new_pool(), False
 
     def submit(self, scenario: Scenario, *, draws: int, seed: int, use_record: bool,
                settings: list[str]) -> Job:
@@ -126,6 +137,8 @@ class JobManager:
         """Stop every job quickly (server shutdown): cancel all, wait for the workers."""
         for job in self.jobs():
             job.cancel_requested.set()
+        with self._lock:
+            self._stopped = True
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _run(self, job: Job) -> None:
