@@ -93,6 +93,9 @@ SCHEMA = (
     ANALYSES_SCHEMA,
 )
 
+#: Characters in a run id (hexadecimal).
+RUN_ID_LENGTH = 12
+
 PERIOD_COLUMNS = (
     "period", "pivot", "challenger", "target", "belief_source", "observed_challenge",
     "observed_response", "observed_ceasefire_days", "observed_appeal_answered",
@@ -235,7 +238,7 @@ class RunStore:
         With ``sweep_task``, the sweep's row for this variant is written in the
         same transaction, so a sweep never links to a run that is not there.
         """
-        run_id = uuid.uuid4().hex[:12]
+        run_id = uuid.uuid4().hex[:RUN_ID_LENGTH]
         periods = summary.loc[:, list(PERIOD_COLUMNS)].copy()
         periods.insert(0, "run_id", run_id)
         results = pd.concat(

@@ -25,7 +25,7 @@ from pivotal.scenario import Scenario, builtin_names, builtin_scenario
 from pivotal.scenario.overlay import Overlay, apply_overlay, overlay_from_settings
 from pivotal.scenario.schema import Citation, Source
 from pivotal.simulation import METRICS
-from pivotal.store import RunRecord, RunStore, StoredRun
+from pivotal.store import RUN_ID_LENGTH, RunRecord, RunStore, StoredRun
 from pivotal.web.jobs import JobManager
 from pivotal.web.models import (
     JOB_ID,
@@ -192,7 +192,7 @@ def runs(request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 200) ->
 
 @router.get("/runs/{run_id}", response_model=RunInfo, summary="One recorded run", responses=ERRORS)
 def run(request: Request, run_id: RunId) -> RunInfo:
-    return _run_info(_store(request).get(run_id).record)
+    return _run_info(_recorded(request, run_id).record)
 
 
 @router.get("/runs/{run_id}/charts/{name}.svg", summary="One of the run's charts as SVG",
@@ -205,7 +205,7 @@ def chart(request: Request, run_id: RunId, name: Annotated[str, PathParam(patter
     if name not in CHART_NAMES:
         raise HTTPException(404, f"no chart named {name!r}; charts: {', '.join(CHART_NAMES)}")
     store = _store(request)
-    full_id = store.resolve(run_id)
+    full_id = run_id if len(run_id) == RUN_ID_LENGTH else store.resolve(run_id)
     try:
         svg = _chart(str(store.path), full_id, name)
     except ValueError as err:
@@ -218,7 +218,7 @@ def chart(request: Request, run_id: RunId, name: Annotated[str, PathParam(patter
 @router.get("/runs/{run_id}/results.csv", summary="The run's per-period results as CSV",
             response_class=Response, responses={**ERRORS, 200: {"content": {"text/csv": {}}}})
 def results_csv(request: Request, run_id: RunId) -> Response:
-    stored = _store(request).get(run_id)
+    stored = _recorded(request, run_id)
     return Response(stored.summary.to_csv(index=False), media_type="text/csv",
                     headers=_attachment(stored, "csv"))
 
@@ -227,7 +227,7 @@ def results_csv(request: Request, run_id: RunId) -> Response:
             response_class=Response,
             responses={**ERRORS, 200: {"content": {"application/vnd.apache.parquet": {}}}})
 def results_parquet(request: Request, run_id: RunId) -> Response:
-    stored = _store(request).get(run_id)
+    stored = _recorded(request, run_id)
     return Response(parquet_bytes(stored.summary), media_type="application/vnd.apache.parquet",
                     headers=_attachment(stored, "parquet"))
 
@@ -240,14 +240,27 @@ def compare(
     b: Annotated[str, Query(pattern=RUN_ID, description="The second run.")],
     metric: Annotated[MetricName, Query(description="One of the run's metrics.")] = "p_offensive",
 ) -> Comparison:
-    store = _store(request)
-    first, second = store.get(a), store.get(b)
+    first, second = _recorded(request, a), _recorded(request, b)
     left = first.summary[["period", metric]].rename(columns={metric: "a"})
     right = second.summary[["period", metric]].rename(columns={metric: "b"})
     table = left.merge(right, on="period", how="outer").sort_values("period")
     rows = [ComparisonRow(period=int(r.period), a=_number(r.a), b=_number(r.b),
                           difference=_number(r.b - r.a)) for r in table.itertuples()]
     return Comparison(metric=metric, a=_run_info(first.record), b=_run_info(second.record), rows=rows)
+
+
+def _recorded(request: Request, run_id: str) -> StoredRun:
+    """A recorded run by id or unique start of one; a whole id is read from the store only once."""
+    store = _store(request)
+    if len(run_id) == RUN_ID_LENGTH:
+        return _recorded_once(str(store.path), run_id)
+    return store.get(run_id)
+
+
+@functools.lru_cache(maxsize=256)
+def _recorded_once(store_path: str, run_id: str) -> StoredRun:
+    """Recorded runs never change and are never removed, so one read serves every later request."""
+    return RunStore(store_path).get(run_id)
 
 
 @functools.lru_cache(maxsize=128)
