@@ -2,8 +2,8 @@
 
 Run: ``python benchmarks/web_load.py [--clients 50] [--seconds 30] [--draws 1000000]``.
 
-Starts ``pivotal serve`` on a free loopback port over an empty store, records one
-small run for the run endpoints to read, then
+Starts ``pivotal serve`` on a free loopback port over an empty store, records two
+small runs for the run endpoints to read and compare, then
 
 1. the reference, measured in the same run: the same clients on an idle server for
    a third of the time;

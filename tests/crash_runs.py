@@ -35,6 +35,7 @@ from pivotal.simulation import METRICS
 @dataclass
 class CrashTally:
     trials: int = 0
+    finished_first: int = 0  # the run ended before its kill came: not counted as killed
     before_record: int = 0  # the killed run left nothing
     after_record: int = 0  # the killed run was recorded whole
     left_wal: int = 0
@@ -102,14 +103,21 @@ def crash_trials(home: Path, trials: int, draws: int = 2000, seed: int = 0,
                                    env=run_environment(home), stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.0, 1.1) * duration if trial % 2 == 0 else rng.uniform(0.75, 1.05) * duration)
-        process.send_signal(signal.SIGKILL)
+        killed = process.poll() is None
+        if killed:
+            process.send_signal(signal.SIGKILL)
+            tally.trials += 1
+        else:
+            tally.finished_first += 1
         process.wait()
-        tally.trials += 1
         if Path(f"{store}.wal").exists():
             tally.left_wal += 1
         after, problems = store_problems(store)
         tally.defects += [f"trial {trial}: {p}" for p in problems]
-        if after == before:
+        if not killed:
+            if after != before + 1:
+                tally.defects.append(f"trial {trial}: a run that ended left {after - before} new runs")
+        elif after == before:
             tally.before_record += 1
         elif after == before + 1:
             tally.after_record += 1
@@ -131,7 +139,8 @@ def main() -> None:
     import tempfile
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--trials", type=int, default=60)
+    parser.add_argument("--trials", type=int, default=60,
+                        help="runs started (those that end before their kill are counted apart)")
     parser.add_argument("--draws", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -139,11 +148,12 @@ def main() -> None:
         began = time.perf_counter()
         tally = crash_trials(Path(folder), args.trials, args.draws, args.seed)
         print(f"{tally.trials} runs killed with SIGKILL at random moments ({args.draws:,} draws each, "
-              f"{time.perf_counter() - began:.0f} s):")
+              f"{time.perf_counter() - began:.0f} s; {tally.finished_first} more ended before their kill):")
         print(f"  killed before the run was recorded: {tally.before_record}")
         print(f"  killed after the run was recorded:  {tally.after_record}")
         print(f"  kills that left a write-ahead log:  {tally.left_wal}")
-        print(f"  the next run recorded normally:     {tally.next_run_ok} of {tally.trials}")
+        started = tally.trials + tally.finished_first
+        print(f"  the next run recorded normally:     {tally.next_run_ok} of {started}")
         print(f"  stores not whole, or runs lost:     {len(tally.defects)}")
         for defect in tally.defects:
             print(f"    {defect}")

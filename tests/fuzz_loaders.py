@@ -157,7 +157,7 @@ def _parent(document: Any, path: tuple) -> Any:
 
 @st.composite
 def mutated(draw: Callable, documents: st.SearchStrategy[dict]) -> str:
-    """A valid document with one to four values deleted, replaced, duplicated or renamed."""
+    """A valid document with one to four values deleted, replaced, renamed, or (in lists) duplicated."""
     document = draw(documents)
     for _ in range(draw(st.integers(1, 4))):
         paths = [p for p in _paths(document) if p]

@@ -7,11 +7,13 @@ import json
 import shlex
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from typer.testing import CliRunner
 
 from pivotal.cli.app import app
+from pivotal.cli.render_analyses import average_line
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,4 +45,7 @@ def test_each_documented_whatif_command_prints_the_documented_average(claims, tm
         expected = change.average()
         assert average["difference"] == pytest.approx(expected.difference, abs=1e-12)
         assert average["baseline"] == pytest.approx(expected.baseline, abs=1e-12)
-        assert f"change {average['difference']:+.3f}" in documented
+        if any(change is restraint for _, restraint in claims.RESTRAINTS):
+            assert f"({change.args.split()[1]}): change {average['difference']:+.3f}" in documented
+        else:  # the very line the command prints
+            assert average_line(SimpleNamespace(**average)) in documented

@@ -36,7 +36,8 @@ def test_a_short_campaign_finds_no_defect():
     ("id: \ud800", "x.yaml:1:5: (document): expected Unicode text, found the unpaired surrogate #xd800"),
     ("id: 2020-13-45", "x.yaml:1:5: (document): expected well-formed YAML, found '2020-13-45' is not a "
                        "valid date (month must be in 1..12)"),
-    ("id: " + "1" * 5000, None),
+    ("id: " + "1" * 5000, "expected well-formed YAML, found '1111111111111111111111111111111111111...' is "
+                          "not a valid integer (too many digits)"),
     ("? [a, b]\n: 1", "x.yaml:1:3: (document): expected a plain key (a name or a number), found a list used "
                       "as a key"),
     ("!!python/object:os.system {}", "x.yaml:1:1: (document): expected well-formed YAML, found could not "
@@ -55,6 +56,24 @@ def test_hostile_documents_are_refused_quickly_at_a_line(text, message):
     if message is not None:  # the whole message, or its end where the path is long
         assert str(caught.value).endswith(message)
         assert str(caught.value).startswith(f"x.yaml:{caught.value.line}:")
+
+
+def test_many_deep_lines_before_a_syntax_error_are_refused_quickly():
+    """libyaml allows 999 levels; re-reading such lines for a clearer message must stop early."""
+    deep = "[" * 999 + "]" * 999
+    text = "\n".join(f"a{i}: {deep}" for i in range(40)) + "\nb: [unclosed\nc: d\n"
+    began = time.process_time()
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(text, source="x.yaml")
+    assert time.process_time() - began < 2.0
+    assert caught.value.line == 42
+
+
+def test_a_bad_character_after_other_scripts_is_located_by_character():
+    for text, where in (("id: 'ééé\x07'", "x.yaml:1:9:"), ("x: é\ny: \x07", "x.yaml:2:4:")):
+        with pytest.raises(ScenarioError) as caught:
+            parse_scenario(text, source="x.yaml")
+        assert str(caught.value).startswith(where)
 
 
 def test_billion_laughs_is_refused_at_its_first_alias():

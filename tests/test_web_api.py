@@ -111,6 +111,7 @@ def test_meta_and_builtin_scenarios(client):
     assert (balance["lower"], balance["upper"]) == (0, 1)
     prize = next(p for p in info["parameters"] if p["name"] == "prize")
     assert prize["upper"] is None  # unbounded above, said as null: JSON has no infinity
+    assert prize["largest"] == 1e6 and balance["largest"] == 1  # what the validator still accepts
 
 
 @pytest.mark.parametrize("name", ["nope", "upload", "..", "Bad_Name", "..%2F..%2Fetc%2Fpasswd", "%2e%2e",

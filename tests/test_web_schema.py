@@ -51,3 +51,20 @@ def test_every_operation_answers_within_its_schema_and_never_5xx(case):
     response = case.call_and_validate(excluded_checks=excluded)
     if case.method == "POST" and case.path == "/api/runs" and response.status_code == 202:
         APP.state.jobs.cancel(response.json()["job_id"])
+
+
+def test_the_run_endpoints_answer_a_recorded_run_within_the_schema(recorded_run):
+    """Generated ids seldom name a real run; these requests do, so the 200 answers are checked too."""
+    requests = [
+        ("/api/runs/{run_id}", {"run_id": recorded_run}, None),
+        ("/api/runs/{run_id}", {"run_id": recorded_run[:5]}, None),
+        ("/api/runs/{run_id}/charts/{name}.svg", {"run_id": recorded_run, "name": "network"}, None),
+        ("/api/runs/{run_id}/results.csv", {"run_id": recorded_run}, None),
+        ("/api/runs/{run_id}/results.parquet", {"run_id": recorded_run}, None),
+        ("/runs/{run_id}/report", {"run_id": recorded_run}, None),
+        ("/api/compare", {}, {"a": recorded_run, "b": recorded_run, "metric": "p_hedge"}),
+    ]
+    for path, path_parameters, query in requests:
+        case = schema[path]["GET"].Case(path_parameters=path_parameters, query=query)
+        response = case.call_and_validate()
+        assert response.status_code == 200, (path, response.text[:200])

@@ -17,7 +17,16 @@ from pydantic import BaseModel, ValidationError
 
 from pivotal.scenario.checks import Problem, find_problems
 from pivotal.scenario.errors import ScenarioError
-from pivotal.scenario.positions import YAML_LINE_BREAK, DocumentShapeError, Mark, dotted, locate, read_yaml
+from pivotal.scenario.positions import (
+    MAX_DEPTH,
+    YAML_LINE_BREAK,
+    DocumentShapeError,
+    Mark,
+    dotted,
+    locate,
+    read_yaml,
+    reader_offset,
+)
 from pivotal.scenario.pydantic_errors import describe
 from pivotal.scenario.schema import Scenario
 
@@ -143,7 +152,7 @@ def _parse_yaml(text: str, source: str) -> tuple[Any, dict]:
                             expected="well-formed YAML",
                             found=_found(err.problem or err.context or "a syntax error")) from err
     except yaml.reader.ReaderError as err:
-        line, column = _line_and_column(text, err.position)
+        line, column = _line_and_column(text, reader_offset(text, err.position))
         raise ScenarioError(source=source, line=line, column=column, field="",
                             expected="printable characters",
                             found=f"the character #x{err.character:04x}" if isinstance(err.character, int)
@@ -157,6 +166,9 @@ def _parse_yaml(text: str, source: str) -> tuple[Any, dict]:
                             found=f"the unpaired surrogate #x{ord(text[err.start]):04x}") from err
     except DocumentShapeError as err:
         raise _error(source, dotted(err.path), err.mark, err.expected, err.found, 0) from err
+    except RecursionError as err:  # only without libyaml, whose parser stops at 1,000 levels first
+        raise ScenarioError(source=source, line=1, column=1, field="", found="deeper nesting",
+                            expected=f"at most {MAX_DEPTH} levels of nesting") from err
     if document.duplicates:
         dup = document.duplicates[0]
         raise _error(source, dotted(dup.path), dup.second,

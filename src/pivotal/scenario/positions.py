@@ -71,7 +71,9 @@ def _located(tag: str, what: str) -> None:
         try:
             return construct(loader, node)
         except (ValueError, OverflowError) as err:
-            raise ConstructorError(None, None, f"{node.value!r} is not a valid {what} ({err})",
+            value = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+            reason = "too many digits" if "digits" in str(err) else str(err)
+            raise ConstructorError(None, None, f"{value!r} is not a valid {what} ({reason})",
                                    node.start_mark) from err
 
     _Loader.add_constructor(tag, checked)
@@ -111,25 +113,38 @@ YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 def _clearer_syntax_error(text: str, err: yaml.MarkedYAMLError) -> yaml.MarkedYAMLError | None:
     """The pure-Python parser's account of libyaml's syntax error, which names what it found instead.
 
-    Only the lines up to the error are parsed, as events (no node tree), and only when libyaml
-    stopped within its nesting limit: the pure-Python scanner slows down with the square of
-    the nesting, so it is not given what libyaml refused for depth.  Its account is used when
-    it places the error on the same line.
+    Only the lines up to the error are parsed, as events (no node tree), and the parser is
+    stopped as soon as the nesting passes :data:`MAX_DEPTH`: its scanner slows down with the
+    square of the nesting, and a document that deep is refused anyway.  Its account is used
+    when it places the error on the same line.
     """
     mark = err.problem_mark
     if _BaseLoader is yaml.SafeLoader or mark is None or "nesting depth" in str(err.problem):
         return None
     breaks = [m.end() for m in YAML_LINE_BREAK.finditer(text)]
     prefix = text[: breaks[mark.line]] if mark.line < len(breaks) else text
+    depth = 0
     try:
-        for _ in yaml.parse(prefix, Loader=yaml.SafeLoader):
-            pass
+        for event in yaml.parse(prefix, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return None
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
     except yaml.MarkedYAMLError as clearer:
         if clearer.problem_mark is not None and clearer.problem_mark.line == mark.line:
             return clearer
     except yaml.YAMLError:
         return None
     return None
+
+
+def reader_offset(text: str, position: int) -> int:
+    """The character offset of a reader error's position (libyaml counts bytes of UTF-8)."""
+    if _BaseLoader is yaml.SafeLoader:
+        return position
+    return len(text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "ignore"))
 
 
 def _mark(node: yaml.Node) -> Mark:

@@ -55,7 +55,7 @@ Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]*$")]
 MAX_PERIODS = 500
 """Most periods a scenario may span: every run holds draws x periods numbers."""
 
-Year = Annotated[int, Field(ge=-9999, le=9999)]
+Year = Annotated[int, Field(ge=1, le=9999)]
 
 
 class Strict(BaseModel):

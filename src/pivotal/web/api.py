@@ -125,14 +125,11 @@ def upload_evidence(request: Request, upload_id: Annotated[str, PathParam(patter
 
 
 def _evidence(request: Request, scenario: Scenario) -> ParameterEvidence:
-    from dataclasses import asdict
-
     from pivotal.evidence import EvidenceStore, passages_beside_parameters
 
     store = EvidenceStore(_store(request).path)
     notes = passages_beside_parameters(scenario, store)
-    return ParameterEvidence(documents=len(store.documents()) if notes else 0,
-                             parameters={name: [asdict(n) for n in found] for name, found in notes.items()})
+    return ParameterEvidence(documents=len(store.documents()) if notes else 0, parameters=notes)
 
 
 @router.post("/scenarios/upload", response_model=ScenarioInfo, summary="Upload and validate a YAML scenario",
@@ -311,7 +308,7 @@ def _scenario_info(s: Scenario, *, name: str | None = None, upload_id: str | Non
         pieces = s.parameters[spec.name]
         parameters.append(ParameterInfo(
             name=spec.name, symbol=spec.symbol, meaning=spec.meaning, lower=spec.lower,
-            upper=None if math.isinf(spec.upper) else spec.upper,
+            upper=None if math.isinf(spec.upper) else spec.upper, largest=spec.largest,
             scenario_low=min(p.low for p in pieces), scenario_mode=pieces[-1].mode,
             scenario_high=max(p.high for p in pieces)))
     return ScenarioInfo(name=name, upload_id=upload_id, id=s.id, title=s.title, start=s.periods.start,

@@ -135,10 +135,12 @@ class JobManager:
 
     def shutdown(self) -> None:
         """Stop every job quickly (server shutdown): cancel all, wait for the workers."""
-        for job in self.jobs():
-            job.cancel_requested.set()
         with self._lock:
             self._stopped = True
+            for job in self._jobs.values():
+                job.cancel_requested.set()
+                if job.status == "queued":  # its future is dropped below and will never run
+                    job.status = "cancelled"
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _run(self, job: Job) -> None:

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from pivotal.evidence.parameters import PassageNote
+
 MAX_DRAWS = 1_000_000
 DEFAULT_DRAWS = 2000
 MAX_SEED = 2**63 - 1
@@ -43,7 +45,8 @@ class ParameterInfo(BaseModel):
     symbol: str
     meaning: str
     lower: float
-    upper: float | None = Field(description="Upper bound; null when unbounded.")
+    upper: float | None = Field(description="Natural upper bound; null when there is none.")
+    largest: float = Field(description="The largest value accepted: the upper bound, or a ceiling.")
     scenario_low: float = Field(description="Smallest `low` over the scenario's pieces.")
     scenario_mode: float = Field(description="`mode` of the scenario's last piece.")
     scenario_high: float = Field(description="Largest `high` over the scenario's pieces.")
@@ -61,22 +64,13 @@ class ScenarioInfo(BaseModel):
     parameters: list[ParameterInfo]
 
 
-class PassageNote(BaseModel):
-    """A passage of an added document that bears on a parameter."""
-
-    title: str
-    file_name: str
-    locator: str = Field(description="Where it is, as a scenario cites it: '¶15' or 'p. 3, ¶15'.")
-    score: float = Field(description="BM25 score against the parameter's own words.")
-    excerpt: str
-    cited: bool = Field(description="Whether the scenario cites this paragraph for the parameter.")
-
-
 class ParameterEvidence(BaseModel):
     """For each parameter, the passages of the documents in the store that bear on it most."""
 
     documents: int = Field(description="Documents in the store; 0 means `pivotal evidence add` was not run.")
-    parameters: dict[str, list[PassageNote]]
+    parameters: dict[str, list[PassageNote]] = Field(
+        description="Per parameter, the best passages: where (title, file, locator), BM25 score, an excerpt "
+                    "and whether the scenario cites that paragraph for it.")
 
 
 class BuiltinScenario(BaseModel):

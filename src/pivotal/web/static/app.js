@@ -116,7 +116,7 @@ function buildParameterControls(s) {
       el("code", { text: p.name }), el("span", { class: "symbol", text: ` ${p.symbol}` }));
     const range = el("input", { type: "range", id: `range-${p.name}`, min: p.lower, max, step, value,
                                 "aria-label": `${p.name} value (slider)` });
-    const number = el("input", { type: "number", id: `value-${p.name}`, min: p.lower, max: p.upper ?? null,
+    const number = el("input", { type: "number", id: `value-${p.name}`, min: p.lower, max: p.largest,
                                  step: "any", value: Number(value.toPrecision(4)),
                                  "aria-label": `${p.name} value` });
     const from = el("input", { type: "number", id: `from-${p.name}`, min: s.start, max: s.end, step: 1,
