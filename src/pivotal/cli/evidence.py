@@ -42,6 +42,9 @@ evidence_app = typer.Typer(
 app.add_typer(evidence_app, name="evidence")
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print as JSON on stdout.")]
+RankingOption = Annotated[str, typer.Option(
+    "--ranking", help="bm25, hybrid (BM25 fused with a sentence-embedding model; the `semantic` extra) "
+                      "or auto: hybrid when the extra is installed.")]
 
 
 @evidence_app.command("add")
@@ -115,16 +118,19 @@ def search_command(
         "--to", help="Only passages mentioning a date on or before this.")] = None,
     document: Annotated[str | None, typer.Option(help="Only this document (an id or its start).")] = None,
     k: Annotated[int, typer.Option("-k", "--top", min=1, help="How many passages.")] = 10,
+    ranking: RankingOption = "auto",
     as_json: AsJson = False,
 ) -> None:
-    """Rank passages for a query by BM25, best first, with the query's words highlighted."""
+    """Rank passages for a query, best first, with the query's words highlighted."""
     filters = Filters(actor=actor, date_from=_date_option(date_from, "--from", end=False),
                       date_to=_date_option(date_to, "--to", end=True), document=document)
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise typer.BadParameter("--from is after --to", param_hint="--from")
-    hits = search(EvidenceStore(), query, k=k, filters=filters)
+    how = _ranking_option(ranking)
+    hits = search(EvidenceStore(), query, k=k, filters=filters, ranking=how)
     if as_json:
-        chosen = {"actor": actor, "from": date_from, "to": date_to, "document": document, "k": k}
+        chosen = {"actor": actor, "from": date_from, "to": date_to, "document": document, "k": k,
+                  "ranking": how}
         sys.stdout.write(search_json(hits, query, chosen) + "\n")
     elif not hits:
         out.print(f"no passage matches {query!r}", highlight=False)
@@ -138,9 +144,11 @@ def for_parameters(
     scenario: ScenarioArg = None,
     parameter: Annotated[str | None, typer.Option(help="Only this parameter (default: every one).")] = None,
     k: Annotated[int, typer.Option("-k", "--top", min=1, help="Passages per parameter.")] = DEFAULT_K,
+    ranking: RankingOption = "auto",
     as_json: AsJson = False,
 ) -> None:
     """For each parameter, the passages that bear on it, ranked by its own words (never its citations)."""
+    how = _ranking_option(ranking)
     loaded = resolve_scenario(scenario)
     if parameter is not None and parameter not in loaded.parameters:
         raise typer.BadParameter(f"expected one of {', '.join(loaded.parameters)}, found {parameter!r}",
@@ -151,7 +159,7 @@ def for_parameters(
         out.print(f"no documents yet in {store.path}; add some with `pivotal evidence add`", highlight=False)
         return
     names = [parameter] if parameter else list(loaded.parameters)
-    evidence = parameter_evidence(loaded, store, k=k, corpus=corpus, parameters=names)
+    evidence = parameter_evidence(loaded, store, k=k, corpus=corpus, parameters=names, ranking=how)
     documents = store.documents()
     if as_json:
         payload = {}
@@ -161,13 +169,23 @@ def for_parameters(
             payload[name] = {"query": query, "passages": [
                 {**hit_json(h, i, query), "cited": (h.document_id, h.paragraph) in cited}
                 for i, h in enumerate(hits, start=1)]}
-        sys.stdout.write(json.dumps({"scenario": loaded.id, "k": k, "parameters": payload},
+        sys.stdout.write(json.dumps({"scenario": loaded.id, "k": k, "ranking": how, "parameters": payload},
                                     ensure_ascii=False, indent=2) + "\n")
         return
     for name, hits in evidence.items():
         title = f"{name} — {len(hits)} passages" if hits else f"{name} — no passage shares its words"
         out.print(hits_table(hits, parameter_query(loaded, name), title,
                              cited_locations(loaded, name, documents)))
+
+
+def _ranking_option(ranking: str) -> str:
+    """'bm25' or 'hybrid'; an unknown name is a usage error, a missing extra a one-line error."""
+    from pivotal.evidence.search import RANKINGS, resolve_ranking
+
+    if ranking not in RANKINGS:
+        raise typer.BadParameter(f"expected one of {', '.join(RANKINGS)}, found {ranking!r}",
+                                 param_hint="--ranking")
+    return resolve_ranking(ranking)
 
 
 @evidence_app.command("check")

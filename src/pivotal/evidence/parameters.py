@@ -17,9 +17,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from pivotal.evidence.bm25 import tokenize
 from pivotal.evidence.records import Document, Passage
-from pivotal.evidence.search import Corpus, snippet
+from pivotal.evidence.search import Corpus, Ranking, snippet
 from pivotal.evidence.store import EvidenceStore
 from pivotal.model.parameters import PARAMETERS_BY_NAME
 from pivotal.scenario import Scenario
@@ -94,16 +93,16 @@ def parameter_query(scenario: Scenario, name: str) -> str:
 
 
 def parameter_evidence(scenario: Scenario, store: EvidenceStore, k: int = DEFAULT_K,
-                       corpus: Corpus | None = None, parameters: list[str] | None = None
-                       ) -> dict[str, list[Passage]]:
+                       corpus: Corpus | None = None, parameters: list[str] | None = None,
+                       ranking: Ranking = "auto") -> dict[str, list[Passage]]:
     """The ``k`` passages that best bear on each parameter, best first, with BM25 scores.
 
     ``parameters`` limits the answer to some names (default: all of the scenario's).  Pass
-    a ``corpus`` to reuse one index across calls.
+    a ``corpus`` to reuse one index across calls.  ``ranking`` as in :meth:`Corpus.rank_text`.
     """
     corpus = corpus or Corpus.load(store)
     names = parameters if parameters is not None else list(scenario.parameters)
-    return {name: corpus.rank(tokenize(parameter_query(scenario, name)), k) for name in names}
+    return {name: corpus.rank_text(parameter_query(scenario, name), k, ranking=ranking) for name in names}
 
 
 @dataclass(frozen=True)
@@ -167,7 +166,7 @@ def check_scenario(scenario: Scenario, store: EvidenceStore, min_score: float = 
                     report.problems.append(problem)
         if not found:
             report.uncited.append(name)
-    best = parameter_evidence(scenario, store, k=1, corpus=corpus)
+    best = parameter_evidence(scenario, store, k=1, corpus=corpus, ranking="bm25")  # (b) is in BM25 units
     for name in scenario.parameters:
         score = best[name][0].score if best[name] else 0.0
         report.best_scores[name] = score
