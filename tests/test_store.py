@@ -68,3 +68,18 @@ def test_failed_write_leaves_no_partial_run(tiny_path, store, monkeypatch):
     assert counts[1] == 3  # one run's periods only
     assert counts[2] % 3 == 0 and counts[2] > 0
     assert len(store.list_runs()) == 1
+
+
+def test_threads_take_turns_and_a_thread_may_reopen_the_store_it_holds(tiny_path, store):
+    from concurrent.futures import ThreadPoolExecutor
+
+    scenario = load_scenario(tiny_path)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ids = list(pool.map(lambda seed: run_scenario(scenario, draws=50, seed=seed, store=store).run_id,
+                            range(8)))
+        listed = list(pool.map(lambda _: len(store.list_runs()), range(8)))
+    assert sorted(r.run_id for r in store.list_runs()) == sorted(ids)
+    assert all(0 <= n <= 8 for n in listed)
+    with store._connect() as outer, store._connect(read_only=True) as inner:  # reentrant in one thread
+        assert outer.execute("SELECT count(*) FROM runs").fetchone() == inner.execute(
+            "SELECT count(*) FROM runs").fetchone() == (8,)

@@ -8,6 +8,7 @@ the lock, then fails with a clear message rather than corrupting anything.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 import uuid
@@ -20,6 +21,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+from filelock import FileLock, Timeout
 
 from pivotal.store.analyses import ANALYSES_SCHEMA, AnalysisRecord, insert_analysis, select_analyses
 from pivotal.store.errors import RunNotFoundError, StoreBusyError, StoreError
@@ -190,18 +192,48 @@ class RunStore:
     def _connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         if read_only and not self.path.exists():
             connection = duckdb.connect(":memory:")
-        else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = self._open_waiting()
-        try:
-            for statement in SCHEMA:
-                connection.execute(statement)
-            yield connection
-        finally:
-            connection.close()
-
-    def _open_waiting(self) -> duckdb.DuckDBPyConnection:
+            try:
+                for statement in SCHEMA:
+                    connection.execute(statement)
+                yield connection
+            finally:
+                connection.close()
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + self.lock_timeout
+        with self._turn(deadline):
+            connection = self._open_waiting(deadline)
+            try:
+                for statement in SCHEMA:
+                    connection.execute(statement)
+                yield connection
+            finally:
+                connection.close()
+
+    @contextmanager
+    def _turn(self, deadline: float) -> Iterator[None]:
+        """This process's (and thread's) turn at the file, taken on a lock file beside it.
+
+        pivotal's processes and threads take turns before DuckDB opens the file at all, so
+        none of them ever meets a file another is still creating or writing.  The lock is
+        reentrant within a thread.
+        """
+        lock = _file_lock(str(self.path))
+        try:
+            lock.acquire(timeout=max(deadline - time.monotonic(), 0.0))
+        except Timeout as err:
+            raise self._busy() from err
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def _busy(self) -> StoreBusyError:
+        return StoreBusyError(f"the run store {self.path} is in use by another pivotal process; "
+                              f"waited {self.lock_timeout:g} s. Try again when it has finished.")
+
+    def _open_waiting(self, deadline: float) -> duckdb.DuckDBPyConnection:
+        """Open the file, waiting for a process outside pivotal's turns that holds DuckDB's own lock."""
         delay = 0.05
         while True:
             try:
@@ -210,10 +242,7 @@ class RunStore:
                 if "lock" not in str(err).lower():
                     raise StoreError(f"cannot open the run store {self.path}: {err}") from err
                 if time.monotonic() >= deadline:
-                    raise StoreBusyError(
-                        f"the run store {self.path} is in use by another pivotal process; "
-                        f"waited {self.lock_timeout:g} s. Try again when it has finished."
-                    ) from err
+                    raise self._busy() from err
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
 
@@ -425,6 +454,12 @@ class RunStore:
                 f"{len(matches)} sweeps start with {prefix!r} ({', '.join(matches[:5])}); give more of the id"
             )
         return matches[0]
+
+
+@functools.cache
+def _file_lock(path: str) -> FileLock:
+    """One lock object per store file in this process: reentrant in a thread, exclusive across threads."""
+    return FileLock(f"{path}.lock", thread_local=True)
 
 
 def _insert_task(con: duckdb.DuckDBPyConnection, task: SweepTask, run_id: str | None) -> None:
