@@ -190,25 +190,14 @@ class RunStore:
 
     @contextmanager
     def _connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        if read_only and not self.path.exists():
-            connection = duckdb.connect(":memory:")
-            try:
-                for statement in SCHEMA:
-                    connection.execute(statement)
+        if read_only and not self.path.exists():  # nothing recorded yet: an empty store, in memory
+            with _with_schema(duckdb.connect(":memory:")) as connection:
                 yield connection
-            finally:
-                connection.close()
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + self.lock_timeout
-        with self._turn(deadline):
-            connection = self._open_waiting(deadline)
-            try:
-                for statement in SCHEMA:
-                    connection.execute(statement)
-                yield connection
-            finally:
-                connection.close()
+        with self._turn(deadline), _with_schema(self._open_waiting(deadline)) as connection:
+            yield connection
 
     @contextmanager
     def _turn(self, deadline: float) -> Iterator[None]:
@@ -454,6 +443,17 @@ class RunStore:
                 f"{len(matches)} sweeps start with {prefix!r} ({', '.join(matches[:5])}); give more of the id"
             )
         return matches[0]
+
+
+@contextmanager
+def _with_schema(connection: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The connection with every table created, closed on the way out."""
+    try:
+        for statement in SCHEMA:
+            connection.execute(statement)
+        yield connection
+    finally:
+        connection.close()
 
 
 @functools.cache
