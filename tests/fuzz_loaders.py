@@ -13,6 +13,7 @@ slowest one.  Inputs come from Hypothesis with a fixed seed, so a campaign repea
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import time
 from collections import Counter
@@ -280,13 +281,9 @@ def _load_overlay(text: str) -> None:
     check_overlay(overlay, _tiny(), "fuzz-overlay.yaml", positions)
 
 
-_TINY_CACHE: list = []
-
-
+@functools.cache
 def _tiny():
-    if not _TINY_CACHE:
-        _TINY_CACHE.append(parse_scenario(TINY.read_text(encoding="utf-8"), source="tiny.yaml"))
-    return _TINY_CACHE[0]
+    return parse_scenario(TINY.read_text(encoding="utf-8"), source="tiny.yaml")
 
 
 def _load_bytes(data: bytes) -> None:

@@ -1,9 +1,8 @@
 """Read a YAML document once, keeping where each value sits so errors can name a line.
 
-The document is composed into a node tree (libyaml's parser where PyYAML has it,
-which is several times faster than the pure-Python one), the tree is walked once
-to index the mark (line, column) of every path a validator reports, and only
-then is it turned into Python data.  The walk also refuses what a hand-written
+The document is composed into a node tree (with libyaml's parser where PyYAML has
+it), the tree is walked once to index the mark (line, column) of every path a
+validator reports, and only then is it turned into Python data.  The walk also refuses what a hand-written
 scenario never needs and a hostile file could abuse: keys given twice (PyYAML
 would silently keep the last), anchors and aliases (a few lines of them can
 expand to billions of values), and nesting deeper than :data:`MAX_DEPTH`.

@@ -266,7 +266,7 @@ def _chart(store_path: str, run_id: str, name: str) -> str:
     from pivotal.report.charts import chart_svg
     from pivotal.report.data import stored_scenario
 
-    stored = RunStore(store_path).get(run_id)
+    stored = _recorded_once(store_path, run_id)
     try:
         scenario: Scenario | None = stored_scenario(stored)
     except ValueError:  # a stored scenario that no longer validates: draw what the summary alone shows
