@@ -18,7 +18,6 @@ from pydantic import BaseModel, ValidationError
 from pivotal.scenario.checks import Problem, find_problems
 from pivotal.scenario.errors import ScenarioError
 from pivotal.scenario.positions import (
-    MAX_DEPTH,
     YAML_LINE_BREAK,
     DocumentShapeError,
     Mark,
@@ -166,9 +165,6 @@ def _parse_yaml(text: str, source: str) -> tuple[Any, dict]:
                             found=f"the unpaired surrogate #x{ord(text[err.start]):04x}") from err
     except DocumentShapeError as err:
         raise _error(source, dotted(err.path), err.mark, err.expected, err.found, 0) from err
-    except RecursionError as err:  # only without libyaml, whose parser stops at 1,000 levels first
-        raise ScenarioError(source=source, line=1, column=1, field="", found="deeper nesting",
-                            expected=f"at most {MAX_DEPTH} levels of nesting") from err
     if document.duplicates:
         dup = document.duplicates[0]
         raise _error(source, dotted(dup.path), dup.second,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
 from yaml.constructor import ConstructorError
 
 Path = tuple[str | int, ...]
@@ -58,8 +59,40 @@ class Document:
     duplicates: list[DuplicateKey]
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _ShallowComposer(Composer):
+    """PyYAML's composer, refusing a collection nested deeper than :data:`MAX_DEPTH` before reading it.
+
+    libyaml's own composer recurses in C: some builds stop at 1,000 levels, others
+    overflow the stack and end the process.  This one runs in Python over the same
+    parser's events, so the limit is the same whichever PyYAML is installed.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._path: list[str | int] = []
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        if parent is None:
+            return super().compose_node(parent, index)
+        self._path.append(index.value if isinstance(index, yaml.ScalarNode) else index)
+        try:
+            # libyaml's parser matches event classes exactly, so both kinds are named
+            opens = self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent)
+            if opens and len(self._path) >= MAX_DEPTH:
+                start = self.peek_event().start_mark
+                raise DocumentShapeError(tuple(self._path), Mark(start.line + 1, start.column + 1),
+                                         f"at most {MAX_DEPTH} levels of nesting", "deeper nesting")
+            return super().compose_node(parent, index)
+        finally:
+            self._path.pop()
+
+
+class _Loader(_ShallowComposer, _BaseLoader):  # type: ignore[misc, valid-type]
     """The safe loader whose scalar constructors report bad values at their mark."""
+
+    def __init__(self, stream: str) -> None:
+        _BaseLoader.__init__(self, stream)
+        _ShallowComposer.__init__(self)
 
 
 def _located(tag: str, what: str) -> None:
@@ -101,6 +134,11 @@ def read_yaml(text: str) -> Document:
         positions, duplicates = _index(root)
         return Document(loader.construct_document(root), positions, duplicates)
     except yaml.MarkedYAMLError as err:
+        if "nesting depth" in str(err.problem) and err.problem_mark is not None:
+            # libyaml's own limit, met first where its scanner reads ahead through a flow list
+            mark = Mark(err.problem_mark.line + 1, err.problem_mark.column + 1)
+            raise DocumentShapeError((), mark, f"at most {MAX_DEPTH} levels of nesting",
+                                     "deeper nesting") from None
         raise _clearer_syntax_error(text, err) or err from None
     finally:
         loader.dispose()
@@ -118,7 +156,7 @@ def _clearer_syntax_error(text: str, err: yaml.MarkedYAMLError) -> yaml.MarkedYA
     when it places the error on the same line.
     """
     mark = err.problem_mark
-    if _BaseLoader is yaml.SafeLoader or mark is None or "nesting depth" in str(err.problem):
+    if _BaseLoader is yaml.SafeLoader or mark is None:
         return None
     breaks = [m.end() for m in YAML_LINE_BREAK.finditer(text)]
     prefix = text[: breaks[mark.line]] if mark.line < len(breaks) else text
@@ -164,9 +202,6 @@ def _index(root: yaml.Node) -> tuple[dict[Path, Mark], list[DuplicateKey]]:
         seen.add(id(node))
         if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
             continue
-        if len(path) >= MAX_DEPTH:
-            raise DocumentShapeError(path, _mark(node), f"at most {MAX_DEPTH} levels of nesting",
-                                     "deeper nesting")
         if isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
                 positions[(*path, index)] = _mark(item)
