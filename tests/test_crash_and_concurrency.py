@@ -1,8 +1,9 @@
 """Interrupted and simultaneous runs: the store always opens whole, and nothing is lost.
 
-Real processes of the command line against one DuckDB file: runs killed with SIGKILL at
-random moments (the full experiment is ``python -m tests.crash_runs``), several runs
-recording at once, and a store held by another process for longer than a run will wait.
+Real processes of the command line against one DuckDB file: runs and sweeps killed with
+SIGKILL at random moments (the full experiments are ``python -m tests.crash_runs`` and
+``python -m tests.crash_sweeps``), several runs recording at once, and a store held by
+another process for longer than a run will wait.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.crash_runs import crash_trials, pivotal_command, run_environment, store_problems
+from tests.crash_sweeps import sweep_crash_trials
 
 
 def test_runs_killed_at_random_moments_leave_the_store_whole(tmp_path):
@@ -73,3 +77,12 @@ def test_a_bad_lock_timeout_setting_is_named(tmp_path: Path):
                             capture_output=True, text=True)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "PIVOTAL_LOCK_TIMEOUT must be a number of seconds >= 0, found 'soon'" in result.stderr
+
+
+def test_sweeps_killed_at_random_moments_leave_the_store_whole_and_read_interrupted(tmp_path):
+    pytest.importorskip("ray")
+    tally = sweep_crash_trials(tmp_path, trials=2, draws=5000, seed=1)
+    assert tally.defects == []
+    assert tally.trials + tally.finished_first == 2
+    assert "running" not in tally.statuses
+    assert tally.next_run_ok == 2 and tally.next_sweep_ok

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 import pytest
@@ -83,3 +88,31 @@ def test_threads_take_turns_and_a_thread_may_reopen_the_store_it_holds(tiny_path
     with store._connect() as outer, store._connect(read_only=True) as inner:  # reentrant in one thread
         assert outer.execute("SELECT count(*) FROM runs").fetchone() == inner.execute(
             "SELECT count(*) FROM runs").fetchone() == (8,)
+
+
+def _start_sweep(store: RunStore) -> str:
+    return store.start_sweep(scenario_id="tiny", scenario_hash="h", spec={}, seed=1, draws=10,
+                             address="local", variants=2)
+
+
+def test_a_sweep_reads_running_while_its_process_holds_it_and_its_status_once_finished(store):
+    sweep_id = _start_sweep(store)
+    assert RunStore(store.path).get_sweep(sweep_id).record.status == "running"  # another reader
+    assert store.list_sweeps()[0].status == "running"
+    store.finish_sweep(sweep_id, "done")
+    assert [s.status for s in RunStore(store.path).list_sweeps()] == ["done"]
+    assert not Path(f"{store.path}.sweep-{sweep_id}.lock").exists()
+
+
+def test_a_sweep_whose_process_was_killed_reads_interrupted(store):
+    """The process starts a sweep, then is killed with SIGKILL before it can finish it."""
+    code = (f"import os, signal; from pivotal.store import RunStore\n"
+            f"s = RunStore({str(store.path)!r})\n"
+            f"print(s.start_sweep(scenario_id='tiny', scenario_hash='h', spec={{}}, seed=1, draws=10, "
+            f"address='local', variants=2), flush=True)\n"
+            f"os.kill(os.getpid(), signal.SIGKILL)\n")
+    killed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL
+    sweep_id = killed.stdout.strip()
+    assert [(s.sweep_id, s.status) for s in store.list_sweeps()] == [(sweep_id, "interrupted")]
+    assert store.get_sweep(sweep_id).record.status == "interrupted"

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -187,6 +187,7 @@ class RunStore:
     def __init__(self, path: str | Path | None = None, lock_timeout: float | None = None) -> None:
         self.path = Path(path) if path is not None else default_store_path()
         self.lock_timeout = lock_timeout if lock_timeout is not None else default_lock_timeout()
+        self._leases: dict[str, FileLock] = {}
 
     @contextmanager
     def _connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -373,15 +374,27 @@ class RunStore:
         address: str,
         variants: int,
     ) -> str:
-        """Record a sweep as running before its tasks are submitted; returns its id."""
+        """Record a sweep as running before its tasks are submitted; returns its id.
+
+        This process holds the sweep's lease (a lock file beside the store) until
+        :meth:`finish_sweep`.  The operating system lets go of it when the process ends
+        however it ends, so a sweep whose process was killed reads as 'interrupted'.
+        """
         sweep_id = uuid.uuid4().hex[:12]
         created = datetime.now(UTC).replace(tzinfo=None)
-        with self._connect() as con:
-            con.execute(
-                "INSERT INTO sweeps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
-                [sweep_id, created, scenario_id, scenario_hash, json.dumps(spec), seed, draws,
-                 address, variants],
-            )
+        lease = _sweep_lease(self.path, sweep_id)
+        lease.acquire(timeout=0)
+        try:
+            with self._connect() as con:
+                con.execute(
+                    "INSERT INTO sweeps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
+                    [sweep_id, created, scenario_id, scenario_hash, json.dumps(spec), seed, draws,
+                     address, variants],
+                )
+        except BaseException:
+            _let_go(lease)
+            raise
+        self._leases[sweep_id] = lease
         return sweep_id
 
     def record_failed_task(self, task: SweepTask) -> None:
@@ -390,9 +403,14 @@ class RunStore:
             _insert_task(con, task, None)
 
     def finish_sweep(self, sweep_id: str, status: str) -> None:
-        """Mark a sweep 'done', 'failed' (some variants failed) or 'interrupted'."""
-        with self._connect() as con:
-            con.execute("UPDATE sweeps SET status = ? WHERE sweep_id = ?", [status, sweep_id])
+        """Mark a sweep 'done', 'failed' (some variants failed) or 'interrupted', and give up its lease."""
+        try:
+            with self._connect() as con:
+                con.execute("UPDATE sweeps SET status = ? WHERE sweep_id = ?", [status, sweep_id])
+        finally:
+            lease = self._leases.pop(sweep_id, None)
+            if lease is not None:
+                _let_go(lease)
 
     def list_sweeps(self) -> list[SweepRecord]:
         """All sweeps, newest first."""
@@ -400,7 +418,7 @@ class RunStore:
             rows = con.execute(
                 f"SELECT {_SWEEP_QUERY} GROUP BY ALL ORDER BY s.created_at DESC, s.sweep_id"
             ).fetchall()
-        return [_to_sweep(row) for row in rows]
+        return [self._to_sweep(row) for row in rows]
 
     def get_sweep(self, sweep_id: str, periods: tuple[int, int] | None = None) -> StoredSweep:
         """One sweep and its variants; metrics are averaged over ``periods`` (default: all)."""
@@ -427,7 +445,15 @@ class RunStore:
         if not means.empty:
             wide = means.pivot(index="task_index", columns="metric", values="value").reset_index()
             tasks = tasks.merge(wide, on="task_index", how="left")
-        return StoredSweep(_to_sweep(row), tasks)
+        return StoredSweep(self._to_sweep(row), tasks)
+
+    def _to_sweep(self, row: tuple) -> SweepRecord:
+        """A sweep's record; one still 'running' whose lease nobody holds had its process killed."""
+        record = _to_sweep(row)
+        if record.status == "running" and record.sweep_id not in self._leases \
+                and _lease_abandoned(self.path, record.sweep_id):
+            return replace(record, status="interrupted")
+        return record
 
     def _resolve_sweep(self, con: duckdb.DuckDBPyConnection, sweep_id: str) -> str:
         prefix = sweep_id.strip()
@@ -460,6 +486,26 @@ def _with_schema(connection: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckD
 def _file_lock(path: str) -> FileLock:
     """One lock object per store file in this process: reentrant in a thread, exclusive across threads."""
     return FileLock(f"{path}.lock", thread_local=True)
+
+
+def _sweep_lease(store: Path, sweep_id: str) -> FileLock:
+    return FileLock(f"{store}.sweep-{sweep_id}.lock", thread_local=False)
+
+
+def _let_go(lease: FileLock) -> None:
+    lease.release()
+    Path(lease.lock_file).unlink(missing_ok=True)
+
+
+def _lease_abandoned(store: Path, sweep_id: str) -> bool:
+    """True when no process holds the sweep's lease (its lock file is free or gone)."""
+    lease = _sweep_lease(store, sweep_id)
+    try:
+        lease.acquire(timeout=0)
+    except (Timeout, OSError):  # held, or a folder this process may not write to: cannot tell
+        return False
+    _let_go(lease)
+    return True
 
 
 def _insert_task(con: duckdb.DuckDBPyConnection, task: SweepTask, run_id: str | None) -> None:
