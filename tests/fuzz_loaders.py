@@ -1,4 +1,4 @@
-"""Fuzzing the scenario and overlay loaders: valid documents, mutated ones and raw bytes.
+"""Fuzzing the scenario, overlay and sweep-spec loaders: valid documents, mutated ones and raw bytes.
 
 Every input must either load or be refused with a :class:`ScenarioError` that names a
 line: no other exception, and no input may take long.  The suite runs a few thousand
@@ -30,6 +30,7 @@ from pivotal.model.parameters import LARGEST, PARAMETERS
 from pivotal.scenario import ScenarioError, parse_scenario
 from pivotal.scenario.loader import decode_document
 from pivotal.scenario.overlay import check_overlay, read_overlay
+from pivotal.sweep import build_variants, read_spec
 
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
 #: An input that takes more CPU time than this counts as a hang (CPU time, not wall time, so
@@ -124,6 +125,33 @@ def overlay_documents(draw: Callable) -> dict[str, Any]:
     if draw(st.booleans()):
         document["record"] = [{"periods": first, "challenge": "probe", "pivot_response": "restrain",
                                "sources": [{"ref": "note-a", "at": "¶8"}]}]
+    return document
+
+
+@st.composite
+def sweep_documents(draw: Callable) -> dict[str, Any]:
+    """A valid sweep spec over the tiny scenario (2001-2003): a grid, a sample, or both."""
+    def span() -> str:
+        first = draw(st.integers(2001, 2003))
+        return f"{first}-{draw(st.integers(first, 2003))}"
+
+    names = draw(st.lists(st.sampled_from(PARAMETERS), min_size=1, max_size=3, unique_by=lambda p: p.name))
+    document: dict[str, Any] = {"scenario": "tiny-triangle", "periods": span()}
+    cut = draw(st.integers(0, len(names)))
+    grid, ranged = names[:cut], names[cut:]
+    if grid:
+        document["grid"] = [{"path": spec.name, "periods": span(),
+                             "values": draw(st.lists(_values(spec, False).filter(spec.contains), min_size=1,
+                                                     max_size=3, unique=True))} for spec in grid]
+    if ranged:
+        method = draw(st.sampled_from(["lhs", "sobol"]))
+        ranges = []
+        for spec in ranged:
+            low, high = sorted(draw(st.lists(_values(spec, False).filter(spec.contains), min_size=2,
+                                             max_size=2, unique=True)))
+            ranges.append({"path": spec.name, "low": low, "high": high})
+        document["sample"] = {"size": draw(st.sampled_from([1, 2, 4, 8] if method == "sobol" else [1, 3, 5])),
+                              "method": method, "ranges": ranges}
     return document
 
 
@@ -290,10 +318,15 @@ def _load_bytes(data: bytes) -> None:
     parse_scenario(decode_document(data, "fuzz.yaml"), source="fuzz.yaml")
 
 
-#: Each kind of input: its strategy and how it is loaded.
 def _load_scenario(text: str) -> None:
     parse_scenario(text, source="fuzz.yaml")
 
+
+def _load_sweep(text: str) -> None:
+    build_variants(read_spec(text, "fuzz-sweep.yaml"), _tiny(), seed=0)
+
+
+#: Each kind of input: its strategy and how it is loaded.
 
 TARGETS: dict[str, tuple[st.SearchStrategy, Callable[[Any], None]]] = {
     "valid scenario": (_dump(scenario_documents()), _load_scenario),
@@ -302,6 +335,9 @@ TARGETS: dict[str, tuple[st.SearchStrategy, Callable[[Any], None]]] = {
     "valid overlay": (_dump(overlay_documents()), _load_overlay),
     "mutated overlay": (mutated(overlay_documents()), _load_overlay),
     "edited overlay text": (edited_text(_dump(overlay_documents())), _load_overlay),
+    "valid sweep spec": (_dump(sweep_documents()), _load_sweep),
+    "mutated sweep spec": (mutated(sweep_documents()), _load_sweep),
+    "edited sweep spec text": (edited_text(_dump(sweep_documents())), _load_sweep),
     "raw bytes": (st.binary(max_size=400), _load_bytes),
     "raw text": (st.text(max_size=400), _load_scenario),
 }
@@ -310,9 +346,11 @@ TARGETS: dict[str, tuple[st.SearchStrategy, Callable[[Any], None]]] = {
 def campaign(inputs: int, seed_value: int = 0, tally: Tally | None = None) -> Tally:
     """Spread ``inputs`` over the targets and check every one; raises LoaderDefect on the first defect."""
     tally = tally or Tally()
-    each = max(1, inputs // len(TARGETS))
-    for kind, (strategy, load) in TARGETS.items():
-        _target_test(kind, strategy, load, each, seed_value, tally)()
+    each, extra = divmod(inputs, len(TARGETS))
+    for index, (kind, (strategy, load)) in enumerate(TARGETS.items()):
+        examples = each + (index < extra)
+        if examples:
+            _target_test(kind, strategy, load, examples, seed_value, tally)()
     return tally
 
 

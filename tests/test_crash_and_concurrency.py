@@ -1,9 +1,9 @@
 """Interrupted and simultaneous runs: the store always opens whole, and nothing is lost.
 
-Real processes of the command line against one DuckDB file: runs and sweeps killed with
-SIGKILL at random moments (the full experiments are ``python -m tests.crash_runs`` and
-``python -m tests.crash_sweeps``), several runs recording at once, and a store held by
-another process for longer than a run will wait.
+Real processes of the command line against one DuckDB file: runs, sweeps and the web app
+killed with SIGKILL at random moments (the full experiments are ``python -m tests.crash_runs``,
+``tests.crash_sweeps`` and ``tests.crash_web``), several runs recording at once, and a store
+held by another process for longer than a run will wait.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pytest
 
 from tests.crash_runs import crash_trials, pivotal_command, run_environment, store_problems
 from tests.crash_sweeps import sweep_crash_trials
+from tests.crash_web import web_crash_trials
 
 
 def test_runs_killed_at_random_moments_leave_the_store_whole(tmp_path):
@@ -86,3 +87,10 @@ def test_sweeps_killed_at_random_moments_leave_the_store_whole_and_read_interrup
     assert tally.trials + tally.finished_first == 2
     assert "running" not in tally.statuses
     assert tally.next_run_ok == 2 and tally.next_sweep_ok
+
+
+def test_web_apps_killed_while_running_leave_the_store_whole(tmp_path):
+    tally = web_crash_trials(tmp_path, trials=2, draws=20000, seed=2)
+    assert tally.defects == []
+    assert tally.before_record + tally.after_record == tally.trials == 2
+    assert tally.next_run_ok == 2
