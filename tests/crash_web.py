@@ -56,7 +56,8 @@ def start_app(home: Path) -> tuple[subprocess.Popen, httpx2.Client]:
             if client.get("/api/meta").status_code == 200:
                 return app, client
         except httpx2.HTTPError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     app.kill()
     raise RuntimeError(f"pivotal serve did not answer (exit code {app.poll()})")
 

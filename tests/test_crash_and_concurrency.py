@@ -8,14 +8,17 @@ held by another process for longer than a run will wait.
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from pivotal.store import RunStore
 from tests.crash_runs import crash_trials, pivotal_command, run_environment, store_problems
-from tests.crash_sweeps import sweep_crash_trials
+from tests.crash_sweeps import link_problems, sweep_command, sweep_crash_trials
 from tests.crash_web import web_crash_trials
 
 
@@ -94,3 +97,22 @@ def test_web_apps_killed_while_running_leave_the_store_whole(tmp_path):
     assert tally.defects == []
     assert tally.before_record + tally.after_record == tally.trials == 2
     assert tally.next_run_ok == 2
+
+
+def test_a_sweep_killed_while_it_runs_reads_interrupted_and_keeps_what_finished(tmp_path):
+    pytest.importorskip("ray")
+    store = RunStore(tmp_path / "runs.duckdb")
+    process = subprocess.Popen(sweep_command(20000, 5), env=run_environment(tmp_path),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not store.list_sweeps() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [s.status for s in store.list_sweeps()] == ["running"]
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    [sweep] = store.list_sweeps()
+    assert sweep.status == "interrupted"
+    count, problems = store_problems(store.path)
+    assert count == sweep.done and problems == [] and link_problems(store.path) == []

@@ -1,4 +1,4 @@
-"""Bad input to the scenario and overlay loaders: a located ScenarioError, never another exception.
+"""Bad input to the scenario, overlay and sweep-spec loaders: a located ScenarioError, never another error.
 
 A short campaign of generated, mutated and random inputs (the full one is
 ``python -m tests.fuzz_loaders``), and the hostile documents fuzzing found or that are
@@ -7,6 +7,8 @@ known to hurt YAML readers, each with the message it must give.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 import pytest
@@ -102,3 +104,30 @@ def test_out_of_range_numbers_are_refused_at_their_field(tiny_text):
             parse_scenario(tiny_text.replace(old, new, 1), source="tiny.yaml")
         assert caught.value.field == field, str(caught.value)
         assert caught.value.line is not None
+
+
+FALLBACK = """
+import yaml
+del yaml.CSafeLoader  # as if PyYAML had been built without libyaml
+from pivotal.scenario import ScenarioError, parse_scenario, resolve_scenario
+from pivotal.scenario.positions import _BaseLoader
+assert _BaseLoader is yaml.SafeLoader
+print(resolve_scenario("south-caucasus").id)
+for text in ["[" * 5000 + "]" * 5000, "? [a, b]\\n: 1", "a: &x 1\\nb: *x"]:
+    try:
+        parse_scenario(text, source="x.yaml")
+    except ScenarioError as err:
+        print(err)
+"""
+
+
+def test_without_libyaml_the_pure_python_parser_gives_the_same_answers():
+    result = subprocess.run([sys.executable, "-c", FALLBACK], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "south-caucasus",
+        "x.yaml:1:33: " + "[0]" * 32 + ": expected at most 32 levels of nesting, found deeper nesting",
+        "x.yaml:1:3: (document): expected a plain key (a name or a number), found a list used as a key",
+        "x.yaml:1:4: a: expected each value written out where it is used, found a value anchored here "
+        "(&name) and used again (*name)",
+    ]

@@ -114,5 +114,20 @@ def test_a_sweep_whose_process_was_killed_reads_interrupted(store):
     killed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert killed.returncode == -signal.SIGKILL
     sweep_id = killed.stdout.strip()
+    assert Path(f"{store.path}.sweep-{sweep_id}.lock").exists()  # left by the killed process
     assert [(s.sweep_id, s.status) for s in store.list_sweeps()] == [(sweep_id, "interrupted")]
     assert store.get_sweep(sweep_id).record.status == "interrupted"
+    assert not Path(f"{store.path}.sweep-{sweep_id}.lock").exists()  # removed by the reader
+
+
+def test_the_next_sweep_writes_down_that_a_killed_one_was_interrupted(store):
+    code = (f"import os, signal; from pivotal.store import RunStore\n"
+            f"RunStore({str(store.path)!r}).start_sweep(scenario_id='tiny', scenario_hash='h', spec={{}}, "
+            f"seed=1, draws=10, address='local', variants=2)\n"
+            f"os.kill(os.getpid(), signal.SIGKILL)\n")
+    subprocess.run([sys.executable, "-c", code], check=False)
+    later = _start_sweep(store)
+    with duckdb.connect(str(store.path), read_only=True) as con:
+        statuses = con.execute("SELECT sweep_id = ?, status FROM sweeps ORDER BY 1", [later]).fetchall()
+    assert statuses == [(False, "interrupted"), (True, "running")]
+    store.finish_sweep(later, "done")

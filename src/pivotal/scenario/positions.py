@@ -1,11 +1,12 @@
 """Read a YAML document once, keeping where each value sits so errors can name a line.
 
-The document is composed into a node tree (with libyaml's parser where PyYAML has
-it), the tree is walked once to index the mark (line, column) of every path a
-validator reports, and only then is it turned into Python data.  The walk also refuses what a hand-written
-scenario never needs and a hostile file could abuse: keys given twice (PyYAML
-would silently keep the last), anchors and aliases (a few lines of them can
-expand to billions of values), and nesting deeper than :data:`MAX_DEPTH`.
+The document is parsed (with libyaml's parser where PyYAML has it) and composed into
+a node tree, the tree is walked once to index the mark (line, column) of every path a
+validator reports, and only then is it turned into Python data.  Composing and the walk
+refuse what a hand-written scenario never needs and a hostile file could abuse: nesting
+deeper than :data:`MAX_DEPTH` and lists or mappings used as keys (refused by the composer
+before they are read), anchors and aliases (a few lines of them can expand to billions of
+values), and keys given twice (PyYAML would silently keep the last).
 """
 
 from __future__ import annotations
@@ -60,35 +61,47 @@ class Document:
 
 
 class _ShallowComposer(Composer):
-    """PyYAML's composer, refusing a collection nested deeper than :data:`MAX_DEPTH` before reading it.
+    """PyYAML's composer, refusing deep nesting and collection keys before reading them.
 
     libyaml's own composer recurses in C: some builds stop at 1,000 levels, others
     overflow the stack and end the process.  This one runs in Python over the same
-    parser's events, so the limit is the same whichever PyYAML is installed.
+    parser's events, so the limits are the same whichever PyYAML is installed.
     """
 
     def __init__(self) -> None:
-        super().__init__()
+        Composer.__init__(self)  # explicitly: after this class the MRO may reach a loader's __init__
         self._path: list[str | int] = []
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: int | yaml.Node | None) -> yaml.Node:
+        """Compose one node, keeping the path to it; ``index`` is None while a key is composed."""
         if parent is None:
             return super().compose_node(parent, index)
-        self._path.append(index.value if isinstance(index, yaml.ScalarNode) else index)
+        # libyaml's parser matches event classes exactly, so both kinds are named
+        opens = self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent)
+        if index is None:  # a mapping's key: a scalar, else refused before it is read
+            if opens:
+                kind = "list" if self.check_event(yaml.SequenceStartEvent) else "mapping"
+                raise DocumentShapeError(tuple(self._path), self._next_mark(),
+                                         "a plain key (a name or a number)", f"a {kind} used as a key")
+            return super().compose_node(parent, index)
+        # a list item's index, or the key (always a scalar, see above) of a mapping's value
+        self._path.append(index.value if isinstance(index, yaml.ScalarNode) else int(index))  # type: ignore[arg-type]
         try:
-            # libyaml's parser matches event classes exactly, so both kinds are named
-            opens = self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent)
             if opens and len(self._path) >= MAX_DEPTH:
-                start = self.peek_event().start_mark
-                raise DocumentShapeError(tuple(self._path), Mark(start.line + 1, start.column + 1),
+                raise DocumentShapeError(tuple(self._path), self._next_mark(),
                                          f"at most {MAX_DEPTH} levels of nesting", "deeper nesting")
             return super().compose_node(parent, index)
         finally:
             self._path.pop()
 
+    def _next_mark(self) -> Mark:
+        start = self.peek_event().start_mark
+        return Mark(start.line + 1, start.column + 1)
+
 
 class _Loader(_ShallowComposer, _BaseLoader):  # type: ignore[misc, valid-type]
-    """The safe loader whose scalar constructors report bad values at their mark."""
+    """The safe loader (libyaml's parser where PyYAML has it) with the composer above, whose scalar
+    constructors report bad values at their mark."""
 
     def __init__(self, stream: str) -> None:
         _BaseLoader.__init__(self, stream)
@@ -134,7 +147,8 @@ def read_yaml(text: str) -> Document:
         positions, duplicates = _index(root)
         return Document(loader.construct_document(root), positions, duplicates)
     except yaml.MarkedYAMLError as err:
-        if "nesting depth" in str(err.problem) and err.problem_mark is not None:
+        if (isinstance(err, yaml.scanner.ScannerError | yaml.parser.ParserError)
+                and "maximum nesting depth" in str(err.problem) and err.problem_mark is not None):
             # libyaml's own limit, met first where its scanner reads ahead through a flow list
             mark = Mark(err.problem_mark.line + 1, err.problem_mark.column + 1)
             raise DocumentShapeError((), mark, f"at most {MAX_DEPTH} levels of nesting",

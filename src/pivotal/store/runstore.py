@@ -8,6 +8,7 @@ the lock, then fails with a clear message rather than corrupting anything.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import time
@@ -382,10 +383,12 @@ class RunStore:
         """
         sweep_id = uuid.uuid4().hex[:12]
         created = datetime.now(UTC).replace(tzinfo=None)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         lease = _sweep_lease(self.path, sweep_id)
         lease.acquire(timeout=0)
         try:
             with self._connect() as con:
+                _mark_abandoned_sweeps(con, self.path)
                 con.execute(
                     "INSERT INTO sweeps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
                     [sweep_id, created, scenario_id, scenario_hash, json.dumps(spec), seed, draws,
@@ -418,7 +421,7 @@ class RunStore:
             rows = con.execute(
                 f"SELECT {_SWEEP_QUERY} GROUP BY ALL ORDER BY s.created_at DESC, s.sweep_id"
             ).fetchall()
-        return [self._to_sweep(row) for row in rows]
+            return [self._to_sweep(row) for row in rows]  # inside: see _to_sweep
 
     def get_sweep(self, sweep_id: str, periods: tuple[int, int] | None = None) -> StoredSweep:
         """One sweep and its variants; metrics are averaged over ``periods`` (default: all)."""
@@ -435,7 +438,8 @@ class RunStore:
                 "JOIN run_results r ON r.run_id = t.run_id "
                 "WHERE t.sweep_id = ? AND r.period BETWEEN ? AND ? GROUP BY ALL",
                 [full_id, first, last]).df()
-        if row is None:
+            record = None if row is None else self._to_sweep(row)  # inside: see _to_sweep
+        if record is None:
             raise StoreError(f"sweep {full_id} vanished while being read")
         # Built from Python rows so a failed task's run id and attempts stay None, not NaN.
         tasks = pd.DataFrame(
@@ -445,15 +449,18 @@ class RunStore:
         if not means.empty:
             wide = means.pivot(index="task_index", columns="metric", values="value").reset_index()
             tasks = tasks.merge(wide, on="task_index", how="left")
-        return StoredSweep(self._to_sweep(row), tasks)
+        return StoredSweep(record, tasks)
 
     def _to_sweep(self, row: tuple) -> SweepRecord:
-        """A sweep's record; one still 'running' whose lease nobody holds had its process killed."""
+        """A sweep's record; one still 'running' whose lease nobody holds had its process killed.
+
+        Called while the store is held: :meth:`finish_sweep` gives up a lease only after its
+        update, so a live sweep's row cannot read 'running' here after its lease is gone.
+        """
         record = _to_sweep(row)
-        if record.status == "running" and record.sweep_id not in self._leases \
-                and _lease_abandoned(self.path, record.sweep_id):
-            return replace(record, status="interrupted")
-        return record
+        abandoned = (record.status == "running" and record.sweep_id not in self._leases
+                     and _lease_abandoned(self.path, record.sweep_id))
+        return replace(record, status="interrupted") if abandoned else record
 
     def _resolve_sweep(self, con: duckdb.DuckDBPyConnection, sweep_id: str) -> str:
         prefix = sweep_id.strip()
@@ -489,12 +496,15 @@ def _file_lock(path: str) -> FileLock:
 
 
 def _sweep_lease(store: Path, sweep_id: str) -> FileLock:
+    """The lock file a running sweep's process holds; the operating system frees it when the process ends."""
     return FileLock(f"{store}.sweep-{sweep_id}.lock", thread_local=False)
 
 
 def _let_go(lease: FileLock) -> None:
+    """Release a lease and remove its file; a file that cannot be removed (held open elsewhere) stays."""
     lease.release()
-    Path(lease.lock_file).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        Path(lease.lock_file).unlink()
 
 
 def _lease_abandoned(store: Path, sweep_id: str) -> bool:
@@ -506,6 +516,13 @@ def _lease_abandoned(store: Path, sweep_id: str) -> bool:
         return False
     _let_go(lease)
     return True
+
+
+def _mark_abandoned_sweeps(con: duckdb.DuckDBPyConnection, store: Path) -> None:
+    """Write 'interrupted' for good on sweeps whose process was killed, so readers stop asking."""
+    for (sweep_id,) in con.execute("SELECT sweep_id FROM sweeps WHERE status = 'running'").fetchall():
+        if _lease_abandoned(store, sweep_id):
+            con.execute("UPDATE sweeps SET status = 'interrupted' WHERE sweep_id = ?", [sweep_id])
 
 
 def _insert_task(con: duckdb.DuckDBPyConnection, task: SweepTask, run_id: str | None) -> None:

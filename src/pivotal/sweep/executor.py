@@ -143,9 +143,10 @@ def run_sweep(
     # Ray's driver prints retry notices on stdout from a thread; stdout is for results.
     with contextlib.redirect_stdout(sys.stderr), ray_cluster(address, cpus):
         ray = import_ray()
+        remote = ray.remote(_run_variant).options(max_retries=retries, retry_exceptions=True, num_cpus=1)
+        # recorded as running (its lease held) last, just before the try that always finishes it
         sweep_id = store.start_sweep(scenario_id=base.id, scenario_hash=scenario_hash(base), spec=spec,
                                      seed=seed, draws=draws, address=address or LOCAL, variants=len(variants))
-        remote = ray.remote(_run_variant).options(max_retries=retries, retry_exceptions=True, num_cpus=1)
         pending: dict[Any, Variant] = {}
         outcomes: list[TaskOutcome] = []
         try:

@@ -276,6 +276,10 @@ def _doc_choice(value: Any, origin: Origin) -> Choice:
         return Choice(str(value).lower(), value, origin)
     if _is_number(value):
         return Choice(_number_text(value), float(value), origin)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        digits = str(value)
+        shown = f"{digits[:12]}... ({len(digits)} digits)" if len(digits) > 20 else digits
+        raise origin.error("a finite number", shown)
     if isinstance(value, str) and value.strip():
         return Choice(value.strip(), _number_or_text(value.strip()), origin)
     raise origin.error("a number, [low, mode, high], or a record value such as restrain",
@@ -283,7 +287,13 @@ def _doc_choice(value: Any, origin: Origin) -> Choice:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A finite int or float (not a bool); an integer too large for a float is no number here."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 # ---- expansion and validation ----------------------------------------------------------------
@@ -375,8 +385,12 @@ def _check_shape(spec: SweepSpec) -> None:
         seen[item.label] = item.origin
     count = variant_count(spec)
     if count > MAX_VARIANTS:
-        raise Origin("sweep").error(f"at most {MAX_VARIANTS:,} variants; split the sweep or sample it",
-                                    f"{count:,}", field="")
+        # said at the sample's size, or at the grid, where a spec file gives their lines
+        where = spec.sample_origin if spec.grid == () else spec.grid[0].origin
+        if where is None or where.line is None:
+            where = Origin("sweep")
+        raise where.error(f"at most {MAX_VARIANTS:,} variants; split the sweep or sample it", f"{count:,}",
+                          field=where.field if where.line is not None else "")
 
 
 def _check_path(path: str, origin: Origin) -> None:
