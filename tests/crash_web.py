@@ -1,4 +1,4 @@
-"""Kill `pivotal serve` with SIGKILL while it computes or records a run: the store stays whole.
+"""Kill `pivotal serve` with SIGKILL soon after it is asked for a run: the store stays whole.
 
 The web app computes a run in a worker thread and records it with the same one-transaction
 write as `pivotal run`.  Each trial starts the app on a free loopback port, asks it for a run
@@ -127,10 +127,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         began = time.perf_counter()
         tally = web_crash_trials(Path(folder), args.trials, args.draws, args.seed)
-        print(f"{tally.trials} web apps killed with SIGKILL while running a {args.draws:,}-draw run "
-              f"({time.perf_counter() - began:.0f} s):")
+        print(f"{tally.trials} web apps killed with SIGKILL at random moments after a "
+              f"{args.draws:,}-draw run was asked for ({time.perf_counter() - began:.0f} s):")
         print(f"  killed before the run was recorded:     {tally.before_record}")
-        print(f"  the run recorded (whole) by the kill:   {tally.after_record}")
+        print(f"  killed when the run was recorded whole: {tally.after_record}")
         print(f"  the next app took and recorded a run:   {tally.next_run_ok} of {args.trials}")
         print(f"  stores not whole, or runs lost:         {len(tally.defects)}")
         for defect in tally.defects:
