@@ -25,8 +25,10 @@ def test_a_short_campaign_finds_no_defect():
     tally = campaign(2400, seed_value=7)
     assert sum(tally.tried.values()) == 2400
     assert set(tally.tried) == set(TARGETS)
-    assert tally.accepted["valid scenario"] == tally.tried["valid scenario"]
-    assert tally.refused["raw bytes"] > 0 and tally.refused["mutated scenario"] > 0
+    for kind in ("valid scenario", "valid overlay", "valid sweep spec"):
+        assert tally.accepted[kind] == tally.tried[kind] > 0
+    for kind in ("raw bytes", "mutated scenario", "mutated overlay", "mutated sweep spec"):
+        assert tally.refused[kind] > 0
 
 
 @pytest.mark.parametrize(("text", "message"), [
