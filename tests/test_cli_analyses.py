@@ -76,6 +76,26 @@ def test_whatif_names_a_bad_setting():
     assert "--set war_cost=lots: war_cost: expected a number or low,mode,high, found 'lots'" in result.output
 
 
+def test_whatif_assumptions_apply_to_both_runs(tiny_path):
+    """Assumed what the counterfactual sets, the two runs are the same scenario: no difference at all."""
+    common = ("whatif", "--scenario", str(tiny_path), "--set", "third_party_deterrence=0.5@2002", "-n", "200",
+              "--json", "--no-store")
+    same = json.loads(invoke(*common, "--assume", "third_party_deterrence=0.5@2002").stdout)
+    assert {r["difference"] for r in same["differences"]} == {0.0}
+    other = json.loads(invoke(*common, "--assume", "war_cost=0.1@2001-2003").stdout)
+    plain = json.loads(invoke(*common).stdout)
+    offensive = {r["period"]: r["difference"] for r in other["differences"] if r["metric"] == "p_offensive"}
+    assert offensive[2002] != next(r["difference"] for r in plain["differences"]
+                                   if r["metric"] == "p_offensive" and r["period"] == 2002)
+
+
+def test_whatif_names_a_bad_assumption():
+    result = invoke("whatif", "no-ukraine-war-2022", "--assume", "restraint_cost=0@1900")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert ("--assume: parameters.restraint_cost[0].periods: expected periods within 1994-2025, found '1900'"
+            in result.output)
+
+
 def test_sensitivity_prints_indices_and_a_verdict(tiny_path):
     result = invoke("sensitivity", str(tiny_path), "--samples", "64", "--periods", "2002", "--json")
     assert result.exit_code == 0, result.output

@@ -114,6 +114,9 @@ def whatif(
         "--set", help="PATH=VALUE[@PERIODS], e.g. patron_shield=0.1@2020-2025 or "
         "record.pivot_response=restrain@2022; repeatable.")] = None,
     periods: Annotated[str | None, typer.Option(help="Periods for --set values without @PERIODS.")] = None,
+    assume: Annotated[list[str] | None, typer.Option(
+        "--assume", help="PATH=VALUE[@PERIODS] applied to the baseline and the counterfactual alike, "
+        "to ask whether an answer survives another assumption; repeatable.")] = None,
     metrics: Annotated[list[str] | None, typer.Option(
         "--metric", "-m", help="Metrics to show (default p_offensive, p_challenge, belief).")] = None,
     over: Annotated[str | None, typer.Option(
@@ -128,6 +131,7 @@ def whatif(
     from pivotal.analysis import what_if
     from pivotal.cli.render import observed_text
     from pivotal.scenario.overlay import (
+        apply_overlay,
         builtin_overlay_names,
         check_overlay,
         overlay_from_settings,
@@ -151,6 +155,8 @@ def whatif(
     base = base or resolve_scenario(scenario)
     if periods is not None:
         _periods_option(periods, base, "--periods")
+    if assume:  # both runs start from the scenario as assumed
+        base = apply_overlay(base, overlay_from_settings(assume, base, periods, option="--assume"))
     if settings:
         overlays.append(overlay_from_settings(settings, base, periods))
     span = None if over is None else _periods_option(over, base, "--over")
@@ -160,7 +166,7 @@ def whatif(
     if not no_store:
         _record_analysis("whatif", base, draws=draws, seed=seed,
                          settings={"overlay": overlay, "set": list(settings or []), "periods": periods,
-                                   "metrics": list(chosen), "over": over},
+                                   "assume": list(assume or []), "metrics": list(chosen), "over": over},
                          result=content)
     if as_json:
         sys.stdout.write(json.dumps(content, indent=2, default=str) + "\n")

@@ -174,20 +174,21 @@ def _outside(item: Any, spans: list[PeriodRange]) -> list[Any]:
 SETTABLE_RECORD_FIELDS = ("challenge", "pivot_response", "appeal_answered", "target_hedged", "ceasefire_days")
 
 
-def overlay_from_settings(settings: list[str], base: Scenario, periods: str | None = None) -> Overlay:
+def overlay_from_settings(settings: list[str], base: Scenario, periods: str | None = None,
+                          option: str = "--set") -> Overlay:
     """Build an overlay from ``PATH=VALUE[@PERIODS]`` settings, as typed after ``--set``.
 
     ``PATH`` is a parameter name (optionally ``parameters.NAME``) with a number
     or ``low,mode,high`` as value, or ``record.FIELD`` with a value for that
     record field.  ``PERIODS`` (a year or ``2020-2025``) defaults to
-    ``periods``, else the scenario's whole span.
+    ``periods``, else the scenario's whole span.  ``option`` names the settings in errors.
     """
     default = periods or f"{base.periods.start}-{base.periods.end}"
     parameters: dict[str, list[dict]] = {}
     record: dict[str, dict] = {}
     for setting in settings:
-        where = f"--set {setting}"
-        path, value, span = _split_setting(setting, default)
+        where = f"{option} {setting}"
+        path, value, span = _split_setting(setting, default, where)
         if path.startswith("record."):
             field = path.removeprefix("record.")
             if field not in SETTABLE_RECORD_FIELDS:
@@ -198,17 +199,17 @@ def overlay_from_settings(settings: list[str], base: Scenario, periods: str | No
         else:
             name = path.removeprefix("parameters.")
             parameters.setdefault(name, []).append({"periods": span, **_piece_values(value, where, path)})
-    data = {"id": "settings", "title": "Settings given with --set", "parameters": parameters,
+    data = {"id": "settings", "title": f"Settings given with {option}", "parameters": parameters,
             "record": [{"periods": span, **entry} for span, entry in record.items()]}
-    overlay = validate_data(data, {}, "--set", Overlay)
-    check_overlay(overlay, base, "--set")
+    overlay = validate_data(data, {}, option, Overlay)
+    check_overlay(overlay, base, option)
     return overlay
 
 
-def _split_setting(setting: str, default: str) -> tuple[str, str, str]:
+def _split_setting(setting: str, default: str, where: str) -> tuple[str, str, str]:
     path, sep, rest = setting.partition("=")
     if not sep or not path.strip():
-        raise _setting_error(f"--set {setting}", "", "PATH=VALUE, e.g. patron_shield=0.1@2020-2025",
+        raise _setting_error(where, "", "PATH=VALUE, e.g. patron_shield=0.1@2020-2025",
                              repr(setting))
     value, _, span = rest.partition("@")
     return path.strip(), value.strip(), span.strip() or default
