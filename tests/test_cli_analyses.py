@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from pivotal.cli.app import app
@@ -76,17 +77,37 @@ def test_whatif_names_a_bad_setting():
     assert "--set war_cost=lots: war_cost: expected a number or low,mode,high, found 'lots'" in result.output
 
 
+def _means(payload: dict, column: str) -> dict:
+    return {(r["period"], r["metric"]): r[column] for r in payload["differences"]}
+
+
 def test_whatif_assumptions_apply_to_both_runs(tiny_path):
-    """Assumed what the counterfactual sets, the two runs are the same scenario: no difference at all."""
-    common = ("whatif", "--scenario", str(tiny_path), "--set", "third_party_deterrence=0.5@2002", "-n", "200",
-              "--json", "--no-store")
-    same = json.loads(invoke(*common, "--assume", "third_party_deterrence=0.5@2002").stdout)
+    """Each run of an assumed what-if is the run of the scenario with the assumption (and the change)."""
+    def whatif(*extra: str) -> dict:
+        result = invoke("whatif", "--scenario", str(tiny_path), "-n", "200", "--json", "--no-store", *extra)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    # every change starts in the first period, so no run uses the record and all are comparable
+    assumed = whatif("--set", "third_party_deterrence=0.5@2001-2003", "--assume", "war_cost=0.1@2001-2003")
+    assert assumed["assume"] == ["war_cost=0.1@2001-2003"]
+    assumption_alone = whatif("--set", "war_cost=0.1@2001-2003")
+    both_as_changes = whatif("--set", "war_cost=0.1@2001-2003",
+                             "--set", "third_party_deterrence=0.5@2001-2003")
+    assert _means(assumed, "baseline") == pytest.approx(_means(assumption_alone, "counterfactual"), abs=1e-12)
+    assert _means(assumed, "counterfactual") == pytest.approx(_means(both_as_changes, "counterfactual"),
+                                                              abs=1e-12)
+    assert _means(assumed, "baseline") != pytest.approx(_means(assumption_alone, "baseline"), abs=1e-6)
+    same = whatif("--set", "third_party_deterrence=0.5@2002", "--assume", "third_party_deterrence=0.5@2002")
     assert {r["difference"] for r in same["differences"]} == {0.0}
-    other = json.loads(invoke(*common, "--assume", "war_cost=0.1@2001-2003").stdout)
-    plain = json.loads(invoke(*common).stdout)
-    offensive = {r["period"]: r["difference"] for r in other["differences"] if r["metric"] == "p_offensive"}
-    assert offensive[2002] != next(r["difference"] for r in plain["differences"]
-                                   if r["metric"] == "p_offensive" and r["period"] == 2002)
+
+
+def test_an_assumed_record_is_used_by_both_runs_after_they_diverge():
+    result = invoke("whatif", "no-ukraine-war-2022", "--assume", "record.pivot_response=restrain@2022",
+                    "-n", "100", "-m", "belief", "--json", "--no-store")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["diverges"] == 2022 and 2022 in payload["record_periods"]
 
 
 def test_whatif_names_a_bad_assumption():

@@ -12,6 +12,7 @@ observed history.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,7 +77,8 @@ class WhatIf:
         return content
 
 
-def what_if(base: Scenario, overlays: list[Overlay], *, draws: int = 2000, seed: int = 0) -> WhatIf:
+def what_if(base: Scenario, overlays: list[Overlay], *, draws: int = 2000, seed: int = 0,
+            shared_record: Iterable[int] = ()) -> WhatIf:
     """Run ``base`` and ``base`` with ``overlays`` applied in order, paired by common random numbers.
 
     Parameters
@@ -84,13 +86,15 @@ def what_if(base: Scenario, overlays: list[Overlay], *, draws: int = 2000, seed:
     base : the factual scenario.
     overlays : validated overlays (see :mod:`pivotal.scenario.overlay`), at least one change in all.
     draws, seed : shared by both runs.
+    shared_record : further years whose record both runs use even after they diverge (a record
+        entry assumed for both, as ``pivotal whatif --assume`` gives).
     """
     starts = [o.first_period for o in overlays if o.first_period is not None]
     if not starts:
         raise ValueError("the overlays change nothing")
     diverges = min(starts)
     rewritten = set().union(*(o.record_periods for o in overlays))
-    record_periods = sorted({p for p in base.years if p < diverges} | rewritten)
+    record_periods = sorted({p for p in base.years if p < diverges} | rewritten | set(shared_record))
     counterfactual = base
     for overlay in overlays:
         counterfactual = apply_overlay(counterfactual, overlay)

@@ -115,8 +115,9 @@ def whatif(
         "record.pivot_response=restrain@2022; repeatable.")] = None,
     periods: Annotated[str | None, typer.Option(help="Periods for --set values without @PERIODS.")] = None,
     assume: Annotated[list[str] | None, typer.Option(
-        "--assume", help="PATH=VALUE[@PERIODS] applied to the baseline and the counterfactual alike, "
-        "to ask whether an answer survives another assumption; repeatable.")] = None,
+        "--assume", help="PATH=VALUE[@PERIODS] applied to the baseline and the counterfactual alike "
+        "(without @PERIODS: every period), to ask whether an answer survives another assumption; "
+        "repeatable.")] = None,
     metrics: Annotated[list[str] | None, typer.Option(
         "--metric", "-m", help="Metrics to show (default p_offensive, p_challenge, belief).")] = None,
     over: Annotated[str | None, typer.Option(
@@ -155,14 +156,16 @@ def whatif(
     base = base or resolve_scenario(scenario)
     if periods is not None:
         _periods_option(periods, base, "--periods")
-    if assume:  # both runs start from the scenario as assumed
-        base = apply_overlay(base, overlay_from_settings(assume, base, periods, option="--assume"))
+    assumed = overlay_from_settings(assume, base, option="--assume") if assume else None
+    if assumed is not None:  # both runs start from the scenario as assumed
+        base = apply_overlay(base, assumed)
     if settings:
         overlays.append(overlay_from_settings(settings, base, periods))
     span = None if over is None else _periods_option(over, base, "--over")
-    result = what_if(base, overlays, draws=draws, seed=seed)
+    result = what_if(base, overlays, draws=draws, seed=seed,
+                     shared_record=assumed.record_periods if assumed is not None else ())
     frame = result.differences(chosen)
-    content = result.to_dict(chosen, over=span)
+    content = {**result.to_dict(chosen, over=span), "assume": list(assume or [])}
     if not no_store:
         _record_analysis("whatif", base, draws=draws, seed=seed,
                          settings={"overlay": overlay, "set": list(settings or []), "periods": periods,
@@ -176,8 +179,9 @@ def whatif(
     summary = summarise(result.baseline)
     observed = {int(row["period"]): observed_text(row) for _, row in summary.iterrows()}
     shown = frame[frame["period"] >= result.diverges - 1]
-    title = (f"{base.title}: {' + '.join(o.title for o in overlays)} — {draws:,} draws, seed {seed}; "
-             f"diverges in {result.diverges}")
+    assuming = f" (assuming {', '.join(assume)})" if assume else ""
+    title = (f"{base.title}{assuming}: {' + '.join(o.title for o in overlays)} — {draws:,} draws, "
+             f"seed {seed}; diverges in {result.diverges}")
     out.print(whatif_table(shown, chosen, title, observed))
     out.print(f"record used in both runs for {_span_text(result.record_periods)}; later periods simulated",
               highlight=False)

@@ -195,7 +195,8 @@ def overlay_from_settings(settings: list[str], base: Scenario, periods: str | No
                 raise _setting_error(where, path, f"a record field ({', '.join(SETTABLE_RECORD_FIELDS)})",
                                      repr(field))
             entry = record.setdefault(span, _record_start(base, span, where))
-            entry[field] = None if value.lower() in ("none", "null", "") else value
+            empty = value.lower() in ("null", "") or (value.lower() == "none" and field != "challenge")
+            entry[field] = None if empty else value  # "none" is a challenge, and no value elsewhere
         else:
             name = path.removeprefix("parameters.")
             parameters.setdefault(name, []).append({"periods": span, **_piece_values(value, where, path)})
