@@ -26,6 +26,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
 
@@ -135,15 +136,29 @@ def crash_trials(home: Path, trials: int, draws: int = 2000, seed: int = 0,
     return tally
 
 
+def experiment_arguments(doc: str, trials: int, draws: int, trials_help: str) -> argparse.Namespace:
+    """The options every crash experiment takes: how many trials, draws and which seed."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--trials", type=int, default=trials, help=trials_help)
+    parser.add_argument("--draws", type=int, default=draws)
+    parser.add_argument("--seed", type=int, default=0)
+    return parser.parse_args()
+
+
+def exit_with(defects: list[str], label: str) -> NoReturn:
+    """Print how many defects (and each), then exit non-zero if there were any."""
+    print(f"  {label} {len(defects)}")
+    for defect in defects:
+        print(f"    {defect}")
+    sys.exit(1 if defects else 0)
+
+
 def main() -> None:
     import tempfile
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--trials", type=int, default=60,
-                        help="runs started (those that end before their kill are counted apart)")
-    parser.add_argument("--draws", type=int, default=2000)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
+    args = experiment_arguments(__doc__, trials=60, draws=2000,
+                                trials_help="runs started (those that end before their kill are "
+                                            "counted apart)")
     with tempfile.TemporaryDirectory() as folder:
         began = time.perf_counter()
         tally = crash_trials(Path(folder), args.trials, args.draws, args.seed)
@@ -154,10 +169,7 @@ def main() -> None:
         print(f"  kills that left a write-ahead log:  {tally.left_wal}")
         started = tally.trials + tally.finished_first
         print(f"  the next run recorded normally:     {tally.next_run_ok} of {started}")
-        print(f"  stores not whole, or runs lost:     {len(tally.defects)}")
-        for defect in tally.defects:
-            print(f"    {defect}")
-    sys.exit(1 if tally.defects else 0)
+    exit_with(tally.defects, "stores not whole, or runs lost:    ")
 
 
 if __name__ == "__main__":

@@ -14,11 +14,9 @@ row marked done links to a recorded run, and the killed sweep no longer reads 'r
 
 from __future__ import annotations
 
-import argparse
 import random
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -28,7 +26,7 @@ from pathlib import Path
 import duckdb
 
 from pivotal.store import RunStore
-from tests.crash_runs import pivotal_command, run_environment, store_problems
+from tests.crash_runs import exit_with, experiment_arguments, pivotal_command, run_environment, store_problems
 
 AXIS = "patron_shield=0,0.2,0.4,0.6"  # four variants
 
@@ -113,12 +111,9 @@ def sweep_crash_trials(home: Path, trials: int, draws: int = 20000, seed: int = 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--trials", type=int, default=50,
-                        help="sweeps started (those that end before their kill are counted apart)")
-    parser.add_argument("--draws", type=int, default=20000)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
+    args = experiment_arguments(__doc__, trials=50, draws=20000,
+                                trials_help="sweeps started (those that end before their kill are "
+                                            "counted apart)")
     with tempfile.TemporaryDirectory() as folder:
         began = time.perf_counter()
         tally = sweep_crash_trials(Path(folder), args.trials, args.draws, args.seed)
@@ -130,10 +125,7 @@ def main() -> None:
         print(f"  the next run recorded normally:          {tally.next_run_ok} of "
               f"{tally.trials + tally.finished_first}")
         print(f"  a sweep after the last kill:             {'ok' if tally.next_sweep_ok else 'FAILED'}")
-        print(f"  stores not whole, links broken, sweeps left running: {len(tally.defects)}")
-        for defect in tally.defects:
-            print(f"    {defect}")
-    sys.exit(1 if tally.defects else 0)
+    exit_with(tally.defects, "stores not whole, links broken, sweeps left running:")
 
 
 if __name__ == "__main__":

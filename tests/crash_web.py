@@ -13,12 +13,10 @@ started on the same store, must take and record a run of its own.  The full expe
 
 from __future__ import annotations
 
-import argparse
 import random
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -26,7 +24,7 @@ from pathlib import Path
 
 import httpx2
 
-from tests.crash_runs import pivotal_command, run_environment, store_problems
+from tests.crash_runs import exit_with, experiment_arguments, pivotal_command, run_environment, store_problems
 
 
 @dataclass
@@ -119,11 +117,7 @@ def web_crash_trials(home: Path, trials: int, draws: int = 100_000, seed: int = 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--trials", type=int, default=50)
-    parser.add_argument("--draws", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
+    args = experiment_arguments(__doc__, trials=50, draws=100_000, trials_help="web apps started and killed")
     with tempfile.TemporaryDirectory() as folder:
         began = time.perf_counter()
         tally = web_crash_trials(Path(folder), args.trials, args.draws, args.seed)
@@ -132,10 +126,7 @@ def main() -> None:
         print(f"  killed before the run was recorded:     {tally.before_record}")
         print(f"  killed when the run was recorded whole: {tally.after_record}")
         print(f"  the next app took and recorded a run:   {tally.next_run_ok} of {args.trials}")
-        print(f"  stores not whole, or runs lost:         {len(tally.defects)}")
-        for defect in tally.defects:
-            print(f"    {defect}")
-    sys.exit(1 if tally.defects else 0)
+    exit_with(tally.defects, "stores not whole, or runs lost:        ")
 
 
 if __name__ == "__main__":
