@@ -35,14 +35,20 @@ PRIOR_SD = 1.0
 AS_SPECIFIED = int(np.argmin(np.abs(np.log(PRECISION_SCALES))))
 
 
+#: Every precision a scenario can set: the common one and the per-role ones.
+PRECISIONS = ("precision", "precision_challenger", "precision_pivot", "precision_target")
+
+
 def scale_precision(scenario: Scenario, factor: float) -> Scenario:
-    """The scenario with every precision piece multiplied by ``factor`` (an exact rescaling of draws)."""
-    pieces = [
-        piece.model_copy(update={"low": piece.low * factor, "high": piece.high * factor,
-                                 "mode": None if piece.mode is None else piece.mode * factor})
-        for piece in scenario.parameters["precision"]
-    ]
-    return scenario.model_copy(update={"parameters": {**scenario.parameters, "precision": pieces}})
+    """The scenario with every precision piece it gives multiplied by ``factor`` (an exact rescaling
+    of draws); per-role precisions left to follow the common one follow it scaled."""
+    scaled = {
+        name: [piece.model_copy(update={"low": piece.low * factor, "high": piece.high * factor,
+                                        "mode": None if piece.mode is None else piece.mode * factor})
+               for piece in scenario.parameters[name]]
+        for name in PRECISIONS if name in scenario.parameters
+    }
+    return scenario.model_copy(update={"parameters": {**scenario.parameters, **scaled}})
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,10 @@
-"""The inputs the pivotal-deterrence model needs, with their bounds.
+"""The inputs the pivotal-deterrence model needs, with their bounds and defaults.
 
-The model core owns this list; scenario files must supply every name here and
-are validated against the bounds.  Payoffs are in units of the reference prize.
+The model core owns this list.  Scenario files must supply every *required*
+name and may supply the optional ones; an optional parameter left out takes its
+documented default, which either switches its channel off or, for the per-role
+precisions, follows the common ``precision``.  Payoffs are in units of the
+reference prize.
 """
 
 from __future__ import annotations
@@ -25,6 +28,16 @@ class ParameterSpec:
     upper: float
     meaning: str
     lower_open: bool = False
+    default: float | None = None
+    """Value used when a scenario leaves the parameter out; None for a required parameter."""
+    default_from: str | None = None
+    """Name of the parameter whose values, draw by draw, stand in when this one is left out."""
+    default_note: str = ""
+    """What the default means, for ``pivotal validate`` and the docs."""
+
+    @property
+    def required(self) -> bool:
+        return self.default is None and self.default_from is None
 
     @property
     def largest(self) -> float:
@@ -72,7 +85,42 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec("alt_patron_support", "w", 0, INF, "target's value of hedging"),
     ParameterSpec("pivot_leverage", "l", 0, INF, "cost the pivot imposes on a hedging target"),
     ParameterSpec("precision", "lambda", 0, INF, "logit precision of every player", True),
+    # Optional since 0.2.0: each default switches its channel off or follows `precision`.
+    ParameterSpec(
+        "status_quo_value", "nu", 0, 1,
+        "share of the prize the challenger expects from keeping the peace (talks, time)",
+        default=0.0, default_note="0: the status quo pays the challenger nothing",
+    ),
+    ParameterSpec(
+        "force_cost", "f", 0, INF,
+        "challenger's cost of being seen to use force at all (standing, sanctions risk)",
+        default=0.0, default_note="0: using force costs nothing beyond the fighting",
+    ),
+    ParameterSpec(
+        "peacekeeper_tripwire", "c_tau", 0, INF,
+        "challenger's extra cost of a challenge where the pivot's peacekeepers stand",
+        default=0.0, default_note="0: no peacekeepers in the challenger's way",
+    ),
+    ParameterSpec(
+        "ceasefire_fragility", "beta", 0, 1,
+        "chance a brokered ceasefire breaks when the pivot has no leverage left",
+        default=0.0, default_note="0: every brokered ceasefire holds",
+    ),
+    ParameterSpec(
+        "precision_challenger", "lambda_C", 0, INF, "logit precision of the challenger", True,
+        default_from="precision", default_note="the common `precision`",
+    ),
+    ParameterSpec(
+        "precision_pivot", "lambda_P", 0, INF, "logit precision of the pivot", True,
+        default_from="precision", default_note="the common `precision`",
+    ),
+    ParameterSpec(
+        "precision_target", "lambda_T", 0, INF, "logit precision of the target", True,
+        default_from="precision", default_note="the common `precision`",
+    ),
 )
 
 PARAMETER_NAMES: tuple[str, ...] = tuple(p.name for p in PARAMETERS)
 PARAMETERS_BY_NAME: dict[str, ParameterSpec] = {p.name: p for p in PARAMETERS}
+REQUIRED_NAMES: tuple[str, ...] = tuple(p.name for p in PARAMETERS if p.required)
+OPTIONAL_NAMES: tuple[str, ...] = tuple(p.name for p in PARAMETERS if not p.required)

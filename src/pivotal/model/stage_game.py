@@ -4,9 +4,11 @@ Sequence (see ``docs/model.md``): Nature draws the pivot's type (resolved with
 probability ``belief``); the challenger, not knowing it, keeps the status quo,
 probes or launches a major offensive; the pivot, knowing its type, restrains,
 mediates or acquiesces; the target, seeing what happened but not the type,
-holds to the pivot or hedges toward another patron.
+holds to the pivot or hedges toward another patron.  After a mediation, chance
+settles whether the brokered ceasefire holds; the target chooses before it
+knows, so that chance move enters payoffs only through its expectation.
 
-No player's payoff depends on a later mover's choice in a way that feeds back
+Each player has its own logit precision.  No player's payoff depends on a later mover's choice in a way that feeds back
 (the pivot's and challenger's payoffs do not depend on the target's move), so
 the agent quantal-response equilibrium is found exactly by one backward pass.
 
@@ -27,6 +29,8 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
+
+from pivotal.model.parameters import PARAMETERS
 
 CHALLENGES: tuple[str, ...] = ("status_quo", "probe", "offensive")
 RESPONSES: tuple[str, ...] = ("restrain", "mediate", "acquiesce")
@@ -62,11 +66,22 @@ class StageParameters:
     protection_value: np.ndarray
     alt_patron_support: np.ndarray
     pivot_leverage: np.ndarray
-    precision: np.ndarray
+    status_quo_value: np.ndarray
+    force_cost: np.ndarray
+    peacekeeper_tripwire: np.ndarray
+    ceasefire_fragility: np.ndarray
+    precision_challenger: np.ndarray
+    precision_pivot: np.ndarray
+    precision_target: np.ndarray
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, np.ndarray | float]) -> StageParameters:
-        """Build from any mapping holding at least the stage parameters."""
+        """Build from any mapping holding at least the required stage parameters.
+
+        Optional parameters left out take their defaults (:mod:`pivotal.model.parameters`):
+        the per-role precisions follow ``precision``, the rest switch their channel off.
+        """
+        values = with_defaults(values)
         arrays = {f.name: np.atleast_1d(np.asarray(values[f.name], dtype=float)) for f in fields(cls)}
         shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
         return cls(**{k: np.broadcast_to(v, shape) for k, v in arrays.items()})
@@ -75,6 +90,28 @@ class StageParameters:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(changes)
         return StageParameters.from_mapping(values)
+
+    @property
+    def precision(self) -> np.ndarray:
+        """The largest of the three roles' precisions: the one common scale a single-lambda solver uses."""
+        return np.maximum(np.maximum(self.precision_challenger, self.precision_pivot), self.precision_target)
+
+
+def with_defaults(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` with every optional parameter it lacks set to its default."""
+    filled = dict(values)
+    for spec in PARAMETERS:
+        if spec.name in filled or spec.required:
+            continue
+        if spec.default_from is not None:
+            if spec.default_from in filled:
+                filled[spec.name] = filled[spec.default_from]
+        else:
+            filled[spec.name] = spec.default
+    return filled
+
+
+STAGE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(StageParameters))
 
 
 @dataclass(frozen=True)
@@ -95,6 +132,7 @@ class StageSolution:
     hedge_after_status_quo: Any  # (n,)
     hedge_by_move: Any  # (3, 2, n): target hedges after (challenge, response)
     belief: Any  # (n,): prior belief the stage was solved at
+    ceasefire_holds: Any  # (n,): chance a brokered ceasefire holds
 
     @property
     def challenger(self) -> np.ndarray:
@@ -159,6 +197,12 @@ class StageSolution:
         response = self.response_by_move
         return _probability(response[0] + response[1])
 
+    def acts_by_challenge(self) -> Any:
+        """Pivot acts for the target, given each challenge, (2, n): it restrains, or brokers a
+        ceasefire that holds."""
+        response = self.response_by_move
+        return _probability(response[0] + response[1] * self.ceasefire_holds)
+
     def _given_challenge(self, chosen: Any) -> Any:
         mix = self.challenge_mix_by_move
         return _probability(mix[0] * chosen[0] + mix[1] * chosen[1])
@@ -172,6 +216,11 @@ class StageSolution:
     def p_restrain(self) -> Any:
         """Pivot restrains by force or coercion, given that a challenge happens."""
         return self._given_challenge(self.response_by_move[0])
+
+    @property
+    def p_act(self) -> Any:
+        """Pivot acts for the target (restrains, or brokers a ceasefire that holds), given a challenge."""
+        return self._given_challenge(self.acts_by_challenge())
 
     @property
     def p_hedge(self) -> Any:
@@ -240,9 +289,46 @@ def _gains(p: StageParameters, xp: ModuleType = np) -> Any:
     return xp.stack([p.probe_gain * p.prize, p.balance * p.prize])
 
 
-def _effective_coercion(p: StageParameters) -> Any:
-    """Share of a challenger's gain a restraining pivot undoes: e = (1 - delta)(1 - sigma)."""
+def coercive_leverage(p: StageParameters) -> Any:
+    r"""The pivot's power to coerce, :math:`L = (1 - \delta)(1 - \sigma)`: what it can still bring
+    to bear with part of its capacity tied up elsewhere and part of its pressure blunted by the
+    challenger's other patron.  Every response's effect on the challenger scales with it."""
     return (1.0 - p.pivot_distraction) * (1.0 - p.patron_shield)
+
+
+def ceasefire_hold_probability(p: StageParameters) -> Any:
+    r"""Chance that a brokered ceasefire holds, :math:`\chi = 1 - \beta (1 - L)`."""
+    return 1.0 - p.ceasefire_fragility * (1.0 - coercive_leverage(p))
+
+
+def _capacity(p: StageParameters, xp: ModuleType) -> Any:
+    r"""Floored capacity :math:`\tilde\kappa = \max(1 - \delta, 0.05)`, which divides the costs of acting."""
+    return xp.maximum(1.0 - p.pivot_distraction, CAPACITY_FLOOR)
+
+
+def _kept_shares(p: StageParameters, xp: ModuleType, holds: Any = None) -> Any:
+    r"""Share of its gain the challenger keeps after (restrain, mediate, acquiesce), (3, n).
+
+    .. math:: 1 - L, \qquad 1 - (1 - \varphi) L \chi, \qquad 1
+
+    ``holds`` replaces :math:`\chi` (1 for a ceasefire known to hold, 0 for one known to break).
+    """
+    leverage = coercive_leverage(p)
+    chi = ceasefire_hold_probability(p) if holds is None else holds
+    mediate = 1.0 - (1.0 - p.mediated_share) * leverage * chi
+    return xp.stack([1.0 - leverage, mediate, xp.ones_like(leverage)])
+
+
+def challenge_costs(p: StageParameters, xp: ModuleType = np) -> Any:
+    r"""The challenger's cost of (probe, offensive), (2, n):
+    :math:`\bar c_P = c_P + f + c_\tau` and :math:`\bar c_O = c_O + d_W + f + c_\tau`."""
+    shared = p.force_cost + p.peacekeeper_tripwire
+    return xp.stack([p.probe_cost + shared, p.war_cost + p.third_party_deterrence + shared])
+
+
+def status_quo_payoff(p: StageParameters) -> Any:
+    r"""The challenger's payoff of keeping the peace, :math:`u_C(S) = \nu V`."""
+    return p.status_quo_value * p.prize
 
 
 def challenger_payoffs(p: StageParameters) -> np.ndarray:
@@ -256,35 +342,43 @@ def pivot_payoffs(p: StageParameters) -> tuple[np.ndarray, np.ndarray]:
     return base.transpose(2, 1, 0), bonus.transpose(2, 1, 0)
 
 
-def _challenger_payoffs(p: StageParameters, xp: ModuleType) -> Any:
+def ceasefire_payoffs(p: StageParameters, holds: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Challenger's and pivot's (irresolute) payoffs after mediation when the ceasefire is known
+    to hold or to break, draws first, each (n, 2): the two ends of the chance move whose
+    expectation :func:`challenger_payoffs` and :func:`pivot_payoffs` give."""
+    chi = np.ones_like(np.asarray(p.ceasefire_fragility, dtype=float)) * float(holds)
+    challenger = _challenger_payoffs(p, np, holds=chi)[1]
+    pivot = _pivot_payoffs(p, np, holds=chi)[0][1]
+    return challenger.T, pivot.T
+
+
+def _challenger_payoffs(p: StageParameters, xp: ModuleType, holds: Any = None) -> Any:
     r"""Challenger's payoff of (response, challenge), draws last, shape (3, 2, n).
 
     .. math::
-        u_C(a, A) = G_a - c_a,\quad u_C(a, M) = \varphi G_a - c_a,\quad
-        u_C(a, R) = (1 - e)\varphi G_a - c_a - k e
+        u_C(a, R) = (1 - L) G_a - \bar c_a - k L,\quad
+        u_C(a, M) = [1 - (1-\varphi) L \chi] G_a - \bar c_a,\quad
+        u_C(a, A) = G_a - \bar c_a
 
-    with :math:`G_P = gV`, :math:`G_O = bV`, :math:`c_P` and
-    :math:`c_O + d_W`.  Status quo pays 0.  Because :math:`u_C(a,R) \le u_C(a,M)
-    \le u_C(a,A)`, anything that moves the pivot toward restraint hurts the
-    challenger.
+    with :math:`G_P = gV`, :math:`G_O = bV`.  Because
+    :math:`u_C(a,R) \le u_C(a,M) \le u_C(a,A)`, anything that moves the pivot
+    toward restraint hurts the challenger.
     """
     gain = _gains(p, xp)
-    cost = xp.stack([p.probe_cost, p.war_cost + p.third_party_deterrence])
-    e = _effective_coercion(p)
-    phi = p.mediated_share
-    restrain = (1.0 - e) * phi * gain - cost - p.pivot_punishment * e
-    mediate = phi * gain - cost
-    acquiesce = gain - cost
-    return xp.stack([restrain, mediate, acquiesce])
+    cost = challenge_costs(p, xp)
+    kept = _kept_shares(p, xp, holds)
+    payoffs = kept[:, None, :] * gain[None, :, :] - cost[None, :, :]
+    punishment = p.pivot_punishment * coercive_leverage(p)
+    return xp.stack([payoffs[0] - punishment, payoffs[1], payoffs[2]])
 
 
-def _pivot_payoffs(p: StageParameters, xp: ModuleType) -> tuple[Any, Any]:
+def _pivot_payoffs(p: StageParameters, xp: ModuleType, holds: Any = None) -> tuple[Any, Any]:
     r"""Pivot's payoffs of (response, challenge), draws last, irresolute type, and the resolve bonus.
 
     .. math::
-        u_P(a, A) &= -s G_a - \tau \\
-        u_P(a, M) &= -s \varphi G_a - c_M + \theta h \rho \\
-        u_P(a, R) &= -s (1-e)\varphi G_a - s_C - c_R (1+\sigma)/\tilde\kappa + \theta\rho
+        u_P(a, R) &= -s (1 - L) G_a - s_C - c_R (1+\sigma)/\tilde\kappa + \theta\rho \\
+        u_P(a, M) &= -s [1 - (1-\varphi) L \chi] G_a - c_M/\tilde\kappa + \theta h \rho \\
+        u_P(a, A) &= -s G_a - \tau
 
     with :math:`s = s_T \alpha`, :math:`\tilde\kappa = \max(1-\delta, 0.05)` and
     :math:`\theta = 1` for the resolved type.
@@ -297,14 +391,12 @@ def _pivot_payoffs(p: StageParameters, xp: ModuleType) -> tuple[Any, Any]:
     """
     gain = _gains(p, xp)
     stake = p.pivot_stake_target * p.target_alignment
-    e = _effective_coercion(p)
-    phi = p.mediated_share
-    capacity = xp.maximum(1.0 - p.pivot_distraction, CAPACITY_FLOOR)
-    restraint_cost = p.restraint_cost * (1.0 + p.patron_shield) / capacity
-    restrain = -stake * (1.0 - e) * phi * gain - p.pivot_stake_challenger - restraint_cost
-    mediate = -stake * phi * gain - p.mediation_cost
-    acquiesce = -stake * gain - p.peacekeepers
-    base = xp.stack([restrain, mediate, acquiesce])
+    kept = _kept_shares(p, xp, holds)
+    lost = -stake * kept[:, None, :] * gain[None, :, :]
+    capacity = _capacity(p, xp)
+    restraint_cost = p.pivot_stake_challenger + p.restraint_cost * (1.0 + p.patron_shield) / capacity
+    mediation_cost = p.mediation_cost / capacity
+    base = xp.stack([lost[0] - restraint_cost, lost[1] - mediation_cost, lost[2] - p.peacekeepers])
     rho = p.resolve_value
     bonus = xp.stack([rho, p.mediation_credit * rho, xp.zeros_like(rho)])[:, None, :]
     return base, bonus
@@ -325,12 +417,12 @@ def posterior_resolve(
 
 
 def hedge_probability(posterior: Any, p: StageParameters, xp: ModuleType = np) -> Any:
-    r"""Target hedges with logit probability on :math:`(w - \ell) - \mu' v`.
+    r"""Target hedges with logit probability on :math:`(w - \ell) - \mu' v`, at the target's precision.
 
     ``posterior`` has draws on its last axis.
     """
     advantage = (p.alt_patron_support - p.pivot_leverage) - posterior * p.protection_value
-    return _logistic(p.precision * advantage, xp)
+    return _logistic(p.precision_target * advantage, xp)
 
 
 def solve_stage(p: StageParameters, belief: Any, xp: ModuleType = np) -> StageSolution:
@@ -342,18 +434,18 @@ def solve_stage(p: StageParameters, belief: Any, xp: ModuleType = np) -> StageSo
     belief : array (n,), probability that the pivot is resolved.
     xp : the array namespace (``numpy`` or ``jax.numpy``).
     """
-    lam = p.precision
-    belief = xp.broadcast_to(xp.asarray(belief, dtype=lam.dtype), lam.shape)
+    lam_c, lam_p = p.precision_challenger, p.precision_pivot
+    belief = xp.broadcast_to(xp.asarray(belief, dtype=lam_c.dtype), lam_c.shape)
     base, bonus = _pivot_payoffs(p, xp)
-    irresolute, log_irresolute = _logit(base, lam, xp)
-    resolved, log_resolved = _logit(base + bonus, lam, xp)
+    irresolute, log_irresolute = _logit(base, lam_p, xp)
+    resolved, log_resolved = _logit(base + bonus, lam_p, xp)
 
     expected_response = belief * resolved + (1.0 - belief) * irresolute
     value_of_challenge = (expected_response * _challenger_payoffs(p, xp)).sum(axis=0)
-    options = xp.concatenate([xp.zeros_like(value_of_challenge[:1]), value_of_challenge])
-    challenger, _ = _logit(options, lam, xp)
+    options = xp.concatenate([status_quo_payoff(p)[None], value_of_challenge])
+    challenger, _ = _logit(options, lam_c, xp)
     # Computed on its own so it stays exact when challenges are vanishingly rare.
-    challenge_mix, _ = _logit(value_of_challenge, lam, xp)
+    challenge_mix, _ = _logit(value_of_challenge, lam_c, xp)
 
     posterior = posterior_resolve(belief, log_resolved, log_irresolute, xp)
     return StageSolution(
@@ -365,4 +457,5 @@ def solve_stage(p: StageParameters, belief: Any, xp: ModuleType = np) -> StageSo
         hedge_after_status_quo=hedge_probability(belief, p, xp),
         hedge_by_move=hedge_probability(posterior, p, xp),
         belief=belief,
+        ceasefire_holds=ceasefire_hold_probability(p),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pivotal.model.parameters import PARAMETER_NAMES, PARAMETERS_BY_NAME
+from pivotal.model.parameters import PARAMETER_NAMES, PARAMETERS_BY_NAME, REQUIRED_NAMES
 from pivotal.scenario.positions import Path
 from pivotal.scenario.schema import MAX_PERIODS, Citation, ParameterPiece, PeriodRange, RecordEntry, Scenario
 
@@ -136,9 +136,9 @@ def _parameters(s: Scenario) -> Iterator[Problem]:
         if name not in PARAMETERS_BY_NAME:
             yield Problem(("parameters", name), f"a model parameter ({', '.join(PARAMETER_NAMES)})",
                           repr(name))
-    missing = [name for name in PARAMETER_NAMES if name not in s.parameters]
+    missing = [name for name in REQUIRED_NAMES if name not in s.parameters]
     if missing:
-        yield Problem(("parameters",), "every model parameter to be given",
+        yield Problem(("parameters",), "every required model parameter to be given",
                       f"no entry for {', '.join(missing)}")
     for name, pieces in s.parameters.items():
         path = ("parameters", name)

@@ -13,6 +13,8 @@ from typing import Annotated, Literal, NamedTuple
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from pivotal.model.parameters import PARAMETERS_BY_NAME
+
 _RANGE = re.compile(r"^\s*(\d{4})\s*(?:-|–|\.\.)\s*(\d{4})\s*$")
 
 
@@ -177,3 +179,39 @@ class Scenario(Strict):
 
     def record_for(self, period: int) -> RecordEntry | None:
         return next((r for r in self.record if period in r.periods), None)
+
+    def pieces_of(self, name: str) -> list[ParameterPiece]:
+        """The pieces of parameter ``name``: as the file gives them, else the model's default.
+
+        A parameter that follows another by default (the per-role precisions follow
+        ``precision``) gets that one's pieces; the engine also gives it that one's
+        quantile, so the two are equal draw by draw.
+        """
+        if name in self.parameters:
+            return self.parameters[name]
+        spec = PARAMETERS_BY_NAME[name]
+        if spec.default_from is not None:
+            return self.pieces_of(spec.default_from)
+        if spec.default is None:
+            raise KeyError(name)
+        return [default_piece(spec.default, PeriodRange(self.periods.start, self.periods.end))]
+
+    def follows(self, name: str) -> str:
+        """The parameter whose quantile ``name`` uses: itself, or the one it follows by default."""
+        spec = PARAMETERS_BY_NAME[name]
+        if name in self.parameters or spec.default_from is None:
+            return name
+        return self.follows(spec.default_from)
+
+    def defaults_used(self) -> list[str]:
+        """Optional parameters the file leaves out, so that their defaults apply."""
+        return [name for name, spec in PARAMETERS_BY_NAME.items()
+                if not spec.required and name not in self.parameters]
+
+
+def default_piece(value: float, periods: PeriodRange) -> ParameterPiece:
+    """A fixed value over ``periods``, standing for an optional parameter the file leaves out."""
+    return ParameterPiece.model_construct(
+        periods=periods, dist="uniform", low=value, mode=value, high=value, alpha=None, beta=None,
+        sources=[], note="model default",
+    )

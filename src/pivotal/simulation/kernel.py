@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from pivotal.model import RESPONSES, StageParameters, solve_stage
+from pivotal.model.stage_game import STAGE_NAMES
 from pivotal.model.parameters import PARAMETER_NAMES
 from pivotal.scenario.schema import ParameterPiece, Scenario
 from pivotal.simulation.sampling import piece_values
@@ -30,6 +31,10 @@ METRICS: tuple[str, ...] = (
     "p_hedge",
     "p_intervene_probe",
     "p_intervene_offensive",
+    "p_act",
+    "p_act_probe",
+    "p_act_offensive",
+    "p_ceasefire_holds",
     "belief",
     "belief_after",
 )
@@ -40,8 +45,6 @@ NO_RESPONSE = -1
 RECORDED_CHALLENGE = {"none": 0, "probe": 1, "offensive": 2}
 #: Uniforms each draw uses per period: pivot type, challenge, response, turnover, new type.
 UNIFORMS_PER_PERIOD = 5
-STAGE_NAMES: tuple[str, ...] = tuple(n for n in PARAMETER_NAMES if n not in ("prior_resolve",
-                                                                             "resolve_turnover"))
 
 
 @dataclass(frozen=True)
@@ -80,8 +83,9 @@ def make_plan(
     """Lay ``scenario`` out: one table row per parameter piece, one step per period."""
     pieces: list[tuple[int, ParameterPiece]] = []
     row_of: dict[tuple[str, int], int] = {}
-    for index, name in enumerate(PARAMETER_NAMES):
-        for piece in scenario.parameters[name]:
+    for name in PARAMETER_NAMES:
+        index = PARAMETER_NAMES.index(scenario.follows(name))
+        for piece in scenario.pieces_of(name):
             for year in range(piece.periods.start, piece.periods.end + 1):
                 row_of[(name, year)] = len(pieces)
             pieces.append((index, piece))
@@ -162,9 +166,11 @@ def period_step(
         seen = xp.where(chosen == 0, posterior[0], xp.where(chosen == 1, posterior[1], posterior[2]))
         belief_after = xp.where(challenge == NO_CHALLENGE, belief, seen)
     intervention = s.intervention_by_challenge()
+    acts = s.acts_by_challenge()
     metrics = xp.stack([
         s.p_challenge, s.p_offensive, s.p_probe, s.p_intervene, s.p_restrain, s.p_deterred,
-        s.p_hedge, intervention[0], intervention[1], s.belief, belief_after,
+        s.p_hedge, intervention[0], intervention[1], s.p_act, acts[0], acts[1], s.ceasefire_holds,
+        s.belief, belief_after,
     ])
     next_belief = ((1.0 - turnover) * belief_after + turnover * prior).clip(0.0, 1.0)  # rounding past 1
     next_resolved = xp.where(uniforms[3] < turnover, uniforms[4] < prior, resolved)

@@ -43,14 +43,14 @@ def piece_values(piece: ParameterPiece, q: np.ndarray) -> np.ndarray:
 
 
 def parameter_values(scenario: Scenario, quantiles: np.ndarray) -> dict[str, np.ndarray]:
-    """Values of every parameter, each of shape (n_periods, draws)."""
+    """Values of every parameter, each of shape (n_periods, draws); defaults for those left out."""
     years = scenario.years
     first = years[0]
     values: dict[str, np.ndarray] = {}
-    for index, name in enumerate(PARAMETER_NAMES):
-        q = quantiles[index]
+    for name in PARAMETER_NAMES:
+        q = quantiles[PARAMETER_NAMES.index(scenario.follows(name))]
         table = np.empty((len(years), q.shape[0]))
-        for piece in scenario.parameters[name]:
+        for piece in scenario.pieces_of(name):
             rows = slice(piece.periods.start - first, piece.periods.end - first + 1)
             table[rows] = piece_values(piece, q)
         values[name] = table
