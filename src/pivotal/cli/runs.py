@@ -11,6 +11,7 @@ import typer
 from pivotal.cli.common import Draws, ScenarioArg, app, err, out, progress_bar, user_errors
 from pivotal.cli.output import run_json, summary_csv
 from pivotal.cli.render import runs_table, summary_table
+from pivotal.model.parameters import PARAMETERS_BY_NAME
 from pivotal.scenario import builtin_names, builtin_scenario, load_scenario, resolve_scenario
 from pivotal.store import RunStore
 
@@ -64,7 +65,8 @@ def run(
 def validate(
     path: Annotated[Path, typer.Argument(help="Scenario YAML file to check.")],
 ) -> None:
-    """Check a scenario file; report the first problem with its file, line and field."""
+    """Check a scenario file; report the first problem with its file, line and field, and
+    which optional parameters it leaves to their defaults."""
     scenario = load_scenario(path)
     out.print(
         f"ok: {path}: scenario '{scenario.id}' with {len(scenario.years)} periods, "
@@ -72,6 +74,10 @@ def validate(
         f"{len(scenario.record)} record entries",
         highlight=False,
     )
+    for name in scenario.defaults_used():
+        spec = PARAMETERS_BY_NAME[name]
+        out.print(f"  default: {name} = {spec.default_note} (not given in the file)", highlight=False,
+                  markup=False)
 
 
 @app.command()

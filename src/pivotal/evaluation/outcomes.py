@@ -18,7 +18,8 @@ from pivotal.simulation.engine import SimulationResult
 
 #: Per-period predictive quantities kept from a run; the outcome forecasts
 #: below are functions of these.
-PREDICTIVE_COLUMNS = ("p_status_quo", "p_probe", "p_offensive", "p_intervene_probe", "p_intervene_offensive")
+PREDICTIVE_COLUMNS = ("p_status_quo", "p_probe", "p_offensive", "p_intervene_probe", "p_intervene_offensive",
+                      "p_act_probe", "p_act_offensive", "p_ceasefire_holds", "p_hedge")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class Outcome:
         """1.0 / 0.0 when the record settles it for the period, NaN otherwise."""
         if entry is None:
             return np.nan
+        if self.name == "hedge":
+            return np.nan if entry.target_hedged is None else float(entry.target_hedged)
         if self.name == "offensive":
             return float(entry.challenge == "offensive")
         if self.name == "probe":
@@ -45,6 +48,10 @@ class Outcome:
             return float(entry.pivot_response in ("restrain", "mediate"))
         if self.name == "appeal_answered":
             return np.nan if entry.appeal_answered is None else float(entry.appeal_answered)
+        if self.name == "ceasefire_held":
+            if entry.pivot_response != "mediate" or entry.ceasefire_held is None:
+                return np.nan
+            return float(entry.ceasefire_held)
         raise ValueError(f"unknown outcome {self.name}")
 
 
@@ -52,7 +59,9 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("offensive", "major offensive", conditional=False),
     Outcome("probe", "limited probe", conditional=False),
     Outcome("intervention", "pivot intervenes (restrains or mediates)", conditional=True),
-    Outcome("appeal_answered", "target's appeal answered", conditional=True),
+    Outcome("appeal_answered", "target's appeal answered (pivot acts for it)", conditional=True),
+    Outcome("ceasefire_held", "brokered ceasefire holds", conditional=True),
+    Outcome("hedge", "target hedges", conditional=False),
 )
 
 
@@ -71,10 +80,13 @@ def predictive_table(result: SimulationResult) -> pd.DataFrame:
         "p_offensive": m["p_offensive"].mean(axis=1),
     })
     for kind in ("probe", "offensive"):
-        joint = (m[f"p_{kind}"] * m[f"p_intervene_{kind}"]).mean(axis=1)
         marginal = m[f"p_{kind}"].mean(axis=1)
         safe = np.where(marginal > 0, marginal, 1.0)
-        frame[f"p_intervene_{kind}"] = np.where(marginal > 0, joint / safe, 0.5)
+        for response in ("intervene", "act"):
+            joint = (m[f"p_{kind}"] * m[f"p_{response}_{kind}"]).mean(axis=1)
+            frame[f"p_{response}_{kind}"] = np.where(marginal > 0, joint / safe, 0.5)
+    frame["p_ceasefire_holds"] = m["p_ceasefire_holds"].mean(axis=1)
+    frame["p_hedge"] = m["p_hedge"].mean(axis=1)
     return frame
 
 
@@ -97,8 +109,13 @@ def outcome_forecast(predictive: pd.DataFrame, challenge: pd.Series, outcome: Ou
         return predictive["p_offensive"].to_numpy()
     if outcome.name == "probe":
         return predictive["p_probe"].to_numpy()
-    return np.where(challenge.to_numpy() == "offensive", predictive["p_intervene_offensive"],
-                    predictive["p_intervene_probe"])
+    if outcome.name == "hedge":
+        return predictive["p_hedge"].to_numpy()
+    if outcome.name == "ceasefire_held":
+        return predictive["p_ceasefire_holds"].to_numpy()
+    response = "act" if outcome.name == "appeal_answered" else "intervene"
+    return np.where(challenge.to_numpy() == "offensive", predictive[f"p_{response}_offensive"],
+                    predictive[f"p_{response}_probe"])
 
 
 def log_likelihood(predictive: pd.DataFrame, observed: pd.DataFrame) -> np.ndarray:

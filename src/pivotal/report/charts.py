@@ -100,6 +100,7 @@ SCORE_METHODS = (
 OUTCOME_LABELS = {
     "offensive": "major offensive", "probe": "limited probe",
     "intervention": "pivot intervenes", "appeal_answered": "appeal answered",
+    "ceasefire_held": "ceasefire holds", "hedge": "target hedges",
 }
 
 STYLE: dict[str, Any] = {

@@ -185,6 +185,9 @@ def record_entry_problems(s: Scenario, entry: RecordEntry, path: Path) -> Iterat
     if entry.challenge == "none" and entry.pivot_response is not None:
         yield Problem((*path, "pivot_response"), "no pivot response when challenge is none",
                       repr(entry.pivot_response))
+    if entry.ceasefire_held is not None and entry.pivot_response != "mediate":
+        yield Problem((*path, "ceasefire_held"), "`ceasefire_held` only after a `pivot_response` of mediate",
+                      f"pivot_response {entry.pivot_response or 'none'}")
     if entry.challenge != "none" and entry.pivot_response is None:
         yield Problem(path, f"a `pivot_response` to the {entry.challenge}", "none")
     episode_ids = {e.id for e in s.episodes}

@@ -146,7 +146,7 @@ def apply_overlay(base: Scenario, overlay: Overlay) -> Scenario:
     parameters = dict(base.parameters)
     for name, pieces in overlay.parameters.items():
         spans = [p.periods for p in pieces]
-        kept = [part for p in base.parameters[name] for part in _outside(p, spans)]
+        kept = [part for p in base.pieces_of(name) for part in _outside(p, spans)]
         added = [ParameterPiece.model_construct(**dict(p)) for p in pieces]
         parameters[name] = sorted(kept + added, key=lambda p: p.periods.start)
     record = list(base.record)
@@ -171,7 +171,8 @@ def _outside(item: Any, spans: list[PeriodRange]) -> list[Any]:
     return [item.model_copy(update={"periods": run}) for run in runs]
 
 
-SETTABLE_RECORD_FIELDS = ("challenge", "pivot_response", "appeal_answered", "target_hedged", "ceasefire_days")
+SETTABLE_RECORD_FIELDS = ("challenge", "pivot_response", "appeal_answered", "target_hedged", "ceasefire_days",
+                          "ceasefire_held")
 
 
 def overlay_from_settings(settings: list[str], base: Scenario, periods: str | None = None,

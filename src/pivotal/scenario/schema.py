@@ -150,6 +150,7 @@ class RecordEntry(Strict):
     challenge: Literal["none", "probe", "offensive"]
     pivot_response: Literal["restrain", "mediate", "acquiesce"] | None = None
     ceasefire_days: Annotated[int, Field(ge=0)] | None = None
+    ceasefire_held: bool | None = None
     appeal_answered: bool | None = None
     target_hedged: bool | None = None
     episodes: list[str] = []

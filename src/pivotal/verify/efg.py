@@ -13,9 +13,16 @@ The tree (players numbered as in :data:`PLAYERS`):
   acquiesces (one information set per type and challenge, four in all);
 * the target, seeing the history but not the type, holds or hedges (one
   information set per observed history: after the status quo and after each
-  challenge and response, seven in all, each spanning both types).
+  challenge and response, seven in all, each spanning both types);
+* after a mediation and the target's move, chance settles whether the
+  ceasefire holds (probability :math:`\chi`) or breaks.
 
-Payoffs are those of :mod:`pivotal.model.stage_game`; the target's payoff of
+Payoffs are those of :mod:`pivotal.model.stage_game`, at the ends of the
+ceasefire's chance move (the model uses their expectation).  Gambit's logit
+solver has one precision for all players, and the model one per role; since a
+logit response depends on precision times payoff only, each player's payoffs
+are written multiplied by its precision over the largest of the three, and the
+game is solved at that largest precision.  The target's payoff of
 hedging is :math:`w - \\ell - v` against a resolved pivot and :math:`w - \\ell`
 against an irresolute one, so its expected advantage at belief :math:`\\mu'` is
 the :math:`(w - \\ell) - \\mu' v` of the model.  Holding pays the target 0.
@@ -46,8 +53,11 @@ from pivotal.model.stage_game import (
     RESPONSES,
     TARGET_MOVES,
     StageParameters,
+    ceasefire_hold_probability,
+    ceasefire_payoffs,
     challenger_payoffs,
     pivot_payoffs,
+    status_quo_payoff,
 )
 
 #: Gambit's players, in the order of the payoff vectors.
@@ -122,8 +132,9 @@ def _one(params: StageParameters) -> dict[str, float]:
 
 def _comment(values: dict[str, float], belief: float, note: str) -> str:
     """The comment line: what the file is, then every parameter, so it explains itself."""
-    head = ("One period of pivotal deterrence for one parameter draw, "
-            "to be solved as an agent logit QRE at lambda = precision")
+    head = ("One period of pivotal deterrence for one parameter draw, to be solved as an agent "
+            "logit QRE at lambda = the largest role precision (each player's payoffs are scaled "
+            "by its own precision over that one)")
     if note:
         head += f"; {note}"
     params = ", ".join(f"{name}={_number(value)}" for name, value in values.items())
@@ -151,11 +162,22 @@ def stage_efg(params: StageParameters, belief: float, *, title: str | None = Non
         raise ValueError(f"belief must lie in [0, 1], found {belief!r}")
     chance = dict(zip(TYPES, _chance_probabilities(belief), strict=True))
 
-    challenger = challenger_payoffs(params)[0]  # (challenge, response)
+    scale = _payoff_scales(values)
+    challenger = challenger_payoffs(params)[0] * scale[0]  # (challenge, response), expected
     base, bonus = pivot_payoffs(params)
-    pivot = {"resolved": base[0] + bonus[0], "irresolute": base[0]}
+    pivot = {"resolved": (base[0] + bonus[0]) * scale[1], "irresolute": base[0] * scale[1]}
+    ends = {held: ceasefire_payoffs(params, held) for held in (True, False)}
+    challenger_ends = {held: c[0] * scale[0] for held, (c, _) in ends.items()}  # (challenge,)
+    mediation_bonus = bonus[0, 0, RESPONSES.index("mediate")]
+    pivot_ends = {
+        (kind, held): (p[0] + (mediation_bonus if kind == "resolved" else 0.0)) * scale[1]
+        for held, (_, p) in ends.items() for kind in TYPES
+    }
+    holds = _chance_probabilities(float(ceasefire_hold_probability(params).reshape(-1)[0]))
     hedge_gap = values["alt_patron_support"] - values["pivot_leverage"]
-    target = {"resolved": hedge_gap - values["protection_value"], "irresolute": hedge_gap}
+    target = {"resolved": (hedge_gap - values["protection_value"]) * scale[2],
+              "irresolute": hedge_gap * scale[2]}
+    status_quo = float(status_quo_payoff(params).reshape(-1)[0]) * scale[0]
 
     actions = {1: CHALLENGE_LABELS, 2: RESPONSES, 3: TARGET_MOVES}
     # Information sets are numbered per player in the order a depth-first walk meets them.
@@ -168,10 +190,15 @@ def stage_efg(params: StageParameters, belief: float, *, title: str | None = Non
         "",
         f'c "" 1 "pivot\'s type" {{ "resolved" {chance["resolved"]} "irresolute" {chance["irresolute"]} }} 0',
     ]
+    chance_infosets = [1]
 
     def decision(node: str, player: int, infoset: int, infoset_label: str) -> None:
         moves = " ".join(_quote(m) for m in actions[player])
         lines.append(f"p {_quote(node)} {player} {infoset} {_quote(infoset_label)} {{ {moves} }} 0")
+
+    def terminal(label: str, numbers: tuple[float, float, float]) -> None:
+        outcome = sum(line.startswith("t ") for line in lines) + 1
+        lines.append(f't "" {outcome} {_quote(label)} {{ {", ".join(_number(x) for x in numbers)} }}')
 
     def target_moves(kind: str, challenge: str | None, response: str | None,
                      payoffs: tuple[float, float]) -> None:
@@ -179,18 +206,34 @@ def stage_efg(params: StageParameters, belief: float, *, title: str | None = Non
         infoset = 1 + target_infosets.index((challenge, response))
         decision(f"{kind}, {seen}", 3, infoset, f"target after {seen}")
         for move in TARGET_MOVES:
-            outcome = sum(line.startswith("t ") for line in lines) + 1
-            numbers = ", ".join(_number(x) for x in (*payoffs, target[kind] if move == "hedge" else 0.0))
-            lines.append(f't "" {outcome} {_quote(f"{kind}, {seen}, {move}")} {{ {numbers} }}')
+            hedge = target[kind] if move == "hedge" else 0.0
+            if response != "mediate":
+                terminal(f"{kind}, {seen}, {move}", (*payoffs, hedge))
+                continue
+            a = CHALLENGE_LABELS.index(challenge) - 1
+            chance_infosets.append(chance_infosets[-1] + 1)
+            lines.append(f'c "{kind}, {seen}, {move}" {chance_infosets[-1]} '
+                         f'"ceasefire after {kind}, {seen}, {move}" '
+                         f'{{ "holds" {holds[0]} "breaks" {holds[1]} }} 0')
+            for held, word in ((True, "holds"), (False, "breaks")):
+                terminal(f"{kind}, {seen}, {move}, ceasefire {word}",
+                         (challenger_ends[held][a], pivot_ends[(kind, held)][a], hedge))
 
     for t, kind in enumerate(TYPES):
         decision(kind, 1, 1, "challenger")
-        target_moves(kind, None, None, (0.0, 0.0))
+        target_moves(kind, None, None, (status_quo, 0.0))
         for a, challenge in enumerate(CHALLENGE_LABELS[1:]):
             decision(f"{kind}, {challenge}", 2, 1 + 2 * t + a, f"pivot {kind}, after {challenge}")
             for r, response in enumerate(RESPONSES):
                 target_moves(kind, challenge, response, (challenger[a, r], pivot[kind][a, r]))
     return "\n".join(lines) + "\n"
+
+
+def _payoff_scales(values: dict[str, float]) -> tuple[float, float, float]:
+    """Each player's precision over the largest: a one-precision solver then gives each its own."""
+    roles = (values["precision_challenger"], values["precision_pivot"], values["precision_target"])
+    top = max(roles)
+    return tuple(x / top if top > 0 else 1.0 for x in roles)  # type: ignore[return-value]
 
 
 def write_efg(path: str | os.PathLike[str], text: str) -> Path:

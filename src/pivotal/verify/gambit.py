@@ -158,7 +158,7 @@ def solve_efg(text: str, precision: float, *, first_step: float = 0.03, max_acce
 
 def solve_with_gambit(params: StageParameters, belief: float, *, first_step: float = 0.03,
                       max_accel: float = 1.1) -> GambitSolution:
-    """Solve one draw's stage game with Gambit at the draw's own precision.
+    """Solve one draw's stage game with Gambit at the draw's largest role precision.
 
     The game goes through the ``.efg`` text, as a user's exported file would.
 
