@@ -34,6 +34,12 @@ def _value(spec) -> st.SearchStrategy[float]:
 stage_values = st.fixed_dictionaries(
     {spec.name: _value(spec) for spec in PARAMETERS if spec.name in BASELINE}
 )
+#: Every stage parameter, the optional ones and the per-role precisions included.
+full_stage_values = st.fixed_dictionaries(
+    {spec.name: (st.floats(0.05, 50.0) if spec.name.startswith("precision") else _value(spec))
+     for spec in PARAMETERS
+     if spec.name not in ("prior_resolve", "resolve_turnover", "precision")}
+)
 beliefs = st.floats(0.0, 1.0)
 
 

@@ -16,6 +16,7 @@ import pytest
 
 import pivotal
 from pivotal.model import challenger_payoffs, pivot_payoffs, solve_stage
+from pivotal.model.stage_game import ceasefire_hold_probability, ceasefire_payoffs
 from pivotal.simulation.engine import stage_for_draw
 from pivotal.verify.efg import PLAYERS, stage_efg
 from tests.stage_inputs import stage
@@ -55,16 +56,18 @@ def test_export_lays_out_the_tree_of_the_model():
     header = text.splitlines()[0]
     assert header.startswith("EFG 2 R ") and header.endswith('{ "challenger" "pivot" "target" }')
     nodes = [line.split()[0] for line in text.splitlines()[3:]]
-    # 1 chance node; per type 1 challenger, 2 pivot and 7 target nodes; 14 outcomes per type.
-    assert (nodes.count("c"), nodes.count("p"), nodes.count("t")) == (1, 20, 28)
+    # 1 chance node for the type and, per type, 4 for the ceasefire (after each mediation and
+    # target move); per type 1 challenger, 2 pivot and 7 target nodes; 18 outcomes per type.
+    assert (nodes.count("c"), nodes.count("p"), nodes.count("t")) == (9, 20, 36)
     player_infosets = re.findall(r'^p "[^"]*" (\d) (\d+) ', text, flags=re.MULTILINE)
     assert {player: len({i for p, i in player_infosets if p == player}) for player, _ in player_infosets} == {
         "1": 1, "2": 4, "3": 7}
-    assert "precision=8.0" in text.splitlines()[1] and "belief (prior that the pivot is resolved)=0.3" in text
+    assert "precision_challenger=8.0" in text.splitlines()[1]
+    assert "belief (prior that the pivot is resolved)=0.3" in text
 
 
 def test_exported_payoffs_are_the_model_payoffs_to_the_last_bit():
-    params = stage()
+    params = stage(ceasefire_fragility=0.5)
     payoffs = _terminal_payoffs(stage_efg(params, 0.3))
     challenger = challenger_payoffs(params)[0]
     base, bonus = pivot_payoffs(params)
@@ -73,10 +76,22 @@ def test_exported_payoffs_are_the_model_payoffs_to_the_last_bit():
         assert payoffs[f"{kind}, status quo, hold"] == [0.0, 0.0, 0.0]
         assert payoffs[f"{kind}, status quo, hedge"] == [0.0, 0.0, hedge]
         for a, challenge in enumerate(("probe", "offensive")):
-            for r, response in enumerate(("restrain", "mediate", "acquiesce")):
+            for r, response in enumerate(("restrain", "acquiesce")):
                 seen = f"{kind}, {challenge}, {response}"
+                r = 0 if response == "restrain" else 2
                 assert payoffs[f"{seen}, hold"] == [challenger[a, r], pivot[a, r], 0.0]
                 assert payoffs[f"{seen}, hedge"] == [challenger[a, r], pivot[a, r], hedge]
+            seen = f"{kind}, {challenge}, mediate"
+            bonus_m = bonus[0, 0, 1] if kind == "resolved" else 0.0
+            for move, target in (("hold", 0.0), ("hedge", hedge)):
+                for held, word in ((True, "holds"), (False, "breaks")):
+                    c_end, p_end = ceasefire_payoffs(params, held)
+                    assert payoffs[f"{seen}, {move}, ceasefire {word}"] == [
+                        c_end[0, a], p_end[0, a] + bonus_m, target]
+                chi = ceasefire_hold_probability(params)[0]
+                ends = [payoffs[f"{seen}, {move}, ceasefire {w}"] for w in ("holds", "breaks")]
+                expected = [chi * x + (1 - chi) * y for x, y in zip(*ends, strict=True)]
+                np.testing.assert_allclose(expected[:2], [challenger[a, 1], pivot[a, 1]], rtol=0, atol=1e-15)
 
 
 @pytest.mark.parametrize("belief", [0.0, 1.0, 0.3, 0.1 + 0.2, 1e-12, 3.6090609272451e-12, 1 - 1e-12,
@@ -89,7 +104,7 @@ def test_chance_probabilities_add_up_exactly_and_are_the_models_doubles(belief):
 
 def test_precision_zero_is_a_game_like_any_other():
     text = stage_efg(stage(precision=0.0), 0.5)
-    assert "precision=0.0" in text and _chance(text) == ("0.5", "0.5")
+    assert "precision_pivot=0.0" in text and _chance(text) == ("0.5", "0.5")
 
 
 def test_export_refuses_more_than_one_draw_and_impossible_beliefs():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from pivotal.model import StageParameters, solve_stage
@@ -36,6 +36,8 @@ def test_more_patron_shielding_never_lowers_the_challenge_probability(values, be
 @settings(max_examples=300, deadline=None)
 @given(values=stage_values, belief=beliefs, distraction=st.tuples(st.floats(0, 1), st.floats(0, 1)))
 def test_more_pivot_capacity_never_raises_the_challenge_probability(values, belief, distraction):
+    # Proposition 4's condition (docs/model.md section 5); no ceasefire fragility in these draws.
+    assume(values["mediation_cost"] <= values["restraint_cost"] * (1.0 + values["patron_shield"]))
     calm, busy = sorted(distraction)  # less distraction = more capacity
     capable = solve_stage(as_stage({**values, "pivot_distraction": calm}), np.array([belief]))
     drained = solve_stage(as_stage({**values, "pivot_distraction": busy}), np.array([belief]))

@@ -71,9 +71,13 @@ class SobolResult:
 
 
 def uncertain_parameters(scenario: Scenario, last: int) -> list[str]:
-    """Parameters with a non-degenerate range in some piece that starts by ``last``."""
-    return [name for name in PARAMETER_NAMES
-            if any(p.high > p.low and p.periods.start <= last for p in scenario.parameters[name])]
+    """Parameters the file gives with a non-degenerate range in some piece that starts by ``last``.
+
+    A parameter left to its default is fixed, or follows another parameter's quantile, so it is
+    no input of its own.
+    """
+    return [name for name in PARAMETER_NAMES if name in scenario.parameters
+            and any(p.high > p.low and p.periods.start <= last for p in scenario.parameters[name])]
 
 
 def sobol_indices(

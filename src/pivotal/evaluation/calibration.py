@@ -77,12 +77,13 @@ class PrecisionFit:
         """
         stacked = {c: np.stack([t[c].to_numpy() for t in self.predictive]) for c in PREDICTIVE_COLUMNS}
         frame = pd.DataFrame({"period": self.periods})
-        for column in ("p_status_quo", "p_probe", "p_offensive"):
+        for column in ("p_status_quo", "p_probe", "p_offensive", "p_ceasefire_holds", "p_hedge"):
             frame[column] = weights @ stacked[column]
         for kind in ("probe", "offensive"):
-            joint = weights @ (stacked[f"p_{kind}"] * stacked[f"p_intervene_{kind}"])
             marginal = weights @ stacked[f"p_{kind}"]
-            frame[f"p_intervene_{kind}"] = joint / np.where(marginal > 0, marginal, 1.0)
+            for response in ("intervene", "act"):
+                joint = weights @ (stacked[f"p_{kind}"] * stacked[f"p_{response}_{kind}"])
+                frame[f"p_{response}_{kind}"] = joint / np.where(marginal > 0, marginal, 1.0)
         return frame
 
     def rolling(self) -> pd.DataFrame:

@@ -8,8 +8,9 @@ holds to the pivot or hedges toward another patron.  After a mediation, chance
 settles whether the brokered ceasefire holds; the target chooses before it
 knows, so that chance move enters payoffs only through its expectation.
 
-Each player has its own logit precision.  No player's payoff depends on a later mover's choice in a way that feeds back
-(the pivot's and challenger's payoffs do not depend on the target's move), so
+Each player has its own logit precision.  No player's payoff depends on a
+later mover's choice in a way that feeds back (the pivot's and challenger's
+payoffs do not depend on the target's move), so
 the agent quantal-response equilibrium is found exactly by one backward pass.
 
 Every function is vectorised over parameter draws.  Inside, arrays keep the

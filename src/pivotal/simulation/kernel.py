@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from pivotal.model import RESPONSES, StageParameters, solve_stage
-from pivotal.model.stage_game import STAGE_NAMES
 from pivotal.model.parameters import PARAMETER_NAMES
+from pivotal.model.stage_game import STAGE_NAMES
 from pivotal.scenario.schema import ParameterPiece, Scenario
 from pivotal.simulation.sampling import piece_values
 

@@ -94,7 +94,18 @@ SCHEMA = (
     )
     """,
     ANALYSES_SCHEMA,
+    """
+    CREATE TABLE IF NOT EXISTS store_info (
+        key VARCHAR PRIMARY KEY,
+        value VARCHAR NOT NULL
+    )
+    """,
 )
+
+#: Version of the store's tables.  1: stores written before ``store_info`` existed (release
+#: 0.1.0), whose tables are those of version 2; 2: ``store_info`` added.  A store whose version
+#: is newer than this was written by a later release and is refused, not altered.
+SCHEMA_VERSION = 2
 
 #: Characters in a run id (hexadecimal).
 RUN_ID_LENGTH = 12
@@ -484,9 +495,34 @@ def _with_schema(connection: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckD
     try:
         for statement in SCHEMA:
             connection.execute(statement)
+        _check_version(connection)
         yield connection
     finally:
         connection.close()
+
+
+def _check_version(connection: duckdb.DuckDBPyConnection) -> None:
+    """Write this release's schema version into a store that has none; refuse a newer store."""
+    row = connection.execute("SELECT value FROM store_info WHERE key = 'schema_version'").fetchone()
+    if row is None:
+        connection.execute("INSERT INTO store_info VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        return
+    found = int(row[0]) if str(row[0]).isdigit() else None
+    if found is None or found > SCHEMA_VERSION:
+        connection.close()
+        raise StoreError(f"the run store was written by a later release of pivotal (schema version "
+                         f"{row[0]}, this release reads up to {SCHEMA_VERSION}); upgrade pivotal to open it")
+
+
+def schema_version(path: str | Path) -> int | None:
+    """The schema version recorded in a store file, None for a store from before versions (0.1.0)."""
+    with contextlib.closing(duckdb.connect(str(path), read_only=True)) as connection:
+        tables = {name for (name,) in connection.execute("SELECT table_name FROM information_schema.tables")
+                  .fetchall()}
+        if "store_info" not in tables:
+            return None
+        row = connection.execute("SELECT value FROM store_info WHERE key = 'schema_version'").fetchone()
+        return None if row is None else int(row[0])
 
 
 @functools.cache

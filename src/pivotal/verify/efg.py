@@ -15,7 +15,7 @@ The tree (players numbered as in :data:`PLAYERS`):
   information set per observed history: after the status quo and after each
   challenge and response, seven in all, each spanning both types);
 * after a mediation and the target's move, chance settles whether the
-  ceasefire holds (probability :math:`\chi`) or breaks.
+  ceasefire holds (probability :math:`\\chi`) or breaks.
 
 Payoffs are those of :mod:`pivotal.model.stage_game`, at the ends of the
 ceasefire's chance move (the model uses their expectation).  Gambit's logit

@@ -305,7 +305,7 @@ def _load_builtin(name: str) -> Scenario:
 def _scenario_info(s: Scenario, *, name: str | None = None, upload_id: str | None = None) -> ScenarioInfo:
     parameters = []
     for spec in PARAMETERS:
-        pieces = s.parameters[spec.name]
+        pieces = s.pieces_of(spec.name)
         parameters.append(ParameterInfo(
             name=spec.name, symbol=spec.symbol, meaning=spec.meaning, lower=spec.lower,
             upper=None if math.isinf(spec.upper) else spec.upper, largest=spec.largest,
