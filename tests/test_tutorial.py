@@ -45,9 +45,16 @@ def quoted(prefix: str) -> set[str]:
     return {one_line(line) for line in lines if line.startswith(prefix)}
 
 
+DEFAULTS = "defaults for optional parameters the file leaves out:"
+
+
 def validate(path: str) -> tuple[int, str]:
+    """The validator's verdict, without its second line on defaults (checked on its own)."""
     result = runner.invoke(app, ["validate", path])
-    return result.exit_code, one_line(result.output)
+    verdict, _, defaults = one_line(result.output).partition(f" {DEFAULTS}")
+    if defaults:
+        assert f"{DEFAULTS}{defaults}" in quoted(DEFAULTS), "the tutorial does not quote the defaults line"
+    return result.exit_code, verdict
 
 
 def finished_text() -> str:

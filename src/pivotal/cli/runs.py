@@ -74,10 +74,16 @@ def validate(
         f"{len(scenario.record)} record entries",
         highlight=False,
     )
-    for name in scenario.defaults_used():
-        spec = PARAMETERS_BY_NAME[name]
-        out.print(f"  default: {name} = {spec.default_note} (not given in the file)", highlight=False,
+    defaults = scenario.defaults_used()
+    if defaults:
+        values = ", ".join(f"{name} = {_default_text(name)}" for name in defaults)
+        out.print(f"defaults for optional parameters the file leaves out: {values}", highlight=False,
                   markup=False)
+
+
+def _default_text(name: str) -> str:
+    spec = PARAMETERS_BY_NAME[name]
+    return spec.default_from if spec.default_from is not None else f"{spec.default:g}"
 
 
 @app.command()
