@@ -103,6 +103,9 @@ NO_UKRAINE_FREE_RESTRAINT = Change("no-ukraine-war-2022", "p_challenge", PeriodR
                                    also=("p_restrain",), assume=FREE_RESTRAINT)
 LESS_DRAIN_FREE_RESTRAINT = Change("--set pivot_distraction=0.15,0.3,0.45@2022-2025", "p_challenge",
                                    PeriodRange(2022, 2023), -1, assume=FREE_RESTRAINT)
+#: Russia seen to answer the probes of 2021-2022 (as it had answered those of 2014 and 2016).
+ANSWERED = Change("--set record.pivot_response=mediate@2021-2022", "p_offensive", PeriodRange(2022, 2023), -1,
+                  also=("p_challenge", "belief"))
 HOLD_ON = Change("hold-artsakh-syunik", "p_offensive", PeriodRange(2021, 2023), -1)
 NO_PEACEKEEPERS = Change("--set peacekeepers=0@2021-2023 --set peacekeeper_tripwire=0@2021-2023",
                          "p_offensive", PeriodRange(2021, 2023), +1)
@@ -156,6 +159,22 @@ def ukraine_2022_why() -> str:
             "keep under a ceasefire, not to Russia's war. The answer rests on restraint_cost, whose "
             "sources do not settle 2021-2023 (the peacekeepers gave Russia access but were exposed; see "
             "the scenario's note), hence the question below.")
+
+
+def lesson_why() -> str:
+    belief = ANSWERED.average("belief")
+    leverage = _leverage_2022(builtin_scenario())[0]
+    return (f"Had Russia been seen to broker ceasefires in 2021 and 2022, the belief over 2022-2023 "
+            f"would stand at {belief.counterfactual:.3f} instead of {belief.baseline:.3f}. The belief "
+            "enters the challenger's choice through what each type of pivot would do, and that matters "
+            "only as far as the pivot's acts can take something back; with the pivot's mean leverage at "
+            f"{leverage:.3f} in 2022-2023 they take back little, whichever type Baku faces. The model "
+            "reads 2022-2023 as a collapse of Russia's means more than of its credibility.")
+
+
+def lesson_answer() -> tuple[str, str]:
+    answer, verdict = ANSWERED.judge()
+    return f"{answer}; {average_line(ANSWERED.average('p_challenge'))}", verdict
 
 
 def ukraine_2022_free_restraint() -> str:
@@ -214,6 +233,10 @@ CLAIMS = (
           "000 ¶9-¶12; 002 ¶12-¶13",
           "Each small attack left unanswered lowered everyone's estimate of Russia's resolve.",
           f"pivotal run -n {DRAWS} --seed {SEED} --json   (fields belief, belief_after)", probes_taught),
+    Claim("The lesson of the unanswered probes emboldened Azerbaijan (2022-2023)", "000 ¶9-¶12; 002 ¶12-¶13",
+          "Having found that Russia would not act, Baku went further: the attack on Armenia proper and "
+          "the blockade and offensive in Karabakh followed.",
+          ANSWERED.command, lesson_answer, why=lesson_why),
     Claim("The hidden deterrent after 2023: what still restrains Azerbaijan", "002 ¶74",
           "Something keeps Azerbaijan from a new offensive against Armenia after 2023; the analysis asks "
           "what, and wonders whether Russia counts for more than Yerevan thinks.",

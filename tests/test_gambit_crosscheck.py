@@ -216,3 +216,18 @@ def test_gambit_and_pivotal_agree_on_games_of_the_built_in_scenario(gambit):
             worst[name] = max(worst.get(name, 0.0), gap)
     print("largest differences over", CROSSCHECKED_GAMES, "games:",
           ", ".join(f"{name} {gap:.1e}" for name, gap in worst.items()))
+
+
+@pytest.mark.parametrize("precisions", [(2.0, 8.0, 0.5), (12.0, 3.0, 6.0), (0.3, 0.3, 20.0)])
+def test_gambit_agrees_with_a_precision_per_role_and_fragile_ceasefires(gambit, precisions):
+    """Payoffs scaled by each player's precision over the largest give each player its own precision."""
+    from pivotal.verify.gambit import largest_differences, solve_with_gambit
+
+    challenger, pivot, target = precisions
+    params = stage(precision_challenger=challenger, precision_pivot=pivot, precision_target=target,
+                   ceasefire_fragility=0.7, pivot_distraction=0.4, status_quo_value=0.1, force_cost=0.05,
+                   peacekeeper_tripwire=0.03, peacekeepers=0.2)
+    for belief in (0.2, 0.75):
+        ours = solve_stage(params, np.array([belief]))
+        differences = largest_differences(solve_with_gambit(params, belief), ours)
+        assert max(differences.values()) <= TOLERANCE, differences
