@@ -58,3 +58,16 @@ def test_a_store_from_a_later_release_is_refused_untouched(old_store):
     with pytest.raises(StoreError, match="later release"):
         RunStore(old_store).list_runs()
     assert schema_version(old_store) == 99
+
+
+def test_the_web_app_compares_an_old_run_on_a_metric_it_never_recorded(old_store):
+    from fastapi.testclient import TestClient
+
+    from pivotal.web.app import create_app
+
+    with TestClient(create_app(old_store)) as client:
+        answer = client.get("/api/compare", params={"a": OLD_RUN, "b": OLD_RUN, "metric": "p_act"})
+        assert answer.status_code == 200, answer.text
+        assert [row["a"] for row in answer.json()["rows"]] == [None, None, None]
+        kept = client.get("/api/compare", params={"a": OLD_RUN, "b": OLD_RUN, "metric": "p_challenge"})
+        assert all(0 < row["a"] < 1 and row["difference"] == 0 for row in kept.json()["rows"])

@@ -48,11 +48,13 @@ def persistence(observed: np.ndarray) -> np.ndarray:
 
 
 def parameter_features(scenario: Scenario) -> np.ndarray:
-    """Mean of each parameter's distribution per period, shape (n_periods, n_parameters)."""
+    """Mean of each parameter's distribution per period, shape (n_periods, n_parameters); a parameter
+    left to follow another is not repeated."""
     grid = (np.arange(401) + 0.5) / 401
     quantiles = np.broadcast_to(grid, (len(PARAMETER_NAMES), grid.size))
     values = parameter_values(scenario, quantiles)
-    return np.stack([values[name].mean(axis=1) for name in PARAMETER_NAMES], axis=1)
+    own = [name for name in PARAMETER_NAMES if scenario.follows(name) == name]  # no copies of precision
+    return np.stack([values[name].mean(axis=1) for name in own], axis=1)
 
 
 def logistic(features: np.ndarray, observed: np.ndarray, rolling: bool = True) -> np.ndarray:

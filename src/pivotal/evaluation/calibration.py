@@ -77,13 +77,16 @@ class PrecisionFit:
         """
         stacked = {c: np.stack([t[c].to_numpy() for t in self.predictive]) for c in PREDICTIVE_COLUMNS}
         frame = pd.DataFrame({"period": self.periods})
-        for column in ("p_status_quo", "p_probe", "p_offensive", "p_ceasefire_holds", "p_hedge"):
+        for column in ("p_status_quo", "p_probe", "p_offensive", "p_hedge"):
             frame[column] = weights @ stacked[column]
         for kind in ("probe", "offensive"):
             marginal = weights @ stacked[f"p_{kind}"]
-            for response in ("intervene", "act"):
+            for response in ("intervene", "act", "mediate"):
                 joint = weights @ (stacked[f"p_{kind}"] * stacked[f"p_{response}_{kind}"])
                 frame[f"p_{response}_{kind}"] = joint / np.where(marginal > 0, marginal, 1.0)
+            mediated = stacked[f"p_{kind}"] * stacked[f"p_mediate_{kind}"]
+            held, seen = weights @ (mediated * stacked[f"p_ceasefire_holds_{kind}"]), weights @ mediated
+            frame[f"p_ceasefire_holds_{kind}"] = held / np.where(seen > 0, seen, 1.0)
         return frame
 
     def rolling(self) -> pd.DataFrame:

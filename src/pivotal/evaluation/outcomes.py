@@ -19,7 +19,8 @@ from pivotal.simulation.engine import SimulationResult
 #: Per-period predictive quantities kept from a run; the outcome forecasts
 #: below are functions of these.
 PREDICTIVE_COLUMNS = ("p_status_quo", "p_probe", "p_offensive", "p_intervene_probe", "p_intervene_offensive",
-                      "p_act_probe", "p_act_offensive", "p_ceasefire_holds", "p_hedge")
+                      "p_act_probe", "p_act_offensive", "p_mediate_probe", "p_mediate_offensive",
+                      "p_ceasefire_holds_probe", "p_ceasefire_holds_offensive", "p_hedge")
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,8 @@ def predictive_table(result: SimulationResult) -> pd.DataFrame:
 
     Conditional response probabilities are ratios of means,
     :math:`P(I \mid a) = \bar{E}[p_a\, p_{I|a}] / \bar{E}[p_a]`, which is what
-    the mixture over draws implies once a challenge of kind *a* is seen.
+    the mixture over draws implies once a challenge of kind *a* is seen; a ceasefire's
+    holding is conditioned on a mediation of kind *a* in the same way.
     """
     m = result.metrics
     frame = pd.DataFrame({
@@ -81,13 +83,20 @@ def predictive_table(result: SimulationResult) -> pd.DataFrame:
     })
     for kind in ("probe", "offensive"):
         marginal = m[f"p_{kind}"].mean(axis=1)
-        safe = np.where(marginal > 0, marginal, 1.0)
-        for response in ("intervene", "act"):
+        for response in ("intervene", "act", "mediate"):
             joint = (m[f"p_{kind}"] * m[f"p_{response}_{kind}"]).mean(axis=1)
-            frame[f"p_{response}_{kind}"] = np.where(marginal > 0, joint / safe, 0.5)
-    frame["p_ceasefire_holds"] = m["p_ceasefire_holds"].mean(axis=1)
+            frame[f"p_{response}_{kind}"] = _ratio(joint, marginal)
+        # A ceasefire is seen only after a mediation of that kind of challenge.
+        mediated = m[f"p_{kind}"] * m[f"p_mediate_{kind}"]
+        held = (mediated * m["p_ceasefire_holds"]).mean(axis=1)
+        frame[f"p_ceasefire_holds_{kind}"] = _ratio(held, mediated.mean(axis=1))
     frame["p_hedge"] = m["p_hedge"].mean(axis=1)
     return frame
+
+
+def _ratio(joint: np.ndarray, marginal: np.ndarray) -> np.ndarray:
+    """A conditional probability as a ratio of means; 1/2 where the condition has probability 0."""
+    return np.where(marginal > 0, joint / np.where(marginal > 0, marginal, 1.0), 0.5)
 
 
 def observed_table(result: SimulationResult) -> pd.DataFrame:
@@ -111,9 +120,7 @@ def outcome_forecast(predictive: pd.DataFrame, challenge: pd.Series, outcome: Ou
         return predictive["p_probe"].to_numpy()
     if outcome.name == "hedge":
         return predictive["p_hedge"].to_numpy()
-    if outcome.name == "ceasefire_held":
-        return predictive["p_ceasefire_holds"].to_numpy()
-    response = "act" if outcome.name == "appeal_answered" else "intervene"
+    response = {"appeal_answered": "act", "ceasefire_held": "ceasefire_holds"}.get(outcome.name, "intervene")
     return np.where(challenge.to_numpy() == "offensive", predictive[f"p_{response}_offensive"],
                     predictive[f"p_{response}_probe"])
 

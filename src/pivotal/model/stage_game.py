@@ -88,7 +88,14 @@ class StageParameters:
         return cls(**{k: np.broadcast_to(v, shape) for k, v in arrays.items()})
 
     def replace(self, **changes: np.ndarray | float) -> StageParameters:
+        """A copy with ``changes``; ``precision`` sets every role's precision not changed by name."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
+        if "precision" in changes:
+            common = changes.pop("precision")
+            values.update({name: common for name in ROLE_PRECISIONS})
+        unknown = set(changes) - set(values)
+        if unknown:
+            raise TypeError(f"not a stage parameter: {', '.join(sorted(unknown))}")
         values.update(changes)
         return StageParameters.from_mapping(values)
 
@@ -113,6 +120,8 @@ def with_defaults(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 STAGE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(StageParameters))
+#: The per-role precisions, each following ``precision`` unless given.
+ROLE_PRECISIONS: tuple[str, ...] = ("precision_challenger", "precision_pivot", "precision_target")
 
 
 @dataclass(frozen=True)

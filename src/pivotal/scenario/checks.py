@@ -188,6 +188,11 @@ def record_entry_problems(s: Scenario, entry: RecordEntry, path: Path) -> Iterat
     if entry.ceasefire_held is not None and entry.pivot_response != "mediate":
         yield Problem((*path, "ceasefire_held"), "`ceasefire_held` only after a `pivot_response` of mediate",
                       f"pivot_response {entry.pivot_response or 'none'}")
+    if entry.appeal_answered and entry.pivot_response == "mediate" and entry.ceasefire_held is False:
+        yield Problem((*path, "appeal_answered"),
+                      "an appeal answered by a mediation to come with a ceasefire that held (the pivot "
+                      "acts for the target by restraining, or by brokering a ceasefire that holds)",
+                      "ceasefire_held false")
     if entry.challenge != "none" and entry.pivot_response is None:
         yield Problem(path, f"a `pivot_response` to the {entry.challenge}", "none")
     episode_ids = {e.id for e in s.episodes}

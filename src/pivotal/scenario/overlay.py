@@ -187,6 +187,7 @@ def overlay_from_settings(settings: list[str], base: Scenario, periods: str | No
     default = periods or f"{base.periods.start}-{base.periods.end}"
     parameters: dict[str, list[dict]] = {}
     record: dict[str, dict] = {}
+    given: set[tuple[str, str]] = set()  # (span, record field) set explicitly
     for setting in settings:
         where = f"{option} {setting}"
         path, value, span = _split_setting(setting, default, where)
@@ -198,9 +199,15 @@ def overlay_from_settings(settings: list[str], base: Scenario, periods: str | No
             entry = record.setdefault(span, _record_start(base, span, where))
             empty = value.lower() in ("null", "") or (value.lower() == "none" and field != "challenge")
             entry[field] = None if empty else value  # "none" is a challenge, and no value elsewhere
+            given.add((span, field))
         else:
             name = path.removeprefix("parameters.")
             parameters.setdefault(name, []).append({"periods": span, **_piece_values(value, where, path)})
+    for span, entry in record.items():
+        # Whether a ceasefire held is said only of a mediation: one kept from the base record goes
+        # when a setting changes the response.
+        if entry.get("pivot_response") != "mediate" and (span, "ceasefire_held") not in given:
+            entry.pop("ceasefire_held", None)
     data = {"id": "settings", "title": f"Settings given with {option}", "parameters": parameters,
             "record": [{"periods": span, **entry} for span, entry in record.items()]}
     overlay = validate_data(data, {}, option, Overlay)

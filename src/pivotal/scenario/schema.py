@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal, NamedTuple
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
 from pivotal.model.parameters import PARAMETERS_BY_NAME
 
@@ -143,6 +143,13 @@ class ParameterPiece(Strict):
     beta: Annotated[float, Field(gt=0)] | None = None
     sources: Sources
     note: str | None = None
+    #: The parameter whose quantile this piece is drawn on, when it stands in for a parameter the
+    #: file leaves to follow another (a per-role precision following ``precision``); None: its own.
+    _follows: str | None = PrivateAttr(default=None)
+
+    def quantile_of(self, name: str) -> str:
+        """The parameter whose quantile draws this piece, as a piece of parameter ``name``."""
+        return self._follows or name
 
 
 class RecordEntry(Strict):
@@ -192,13 +199,14 @@ class Scenario(Strict):
             return self.parameters[name]
         spec = PARAMETERS_BY_NAME[name]
         if spec.default_from is not None:
-            return self.pieces_of(spec.default_from)
+            return [_following(piece, spec.default_from) for piece in self.pieces_of(spec.default_from)]
         if spec.default is None:
             raise KeyError(name)
         return [default_piece(spec.default, PeriodRange(self.periods.start, self.periods.end))]
 
     def follows(self, name: str) -> str:
-        """The parameter whose quantile ``name`` uses: itself, or the one it follows by default."""
+        """The parameter whose quantile ``name`` uses in every period: itself, or the one it follows
+        by default."""
         spec = PARAMETERS_BY_NAME[name]
         if name in self.parameters or spec.default_from is None:
             return name
@@ -208,6 +216,13 @@ class Scenario(Strict):
         """Optional parameters the file leaves out, so that their defaults apply."""
         return [name for name, spec in PARAMETERS_BY_NAME.items()
                 if not spec.required and name not in self.parameters]
+
+
+def _following(piece: ParameterPiece, name: str) -> ParameterPiece:
+    """A copy of ``piece`` (of parameter ``name``) drawn on ``name``'s quantile wherever it goes."""
+    copy = piece.model_copy()
+    copy._follows = piece.quantile_of(name)
+    return copy
 
 
 def default_piece(value: float, periods: PeriodRange) -> ParameterPiece:

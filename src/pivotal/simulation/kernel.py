@@ -35,6 +35,8 @@ METRICS: tuple[str, ...] = (
     "p_act_probe",
     "p_act_offensive",
     "p_ceasefire_holds",
+    "p_mediate_probe",
+    "p_mediate_offensive",
     "belief",
     "belief_after",
 )
@@ -84,8 +86,8 @@ def make_plan(
     pieces: list[tuple[int, ParameterPiece]] = []
     row_of: dict[tuple[str, int], int] = {}
     for name in PARAMETER_NAMES:
-        index = PARAMETER_NAMES.index(scenario.follows(name))
         for piece in scenario.pieces_of(name):
+            index = PARAMETER_NAMES.index(piece.quantile_of(name))
             for year in range(piece.periods.start, piece.periods.end + 1):
                 row_of[(name, year)] = len(pieces)
             pieces.append((index, piece))
@@ -170,7 +172,7 @@ def period_step(
     metrics = xp.stack([
         s.p_challenge, s.p_offensive, s.p_probe, s.p_intervene, s.p_restrain, s.p_deterred,
         s.p_hedge, intervention[0], intervention[1], s.p_act, acts[0], acts[1], s.ceasefire_holds,
-        s.belief, belief_after,
+        s.response_by_move[1, 0], s.response_by_move[1, 1], s.belief, belief_after,
     ])
     next_belief = ((1.0 - turnover) * belief_after + turnover * prior).clip(0.0, 1.0)  # rounding past 1
     next_resolved = xp.where(uniforms[3] < turnover, uniforms[4] < prior, resolved)

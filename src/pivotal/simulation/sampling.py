@@ -48,10 +48,9 @@ def parameter_values(scenario: Scenario, quantiles: np.ndarray) -> dict[str, np.
     first = years[0]
     values: dict[str, np.ndarray] = {}
     for name in PARAMETER_NAMES:
-        q = quantiles[PARAMETER_NAMES.index(scenario.follows(name))]
-        table = np.empty((len(years), q.shape[0]))
+        table = np.empty((len(years), quantiles.shape[1]))
         for piece in scenario.pieces_of(name):
             rows = slice(piece.periods.start - first, piece.periods.end - first + 1)
-            table[rows] = piece_values(piece, q)
+            table[rows] = piece_values(piece, quantiles[PARAMETER_NAMES.index(piece.quantile_of(name))])
         values[name] = table
     return values

@@ -238,8 +238,9 @@ def compare(
     metric: Annotated[MetricName, Query(description="One of the run's metrics.")] = "p_offensive",
 ) -> Comparison:
     first, second = _recorded(request, a), _recorded(request, b)
-    left = first.summary[["period", metric]].rename(columns={metric: "a"})
-    right = second.summary[["period", metric]].rename(columns={metric: "b"})
+    # A run recorded before a metric existed has no value for it: null, not an error.
+    left = first.summary.reindex(columns=["period", metric]).rename(columns={metric: "a"})
+    right = second.summary.reindex(columns=["period", metric]).rename(columns={metric: "b"})
     table = left.merge(right, on="period", how="outer").sort_values("period")
     rows = [ComparisonRow(period=int(r.period), a=_number(r.a), b=_number(r.b),
                           difference=_number(r.b - r.a)) for r in table.itertuples()]
