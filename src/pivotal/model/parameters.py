@@ -106,6 +106,44 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
         "chance a brokered ceasefire breaks when the pivot has no leverage left",
         default=0.0, default_note="0: every brokered ceasefire holds",
     ),
+    # Optional since 0.3.0: the double edge (the target's first move, the pivot's answer to it and
+    # its posture) and hedging that erodes alignment.  Each default switches its channel off.
+    ParameterSpec(
+        "concession_share", "c_T", 0, 1,
+        "share of the contested prize the target gives up when it concedes",
+        default=0.0, default_note="0: a concession gives nothing up",
+    ),
+    ParameterSpec(
+        "provocation_pressure", "psi", 0, INF,
+        "what a provocation by the target, left standing, adds to the challenger's payoff of using force",
+        default=0.0, default_note="0: provocations do not move the challenger",
+    ),
+    ParameterSpec(
+        "provocation_value", "p_T", 0, INF,
+        "what a provocation is worth to the target's government",
+        default=0.0, default_note="0: provoking gains the target nothing",
+    ),
+    ParameterSpec(
+        "target_restraint_cost", "c_Q", 0, INF,
+        "pivot's cost of pressing a provocative target to retract, at full capacity",
+        default=0.0, default_note="0: reining in the target costs the pivot nothing",
+    ),
+    ParameterSpec(
+        "tilt_commitment", "kappa_t", 0, INF,
+        "what an open tilt toward a side adds to (or, toward the other, takes from) the pivot's "
+        "payoff of acting for the target",
+        default=0.0, default_note="0: a tilt commits the pivot to nothing",
+    ),
+    ParameterSpec(
+        "ultimatum_gain", "x", 0, INF,
+        "what the pivot extracts in a period from the side it leans against",
+        default=0.0, default_note="0: leaning extracts nothing",
+    ),
+    ParameterSpec(
+        "hedge_erosion", "h", 0, 1,
+        "share of its alignment with the pivot a target loses for each period it hedges",
+        default=0.0, default_note="0: hedging leaves alignment where the scenario puts it",
+    ),
     ParameterSpec(
         "precision_challenger", "lambda_C", 0, INF, "logit precision of the challenger", True,
         default_from="precision", default_note="the common `precision`",

@@ -74,6 +74,17 @@ class StageParameters:
     precision_challenger: np.ndarray
     precision_pivot: np.ndarray
     precision_target: np.ndarray
+    # Inputs of the moves before the crisis (pivotal.model.period_game); unused by the crisis itself.
+    concession_share: np.ndarray
+    provocation_pressure: np.ndarray
+    provocation_value: np.ndarray
+    target_restraint_cost: np.ndarray
+    tilt_commitment: np.ndarray
+    ultimatum_gain: np.ndarray
+    # What the period's earlier moves leave for the crisis (see pivotal.model.period_game); zero
+    # when the period begins with the crisis.
+    pressure: Any = 0.0  # added to the challenger's payoff of every challenge (a provocation left standing)
+    tilt: Any = 0.0  # added to the pivot's payoffs of restraining and mediating (its posture)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, np.ndarray | float]) -> StageParameters:
@@ -82,7 +93,7 @@ class StageParameters:
         Optional parameters left out take their defaults (:mod:`pivotal.model.parameters`):
         the per-role precisions follow ``precision``, the rest switch their channel off.
         """
-        values = with_defaults(values)
+        values = {**dict.fromkeys(CONTEXT_NAMES, 0.0), **with_defaults(values)}
         arrays = {f.name: np.atleast_1d(np.asarray(values[f.name], dtype=float)) for f in fields(cls)}
         shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
         return cls(**{k: np.broadcast_to(v, shape) for k, v in arrays.items()})
@@ -119,7 +130,10 @@ def with_defaults(values: Mapping[str, Any]) -> dict[str, Any]:
     return filled
 
 
-STAGE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(StageParameters))
+#: Inputs set by the period's earlier moves, not by the scenario.
+CONTEXT_NAMES: tuple[str, ...] = ("pressure", "tilt")
+#: The scenario parameters a stage game takes.
+STAGE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(StageParameters) if f.name not in CONTEXT_NAMES)
 #: The per-role precisions, each following ``precision`` unless given.
 ROLE_PRECISIONS: tuple[str, ...] = ("precision_challenger", "precision_pivot", "precision_target")
 
@@ -370,12 +384,13 @@ def _challenger_payoffs(p: StageParameters, xp: ModuleType, holds: Any = None) -
         u_C(a, M) = [1 - (1-\varphi) L \chi] G_a - \bar c_a,\quad
         u_C(a, A) = G_a - \bar c_a
 
-    with :math:`G_P = gV`, :math:`G_O = bV`.  Because
+    with :math:`G_P = gV`, :math:`G_O = bV`, and the pressure :math:`\psi_k` of a provocation
+    left standing added to every challenge (zero unless the period's context sets it).  Because
     :math:`u_C(a,R) \le u_C(a,M) \le u_C(a,A)`, anything that moves the pivot
     toward restraint hurts the challenger.
     """
     gain = _gains(p, xp)
-    cost = challenge_costs(p, xp)
+    cost = challenge_costs(p, xp) - p.pressure
     kept = _kept_shares(p, xp, holds)
     payoffs = kept[:, None, :] * gain[None, :, :] - cost[None, :, :]
     punishment = p.pivot_punishment * coercive_leverage(p)
@@ -390,7 +405,8 @@ def _pivot_payoffs(p: StageParameters, xp: ModuleType, holds: Any = None) -> tup
         u_P(a, M) &= -s [1 - (1-\varphi) L \chi] G_a - c_M/\tilde\kappa + \theta h \rho \\
         u_P(a, A) &= -s G_a - \tau
 
-    with :math:`s = s_T \alpha`, :math:`\tilde\kappa = \max(1-\delta, 0.05)` and
+    plus the posture's tilt :math:`t_k` on restraint and mediation (zero unless the period's
+    context sets it), with :math:`s = s_T \alpha`, :math:`\tilde\kappa = \max(1-\delta, 0.05)` and
     :math:`\theta = 1` for the resolved type.
 
     Returns
@@ -406,7 +422,8 @@ def _pivot_payoffs(p: StageParameters, xp: ModuleType, holds: Any = None) -> tup
     capacity = _capacity(p, xp)
     restraint_cost = p.pivot_stake_challenger + p.restraint_cost * (1.0 + p.patron_shield) / capacity
     mediation_cost = p.mediation_cost / capacity
-    base = xp.stack([lost[0] - restraint_cost, lost[1] - mediation_cost, lost[2] - p.peacekeepers])
+    base = xp.stack([lost[0] - restraint_cost + p.tilt, lost[1] - mediation_cost + p.tilt,
+                     lost[2] - p.peacekeepers])
     rho = p.resolve_value
     bonus = xp.stack([rho, p.mediation_credit * rho, xp.zeros_like(rho)])[:, None, :]
     return base, bonus

@@ -193,6 +193,15 @@ def record_entry_problems(s: Scenario, entry: RecordEntry, path: Path) -> Iterat
                       "an appeal answered by a mediation to come with a ceasefire that held (the pivot "
                       "acts for the target by restraining, or by brokering a ceasefire that holds)",
                       "ceasefire_held false")
+    if entry.pivot_answer is not None and entry.target_move != "provoke":
+        yield Problem((*path, "pivot_answer"), "`pivot_answer` only after a `target_move` of provoke",
+                      f"target_move {entry.target_move or 'none'}")
+    if entry.target_move is not None and not s.game.target_moves_first:
+        yield Problem((*path, "target_move"), "`game: {target_moves_first: true}` for a recorded target move",
+                      "a game in which the target does not move first")
+    if entry.pivot_posture is not None and not s.game.pivot_posture:
+        yield Problem((*path, "pivot_posture"), "`game: {pivot_posture: true}` for a recorded posture",
+                      "a game in which the pivot takes no posture")
     if entry.challenge != "none" and entry.pivot_response is None:
         yield Problem(path, f"a `pivot_response` to the {entry.challenge}", "none")
     episode_ids = {e.id for e in s.episodes}

@@ -172,7 +172,7 @@ def _outside(item: Any, spans: list[PeriodRange]) -> list[Any]:
 
 
 SETTABLE_RECORD_FIELDS = ("challenge", "pivot_response", "appeal_answered", "target_hedged", "ceasefire_days",
-                          "ceasefire_held")
+                          "ceasefire_held", "target_move", "pivot_answer", "pivot_posture")
 
 
 def overlay_from_settings(settings: list[str], base: Scenario, periods: str | None = None,
@@ -208,6 +208,8 @@ def overlay_from_settings(settings: list[str], base: Scenario, periods: str | No
         # when a setting changes the response.
         if entry.get("pivot_response") != "mediate" and (span, "ceasefire_held") not in given:
             entry.pop("ceasefire_held", None)
+        if entry.get("target_move") != "provoke" and (span, "pivot_answer") not in given:
+            entry.pop("pivot_answer", None)
     data = {"id": "settings", "title": f"Settings given with {option}", "parameters": parameters,
             "record": [{"periods": span, **entry} for span, entry in record.items()]}
     overlay = validate_data(data, {}, option, Overlay)

@@ -160,9 +160,19 @@ class RecordEntry(Strict):
     ceasefire_held: bool | None = None
     appeal_answered: bool | None = None
     target_hedged: bool | None = None
+    target_move: Literal["concede", "hold", "provoke"] | None = None
+    pivot_answer: Literal["restrain_target", "tolerate"] | None = None
+    pivot_posture: Literal["ambiguous", "lean_target", "lean_challenger"] | None = None
     episodes: list[str] = []
     sources: Sources
     note: str | None = None
+
+
+class Game(Strict):
+    """Which moves come before the crisis in every period (both off: the period is the crisis)."""
+
+    target_moves_first: bool = False
+    pivot_posture: bool = False
 
 
 class Scenario(Strict):
@@ -175,6 +185,7 @@ class Scenario(Strict):
     roles: Annotated[list[Roles], Field(min_length=1)]
     commitments: list[Commitment] = []
     episodes: list[Episode] = []
+    game: Game = Game()
     parameters: dict[str, Annotated[list[ParameterPiece], Field(min_length=1)]]
     record: list[RecordEntry] = []
 

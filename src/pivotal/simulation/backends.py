@@ -64,9 +64,9 @@ def _jax_backend() -> Backend:
     jax.config.update("jax_enable_x64", True)
     import jax.numpy as jnp
 
-    def step(*args, recorded, type_drawn):  # type: ignore[no-untyped-def]
-        return period_step(*args, recorded=recorded, type_drawn=type_drawn, xp=jnp)
+    def step(*args, recorded, type_drawn, options):  # type: ignore[no-untyped-def]
+        return period_step(*args, recorded=recorded, type_drawn=type_drawn, options=options, xp=jnp)
 
-    compiled = jax.jit(step, static_argnames=("recorded", "type_drawn"))
+    compiled = jax.jit(step, static_argnames=("recorded", "type_drawn", "options"))
     # Large chunks keep an accelerator busy; each period is one compiled call.
     return Backend("jax", jnp, compiled, threaded=False, chunk_blocks=64)

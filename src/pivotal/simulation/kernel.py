@@ -14,10 +14,22 @@ from typing import Any
 
 import numpy as np
 
-from pivotal.model import RESPONSES, StageParameters, solve_stage
+from pivotal.model import RESPONSES, StageParameters
+from pivotal.model.period_game import (
+    ANSWERS,
+    CRISIS_ONLY,
+    FIRST_MOVES,
+    POSTURES,
+    PROVOKE,
+    REIN,
+    Context,
+    GameOptions,
+    PeriodSolution,
+    solve_period,
+)
 from pivotal.model.parameters import PARAMETER_NAMES
 from pivotal.model.stage_game import STAGE_NAMES
-from pivotal.scenario.schema import ParameterPiece, Scenario
+from pivotal.scenario.schema import ParameterPiece, RecordEntry, Scenario
 from pivotal.simulation.sampling import piece_values
 
 #: Per-draw outputs of each period, in the order they are reported.
@@ -37,6 +49,11 @@ METRICS: tuple[str, ...] = (
     "p_ceasefire_holds",
     "p_mediate_probe",
     "p_mediate_offensive",
+    "p_provoke",
+    "p_concede",
+    "p_rein",
+    "p_lean_target",
+    "p_lean_challenger",
     "belief",
     "belief_after",
 )
@@ -45,8 +62,27 @@ NO_CHALLENGE = 0
 NO_RESPONSE = -1
 #: The record's words for the challenger's move, as codes into CHALLENGES.
 RECORDED_CHALLENGE = {"none": 0, "probe": 1, "offensive": 2}
-#: Uniforms each draw uses per period: pivot type, challenge, response, turnover, new type.
-UNIFORMS_PER_PERIOD = 5
+#: Uniforms each draw uses per period: pivot type, challenge, response, turnover, new type,
+#: posture, the target's first move, the pivot's answer to it, and the target's hedging.
+UNIFORMS_PER_PERIOD = 9
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The record of one period, as codes; None where the record is silent."""
+
+    challenge: int
+    response: int  # NO_RESPONSE when none
+    posture: int | None = None
+    first_move: int | None = None
+    answer: int | None = None
+    hedged: bool | None = None
+
+    def admits(self, context: Context) -> bool:
+        """Whether ``context`` agrees with the early moves the record gives."""
+        return ((self.posture is None or self.posture == context.posture)
+                and (self.first_move is None or self.first_move == context.move)
+                and (self.answer is None or self.answer == context.answer))
 
 
 @dataclass(frozen=True)
@@ -55,7 +91,7 @@ class PeriodPlan:
 
     period: int
     rows: dict[str, int]  # parameter name -> row of the piece table
-    recorded: tuple[int, int] | None  # (challenge code, response code) when the record is used
+    recorded: Recorded | None  # the record, when the run uses it
 
 
 @dataclass(frozen=True)
@@ -64,6 +100,7 @@ class RunPlan:
 
     pieces: tuple[tuple[int, ParameterPiece], ...]  # (parameter index, piece) per table row
     steps: tuple[PeriodPlan, ...]
+    options: GameOptions = CRISIS_ONLY
 
     @property
     def periods(self) -> list[int]:
@@ -75,7 +112,7 @@ class RunPlan:
 
     @property
     def uniform_rows(self) -> int:
-        """Uniforms per draw: one quantile per parameter, then five per period."""
+        """Uniforms per draw: one quantile per parameter, then UNIFORMS_PER_PERIOD per period."""
         return len(PARAMETER_NAMES) + UNIFORMS_PER_PERIOD * len(self.steps)
 
 
@@ -98,10 +135,24 @@ def make_plan(
         if use_record and (record_periods is None or period in record_periods):
             entry = scenario.record_for(period)
             if entry is not None:
-                response = RESPONSES.index(entry.pivot_response) if entry.pivot_response else NO_RESPONSE
-                recorded = (RECORDED_CHALLENGE[entry.challenge], response)
+                recorded = recorded_codes(entry)
         steps.append(PeriodPlan(period=period, rows=rows, recorded=recorded))
-    return RunPlan(pieces=tuple(pieces), steps=tuple(steps))
+    options = GameOptions(target_moves_first=scenario.game.target_moves_first,
+                          pivot_posture=scenario.game.pivot_posture)
+    return RunPlan(pieces=tuple(pieces), steps=tuple(steps), options=options)
+
+
+def recorded_codes(entry: RecordEntry) -> Recorded:
+    """A record entry as the codes the kernel uses."""
+    def index(words: tuple[str, ...], word: str | None) -> int | None:
+        return None if word is None else words.index(word)
+
+    return Recorded(
+        challenge=RECORDED_CHALLENGE[entry.challenge],
+        response=RESPONSES.index(entry.pivot_response) if entry.pivot_response else NO_RESPONSE,
+        posture=index(POSTURES, entry.pivot_posture), first_move=index(FIRST_MOVES, entry.target_move),
+        answer=index(ANSWERS, entry.pivot_answer), hedged=entry.target_hedged,
+    )
 
 
 def piece_table(plan: RunPlan, quantiles: np.ndarray) -> np.ndarray:
@@ -116,70 +167,175 @@ def period_step(
     stage: dict[str, Any],
     belief: Any,
     resolved: Any,
+    erosion: Any,
     uniforms: Any,
     turnover: Any,
     prior: Any,
     *,
-    recorded: tuple[int, int] | None,
+    recorded: Recorded | None,
     type_drawn: bool,
+    options: GameOptions = CRISIS_ONLY,
     xp: ModuleType = np,
-) -> tuple[Any, Any, Any, Any, Any]:
-    """Solve one period's stage game for every draw and move the observers' belief on.
+) -> tuple[Any, Any, Any, Any, Any, Any]:
+    """Solve one period for every draw and move the observers' belief and the target's alignment on.
 
     Parameters
     ----------
-    stage : the stage parameters, arrays (n,).
+    stage : the stage parameters and ``hedge_erosion``, arrays (n,).
     belief : (n,) observers' belief that the pivot is resolved, at the start.
     resolved : (n,) bool, the pivot's simulated type; ignored unless ``type_drawn``.
-    uniforms : (5, n) this period's uniforms (type, challenge, response,
-        turnover, new type).
+    erosion : (n,) share of its scenario alignment the target keeps after its hedging so far.
+    uniforms : (UNIFORMS_PER_PERIOD, n) this period's uniforms.
     turnover, prior : (n,) type turnover and first-period belief.
-    recorded : (challenge, response) codes when the record is used, else None.
+    recorded : the period's record when the run uses it, else None.
     type_drawn : whether ``resolved`` holds a type drawn in an earlier period.
+    options : the period's early moves.
 
     Returns
     -------
     metrics : (len(METRICS), n)
     challenge, response : (n,) int8 codes (response -1 when none).
     next_belief : (n,) belief at the start of the next period.
-    next_resolved : (n,) bool, the simulated type carried on (unused after a
-        recorded period, where the type is drawn afresh when next needed).
+    next_resolved : (n,) bool, the simulated type carried on.
+    next_erosion : (n,) the alignment kept into the next period.
     """
-    s = solve_stage(StageParameters(**stage), belief, xp)
+    stage = dict(stage)
+    erosion_rate = stage.pop("hedge_erosion")
+    params = StageParameters(**{**stage, "target_alignment": stage["target_alignment"] * erosion})
+    solution = solve_period(params, belief, options, xp)
+    stages = solution.stages
     if recorded is not None:
-        code, response_code = recorded
+        admitted = [float(recorded.admits(c)) for c in solution.contexts]
+        weights = _normalised([w * a for w, a in zip(solution.weights, admitted, strict=True)], xp)
+        code, response_code = recorded.challenge, recorded.response
         challenge = xp.full(belief.shape, code, dtype=xp.int8)
         response = xp.full(belief.shape, response_code, dtype=xp.int8)
-        learnt = code != NO_CHALLENGE and response_code != NO_RESPONSE
-        belief_after = s.posterior_by_move[response_code, code - 1] if learnt else belief
+        if code != NO_CHALLENGE and response_code != NO_RESPONSE:
+            belief_after = _recorded_posterior(stages, weights, belief, code, response_code, xp)
+        else:
+            belief_after = belief
+        hedged = (_mixed(stages, weights, lambda s: s.p_hedge, xp) if recorded.hedged is None
+                  else xp.full(belief.shape, float(recorded.hedged)))
     else:
         if not type_drawn:
             resolved = uniforms[0] < belief
-        moves = s.challenger_by_move
+        weights = _drawn_context(solution, uniforms, xp)
+        moves = _mixed(stages, weights, lambda s: s.challenger_by_move, xp)
         challenge = ((uniforms[1] >= moves[0]).astype(xp.int8)
                      + (uniforms[1] >= moves[0] + moves[1]).astype(xp.int8))
         offensive = challenge == 2
-        by_type = xp.where(resolved, s.resolved_by_move, s.irresolute_by_move)
+        by_type = xp.where(resolved, _mixed(stages, weights, lambda s: s.resolved_by_move, xp),
+                           _mixed(stages, weights, lambda s: s.irresolute_by_move, xp))
         offered = xp.where(offensive, by_type[:, 1], by_type[:, 0])
         chosen = ((uniforms[2] >= offered[0]).astype(xp.int8)
                   + (uniforms[2] >= offered[0] + offered[1]).astype(xp.int8))
         response = xp.where(challenge == NO_CHALLENGE, xp.int8(NO_RESPONSE), chosen)
-        posterior = xp.where(offensive, s.posterior_by_move[:, 1], s.posterior_by_move[:, 0])
-        seen = xp.where(chosen == 0, posterior[0], xp.where(chosen == 1, posterior[1], posterior[2]))
+        posterior = _mixed(stages, weights, lambda s: s.posterior_by_move, xp)
+        hedges = _mixed(stages, weights, lambda s: s.hedge_by_move, xp)
+        after_sq = _mixed(stages, weights, lambda s: s.hedge_after_status_quo, xp)
+        seen, hedge_p = _at_response(posterior, offensive, chosen, xp), _at_response(hedges, offensive, chosen, xp)
         belief_after = xp.where(challenge == NO_CHALLENGE, belief, seen)
-    intervention = s.intervention_by_challenge()
-    acts = s.acts_by_challenge()
-    metrics = xp.stack([
-        s.p_challenge, s.p_offensive, s.p_probe, s.p_intervene, s.p_restrain, s.p_deterred,
-        s.p_hedge, intervention[0], intervention[1], s.p_act, acts[0], acts[1], s.ceasefire_holds,
-        s.response_by_move[1, 0], s.response_by_move[1, 1], s.belief, belief_after,
-    ])
+        hedge_p = xp.where(challenge == NO_CHALLENGE, after_sq, hedge_p)
+        hedged = (uniforms[8] < hedge_p).astype(belief.dtype)
+    metrics = _period_metrics(solution, weights, belief, belief_after, xp)
     next_belief = ((1.0 - turnover) * belief_after + turnover * prior).clip(0.0, 1.0)  # rounding past 1
     next_resolved = xp.where(uniforms[3] < turnover, uniforms[4] < prior, resolved)
-    return metrics, challenge, response, next_belief, next_resolved
+    next_erosion = erosion * (1.0 - erosion_rate * hedged)
+    return metrics, challenge, response, next_belief, next_resolved, next_erosion
 
 
-Step = Callable[..., tuple[Any, Any, Any, Any, Any]]
+def _normalised(weights: list[Any], xp: ModuleType) -> list[Any]:
+    total = sum(weights)
+    safe = xp.where(total > 0, total, 1.0)
+    return [w / safe for w in weights]
+
+
+def _mixed(stages: tuple, weights: list[Any], part: Callable[[Any], Any], xp: ModuleType) -> Any:
+    """A stage quantity mixed over the period's contexts with ``weights`` (each (n,))."""
+    if len(stages) == 1:
+        return part(stages[0])
+    return sum(w * part(s) for w, s in zip(weights, stages, strict=True))
+
+
+def _given(stages: tuple, weights: list[Any], condition: Callable[[Any], Any], part: Callable[[Any], Any],
+           xp: ModuleType) -> Any:
+    """A stage quantity that is conditional on ``condition``, mixed over contexts by Bayes' rule."""
+    if len(stages) == 1:
+        return part(stages[0])
+    seen = sum(w * condition(s) for w, s in zip(weights, stages, strict=True))
+    joint = sum(w * condition(s) * part(s) for w, s in zip(weights, stages, strict=True))
+    mean = sum(w * part(s) for w, s in zip(weights, stages, strict=True))
+    return xp.where(seen > 0, joint / xp.where(seen > 0, seen, 1.0), mean).clip(0.0, 1.0)
+
+
+def _at_response(table: Any, offensive: Any, chosen: Any, xp: ModuleType) -> Any:
+    """The entry of a (3 responses, 2 challenges, n) table at each draw's challenge and response."""
+    column = xp.where(offensive, table[:, 1], table[:, 0])
+    return xp.where(chosen == 0, column[0], xp.where(chosen == 1, column[1], column[2]))
+
+
+def _recorded_posterior(stages: tuple, weights: list[Any], belief: Any, code: int, response: int,
+                        xp: ModuleType) -> Any:
+    """Bayes' rule on the recorded challenge and response, over the contexts the record admits."""
+    if len(stages) == 1:
+        return stages[0].posterior_by_move[response, code - 1]
+    seen = [w * s.challenger_by_move[code] for w, s in zip(weights, stages, strict=True)]
+    resolved = sum(v * s.resolved_by_move[response, code - 1] for v, s in zip(seen, stages, strict=True))
+    irresolute = sum(v * s.irresolute_by_move[response, code - 1] for v, s in zip(seen, stages, strict=True))
+    numerator = belief * resolved
+    denominator = numerator + (1.0 - belief) * irresolute
+    return xp.where(denominator > 0, numerator / xp.where(denominator > 0, denominator, 1.0), belief)
+
+
+def _drawn_context(solution: PeriodSolution, uniforms: Any, xp: ModuleType) -> list[Any]:
+    """One-hot weights of the context each draw's early moves land in."""
+    if len(solution.contexts) == 1:
+        return [xp.ones_like(uniforms[0])]
+    posture = solution.posture
+    z = ((uniforms[5] >= posture[0]).astype(xp.int8) + (uniforms[5] >= posture[0] + posture[1]).astype(xp.int8))
+    first = sum(xp.where(z == k, 1.0, 0.0) * solution.first_move[k] for k in range(3))
+    m = ((uniforms[6] >= first[0]).astype(xp.int8) + (uniforms[6] >= first[0] + first[1]).astype(xp.int8))
+    answer = sum(xp.where(z == k, 1.0, 0.0) * solution.answer[k] for k in range(3))
+    q = (uniforms[7] >= answer[0]).astype(xp.int8)
+    return [xp.where((z == c.posture) & (m == c.move) & ((c.answer is None) | (q == (c.answer or 0))),
+                     1.0, 0.0) for c in solution.contexts]
+
+
+def _period_metrics(solution: PeriodSolution, weights: list[Any], belief: Any, belief_after: Any,
+                    xp: ModuleType) -> Any:
+    """Every metric of METRICS, mixed over the period's contexts with ``weights``."""
+    stages = solution.stages
+
+    def mixed(part: Callable[[Any], Any]) -> Any:
+        return _mixed(stages, weights, part, xp)
+
+    def given(condition: Callable[[Any], Any], part: Callable[[Any], Any]) -> Any:
+        return _given(stages, weights, condition, part, xp)
+
+    challenged = lambda s: s.p_challenge  # noqa: E731
+    probe, offensive = (lambda s: s.p_probe), (lambda s: s.p_offensive)
+    intervention = lambda s: s.intervention_by_challenge()  # noqa: E731
+    acts = lambda s: s.acts_by_challenge()  # noqa: E731
+    posture, first, answer = solution.posture, solution.first_move, solution.answer
+    provoke = sum(posture[z] * first[z][PROVOKE] for z in range(3))
+    rein = sum(posture[z] * first[z][PROVOKE] * answer[z][REIN] for z in range(3))
+    return xp.stack([
+        mixed(challenged), mixed(offensive), mixed(probe),
+        given(challenged, lambda s: s.p_intervene), given(challenged, lambda s: s.p_restrain),
+        mixed(lambda s: s.p_deterred), mixed(lambda s: s.p_hedge),
+        given(probe, lambda s: intervention(s)[0]), given(offensive, lambda s: intervention(s)[1]),
+        given(challenged, lambda s: s.p_act),
+        given(probe, lambda s: acts(s)[0]), given(offensive, lambda s: acts(s)[1]),
+        stages[0].ceasefire_holds,
+        given(probe, lambda s: s.response_by_move[1, 0]), given(offensive, lambda s: s.response_by_move[1, 1]),
+        provoke, sum(posture[z] * first[z][0] for z in range(3)),
+        xp.where(provoke > 0, rein / xp.where(provoke > 0, provoke, 1.0), 0.0),
+        posture[1], posture[2],
+        belief, belief_after,
+    ])
+
+
+Step = Callable[..., tuple[Any, Any, Any, Any, Any, Any]]
 
 
 @dataclass(frozen=True)
@@ -209,14 +365,15 @@ def run_chunk(
     prior = table[first["prior_resolve"]]
     belief = prior
     resolved = xp.zeros(prior.shape, dtype=bool)
+    erosion = xp.ones_like(prior)
     type_drawn = False
     metrics, challenges, responses = [], [], []
     for t, plan_step in enumerate(plan.steps):
-        stage = {name: table[plan_step.rows[name]] for name in STAGE_NAMES}
+        stage = {name: table[plan_step.rows[name]] for name in (*STAGE_NAMES, "hedge_erosion")}
         turnover = table[plan_step.rows["resolve_turnover"]]
-        out, challenge, response, belief, resolved = step(
-            stage, belief, resolved, uniforms[t], turnover, prior,
-            recorded=plan_step.recorded, type_drawn=type_drawn,
+        out, challenge, response, belief, resolved, erosion = step(
+            stage, belief, resolved, erosion, uniforms[t], turnover, prior,
+            recorded=plan_step.recorded, type_drawn=type_drawn, options=plan.options,
         )
         type_drawn = plan_step.recorded is None
         metrics.append(out)

@@ -97,6 +97,26 @@ def read_game(text: str) -> Any:
     return require_pygambit().read_efg(io.StringIO(text))
 
 
+def solve_efg_profile(text: str, precision: float, *, first_step: float = 0.03, max_accel: float = 1.1
+                      ) -> Any:
+    """Gambit's logit QRE of ``.efg`` text at ``precision``: its behaviour profile.
+
+    Raises TracerStoppedShort when the tracer ends before ``precision`` (see :func:`solve_efg`).
+    """
+    precision = float(precision)
+    if not precision >= 0.0:
+        raise ValueError(f"precision must be a non-negative number, found {precision!r}")
+    gbt = require_pygambit()
+    game = read_game(text)
+    if precision == 0.0:
+        return game.mixed_behavior_profile()
+    qre = gbt.qre.logit_solve_lambda(game, lam=precision, use_strategic=False,
+                                     first_step=first_step, max_accel=max_accel)[0]
+    if abs(float(qre.lam) - precision) > LAMBDA_TOLERANCE * precision:
+        raise TracerStoppedShort(precision, float(qre.lam))
+    return qre.profile
+
+
 def solve_efg(text: str, precision: float, *, first_step: float = 0.03, max_accel: float = 1.1
               ) -> GambitSolution:
     """Read ``.efg`` text written by :func:`~pivotal.verify.efg.stage_efg` and solve it with Gambit.
