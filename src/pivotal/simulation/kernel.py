@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from pivotal.model import RESPONSES, StageParameters
+from pivotal.model.parameters import PARAMETER_NAMES
 from pivotal.model.period_game import (
     ANSWERS,
     CRISIS_ONLY,
@@ -27,7 +28,6 @@ from pivotal.model.period_game import (
     PeriodSolution,
     solve_period,
 )
-from pivotal.model.parameters import PARAMETER_NAMES
 from pivotal.model.stage_game import STAGE_NAMES
 from pivotal.scenario.schema import ParameterPiece, RecordEntry, Scenario
 from pivotal.simulation.sampling import piece_values
@@ -233,7 +233,8 @@ def period_step(
         posterior = _mixed(stages, weights, lambda s: s.posterior_by_move, xp)
         hedges = _mixed(stages, weights, lambda s: s.hedge_by_move, xp)
         after_sq = _mixed(stages, weights, lambda s: s.hedge_after_status_quo, xp)
-        seen, hedge_p = _at_response(posterior, offensive, chosen, xp), _at_response(hedges, offensive, chosen, xp)
+        seen = _at_response(posterior, offensive, chosen, xp)
+        hedge_p = _at_response(hedges, offensive, chosen, xp)
         belief_after = xp.where(challenge == NO_CHALLENGE, belief, seen)
         hedge_p = xp.where(challenge == NO_CHALLENGE, after_sq, hedge_p)
         hedged = (uniforms[8] < hedge_p).astype(belief.dtype)
@@ -292,7 +293,8 @@ def _drawn_context(solution: PeriodSolution, uniforms: Any, xp: ModuleType) -> l
     if len(solution.contexts) == 1:
         return [xp.ones_like(uniforms[0])]
     posture = solution.posture
-    z = ((uniforms[5] >= posture[0]).astype(xp.int8) + (uniforms[5] >= posture[0] + posture[1]).astype(xp.int8))
+    z = ((uniforms[5] >= posture[0]).astype(xp.int8)
+         + (uniforms[5] >= posture[0] + posture[1]).astype(xp.int8))
     first = sum(xp.where(z == k, 1.0, 0.0) * solution.first_move[k] for k in range(3))
     m = ((uniforms[6] >= first[0]).astype(xp.int8) + (uniforms[6] >= first[0] + first[1]).astype(xp.int8))
     answer = sum(xp.where(z == k, 1.0, 0.0) * solution.answer[k] for k in range(3))
@@ -321,13 +323,15 @@ def _period_metrics(solution: PeriodSolution, weights: list[Any], belief: Any, b
     rein = sum(posture[z] * first[z][PROVOKE] * answer[z][REIN] for z in range(3))
     return xp.stack([
         mixed(challenged), mixed(offensive), mixed(probe),
-        given(challenged, lambda s: s.p_intervene), given(challenged, lambda s: s.p_restrain),
+        given(challenged, lambda s: s.p_intervene),
+        given(challenged, lambda s: s.p_restrain),
         mixed(lambda s: s.p_deterred), mixed(lambda s: s.p_hedge),
         given(probe, lambda s: intervention(s)[0]), given(offensive, lambda s: intervention(s)[1]),
         given(challenged, lambda s: s.p_act),
         given(probe, lambda s: acts(s)[0]), given(offensive, lambda s: acts(s)[1]),
         stages[0].ceasefire_holds,
-        given(probe, lambda s: s.response_by_move[1, 0]), given(offensive, lambda s: s.response_by_move[1, 1]),
+        given(probe, lambda s: s.response_by_move[1, 0]),
+        given(offensive, lambda s: s.response_by_move[1, 1]),
         provoke, sum(posture[z] * first[z][0] for z in range(3)),
         xp.where(provoke > 0, rein / xp.where(provoke > 0, provoke, 1.0), 0.0),
         posture[1], posture[2],

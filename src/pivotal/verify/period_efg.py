@@ -95,8 +95,8 @@ def period_efg(params: StageParameters, belief: float, options: GameOptions, *, 
 
     def chance(label: str, actions: tuple[str, str], probabilities: tuple[str, str]) -> None:
         counters["chance"] += 1
-        lines.append(f"c {_quote(label)} {counters['chance']} {_quote(label)} "
-                     f"{{ {_quote(actions[0])} {probabilities[0]} {_quote(actions[1])} {probabilities[1]} }} 0")
+        branches = f"{_quote(actions[0])} {probabilities[0]} {_quote(actions[1])} {probabilities[1]}"
+        lines.append(f"c {_quote(label)} {counters['chance']} {_quote(label)} {{ {branches} }} 0")
 
     def terminal(label: str, payoffs: tuple[float, float, float]) -> None:
         counters["outcome"] += 1
@@ -130,7 +130,8 @@ def period_efg(params: StageParameters, belief: float, options: GameOptions, *, 
                     decision(f"{path}{kind}, {seen}", 3, ("target after", context.label, seen), HEDGE_MOVES)
                     for move in HEDGE_MOVES:
                         gap = hedge[kind] if move == "hedge" else 0.0
-                        terminal(f"{path}{kind}, {seen}, {move}", (status_quo + early_c, early_p, gap + early_t))
+                        terminal(f"{path}{kind}, {seen}, {move}",
+                                 (status_quo + early_c, early_p, gap + early_t))
                     continue
                 decision(f"{path}{kind}, {label}", 2, ("pivot", context.label, kind, label), RESPONSES)
                 for r, response in enumerate(RESPONSES):
@@ -200,7 +201,7 @@ def solve_period_with_gambit(params: StageParameters, belief: float, options: Ga
             if context.posture in postures:
                 result["first_move"][context.posture] = probs(*head, actions=FIRST_MOVES)
                 result["answer"][context.posture] = probs(*head, "provoke", actions=ANSWERS)
-            head = head + [FIRST_MOVES[context.move]]
+            head = [*head, FIRST_MOVES[context.move]]
             if context.answer is not None:
                 head.append(ANSWERS[context.answer])
         else:
