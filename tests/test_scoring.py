@@ -87,11 +87,15 @@ def test_changing_a_later_record_leaves_earlier_forecasts_unchanged():
     assert not np.allclose(later["forecast"], later["forecast_changed"]), "the change should matter later"
 
 
-def test_score_report_has_every_method_for_every_outcome():
+def test_score_report_has_every_method_for_every_coded_outcome():
     report = score_scenario(builtin_scenario(), draws=100, seed=2)
     assert report.start == 1999
     assert report.forecasts["period"].min() == 1999
     counts = report.table.groupby("outcome").size()
     assert (counts == 8).all()
     assert report.table[["brier", "log_loss"]].notna().all().all()
-    assert [line.split(":")[0] for line in report.verdicts] == [o.label for o in OUTCOMES]
+    scored = [o.label for o in OUTCOMES if o.name in set(report.table["outcome"])]
+    assert [line.split(":")[0] for line in report.verdicts[:len(scored)]] == scored
+    uncoded = [o.label for o in OUTCOMES if o.name not in set(report.table["outcome"])]
+    assert (report.verdicts[len(scored):] == [] if not uncoded
+            else report.verdicts[-1].endswith(", ".join(uncoded) + "."))

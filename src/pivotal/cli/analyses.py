@@ -69,8 +69,10 @@ def score(
     out.print(score_table(report, f"{loaded.title}: forecasts of {report.start}–{last} scored against "
                                   f"the record ({draws:,} draws, seed {seed})"))
     out.print(precision_line(report), highlight=False)
+    scored = set(report.table["outcome"])
     for outcome in OUTCOMES:
-        out.print(reliability_table(report, outcome.name))
+        if outcome.name in scored:
+            out.print(reliability_table(report, outcome.name))
     for line in report.verdicts:
         out.print(f"• {line}", highlight=False)
 

@@ -77,8 +77,12 @@ class PrecisionFit:
         """
         stacked = {c: np.stack([t[c].to_numpy() for t in self.predictive]) for c in PREDICTIVE_COLUMNS}
         frame = pd.DataFrame({"period": self.periods})
-        for column in ("p_status_quo", "p_probe", "p_offensive", "p_hedge"):
+        for column in ("p_status_quo", "p_probe", "p_offensive", "p_hedge", "p_provoke", "p_concede",
+                       "p_lean_target", "p_lean_challenger"):
             frame[column] = weights @ stacked[column]
+        provoked = weights @ stacked["p_provoke"]
+        reined = weights @ (stacked["p_provoke"] * stacked["p_rein"])
+        frame["p_rein"] = reined / np.where(provoked > 0, provoked, 1.0)
         for kind in ("probe", "offensive"):
             marginal = weights @ stacked[f"p_{kind}"]
             for response in ("intervene", "act", "mediate"):

@@ -20,7 +20,8 @@ from pivotal.simulation.engine import SimulationResult
 #: below are functions of these.
 PREDICTIVE_COLUMNS = ("p_status_quo", "p_probe", "p_offensive", "p_intervene_probe", "p_intervene_offensive",
                       "p_act_probe", "p_act_offensive", "p_mediate_probe", "p_mediate_offensive",
-                      "p_ceasefire_holds_probe", "p_ceasefire_holds_offensive", "p_hedge")
+                      "p_ceasefire_holds_probe", "p_ceasefire_holds_offensive", "p_hedge",
+                      "p_provoke", "p_concede", "p_rein", "p_lean_target", "p_lean_challenger")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,14 @@ class Outcome:
             return np.nan
         if self.name == "hedge":
             return np.nan if entry.target_hedged is None else float(entry.target_hedged)
+        if self.name in ("provoke", "concede"):
+            return np.nan if entry.target_move is None else float(entry.target_move == self.name)
+        if self.name == "rein":
+            if entry.target_move != "provoke" or entry.pivot_answer is None:
+                return np.nan
+            return float(entry.pivot_answer == "restrain_target")
+        if self.name in ("lean_target", "lean_challenger"):
+            return np.nan if entry.pivot_posture is None else float(entry.pivot_posture == self.name)
         if self.name == "offensive":
             return float(entry.challenge == "offensive")
         if self.name == "probe":
@@ -63,6 +72,11 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("appeal_answered", "target's appeal answered (pivot acts for it)", conditional=True),
     Outcome("ceasefire_held", "brokered ceasefire holds", conditional=True),
     Outcome("hedge", "target hedges", conditional=False),
+    Outcome("provoke", "target provokes", conditional=False),
+    Outcome("concede", "target concedes", conditional=False),
+    Outcome("rein", "pivot reins in a provocation", conditional=True),
+    Outcome("lean_target", "pivot leans to the target", conditional=False),
+    Outcome("lean_challenger", "pivot leans to the challenger", conditional=False),
 )
 
 
@@ -90,7 +104,9 @@ def predictive_table(result: SimulationResult) -> pd.DataFrame:
         mediated = m[f"p_{kind}"] * m[f"p_mediate_{kind}"]
         held = (mediated * m["p_ceasefire_holds"]).mean(axis=1)
         frame[f"p_ceasefire_holds_{kind}"] = _ratio(held, mediated.mean(axis=1))
-    frame["p_hedge"] = m["p_hedge"].mean(axis=1)
+    for column in ("p_hedge", "p_provoke", "p_concede", "p_lean_target", "p_lean_challenger"):
+        frame[column] = m[column].mean(axis=1)
+    frame["p_rein"] = _ratio((m["p_provoke"] * m["p_rein"]).mean(axis=1), m["p_provoke"].mean(axis=1))
     return frame
 
 
@@ -118,8 +134,8 @@ def outcome_forecast(predictive: pd.DataFrame, challenge: pd.Series, outcome: Ou
         return predictive["p_offensive"].to_numpy()
     if outcome.name == "probe":
         return predictive["p_probe"].to_numpy()
-    if outcome.name == "hedge":
-        return predictive["p_hedge"].to_numpy()
+    if not outcome.conditional or outcome.name == "rein":
+        return predictive[f"p_{outcome.name}"].to_numpy()
     response = {"appeal_answered": "act", "ceasefire_held": "ceasefire_holds"}.get(outcome.name, "intervene")
     return np.where(challenge.to_numpy() == "offensive", predictive[f"p_{response}_offensive"],
                     predictive[f"p_{response}_probe"])

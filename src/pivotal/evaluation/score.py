@@ -63,7 +63,8 @@ class ScoreReport:
             "scores": _records(self.table),
             "precision_fit": _records(self.precision),
             "forecasts": _records(self.forecasts),
-            "calibration": {o.name: _records(self.reliability(o.name)) for o in OUTCOMES},
+            "calibration": {o.name: _records(self.reliability(o.name)) for o in OUTCOMES
+                            if o.name in set(self.table["outcome"])},
             "verdicts": self.verdicts,
         }
 
@@ -98,8 +99,9 @@ def score_scenario(
         (MODEL_FITTED, IN_SAMPLE): fit.in_sample(),
     }
     scored = np.array(periods) >= start
+    coded = [o for o in OUTCOMES if not observed[o.name].isna().all()]
     rows = []
-    for outcome in OUTCOMES:
+    for outcome in coded:
         y = observed[outcome.name].to_numpy(dtype=float)
         methods = {key: outcome_forecast(table, challenge, outcome) for key, table in model_runs.items()}
         methods[(BASE_RATE, ROLLING)] = baselines.base_rate(y, rolling=True)
@@ -114,8 +116,12 @@ def score_scenario(
                         for p, f, o in zip(np.array(periods)[keep], forecast[keep], y[keep], strict=True))
     forecasts = pd.DataFrame(rows, columns=["period", "outcome", "method", "fit", "forecast", "observed"])
     table = _score_table(forecasts)
+    verdicts = _verdicts(table, coded)
+    uncoded = [o.label for o in OUTCOMES if o not in coded]
+    if uncoded:
+        verdicts.append(f"not coded in this scenario's record, so not scored: {', '.join(uncoded)}.")
     return ScoreReport(scenario_id=scenario.id, draws=draws, seed=seed, start=start, forecasts=forecasts,
-                       table=table, precision=fit.path(), verdicts=_verdicts(table))
+                       table=table, precision=fit.path(), verdicts=verdicts)
 
 
 def _score_table(forecasts: pd.DataFrame) -> pd.DataFrame:
@@ -133,10 +139,10 @@ def _score_table(forecasts: pd.DataFrame) -> pd.DataFrame:
 _RULES = (("brier", "Brier"), ("log_loss", "log loss"))
 
 
-def _verdicts(table: pd.DataFrame) -> list[str]:
+def _verdicts(table: pd.DataFrame, outcomes: list) -> list[str]:
     """One plain sentence per outcome: where the out-of-sample model wins and where it loses."""
     lines = []
-    for outcome in OUTCOMES:
+    for outcome in outcomes:
         rows = table[table["outcome"] == outcome.name].set_index(["method", "fit"])
         if (MODEL_FITTED, ROLLING) not in rows.index:
             lines.append(f"{outcome.label}: no settled period to score.")

@@ -100,7 +100,9 @@ SCORE_METHODS = (
 OUTCOME_LABELS = {
     "offensive": "major offensive", "probe": "limited probe",
     "intervention": "pivot intervenes", "appeal_answered": "appeal answered",
-    "ceasefire_held": "ceasefire holds", "hedge": "target hedges",
+    "ceasefire_held": "ceasefire holds", "hedge": "target hedges", "provoke": "target provokes",
+    "concede": "target concedes", "rein": "pivot reins in the target", "lean_target": "pivot leans to target",
+    "lean_challenger": "pivot leans to challenger",
 }
 
 STYLE: dict[str, Any] = {
