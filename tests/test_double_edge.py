@@ -184,7 +184,8 @@ def test_gambit_agrees_on_the_whole_period(options):
 
     params = stage(concession_share=0.2, provocation_pressure=0.15, provocation_value=0.08,
                    target_restraint_cost=0.05, tilt_commitment=0.2, ultimatum_gain=0.05,
-                   ceasefire_fragility=0.5, precision_target=3.0, precision_pivot=5.0, status_quo_value=0.05, peacekeepers=0.1)
+                   ceasefire_fragility=0.5, precision_target=3.0, precision_pivot=5.0, status_quo_value=0.05,
+                   peacekeepers=0.1)
     for belief in (0.15, 0.7):
         ours = pivotal_period_quantities(solve_period(params, np.array([belief]), options))
         gap = largest_period_difference(solve_period_with_gambit(params, belief, options), ours, options)
