@@ -172,25 +172,78 @@ def crisis_values(p: StageParameters, s: StageSolution, xp: ModuleType = np) -> 
 class PeriodSolution:
     """The period's equilibrium: the crisis in each context, and the early moves' probabilities.
 
-    Arrays keep draws last.  ``posture`` is (3, n); ``first_move`` (3 postures, 3 moves, n);
-    ``answer`` (3 postures, 2, n), the pivot's answer to a provocation; ``weights`` (K, n) the
-    probability of each context.  Postures and moves a game does not have get probability 0.
+    Arrays keep draws last.  ``joint`` is the crisis of every context at once, its draws laid
+    context after context (K x n); :meth:`by_context` gives any of its arrays as (..., K, n).
+    ``posture`` is (3, n); ``first_move`` (3 postures, 3 moves, n); ``answer`` (3 postures, 2, n),
+    the pivot's answer to a provocation; ``weights`` (K, n) the probability of each context.
+    Postures and moves a game does not have get probability 0.
     """
 
     options: GameOptions
     contexts: tuple[Context, ...]
-    stages: tuple[StageSolution, ...]
+    joint: StageSolution
     posture: Any
     first_move: Any
     answer: Any
     weights: Any
 
+    def by_context(self, array: Any) -> Any:
+        """A (..., K x n) array of ``joint`` as (..., K, n)."""
+        k = len(self.contexts)
+        return array.reshape((*array.shape[:-1], k, array.shape[-1] // k))
+
+    @property
+    def stages(self) -> tuple[StageSolution, ...]:
+        """The crisis of each context on its own."""
+        n = self.joint.belief.shape[-1] // len(self.contexts)
+        return tuple(_part(self.joint, k * n, (k + 1) * n) for k in range(len(self.contexts)))
+
     @property
     def crisis(self) -> StageSolution:
         """The crisis of the only context, for a period that begins with it."""
-        if len(self.stages) != 1:
+        if len(self.contexts) != 1:
             raise ValueError("this period has early moves; pick a context's stage")
-        return self.stages[0]
+        return self.joint
+
+
+def _indicators(contexts: tuple[Context, ...], dtype: Any, xp: ModuleType) -> dict[str, Any]:
+    """Which contexts have each early move, as (K, 1) arrays of 0 and 1."""
+    def column(test) -> Any:
+        return xp.asarray(np.array([[float(test(c))] for c in contexts]), dtype=dtype)
+
+    return {
+        "concede": column(lambda c: c.move == CONCEDE),
+        "rein": column(lambda c: c.answer == REIN),
+        "tolerate": column(lambda c: c.answer == TOLERATE),
+        "lean_target": column(lambda c: c.posture == LEAN_TARGET),
+        "lean_challenger": column(lambda c: c.posture == LEAN_CHALLENGER),
+    }
+
+
+def _joint_inputs(p: StageParameters, on: dict[str, Any], k: int, xp: ModuleType) -> StageParameters:
+    """The crisis inputs of every context side by side (K x n draws), as :func:`context_stage` sets them."""
+    def wide(array: Any) -> Any:
+        return xp.broadcast_to(xp.asarray(array, dtype=p.prize.dtype), (k, p.prize.shape[-1]))
+
+    changed = {
+        "prize": (1.0 - on["concede"] * p.concession_share) * p.prize,
+        "pressure": (on["tolerate"] + on["rein"] * p.pivot_distraction) * p.provocation_pressure,
+        "tilt": (on["lean_target"] - on["lean_challenger"]) * p.tilt_commitment,
+    }
+    return StageParameters(**{f.name: wide(changed.get(f.name, getattr(p, f.name))).reshape(-1)
+                              for f in dataclasses.fields(StageParameters)})
+
+
+def _joint_early(p: StageParameters, on: dict[str, Any], xp: ModuleType) -> tuple[Any, Any]:
+    """The pivot's and the target's payoffs from the early moves in every context, (K, n) each;
+    the same sums as :func:`early_payoffs`."""
+    given = on["concede"] * p.concession_share * p.prize
+    leaning = on["lean_target"] + on["lean_challenger"]
+    pivot = (-p.pivot_stake_target * p.target_alignment * given
+             - on["rein"] * p.target_restraint_cost / _capacity(p, xp) + leaning * p.ultimatum_gain)
+    standing = on["tolerate"] + on["rein"] * p.pivot_distraction
+    target = -given + standing * p.provocation_value - on["lean_challenger"] * p.ultimatum_gain
+    return pivot, target
 
 
 def solve_period(p: StageParameters, belief: Any, options: GameOptions = CRISIS_ONLY,
@@ -205,51 +258,57 @@ def solve_period(p: StageParameters, belief: Any, options: GameOptions = CRISIS_
     xp : the array namespace.
     """
     contexts = options.contexts
-    stages = tuple(solve_stage(context_stage(p, c), belief, xp) for c in contexts)
-    n_like = xp.zeros_like(p.prize)
+    zero, one = xp.zeros_like(p.prize), xp.ones_like(p.prize)
     if options.crisis_only:
-        one = xp.ones_like(p.prize)
-        posture = xp.stack([one, n_like, n_like])
-        first = xp.stack([xp.stack([n_like, one, n_like])] * 3)
-        answer = xp.stack([xp.stack([n_like, one])] * 3)
-        return PeriodSolution(options, contexts, stages, posture, first, answer, one[None])
-    values = {}
-    for c, s in zip(contexts, stages, strict=True):
-        early = early_payoffs(p, c, xp)
-        pivot, target = crisis_values(context_stage(p, c), s, xp)
-        values[(c.posture, c.move, c.answer)] = (pivot + early.pivot, target + early.target)
+        crisis = solve_stage(p, belief, xp)
+        return PeriodSolution(options, contexts, crisis, xp.stack([one, zero, zero]),
+                              xp.stack([xp.stack([zero, one, zero])] * 3),
+                              xp.stack([xp.stack([zero, one])] * 3), one[None])
+    k = len(contexts)
+    on = _indicators(contexts, p.prize.dtype, xp)
+    inputs = _joint_inputs(p, on, k, xp)
+    joint = solve_stage(inputs, xp.concatenate([belief] * k, axis=-1), xp)
+    crisis_pivot, crisis_target = crisis_values(inputs, joint, xp)
+    early_pivot, early_target = _joint_early(p, on, xp)
+    pivot = crisis_pivot.reshape(k, -1) + early_pivot
+    target = crisis_target.reshape(k, -1) + early_target
+    row = {(c.posture, c.move, c.answer): i for i, c in enumerate(contexts)}
     lam_p, lam_t = p.precision_pivot, p.precision_target
-    postures = [z for z in range(3) if any(c.posture == z for c in contexts)]
     posture_value, first_rows, answer_rows = {}, {}, {}
     for z in range(3):
-        if z not in postures:
-            first_rows[z] = xp.stack([n_like, n_like, n_like])
-            answer_rows[z] = xp.stack([n_like, n_like])
+        if (z, HOLD, None) not in row:
+            posture_value[z], first_rows[z], answer_rows[z] = zero, xp.stack([zero] * 3), xp.stack([zero] * 2)
             continue
         if options.target_moves_first:
-            rein, tolerate = values[(z, PROVOKE, REIN)], values[(z, PROVOKE, TOLERATE)]
-            answer, _ = _logit(xp.stack([rein[0], tolerate[0]]), lam_p, xp)
-            provoke = tuple(answer[0] * r + answer[1] * t for r, t in zip(rein, tolerate, strict=True))
-            options_t = [values[(z, CONCEDE, None)], values[(z, HOLD, None)], provoke]
-            first, _ = _logit(xp.stack([v[1] for v in options_t]), lam_t, xp)
-            posture_value[z] = sum(first[m] * options_t[m][0] for m in range(3))
+            rein, tolerate = row[(z, PROVOKE, REIN)], row[(z, PROVOKE, TOLERATE)]
+            answer, _ = _logit(xp.stack([pivot[rein], pivot[tolerate]]), lam_p, xp)
+            provoke_p = answer[0] * pivot[rein] + answer[1] * pivot[tolerate]
+            provoke_t = answer[0] * target[rein] + answer[1] * target[tolerate]
+            concede, hold = row[(z, CONCEDE, None)], row[(z, HOLD, None)]
+            first, _ = _logit(xp.stack([target[concede], target[hold], provoke_t]), lam_t, xp)
+            posture_value[z] = first[0] * pivot[concede] + first[1] * pivot[hold] + first[2] * provoke_p
         else:
-            answer = xp.stack([n_like, n_like])
-            first = xp.stack([n_like, xp.ones_like(n_like), n_like])
-            posture_value[z] = values[(z, HOLD, None)][0]
+            answer = xp.stack([zero, zero])
+            first = xp.stack([zero, one, zero])
+            posture_value[z] = pivot[row[(z, HOLD, None)]]
         first_rows[z], answer_rows[z] = first, answer
     if options.pivot_posture:
         chosen, _ = _logit(xp.stack([posture_value[z] for z in range(3)]), lam_p, xp)
     else:
-        chosen = xp.stack([xp.ones_like(n_like), n_like, n_like])
+        chosen = xp.stack([one, zero, zero])
     weights = []
     for c in contexts:
         w = chosen[c.posture] * first_rows[c.posture][c.move]
         if c.answer is not None:
             w = w * answer_rows[c.posture][c.answer]
         weights.append(w)
-    return PeriodSolution(options, contexts, stages, chosen, xp.stack([first_rows[z] for z in range(3)]),
+    return PeriodSolution(options, contexts, joint, chosen, xp.stack([first_rows[z] for z in range(3)]),
                           xp.stack([answer_rows[z] for z in range(3)]), xp.stack(weights))
+
+
+def _part(s: StageSolution, start: int, stop: int) -> StageSolution:
+    """The draws ``start`` to ``stop`` of a solution."""
+    return StageSolution(**{f.name: getattr(s, f.name)[..., start:stop] for f in dataclasses.fields(s)})
 
 
 def challenger_payoffs_in(p: StageParameters, context: Context) -> np.ndarray:

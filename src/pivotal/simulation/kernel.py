@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from pivotal.model import RESPONSES, StageParameters
+from pivotal.model import RESPONSES, StageParameters, StageSolution
 from pivotal.model.parameters import PARAMETER_NAMES
 from pivotal.model.period_game import (
     ANSWERS,
@@ -203,40 +203,41 @@ def period_step(
     erosion_rate = stage.pop("hedge_erosion")
     params = StageParameters(**{**stage, "target_alignment": stage["target_alignment"] * erosion})
     solution = solve_period(params, belief, options, xp)
-    stages = solution.stages
+
+    def mixed(part: Callable[[StageSolution], Any], weights: Any) -> Any:
+        return _mixed(solution, weights, part)
+
     if recorded is not None:
-        admitted = [float(recorded.admits(c)) for c in solution.contexts]
-        weights = _normalised([w * a for w, a in zip(solution.weights, admitted, strict=True)], xp)
+        admitted = xp.asarray(np.array([[float(recorded.admits(c))] for c in solution.contexts]))
+        weights = _normalised(solution.weights * admitted, xp)
         code, response_code = recorded.challenge, recorded.response
         challenge = xp.full(belief.shape, code, dtype=xp.int8)
         response = xp.full(belief.shape, response_code, dtype=xp.int8)
         if code != NO_CHALLENGE and response_code != NO_RESPONSE:
-            belief_after = _recorded_posterior(stages, weights, belief, code, response_code, xp)
+            belief_after = _recorded_posterior(solution, weights, belief, code, response_code, xp)
         else:
             belief_after = belief
-        hedged = (_mixed(stages, weights, lambda s: s.p_hedge, xp) if recorded.hedged is None
+        hedged = (mixed(lambda s: s.p_hedge, weights) if recorded.hedged is None
                   else xp.full(belief.shape, float(recorded.hedged)))
     else:
         if not type_drawn:
             resolved = uniforms[0] < belief
         weights = _drawn_context(solution, uniforms, xp)
-        moves = _mixed(stages, weights, lambda s: s.challenger_by_move, xp)
+        moves = mixed(lambda s: s.challenger_by_move, weights)
         challenge = ((uniforms[1] >= moves[0]).astype(xp.int8)
                      + (uniforms[1] >= moves[0] + moves[1]).astype(xp.int8))
         offensive = challenge == 2
-        by_type = xp.where(resolved, _mixed(stages, weights, lambda s: s.resolved_by_move, xp),
-                           _mixed(stages, weights, lambda s: s.irresolute_by_move, xp))
+        by_type = xp.where(resolved, mixed(lambda s: s.resolved_by_move, weights),
+                           mixed(lambda s: s.irresolute_by_move, weights))
         offered = xp.where(offensive, by_type[:, 1], by_type[:, 0])
         chosen = ((uniforms[2] >= offered[0]).astype(xp.int8)
                   + (uniforms[2] >= offered[0] + offered[1]).astype(xp.int8))
         response = xp.where(challenge == NO_CHALLENGE, xp.int8(NO_RESPONSE), chosen)
-        posterior = _mixed(stages, weights, lambda s: s.posterior_by_move, xp)
-        hedges = _mixed(stages, weights, lambda s: s.hedge_by_move, xp)
-        after_sq = _mixed(stages, weights, lambda s: s.hedge_after_status_quo, xp)
-        seen = _at_response(posterior, offensive, chosen, xp)
-        hedge_p = _at_response(hedges, offensive, chosen, xp)
+        seen = _at_response(mixed(lambda s: s.posterior_by_move, weights), offensive, chosen, xp)
+        hedge_p = _at_response(mixed(lambda s: s.hedge_by_move, weights), offensive, chosen, xp)
         belief_after = xp.where(challenge == NO_CHALLENGE, belief, seen)
-        hedge_p = xp.where(challenge == NO_CHALLENGE, after_sq, hedge_p)
+        hedge_p = xp.where(challenge == NO_CHALLENGE, mixed(lambda s: s.hedge_after_status_quo, weights),
+                           hedge_p)
         hedged = (uniforms[8] < hedge_p).astype(belief.dtype)
     metrics = _period_metrics(solution, weights, belief, belief_after, xp)
     next_belief = ((1.0 - turnover) * belief_after + turnover * prior).clip(0.0, 1.0)  # rounding past 1
@@ -245,28 +246,31 @@ def period_step(
     return metrics, challenge, response, next_belief, next_resolved, next_erosion
 
 
-def _normalised(weights: list[Any], xp: ModuleType) -> list[Any]:
-    total = sum(weights)
-    safe = xp.where(total > 0, total, 1.0)
-    return [w / safe for w in weights]
+def _normalised(weights: Any, xp: ModuleType) -> Any:
+    total = weights.sum(axis=0)
+    return weights / xp.where(total > 0, total, 1.0)
 
 
-def _mixed(stages: tuple, weights: list[Any], part: Callable[[Any], Any], xp: ModuleType) -> Any:
-    """A stage quantity mixed over the period's contexts with ``weights`` (each (n,))."""
-    if len(stages) == 1:
-        return part(stages[0])
-    return sum(w * part(s) for w, s in zip(weights, stages, strict=True))
+def _mixed(solution: PeriodSolution, weights: Any, part: Callable[[StageSolution], Any]) -> Any:
+    """A crisis quantity mixed over the period's contexts with ``weights`` (K, n)."""
+    value = part(solution.joint)
+    if len(solution.contexts) == 1:
+        return value
+    return (solution.by_context(value) * weights).sum(axis=-2)
 
 
-def _given(stages: tuple, weights: list[Any], condition: Callable[[Any], Any], part: Callable[[Any], Any],
-           xp: ModuleType) -> Any:
-    """A stage quantity that is conditional on ``condition``, mixed over contexts by Bayes' rule."""
-    if len(stages) == 1:
-        return part(stages[0])
-    seen = sum(w * condition(s) for w, s in zip(weights, stages, strict=True))
-    joint = sum(w * condition(s) * part(s) for w, s in zip(weights, stages, strict=True))
-    mean = sum(w * part(s) for w, s in zip(weights, stages, strict=True))
-    return xp.where(seen > 0, joint / xp.where(seen > 0, seen, 1.0), mean).clip(0.0, 1.0)
+def _given(solution: PeriodSolution, weights: Any, condition: Callable[[StageSolution], Any],
+           part: Callable[[StageSolution], Any], xp: ModuleType) -> Any:
+    """A crisis quantity conditional on ``condition``, mixed over contexts by Bayes' rule."""
+    value = part(solution.joint)
+    if len(solution.contexts) == 1:
+        return value
+    seen = solution.by_context(condition(solution.joint)) * weights
+    value = solution.by_context(value)
+    total = seen.sum(axis=-2)
+    mean = (value * weights).sum(axis=-2)
+    return xp.where(total > 0, (seen * value).sum(axis=-2) / xp.where(total > 0, total, 1.0),
+                    mean).clip(0.0, 1.0)
 
 
 def _at_response(table: Any, offensive: Any, chosen: Any, xp: ModuleType) -> Any:
@@ -275,23 +279,24 @@ def _at_response(table: Any, offensive: Any, chosen: Any, xp: ModuleType) -> Any
     return xp.where(chosen == 0, column[0], xp.where(chosen == 1, column[1], column[2]))
 
 
-def _recorded_posterior(stages: tuple, weights: list[Any], belief: Any, code: int, response: int,
+def _recorded_posterior(solution: PeriodSolution, weights: Any, belief: Any, code: int, response: int,
                         xp: ModuleType) -> Any:
     """Bayes' rule on the recorded challenge and response, over the contexts the record admits."""
-    if len(stages) == 1:
-        return stages[0].posterior_by_move[response, code - 1]
-    seen = [w * s.challenger_by_move[code] for w, s in zip(weights, stages, strict=True)]
-    resolved = sum(v * s.resolved_by_move[response, code - 1] for v, s in zip(seen, stages, strict=True))
-    irresolute = sum(v * s.irresolute_by_move[response, code - 1] for v, s in zip(seen, stages, strict=True))
+    joint = solution.joint
+    if len(solution.contexts) == 1:
+        return joint.posterior_by_move[response, code - 1]
+    seen = weights * solution.by_context(joint.challenger_by_move[code])
+    resolved = (seen * solution.by_context(joint.resolved_by_move[response, code - 1])).sum(axis=0)
+    irresolute = (seen * solution.by_context(joint.irresolute_by_move[response, code - 1])).sum(axis=0)
     numerator = belief * resolved
     denominator = numerator + (1.0 - belief) * irresolute
     return xp.where(denominator > 0, numerator / xp.where(denominator > 0, denominator, 1.0), belief)
 
 
-def _drawn_context(solution: PeriodSolution, uniforms: Any, xp: ModuleType) -> list[Any]:
-    """One-hot weights of the context each draw's early moves land in."""
+def _drawn_context(solution: PeriodSolution, uniforms: Any, xp: ModuleType) -> Any:
+    """One-hot weights (K, n) of the context each draw's early moves land in."""
     if len(solution.contexts) == 1:
-        return [xp.ones_like(uniforms[0])]
+        return xp.ones_like(uniforms[:1])
     posture = solution.posture
     z = ((uniforms[5] >= posture[0]).astype(xp.int8)
          + (uniforms[5] >= posture[0] + posture[1]).astype(xp.int8))
@@ -299,20 +304,23 @@ def _drawn_context(solution: PeriodSolution, uniforms: Any, xp: ModuleType) -> l
     m = ((uniforms[6] >= first[0]).astype(xp.int8) + (uniforms[6] >= first[0] + first[1]).astype(xp.int8))
     answer = sum(xp.where(z == k, 1.0, 0.0) * solution.answer[k] for k in range(3))
     q = (uniforms[7] >= answer[0]).astype(xp.int8)
-    return [xp.where((z == c.posture) & (m == c.move) & ((c.answer is None) | (q == (c.answer or 0))),
-                     1.0, 0.0) for c in solution.contexts]
+    rows = []
+    for c in solution.contexts:
+        landed = (z == c.posture) & (m == c.move)
+        if c.answer is not None:
+            landed = landed & (q == c.answer)
+        rows.append(xp.where(landed, 1.0, 0.0))
+    return xp.stack(rows)
 
 
-def _period_metrics(solution: PeriodSolution, weights: list[Any], belief: Any, belief_after: Any,
+def _period_metrics(solution: PeriodSolution, weights: Any, belief: Any, belief_after: Any,
                     xp: ModuleType) -> Any:
     """Every metric of METRICS, mixed over the period's contexts with ``weights``."""
-    stages = solution.stages
+    def mixed(part: Callable[[StageSolution], Any]) -> Any:
+        return _mixed(solution, weights, part)
 
-    def mixed(part: Callable[[Any], Any]) -> Any:
-        return _mixed(stages, weights, part, xp)
-
-    def given(condition: Callable[[Any], Any], part: Callable[[Any], Any]) -> Any:
-        return _given(stages, weights, condition, part, xp)
+    def given(condition: Callable[[StageSolution], Any], part: Callable[[StageSolution], Any]) -> Any:
+        return _given(solution, weights, condition, part, xp)
 
     challenged = lambda s: s.p_challenge  # noqa: E731
     probe, offensive = (lambda s: s.p_probe), (lambda s: s.p_offensive)
@@ -321,6 +329,7 @@ def _period_metrics(solution: PeriodSolution, weights: list[Any], belief: Any, b
     posture, first, answer = solution.posture, solution.first_move, solution.answer
     provoke = sum(posture[z] * first[z][PROVOKE] for z in range(3))
     rein = sum(posture[z] * first[z][PROVOKE] * answer[z][REIN] for z in range(3))
+    n = belief.shape[-1]
     return xp.stack([
         mixed(challenged), mixed(offensive), mixed(probe),
         given(challenged, lambda s: s.p_intervene),
@@ -329,7 +338,7 @@ def _period_metrics(solution: PeriodSolution, weights: list[Any], belief: Any, b
         given(probe, lambda s: intervention(s)[0]), given(offensive, lambda s: intervention(s)[1]),
         given(challenged, lambda s: s.p_act),
         given(probe, lambda s: acts(s)[0]), given(offensive, lambda s: acts(s)[1]),
-        stages[0].ceasefire_holds,
+        solution.joint.ceasefire_holds[..., :n],
         given(probe, lambda s: s.response_by_move[1, 0]),
         given(offensive, lambda s: s.response_by_move[1, 1]),
         provoke, sum(posture[z] * first[z][0] for z in range(3)),
