@@ -17,6 +17,15 @@ from rich.table import Table
 
 from pivotal.cli.common import Draws, ScenarioArg, app, err, out, user_errors
 from pivotal.model import PARAMETERS_BY_NAME, RESPONSES, StageParameters, StageSolution, solve_stage
+from pivotal.model.period_game import (
+    ANSWERS,
+    FIRST_MOVES,
+    POSTURES,
+    GameOptions,
+    PeriodSolution,
+    solve_period,
+)
+from pivotal.model.stage_game import STAGE_NAMES
 from pivotal.scenario import resolve_scenario
 
 #: Largest difference from Gambit that ``--check`` accepts.
@@ -43,7 +52,7 @@ def _parameters_table(params: StageParameters) -> Table:
     table = Table(title="Parameters of this draw")
     for column, justify in (("name", "left"), ("symbol", "left"), ("value", "right"), ("meaning", "left")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for name in StageParameters.__dataclass_fields__:
+    for name in STAGE_NAMES:
         spec = PARAMETERS_BY_NAME[name]
         value = float(np.asarray(getattr(params, name)).reshape(()))
         table.add_row(name, spec.symbol, f"{value:.6g}", spec.meaning)
@@ -76,6 +85,52 @@ def _equilibrium_tables(solution: StageSolution) -> list[Table]:
             target.add_row(f"{challenge}, {response}", _p(solution.posterior[0, a, r]),
                            _p(solution.hedge_after_response[0, a, r]))
     return [challenger, pivot, target]
+
+
+def _early_tables(period: PeriodSolution) -> list[Table]:
+    """The moves before the crisis: the posture, the target's first move and the pivot's answer."""
+    options = period.options
+    tables = []
+    if options.pivot_posture:
+        posture = Table(title="Pivot's posture (before it knows its type)")
+        for label in POSTURES:
+            posture.add_column(label.replace("_", " "), justify="right")
+        posture.add_row(*(_p(p) for p in np.asarray(period.posture)[:, 0]))
+        tables.append(posture)
+    if options.target_moves_first:
+        first = Table(title="Target's first move, and the pivot's answer to a provocation, by posture")
+        first.add_column("posture")
+        for label in (*FIRST_MOVES, *ANSWERS):
+            first.add_column(label.replace("_", " "), justify="right")
+        postures = range(3) if options.pivot_posture else (0,)
+        for z in postures:
+            first.add_row(POSTURES[z].replace("_", " "),
+                          *(_p(p) for p in np.asarray(period.first_move)[z, :, 0]),
+                          *(_p(p) for p in np.asarray(period.answer)[z, :, 0]))
+        tables.append(first)
+    return tables
+
+
+def _check_period(params: StageParameters, belief: float, options: GameOptions,
+                  period: PeriodSolution) -> bool:
+    """The whole period against Gambit: the largest difference over every compared quantity."""
+    from pivotal.verify.gambit import TracerStoppedShort
+    from pivotal.verify.period_efg import (
+        largest_period_difference,
+        pivotal_period_quantities,
+        solve_period_with_gambit,
+    )
+
+    try:
+        gambit = solve_period_with_gambit(params, belief, options)
+    except TracerStoppedShort as error:
+        _fail("--check", str(error))
+    gap = largest_period_difference(gambit, pivotal_period_quantities(period), options)
+    agree = gap <= CHECK_TOLERANCE
+    out.print(f"The whole period in Gambit: largest |Gambit - pivotal| over every choice and belief "
+              f"compared = {gap:.2e}; they {'agree' if agree else 'DISAGREE'} within {CHECK_TOLERANCE:g}.",
+              highlight=False)
+    return agree
 
 
 def _check(params: StageParameters, belief: float, solution: StageSolution) -> bool:
@@ -137,6 +192,9 @@ def explain(
     result = simulate(loaded, draws=draws, seed=seed)
     params, belief = stage_for_draw(result, period, draw)
     solution = solve_stage(params, np.array([belief]))
+    options = GameOptions(target_moves_first=loaded.game.target_moves_first,
+                          pivot_posture=loaded.game.pivot_posture)
+    whole = None if options.crisis_only else solve_period(params, np.array([belief]), options)
     source = result.belief_source[result.periods.index(period)]
 
     out.print(f"[bold]{escape(loaded.title)}[/]: the stage game of {period}, "
@@ -144,6 +202,11 @@ def explain(
     out.print(_parameters_table(params))
     out.print(f"Belief that the pivot is resolved, at the start of {period}: {belief:.6g} "
               f"(this period's evidence comes from the {source})", highlight=False)
+    if whole is not None:
+        for table in _early_tables(whole):
+            out.print(table)
+        out.print("The crisis below is the one that follows an ambiguous posture and a target that holds.",
+                  highlight=False)
     for table in _equilibrium_tables(solution):
         out.print(table)
 
@@ -151,9 +214,17 @@ def explain(
         note = f"scenario {loaded.id}, period {period}, draw {draw} of {draws}, seed {seed}"
         title = f"{loaded.title}: stage game of {period}, draw {draw}"
         try:
-            write_efg(efg_path, stage_efg(params, belief, title=title, note=note))
+            if whole is None:
+                text = stage_efg(params, belief, title=title, note=note)
+            else:
+                from pivotal.verify.period_efg import period_efg
+
+                text = period_efg(params, belief, options, note=note)
+            write_efg(efg_path, text)
         except OSError as error:
             _fail("--out", f"cannot write {efg_path}: {error.strerror or error}")
         err.print(f"wrote {escape(str(efg_path))} (open it in Gambit, or pygambit.read_efg)", highlight=False)
     if check and not _check(params, belief, solution):
+        raise typer.Exit(1)
+    if check and whole is not None and not _check_period(params, belief, options, whole):
         raise typer.Exit(1)
