@@ -20,7 +20,13 @@ The channels and how each is removed:
   the next (each period starts from the prior);
 * status quo: ``status_quo_value = 0`` and ``force_cost = 0`` over the span;
 * peacekeepers: ``peacekeepers = 0`` and ``peacekeeper_tripwire = 0`` over the span;
-* ceasefires: ``ceasefire_fragility = 0`` over the span (every ceasefire holds).
+* ceasefires: ``ceasefire_fragility = 0`` over the span (every ceasefire holds);
+* provocation: ``provocation_pressure = 0`` over the span (a provocation moves the challenger not at all);
+* reining in: ``target_restraint_cost = 100`` over the span (the pivot cannot afford to press the target);
+* tilt: ``tilt_commitment = 0`` over the span (a posture commits the pivot to nothing);
+* ultimatum: ``ultimatum_gain = 0`` over the span (leaning extracts nothing).
+
+The last four matter only in a scenario whose ``game`` has the moves before the crisis.
 """
 
 from __future__ import annotations
@@ -39,6 +45,10 @@ CHANNELS: dict[str, list[str]] = {
     "status quo": ["status_quo_value=0", "force_cost=0"],
     "peacekeepers": ["peacekeepers=0", "peacekeeper_tripwire=0"],
     "ceasefires": ["ceasefire_fragility=0"],
+    "provocation": ["provocation_pressure=0"],
+    "reining in": ["target_restraint_cost=100"],
+    "tilt": ["tilt_commitment=0"],
+    "ultimatum": ["ultimatum_gain=0"],
 }
 METRICS = ("p_challenge", "p_offensive")
 

@@ -109,7 +109,12 @@ ANSWERED = Change("--set record.pivot_response=mediate@2021-2022", "p_offensive"
 HOLD_ON = Change("hold-artsakh-syunik", "p_offensive", PeriodRange(2021, 2023), -1)
 NO_PEACEKEEPERS = Change("--set peacekeepers=0@2021-2023 --set peacekeeper_tripwire=0@2021-2023",
                          "p_offensive", PeriodRange(2021, 2023), +1)
-NO_LEVERAGE = Change("--set pivot_leverage=0@2013-2019", "p_hedge", PeriodRange(2013, 2019), +1)
+#: The double ultimatum taken away: leaning to one side extracts nothing from the other.
+NO_ULTIMATUM = Change("--set ultimatum_gain=0@1994-2025", "p_lean_challenger", PeriodRange(2013, 2019), -1,
+                      also=("p_lean_target",))
+#: The other edge taken away: reining in a provocative target becomes prohibitively costly.
+NO_REIN = Change("--set target_restraint_cost=100@1994-2025", "p_challenge", PeriodRange(1994, 2019), +1,
+                 also=("p_provoke", "p_rein"))
 #: The restraints on Azerbaijan after 2023 that the model has, each removed in turn.
 RESTRAINTS = (
     ("other powers' deterrence", Change("--set third_party_deterrence=0@2024-2025", "p_offensive",
@@ -175,6 +180,16 @@ def lesson_why() -> str:
 def lesson_answer() -> tuple[str, str]:
     answer, verdict = ANSWERED.judge()
     return f"{answer}; {average_line(ANSWERED.average('p_challenge'))}", verdict
+
+
+def rein_answer() -> tuple[str, str]:
+    answer, verdict = NO_REIN.judge()
+    return f"{answer}; {average_line(NO_REIN.average('p_provoke'))}", verdict
+
+
+def ultimatum_answer() -> tuple[str, str]:
+    answer, verdict = NO_ULTIMATUM.judge()
+    return f"{answer}; {average_line(NO_ULTIMATUM.average('p_lean_target'))}", verdict
 
 
 def ukraine_2022_free_restraint() -> str:
@@ -254,13 +269,22 @@ CLAIMS = (
           why="Peacekeepers have two edges in the model: the pivot's extra cost of acquiescing, and the "
               "challenger's cost of moving where they stand (the tripwire); the command removes both. "
               "The claim expects that removing them makes an offensive more likely."),
-    Claim("The double ultimatum: the pivot leans on each rival in turn", "002 ¶82",
+    Claim("The double ultimatum: the pivot leans on each rival in turn", "002 ¶82; 003 ¶16",
           "Moscow used the conflict to extract concessions, pressing Armenia through Azerbaijan and the "
-          "reverse, until 2020.",
-          NO_LEVERAGE.command, NO_LEVERAGE.judge,
-          why="The model has one half of this: the cost the pivot can impose on a target that hedges "
-              "(2013-2019 covers Armenia's turn from the EU association to the Eurasian union). The "
-              "other half, leaning on the challenger through the target, is not in the model."),
+          "reverse, until 2020; Yerevan's turn from the EU to the Eurasian Union is the example.",
+          NO_ULTIMATUM.command, ultimatum_answer,
+          why="The pivot chooses its posture each year: ambiguous, or leaning to one side, which "
+              "extracts the ultimatum's gain from the other. The command takes the gain away; the claim "
+              "expects the pivot to lean less. The record's postures enter only the years they code; "
+              "the counterfactual runs from 1994 without the record."),
+    Claim("Pivotal deterrence restrains both sides: the pivot also reins in the target", "003 ¶15-¶16",
+          "A pivot tied to both rivals keeps each unsure whose side it would take, so the protégé is "
+          "held back as well as the challenger (Crawford's two edges).",
+          NO_REIN.command, rein_answer,
+          why="Before any challenge the target may concede, hold or provoke, and the pivot may press a "
+              "provocative target to retract. The command makes that pressure prohibitively costly "
+              "from 1994 (run without the record); the claim expects more provocations and so more "
+              "challenges."),
 )
 
 #: What the seeds claim that the model cannot test, and why.

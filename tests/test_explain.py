@@ -40,8 +40,12 @@ def test_explain_writes_a_file_gambit_reads(tmp_path):
     assert f"wrote {path}" in one_line(result.output)
     game = gambit.read_efg(str(path))
     assert list(game.players) == ["challenger", "pivot", "target"]
-    assert [len(game.get_infosets(p)) for p in game.players] == [1, 4, 7]
-    assert "stage game of 2008, draw 0" in game.title
+    # The built-in scenario has the moves before the crisis: the whole period is written.
+    # Challenger: one information set per context (3 postures x 4); pivot: the posture, its answer
+    # under each posture and 12 x 2 types x 2 challenges responses; target: its first move under
+    # each posture and 12 x 7 hedging sets.
+    assert [len(game.get_infosets(p)) for p in game.players] == [12, 1 + 3 + 48, 3 + 84]
+    assert "the whole period of 2008, draw 0" in game.title
     assert "scenario south-caucasus, period 2008, draw 0 of 10, seed 0" in game.description
     assert [p.name for p in tmp_path.iterdir()] == ["game.efg"]  # no temporary file left behind
 
@@ -105,3 +109,13 @@ def test_the_period_is_required():
     result = explain("--draws", "5")
     assert result.exit_code == 2
     assert "--period" in result.output
+
+
+def test_explain_writes_the_crisis_alone_for_a_scenario_without_early_moves(tmp_path, tiny_path):
+    gambit = pytest.importorskip("pygambit")
+    path = tmp_path / "game.efg"
+    result = explain("--period", "2002", str(tiny_path), "--draws", "5", "--out", str(path), "--check")
+    assert result.exit_code == 0, result.output
+    game = gambit.read_efg(str(path))
+    assert [len(game.get_infosets(p)) for p in game.players] == [1, 4, 7]
+    assert "whole period" not in one_line(result.output)

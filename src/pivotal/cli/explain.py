@@ -219,7 +219,8 @@ def explain(
             else:
                 from pivotal.verify.period_efg import period_efg
 
-                text = period_efg(params, belief, options, note=note)
+                title = f"{loaded.title}: the whole period of {period}, draw {draw}"
+                text = period_efg(params, belief, options, title=title, note=note)
             write_efg(efg_path, text)
         except OSError as error:
             _fail("--out", f"cannot write {efg_path}: {error.strerror or error}")

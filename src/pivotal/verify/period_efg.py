@@ -64,7 +64,8 @@ def _scalar(array: np.ndarray) -> float:
     return float(np.asarray(array).reshape(-1)[0])
 
 
-def period_efg(params: StageParameters, belief: float, options: GameOptions, *, note: str = "") -> str:
+def period_efg(params: StageParameters, belief: float, options: GameOptions, *, title: str | None = None,
+               note: str = "") -> str:
     """The whole period of one draw as Gambit ``.efg`` text.
 
     Parameters
@@ -72,13 +73,14 @@ def period_efg(params: StageParameters, belief: float, options: GameOptions, *, 
     params : StageParameters of one draw (every array of size 1).
     belief : the observers' belief that the pivot is resolved.
     options : which early moves the period has (at least one).
+    title : the game's title; a generic one when omitted.
     note : added to the comment line.
     """
     values = _one(params)
     scale = _payoff_scales(values)
     types = dict(zip(TYPES, _chance_probabilities(float(belief)), strict=True))
     holds = _chance_probabilities(_scalar(ceasefire_hold_probability(params)))
-    lines = [f"EFG 2 R {_quote('Pivotal deterrence: one whole period')} "
+    lines = [f"EFG 2 R {_quote(title or 'Pivotal deterrence: one whole period')} "
              f"{{ {' '.join(_quote(p) for p in PLAYERS)} }}",
              _quote(_comment(values, belief, f"whole period: {options}; {note}".rstrip("; "))), ""]
     counters = {"chance": 0, "outcome": 0}
