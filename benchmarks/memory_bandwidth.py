@@ -21,8 +21,10 @@ from typing import Any
 import numpy as np
 
 import pivotal
+from pivotal.model.parameters import PARAMETER_NAMES
+from pivotal.model.stage_game import STAGE_NAMES
 from pivotal.simulation.engine import default_threads, iter_chunks
-from pivotal.simulation.kernel import make_plan, period_step, piece_table
+from pivotal.simulation.kernel import UNIFORMS_PER_PERIOD, make_plan, period_step, piece_table
 from pivotal.simulation.random import BLOCK_DRAWS, block_uniforms, root_sequence
 
 
@@ -90,18 +92,19 @@ def bytes_per_draw_period(scenario: pivotal.Scenario, draws: int = BLOCK_DRAWS) 
     """Bytes the NumPy kernel's operations read and write per draw-period, over one chunk."""
     plan = make_plan(scenario)
     rows = block_uniforms(root_sequence(0), 0, plan.uniform_rows)[:, :draws]
-    table = piece_table(plan, rows[:24]).view(Counted)
-    uniforms = rows[24:].reshape(len(plan.steps), 5, draws).view(Counted)
+    n_parameters = len(PARAMETER_NAMES)
+    table = piece_table(plan, rows[:n_parameters]).view(Counted)
+    uniforms = rows[n_parameters:].reshape(len(plan.steps), UNIFORMS_PER_PERIOD, draws).view(Counted)
     prior = table[plan.steps[0].rows["prior_resolve"]]
     belief, resolved = prior, np.zeros(draws, dtype=bool).view(Counted)
+    erosion = np.ones(draws).view(Counted)
     Counted.tally = 0
     type_drawn = False
     for t, step in enumerate(plan.steps):
-        stage = {name: table[row] for name, row in step.rows.items()
-                 if name not in ("prior_resolve", "resolve_turnover")}
-        _, _, _, belief, resolved = period_step(
-            stage, belief, resolved, uniforms[t], table[step.rows["resolve_turnover"]], prior,
-            recorded=step.recorded, type_drawn=type_drawn)
+        stage = {name: table[step.rows[name]] for name in (*STAGE_NAMES, "hedge_erosion")}
+        _, _, _, belief, resolved, erosion = period_step(
+            stage, belief, resolved, erosion, uniforms[t], table[step.rows["resolve_turnover"]], prior,
+            recorded=step.recorded, type_drawn=type_drawn, options=plan.options)
         type_drawn = step.recorded is None
     return Counted.tally / (draws * len(plan.steps))
 

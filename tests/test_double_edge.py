@@ -190,3 +190,69 @@ def test_gambit_agrees_on_the_whole_period(options):
         ours = pivotal_period_quantities(solve_period(params, np.array([belief]), options))
         gap = largest_period_difference(solve_period_with_gambit(params, belief, options), ours, options)
         assert gap <= 1e-6
+
+
+# --- the engine with the early moves -------------------------------------------------------------
+
+
+def _tiny_game(tiny_text: str, settings: list[str], record_2002: str = ""):
+    """The tiny scenario with both early moves on, ``settings`` as --set gives them, and extra
+    record fields for 2002."""
+    from pivotal.scenario.loader import parse_scenario
+    from pivotal.scenario.overlay import apply_overlay, overlay_from_settings
+
+    switch = "\ngame: {target_moves_first: true, pivot_posture: true}\nrecord:"
+    text = tiny_text.replace("\nrecord:", switch, 1)
+    if record_2002:
+        anchor = "    appeal_answered: false\n"  # in the 2002 entry only
+        assert text.count(anchor) == 1
+        text = text.replace(anchor, anchor + record_2002, 1)
+    scenario = parse_scenario(text, "tiny-game.yaml")
+    return apply_overlay(scenario, overlay_from_settings(settings, scenario)) if settings else scenario
+
+
+def test_a_recorded_move_the_model_rules_out_leaves_the_period_whole(tiny_text):
+    from pivotal.simulation import simulate
+
+    # A concession the target would never make: the whole prize, at high precision.
+    scenario = _tiny_game(tiny_text, ["concession_share=1", "prize=30", "precision=50"],
+                          "    target_move: concede\n")
+    run = simulate(scenario, draws=50, seed=1)
+    t = run.periods.index(2002)
+    total = run.metrics["p_challenge"][t] + run.metrics["p_deterred"][t]
+    np.testing.assert_allclose(total, 1.0, atol=1e-12)
+
+
+def test_bayes_rule_over_contexts_stays_exact_when_responses_underflow(tiny_text):
+    """A restraint the irresolute pivot all but never chooses proves resolve, early moves or not."""
+    from pivotal.simulation import simulate
+
+    extreme = ["restraint_cost=16", "resolve_value=8", "precision=50"]
+    record = "    pivot_posture: ambiguous\n"
+    crisis_text = tiny_text.replace("pivot_response: acquiesce", "pivot_response: restrain", 1)
+    with_moves = _tiny_game(crisis_text, extreme, record)
+    from pivotal.scenario.loader import parse_scenario
+    from pivotal.scenario.overlay import apply_overlay, overlay_from_settings
+
+    plain = parse_scenario(crisis_text, "tiny.yaml")
+    plain = apply_overlay(plain, overlay_from_settings(extreme, plain))
+    t = 1
+    after_moves = simulate(with_moves, draws=20, seed=3).metrics["belief_after"][t]
+    after_crisis = simulate(plain, draws=20, seed=3).metrics["belief_after"][t]
+    assert np.all(after_crisis > 0.999)
+    assert np.all(after_moves > 0.999)
+
+
+def test_hedging_erodes_the_alignment_carried_into_the_next_period(tiny_text):
+    from pivotal.simulation import simulate
+
+    recorded = "    target_hedged: true\n"
+    eroding = _tiny_game(tiny_text, ["hedge_erosion=0.5", "target_alignment=0.8"], recorded)
+    steady = _tiny_game(tiny_text, ["hedge_erosion=0", "target_alignment=0.8"], recorded)
+    a, b = simulate(eroding, draws=30, seed=2), simulate(steady, draws=30, seed=2)
+    assert np.allclose(a.metrics["alignment"][0], 0.8) and np.allclose(b.metrics["alignment"], 0.8)
+    # 2001 does not say whether the target hedged: its chance of hedging erodes the alignment.
+    assert np.all(a.metrics["alignment"][1] < 0.8)
+    # Hedged in 2002: half its alignment kept into 2003.
+    np.testing.assert_allclose(a.metrics["alignment"][2], 0.5 * a.metrics["alignment"][1])
+    assert a.metrics["p_act"][2].mean() <= b.metrics["p_act"][2].mean() + 1e-12

@@ -263,7 +263,7 @@ def solve_period(p: StageParameters, belief: Any, options: GameOptions = CRISIS_
         crisis = solve_stage(p, belief, xp)
         return PeriodSolution(options, contexts, crisis, xp.stack([one, zero, zero]),
                               xp.stack([xp.stack([zero, one, zero])] * 3),
-                              xp.stack([xp.stack([zero, one])] * 3), one[None])
+                              xp.stack([xp.stack([zero, zero])] * 3), one[None])
     k = len(contexts)
     on = _indicators(contexts, p.prize.dtype, xp)
     inputs = _joint_inputs(p, on, k, xp)

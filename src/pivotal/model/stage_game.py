@@ -157,6 +157,8 @@ class StageSolution:
     hedge_by_move: Any  # (3, 2, n): target hedges after (challenge, response)
     belief: Any  # (n,): prior belief the stage was solved at
     ceasefire_holds: Any  # (n,): chance a brokered ceasefire holds
+    log_resolved_by_move: Any  # (3, 2, n): logarithms of resolved_by_move, exact where it underflows
+    log_irresolute_by_move: Any  # (3, 2, n)
 
     @property
     def challenger(self) -> np.ndarray:
@@ -485,4 +487,6 @@ def solve_stage(p: StageParameters, belief: Any, xp: ModuleType = np) -> StageSo
         hedge_by_move=hedge_probability(posterior, p, xp),
         belief=belief,
         ceasefire_holds=ceasefire_hold_probability(p),
+        log_resolved_by_move=log_resolved,
+        log_irresolute_by_move=log_irresolute,
     )

@@ -240,5 +240,8 @@ def stage_for_draw(result: SimulationResult, period: int, draw: int) -> tuple[St
         raise ValueError("this result does not keep its parameter draws")
     t = result.periods.index(period)
     values = parameter_values(result.scenario, result.quantiles[:, draw : draw + 1])
-    stage = StageParameters.from_mapping({k: v[t] for k, v in values.items()})
+    values = {k: v[t] for k, v in values.items()}
+    if "alignment" in result.metrics:  # the alignment the run played, after any erosion by hedging
+        values["target_alignment"] = result.metrics["alignment"][t, draw : draw + 1]
+    stage = StageParameters.from_mapping(values)
     return stage, float(result.metrics["belief"][t, draw])

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from pivotal.model import RESPONSES, StageParameters, StageSolution
+from pivotal.model import RESPONSES, StageParameters, StageSolution, posterior_resolve
 from pivotal.model.parameters import PARAMETER_NAMES
 from pivotal.model.period_game import (
     ANSWERS,
@@ -54,6 +54,7 @@ METRICS: tuple[str, ...] = (
     "p_rein",
     "p_lean_target",
     "p_lean_challenger",
+    "alignment",
     "belief",
     "belief_after",
 )
@@ -209,7 +210,7 @@ def period_step(
 
     if recorded is not None:
         admitted = xp.asarray(np.array([[float(recorded.admits(c))] for c in solution.contexts]))
-        weights = _normalised(solution.weights * admitted, xp)
+        weights = _normalised(solution.weights * admitted, admitted, xp)
         code, response_code = recorded.challenge, recorded.response
         challenge = xp.full(belief.shape, code, dtype=xp.int8)
         response = xp.full(belief.shape, response_code, dtype=xp.int8)
@@ -217,7 +218,7 @@ def period_step(
             belief_after = _recorded_posterior(solution, weights, belief, code, response_code, xp)
         else:
             belief_after = belief
-        hedged = (mixed(lambda s: s.p_hedge, weights) if recorded.hedged is None
+        hedged = (_hedge_at_record(solution, weights, code, response_code, xp) if recorded.hedged is None
                   else xp.full(belief.shape, float(recorded.hedged)))
     else:
         if not type_drawn:
@@ -239,16 +240,24 @@ def period_step(
         hedge_p = xp.where(challenge == NO_CHALLENGE, mixed(lambda s: s.hedge_after_status_quo, weights),
                            hedge_p)
         hedged = (uniforms[8] < hedge_p).astype(belief.dtype)
-    metrics = _period_metrics(solution, weights, belief, belief_after, xp)
+    posture = solution.posture
+    if recorded is not None and recorded.posture is not None:
+        posture = xp.stack([xp.full(belief.shape, float(z == recorded.posture)) for z in range(3)])
+    metrics = _period_metrics(solution, weights, posture, params.target_alignment, belief, belief_after, xp)
     next_belief = ((1.0 - turnover) * belief_after + turnover * prior).clip(0.0, 1.0)  # rounding past 1
     next_resolved = xp.where(uniforms[3] < turnover, uniforms[4] < prior, resolved)
     next_erosion = erosion * (1.0 - erosion_rate * hedged)
     return metrics, challenge, response, next_belief, next_resolved, next_erosion
 
 
-def _normalised(weights: Any, xp: ModuleType) -> Any:
+def _normalised(weights: Any, fallback: Any, xp: ModuleType) -> Any:
+    """``weights`` (K, n) scaled to sum to 1 over contexts; where they are all 0 (the record shows a
+    move the model gave no chance), ``fallback`` (K, 1) spread evenly instead."""
     total = weights.sum(axis=0)
-    return weights / xp.where(total > 0, total, 1.0)
+    fallback = xp.asarray(fallback, dtype=weights.dtype)
+    count = fallback.sum(axis=0)
+    even = fallback / xp.where(count > 0, count, 1.0)
+    return xp.where(total > 0, weights / xp.where(total > 0, total, 1.0), even)
 
 
 def _mixed(solution: PeriodSolution, weights: Any, part: Callable[[StageSolution], Any]) -> Any:
@@ -281,16 +290,43 @@ def _at_response(table: Any, offensive: Any, chosen: Any, xp: ModuleType) -> Any
 
 def _recorded_posterior(solution: PeriodSolution, weights: Any, belief: Any, code: int, response: int,
                         xp: ModuleType) -> Any:
-    """Bayes' rule on the recorded challenge and response, over the contexts the record admits."""
+    """Bayes' rule on the recorded challenge and response, over the contexts the record admits.
+
+    The likelihood of each type is the response's probability mixed over contexts, each weighted by
+    its probability and by the chance of the recorded challenge in it; the mixture is taken in
+    logarithms, so the posterior stays exact when a response's probability underflows.
+    """
     joint = solution.joint
     if len(solution.contexts) == 1:
         return joint.posterior_by_move[response, code - 1]
-    seen = weights * solution.by_context(joint.challenger_by_move[code])
-    resolved = (seen * solution.by_context(joint.resolved_by_move[response, code - 1])).sum(axis=0)
-    irresolute = (seen * solution.by_context(joint.irresolute_by_move[response, code - 1])).sum(axis=0)
-    numerator = belief * resolved
-    denominator = numerator + (1.0 - belief) * irresolute
-    return xp.where(denominator > 0, numerator / xp.where(denominator > 0, denominator, 1.0), belief)
+    seen = _normalised(weights * solution.by_context(joint.challenger_by_move[code]), weights > 0, xp)
+    log_seen = xp.log(xp.where(seen > 0, seen, 1.0)) + xp.where(seen > 0, 0.0, -xp.inf)
+
+    def log_likelihood(log_probabilities: Any) -> Any:
+        terms = log_seen + solution.by_context(log_probabilities[response, code - 1])
+        top = terms.max(axis=0)
+        return top + xp.log(xp.exp(terms - top).sum(axis=0))
+
+    return posterior_resolve(belief, log_likelihood(joint.log_resolved_by_move),
+                             log_likelihood(joint.log_irresolute_by_move), xp)
+
+
+def _hedge_at_record(solution: PeriodSolution, weights: Any, code: int, response: int,
+                     xp: ModuleType) -> Any:
+    """The target's chance of hedging at the recorded challenge and response, mixed over contexts."""
+    joint = solution.joint
+    if code == NO_CHALLENGE:
+        chance, hedge = joint.challenger_by_move[0], joint.hedge_after_status_quo
+    elif response == NO_RESPONSE:
+        chance = joint.challenger_by_move[code]
+        hedge = (joint.response_by_move[:, code - 1] * joint.hedge_by_move[:, code - 1]).sum(axis=0)
+    else:
+        chance = joint.challenger_by_move[code] * joint.response_by_move[response, code - 1]
+        hedge = joint.hedge_by_move[response, code - 1]
+    if len(solution.contexts) == 1:
+        return hedge
+    seen = _normalised(weights * solution.by_context(chance), weights > 0, xp)
+    return (seen * solution.by_context(hedge)).sum(axis=0)
 
 
 def _drawn_context(solution: PeriodSolution, uniforms: Any, xp: ModuleType) -> Any:
@@ -313,9 +349,10 @@ def _drawn_context(solution: PeriodSolution, uniforms: Any, xp: ModuleType) -> A
     return xp.stack(rows)
 
 
-def _period_metrics(solution: PeriodSolution, weights: Any, belief: Any, belief_after: Any,
-                    xp: ModuleType) -> Any:
-    """Every metric of METRICS, mixed over the period's contexts with ``weights``."""
+def _period_metrics(solution: PeriodSolution, weights: Any, posture: Any, alignment: Any, belief: Any,
+                    belief_after: Any, xp: ModuleType) -> Any:
+    """Every metric of METRICS, mixed over the period's contexts with ``weights``; the target's
+    first move and the pivot's answer given ``posture`` (the model's, or the recorded one)."""
     def mixed(part: Callable[[StageSolution], Any]) -> Any:
         return _mixed(solution, weights, part)
 
@@ -326,7 +363,7 @@ def _period_metrics(solution: PeriodSolution, weights: Any, belief: Any, belief_
     probe, offensive = (lambda s: s.p_probe), (lambda s: s.p_offensive)
     intervention = lambda s: s.intervention_by_challenge()  # noqa: E731
     acts = lambda s: s.acts_by_challenge()  # noqa: E731
-    posture, first, answer = solution.posture, solution.first_move, solution.answer
+    first, answer = solution.first_move, solution.answer
     provoke = sum(posture[z] * first[z][PROVOKE] for z in range(3))
     rein = sum(posture[z] * first[z][PROVOKE] * answer[z][REIN] for z in range(3))
     n = belief.shape[-1]
@@ -343,8 +380,8 @@ def _period_metrics(solution: PeriodSolution, weights: Any, belief: Any, belief_
         given(offensive, lambda s: s.response_by_move[1, 1]),
         provoke, sum(posture[z] * first[z][0] for z in range(3)),
         xp.where(provoke > 0, rein / xp.where(provoke > 0, provoke, 1.0), 0.0),
-        posture[1], posture[2],
-        belief, belief_after,
+        solution.posture[1], solution.posture[2],
+        alignment, belief, belief_after,
     ])
 
 
@@ -369,7 +406,7 @@ def run_chunk(
     Parameters
     ----------
     quantiles : (n_parameters, n) parameter quantiles.
-    uniforms : (n_periods, 5, n) the simulation's other uniforms.
+    uniforms : (n_periods, UNIFORMS_PER_PERIOD, n) the simulation's other uniforms.
     step : :func:`period_step` or a compiled version of it.
     """
     table = xp.asarray(piece_table(plan, quantiles))

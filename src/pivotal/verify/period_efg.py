@@ -178,7 +178,8 @@ def solve_period_with_gambit(params: StageParameters, belief: float, options: Ga
     """Gambit's logit QRE of the whole period, as the arrays :func:`pivotal_period_quantities` gives.
 
     Keys: ``posture`` (3,), ``first_move`` (3, 3), ``answer`` (3, 2) and, per context label,
-    ``challenger`` (3,), ``resolved`` and ``irresolute`` (2, 3), ``posterior`` (2, 3).
+    ``challenger`` (3,), ``resolved`` and ``irresolute`` (2, 3), ``posterior`` (2, 3),
+    ``hedge_after_status_quo`` (1,) and ``hedge_after_response`` (2, 3).
     """
     from pivotal.verify.gambit import require_pygambit, solve_efg_profile
 
@@ -215,6 +216,9 @@ def solve_period_with_gambit(params: StageParameters, belief: float, options: Ga
             "irresolute": np.array([probs(*head, a, "irresolute", actions=RESPONSES) for a in challenges]),
             "posterior": np.array([[float(beliefs[(*head, a, "resolved", r)]) for r in RESPONSES]
                                    for a in challenges]),
+            "hedge_after_status_quo": probs(*head, CHALLENGE_LABELS[0], "resolved", actions=("hedge",)),
+            "hedge_after_response": np.array([[probs(*head, a, "resolved", r, actions=("hedge",))[0]
+                                               for r in RESPONSES] for a in challenges]),
         }
     return result
 
@@ -230,6 +234,8 @@ def pivotal_period_quantities(solution, draw: int = 0) -> dict:
             "resolved": np.asarray(stage.pivot_resolved[draw]),
             "irresolute": np.asarray(stage.pivot_irresolute[draw]),
             "posterior": np.asarray(stage.posterior[draw]),
+            "hedge_after_status_quo": np.asarray(stage.hedge_after_status_quo[draw : draw + 1]),
+            "hedge_after_response": np.asarray(stage.hedge_after_response[draw]),
         }
     return result
 
