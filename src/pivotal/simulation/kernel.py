@@ -223,21 +223,24 @@ def period_step(
     else:
         if not type_drawn:
             resolved = uniforms[0] < belief
-        weights = _drawn_context(solution, uniforms, xp)
-        moves = mixed(lambda s: s.challenger_by_move, weights)
+        # The period's forecasts are over the early moves (as in a record period that does not
+        # code them); the path goes on from the moves drawn.
+        weights = solution.weights
+        drawn = _drawn_context(solution, uniforms, xp)
+        moves = mixed(lambda s: s.challenger_by_move, drawn)
         challenge = ((uniforms[1] >= moves[0]).astype(xp.int8)
                      + (uniforms[1] >= moves[0] + moves[1]).astype(xp.int8))
         offensive = challenge == 2
-        by_type = xp.where(resolved, mixed(lambda s: s.resolved_by_move, weights),
-                           mixed(lambda s: s.irresolute_by_move, weights))
+        by_type = xp.where(resolved, mixed(lambda s: s.resolved_by_move, drawn),
+                           mixed(lambda s: s.irresolute_by_move, drawn))
         offered = xp.where(offensive, by_type[:, 1], by_type[:, 0])
         chosen = ((uniforms[2] >= offered[0]).astype(xp.int8)
                   + (uniforms[2] >= offered[0] + offered[1]).astype(xp.int8))
         response = xp.where(challenge == NO_CHALLENGE, xp.int8(NO_RESPONSE), chosen)
-        seen = _at_response(mixed(lambda s: s.posterior_by_move, weights), offensive, chosen, xp)
-        hedge_p = _at_response(mixed(lambda s: s.hedge_by_move, weights), offensive, chosen, xp)
+        seen = _at_response(mixed(lambda s: s.posterior_by_move, drawn), offensive, chosen, xp)
+        hedge_p = _at_response(mixed(lambda s: s.hedge_by_move, drawn), offensive, chosen, xp)
         belief_after = xp.where(challenge == NO_CHALLENGE, belief, seen)
-        hedge_p = xp.where(challenge == NO_CHALLENGE, mixed(lambda s: s.hedge_after_status_quo, weights),
+        hedge_p = xp.where(challenge == NO_CHALLENGE, mixed(lambda s: s.hedge_after_status_quo, drawn),
                            hedge_p)
         hedged = (uniforms[8] < hedge_p).astype(belief.dtype)
     posture = solution.posture
