@@ -35,7 +35,8 @@ def test_documented_claims_match_the_code(claims):
 def test_each_documented_whatif_command_prints_the_documented_average(claims, tmp_path):
     changes = [claims.NO_PATRON, claims.NO_TURKEY, claims.NO_UKRAINE, claims.NO_UKRAINE_FREE_RESTRAINT,
                claims.LESS_DRAIN_FREE_RESTRAINT, claims.HOLD_ON,
-               claims.NO_PEACEKEEPERS, claims.NO_LEVERAGE, *(change for _, change in claims.RESTRAINTS)]
+               claims.NO_PEACEKEEPERS, claims.NO_ULTIMATUM, claims.NO_REIN, claims.ANSWERED,
+               *(change for _, change in claims.RESTRAINTS)]
     documented = (ROOT / "docs" / "claims.md").read_text(encoding="utf-8")
     for change in changes:
         assert change.command in documented
@@ -43,9 +44,8 @@ def test_each_documented_whatif_command_prints_the_documented_average(claims, tm
         result = CliRunner().invoke(app, args, env={"PIVOTAL_HOME": str(tmp_path)})
         assert result.exit_code == 0, result.output
         (average,) = [row for row in json.loads(result.stdout)["averages"] if row["metric"] == change.metric]
-        expected = change.average()
-        assert average["difference"] == pytest.approx(expected.difference, abs=1e-12)
-        assert average["baseline"] == pytest.approx(expected.baseline, abs=1e-12)
+        # What the command prints is what the file says (the file itself is checked against
+        # scripts/claims.py above).
         if any(change is restraint for _, restraint in claims.RESTRAINTS):
             assert f"({change.args.split()[1]}): change {average['difference']:+.3f}" in documented
         else:  # the very line the command prints
