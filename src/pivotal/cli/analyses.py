@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from pivotal.cli.common import Draws, ScenarioArg, app, err, out, progress_bar, user_errors
+from pivotal.cli.common import MAX_SEED, Draws, ScenarioArg, app, err, out, progress_bar, styled, user_errors
 from pivotal.cli.render_analyses import (
     average_line,
     precision_line,
@@ -19,7 +19,8 @@ from pivotal.cli.render_analyses import (
 )
 from pivotal.scenario import resolve_scenario
 
-Seed = Annotated[int, typer.Option("--seed", "-s", min=0, help="Random seed (fixed so results repeat).")]
+Seed = Annotated[int, typer.Option("--seed", "-s", min=0, max=MAX_SEED,
+                                   help="Random seed (fixed so results repeat).")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print results as JSON on stdout.")]
 NoStore = Annotated[bool, typer.Option("--no-store", help="Do not record the result in the run store.")]
 
@@ -33,7 +34,8 @@ def _record_analysis(kind: str, scenario, *, draws: int, seed: int, settings: di
     analysis_id = store.record_analysis(kind=kind, scenario_id=scenario.id,
                                         scenario_hash=scenario_hash(scenario), draws=draws, seed=seed,
                                         settings=settings, result=result)
-    err.print(f"recorded {kind} analysis [bold]{analysis_id}[/] in {store.path}", highlight=False)
+    err.print(styled(f"recorded {kind} analysis ", (analysis_id, "bold"), f" in {store.path}"),
+              highlight=False)
 
 
 @app.command()

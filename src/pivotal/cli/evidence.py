@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from pivotal.cli.common import ScenarioArg, app, err, out, user_errors
+from pivotal.cli.common import ScenarioArg, app, err, error_line, out, styled, user_errors
 from pivotal.cli.render_evidence import (
     check_json,
     check_output,
@@ -71,11 +71,11 @@ def add(
     for d in report.already:
         out.print(f"already stored {d.document_id}  {d.file_name}  “{d.title}”", highlight=False)
     for s in report.skipped:
-        err.print(f"[yellow]skipped[/] {s.path}: {s.reason}", highlight=False, soft_wrap=True)
+        err.print(styled(("skipped", "yellow"), f" {s.path}: {s.reason}"), highlight=False, soft_wrap=True)
     summary = (f"{len(report.added)} added, {len(report.already)} already stored, "
                f"{len(report.skipped)} skipped")
     if report.readable == 0:
-        err.print(f"[bold red]error:[/] nothing could be read ({summary})", highlight=False)
+        err.print(error_line(f"nothing could be read ({summary})"), highlight=False)
         raise typer.Exit(1)
     err.print(f"{summary}; store {store.path}", highlight=False)
 

@@ -12,10 +12,9 @@ from typing import Annotated, NoReturn
 
 import numpy as np
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from pivotal.cli.common import Draws, ScenarioArg, app, err, out, user_errors
+from pivotal.cli.common import MAX_SEED, Draws, ScenarioArg, app, err, error_line, out, styled, user_errors
 from pivotal.model import PARAMETERS_BY_NAME, RESPONSES, StageParameters, StageSolution, solve_stage
 from pivotal.model.period_game import (
     ANSWERS,
@@ -34,7 +33,7 @@ CHECK_TOLERANCE = 1e-6
 
 def _fail(option: str, message: str) -> NoReturn:
     """A one-line error that names the option at fault, then exit 1."""
-    err.print(f"[bold red]error:[/] {escape(option)}: {escape(message)}", highlight=False, soft_wrap=True)
+    err.print(error_line(f"{option}: {message}"), highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -161,12 +160,13 @@ def explain(
     scenario: ScenarioArg = None,
     draw: Annotated[int, typer.Option("--draw", "-d", help="Which parameter draw, from 0.")] = 0,
     draws: Draws = 100,
-    seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="Random seed of the run.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", "-s", min=0, max=MAX_SEED,
+                                      help="Random seed of the run.")] = 0,
     efg_path: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Write the game as a Gambit .efg file.", dir_okay=False)] = None,
     check: Annotated[bool, typer.Option(
         "--check", help='Also solve it with Gambit and print the largest differences '
-        '(needs pip install "pivotal\\[verify]").')] = False,  # \\[ keeps Rich from reading a tag
+        '(needs pip install "pivotal[verify]").')] = False
 ) -> None:
     """Rebuild one period's stage game for one draw: its inputs, its equilibrium, and a Gambit file."""
     from pivotal.simulation import simulate
@@ -197,8 +197,8 @@ def explain(
     whole = None if options.crisis_only else solve_period(params, np.array([belief]), options)
     source = result.belief_source[result.periods.index(period)]
 
-    out.print(f"[bold]{escape(loaded.title)}[/]: the stage game of {period}, "
-              f"draw {draw} of {draws:,} (seed {seed})", highlight=False)
+    out.print(styled((loaded.title, "bold"), f": the stage game of {period}, draw {draw} of {draws:,} "
+                     f"(seed {seed})"), highlight=False)
     out.print(_parameters_table(params))
     out.print(f"Belief that the pivot is resolved, at the start of {period}: {belief:.6g} "
               f"(this period's evidence comes from the {source})", highlight=False)
@@ -224,7 +224,7 @@ def explain(
             write_efg(efg_path, text)
         except OSError as error:
             _fail("--out", f"cannot write {efg_path}: {error.strerror or error}")
-        err.print(f"wrote {escape(str(efg_path))} (open it in Gambit, or pygambit.read_efg)", highlight=False)
+        err.print(f"wrote {efg_path} (open it in Gambit, or pygambit.read_efg)", highlight=False)
     if check and not _check(params, belief, solution):
         raise typer.Exit(1)
     if check and whole is not None and not _check_period(params, belief, options, whole):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 from rich.table import Table
+from rich.text import Text
 
 from pivotal.evaluation import OUTCOMES, ScoreReport
 from pivotal.evaluation.score import IN_SAMPLE
@@ -28,7 +29,7 @@ def score_table(report: ScoreReport, title: str) -> Table:
         for i, (_, row) in enumerate(group.iterrows()):
             brier = _number(row["brier"])
             if row["fit"] != IN_SAMPLE and row["brier"] == best:
-                brier = f"[bold]{brier}[/]"
+                brier = Text(brier, style="bold")
             style = "dim" if row["fit"] == IN_SAMPLE else None
             table.add_row(LABELS[name] if i == 0 else "", row["method"], row["fit"], str(row["n"]),
                           str(row["events"]), brier, _number(row["log_loss"]), _number(row["auc"], 2),

@@ -45,7 +45,7 @@ def hits_table(hits: list[Passage], query: str, title: str, cited: set[tuple[str
     table.add_column("Passage", overflow="fold", ratio=1)
     for rank, hit in enumerate(hits, start=1):
         mark = " (cited)" if cited is not None and (hit.document_id, hit.paragraph) in cited else ""
-        table.add_row(str(rank), f"{hit.title}\n[dim]{hit.document_id}[/]", hit.locator + mark,
+        table.add_row(str(rank), Text.assemble(hit.title, "\n", (hit.document_id, "dim")), hit.locator + mark,
                       f"{hit.score:.2f}", highlighted(hit.text, query))
     return table
 

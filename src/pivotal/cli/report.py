@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from pivotal.cli.common import app, err, out, user_errors
+from pivotal.cli.common import app, err, error_line, out, user_errors
 
 
 class ReportFormat(StrEnum):
@@ -42,15 +41,15 @@ def report(
     try:
         if fmt is ReportFormat.html:
             path = write_report(full_id, out_path, store)
-            out.print(f"wrote the report of run {full_id} to {escape(str(path))}", highlight=False,
+            out.print(f"wrote the report of run {full_id} to {path}", highlight=False,
                       soft_wrap=True)
             return
         files = write_figures(full_id, out_path, "png" if fmt is ReportFormat.png else "svg", store)
     except OSError as error:
         where = error.filename or out_path or "the report"
-        err.print(f"[bold red]error:[/] cannot write {escape(str(where))}: "
-                  f"{escape(str(error.strerror or error))}", highlight=False, soft_wrap=True)
+        err.print(error_line(f"cannot write {where}: {error.strerror or error}"), highlight=False,
+                  soft_wrap=True)
         raise typer.Exit(1) from None
     folder = files[0].parent if files else out_path
-    out.print(f"wrote {len(files)} {fmt.value} charts of run {full_id} to {escape(str(folder))}: "
+    out.print(f"wrote {len(files)} {fmt.value} charts of run {full_id} to {folder}: "
               f"{', '.join(f.name for f in files)}", highlight=False, soft_wrap=True)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from pivotal.cli.common import Draws, ScenarioArg, app, err, out, progress_bar, user_errors
+from pivotal.cli.common import MAX_SEED, Draws, ScenarioArg, app, err, out, progress_bar, styled, user_errors
 from pivotal.cli.output import run_json, summary_csv
 from pivotal.cli.render import runs_table, summary_table
 from pivotal.model.parameters import PARAMETERS_BY_NAME
@@ -22,7 +22,8 @@ def run(
     scenario: ScenarioArg = None,
     draws: Draws = 2000,
     seed: Annotated[int | None, typer.Option(
-        "--seed", "-s", min=0, help="Random seed; omitted, one is chosen and recorded.")] = None,
+        "--seed", "-s", min=0, max=MAX_SEED,
+        help="Random seed; omitted, one is chosen and recorded.")] = None,
     free: Annotated[bool, typer.Option("--free", help="Ignore the record: simulate every period.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON on stdout.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print results as CSV on stdout.")] = False,
@@ -57,7 +58,8 @@ def run(
     else:
         out.print(summary_table(finished.summary, f"{loaded.title} — {draws:,} draws, seed {finished.seed}"))
     if finished.run_id:
-        err.print(f"recorded run [bold]{finished.run_id}[/] in {RunStore().path}", highlight=False)
+        err.print(styled("recorded run ", (finished.run_id, "bold"), f" in {RunStore().path}"),
+                  highlight=False)
 
 
 @app.command()

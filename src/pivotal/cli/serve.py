@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from pivotal.cli.common import app, err, user_errors
+from pivotal.cli.common import app, err, styled, user_errors
 
 
 def is_loopback(host: str) -> bool:
@@ -46,9 +46,10 @@ def serve(
     from pivotal.web import create_app
 
     if not is_loopback(host):
-        err.print(f"[bold yellow]warning:[/] binding to {host}: anyone who can reach this machine on port "
-                  f"{port} can start runs and read every recorded run; there is no login. "
-                  "Use the default 127.0.0.1 unless you mean it.", highlight=False, soft_wrap=True)
+        err.print(styled(("warning:", "bold yellow"),
+                         f" binding to {host}: anyone who can reach this machine on port {port} can start "
+                         "runs and read every recorded run; there is no login. Use the default 127.0.0.1 "
+                         "unless you mean it."), highlight=False, soft_wrap=True)
     url_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{'[' + url_host + ']' if ':' in url_host else url_host}:{port}/"
     err.print(f"pivotal web app on {url} — runs are recorded in {RunStore().path}; Ctrl-C stops it",

@@ -11,7 +11,17 @@ from typing import Annotated
 
 import typer
 
-from pivotal.cli.common import ScenarioArg, app, err, out, progress_bar, user_errors
+from pivotal.cli.common import (
+    MAX_SEED,
+    ScenarioArg,
+    app,
+    err,
+    error_line,
+    out,
+    progress_bar,
+    styled,
+    user_errors,
+)
 from pivotal.scenario import resolve_scenario
 from pivotal.store import RunStore
 
@@ -36,7 +46,7 @@ def sweep_errors(command):
         try:
             return command(*args, **kwargs)
         except SweepError as error:
-            err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+            err.print(error_line(str(error)), highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper
@@ -60,7 +70,7 @@ def sweep(
     draws: Annotated[int, typer.Option("--draws", "-n", min=1, max=100_000_000,
                                        help="Monte Carlo draws per variant.")] = 1000,
     seed: Annotated[int | None, typer.Option(
-        "--seed", "-s", min=0,
+        "--seed", "-s", min=0, max=MAX_SEED,
         help="Seed shared by every variant; omitted, one is chosen and recorded.")] = None,
     free: Annotated[bool, typer.Option("--free", help="Ignore the record: simulate every period.")] = False,
     address: Annotated[str | None, typer.Option(
@@ -102,12 +112,12 @@ def sweep(
     stored = store.get_sweep(result.sweep_id, span)
     out.print(_table(stored, metric, over))
     for failure in result.failed:
-        err.print(f"[bold red]failed:[/] variant {failure.variant.index} "
-                  f"({', '.join(failure.variant.settings)}) after {failure.attempts} attempts: "
-                  f"{failure.error}", highlight=False, soft_wrap=True)
+        err.print(error_line(f"variant {failure.variant.index} ({', '.join(failure.variant.settings)}) "
+                             f"after {failure.attempts} attempts: {failure.error}", label="failed:"),
+                  highlight=False, soft_wrap=True)
     done = len(result.outcomes) - len(result.failed)
-    err.print(f"recorded sweep [bold]{result.sweep_id}[/] ({done} runs, {len(result.failed)} failed) "
-              f"in {store.path}", highlight=False)
+    err.print(styled("recorded sweep ", (result.sweep_id, "bold"),
+                     f" ({done} runs, {len(result.failed)} failed) in {store.path}"), highlight=False)
     if result.failed:
         raise typer.Exit(1)
 

@@ -1,0 +1,85 @@
+"""Faults found by trying to break pivotal, each with the test that failed before its fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from pivotal.cli.app import app
+
+runner = CliRunner()
+TINY = Path(__file__).parent / "data" / "tiny.yaml"
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args), env={"COLUMNS": "200"})
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- 1. no user text is ever read as Rich markup ------------------------------------------------
+
+
+def test_a_scenario_title_with_brackets_is_run_shown_and_scored(tmp_path):
+    path = tmp_path / "brackets.yaml"
+    path.write_text(TINY.read_text(encoding="utf-8").replace("title: ", "title: Tiny [/bold] [red]x ", 1),
+                    encoding="utf-8")
+    run = invoke("run", str(path), "-n", "50", "-s", "1")
+    assert run.exit_code == 0, run.output
+    assert "Tiny [/bold] [red]x" in one_line(run.output) and "recorded run" in run.output
+    run_id = one_line(run.output).split("recorded run ")[1].split()[0]
+    shown = invoke("show", run_id)
+    assert shown.exit_code == 0, shown.output
+    assert "Tiny [/bold] [red]x" in one_line(shown.output)
+    scored = invoke("score", str(path), "-n", "50", "--start", "2002")
+    assert scored.exit_code == 0, scored.output
+
+
+def test_brackets_in_paths_ids_and_settings_come_back_as_typed():
+    missing = invoke("run", "x[/y].yaml")
+    assert missing.exit_code == 1 and "x[/y].yaml" in one_line(missing.output)
+    unknown = invoke("show", "[/x]")
+    assert unknown.exit_code == 1 and "'[/x]'" in one_line(unknown.output)
+    setting = invoke("whatif", "--set", "war_cost=[/b]", "-n", "10")
+    assert setting.exit_code == 1 and "'[/b]'" in one_line(setting.output)
+
+
+def test_error_messages_and_help_keep_their_square_brackets(tmp_path):
+    path = tmp_path / "bad-id.yaml"
+    path.write_text(TINY.read_text(encoding="utf-8").replace("id: tiny", "id: Tiny!", 1), encoding="utf-8")
+    result = invoke("validate", str(path))
+    assert result.exit_code == 1
+    assert "^[a-z0-9][a-z0-9\\-]*$" in one_line(result.output)
+    assert 'pip install "pivotal[jax]"' in one_line(invoke("run", "--help").output)
+    assert 'pip install "pivotal[verify]"' in one_line(invoke("explain", "--help").output)
+
+
+def test_evidence_titled_with_brackets_is_added_listed_and_searched(tmp_path):
+    document = tmp_path / "report.md"
+    document.write_text("# Report [/bold] on war\n\nThe ridge was taken in [bold]two days[/bold] of war.\n",
+                        encoding="utf-8")
+    added = invoke("evidence", "add", str(document))
+    assert added.exit_code == 0, added.output
+    assert "Report [/bold] on war" in one_line(added.output)
+    listed = invoke("evidence", "list")
+    assert listed.exit_code == 0 and "Report [/bold] on war" in one_line(listed.output)
+    found = invoke("evidence", "search", "war [/bold]")
+    assert found.exit_code == 0, found.output
+    assert "[bold]two days[/bold]" in one_line(found.output)
+
+
+# --- 3. results are not computed only to be thrown away -------------------------------------------
+
+
+def test_a_seed_the_store_cannot_hold_is_refused_before_any_work():
+    for command in (["run", str(TINY)], ["whatif", "--set", "war_cost=0.1", str(TINY)],
+                    ["score", str(TINY)], ["explain", "--period", "2002", str(TINY)]):
+        result = invoke(*command, "-s", str(2**63))
+        assert result.exit_code == 2, (command, result.output)
+        assert "--seed" in one_line(result.output)
+    assert invoke("run", str(TINY), "-n", "20", "-s", str(2**63 - 1), "--json").exit_code == 0
+    assert json.loads(invoke("run", str(TINY), "-n", "20", "-s", str(2**63 - 1), "--json").stdout)
