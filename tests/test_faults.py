@@ -83,3 +83,37 @@ def test_a_seed_the_store_cannot_hold_is_refused_before_any_work():
         assert "--seed" in one_line(result.output)
     assert invoke("run", str(TINY), "-n", "20", "-s", str(2**63 - 1), "--json").exit_code == 0
     assert json.loads(invoke("run", str(TINY), "-n", "20", "-s", str(2**63 - 1), "--json").stdout)
+
+
+# --- 4. one analysis cannot poison every later report ---------------------------------------------
+
+
+def test_a_score_with_nothing_to_score_is_refused_before_any_work():
+    result = invoke("score", str(TINY))
+    assert result.exit_code == 2
+    assert "no period from 2003 on has a record to score" in one_line(result.output)
+    assert "no analyses recorded yet" in invoke("analyses").output  # nothing was stored
+
+
+def test_an_empty_stored_analysis_is_passed_over_by_reports_and_can_be_removed(tmp_path):
+    from pivotal.report.html import build_report
+    from pivotal.scenario import load_scenario, scenario_hash
+    from pivotal.store import RunStore
+
+    run = invoke("run", str(TINY), "-n", "30", "-s", "1")
+    run_id = one_line(run.output).split("recorded run ")[1].split()[0]
+    scenario = load_scenario(TINY)
+    store = RunStore()
+    good = invoke("score", str(TINY), "-n", "30", "--start", "2002")
+    assert good.exit_code == 0, good.output
+    # What release 0.2 stored for a score with no period to score.
+    empty = store.record_analysis(kind="score", scenario_id="tiny", scenario_hash=scenario_hash(scenario),
+                                  draws=30, seed=0, settings={}, result={"scores": [], "forecasts": []})
+    html = build_report(run_id, store)
+    assert "Forecast scores against the record" in html  # the earlier, usable score is shown
+    listed = one_line(invoke("analyses").output)
+    assert empty in listed and "score" in listed
+    removed = invoke("analyses", "--delete", empty[:6])
+    assert removed.exit_code == 0 and f"removed score analysis {empty}" in one_line(removed.output)
+    assert empty not in invoke("analyses").output
+    assert invoke("analyses", "--delete", "nope").exit_code == 1

@@ -7,6 +7,7 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from pivotal.cli.common import MAX_SEED, Draws, ScenarioArg, app, err, out, progress_bar, styled, user_errors
 from pivotal.cli.render_analyses import (
@@ -60,6 +61,13 @@ def score(
         raise typer.BadParameter(f"must lie in {first}-{last}, got {start}", param_hint="--start")
     if not loaded.record:
         raise typer.BadParameter("the scenario has no record to score against", param_hint="SCENARIO")
+    from pivotal.evaluation.score import default_start, scored_periods
+
+    if not scored_periods(loaded, default_start(loaded) if start is None else start):
+        first_recorded = min(p for p in loaded.years if loaded.record_for(p) is not None)
+        raise typer.BadParameter(
+            f"no period from {default_start(loaded) if start is None else start} on has a record to score; "
+            f"the record starts in {first_recorded} (give an earlier --start)", param_hint="--start")
     with progress_bar(f"{loaded.id}: fitting precision", len(PRECISION_SCALES)) as update:
         report = score_scenario(loaded, draws=draws, seed=seed, start=start, progress=update)
     if not no_store:
@@ -245,3 +253,32 @@ def sensitivity(
              f"variance {result.variance:.4f})")
     out.print(sobol_table(result.indices, title, top))
     out.print(result.verdict(), highlight=False)
+
+
+@app.command("analyses")
+@user_errors
+def list_analyses(
+    delete: Annotated[str | None, typer.Option(
+        "--delete", help="Remove the analysis with this id (any unique start of it); reports then show "
+        "the one before it.")] = None,
+) -> None:
+    """List recorded score, what-if and sensitivity analyses, newest first; or remove one."""
+    from pivotal.store import RunStore
+
+    store = RunStore()
+    if delete is not None:
+        removed = store.delete_analysis(delete)
+        out.print(f"removed {removed.kind} analysis {removed.analysis_id} of {removed.scenario_id} "
+                  f"from {store.path}", highlight=False)
+        return
+    records = store.list_analyses()
+    if not records:
+        out.print(f"no analyses recorded yet in {store.path}", highlight=False)
+        return
+    table = Table(title="Recorded analyses")
+    for column in ("Analysis", "Created (UTC)", "Kind", "Scenario", "Draws", "Seed", "Hash"):
+        table.add_column(column, no_wrap=column in ("Analysis", "Created (UTC)"))
+    for r in records:
+        table.add_row(r.analysis_id, r.created_at.strftime("%Y-%m-%d %H:%M:%S"), r.kind, r.scenario_id,
+                      str(r.draws), str(r.seed), r.scenario_hash[:12])
+    out.print(table)

@@ -87,9 +87,11 @@ def score_scenario(
     start : first scored period; default the fifth period after the first.
     """
     periods = scenario.years
-    start = min(periods[0] + DEFAULT_HISTORY, periods[-1]) if start is None else start
+    start = default_start(scenario) if start is None else start
     if not periods[0] <= start <= periods[-1]:
         raise ValueError(f"start must lie in {periods[0]}-{periods[-1]}, got {start}")
+    if not scored_periods(scenario, start):
+        raise ValueError(f"no period from {start} on has a record to score")
     fit = fit_precision(scenario, draws=draws, seed=seed, progress=progress)
     observed, challenge = fit.observed, fit.observed["challenge"]
     features = baselines.parameter_features(scenario)
@@ -122,6 +124,17 @@ def score_scenario(
         verdicts.append(f"not coded in this scenario's record, so not scored: {', '.join(uncoded)}.")
     return ScoreReport(scenario_id=scenario.id, draws=draws, seed=seed, start=start, forecasts=forecasts,
                        table=table, precision=fit.path(), verdicts=verdicts)
+
+
+def default_start(scenario: Scenario) -> int:
+    """The first scored period when none is asked for: DEFAULT_HISTORY periods in, at most the last."""
+    periods = scenario.years
+    return min(periods[0] + DEFAULT_HISTORY, periods[-1])
+
+
+def scored_periods(scenario: Scenario, start: int) -> list[int]:
+    """The periods from ``start`` on that the record covers: what a score would forecast."""
+    return [p for p in scenario.years if p >= start and scenario.record_for(p) is not None]
 
 
 def _score_table(forecasts: pd.DataFrame) -> pd.DataFrame:

@@ -533,7 +533,19 @@ def _result(analysis: Any, key: str, kind: str) -> dict[str, Any]:
         analysis = analysis["result"]
     if not isinstance(analysis, dict) or key not in analysis:
         raise ValueError(f"chart {kind!r} needs a {kind} result with {key!r}; got something else")
+    if not analysis[key]:
+        raise ValueError(f"chart {kind!r} has nothing to plot: the {kind} result holds no {key}")
     return analysis
+
+
+def usable_analysis(name: str, analysis: Any) -> bool:
+    """Whether a stored analysis has what chart ``name`` draws (an old or empty one may not)."""
+    key = {"score": "scores", "whatif": "differences", "sensitivity": "indices"}[name]
+    try:
+        _result(analysis, key, name)
+    except ValueError:
+        return False
+    return True
 
 
 def _needs(name: str, summary: pd.DataFrame | None, scenario: Scenario | None, analysis: Any) -> None:

@@ -239,3 +239,18 @@ def year_rows(summary: pd.DataFrame) -> list[dict[str, Any]]:
         rows.append({"period": str(int(record["period"])), "cells": cells,
                      "source": str(record.get("belief_source", "")), "observed": observed_text(record)})
     return rows
+
+
+def usable_analyses(records: list) -> dict:
+    """The latest analysis of each kind that has something to plot, from a latest-first list.
+
+    An analysis stored empty (a score with no period to score, from an older release) is passed
+    over for the one before it, so it cannot break every later report of its scenario.
+    """
+    from pivotal.report.charts import usable_analysis
+
+    usable: dict = {}
+    for record in records:
+        if record.kind not in usable and usable_analysis(record.kind, record.result):
+            usable[record.kind] = record
+    return usable

@@ -24,11 +24,11 @@ from pivotal.report.data import (
     source_rows,
     stored_scenario,
     ties,
+    usable_analyses,
     year_rows,
 )
 from pivotal.scenario.schema import Scenario
 from pivotal.store import ANALYSIS_KINDS, AnalysisRecord, RunStore, StoredRun
-from pivotal.store.analyses import latest_by_kind
 
 #: How to read each chart: one or two sentences shown in its caption before the alt text.
 HOW_TO_READ = {
@@ -106,7 +106,7 @@ def build_report(run_id: str, store: RunStore | None = None) -> str:
 
     store = store or RunStore()
     stored = store.get(run_id)
-    analyses = latest_by_kind(store.analyses_for(stored.record.scenario_hash))
+    analyses = usable_analyses(store.analyses_for(stored.record.scenario_hash))
     scenario = stored_scenario(stored)
     evidence = passages_beside_parameters(scenario, EvidenceStore(store.path))
     return render_report(stored, scenario, analyses, evidence)

@@ -16,6 +16,8 @@ from typing import Any
 
 import duckdb
 
+from pivotal.store.errors import AnalysisNotFoundError
+
 #: The kinds of analysis the store keeps, as the commands that make them are named.
 ANALYSIS_KINDS = ("score", "whatif", "sensitivity")
 
@@ -103,6 +105,25 @@ def select_analyses(con: duckdb.DuckDBPyConnection, scenario_hash: str) -> list[
                        settings=json.loads(r[7]), result=json.loads(r[8]))
         for r in rows
     ]
+
+
+def select_all_analyses(con: duckdb.DuckDBPyConnection) -> list[AnalysisRecord]:
+    """Every analysis in the store, latest first."""
+    hashes = [r[0] for r in con.execute("SELECT DISTINCT scenario_hash FROM analyses").fetchall()]
+    records = [record for h in hashes for record in select_analyses(con, h)]
+    return sorted(records, key=lambda r: (r.created_at, r.analysis_id), reverse=True)
+
+
+def delete_analysis(con: duckdb.DuckDBPyConnection, prefix: str) -> AnalysisRecord:
+    """Remove the one analysis whose id starts with ``prefix``; returns what was removed."""
+    prefix = prefix.strip()
+    matches = [r for r in select_all_analyses(con) if prefix and r.analysis_id.startswith(prefix)]
+    if len(matches) != 1:
+        found = "none" if not matches else f"{len(matches)} ({', '.join(r.analysis_id for r in matches[:5])})"
+        raise AnalysisNotFoundError(f"no single analysis with an id starting {prefix!r}: {found}; "
+                                    "`pivotal analyses` lists them")
+    con.execute("DELETE FROM analyses WHERE analysis_id = ?", [matches[0].analysis_id])
+    return matches[0]
 
 
 def latest_by_kind(records: list[AnalysisRecord]) -> dict[str, AnalysisRecord]:

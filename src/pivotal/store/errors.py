@@ -12,5 +12,12 @@ class RunNotFoundError(StoreError, KeyError):
         return str(self.args[0])
 
 
+class AnalysisNotFoundError(StoreError, KeyError):
+    """No analysis, or more than one, matches the id given."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class StoreBusyError(StoreError):
     """Another process holds the store's write lock for too long."""

@@ -24,7 +24,14 @@ import duckdb
 import pandas as pd
 from filelock import FileLock, Timeout
 
-from pivotal.store.analyses import ANALYSES_SCHEMA, AnalysisRecord, insert_analysis, select_analyses
+from pivotal.store.analyses import (
+    ANALYSES_SCHEMA,
+    AnalysisRecord,
+    delete_analysis,
+    insert_analysis,
+    select_all_analyses,
+    select_analyses,
+)
 from pivotal.store.errors import RunNotFoundError, StoreBusyError, StoreError
 from pivotal.store.paths import default_lock_timeout, default_store_path
 
@@ -369,6 +376,16 @@ class RunStore:
         with self._connect() as con:
             return insert_analysis(con, kind=kind, scenario_id=scenario_id, scenario_hash=scenario_hash,
                                    draws=draws, seed=seed, settings=settings, result=result)
+
+    def list_analyses(self) -> list[AnalysisRecord]:
+        """Every recorded analysis, latest first."""
+        with self._connect(read_only=True) as con:
+            return select_all_analyses(con)
+
+    def delete_analysis(self, analysis_id: str) -> AnalysisRecord:
+        """Remove one analysis (any unique start of its id); reports then show the one before it."""
+        with self._connect() as con:
+            return delete_analysis(con, analysis_id)
 
     def analyses_for(self, scenario_hash: str) -> list[AnalysisRecord]:
         """Analyses of the scenario content with this hash, latest first."""
