@@ -117,3 +117,74 @@ def test_an_empty_stored_analysis_is_passed_over_by_reports_and_can_be_removed(t
     assert removed.exit_code == 0 and f"removed score analysis {empty}" in one_line(removed.output)
     assert empty not in invoke("analyses").output
     assert invoke("analyses", "--delete", "nope").exit_code == 1
+
+
+# --- 2. a store that cannot be used is one clear line, and is never written by a reader ------------
+
+
+def _recorded_store(home: Path) -> Path:
+    result = invoke("run", str(TINY), "-n", "30", "-s", "1")
+    assert result.exit_code == 0, result.output
+    return home / "runs.duckdb"
+
+
+def _damage(path: Path, how: str) -> None:
+    data = bytearray(path.read_bytes())
+    if how == "flipped bits":  # every block's contents, headers spared
+        for i in range(3 * 4096 + 64, len(data), 97):
+            data[i] ^= 0xFF
+    else:  # half truncated
+        data = data[: len(data) // 2]
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_store_is_named_and_left_as_it_is(isolated_home):
+    for how in ("flipped bits", "half truncated"):
+        path = _recorded_store(isolated_home)
+        _damage(path, how)
+        before = path.read_bytes()
+        for command in (["runs"], ["evidence", "list"], ["show", "abc"]):
+            result = invoke(*command)
+            assert result.exit_code == 1, (how, command, result.output)
+            text = one_line(result.output)
+            assert f"the run store {path} is damaged" in text, (how, command, text)
+            assert "Traceback" not in result.output
+        assert path.read_bytes() == before, f"{how}: a reader wrote into the damaged store"
+        for extra in isolated_home.glob("runs.duckdb*"):
+            extra.unlink()
+
+
+def test_a_store_location_that_cannot_hold_a_store_is_refused_before_the_run(tmp_path, monkeypatch):
+    afile = tmp_path / "not-a-folder"
+    afile.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("PIVOTAL_HOME", str(afile))
+    result = invoke("run", str(TINY), "-n", "30", "-s", "1")
+    assert result.exit_code == 1 and "is a file, not a folder" in one_line(result.output)
+    monkeypatch.setenv("PIVOTAL_HOME", "~no-such-user-of-pivotal/x")
+    result = invoke("runs")
+    assert result.exit_code == 1 and "cannot be used" in one_line(result.output)
+    assert "Traceback" not in result.output
+
+
+def test_the_web_app_answers_a_damaged_store_with_json(isolated_home):
+    from fastapi.testclient import TestClient
+
+    from pivotal.web.app import create_app
+
+    path = _recorded_store(isolated_home)
+    _damage(path, "half truncated")
+    with TestClient(create_app(path)) as client:
+        answer = client.get("/api/runs")
+    assert answer.status_code == 503
+    assert answer.headers["content-type"].startswith("application/json")
+    assert "is damaged" in answer.json()["detail"]
+
+
+def test_a_failed_write_reports_its_own_cause_not_the_rollback():
+    import duckdb
+
+    from pivotal.store.runstore import _roll_back
+
+    con = duckdb.connect(":memory:")
+    _roll_back(con)  # no transaction open (a failure already ended it): nothing raised
+    con.close()

@@ -26,6 +26,14 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print results as JSON on s
 NoStore = Annotated[bool, typer.Option("--no-store", help="Do not record the result in the run store.")]
 
 
+def _check_store(no_store: bool) -> None:
+    """Fail before computing when the result could not be recorded."""
+    if not no_store:
+        from pivotal.store import RunStore
+
+        RunStore().check_writable()
+
+
 def _record_analysis(kind: str, scenario, *, draws: int, seed: int, settings: dict, result: dict) -> None:
     """Keep the result (the --json content) in the run store, so a run's report can show it."""
     from pivotal.scenario import scenario_hash
@@ -68,6 +76,7 @@ def score(
         raise typer.BadParameter(
             f"no period from {default_start(loaded) if start is None else start} on has a record to score; "
             f"the record starts in {first_recorded} (give an earlier --start)", param_hint="--start")
+    _check_store(no_store)
     with progress_bar(f"{loaded.id}: fitting precision", len(PRECISION_SCALES)) as update:
         report = score_scenario(loaded, draws=draws, seed=seed, start=start, progress=update)
     if not no_store:
@@ -174,6 +183,7 @@ def whatif(
     if settings:
         overlays.append(overlay_from_settings(settings, base, periods))
     span = None if over is None else _periods_option(over, base, "--over")
+    _check_store(no_store)
     result = what_if(base, overlays, draws=draws, seed=seed,
                      shared_record=assumed.record_periods if assumed is not None else ())
     frame = result.differences(chosen)
@@ -236,6 +246,7 @@ def sensitivity(
     _check_metrics([metric])
     if samples & (samples - 1):
         raise typer.BadParameter(f"expected a power of two, found {samples}", param_hint="--samples")
+    _check_store(no_store)
     with progress_bar(f"{loaded.id}: Sobol indices", 1) as update:
         result = sobol_indices(loaded, metric=metric, periods=span, samples=samples, seed=seed,
                                use_record=not free)

@@ -45,6 +45,8 @@ def run(
                                  param_hint="--backend")
     engine = get_backend(backend)
     loaded = resolve_scenario(scenario)
+    if not no_store:
+        RunStore().check_writable()  # before the work, not after it
     with progress_bar(f"{loaded.id}: {draws:,} draws", draws) as update:
         finished = run_scenario(loaded, draws=draws, seed=seed, use_record=not free,
                                 record=not no_store, progress=update, backend=engine.name,

@@ -97,6 +97,7 @@ def sweep(
     base = resolve_scenario(scenario or spec.scenario)
     span = _span(over, "--over")
     seed = fresh_seed() if seed is None else seed
+    RunStore().check_writable()  # a sweep records every variant: fail before starting any
     variants = build_variants(spec, base, seed)
     stored_spec = {**spec.to_dict(), "scenario": base.id, "use_record": not free, "retries": retries,
                    "cpus": cpus}

@@ -10,6 +10,7 @@ of its bytes: the same file added twice, under any name, is stored once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -137,9 +138,7 @@ class EvidenceStore:
     @contextmanager
     def _connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         # RunStore owns opening the file, waiting on another writer and the run tables.
-        with self._runs._connect(read_only=read_only) as con:
-            for statement in SCHEMA:
-                con.execute(statement)
+        with self._runs._connect(read_only=read_only, schema=SCHEMA) as con:
             yield con
 
     # ---- writing --------------------------------------------------------------------------
@@ -350,7 +349,8 @@ class _Writer:
             yield
             self.con.execute("COMMIT")
         except BaseException:
-            self.con.execute("ROLLBACK")
+            with contextlib.suppress(duckdb.Error):  # the failure may have ended the transaction
+                self.con.execute("ROLLBACK")
             raise
 
 

@@ -16,7 +16,15 @@ def pivotal_home() -> Path:
     """The folder that holds pivotal's run store."""
     configured = os.environ.get("PIVOTAL_HOME")
     if configured:
-        return Path(configured).expanduser()
+        try:
+            home = Path(configured).expanduser()
+        except RuntimeError as err:  # ~user of no such user
+            raise StoreError(f"PIVOTAL_HOME={configured!r} cannot be used: {err}; "
+                             "set it to a folder") from err
+        if home.is_file():
+            raise StoreError(f"PIVOTAL_HOME={configured!r} is a file, not a folder; set it to the folder "
+                             f"that should hold runs.duckdb")
+        return home
     return Path(platformdirs.user_data_dir("pivotal", appauthor=False))
 
 

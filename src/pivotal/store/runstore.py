@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -209,29 +211,87 @@ class RunStore:
         self._leases: dict[str, FileLock] = {}
 
     @contextmanager
-    def _connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _connect(self, read_only: bool = False, schema: tuple[str, ...] = ()
+                 ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to the store, with every table of :data:`SCHEMA` and ``schema``.
+
+        ``read_only`` access never writes to the file: a store whose tables are all there is
+        opened read-only (so a damaged file is only ever read); one that lacks tables of this
+        release is opened to create them. Errors of the file become one :class:`StoreError`.
+        """
+        statements = (*SCHEMA, *schema)
         if read_only and not self.path.exists():  # nothing recorded yet: an empty store, in memory
-            with _with_schema(duckdb.connect(":memory:")) as connection:
+            with _with_schema(duckdb.connect(":memory:"), statements) as connection:
                 yield connection
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._check_location()
         deadline = time.monotonic() + self.lock_timeout
-        with self._turn(deadline), _with_schema(self._open_waiting(deadline)) as connection:
-            yield connection
+        try:
+            with self._turn(deadline, read_only):
+                if read_only:
+                    reader = self._open_waiting(deadline, read_only=True)
+                    try:
+                        _readable(reader, statements)
+                        yield reader
+                    finally:
+                        reader.close()
+                    return
+                with _with_schema(self._open_waiting(deadline), statements) as connection:
+                    yield connection
+        except duckdb.Error as err:
+            raise self._damaged(err) from err
+
+    def _check_location(self) -> None:
+        """The store's folder exists or can be made, and the store is not a folder itself."""
+        if self.path.is_dir():
+            raise StoreError(f"the run store {self.path} is a folder, not a file; set PIVOTAL_HOME to the "
+                             f"folder that should hold runs.duckdb")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise StoreError(f"cannot make the folder of the run store {self.path}: "
+                             f"{err.strerror or err}; set PIVOTAL_HOME to a folder you can write") from err
+
+    def check_writable(self) -> None:
+        """Fail now, before any work, if results could not be recorded in this store."""
+        self._check_location()
+        folder = self.path.parent
+        if not os.access(folder, os.W_OK) or (self.path.exists() and not os.access(self.path, os.W_OK)):
+            raise StoreError(f"cannot write to the run store {self.path}: permission denied; set "
+                             f"PIVOTAL_HOME to a folder you can write, or use --no-store")
+
+    def _damaged(self, err: duckdb.Error) -> StoreError:
+        message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        lowered = message.lower()
+        if any(word in lowered for word in ("corrupt", "checksum", "could not read enough bytes",
+                                             "not a valid duckdb", "invalid database")):
+            return StoreError(f"the run store {self.path} is damaged ({message}); move the file aside "
+                              f"(pivotal then starts a new store) or restore a copy")
+        if "no space left" in lowered or "disk full" in lowered:
+            return StoreError(f"the run store {self.path} could not be written: the disk is full; nothing "
+                              f"was recorded. Free some space and run again")
+        return StoreError(f"the run store {self.path} could not be used: {message}")
 
     @contextmanager
-    def _turn(self, deadline: float) -> Iterator[None]:
+    def _turn(self, deadline: float, read_only: bool = False) -> Iterator[None]:
         """This process's (and thread's) turn at the file, taken on a lock file beside it.
 
         pivotal's processes and threads take turns before DuckDB opens the file at all, so
         none of them ever meets a file another is still creating or writing.  The lock is
-        reentrant within a thread.
+        reentrant within a thread.  A reader in a folder it cannot write goes on without the lock
+        (no pivotal process can be writing there either).
         """
         lock = _file_lock(str(self.path))
         try:
             lock.acquire(timeout=max(deadline - time.monotonic(), 0.0))
         except Timeout as err:
             raise self._busy() from err
+        except OSError as err:
+            if read_only:
+                yield
+                return
+            raise StoreError(f"cannot write the lock file beside the run store {self.path}: "
+                             f"{err.strerror or err}; set PIVOTAL_HOME to a folder you can write") from err
         try:
             yield
         finally:
@@ -241,11 +301,17 @@ class RunStore:
         return StoreBusyError(f"the run store {self.path} is in use by another pivotal process; "
                               f"waited {self.lock_timeout:g} s. Try again when it has finished.")
 
-    def _open_waiting(self, deadline: float) -> duckdb.DuckDBPyConnection:
+    def _open_waiting(self, deadline: float, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         """Open the file, waiting for a process outside pivotal's turns that holds DuckDB's own lock."""
         delay = 0.05
         while True:
             try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.ConnectionException as err:
+                if not (read_only and "different configuration" in str(err)):
+                    raise
+                # This process already has the file open to write (a thread reading the store it
+                # holds): read through the same database; _readable() still writes nothing.
                 return duckdb.connect(str(self.path))
             except duckdb.IOException as err:
                 if "lock" not in str(err).lower():
@@ -310,7 +376,7 @@ class RunStore:
                     _insert_task(con, sweep_task, run_id)
                 con.execute("COMMIT")
             except BaseException:
-                con.execute("ROLLBACK")
+                _roll_back(con)
                 raise
         return run_id
 
@@ -506,11 +572,46 @@ class RunStore:
         return matches[0]
 
 
+def _roll_back(con: duckdb.DuckDBPyConnection) -> None:
+    """Undo the open transaction; when the failure already ended it, say nothing, so the error
+    that matters (a full disk, say) is the one raised."""
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK")
+
+
+def _readable(connection: duckdb.DuckDBPyConnection, statements: tuple[str, ...]) -> None:
+    """Make a read-only connection answer every query of this release without writing the file.
+
+    Tables the file lacks (a store of an earlier release, or one no document was ever added to)
+    are made as empty temporary tables of this connection; a store of a later release is refused.
+    """
+    tables = {name for (name,) in connection.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
+    for statement in statements:
+        if _table_name(statement) not in tables:
+            temporary = statement.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE IF NOT EXISTS", 1)
+            connection.execute(temporary)
+    version = _stored_version(connection) if "store_info" in tables else None
+    if version is not None and version > SCHEMA_VERSION:
+        raise StoreError(f"the run store was written by a later release of pivotal (schema version "
+                         f"{version}, this release reads up to {SCHEMA_VERSION}); upgrade pivotal to open it")
+
+
+def _table_name(statement: str) -> str:
+    return re.search(r"CREATE TABLE IF NOT EXISTS\s+(\w+)", statement).group(1)  # type: ignore[union-attr]
+
+
+def _stored_version(connection: duckdb.DuckDBPyConnection) -> int | None:
+    rows = connection.execute("SELECT value FROM store_info WHERE key = 'schema_version'").fetchall()
+    return int(rows[0][0]) if rows and str(rows[0][0]).isdigit() else None
+
+
 @contextmanager
-def _with_schema(connection: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+def _with_schema(connection: duckdb.DuckDBPyConnection, statements: tuple[str, ...] = SCHEMA
+                 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """The connection with every table created, closed on the way out."""
     try:
-        for statement in SCHEMA:
+        for statement in statements:
             connection.execute(statement)
         _check_version(connection)
         yield connection
@@ -520,7 +621,8 @@ def _with_schema(connection: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckD
 
 def _check_version(connection: duckdb.DuckDBPyConnection) -> None:
     """Write this release's schema version into a store that has none; refuse a newer store."""
-    row = connection.execute("SELECT value FROM store_info WHERE key = 'schema_version'").fetchone()
+    rows = connection.execute("SELECT value FROM store_info WHERE key = 'schema_version'").fetchall()
+    row = rows[0] if rows else None
     if row is None:
         connection.execute("INSERT INTO store_info VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         return

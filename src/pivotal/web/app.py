@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from pivotal.scenario import ScenarioError
-from pivotal.store import RunNotFoundError, RunStore, StoreBusyError
+from pivotal.store import RunNotFoundError, RunStore, StoreBusyError, StoreError
 from pivotal.web.api import JSON_BODY_LIMIT, PAGE_ERRORS, UPLOAD_BODY_LIMIT, UPLOAD_PATH, RunId, router
 from pivotal.web.docs_page import render_docs
 from pivotal.web.jobs import JobManager, JobNotFound, TooBusy
@@ -174,4 +174,9 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StoreBusyError)
     async def store_busy(request: Request, err: StoreBusyError) -> JSONResponse:
+        return _error(503, ApiError(detail=str(err), kind="unavailable"))
+
+    @app.exception_handler(StoreError)
+    async def store_failed(request: Request, err: StoreError) -> JSONResponse:
+        # A damaged, unwritable or full store: the server cannot serve it, and says why.
         return _error(503, ApiError(detail=str(err), kind="unavailable"))
