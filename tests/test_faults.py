@@ -188,3 +188,65 @@ def test_a_failed_write_reports_its_own_cause_not_the_rollback():
     con = duckdb.connect(":memory:")
     _roll_back(con)  # no transaction open (a failure already ended it): nothing raised
     con.close()
+
+
+# --- 3 (cont.). finished work waits for a busy store instead of being thrown away -----------------
+
+
+def test_a_finished_run_waits_for_a_store_held_past_the_timeout(isolated_home, monkeypatch):
+    import threading
+    import time
+
+    from pivotal.store.runstore import _file_lock
+
+    monkeypatch.setenv("PIVOTAL_LOCK_TIMEOUT", "0.3")
+    assert invoke("runs").exit_code == 0
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    lock = _file_lock(str(isolated_home / "runs.duckdb"))
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with lock:
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    threading.Timer(1.5, release.set).start()
+    started = time.monotonic()
+    result = invoke("run", str(TINY), "-n", "30", "-s", "1")
+    holder.join()
+    assert result.exit_code == 0, result.output
+    assert "waiting:" in result.output and "recorded run" in result.output
+    assert time.monotonic() - started >= 1.0
+    assert "tiny" in invoke("runs").output
+
+
+def test_a_batch_of_documents_lets_other_processes_in_between_documents(tmp_path):
+    import threading
+
+    from pivotal.evidence import EvidenceStore
+    from pivotal.evidence.readers import read_document
+    from pivotal.store.runstore import _file_lock
+
+    store = EvidenceStore(tmp_path / "runs.duckdb")
+    document = tmp_path / "a.md"
+    document.write_text("# A note\n\nThe ridge was quiet.\n", encoding="utf-8")
+    acquired = []
+    with store.writer() as writer:
+        writer.add(read_document(document), None, [], [])
+
+        def other() -> None:
+            lock = _file_lock(str(store.path))
+            try:
+                lock.acquire(timeout=0.2)
+                acquired.append(True)
+                lock.release()
+            except Exception:
+                acquired.append(False)
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join()
+    assert acquired == [True]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,7 +12,7 @@ from pivotal.scenario import Scenario, scenario_hash
 from pivotal.simulation import METRICS, summarise
 from pivotal.simulation.engine import Progress
 from pivotal.simulation.streaming import RunSummary, simulate_summary
-from pivotal.store import RunStore
+from pivotal.store import RunStore, StoreBusyError
 
 
 @dataclass(frozen=True)
@@ -86,13 +87,25 @@ def run_scenario(
     progress: Progress | None = None,
     backend: str = "numpy",
     threads: int | None = None,
+    on_busy: Callable[[str], None] | None = None,
 ) -> Run:
-    """Simulate ``scenario`` and record the run; ``seed=None`` picks one and records it."""
+    """Simulate ``scenario`` and record the run; ``seed=None`` picks one and records it.
+
+    When the store is held by another process past its lock timeout, the finished run is not
+    thrown away: ``on_busy`` is told why, and the run waits for the store as long as it takes.
+    """
     seed = fresh_seed() if seed is None else seed
     result, summary = compute_summary(scenario, draws=draws, seed=seed, use_record=use_record,
                                       progress=progress, backend=backend, threads=threads)
     run_id = None
     if record:
-        run_id = record_summary(store or RunStore(), scenario, draws=draws, seed=seed,
-                                use_record=use_record, summary=summary)
+        target = store or RunStore()
+        try:
+            run_id = record_summary(target, scenario, draws=draws, seed=seed, use_record=use_record,
+                                    summary=summary)
+        except StoreBusyError as busy:
+            if on_busy is not None:
+                on_busy(f"{busy} The finished run waits to be recorded (Ctrl-C gives it up).")
+            run_id = record_summary(target.patient(), scenario, draws=draws, seed=seed,
+                                    use_record=use_record, summary=summary)
     return Run(run_id=run_id, seed=seed, result=result, summary=summary)

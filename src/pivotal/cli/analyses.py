@@ -9,7 +9,18 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pivotal.cli.common import MAX_SEED, Draws, ScenarioArg, app, err, out, progress_bar, styled, user_errors
+from pivotal.cli.common import (
+    MAX_SEED,
+    Draws,
+    ScenarioArg,
+    app,
+    err,
+    error_line,
+    out,
+    progress_bar,
+    styled,
+    user_errors,
+)
 from pivotal.cli.render_analyses import (
     average_line,
     precision_line,
@@ -37,12 +48,17 @@ def _check_store(no_store: bool) -> None:
 def _record_analysis(kind: str, scenario, *, draws: int, seed: int, settings: dict, result: dict) -> None:
     """Keep the result (the --json content) in the run store, so a run's report can show it."""
     from pivotal.scenario import scenario_hash
-    from pivotal.store import RunStore
+    from pivotal.store import RunStore, StoreBusyError
 
     store = RunStore()
-    analysis_id = store.record_analysis(kind=kind, scenario_id=scenario.id,
-                                        scenario_hash=scenario_hash(scenario), draws=draws, seed=seed,
-                                        settings=settings, result=result)
+    content = dict(kind=kind, scenario_id=scenario.id, scenario_hash=scenario_hash(scenario), draws=draws,
+                   seed=seed, settings=settings, result=result)
+    try:
+        analysis_id = store.record_analysis(**content)
+    except StoreBusyError as busy:  # the analysis is done: wait for the store rather than lose it
+        message = f"{busy} The finished {kind} analysis waits to be recorded (Ctrl-C gives it up)."
+        err.print(error_line(message, "waiting:"), highlight=False, soft_wrap=True)
+        analysis_id = store.patient().record_analysis(**content)
     err.print(styled(f"recorded {kind} analysis ", (analysis_id, "bold"), f" in {store.path}"),
               highlight=False)
 

@@ -8,7 +8,18 @@ from typing import Annotated
 
 import typer
 
-from pivotal.cli.common import MAX_SEED, Draws, ScenarioArg, app, err, out, progress_bar, styled, user_errors
+from pivotal.cli.common import (
+    MAX_SEED,
+    Draws,
+    ScenarioArg,
+    app,
+    err,
+    error_line,
+    out,
+    progress_bar,
+    styled,
+    user_errors,
+)
 from pivotal.cli.output import run_json, summary_csv
 from pivotal.cli.render import runs_table, summary_table
 from pivotal.model.parameters import PARAMETERS_BY_NAME
@@ -50,6 +61,8 @@ def run(
     with progress_bar(f"{loaded.id}: {draws:,} draws", draws) as update:
         finished = run_scenario(loaded, draws=draws, seed=seed, use_record=not free,
                                 record=not no_store, progress=update, backend=engine.name,
+                                on_busy=lambda message: err.print(error_line(message, "waiting:"),
+                                                                  highlight=False, soft_wrap=True),
                                 threads=threads)
     meta = {"run_id": finished.run_id, "scenario_id": loaded.id, "draws": draws,
             "seed": finished.seed, "use_record": not free}

@@ -156,9 +156,9 @@ class EvidenceStore:
 
     @contextmanager
     def writer(self) -> Iterator[_Writer]:
-        """One open connection for a batch of documents, each written in its own transaction."""
-        with self._connect() as con:
-            yield _Writer(con)
+        """A writer for a batch of documents: each in its own transaction, taking the store only
+        while it writes, so a long batch lets other processes in between documents."""
+        yield _Writer(self)
 
     # ---- reading --------------------------------------------------------------------------
 
@@ -259,10 +259,11 @@ def _actor_keys(con: duckdb.DuckDBPyConnection, actor: str) -> list[str]:
 
 
 class _Writer:
-    """Writes documents through one connection, one transaction each."""
+    """Writes documents one transaction each, on a connection opened for that transaction."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.con = con
+    def __init__(self, store: EvidenceStore) -> None:
+        self.store = store
+        self.con: duckdb.DuckDBPyConnection | None = None
 
     def add(self, read: ReadDocument, actors: ActorList | None, actor_rows: Sequence[ActorRow],
             date_rows: Sequence[DateRow]) -> str:
@@ -314,13 +315,16 @@ class _Writer:
 
     def stored_texts(self, document_id: str) -> list[tuple[int, str]]:
         """(paragraph, text) of a stored document, to tag actors without reading the file again."""
-        return [(int(n), t) for n, t in self.con.execute(
-            "SELECT paragraph, text FROM passages WHERE document_id = ? ORDER BY paragraph",
-            [document_id]).fetchall()]
+        with self.store._connect(read_only=True) as con:
+            return [(int(n), t) for n, t in con.execute(
+                "SELECT paragraph, text FROM passages WHERE document_id = ? ORDER BY paragraph",
+                [document_id]).fetchall()]
 
     def document(self, document_id: str) -> Document:
-        row = self.con.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE document_id = ?",
-                               [document_id]).fetchone()
+        with self.store._connect(read_only=True) as con:
+            rows = con.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE document_id = ?",
+                               [document_id]).fetchall()
+        row = rows[0] if rows else None
         if row is None:
             raise DocumentNotFoundError(f"document {document_id} vanished while being written")
         return Document(*row)
@@ -344,14 +348,18 @@ class _Writer:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        self.con.execute("BEGIN TRANSACTION")
-        try:
-            yield
-            self.con.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(duckdb.Error):  # the failure may have ended the transaction
-                self.con.execute("ROLLBACK")
-            raise
+        with self.store._connect() as con:
+            self.con = con
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield
+                con.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(duckdb.Error):  # the failure may have ended the transaction
+                    con.execute("ROLLBACK")
+                raise
+            finally:
+                self.con = None
 
 
 _DOCUMENT_COLUMNS = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import math
 import os
 import re
 import time
@@ -240,6 +241,11 @@ class RunStore:
                     yield connection
         except duckdb.Error as err:
             raise self._damaged(err) from err
+
+    def patient(self) -> RunStore:
+        """The same store, waiting as long as it takes for another process to let go of it: for
+        writing results already computed, which must not be thrown away for want of the lock."""
+        return RunStore(self.path, lock_timeout=math.inf)
 
     def _check_location(self) -> None:
         """The store's folder exists or can be made, and the store is not a folder itself."""
