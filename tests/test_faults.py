@@ -250,3 +250,32 @@ def test_a_batch_of_documents_lets_other_processes_in_between_documents(tmp_path
         thread.start()
         thread.join()
     assert acquired == [True]
+
+
+# --- 7. the surface: sizes, paths, words --------------------------------------------------------
+
+
+def test_an_oversized_scenario_is_refused_without_reading_it_all(tmp_path):
+    from pivotal.scenario.loader import MAX_DOCUMENT_BYTES
+
+    big = tmp_path / "big.yaml"
+    big.write_bytes(TINY.read_bytes() + b"#" * (MAX_DOCUMENT_BYTES + 1) + b"\n")
+    result = invoke("validate", str(big))
+    assert result.exit_code == 1
+    assert "expected a scenario file of at most 2 MB" in one_line(result.output)
+
+
+def test_a_report_to_a_missing_folder_is_refused_before_it_is_built(tmp_path):
+    run = invoke("run", str(TINY), "-n", "30", "-s", "1")
+    assert run.exit_code == 0
+    result = invoke("report", "-o", str(tmp_path / "missing" / "x.html"))
+    assert result.exit_code == 2 and "does not exist" in one_line(result.output)
+
+
+def test_a_scenario_given_as_an_overlay_is_named_for_what_it_is():
+    result = invoke("whatif", str(TINY))
+    assert result.exit_code == 1
+    text = one_line(result.output)
+    assert "a whole scenario" in text and "--scenario" in text and "unknown key" not in text
+    assert invoke("whatif", "--set", "war_cost=0.1", "--scenario", str(TINY), "-n", "20",
+                  "--no-store").exit_code == 0

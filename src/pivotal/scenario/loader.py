@@ -48,6 +48,12 @@ def validate_document(text: str, source: str, model: type[M], sections: str) -> 
     if not isinstance(data, dict):
         raise ScenarioError(source=source, line=1, column=1, field="",
                             expected=f"a mapping of {sections}", found=_kind_of(data))
+    if model.__name__ == "Overlay" and {"periods", "actors", "roles"} <= set(data):
+        raise ScenarioError(
+            source=source, line=1, column=1, field="",
+            expected="an overlay: a file of changes to a scenario (id, title, parameters, record)",
+            found="a whole scenario (it has periods, actors and roles); give it as the base with "
+                  "--scenario, e.g. pivotal whatif --set NAME=VALUE --scenario THIS-FILE")
     return validate_data(data, positions, source, model), positions
 
 
@@ -75,17 +81,27 @@ def raise_first_problem(source: str, positions: dict, problems: list[Problem]) -
         raise _problem_error(source, positions, problems[0], len(problems) - 1)
 
 
+#: Largest scenario or overlay file read, in bytes: the built-in scenario is about 90 kB, and
+#: a document many times larger is a mistake (or an attack) that would take minutes and gigabytes.
+MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+
+
 def read_document(path: str | Path, what: str = "scenario") -> str:
-    """The text of a YAML file; a missing or unreadable file is a located ScenarioError."""
+    """The text of a YAML file; a missing, unreadable or oversized file is a located ScenarioError."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as stream:  # read no more than the limit, whatever the file claims
+            data = stream.read(MAX_DOCUMENT_BYTES + 1)
     except FileNotFoundError as err:
         raise ScenarioError(source=str(path), line=None, column=None, field="",
                             expected=f"an existing {what} file", found="no such file") from err
     except OSError as err:
         raise ScenarioError(source=str(path), line=None, column=None, field="",
                             expected=f"a readable {what} file", found=type(err).__name__) from err
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise ScenarioError(source=str(path), line=None, column=None, field="",
+                            expected=f"a {what} file of at most {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB",
+                            found="a larger file")
     return decode_document(data, str(path))
 
 
