@@ -279,3 +279,56 @@ def test_a_scenario_given_as_an_overlay_is_named_for_what_it_is():
     assert "a whole scenario" in text and "--scenario" in text and "unknown key" not in text
     assert invoke("whatif", "--set", "war_cost=0.1", "--scenario", str(TINY), "-n", "20",
                   "--no-store").exit_code == 0
+
+
+def test_the_web_app_says_which_methods_a_path_allows():
+    from fastapi.testclient import TestClient
+
+    from pivotal.web.app import create_app
+
+    with TestClient(create_app()) as client:
+        for method, path, allowed in (("delete", "/api/runs", "GET, POST"), ("post", "/api/meta", "GET"),
+                                      ("delete", "/", "GET")):
+            answer = getattr(client, method)(path)
+            assert answer.status_code == 405 and answer.headers["allow"] == allowed, (path, answer.headers)
+
+
+def test_another_sites_page_cannot_upload_or_start_runs():
+    from fastapi.testclient import TestClient
+
+    from pivotal.web.app import create_app
+
+    files = {"file": ("tiny.yaml", TINY.read_bytes(), "application/x-yaml")}
+    with TestClient(create_app()) as client:
+        for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"},
+                        {"Origin": "null"}):
+            answer = client.post("/api/scenarios/upload", files=files, headers=headers)
+            assert answer.status_code == 403, headers
+            assert answer.json()["kind"] == "invalid"
+            assert client.post("/api/runs", json={"scenario": "south-caucasus", "draws": 10},
+                               headers=headers).status_code == 403
+        own = client.post("/api/scenarios/upload", files=files, headers={"Origin": "http://testserver"})
+        assert own.status_code in (200, 201), own.text
+        assert client.post("/api/scenarios/upload", files=files).status_code in (200, 201)  # scripts
+
+
+def test_a_request_body_that_stops_arriving_is_answered_408():
+    import asyncio
+
+    from pivotal.web.limits import BodyReadTimeout
+
+    sent: list[dict] = []
+
+    async def app(scope, receive, send):  # an endpoint that reads its whole body
+        while (await receive()).get("more_body", False):
+            pass
+
+    async def receive():
+        await asyncio.sleep(3600)  # the client sent its headers and stopped
+
+    async def send(message):
+        sent.append(message)
+
+    guard = BodyReadTimeout(app, timeout=0.1)
+    asyncio.run(guard({"type": "http", "method": "POST", "path": "/api/runs", "headers": []}, receive, send))
+    assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 408

@@ -24,7 +24,7 @@ from pivotal.store import RunNotFoundError, RunStore, StoreBusyError, StoreError
 from pivotal.web.api import JSON_BODY_LIMIT, PAGE_ERRORS, UPLOAD_BODY_LIMIT, UPLOAD_PATH, RunId, router
 from pivotal.web.docs_page import render_docs
 from pivotal.web.jobs import JobManager, JobNotFound, TooBusy
-from pivotal.web.limits import ContentLengthLimit
+from pivotal.web.limits import BodyReadTimeout, ContentLengthLimit, SameOriginWrites
 from pivotal.web.models import ApiError
 from pivotal.web.uploads import UploadCache, UploadNotFound
 
@@ -62,6 +62,8 @@ def create_app(store_path: str | Path | None = None, *, workers: int = 2,
     app.state.uploads = UploadCache()
     if allowed_hosts is not None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    app.add_middleware(SameOriginWrites)
+    app.add_middleware(BodyReadTimeout)
     app.add_middleware(ContentLengthLimit, limit_for=_body_limit)
     _add_error_handlers(app)
     app.include_router(router)
@@ -115,8 +117,16 @@ def _allowed_methods(request: Request) -> list[str]:
     """Every method some route serves at the request's path."""
     from starlette.routing import Match, Route
 
+    def flat(routes: list) -> list:
+        """The routes, with those of included routers (which FastAPI keeps behind a wrapper) inlined."""
+        found = []
+        for route in routes:
+            inner = getattr(route, "original_router", None)
+            found.extend(flat(inner.routes) if inner is not None else [route])
+        return found
+
     methods: set[str] = set()
-    for route in request.app.routes:
+    for route in flat(request.app.routes):
         if isinstance(route, Route) and route.methods:
             match, _ = route.matches({**request.scope, "method": next(iter(route.methods))})
             if match == Match.FULL:
