@@ -125,12 +125,18 @@ def _allowed_methods(request: Request) -> list[str]:
             found.extend(flat(inner.routes) if inner is not None else [route])
         return found
 
-    methods: set[str] = set()
+    matching = []
     for route in flat(request.app.routes):
         if isinstance(route, Route) and route.methods:
             match, _ = route.matches({**request.scope, "method": next(iter(route.methods))})
             if match == Match.FULL:
-                methods |= route.methods
+                matching.append(route)
+    # A path written out in full (/api/scenarios/upload) is that route's, not a pattern's that also
+    # fits it (/api/scenarios/{name}), as the API document says.
+    exact = [route for route in matching if "{" not in route.path]
+    methods: set[str] = set()
+    for route in exact or matching:
+        methods |= route.methods
     return sorted(methods)
 
 
