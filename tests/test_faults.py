@@ -332,3 +332,41 @@ def test_a_request_body_that_stops_arriving_is_answered_408():
     guard = BodyReadTimeout(app, timeout=0.1)
     asyncio.run(guard({"type": "http", "method": "POST", "path": "/api/runs", "headers": []}, receive, send))
     assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 408
+
+
+# --- 5. memory is bounded by the chunks' size, not by the core count -----------------------------
+
+
+def test_chunks_shrink_with_periods_and_cores_to_stay_within_the_budget():
+    from pivotal.scenario import builtin_scenario
+    from pivotal.scenario.loader import parse_scenario
+    from pivotal.simulation.engine import MEMORY_BUDGET, bytes_per_draw, chunk_plan
+    from pivotal.simulation.kernel import make_plan
+
+    text = TINY.read_text(encoding="utf-8").replace("end: 2003}", "end: 2500}").replace(
+        "'2001-2003'", "'2001-2500'")
+    long = make_plan(parse_scenario(text, "long.yaml"))
+    short = make_plan(builtin_scenario())
+    for plan in (short, long):
+        for workers in (1, 2, 8, 64):
+            draws, in_flight = chunk_plan(plan, 16384, workers, digest_bytes=50_000_000)
+            assert 256 <= draws <= 16384 and 1 <= in_flight <= 2 * workers
+            if draws > 256:
+                assert in_flight * (draws * bytes_per_draw(plan) + 50_000_000) <= MEMORY_BUDGET
+    assert chunk_plan(long, 16384, 8)[0] < chunk_plan(short, 16384, 8)[0]
+
+
+def test_small_chunks_give_the_same_numbers(monkeypatch):
+    import numpy as np
+
+    from pivotal.scenario import builtin_scenario
+    from pivotal.simulation import engine
+    from pivotal.simulation.streaming import simulate_summary
+
+    scenario = builtin_scenario()
+    whole = simulate_summary(scenario, 1500, seed=4, threads=2)
+    monkeypatch.setattr(engine, "MEMORY_BUDGET", 8 << 20)  # forces chunks of a few hundred draws
+    pieces = simulate_summary(scenario, 1500, seed=4, threads=2)
+    np.testing.assert_allclose(pieces.mean, whole.mean, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(pieces.low, whole.low)
+    np.testing.assert_array_equal(pieces.high, whole.high)

@@ -23,6 +23,8 @@ from pivotal.simulation.kernel import METRICS, make_plan
 from pivotal.simulation.random import SeedLike
 
 HISTOGRAM_BINS = 4096
+#: Histogram counts: a run has at most 100 million draws, well within 32 bits.
+COUNT_TYPE = np.int32
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,11 @@ class ChunkStats:
         values = chunk.output.metrics  # (n_periods, n_metrics, n)
         n_periods, n_metrics, _ = values.shape
         offsets = (np.arange(n_metrics) * HISTOGRAM_BINS)[:, None]
-        counts = np.empty((n_periods, n_metrics, HISTOGRAM_BINS), dtype=np.int64)
+        counts = np.empty((n_periods, n_metrics, HISTOGRAM_BINS), dtype=COUNT_TYPE)
         for t in range(n_periods):  # one period at a time keeps the temporaries small
             bins = np.minimum((values[t] * HISTOGRAM_BINS).astype(np.int32), HISTOGRAM_BINS - 1)
             bins += offsets
+            # At most a chunk's draws fall in one bin: the count fits COUNT_TYPE.
             counts[t] = np.bincount(bins.ravel(), minlength=n_metrics * HISTOGRAM_BINS).reshape(
                 n_metrics, HISTOGRAM_BINS)
         return cls(
@@ -52,6 +55,18 @@ class ChunkStats:
             minimum=values.min(axis=2),
             maximum=values.max(axis=2),
             counts=counts,
+        )
+
+    def absorb(self, other: ChunkStats) -> ChunkStats:
+        """``merge``, adding ``other``'s histogram into this one's in place: a long scenario's
+        histograms are large, and a third copy of them would be needed otherwise."""
+        np.add(self.counts, other.counts, out=self.counts)
+        return ChunkStats(
+            draws=self.draws + other.draws,
+            sums=self.sums + other.sums,
+            minimum=np.minimum(self.minimum, other.minimum),
+            maximum=np.maximum(self.maximum, other.maximum),
+            counts=self.counts,
         )
 
     def merge(self, other: ChunkStats) -> ChunkStats:
@@ -113,8 +128,10 @@ def simulate_summary(
     """
     plan = make_plan(scenario, use_record=use_record, record_periods=record_periods)
     total: ChunkStats | None = None
-    for stats in iter_chunks(plan, draws, seed, backend=backend, threads=threads, digest=ChunkStats.of):
-        total = stats if total is None else total.merge(stats)
+    histogram = len(plan.steps) * len(METRICS) * HISTOGRAM_BINS * np.dtype(COUNT_TYPE).itemsize
+    for stats in iter_chunks(plan, draws, seed, backend=backend, threads=threads, digest=ChunkStats.of,
+                             digest_bytes=histogram):
+        total = stats if total is None else total.absorb(stats)
         if progress is not None:
             progress(total.draws, draws)
     assert total is not None  # iter_chunks yields at least one chunk
