@@ -370,3 +370,42 @@ def test_small_chunks_give_the_same_numbers(monkeypatch):
     np.testing.assert_allclose(pieces.mean, whole.mean, rtol=0, atol=1e-12)
     np.testing.assert_array_equal(pieces.low, whole.low)
     np.testing.assert_array_equal(pieces.high, whole.high)
+
+
+# --- 6. evidence has a budget ----------------------------------------------------------------------
+
+
+def test_html_of_stray_end_tags_is_read_in_linear_time(tmp_path):
+    """A megabyte of "</" took Python's HTML parser minutes; it is text, and is now read as such."""
+    import time
+
+    from pivotal.evidence.readers import read_document
+
+    page = tmp_path / "trap.html"
+    page.write_text("<html><body><p>A note. " + "</" * 500_000, encoding="utf-8")
+    started = time.monotonic()
+    read = read_document(page)
+    assert time.monotonic() - started < 10
+    assert read.paragraphs[0].text.startswith("A note.")
+
+
+def test_a_pdf_with_more_text_than_the_budget_is_refused_with_a_reason(tmp_path, monkeypatch):
+    from pivotal.evidence import budget
+    from tests.evidence_files import PDF_LINES, minimal_pdf
+
+    monkeypatch.setattr(budget, "MAX_TEXT_CHARACTERS", 20)
+    document = tmp_path / "long.pdf"
+    document.write_bytes(minimal_pdf(PDF_LINES, title="Long"))
+    result = invoke("evidence", "add", str(document))
+    assert result.exit_code == 1
+    assert "more than 20 characters of text" in one_line(result.output)
+
+
+def test_an_oversized_document_is_refused_without_reading_it_all(tmp_path, monkeypatch):
+    from pivotal.evidence import readers
+
+    monkeypatch.setattr(readers, "MAX_DOCUMENT_BYTES", 1000)
+    document = tmp_path / "big.md"
+    document.write_text("# Big\n\n" + "word " * 1000, encoding="utf-8")
+    result = invoke("evidence", "add", str(document))
+    assert result.exit_code == 1 and "larger than" in one_line(result.output)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from pivotal.evidence.budget import Budget
 from pivotal.evidence.dates import parse_date
 from pivotal.evidence.readers import decode_text
 from pivotal.evidence.records import Metadata, Paragraph
@@ -116,12 +117,24 @@ class _Collector(HTMLParser):
             self.meta.setdefault(key.strip().lower(), []).append(" ".join(content.split()))
 
 
+_STRAY_END_TAG = re.compile(r"</(?![A-Za-z])")
+
+#: Characters handed to the HTML parser at a time, between checks of the reading budget.
+FEED_CHARACTERS = 16_384
+
+
 def read_html(data: bytes) -> tuple[Metadata, list[Paragraph]]:
     """Paragraphs of the block elements; title, author, outlet and date from meta tags."""
     declared = _CHARSET.search(data[:4096])
     text = decode_text(data, declared.group(1).decode("ascii") if declared else "utf-8")
+    # "</" not followed by a letter is text to a browser; Python's parser instead holds it back and
+    # rescans it at every later step, which takes quadratic time (a megabyte of "</": minutes).
+    text = _STRAY_END_TAG.sub("&lt;/", text)
     collector = _Collector()
-    collector.feed(text)
+    budget = Budget()
+    for start in range(0, len(text), FEED_CHARACTERS):  # the budget is checked between pieces
+        collector.feed(text[start : start + FEED_CHARACTERS])
+        budget.spend()
     collector.close()
     meta = collector.meta
     title = _first(meta, TITLE_KEYS) or " ".join("".join(collector.title_parts).split()) or None

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from pivotal.evidence.budget import Budget
 from pivotal.evidence.errors import UnreadableDocument
 from pivotal.evidence.records import Metadata, Paragraph
 
@@ -38,7 +39,11 @@ def read_pdf(data: bytes) -> tuple[Metadata, list[Paragraph]]:
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted and not reader.decrypt(""):
                 raise UnreadableDocument("encrypted PDF; save a copy without a password first")
-            pages = [page.extract_text() or "" for page in reader.pages]
+            budget = Budget()
+            pages = []
+            for page in reader.pages:  # the budget is checked between pages
+                pages.append(page.extract_text() or "")
+                budget.spend(len(pages[-1]))
         except UnreadableDocument:
             raise
         except Exception as err:
