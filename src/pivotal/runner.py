@@ -91,8 +91,9 @@ def run_scenario(
 ) -> Run:
     """Simulate ``scenario`` and record the run; ``seed=None`` picks one and records it.
 
-    When the store is held by another process past its lock timeout, the finished run is not
-    thrown away: ``on_busy`` is told why, and the run waits for the store as long as it takes.
+    When the store is held by another process past its lock timeout and ``on_busy`` is given, the
+    finished run is not thrown away: ``on_busy`` is told why, and the run waits for the store as
+    long as it takes (without it, StoreBusyError is raised as before).
     """
     seed = fresh_seed() if seed is None else seed
     result, summary = compute_summary(scenario, draws=draws, seed=seed, use_record=use_record,
@@ -104,8 +105,9 @@ def run_scenario(
             run_id = record_summary(target, scenario, draws=draws, seed=seed, use_record=use_record,
                                     summary=summary)
         except StoreBusyError as busy:
-            if on_busy is not None:
-                on_busy(f"{busy} The finished run waits to be recorded (Ctrl-C gives it up).")
+            if on_busy is None:  # a library caller keeps its own timeout
+                raise
+            on_busy(f"{busy} The finished run waits to be recorded (Ctrl-C gives it up).")
             run_id = record_summary(target.patient(), scenario, draws=draws, seed=seed,
                                     use_record=use_record, summary=summary)
     return Run(run_id=run_id, seed=seed, result=result, summary=summary)

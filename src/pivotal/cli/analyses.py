@@ -88,7 +88,7 @@ def score(
     from pivotal.evaluation.score import default_start, scored_periods
 
     if not scored_periods(loaded, default_start(loaded) if start is None else start):
-        first_recorded = min(p for p in loaded.years if loaded.record_for(p) is not None)
+        first_recorded = min((p for p in loaded.years if loaded.record_for(p) is not None), default=None)
         raise typer.BadParameter(
             f"no period from {default_start(loaded) if start is None else start} on has a record to score; "
             f"the record starts in {first_recorded} (give an earlier --start)", param_hint="--start")

@@ -36,12 +36,12 @@ def report(
     from pivotal.report.files import write_figures, write_report
     from pivotal.store import RunStore
 
-    if out_path is not None:  # say so before building the report, not after
-        folder = out_path.parent
+    if out_path is not None and fmt is ReportFormat.html and not out_path.is_dir():
+        folder = out_path.parent  # say so before building the report, not after
         if not folder.is_dir():
-            raise typer.BadParameter(f"the folder {folder} does not exist", param_hint="--out")
-        if fmt is ReportFormat.html and out_path.is_dir():
-            raise typer.BadParameter(f"{out_path} is a folder; give a file name", param_hint="--out")
+            err.print(error_line(f"cannot write {out_path}: the folder {folder} does not exist"),
+                      highlight=False, soft_wrap=True)
+            raise typer.Exit(1)
     store = RunStore()
     full_id = resolve_run(store, run_id)
     try:

@@ -97,8 +97,8 @@ def sweep(
     base = resolve_scenario(scenario or spec.scenario)
     span = _span(over, "--over")
     seed = fresh_seed() if seed is None else seed
-    RunStore().check_writable()  # a sweep records every variant: fail before starting any
     variants = build_variants(spec, base, seed)
+    RunStore().check_writable()  # a sweep records every variant: fail before starting any
     stored_spec = {**spec.to_dict(), "scenario": base.id, "use_record": not free, "retries": retries,
                    "cpus": cpus}
     err.print(f"{len(variants)} variants of {base.id}, {draws:,} draws each, seed {seed}; "

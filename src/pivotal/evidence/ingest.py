@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pivotal.evidence.actors import actor_matchers, find_actors
+from pivotal.evidence.budget import MAX_DOCUMENT_BYTES
 from pivotal.evidence.dates import find_dates, last_year, parse_date
 from pivotal.evidence.errors import EvidenceError, UnreadableDocument
 from pivotal.evidence.readers import format_of, read_document
@@ -97,6 +98,10 @@ def ingest(paths: Sequence[str | Path], store: EvidenceStore, scenario: Scenario
     hashes: dict[Path, str] = {}
     for path in files:
         try:
+            if path.stat().st_size > MAX_DOCUMENT_BYTES:  # before reading a byte of it
+                limit = f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB"
+                report.skipped.append(Skipped(str(path), limit))
+                continue
             hashes[path] = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError as err:
             report.skipped.append(Skipped(str(path), f"cannot be opened: {err.strerror or err}"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -156,9 +157,13 @@ class EvidenceStore:
 
     @contextmanager
     def writer(self) -> Iterator[_Writer]:
-        """A writer for a batch of documents: each in its own transaction, taking the store only
-        while it writes, so a long batch lets other processes in between documents."""
-        yield _Writer(self)
+        """A writer for a batch of documents: each in its own transaction, on a connection given
+        up every second or so, so a long batch lets other processes in between documents."""
+        writer = _Writer(self)
+        try:
+            yield writer
+        finally:
+            writer.close()
 
     # ---- reading --------------------------------------------------------------------------
 
@@ -261,9 +266,19 @@ def _actor_keys(con: duckdb.DuckDBPyConnection, actor: str) -> list[str]:
 class _Writer:
     """Writes documents one transaction each, on a connection opened for that transaction."""
 
+    #: Seconds a writer keeps the store before letting other processes in between documents.
+    HOLD_SECONDS = 1.0
+
     def __init__(self, store: EvidenceStore) -> None:
         self.store = store
         self.con: duckdb.DuckDBPyConnection | None = None
+        self._open: contextlib.ExitStack | None = None
+        self._since = 0.0
+
+    def close(self) -> None:
+        if self._open is not None:
+            self._open.close()
+        self._open, self.con = None, None
 
     def add(self, read: ReadDocument, actors: ActorList | None, actor_rows: Sequence[ActorRow],
             date_rows: Sequence[DateRow]) -> str:
@@ -279,6 +294,10 @@ class _Writer:
             "text": [p.text for p in read.paragraphs],
         })
         with self._transaction():
+            present = self.con.execute("SELECT count(*) FROM documents WHERE document_id = ?",
+                                       [document_id]).fetchall()[0][0]
+            if present:  # another process added it since the batch began: nothing to do
+                return document_id
             self.con.execute(
                 "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [document_id, read.content_hash, read.path, read.file_name, read.format,
@@ -315,19 +334,28 @@ class _Writer:
 
     def stored_texts(self, document_id: str) -> list[tuple[int, str]]:
         """(paragraph, text) of a stored document, to tag actors without reading the file again."""
-        with self.store._connect(read_only=True) as con:
+        with self._reading() as con:
             return [(int(n), t) for n, t in con.execute(
                 "SELECT paragraph, text FROM passages WHERE document_id = ? ORDER BY paragraph",
                 [document_id]).fetchall()]
 
     def document(self, document_id: str) -> Document:
-        with self.store._connect(read_only=True) as con:
+        with self._reading() as con:
             rows = con.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE document_id = ?",
                                [document_id]).fetchall()
         row = rows[0] if rows else None
         if row is None:
             raise DocumentNotFoundError(f"document {document_id} vanished while being written")
         return Document(*row)
+
+    @contextmanager
+    def _reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The writer's open connection, or a reader's when it has let the store go."""
+        if self.con is not None:
+            yield self.con
+        else:
+            with self.store._connect(read_only=True) as con:
+                yield con
 
     def _tag(self, document_id: str, actors: ActorList | None, rows: Sequence[ActorRow]) -> None:
         if actors is None:
@@ -348,18 +376,25 @@ class _Writer:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        with self.store._connect() as con:
-            self.con = con
-            con.execute("BEGIN TRANSACTION")
-            try:
-                yield
-                con.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(duckdb.Error):  # the failure may have ended the transaction
-                    con.execute("ROLLBACK")
-                raise
-            finally:
-                self.con = None
+        """One document's transaction, on a connection kept for up to HOLD_SECONDS: a long batch
+        lets other processes in between documents without reopening the store for each one."""
+        if self._open is None:
+            self._open = contextlib.ExitStack()
+            self.con = self._open.enter_context(self.store._connect())
+            self._since = time.monotonic()
+        con = self.con
+        assert con is not None
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+            con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):  # the failure may have ended the transaction
+                con.execute("ROLLBACK")
+            self.close()
+            raise
+        if time.monotonic() - self._since > self.HOLD_SECONDS:
+            self.close()  # held long enough: others may go before the next document
 
 
 _DOCUMENT_COLUMNS = (

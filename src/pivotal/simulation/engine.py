@@ -169,6 +169,8 @@ def iter_chunks(
     root = root_sequence(seed)
     workers = threads or (default_threads() if engine.threaded else 1)
     chunk_draws, in_flight = chunk_plan(plan, engine.chunk_blocks * BLOCK_DRAWS, workers, digest_bytes)
+    if chunk_draws >= BLOCK_DRAWS:  # whole blocks: no block's numbers drawn twice, one shape to compile
+        chunk_draws -= chunk_draws % BLOCK_DRAWS
     if chunk_blocks is not None:
         chunk_draws = chunk_blocks * BLOCK_DRAWS
     workers = min(workers, in_flight)

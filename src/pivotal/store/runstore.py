@@ -216,9 +216,9 @@ class RunStore:
                  ) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection to the store, with every table of :data:`SCHEMA` and ``schema``.
 
-        ``read_only`` access never writes to the file: a store whose tables are all there is
-        opened read-only (so a damaged file is only ever read); one that lacks tables of this
-        release is opened to create them. Errors of the file become one :class:`StoreError`.
+        ``read_only`` access never writes to the file: it is opened read-only (so a damaged file
+        is only ever read), and tables it lacks are empty temporary tables of the connection.
+        Writers create the tables. Errors of the file become one :class:`StoreError`.
         """
         statements = (*SCHEMA, *schema)
         if read_only and not self.path.exists():  # nothing recorded yet: an empty store, in memory

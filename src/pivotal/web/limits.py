@@ -14,6 +14,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -52,9 +53,9 @@ class BodyReadTimeout:
     the body is timed, so a response that streams (or waits) is not cut short.
     """
 
-    def __init__(self, app: ASGIApp, timeout: float = BODY_READ_TIMEOUT) -> None:
+    def __init__(self, app: ASGIApp, timeout: float | None = None) -> None:
         self.app = app
-        self.timeout = timeout
+        self.timeout = BODY_READ_TIMEOUT if timeout is None else timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,7 +71,7 @@ class BodyReadTimeout:
             try:
                 message = await asyncio.wait_for(receive(), self.timeout)
             except TimeoutError:
-                raise _SlowBody from None
+                raise _SlowBody(self.timeout) from None
             if message["type"] != "http.request" or not message.get("more_body", False):
                 body_done = True
             return message
@@ -92,8 +93,13 @@ class BodyReadTimeout:
             await response(scope, receive, send)
 
 
-class _SlowBody(Exception):
-    """The body of a request stopped arriving."""
+class _SlowBody(HTTPException):
+    """The body of a request stopped arriving: an HTTPException, so that FastAPI, which turns any
+    other error met while reading a body into a 400, answers it as the 408 it is."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(status_code=408, detail=f"the request body stopped arriving for {seconds:g} s",
+                         headers={"Connection": "close"})
 
 
 class SameOriginWrites:
@@ -112,8 +118,11 @@ class SameOriginWrites:
             headers = Headers(scope=scope)
             origin, site = headers.get("origin"), headers.get("sec-fetch-site")
             host = headers.get("host", "")
-            foreign = site in ("cross-site", "same-site") or (
-                origin is not None and origin != "null" and urlsplit(origin).netloc != host)
+            if site == "same-origin":  # the browser's own word, right behind a proxy that rewrites Host
+                foreign = False
+            else:
+                foreign = site in ("cross-site", "same-site") or (
+                    origin is not None and origin != "null" and urlsplit(origin).netloc != host)
             if foreign or origin == "null":
                 body = ApiError(detail="requests that change something are accepted only from this app's "
                                        "own pages", kind="invalid")
