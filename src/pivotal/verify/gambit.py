@@ -98,10 +98,14 @@ def read_game(text: str) -> Any:
 
 
 def solve_efg_profile(text: str, precision: float, *, first_step: float = 0.03, max_accel: float = 1.1
-                      ) -> Any:
-    """Gambit's logit QRE of ``.efg`` text at ``precision``: its behaviour profile.
+                      ) -> tuple[Any, float]:
+    """Gambit's logit QRE of ``.efg`` text at ``precision``: its behaviour profile and the precision
+    its tracer reached.
 
-    Raises TracerStoppedShort when the tracer ends before ``precision`` (see :func:`solve_efg`).
+    Raises
+    ------
+    GambitUnavailable : pygambit is not installed.
+    TracerStoppedShort : Gambit's tracer ended before ``precision``.
     """
     precision = float(precision)
     if not precision >= 0.0:
@@ -109,12 +113,14 @@ def solve_efg_profile(text: str, precision: float, *, first_step: float = 0.03, 
     gbt = require_pygambit()
     game = read_game(text)
     if precision == 0.0:
-        return game.mixed_behavior_profile()
+        # Uniform play is the logit QRE at lambda = 0.  Asked for 0, Gambit's tracer, which
+        # reports points it crosses on the way out, runs to the far end of the branch instead.
+        return game.mixed_behavior_profile(), 0.0
     qre = gbt.qre.logit_solve_lambda(game, lam=precision, use_strategic=False,
                                      first_step=first_step, max_accel=max_accel)[0]
     if abs(float(qre.lam) - precision) > LAMBDA_TOLERANCE * precision:
         raise TracerStoppedShort(precision, float(qre.lam))
-    return qre.profile
+    return qre.profile, float(qre.lam)
 
 
 def solve_efg(text: str, precision: float, *, first_step: float = 0.03, max_accel: float = 1.1
@@ -134,21 +140,8 @@ def solve_efg(text: str, precision: float, *, first_step: float = 0.03, max_acce
     GambitUnavailable : pygambit is not installed.
     TracerStoppedShort : Gambit's tracer ended before ``precision``.
     """
-    precision = float(precision)
-    if not precision >= 0.0:
-        raise ValueError(f"precision must be a non-negative number, found {precision!r}")
     gbt = require_pygambit()
-    game = read_game(text)
-    if precision == 0.0:
-        # Uniform play is the logit QRE at lambda = 0.  Asked for 0, Gambit's tracer, which
-        # reports points it crosses on the way out, runs to the far end of the branch instead.
-        profile, lam = game.mixed_behavior_profile(), 0.0
-    else:
-        qre = gbt.qre.logit_solve_lambda(game, lam=precision, use_strategic=False,
-                                         first_step=first_step, max_accel=max_accel)[0]
-        profile, lam = qre.profile, float(qre.lam)
-        if abs(lam - precision) > LAMBDA_TOLERANCE * precision:
-            raise TracerStoppedShort(precision, lam)
+    profile, lam = solve_efg_profile(text, precision, first_step=first_step, max_accel=max_accel)
     beliefs = {history.actions: value for history, value in profile.beliefs}
 
     def probs(*history: str, actions: tuple[str, ...]) -> np.ndarray:

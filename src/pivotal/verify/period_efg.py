@@ -185,7 +185,7 @@ def solve_period_with_gambit(params: StageParameters, belief: float, options: Ga
 
     gbt = require_pygambit()
     text = period_efg(params, belief, options)
-    profile = solve_efg_profile(text, float(np.asarray(params.precision).reshape(())))
+    profile, _ = solve_efg_profile(text, float(np.asarray(params.precision).reshape(())))
     beliefs = {history.actions: value for history, value in profile.beliefs}
 
     def probs(*history: str, actions: tuple[str, ...]) -> np.ndarray:
