@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from pivotal.cli.app import app
@@ -163,6 +166,58 @@ def test_a_store_location_that_cannot_hold_a_store_is_refused_before_the_run(tmp
     monkeypatch.setenv("PIVOTAL_HOME", "~no-such-user-of-pivotal/x")
     result = invoke("runs")
     assert result.exit_code == 1 and "cannot be used" in one_line(result.output)
+    assert "Traceback" not in result.output
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real file system of 2 MB of its own (tmpfs), where this machine lets the tests mount one."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    command = ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)]
+    if os.geteuid() != 0 or subprocess.run(command, capture_output=True).returncode != 0:
+        pytest.skip("mounting a small file system needs root")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def _fill(disk: Path) -> None:
+    with (disk / "filler").open("wb") as filler:
+        try:
+            while True:
+                filler.write(b"\0" * 65536)
+                filler.flush()
+        except OSError:
+            pass
+
+
+def test_a_full_disk_is_named_and_the_finished_results_are_still_printed(small_disk, monkeypatch):
+    monkeypatch.setenv("PIVOTAL_HOME", str(small_disk / "home"))
+    assert invoke("run", str(TINY), "-n", "30", "-s", "1").exit_code == 0
+    _fill(small_disk)
+    for command in (["run", str(TINY), "-n", "30", "-s", "2"], ["whatif", "--scenario", str(TINY), "--set", "prize=0.5",
+                                                                  "-n", "30"]):
+        result = invoke(*command)
+        text = one_line(result.output)
+        assert result.exit_code == 1 and "the disk is full" in text, text
+        assert "Tiny triangle" in text and "2003" in text, "the finished results were not printed"
+        assert "computes them again" in text and "Traceback" not in result.output
+    (small_disk / "filler").unlink()
+    listed = invoke("runs")
+    assert listed.exit_code == 0 and listed.output.count("tiny-triangle") >= 1
+
+
+def test_a_store_on_a_read_only_file_system_is_read_and_not_written(small_disk, monkeypatch):
+    monkeypatch.setenv("PIVOTAL_HOME", str(small_disk / "home"))
+    assert invoke("run", str(TINY), "-n", "30", "-s", "1").exit_code == 0
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    listed = invoke("runs")
+    assert listed.exit_code == 0 and "tiny-triangle" in listed.output
+    assert invoke("evidence", "list").exit_code == 0
+    result = invoke("run", str(TINY), "-n", "30", "-s", "2")
+    assert result.exit_code == 1 and "mounted read-only" in one_line(result.output)
     assert "Traceback" not in result.output
 
 
@@ -341,23 +396,59 @@ def test_a_request_body_that_stops_arriving_is_answered_408():
 # --- 5. memory is bounded by the chunks' size, not by the core count -----------------------------
 
 
+def _long_scenario(last_year: int):
+    from pivotal.scenario.loader import parse_scenario
+
+    text = TINY.read_text(encoding="utf-8").replace("end: 2003}", f"end: {last_year}}}").replace(
+        "'2001-2003'", f"'2001-{last_year}'")
+    return parse_scenario(text, "long.yaml")
+
+
 def test_chunks_shrink_with_periods_and_cores_to_stay_within_the_budget():
     from pivotal.scenario import builtin_scenario
-    from pivotal.scenario.loader import parse_scenario
     from pivotal.simulation.engine import MEMORY_BUDGET, bytes_per_draw, chunk_plan
     from pivotal.simulation.kernel import make_plan
 
-    text = TINY.read_text(encoding="utf-8").replace("end: 2003}", "end: 2500}").replace(
-        "'2001-2003'", "'2001-2500'")
-    long = make_plan(parse_scenario(text, "long.yaml"))
+    long = make_plan(_long_scenario(2500))
     short = make_plan(builtin_scenario())
     for plan in (short, long):
         for workers in (1, 2, 8, 64):
-            draws, in_flight = chunk_plan(plan, 16384, workers, digest_bytes=50_000_000)
+            draws, in_flight = chunk_plan(plan, 16384, workers, digest_bytes=50_000_000,
+                                          held_bytes=100_000_000)
             assert 256 <= draws <= 16384 and 1 <= in_flight <= 2 * workers
-            if draws > 256:
-                assert in_flight * (draws * bytes_per_draw(plan) + 50_000_000) <= MEMORY_BUDGET
+            assert in_flight * (draws * bytes_per_draw(plan) + 50_000_000) + 100_000_000 <= MEMORY_BUDGET
     assert chunk_plan(long, 16384, 8)[0] < chunk_plan(short, 16384, 8)[0]
+
+
+def test_a_long_scenario_on_many_threads_holds_no_more_than_the_budget(monkeypatch):
+    """Every array a run allocates is NumPy's, which tracemalloc sees: its peak is the run's."""
+    import tracemalloc
+
+    from pivotal.simulation import engine
+    from pivotal.simulation.streaming import simulate_summary
+
+    scenario = _long_scenario(2100)  # 100 periods
+    budget = 96 << 20
+    monkeypatch.setattr(engine, "MEMORY_BUDGET", budget)
+    tracemalloc.start()
+    try:
+        summary = simulate_summary(scenario, 6000, seed=2, threads=8)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert summary.draws == 6000 and len(summary.periods) == 100
+    assert peak <= budget, f"peak {peak / 2**20:.0f} MiB over a budget of {budget / 2**20:.0f} MiB"
+
+
+def test_a_chunk_of_a_few_draws_draws_the_same_numbers_as_its_whole_block():
+    import numpy as np
+
+    from pivotal.simulation.random import BLOCK_DRAWS, block_uniforms, draw_uniforms, root_sequence
+
+    root = root_sequence(11)
+    whole = np.concatenate([block_uniforms(root, b, 150) for b in range(3)], axis=1)
+    for start, stop in ((0, 1), (5, 900), (BLOCK_DRAWS - 3, BLOCK_DRAWS + 70), (100, 3 * BLOCK_DRAWS)):
+        np.testing.assert_array_equal(draw_uniforms(root, 150, start, stop), whole[:, start:stop])
 
 
 def test_small_chunks_give_the_same_numbers(monkeypatch):
@@ -406,9 +497,9 @@ def test_a_pdf_with_more_text_than_the_budget_is_refused_with_a_reason(tmp_path,
 
 
 def test_an_oversized_document_is_refused_without_reading_it_all(tmp_path, monkeypatch):
-    from pivotal.evidence import readers
+    from pivotal.evidence import budget
 
-    monkeypatch.setattr(readers, "MAX_DOCUMENT_BYTES", 1000)
+    monkeypatch.setattr(budget, "MAX_DOCUMENT_BYTES", 1000)
     document = tmp_path / "big.md"
     document.write_text("# Big\n\n" + "word " * 1000, encoding="utf-8")
     result = invoke("evidence", "add", str(document))
@@ -440,3 +531,33 @@ def test_the_app_itself_answers_a_stalled_body_with_408(monkeypatch):
     asyncio.run(app(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     assert start["status"] == 408
+
+
+def test_html_that_stalls_the_parser_is_stopped_at_the_deadline_and_the_batch_goes_on(tmp_path, monkeypatch):
+    """Unfinished end tags make Python's parser rescan the rest of the page at every step: a
+    megabyte took over a minute in one call that no check between steps could interrupt."""
+    import time
+
+    from pivotal.evidence import budget
+
+    monkeypatch.setattr(budget, "READ_SECONDS", 2.0)
+    (tmp_path / "trap.html").write_text("<html><body><p>A note. " + "</p" * 300_000, encoding="utf-8")
+    (tmp_path / "fine.md").write_text("# Fine\n\nArmenia and Azerbaijan met in Brussels.\n",
+                                      encoding="utf-8")
+    started = time.monotonic()
+    result = invoke("evidence", "add", str(tmp_path))
+    assert time.monotonic() - started < 20
+    output = one_line(result.output)
+    assert "trap.html" in output and "still not read after 2 s" in output
+    assert "Fine" in output and "Traceback" not in output
+    assert "trap" not in one_line(invoke("evidence", "list").output)
+
+
+def test_a_document_past_the_memory_ceiling_is_refused(tmp_path, monkeypatch):
+    from pivotal.evidence import budget
+
+    monkeypatch.setattr(budget, "MAX_READER_MEMORY", 64 * 1024**2)  # less than the reader holds
+    (tmp_path / "note.md").write_text("# Note\n\n" + "Words about a border. " * 20_000, encoding="utf-8")
+    result = invoke("evidence", "add", str(tmp_path / "note.md"))
+    assert result.exit_code == 1
+    assert "GB of memory" in one_line(result.output) and "Traceback" not in result.output

@@ -39,14 +39,17 @@ def compute_summary(
     progress: Progress | None = None,
     backend: str = "numpy",
     threads: int | None = None,
+    memory_budget: int | None = None,
 ) -> tuple[RunSummary, pd.DataFrame]:
     """Simulate and summarise, without touching the store (safe in worker processes).
 
     Streams the draws (:func:`simulate_summary`), so memory does not grow with
-    ``draws``; ``progress(done, total)`` counts draws.
+    ``draws``; ``progress(done, total)`` counts draws; ``memory_budget`` bytes bound what the
+    run holds (default: the engine's ``MEMORY_BUDGET``).
     """
     result = simulate_summary(scenario, draws=draws, seed=seed, use_record=use_record,
-                              progress=progress, backend=backend, threads=threads)
+                              progress=progress, backend=backend, threads=threads,
+                              memory_budget=memory_budget)
     return result, summarise(result)
 
 
@@ -98,16 +101,29 @@ def run_scenario(
     seed = fresh_seed() if seed is None else seed
     result, summary = compute_summary(scenario, draws=draws, seed=seed, use_record=use_record,
                                       progress=progress, backend=backend, threads=threads)
-    run_id = None
-    if record:
-        target = store or RunStore()
-        try:
-            run_id = record_summary(target, scenario, draws=draws, seed=seed, use_record=use_record,
-                                    summary=summary)
-        except StoreBusyError as busy:
-            if on_busy is None:  # a library caller keeps its own timeout
-                raise
-            on_busy(f"{busy} The finished run waits to be recorded (Ctrl-C gives it up).")
-            run_id = record_summary(target.patient(), scenario, draws=draws, seed=seed,
-                                    use_record=use_record, summary=summary)
+    finished = Run(run_id=None, seed=seed, result=result, summary=summary)
+    if not record:
+        return finished
+    run_id = record_run(store or RunStore(), finished, draws=draws, use_record=use_record,
+                        on_busy=on_busy)
     return Run(run_id=run_id, seed=seed, result=result, summary=summary)
+
+
+def record_run(store: RunStore, run: Run, *, draws: int, use_record: bool,
+               on_busy: Callable[[str], None] | None = None) -> str:
+    """Record a finished run; returns its id.
+
+    When the store is held by another process past its lock timeout and ``on_busy`` is given, the
+    run is not thrown away: ``on_busy`` is told why, and the run waits for the store as long as it
+    takes (without it, StoreBusyError is raised).
+    """
+    scenario = run.result.scenario
+    try:
+        return record_summary(store, scenario, draws=draws, seed=run.seed, use_record=use_record,
+                              summary=run.summary)
+    except StoreBusyError as busy:
+        if on_busy is None:  # a library caller keeps its own timeout
+            raise
+        on_busy(f"{busy} The finished run waits to be recorded (Ctrl-C gives it up).")
+        return record_summary(store.patient(), scenario, draws=draws, seed=run.seed,
+                              use_record=use_record, summary=run.summary)

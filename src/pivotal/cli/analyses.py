@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from typing import Annotated
 
 import typer
@@ -45,20 +47,34 @@ def _check_store(no_store: bool) -> None:
         RunStore().check_writable()
 
 
+@contextlib.contextmanager
+def _kept(kind: str, scenario, *, no_store: bool, draws: int, seed: int, settings: dict,
+          result: dict) -> Iterator[None]:
+    """Print the results (the body), then keep them in the run store, so a run's report can show
+    them: a store that fails then (a full disk) leaves them on the screen and says so."""
+    yield
+    if not no_store:
+        _record_analysis(kind, scenario, draws=draws, seed=seed, settings=settings, result=result)
+
+
 def _record_analysis(kind: str, scenario, *, draws: int, seed: int, settings: dict, result: dict) -> None:
-    """Keep the result (the --json content) in the run store, so a run's report can show it."""
+    """Keep the result (the --json content) in the run store."""
     from pivotal.scenario import scenario_hash
-    from pivotal.store import RunStore, StoreBusyError
+    from pivotal.store import RunStore, StoreBusyError, StoreError
 
     store = RunStore()
     content = dict(kind=kind, scenario_id=scenario.id, scenario_hash=scenario_hash(scenario), draws=draws,
                    seed=seed, settings=settings, result=result)
     try:
-        analysis_id = store.record_analysis(**content)
-    except StoreBusyError as busy:  # the analysis is done: wait for the store rather than lose it
-        message = f"{busy} The finished {kind} analysis waits to be recorded (Ctrl-C gives it up)."
-        err.print(error_line(message, "waiting:"), highlight=False, soft_wrap=True)
-        analysis_id = store.patient().record_analysis(**content)
+        try:
+            analysis_id = store.record_analysis(**content)
+        except StoreBusyError as busy:  # the analysis is done: wait for the store rather than lose it
+            message = f"{busy} The finished {kind} analysis waits to be recorded (Ctrl-C gives it up)."
+            err.print(error_line(message, "waiting:"), highlight=False, soft_wrap=True)
+            analysis_id = store.patient().record_analysis(**content)
+    except StoreError as failed:
+        raise StoreError(f"{failed}. The results are printed above, and the same command (seed {seed}) "
+                         "computes them again") from failed
     err.print(styled(f"recorded {kind} analysis ", (analysis_id, "bold"), f" in {store.path}"),
               highlight=False)
 
@@ -95,21 +111,20 @@ def score(
     _check_store(no_store)
     with progress_bar(f"{loaded.id}: fitting precision", len(PRECISION_SCALES)) as update:
         report = score_scenario(loaded, draws=draws, seed=seed, start=start, progress=update)
-    if not no_store:
-        _record_analysis("score", loaded, draws=draws, seed=seed, settings={"start": report.start},
-                         result=report.to_dict())
-    if as_json:
-        sys.stdout.write(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
-        return
-    out.print(score_table(report, f"{loaded.title}: forecasts of {report.start}–{last} scored against "
-                                  f"the record ({draws:,} draws, seed {seed})"))
-    out.print(precision_line(report), highlight=False)
-    scored = set(report.table["outcome"])
-    for outcome in OUTCOMES:
-        if outcome.name in scored:
-            out.print(reliability_table(report, outcome.name))
-    for line in report.verdicts:
-        out.print(f"• {line}", highlight=False)
+    with _kept("score", loaded, no_store=no_store, draws=draws, seed=seed,
+               settings={"start": report.start}, result=report.to_dict()):
+        if as_json:
+            sys.stdout.write(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
+            return
+        out.print(score_table(report, f"{loaded.title}: forecasts of {report.start}–{last} scored "
+                                      f"against the record ({draws:,} draws, seed {seed})"))
+        out.print(precision_line(report), highlight=False)
+        scored = set(report.table["outcome"])
+        for outcome in OUTCOMES:
+            if outcome.name in scored:
+                out.print(reliability_table(report, outcome.name))
+        for line in report.verdicts:
+            out.print(f"• {line}", highlight=False)
 
 Metric = Annotated[str, typer.Option("--metric", "-m", help="Output to analyse: one of the run's metrics.")]
 
@@ -204,28 +219,27 @@ def whatif(
                      shared_record=assumed.record_periods if assumed is not None else ())
     frame = result.differences(chosen)
     content = {**result.to_dict(chosen, over=span), "assume": list(assume or [])}
-    if not no_store:
-        _record_analysis("whatif", base, draws=draws, seed=seed,
-                         settings={"overlay": overlay, "set": list(settings or []), "periods": periods,
-                                   "assume": list(assume or []), "metrics": list(chosen), "over": over},
-                         result=content)
-    if as_json:
-        sys.stdout.write(json.dumps(content, indent=2, default=str) + "\n")
-        return
-    from pivotal.simulation import summarise
+    kept = _kept("whatif", base, no_store=no_store, draws=draws, seed=seed, result=content,
+                 settings={"overlay": overlay, "set": list(settings or []), "periods": periods,
+                           "assume": list(assume or []), "metrics": list(chosen), "over": over})
+    with kept:
+        if as_json:
+            sys.stdout.write(json.dumps(content, indent=2, default=str) + "\n")
+            return
+        from pivotal.simulation import summarise
 
-    summary = summarise(result.baseline)
-    observed = {int(row["period"]): observed_text(row) for _, row in summary.iterrows()}
-    shown = frame[frame["period"] >= result.diverges - 1]
-    assuming = f" (assuming {', '.join(assume)})" if assume else ""
-    title = (f"{base.title}{assuming}: {' + '.join(o.title for o in overlays)} — {draws:,} draws, "
-             f"seed {seed}; diverges in {result.diverges}")
-    out.print(whatif_table(shown, chosen, title, observed))
-    out.print(f"record used in both runs for {_span_text(result.record_periods)}; later periods simulated",
-              highlight=False)
-    if span is not None:
-        for row in result.averages(chosen, span).itertuples():
-            out.print(average_line(row), highlight=False)
+        summary = summarise(result.baseline)
+        observed = {int(row["period"]): observed_text(row) for _, row in summary.iterrows()}
+        shown = frame[frame["period"] >= result.diverges - 1]
+        assuming = f" (assuming {', '.join(assume)})" if assume else ""
+        title = (f"{base.title}{assuming}: {' + '.join(o.title for o in overlays)} — {draws:,} draws, "
+                 f"seed {seed}; diverges in {result.diverges}")
+        out.print(whatif_table(shown, chosen, title, observed))
+        out.print(f"record used in both runs for {_span_text(result.record_periods)}; later periods "
+                  "simulated", highlight=False)
+        if span is not None:
+            for row in result.averages(chosen, span).itertuples():
+                out.print(average_line(row), highlight=False)
 
 
 def _span_text(years: list[int]) -> str:
@@ -267,19 +281,17 @@ def sensitivity(
         result = sobol_indices(loaded, metric=metric, periods=span, samples=samples, seed=seed,
                                use_record=not free)
         update(1, 1)
-    if not no_store:
-        _record_analysis("sensitivity", loaded, draws=result.evaluations, seed=seed,
-                         settings={"metric": metric, "periods": str(span), "samples": samples,
-                                   "use_record": not free},
-                         result=result.to_dict())
-    if as_json:
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
-        return
-    title = (f"{loaded.title}: what drives mean {metric} over {span} "
-             f"(N = {samples}, {result.evaluations:,} draws; mean {result.mean:.3f}, "
-             f"variance {result.variance:.4f})")
-    out.print(sobol_table(result.indices, title, top))
-    out.print(result.verdict(), highlight=False)
+    with _kept("sensitivity", loaded, no_store=no_store, draws=result.evaluations, seed=seed,
+               settings={"metric": metric, "periods": str(span), "samples": samples,
+                         "use_record": not free}, result=result.to_dict()):
+        if as_json:
+            sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
+            return
+        title = (f"{loaded.title}: what drives mean {metric} over {span} "
+                 f"(N = {samples}, {result.evaluations:,} draws; mean {result.mean:.3f}, "
+                 f"variance {result.variance:.4f})")
+        out.print(sobol_table(result.indices, title, top))
+        out.print(result.verdict(), highlight=False)
 
 
 @app.command("analyses")

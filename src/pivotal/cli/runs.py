@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -24,7 +25,7 @@ from pivotal.cli.output import run_json, summary_csv
 from pivotal.cli.render import runs_table, summary_table
 from pivotal.model.parameters import PARAMETERS_BY_NAME
 from pivotal.scenario import builtin_names, builtin_scenario, load_scenario, resolve_scenario
-from pivotal.store import RunStore
+from pivotal.store import RunStore, StoreError
 
 
 @app.command()
@@ -46,7 +47,7 @@ def run(
         "--threads", min=1, help="Worker threads for the numpy backend (default: all CPUs).")] = None,
 ) -> None:
     """Simulate a scenario period by period beside what actually happened, and record the run."""
-    from pivotal.runner import run_scenario
+    from pivotal.runner import record_run, run_scenario
     from pivotal.simulation import BACKENDS, get_backend
 
     if as_json and as_csv:
@@ -59,12 +60,19 @@ def run(
     if not no_store:
         RunStore().check_writable()  # before the work, not after it
     with progress_bar(f"{loaded.id}: {draws:,} draws", draws) as update:
-        finished = run_scenario(loaded, draws=draws, seed=seed, use_record=not free,
-                                record=not no_store, progress=update, backend=engine.name,
+        finished = run_scenario(loaded, draws=draws, seed=seed, use_record=not free, record=False,
+                                progress=update, backend=engine.name, threads=threads)
+    run_id, unrecorded, store = None, None, RunStore()
+    if not no_store:
+        # Recorded before it is printed, so that --json carries the id; a store that fails now
+        # (a full disk) still lets the finished results be printed below.
+        try:
+            run_id = record_run(store, finished, draws=draws, use_record=not free,
                                 on_busy=lambda message: err.print(error_line(message, "waiting:"),
-                                                                  highlight=False, soft_wrap=True),
-                                threads=threads)
-    meta = {"run_id": finished.run_id, "scenario_id": loaded.id, "draws": draws,
+                                                                  highlight=False, soft_wrap=True))
+        except StoreError as failed:
+            unrecorded = failed
+    meta = {"run_id": run_id, "scenario_id": loaded.id, "draws": draws,
             "seed": finished.seed, "use_record": not free}
     if as_json:
         sys.stdout.write(run_json(meta, finished.summary) + "\n")
@@ -72,9 +80,14 @@ def run(
         sys.stdout.write(summary_csv(finished.summary))
     else:
         out.print(summary_table(finished.summary, f"{loaded.title} — {draws:,} draws, seed {finished.seed}"))
-    if finished.run_id:
-        err.print(styled("recorded run ", (finished.run_id, "bold"), f" in {RunStore().path}"),
-                  highlight=False)
+    if no_store:
+        return
+    if unrecorded is not None:
+        rerun = f"pivotal run {shlex.quote(scenario or loaded.id)} --draws {draws} --seed {finished.seed}" + (
+            " --free" if free else "")
+        raise StoreError(f"{unrecorded}. The results are printed above and `{rerun}` computes them "
+                         "again")
+    err.print(styled("recorded run ", (run_id, "bold"), f" in {store.path}"), highlight=False)
 
 
 @app.command()

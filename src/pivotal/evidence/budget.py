@@ -8,6 +8,7 @@ is refused with a message instead of taking hours and gigabytes.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from pivotal.evidence.errors import UnreadableDocument
 
@@ -15,6 +16,28 @@ from pivotal.evidence.errors import UnreadableDocument
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 MAX_TEXT_CHARACTERS = 20_000_000
 READ_SECONDS = 60.0
+#: Address space the process that reads documents may take (see :mod:`pivotal.evidence.isolated`).
+MAX_READER_MEMORY = 4 * 1024**3
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The limits above as they stand in this process, to hand to the reading process."""
+
+    document_bytes: int
+    text_characters: int
+    seconds: float
+    memory: int
+
+    @classmethod
+    def current(cls) -> Limits:
+        return cls(MAX_DOCUMENT_BYTES, MAX_TEXT_CHARACTERS, READ_SECONDS, MAX_READER_MEMORY)
+
+    def apply(self) -> None:
+        """Make these the limits of this process (the reading process, which reads nothing else)."""
+        global MAX_DOCUMENT_BYTES, MAX_TEXT_CHARACTERS, READ_SECONDS, MAX_READER_MEMORY
+        MAX_DOCUMENT_BYTES, MAX_TEXT_CHARACTERS = self.document_bytes, self.text_characters
+        READ_SECONDS, MAX_READER_MEMORY = self.seconds, self.memory
 
 
 class Budget:

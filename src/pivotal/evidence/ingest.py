@@ -12,11 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from pivotal.evidence import budget
 from pivotal.evidence.actors import actor_matchers, find_actors
-from pivotal.evidence.budget import MAX_DOCUMENT_BYTES
 from pivotal.evidence.dates import find_dates, last_year, parse_date
 from pivotal.evidence.errors import EvidenceError, UnreadableDocument
-from pivotal.evidence.readers import format_of, read_document
+from pivotal.evidence.isolated import IsolatedReader
+from pivotal.evidence.readers import format_of
 from pivotal.evidence.records import Document, Metadata, ReadDocument
 from pivotal.evidence.store import ActorList, ActorRow, DateRow, EvidenceStore
 from pivotal.scenario import Scenario
@@ -98,8 +99,8 @@ def ingest(paths: Sequence[str | Path], store: EvidenceStore, scenario: Scenario
     hashes: dict[Path, str] = {}
     for path in files:
         try:
-            if path.stat().st_size > MAX_DOCUMENT_BYTES:  # before reading a byte of it
-                limit = f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB"
+            if path.stat().st_size > budget.MAX_DOCUMENT_BYTES:  # before reading a byte of it
+                limit = f"larger than {budget.MAX_DOCUMENT_BYTES // (1024 * 1024)} MB"
                 report.skipped.append(Skipped(str(path), limit))
                 continue
             hashes[path] = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -109,17 +110,18 @@ def ingest(paths: Sequence[str | Path], store: EvidenceStore, scenario: Scenario
     new: list[ReadDocument] = []
     repeated: list[str] = []
     seen: set[str] = set()
-    for path, digest in hashes.items():
-        if digest in known or digest in seen:
-            repeated.append(digest)
-            continue
-        try:
-            read = read_document(path)
-        except UnreadableDocument as err:
-            report.skipped.append(Skipped(str(path), str(err)))
-            continue
-        seen.add(digest)
-        new.append(_with_overrides(read, given))
+    with IsolatedReader() as reader:  # a file built to stall a parser is stopped, not waited for
+        for path, digest in hashes.items():
+            if digest in known or digest in seen:
+                repeated.append(digest)
+                continue
+            try:
+                read = reader.read(path)
+            except UnreadableDocument as err:
+                report.skipped.append(Skipped(str(path), str(err)))
+                continue
+            seen.add(digest)
+            new.append(_with_overrides(read, given))
 
     matchers = actor_matchers(scenario) if scenario is not None else []
     actors = ActorList(scenario.id, tuple((m.actor_id, m.name, m.aliases) for m in matchers)

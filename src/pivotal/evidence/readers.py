@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from pivotal.evidence.budget import MAX_DOCUMENT_BYTES
+from pivotal.evidence import budget
 from pivotal.evidence.dates import parse_date
 from pivotal.evidence.errors import UnreadableDocument
 from pivotal.evidence.records import Metadata, Paragraph, ReadDocument
@@ -54,11 +54,11 @@ def read_document(path: Path) -> ReadDocument:
         raise UnreadableDocument(f"not a format pivotal reads ({known}), found {found!r}")
     try:
         with path.open("rb") as stream:
-            data = stream.read(MAX_DOCUMENT_BYTES + 1)
+            data = stream.read(budget.MAX_DOCUMENT_BYTES + 1)
     except OSError as err:
         raise UnreadableDocument(f"cannot be opened: {err.strerror or err}") from err
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise UnreadableDocument(f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
+    if len(data) > budget.MAX_DOCUMENT_BYTES:
+        raise UnreadableDocument(f"larger than {budget.MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
     return read_bytes(data, name=path.name, kind=kind, path=str(path.resolve()))
 
 

@@ -420,7 +420,13 @@ def run_chunk(
     resolved = xp.zeros(prior.shape, dtype=bool)
     erosion = xp.ones_like(prior)
     type_drawn = False
-    metrics, challenges, responses = [], [], []
+    # NumPy writes each period into arrays made once (stacking a list would hold the outputs
+    # twice); an accelerator keeps its periods on the device and stacks them at the end.
+    in_place = xp is np
+    n_periods, n = len(plan.steps), prior.shape[0]
+    metrics: Any = np.empty((n_periods, len(METRICS), n)) if in_place else []
+    challenges: Any = np.empty((n_periods, n), dtype=np.int8) if in_place else []
+    responses: Any = np.empty((n_periods, n), dtype=np.int8) if in_place else []
     for t, plan_step in enumerate(plan.steps):
         stage = {name: table[plan_step.rows[name]] for name in (*STAGE_NAMES, "hedge_erosion")}
         turnover = table[plan_step.rows["resolve_turnover"]]
@@ -429,9 +435,14 @@ def run_chunk(
             recorded=plan_step.recorded, type_drawn=type_drawn, options=plan.options,
         )
         type_drawn = plan_step.recorded is None
-        metrics.append(out)
-        challenges.append(challenge)
-        responses.append(response)
+        if in_place:
+            metrics[t], challenges[t], responses[t] = out, challenge, response
+        else:
+            metrics.append(out)
+            challenges.append(challenge)
+            responses.append(response)
+    if in_place:
+        return ChunkOutput(metrics=metrics, challenge=challenges, response=responses)
     return ChunkOutput(
         metrics=np.asarray(xp.stack(metrics)),
         challenge=np.asarray(xp.stack(challenges)),

@@ -47,6 +47,41 @@ def block_generator(root: np.random.SeedSequence, block: int) -> np.random.Gener
     return np.random.default_rng(child)
 
 
-def block_uniforms(root: np.random.SeedSequence, block: int, rows: int) -> np.ndarray:
-    """All of a block's uniforms, shape (rows, BLOCK_DRAWS), drawn in one call."""
-    return block_generator(root, block).random((rows, BLOCK_DRAWS))
+#: Rows of a block drawn at a time when only some of its columns are kept (2 MiB of numbers).
+ROWS_PER_PIECE = 64
+
+
+def block_uniforms(root: np.random.SeedSequence, block: int, rows: int,
+                   columns: slice = slice(None)) -> np.ndarray:
+    """A block's uniforms, shape (rows, BLOCK_DRAWS), or the given columns of them.
+
+    The generator fills the block row after row, so drawing it a few rows at a time gives the
+    same numbers as one call; keeping only ``columns`` of each piece means a chunk that needs a
+    few draws of a long scenario's block never holds the whole block.
+    """
+    generator = block_generator(root, block)
+    if columns == slice(None):
+        return generator.random((rows, BLOCK_DRAWS))
+    width = len(range(*columns.indices(BLOCK_DRAWS)))
+    kept = np.empty((rows, width))
+    piece = np.empty((min(ROWS_PER_PIECE, rows), BLOCK_DRAWS))
+    for first in range(0, rows, ROWS_PER_PIECE):
+        last = min(first + ROWS_PER_PIECE, rows)
+        generator.random(out=piece[: last - first])
+        kept[first:last] = piece[: last - first, columns]
+    return kept
+
+
+def draw_uniforms(root: np.random.SeedSequence, rows: int, start: int, stop: int) -> np.ndarray:
+    """The uniforms of draws ``start`` to ``stop``, shape (rows, stop - start), from their blocks.
+
+    Filled block by block, so that no more than the draws asked for (and one piece of a block)
+    is held at a time.
+    """
+    kept = np.empty((rows, stop - start))
+    for block in range(start // BLOCK_DRAWS, (stop - 1) // BLOCK_DRAWS + 1):
+        first = max(start, block * BLOCK_DRAWS)
+        last = min(stop, (block + 1) * BLOCK_DRAWS)
+        columns = slice(first - block * BLOCK_DRAWS, last - block * BLOCK_DRAWS)
+        kept[:, first - start : last - start] = block_uniforms(root, block, rows, columns)
+    return kept

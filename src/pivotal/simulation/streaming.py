@@ -17,14 +17,27 @@ from dataclasses import dataclass
 import numpy as np
 
 from pivotal.scenario.schema import Scenario
-from pivotal.simulation.backends import Backend
+from pivotal.simulation.backends import Backend, get_backend
 from pivotal.simulation.engine import Chunk, iter_chunks
 from pivotal.simulation.kernel import METRICS, make_plan
-from pivotal.simulation.random import SeedLike
+from pivotal.simulation.random import BLOCK_DRAWS, SeedLike
 
 HISTOGRAM_BINS = 4096
-#: Histogram counts: a run has at most 100 million draws, well within 32 bits.
+#: A run's histogram counts: a run has at most 100 million draws, well within 32 bits.
 COUNT_TYPE = np.int32
+#: A chunk's counts: 16 bits while no bin can hold more than 65,535 of its draws, which halves
+#: what a long scenario's chunk in flight holds.
+CHUNK_COUNT_TYPE = np.uint16
+
+
+def chunk_count_type(draws: int) -> type[np.integer]:
+    """The smallest count type that holds a chunk of ``draws`` draws falling all in one bin."""
+    return CHUNK_COUNT_TYPE if draws <= np.iinfo(CHUNK_COUNT_TYPE).max else COUNT_TYPE
+
+
+def histogram_bytes(n_periods: int, count_type: type[np.integer] = COUNT_TYPE) -> int:
+    """What one histogram of every metric in every period holds, in bytes."""
+    return n_periods * len(METRICS) * HISTOGRAM_BINS * np.dtype(count_type).itemsize
 
 
 @dataclass(frozen=True)
@@ -40,17 +53,16 @@ class ChunkStats:
     @classmethod
     def of(cls, chunk: Chunk) -> ChunkStats:
         values = chunk.output.metrics  # (n_periods, n_metrics, n)
-        n_periods, n_metrics, _ = values.shape
+        n_periods, n_metrics, n = values.shape
         offsets = (np.arange(n_metrics) * HISTOGRAM_BINS)[:, None]
-        counts = np.empty((n_periods, n_metrics, HISTOGRAM_BINS), dtype=COUNT_TYPE)
+        counts = np.empty((n_periods, n_metrics, HISTOGRAM_BINS), dtype=chunk_count_type(n))
         for t in range(n_periods):  # one period at a time keeps the temporaries small
             bins = np.minimum((values[t] * HISTOGRAM_BINS).astype(np.int32), HISTOGRAM_BINS - 1)
             bins += offsets
-            # At most a chunk's draws fall in one bin: the count fits COUNT_TYPE.
             counts[t] = np.bincount(bins.ravel(), minlength=n_metrics * HISTOGRAM_BINS).reshape(
                 n_metrics, HISTOGRAM_BINS)
         return cls(
-            draws=values.shape[2],
+            draws=n,
             sums=values.sum(axis=2),
             minimum=values.min(axis=2),
             maximum=values.max(axis=2),
@@ -58,41 +70,37 @@ class ChunkStats:
         )
 
     def absorb(self, other: ChunkStats) -> ChunkStats:
-        """``merge``, adding ``other``'s histogram into this one's in place: a long scenario's
-        histograms are large, and a third copy of them would be needed otherwise."""
-        np.add(self.counts, other.counts, out=self.counts)
-        return ChunkStats(
-            draws=self.draws + other.draws,
-            sums=self.sums + other.sums,
-            minimum=np.minimum(self.minimum, other.minimum),
-            maximum=np.maximum(self.maximum, other.maximum),
-            counts=self.counts,
-        )
+        """The merge of the two, adding ``other``'s histogram into this one's in place.
 
-    def merge(self, other: ChunkStats) -> ChunkStats:
+        A long scenario's histograms are large, and a third copy would be needed otherwise; this
+        one's counts must be of :data:`COUNT_TYPE` (a run's first chunk is widened once).
+        """
+        counts = self.counts if self.counts.dtype == COUNT_TYPE else self.counts.astype(COUNT_TYPE)
+        np.add(counts, other.counts, out=counts)
         return ChunkStats(
             draws=self.draws + other.draws,
             sums=self.sums + other.sums,
             minimum=np.minimum(self.minimum, other.minimum),
             maximum=np.maximum(self.maximum, other.maximum),
-            counts=self.counts + other.counts,
+            counts=counts,
         )
 
     def quantile(self, q: float) -> np.ndarray:
         r"""Sample quantile ``q`` of each (period, metric) from the histogram.
 
         The ``k``-th smallest of ``N`` values, :math:`k = q (N - 1)`, is placed
-        inside its bin by assuming the bin's values are spread evenly.
+        inside its bin by assuming the bin's values are spread evenly.  Computed a
+        period at a time, so that no copy of the whole histogram is made.
         """
         rank = q * (self.draws - 1)
-        cumulative = np.cumsum(self.counts, axis=-1)
-        bin_index = (cumulative <= rank).sum(axis=-1)
-        bin_index = np.minimum(bin_index, HISTOGRAM_BINS - 1)
-        before = np.take_along_axis(cumulative, bin_index[..., None], -1)[..., 0]
-        inside = np.take_along_axis(self.counts, bin_index[..., None], -1)[..., 0]
-        before = before - inside
-        fraction = (rank - before + 0.5) / np.maximum(inside, 1)
-        estimate = (bin_index + np.clip(fraction, 0.0, 1.0)) / HISTOGRAM_BINS
+        estimate = np.empty(self.counts.shape[:2])
+        for t, counts in enumerate(self.counts):
+            cumulative = np.cumsum(counts, axis=-1, dtype=COUNT_TYPE)
+            bin_index = np.minimum((cumulative <= rank).sum(axis=-1), HISTOGRAM_BINS - 1)
+            inside = np.take_along_axis(counts, bin_index[:, None], -1)[:, 0]
+            before = np.take_along_axis(cumulative, bin_index[:, None], -1)[:, 0] - inside
+            fraction = (rank - before + 0.5) / np.maximum(inside, 1)
+            estimate[t] = (bin_index + np.clip(fraction, 0.0, 1.0)) / HISTOGRAM_BINS
         return np.clip(estimate, self.minimum, self.maximum)
 
 
@@ -120,17 +128,21 @@ def simulate_summary(
     progress: Callable[[int, int], None] | None = None,
     backend: str | Backend = "numpy",
     threads: int | None = None,
+    memory_budget: int | None = None,
 ) -> RunSummary:
     """Simulate ``scenario`` as :func:`~pivotal.simulation.simulate` does, keeping only summaries.
 
     The draws are the same as ``simulate``'s for the same seed; memory does
-    not grow with ``draws``.
+    not grow with ``draws`` and stays within ``memory_budget`` bytes (see
+    :func:`~pivotal.simulation.engine.chunk_plan`; default ``MEMORY_BUDGET``).
     """
     plan = make_plan(scenario, use_record=use_record, record_periods=record_periods)
     total: ChunkStats | None = None
-    histogram = len(plan.steps) * len(METRICS) * HISTOGRAM_BINS * np.dtype(COUNT_TYPE).itemsize
-    for stats in iter_chunks(plan, draws, seed, backend=backend, threads=threads, digest=ChunkStats.of,
-                             digest_bytes=histogram):
+    engine = backend if isinstance(backend, Backend) else get_backend(backend)
+    largest_chunk = engine.chunk_blocks * BLOCK_DRAWS
+    for stats in iter_chunks(plan, draws, seed, backend=engine, threads=threads, digest=ChunkStats.of,
+                             digest_bytes=histogram_bytes(len(plan.steps), chunk_count_type(largest_chunk)),
+                             held_bytes=histogram_bytes(len(plan.steps)), memory_budget=memory_budget):
         total = stats if total is None else total.absorb(stats)
         if progress is not None:
             progress(total.draws, draws)

@@ -263,7 +263,9 @@ class RunStore:
         self._check_location()
         folder = self.path.parent
         if not os.access(folder, os.W_OK) or (self.path.exists() and not os.access(self.path, os.W_OK)):
-            raise StoreError(f"cannot write to the run store {self.path}: permission denied; set "
+            read_only = hasattr(os, "statvfs") and bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+            reason = "its file system is mounted read-only" if read_only else "permission denied"
+            raise StoreError(f"cannot write to the run store {self.path}: {reason}; set "
                              f"PIVOTAL_HOME to a folder you can write, or use --no-store")
 
     def _damaged(self, err: duckdb.Error) -> StoreError:

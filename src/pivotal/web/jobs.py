@@ -17,6 +17,7 @@ from typing import Any
 
 from pivotal.runner import compute_summary, record_summary
 from pivotal.scenario import Scenario
+from pivotal.simulation.engine import MEMORY_BUDGET
 from pivotal.store import RunStore
 from pivotal.web.models import JobInfo, JobStatus
 
@@ -156,8 +157,10 @@ class JobManager:
                 raise Cancelled
 
         try:
+            # Runs computed at once share the engine's memory budget, so the app stays within it.
             _, summary = compute_summary(job.scenario, draws=job.draws, seed=job.seed,
-                                         use_record=job.use_record, progress=progress)
+                                         use_record=job.use_record, progress=progress,
+                                         memory_budget=MEMORY_BUDGET // self.workers)
             run_id = record_summary(_SettingsStore(self.store, job.settings), job.scenario,
                                     draws=job.draws, seed=job.seed, use_record=job.use_record,
                                     summary=summary)
