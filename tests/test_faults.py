@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -197,8 +198,8 @@ def test_a_full_disk_is_named_and_the_finished_results_are_still_printed(small_d
     monkeypatch.setenv("PIVOTAL_HOME", str(small_disk / "home"))
     assert invoke("run", str(TINY), "-n", "30", "-s", "1").exit_code == 0
     _fill(small_disk)
-    for command in (["run", str(TINY), "-n", "30", "-s", "2"], ["whatif", "--scenario", str(TINY), "--set", "prize=0.5",
-                                                                  "-n", "30"]):
+    whatif = ["whatif", "--scenario", str(TINY), "--set", "prize=0.5", "-n", "30"]
+    for command in (["run", str(TINY), "-n", "30", "-s", "2"], whatif):
         result = invoke(*command)
         text = one_line(result.output)
         assert result.exit_code == 1 and "the disk is full" in text, text
@@ -425,18 +426,23 @@ def test_a_long_scenario_on_many_threads_holds_no_more_than_the_budget(monkeypat
     import tracemalloc
 
     from pivotal.simulation import engine
-    from pivotal.simulation.streaming import simulate_summary
+    from pivotal.simulation.kernel import make_plan
+    from pivotal.simulation.streaming import chunk_count_type, histogram_bytes, simulate_summary
 
     scenario = _long_scenario(2100)  # 100 periods
-    budget = 96 << 20
+    budget = 200 << 20
+    plan = make_plan(scenario)
+    draws, in_flight = engine.chunk_plan(plan, 16384, 8, histogram_bytes(100, chunk_count_type(16384)),
+                                         histogram_bytes(100), budget)
+    assert in_flight >= 2 and draws < 4000, "the budget must bind, with chunks computed side by side"
     monkeypatch.setattr(engine, "MEMORY_BUDGET", budget)
     tracemalloc.start()
     try:
-        summary = simulate_summary(scenario, 6000, seed=2, threads=8)
+        summary = simulate_summary(scenario, 12_000, seed=2, threads=8)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert summary.draws == 6000 and len(summary.periods) == 100
+    assert summary.draws == 12_000 and len(summary.periods) == 100
     assert peak <= budget, f"peak {peak / 2**20:.0f} MiB over a budget of {budget / 2**20:.0f} MiB"
 
 
@@ -533,7 +539,14 @@ def test_the_app_itself_answers_a_stalled_body_with_408(monkeypatch):
     assert start["status"] == 408
 
 
-def test_html_that_stalls_the_parser_is_stopped_at_the_deadline_and_the_batch_goes_on(tmp_path, monkeypatch):
+needs_isolation = pytest.mark.skipif(
+    not __import__("pivotal.evidence.isolated").evidence.isolated.AVAILABLE,
+    reason="documents are read in a worker process on POSIX systems only")
+
+
+@needs_isolation
+def test_html_that_stalls_the_parser_is_stopped_at_the_deadline_and_the_batch_goes_on(tmp_path,
+                                                                                      monkeypatch):
     """Unfinished end tags make Python's parser rescan the rest of the page at every step: a
     megabyte took over a minute in one call that no check between steps could interrupt."""
     import time
@@ -553,11 +566,28 @@ def test_html_that_stalls_the_parser_is_stopped_at_the_deadline_and_the_batch_go
     assert "trap" not in one_line(invoke("evidence", "list").output)
 
 
-def test_a_document_past_the_memory_ceiling_is_refused(tmp_path, monkeypatch):
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the memory ceiling is Linux's RLIMIT_AS")
+def test_a_document_past_the_memory_ceiling_is_refused_and_the_next_is_read(tmp_path, monkeypatch):
     from pivotal.evidence import budget
 
+    big = tmp_path / "big.md"
+    big.write_text("# Note\n\n" + "Words about a border. " * 20_000, encoding="utf-8")
     monkeypatch.setattr(budget, "MAX_READER_MEMORY", 64 * 1024**2)  # less than the reader holds
-    (tmp_path / "note.md").write_text("# Note\n\n" + "Words about a border. " * 20_000, encoding="utf-8")
-    result = invoke("evidence", "add", str(tmp_path / "note.md"))
-    assert result.exit_code == 1
-    assert "GB of memory" in one_line(result.output) and "Traceback" not in result.output
+    result = invoke("evidence", "add", str(big))
+    assert result.exit_code == 1, result.output
+    assert "needs more than 0.0625 GB of memory" in one_line(result.output)
+    monkeypatch.undo()
+    assert invoke("evidence", "add", str(big)).exit_code == 0  # under the default ceiling
+
+
+@needs_isolation
+def test_a_reader_that_cannot_start_is_one_error_not_a_refusal_of_every_file(tmp_path, monkeypatch):
+    from pivotal.evidence import isolated
+
+    monkeypatch.setattr(isolated.sys, "executable", "/bin/false")
+    (tmp_path / "a.md").write_text("# A\n\nText.\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text("# B\n\nMore text.\n", encoding="utf-8")
+    result = invoke("evidence", "add", str(tmp_path))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert one_line(result.output) == ("error: the document reader (python -m pivotal.evidence.isolated) "
+                                       "could not start: it ended with status 1")

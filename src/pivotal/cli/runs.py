@@ -84,7 +84,7 @@ def run(
         return
     if unrecorded is not None:
         rerun = f"pivotal run {shlex.quote(scenario or loaded.id)} --draws {draws} --seed {finished.seed}" + (
-            " --free" if free else "")
+            " --free" if free else "") + ("" if engine.name == "numpy" else f" --backend {engine.name}")
         raise StoreError(f"{unrecorded}. The results are printed above and `{rerun}` computes them "
                          "again")
     err.print(styled("recorded run ", (run_id, "bold"), f" in {store.path}"), highlight=False)

@@ -15,27 +15,41 @@ import contextlib
 import os
 import subprocess
 import sys
+import tempfile
 from multiprocessing.connection import Connection
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
 
 from pivotal.evidence import budget
-from pivotal.evidence.errors import UnreadableDocument
+from pivotal.evidence.errors import EvidenceError, UnreadableDocument
 from pivotal.evidence.readers import read_document
 from pivotal.evidence.records import ReadDocument
 
-#: Seconds the worker is given beyond the reading budget, to start and send its answer back.
+#: Seconds the worker is given beyond the reading budget to send its answer back, and to start.
 GRACE_SECONDS = 2.0
-#: Whether documents can be read apart: a POSIX system passes the worker its pipes and caps its
-#: memory; elsewhere they are read in this process, with the checks between steps only.
+START_SECONDS = 60.0
+#: Whether documents can be read apart: a POSIX system passes the worker its pipes; elsewhere
+#: they are read in this process, with the checks between steps only.
 AVAILABLE = os.name == "posix"
+#: Whether the worker's memory can be capped: Linux honours RLIMIT_AS; macOS does not.
+MEMORY_CAPPED = sys.platform.startswith("linux")
+
+
+def _cap_memory(limit: int) -> None:
+    """Cap this process's address space at ``limit`` bytes, never above a stricter cap already set."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    caps = [c for c in (limit, soft, hard) if c != resource.RLIM_INFINITY]
+    with contextlib.suppress(ValueError, OSError):  # a platform that refuses: no cap
+        resource.setrlimit(resource.RLIMIT_AS, (min(caps), hard))
 
 
 def _serve(requests: Connection, answers: Connection) -> None:
-    """The worker: read each path it is sent with the limits sent along, answer, repeat."""
-    import resource
-
+    """The worker: say it is ready, then read each path it is sent with the limits sent along,
+    answer, repeat."""
+    answers.send("ready")
     capped = False
     while True:
         try:
@@ -46,8 +60,8 @@ def _serve(requests: Connection, answers: Connection) -> None:
             return
         path, limits = request
         limits.apply()
-        if not capped:
-            resource.setrlimit(resource.RLIMIT_AS, (limits.memory, limits.memory))
+        if not capped and MEMORY_CAPPED:
+            _cap_memory(limits.memory)
             capped = True
         try:
             answer: tuple[str, Any] = ("read", read_document(Path(path)))
@@ -76,6 +90,7 @@ class IsolatedReader:
         self._process: subprocess.Popen[bytes] | None = None
         self._requests: Connection | None = None
         self._answers: Connection | None = None
+        self._errors: IO[bytes] | None = None  # the worker's standard error, to name a failed start
 
     def __enter__(self) -> IsolatedReader:
         return self
@@ -90,6 +105,8 @@ class IsolatedReader:
         if not AVAILABLE:
             return read_document(path)
         limits = budget.Limits.current()
+        if self._process is not None and self._process.poll() is not None:
+            self._stop()  # it ended between documents: this one gets a fresh worker, not the blame
         requests, answers = self._worker()
         try:
             requests.send((str(path), limits))
@@ -120,24 +137,56 @@ class IsolatedReader:
         self._stop()
 
     def _worker(self) -> tuple[Connection, Connection]:
-        if self._requests is None or self._answers is None:
-            request_read, request_write = os.pipe()
-            answer_read, answer_write = os.pipe()
-            package_root = str(Path(__file__).resolve().parents[2])
-            env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-                p for p in (package_root, os.environ.get("PYTHONPATH")) if p)}
-            try:
-                self._process = subprocess.Popen(
-                    [sys.executable, "-m", "pivotal.evidence.isolated", str(request_read),
-                     str(answer_write)],
-                    pass_fds=(request_read, answer_write), env=env,
-                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            finally:
-                os.close(request_read)
-                os.close(answer_write)
-            self._requests = Connection(request_write, readable=False)
-            self._answers = Connection(answer_read, writable=False)
+        if self._requests is not None and self._answers is not None:
+            return self._requests, self._answers
+        request_read, request_write = os.pipe()
+        answer_read, answer_write = os.pipe()
+        package_root = str(Path(__file__).resolve().parents[2])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            p for p in (package_root, os.environ.get("PYTHONPATH")) if p)}
+        errors = tempfile.TemporaryFile()  # noqa: SIM115 - kept open for the worker's life, closed by _stop
+        try:
+            # -P: the folder the user works in must not shadow a module the worker imports.
+            process = subprocess.Popen(
+                [sys.executable, "-P", "-m", "pivotal.evidence.isolated", str(request_read),
+                 str(answer_write)],
+                pass_fds=(request_read, answer_write), env=env,
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors)
+        except OSError as err:
+            for fd in (request_write, answer_read):
+                os.close(fd)
+            errors.close()
+            raise EvidenceError(f"the document reader could not start: {err}") from err
+        finally:
+            os.close(request_read)
+            os.close(answer_write)
+        self._process, self._errors = process, errors
+        self._requests = Connection(request_write, readable=False)
+        self._answers = Connection(answer_read, writable=False)
+        try:
+            ready = self._answers.poll(START_SECONDS) and self._answers.recv() == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            failure = self._failure()
+            self._stop()
+            raise EvidenceError(f"the document reader (python -m pivotal.evidence.isolated) could not "
+                                f"start: {failure}")
         return self._requests, self._answers
+
+    def _failure(self) -> str:
+        """The last line the worker wrote to its standard error, or its exit status."""
+        if self._process is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(1.0)
+        lines: list[str] = []
+        if self._errors is not None:
+            self._errors.seek(0)
+            lines = self._errors.read().decode("utf-8", "replace").strip().splitlines()
+        if lines:
+            return lines[-1]
+        code = self._process.returncode if self._process is not None else None
+        return f"it ended with status {code}"
 
     def _stop(self) -> None:
         if self._process is not None and self._process.poll() is None:
@@ -146,7 +195,9 @@ class IsolatedReader:
         for connection in (self._requests, self._answers):
             if connection is not None:
                 connection.close()
-        self._process, self._requests, self._answers = None, None, None
+        if self._errors is not None:
+            self._errors.close()
+        self._process, self._requests, self._answers, self._errors = None, None, None, None
 
 
 if __name__ == "__main__":

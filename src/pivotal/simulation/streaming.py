@@ -12,7 +12,7 @@ value).  Memory is independent of the number of draws.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -69,20 +69,27 @@ class ChunkStats:
             counts=counts,
         )
 
+    def widened(self) -> ChunkStats:
+        """These statistics with counts of :data:`COUNT_TYPE`, wide enough for a whole run."""
+        if self.counts.dtype == COUNT_TYPE:
+            return self
+        return replace(self, counts=self.counts.astype(COUNT_TYPE))
+
     def absorb(self, other: ChunkStats) -> ChunkStats:
         """The merge of the two, adding ``other``'s histogram into this one's in place.
 
         A long scenario's histograms are large, and a third copy would be needed otherwise; this
-        one's counts must be of :data:`COUNT_TYPE` (a run's first chunk is widened once).
+        one's counts must be of :data:`COUNT_TYPE` (see :meth:`widened`).
         """
-        counts = self.counts if self.counts.dtype == COUNT_TYPE else self.counts.astype(COUNT_TYPE)
-        np.add(counts, other.counts, out=counts)
+        if self.counts.dtype != COUNT_TYPE:
+            raise ValueError("absorb into widened statistics (ChunkStats.widened)")
+        np.add(self.counts, other.counts, out=self.counts)
         return ChunkStats(
             draws=self.draws + other.draws,
             sums=self.sums + other.sums,
             minimum=np.minimum(self.minimum, other.minimum),
             maximum=np.maximum(self.maximum, other.maximum),
-            counts=counts,
+            counts=self.counts,
         )
 
     def quantile(self, q: float) -> np.ndarray:
@@ -143,7 +150,10 @@ def simulate_summary(
     for stats in iter_chunks(plan, draws, seed, backend=engine, threads=threads, digest=ChunkStats.of,
                              digest_bytes=histogram_bytes(len(plan.steps), chunk_count_type(largest_chunk)),
                              held_bytes=histogram_bytes(len(plan.steps)), memory_budget=memory_budget):
-        total = stats if total is None else total.absorb(stats)
+        # The first chunk's counts are widened at once, and each chunk is let go as soon as it is
+        # absorbed, so that no histogram outlives its turn while the next chunks are computed.
+        total = stats.widened() if total is None else total.absorb(stats)
+        del stats
         if progress is not None:
             progress(total.draws, draws)
     assert total is not None  # iter_chunks yields at least one chunk

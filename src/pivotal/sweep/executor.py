@@ -25,6 +25,7 @@ import pandas as pd
 
 from pivotal.runner import compute_summary, record_summary
 from pivotal.scenario import Scenario, scenario_hash
+from pivotal.simulation.engine import MEMORY_BUDGET, default_threads
 from pivotal.store import RunStore
 from pivotal.store.runstore import SweepTask
 from pivotal.sweep.spec import Variant
@@ -46,8 +47,13 @@ class TaskFunction(Protocol):
 
 
 def simulate_variant(scenario: Scenario, *, draws: int, seed: int, use_record: bool) -> pd.DataFrame:
-    """The default task: one variant's summary, computed without touching the store."""
-    _, summary = compute_summary(scenario, draws=draws, seed=seed, use_record=use_record)
+    """The default task: one variant's summary, computed without touching the store.
+
+    Ray gives each task one CPU and runs one per CPU, so a task uses one thread and its share of
+    the engine's memory budget: a sweep holds no more than one run would."""
+    share = MEMORY_BUDGET // default_threads()
+    _, summary = compute_summary(scenario, draws=draws, seed=seed, use_record=use_record, threads=1,
+                                 memory_budget=share)
     return summary
 
 
