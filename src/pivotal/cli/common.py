@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 from collections.abc import Callable, Iterator
 from typing import Annotated, TypeVar
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
@@ -29,10 +30,41 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+#: Width of lines written where output is not a terminal: long enough that no table is cut.
+PIPED_WIDTH = 250
+
+
+class _Console(Console):
+    """A console that writes whole lines where output is not a terminal (a pipe, a file, ``!pivotal``
+    in a notebook) and COLUMNS does not say otherwise: tables at their natural width, not cut to 80."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        measured = super().size
+        if not self.is_terminal and "COLUMNS" not in os.environ:
+            return ConsoleDimensions(PIPED_WIDTH, measured.height)
+        return measured
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
 # Nothing printed is read as Rich markup: titles, paths, messages and search terms come from users
 # and may hold square brackets.  Styles are given explicitly, with :func:`styled`.
-out = Console(markup=False)
-err = Console(stderr=True, markup=False)
+out = _Console(markup=False)
+err = _Console(stderr=True, markup=False)
+
+
+def fitting(wide: RenderableType, narrow: RenderableType) -> RenderableType:
+    """``wide`` where it fits the output's width, else ``narrow`` (a layout made for 80 columns).
+
+    It fits when Rich lays it out without cutting a cell short (an ellipsis); text columns may
+    wrap.  Rich's measurement cannot say this, as it counts cells that will not wrap at less than
+    their width."""
+    lines = out.render_lines(wide, out.options, pad=False)
+    cut = any("…" in segment.text for line in lines for segment in line)
+    return narrow if cut else wide
 
 
 def styled(*parts: str | tuple[str, str]) -> Text:

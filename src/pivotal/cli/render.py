@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+from rich import box
 from rich.table import Table
 
 from pivotal.store import RunRecord
@@ -42,6 +43,7 @@ def observed_text(row: pd.Series) -> str:
 
 
 def summary_table(summary: pd.DataFrame, title: str) -> Table:
+    """One line per period: each output's mean and 90% interval side by side (about 130 columns)."""
     table = Table(title=title, caption="each cell: mean, then 90% interval over parameter draws. "
                   "Src: belief updated from the record (r) or the simulation (s)")
     table.add_column("Period", justify="right", no_wrap=True)
@@ -54,6 +56,33 @@ def summary_table(summary: pd.DataFrame, title: str) -> Table:
         cells = [_band(row, name) for name, _ in SHOWN]
         table.add_row(str(row["period"]), *cells, source, observed_text(row))
     return table
+
+
+def narrow_summary_table(summary: pd.DataFrame, title: str) -> Table:
+    """The same for an 80-column terminal: two lines per period, the mean above its interval,
+    probabilities without their leading zero (as tables in the field print them)."""
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, caption=(
+        "each cell: mean over parameter draws, under it the 90% interval; r/s: belief updated from "
+        "the record or the simulation"))
+    table.add_column("Period", justify="right", no_wrap=True)
+    for _, label in SHOWN:
+        table.add_column(NARROW_LABELS.get(label, label), justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    table.add_column("Observed", min_width=12, overflow="fold")
+    for _, row in summary.iterrows():
+        source = "r" if row["belief_source"] == "record" else "s"
+        cells = [f"{_short(row[name])}\n{_short(row[f'{name}_low'])}–{_short(row[f'{name}_high'])}"
+                 for name, _ in SHOWN]
+        table.add_row(str(row["period"]), *cells, source, observed_text(row))
+    return table
+
+
+NARROW_LABELS = {"Pivot acts": "Pivot\nacts", "Belief in resolve": "Belief in\nresolve"}
+
+
+def _short(value: float) -> str:
+    """A probability with two decimals and no leading zero: .06, 1.00."""
+    return f"{value:.2f}".removeprefix("0")
 
 
 def runs_table(records: list[RunRecord]) -> Table:

@@ -16,13 +16,14 @@ from pivotal.cli.common import (
     app,
     err,
     error_line,
+    fitting,
     out,
     progress_bar,
     styled,
     user_errors,
 )
 from pivotal.cli.output import run_json, summary_csv
-from pivotal.cli.render import runs_table, summary_table
+from pivotal.cli.render import narrow_summary_table, runs_table, summary_table
 from pivotal.model.parameters import PARAMETERS_BY_NAME
 from pivotal.scenario import builtin_names, builtin_scenario, load_scenario, resolve_scenario
 from pivotal.store import RunStore, StoreError
@@ -79,7 +80,9 @@ def run(
     elif as_csv:
         sys.stdout.write(summary_csv(finished.summary))
     else:
-        out.print(summary_table(finished.summary, f"{loaded.title} — {draws:,} draws, seed {finished.seed}"))
+        title = f"{loaded.title} — {draws:,} draws, seed {finished.seed}"
+        out.print(fitting(summary_table(finished.summary, title),
+                          narrow_summary_table(finished.summary, title)))
     if no_store:
         return
     if unrecorded is not None:
@@ -154,4 +157,5 @@ def show(
     else:
         title = (f"run {r.run_id} — {r.scenario_title} — {r.draws:,} draws, seed {r.seed}, "
                  f"pivotal {r.package_version}")
-        out.print(summary_table(stored.summary, title))
+        out.print(fitting(summary_table(stored.summary, title),
+                          narrow_summary_table(stored.summary, title)))
