@@ -35,3 +35,36 @@ def test_piped_output_is_never_cut(monkeypatch):
     rows = [line for line in text.splitlines() if line.startswith("│")]
     assert len(rows) == 32, "one line per period"
     assert "offensive → mediate" in text and "Belief in resolve" in text
+
+
+TINY = "tests/data/tiny.yaml"
+
+
+def _lines(*args: str) -> list[str]:
+    result = runner.invoke(app, [*args, "--no-store"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    return [line.strip() for line in result.stdout.splitlines()]
+
+
+def test_a_whatif_that_changes_nothing_says_so_and_why():
+    lines = _lines("whatif", "--scenario", TINY, "--set", "ultimatum_gain=1@2003", "-m", "p_challenge",
+                   "--over", "2003", "-n", "200")
+    assert ("p_challenge does not change over 2003: on average and in 90% of draws the change is "
+            "under 0.0005.") in lines
+    assert ("The overlay changes numbers whose moves this scenario leaves out: ultimatum_gain "
+            "(needs game: {pivot_posture: true}).") in lines
+    assert any("relative change under 1%)" in line for line in lines)
+    assert not any("-0%" in line or "+0%" in line for line in lines)
+
+
+def test_a_whatif_asked_about_periods_before_its_change_says_so():
+    lines = _lines("whatif", "--scenario", TINY, "--set", "prize=0.5@2003", "-m", "p_challenge",
+                   "--over", "2001-2002", "-n", "200")
+    assert ("The overlay's first change is in 2003, after these periods; a what-if changes only what "
+            "comes after its first change.") in lines
+
+
+def test_a_whatif_that_moves_its_metric_adds_no_explanation():
+    lines = _lines("whatif", "--scenario", TINY, "--set", "war_cost=0@2002-2003", "-m", "p_challenge",
+                   "--over", "2002-2003", "-n", "300")
+    assert not any("does not change" in line for line in lines)

@@ -61,6 +61,46 @@ class WhatIf:
                 "difference": float(delta.mean()), "low": float(low), "high": float(high),
                 "stderr": float(stderr)}
 
+    def unchanged(self, metrics: tuple[str, ...], periods: PeriodRange | None = None) -> list[str]:
+        """Why ``metrics``, averaged over ``periods`` (default: from the divergence on), do not move,
+        in a few plain sentences; empty when each of them moves.
+
+        A metric does not move when its mean change and both ends of its 90% interval are under
+        :data:`NEGLIGIBLE`.  The reasons are read off the runs: a window that ends before the first
+        change, a changed number whose channel the scenario switches off, and the outputs that do
+        move, where the change stops.
+        """
+        last = self.baseline.periods[-1]
+        span = periods or PeriodRange(min(self.diverges, last), last)
+        averages = self.averages(metrics, span)
+        still = [row.metric for row in averages.itertuples() if _negligible(row)]
+        if not still:
+            return []
+        verb = "does" if len(still) == 1 else "do"
+        lines = [f"{', '.join(still)} {verb} not change over {span}: on average and in 90% of draws the "
+                 f"change is under {NEGLIGIBLE:g}."]
+        if span.end < self.diverges:
+            return [*lines, f"The overlay's first change is in {self.diverges}, after these periods; a "
+                            "what-if changes only what comes after its first change."]
+        options = self.baseline.scenario.game
+        switched_off = sorted({f"{name} (needs game: {{{option}: true}})"
+                               for overlay in self.overlays for name in overlay.parameters
+                               if (option := NEEDS_OPTION.get(name)) and not getattr(options, option)})
+        if switched_off:
+            lines.append("The overlay changes numbers whose moves this scenario leaves out: "
+                         f"{'; '.join(switched_off)}.")
+        moved = self.averages(tuple(m for m in METRICS if m not in still), span)
+        moved = moved[moved["difference"].abs() >= MOVED].sort_values(
+            "difference", key=lambda d: -d.abs())
+        if moved.empty:
+            lines.append(f"No output of the model moves over {span}: the changed numbers reach no "
+                         "choice there.")
+        else:
+            shown = ", ".join(f"{row.metric} {row.difference:+.3f}" for row in moved.head(4).itertuples())
+            lines.append(f"What does move over {span}: {shown}; the change stops there, before "
+                         f"{', '.join(still)}.")
+        return lines
+
     def to_dict(self, metrics: tuple[str, ...] = METRICS, over: PeriodRange | None = None) -> dict:
         content = {
             "scenario_id": self.baseline.scenario.id,
@@ -74,7 +114,23 @@ class WhatIf:
         }
         if over is not None:
             content["averages"] = self.averages(metrics, over).to_dict(orient="records")
+        content["unchanged"] = self.unchanged(metrics, over)
         return content
+
+
+#: A change below this in every draw is no change; one above :data:`MOVED` on average is a move.
+NEGLIGIBLE = 0.0005
+MOVED = 0.005
+#: Parameters that enter the model only through a move the scenario must switch on (``game``).
+NEEDS_OPTION = {
+    "concession_share": "target_moves_first", "provocation_pressure": "target_moves_first",
+    "provocation_value": "target_moves_first", "target_restraint_cost": "target_moves_first",
+    "tilt_commitment": "pivot_posture", "ultimatum_gain": "pivot_posture",
+}
+
+
+def _negligible(row) -> bool:
+    return max(abs(row.difference), abs(row.low), abs(row.high)) < NEGLIGIBLE
 
 
 def what_if(base: Scenario, overlays: list[Overlay], *, draws: int = 2000, seed: int = 0,

@@ -240,6 +240,8 @@ def whatif(
         if span is not None:
             for row in result.averages(chosen, span).itertuples():
                 out.print(average_line(row), highlight=False)
+        for line in content["unchanged"]:
+            out.print(line, highlight=False)
 
 
 def _span_text(years: list[int]) -> str:

@@ -76,7 +76,10 @@ def whatif_table(frame: pd.DataFrame, metrics: tuple[str, ...], title: str,
 
 def average_line(row) -> str:
     """One metric averaged over a span of periods, draw by draw: baseline, change and its spread."""
-    relative = f"; relative change {row.difference / row.baseline:+.0%}" if row.baseline > 0 else ""
+    relative = ""
+    if row.baseline > 0:
+        share = row.difference / row.baseline
+        relative = f"; relative change {share:+.0%}" if abs(share) >= 0.005 else "; relative change under 1%"
     return (f"mean {row.metric} over {row.periods}: {row.baseline:.3f} in the baseline, change "
             f"{row.difference:+.3f} (90% of draws between {row.low:+.3f} and {row.high:+.3f}{relative})")
 
