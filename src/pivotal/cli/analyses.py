@@ -163,16 +163,19 @@ def whatif(
     scenario: Annotated[str | None, typer.Option(
         help="Base scenario (default: the one the overlay names, else south-caucasus).")] = None,
     settings: Annotated[list[str] | None, typer.Option(
-        "--set", help="PATH=VALUE[@PERIODS], e.g. patron_shield=0.1@2020-2025 or "
+        "--set", metavar="PATH=VALUE[@PERIODS]", help="A change, e.g. patron_shield=0.1@2020-2025 or "
         "record.pivot_response=restrain@2022; repeatable.")] = None,
     periods: Annotated[str | None, typer.Option(help="Periods for --set values without @PERIODS.")] = None,
     assume: Annotated[list[str] | None, typer.Option(
-        "--assume", help="PATH=VALUE[@PERIODS] applied to the baseline and the counterfactual alike "
-        "(without @PERIODS: every period), to ask whether an answer survives another assumption; "
+        "--assume", metavar="PATH=VALUE[@PERIODS]",
+        help="Applied to the baseline and the counterfactual alike (without @PERIODS: every "
+        "period), to ask whether an answer survives another assumption; "
         "repeatable.")] = None,
     metrics: Annotated[list[str] | None, typer.Option(
-        "--metric", "-m", help="Metrics to show (default p_offensive, p_challenge, belief).")] = None,
+        "--metric", "-m", metavar="METRIC",
+        help="Metrics to show (default p_offensive, p_challenge, belief).")] = None,
     over: Annotated[str | None, typer.Option(
+        metavar="PERIODS",
         help="Also give each metric averaged over these periods, e.g. 2020-2023.")] = None,
     draws: Draws = 2000,
     seed: Seed = 0,

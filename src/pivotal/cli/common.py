@@ -16,6 +16,7 @@ import typer
 from rich.console import Console, ConsoleDimensions, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
+from typer.core import TyperArgument, TyperOption
 
 from pivotal.scenario import ScenarioError
 from pivotal.simulation import BackendUnavailable
@@ -24,7 +25,7 @@ from pivotal.store import StoreError
 app = typer.Typer(
     help="Pivotal deterrence as a model you can run, question and test.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_show_locals=False,
     # Help is printed as written: "pivotal[jax]" must not be read as a Rich tag.
     rich_markup_mode=None,
@@ -48,6 +49,26 @@ class _Console(Console):
     @size.setter
     def size(self, new_size: tuple[int, int]) -> None:
         Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
+_typer_badge = TyperOption.display_type_rich
+
+
+def _value_name(option: TyperOption, ctx: typer.Context) -> str | None:
+    """What help prints after an option that takes a value: its metavar, its choices, or its name
+    in capitals (``--draws DRAWS``), as Click does, instead of the badges Typer prints
+    (``<int range>``, ``<list[str]>``), which say how a value is parsed rather than what it is."""
+    badge = _typer_badge(option, ctx)
+    if option.metavar is not None or badge is None:
+        return badge
+    if "|" in badge:  # choices: html|png|svg
+        return badge.strip("<>.")
+    return (option.name or "value").upper()
+
+
+# One place, so that every command's help agrees; an argument's name already says what it is.
+TyperOption.display_type_rich = _value_name  # type: ignore[method-assign]
+TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
 
 
 # Nothing printed is read as Rich markup: titles, paths, messages and search terms come from users
@@ -113,3 +134,20 @@ ScenarioArg = Annotated[
 
 Draws = Annotated[int, typer.Option("--draws", "-n", min=1, max=MAX_DRAWS,
                                    help="Monte Carlo parameter draws.")]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from pivotal import __version__
+
+        out.print(f"pivotal {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option(
+        "--version", is_eager=True, callback=_print_version,
+        help="Print pivotal's version and exit.")] = False,
+) -> None:
+    """Pivotal deterrence as a model you can run, question and test."""

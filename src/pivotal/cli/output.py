@@ -15,6 +15,11 @@ def summary_records(summary: pd.DataFrame) -> list[dict]:
     return json.loads(summary.to_json(orient="records"))
 
 
+def run_record_json(record: RunRecord) -> dict:
+    """A run's record as JSON values: times in ISO 8601."""
+    return {**asdict(record), "created_at": record.created_at.isoformat()}
+
+
 def run_json(record: dict | RunRecord, summary: pd.DataFrame) -> str:
     meta = asdict(record) if isinstance(record, RunRecord) else record
     return json.dumps({"run": meta, "periods": summary_records(summary)}, indent=2, default=str)

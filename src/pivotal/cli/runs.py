@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 from pathlib import Path
@@ -22,10 +23,10 @@ from pivotal.cli.common import (
     styled,
     user_errors,
 )
-from pivotal.cli.output import run_json, summary_csv
+from pivotal.cli.output import run_json, run_record_json, summary_csv
 from pivotal.cli.render import narrow_summary_table, runs_table, summary_table
 from pivotal.model.parameters import PARAMETERS_BY_NAME
-from pivotal.scenario import builtin_names, builtin_scenario, load_scenario, resolve_scenario
+from pivotal.scenario import builtin_names, builtin_scenario, resolve_scenario
 from pivotal.store import RunStore, StoreError
 
 
@@ -96,13 +97,14 @@ def run(
 @app.command()
 @user_errors
 def validate(
-    path: Annotated[Path, typer.Argument(help="Scenario YAML file to check.")],
+    path: Annotated[str, typer.Argument(help="Scenario YAML file to check, or a built-in name.")],
 ) -> None:
     """Check a scenario file; report the first problem with its file, line and field, and
     which optional parameters it leaves to their defaults."""
-    scenario = load_scenario(path)
+    scenario = resolve_scenario(path)
+    where = f"{path} (built-in)" if path in builtin_names() and not Path(path).exists() else path
     out.print(
-        f"ok: {path}: scenario '{scenario.id}' with {len(scenario.years)} periods, "
+        f"ok: {where}: scenario '{scenario.id}' with {len(scenario.years)} periods, "
         f"{len(scenario.actors)} actors, {len(scenario.episodes)} episodes, "
         f"{len(scenario.record)} record entries",
         highlight=False,
@@ -130,12 +132,28 @@ def scenarios() -> None:
 
 @app.command()
 @user_errors
-def runs() -> None:
-    """List recorded runs, newest first."""
+def runs(
+    scenario: Annotated[str | None, typer.Option(
+        "--scenario", help="Only the runs of this scenario id.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-l", min=1, help="Only the latest N runs.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    delete: Annotated[str | None, typer.Option(
+        "--delete", help="Remove the run with this id (or the start of one) and its tables.")] = None,
+) -> None:
+    """List recorded runs, newest first; or remove one."""
     store = RunStore()
-    records = store.list_runs()
+    if delete is not None:
+        removed = store.delete_run(delete)
+        out.print(f"removed run {removed.run_id} of {removed.scenario_id} "
+                  f"({removed.draws:,} draws, seed {removed.seed}) from {store.path}", highlight=False)
+        return
+    records = store.list_runs(scenario_id=scenario, limit=limit)
+    if as_json:
+        sys.stdout.write(json.dumps([run_record_json(r) for r in records], indent=2) + "\n")
+        return
     if not records:
-        out.print(f"no runs recorded yet in {store.path}", highlight=False)
+        which = f" of scenario {scenario!r}" if scenario is not None else ""
+        out.print(f"no runs{which} recorded yet in {store.path}", highlight=False)
         return
     out.print(runs_table(records))
 

@@ -58,7 +58,8 @@ def sweep_errors(command):
 def sweep(
     scenario: ScenarioArg = None,
     settings: Annotated[list[str] | None, typer.Option(
-        "--set", help="PATH=V1,V2,...[@PERIODS] for a grid axis (low/mode/high for a range value), or "
+        "--set", metavar="PATH=VALUES[@PERIODS]",
+        help="PATH=V1,V2,...[@PERIODS] for a grid axis (low/mode/high for a range value), or "
         "PATH=LOW:HIGH[@PERIODS] to sample with --sample; repeatable.")] = None,
     sample: Annotated[int | None, typer.Option(
         "--sample", min=1, help="Draw this many variants over the LOW:HIGH ranges.")] = None,

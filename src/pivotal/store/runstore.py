@@ -388,13 +388,38 @@ class RunStore:
                 raise
         return run_id
 
-    def list_runs(self) -> list[RunRecord]:
-        """All runs, newest first."""
+    def list_runs(self, scenario_id: str | None = None, limit: int | None = None) -> list[RunRecord]:
+        """Runs, newest first: all of them, or those of one scenario id, or the latest ``limit``."""
+        where = "WHERE scenario_id = ?" if scenario_id is not None else ""
+        bound = f"LIMIT {int(limit)}" if limit is not None else ""
         with self._connect(read_only=True) as con:
             rows = con.execute(
-                f"SELECT {_RECORD_COLUMNS} FROM runs ORDER BY created_at DESC, run_id"
+                f"SELECT {_RECORD_COLUMNS} FROM runs {where} ORDER BY created_at DESC, run_id {bound}",
+                [scenario_id] if scenario_id is not None else [],
             ).fetchall()
         return [_to_record(row) for row in rows]
+
+    def delete_run(self, run_id: str) -> RunRecord:
+        """Remove one run (any unique start of its id) and its tables; a run that a sweep
+        recorded stays as long as the sweep does, so the sweep keeps every variant."""
+        with self._connect() as con:
+            full = self._resolve(con, run_id)
+            sweeps = [r[0] for r in con.execute(
+                "SELECT DISTINCT sweep_id FROM sweep_tasks WHERE run_id = ?", [full]).fetchall()]
+            if sweeps:
+                raise StoreError(f"run {full} is a variant of sweep {sweeps[0]} and stays with it; "
+                                 "`pivotal sweep-show` shows the sweep")
+            record = _to_record(con.execute(
+                f"SELECT {_RECORD_COLUMNS} FROM runs WHERE run_id = ?", [full]).fetchone())
+            con.execute("BEGIN TRANSACTION")  # all of the run goes, or none of it
+            try:
+                for table in ("run_results", "run_periods", "runs"):
+                    con.execute(f"DELETE FROM {table} WHERE run_id = ?", [full])
+                con.execute("COMMIT")
+            except BaseException:
+                _roll_back(con)
+                raise
+        return record
 
     def resolve(self, run_id: str) -> str:
         """The full id of the one run whose id starts with ``run_id``."""
