@@ -42,3 +42,15 @@ def test_a_small_sample_is_called_too_small(tiny_scenario):
 def test_bad_arguments_are_refused(tiny_scenario, kwargs, message):
     with pytest.raises(ValueError, match=message):
         sobol_indices(tiny_scenario, **kwargs)
+
+
+def test_without_a_sample_size_n_doubles_until_converged_and_reuses_what_it_ran(tiny_scenario):
+    """The default keeps the smaller samples' runs (a Sobol sample of N begins with that of N/2, and
+    draw i has the same numbers in any run), so it ends where an explicit N gives the same indices."""
+    tried: list[int] = []
+    auto = sobol_indices(tiny_scenario, metric="p_offensive", tolerance=0.02, progress=tried.append)
+    assert tried[0] == 1024 and tried == [1024 * 2**i for i in range(len(tried))] and len(tried) >= 2
+    assert auto.samples == tried[-1] and (auto.converged or auto.samples == 16384)
+    fixed = sobol_indices(tiny_scenario, metric="p_offensive", samples=auto.samples, tolerance=0.02)
+    np.testing.assert_array_equal(auto.indices["ST"].to_numpy(), fixed.indices["ST"].to_numpy())
+    assert auto.evaluations == fixed.evaluations

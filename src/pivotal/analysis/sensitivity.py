@@ -19,6 +19,7 @@ than ``tolerance`` and no interval is wider than ``2 * tolerance``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,7 +62,8 @@ class SobolResult:
                     f"no 95% interval is wider than {2 * self.tolerance:.2f}")
         return (f"N = {self.samples} is too small: total indices moved up to {self.max_change:.3f} from "
                 f"N/2 to N and the widest 95% interval is {self.max_interval:.3f} (tolerance "
-                f"{self.tolerance:.2f}); try --samples {self.samples * 4}")
+                f"{self.tolerance:.2f}); try --samples {self.samples * 4}, or read only the largest "
+                "indices")
 
     def to_dict(self) -> dict:
         return {"scenario_id": self.scenario_id, "metric": self.metric, "periods": str(self.periods),
@@ -80,22 +82,51 @@ def uncertain_parameters(scenario: Scenario, last: int) -> list[str]:
             and any(p.high > p.low and p.periods.start <= last for p in scenario.parameters[name])]
 
 
+#: Without a sample size, N starts here and doubles until the indices converge, up to the last.
+AUTO_SAMPLES = (1024, 2048, 4096, 8192, 16384)
+
+
 def sobol_indices(
     scenario: Scenario,
     *,
     metric: str = "p_offensive",
     periods: PeriodRange | None = None,
-    samples: int = 512,
+    samples: int | None = None,
     seed: int = 0,
     use_record: bool = True,
     tolerance: float = DEFAULT_TOLERANCE,
+    progress: Callable[[int], None] | None = None,
 ) -> SobolResult:
     """Sobol indices of the mean of ``metric`` over ``periods`` (default: all periods).
 
     Parameters
     ----------
     samples : base sample size N, a power of two (at least 4); the model runs N (D + 2) draws.
+        None: the sizes of :data:`AUTO_SAMPLES` in turn, stopping at the first that converges (the
+        last result is returned, converged or not, and says which).
     seed : seeds the scrambled Sobol sequence, the bootstrap and the engine's other random numbers.
+    progress : called with each N before it is tried.
+    """
+    sizes = AUTO_SAMPLES if samples is None else (samples,)
+    evaluated = np.empty(0)
+    for size in sizes:
+        if progress is not None:
+            progress(size)
+        result, evaluated = _sobol_at(scenario, metric=metric, periods=periods, samples=size, seed=seed,
+                                      use_record=use_record, tolerance=tolerance, evaluated=evaluated)
+        if result.converged or result.variance == 0:
+            break
+    return result
+
+
+def _sobol_at(scenario: Scenario, *, metric: str, periods: PeriodRange | None, samples: int, seed: int,
+              use_record: bool, tolerance: float, evaluated: np.ndarray) -> tuple[SobolResult, np.ndarray]:
+    """Sobol indices from a base sample of ``samples``, and the model's outputs for that sample.
+
+    The sample of N base points begins with the sample of N/2 (a Sobol sequence is nested, and
+    Saltelli's rows for a base point follow each other), and draw i has the same random numbers in
+    any run; so the outputs ``evaluated`` for a smaller sample are the first ones of this sample,
+    and only the rest are run.
     """
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {', '.join(METRICS)}, got {metric!r}")
@@ -109,7 +140,9 @@ def sobol_indices(
         raise ValueError("the scenario has no uncertain parameter")
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
     x = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
-    y = _evaluate(scenario, names, x, metric, periods, seed, use_record)
+    done = len(evaluated) if len(evaluated) <= len(x) else 0
+    y = np.concatenate([evaluated[:done],
+                        _evaluate(scenario, names, x[done:], metric, periods, seed, use_record, done)])
     full = _analyse(problem, y, seed)
     half = _analyse(problem, y[: len(y) // 2], seed)
     indices = pd.DataFrame({"parameter": names, "S1": full["S1"], "S1_conf": full["S1_conf"],
@@ -124,15 +157,17 @@ def sobol_indices(
         # SALib's *_conf are half-widths; the check is on the whole interval.
         max_interval=float(2 * np.max(np.concatenate([finite["S1_conf"], finite["ST_conf"]]))),
         tolerance=tolerance,
-    )
+    ), y
 
 
 def _evaluate(scenario: Scenario, names: list[str], x: np.ndarray, metric: str, periods: PeriodRange,
-              seed: int, use_record: bool) -> np.ndarray:
+              seed: int, use_record: bool, first_draw: int = 0) -> np.ndarray:
+    """The output for each row of ``x``, the rows being draws ``first_draw`` on of one run."""
     quantiles = np.full((len(PARAMETER_NAMES), x.shape[0]), 0.5)
     for column, name in enumerate(names):
         quantiles[PARAMETER_NAMES.index(name)] = x[:, column]
-    result = simulate(scenario, draws=x.shape[0], seed=seed, quantiles=quantiles, use_record=use_record)
+    result = simulate(scenario, draws=x.shape[0], seed=seed, quantiles=quantiles, use_record=use_record,
+                      first_draw=first_draw)
     rows = [t for t, p in enumerate(result.periods) if p in periods]
     return result.metrics[metric][rows].mean(axis=0)
 

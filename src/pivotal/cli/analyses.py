@@ -265,8 +265,10 @@ def sensitivity(
     metric: Metric = "p_offensive",
     periods: Annotated[str | None, typer.Option(
         help="Period or range the output is averaged over (default: all).")] = None,
-    samples: Annotated[int, typer.Option(
-        "--samples", "-N", min=4, max=65536, help="Base sample N, a power of two; runs N(D+2) draws.")] = 512,
+    samples: Annotated[int | None, typer.Option(
+        "--samples", "-N", min=4, max=65536,
+        help="Base sample N, a power of two; runs N(D+2) draws (default: from 1024, doubled until "
+        "the indices converge, up to 16384).")] = None,
     seed: Seed = 0,
     free: Annotated[bool, typer.Option("--free", help="Ignore the record: simulate every period.")] = False,
     top: Annotated[int, typer.Option(min=1, help="Show this many parameters.")] = 12,
@@ -279,21 +281,25 @@ def sensitivity(
     loaded = resolve_scenario(scenario)
     span = _periods_option(periods, loaded, "--periods")
     _check_metrics([metric])
-    if samples & (samples - 1):
+    if samples is not None and samples & (samples - 1):
         raise typer.BadParameter(f"expected a power of two, found {samples}", param_hint="--samples")
     _check_store(no_store)
+    def trying(size: int) -> None:
+        if samples is None:  # the default doubles N until the indices converge: say which N runs
+            err.print(f"Sobol indices with N = {size:,}", highlight=False)
+
     with progress_bar(f"{loaded.id}: Sobol indices", 1) as update:
         result = sobol_indices(loaded, metric=metric, periods=span, samples=samples, seed=seed,
-                               use_record=not free)
+                               use_record=not free, progress=trying)
         update(1, 1)
     with _kept("sensitivity", loaded, no_store=no_store, draws=result.evaluations, seed=seed,
-               settings={"metric": metric, "periods": str(span), "samples": samples,
+               settings={"metric": metric, "periods": str(span), "samples": result.samples,
                          "use_record": not free}, result=result.to_dict()):
         if as_json:
             sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
             return
         title = (f"{loaded.title}: what drives mean {metric} over {span} "
-                 f"(N = {samples}, {result.evaluations:,} draws; mean {result.mean:.3f}, "
+                 f"(N = {result.samples}, {result.evaluations:,} draws; mean {result.mean:.3f}, "
                  f"variance {result.variance:.4f})")
         out.print(sobol_table(result.indices, title, top))
         out.print(result.verdict(), highlight=False)

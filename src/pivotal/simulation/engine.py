@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -161,6 +162,7 @@ def iter_chunks(
     digest_bytes: int = 0,
     held_bytes: int = 0,
     memory_budget: int | None = None,
+    first_draw: int = 0,
 ) -> Iterator[Any]:
     """Yield a run's chunks in order, computing a few ahead on worker threads.
 
@@ -180,6 +182,9 @@ def iter_chunks(
         reduces them, for the memory budget (see :func:`chunk_plan`).
     memory_budget : bytes the run may hold (default :data:`MEMORY_BUDGET`); a process that runs
         several at once gives each its share.
+    first_draw : index of the first draw: draws ``first_draw`` to ``first_draw + draws - 1`` are
+        run, with the numbers they have in any run (to extend a run already made).  ``quantiles``
+        and the chunks' ``start`` and ``stop`` count from ``first_draw``.
     """
     if draws < 1:
         raise ValueError(f"draws must be at least 1, got {draws}")
@@ -196,10 +201,14 @@ def iter_chunks(
     if chunk_blocks is not None:
         chunk_draws = chunk_blocks * BLOCK_DRAWS
     workers = min(workers, in_flight)
-    bounds = [(start, min(start + chunk_draws, draws)) for start in range(0, draws, chunk_draws)]
+    # Chunks cut at multiples of their size counted from draw 0, so that they are whole blocks
+    # whatever the first draw; bounds are given from the first draw.
+    last = first_draw + draws
+    cuts = [first_draw, *range((first_draw // chunk_draws + 1) * chunk_draws, last, chunk_draws), last]
+    bounds = [(a - first_draw, b - first_draw) for a, b in pairwise(cuts)]
 
     def compute(start: int, stop: int) -> Chunk:
-        rows = draw_uniforms(root, plan.uniform_rows, start, stop)
+        rows = draw_uniforms(root, plan.uniform_rows, first_draw + start, first_draw + stop)
         n_parameters = len(PARAMETER_NAMES)
         # A copy, so that the chunk does not keep every period's uniforms alive through a view.
         drawn = rows[:n_parameters].copy() if quantiles is None else quantiles[:, start:stop]
@@ -244,6 +253,7 @@ def simulate(
     progress: Progress | None = None,
     backend: str | Backend = "numpy",
     threads: int | None = None,
+    first_draw: int = 0,
 ) -> SimulationResult:
     """Simulate ``scenario`` with ``draws`` parameter draws and keep every draw's outputs.
 
@@ -262,7 +272,7 @@ def simulate(
         ``PARAMETER_NAMES`` order; drawn from ``seed`` when omitted.  The
         simulation's other random numbers still come from ``seed``.
     progress : called as ``progress(done, total)`` in draws after each chunk.
-    backend, threads : see :func:`iter_chunks`.
+    backend, threads, first_draw : see :func:`iter_chunks`.
     """
     plan = make_plan(scenario, use_record=use_record, record_periods=record_periods)
     n_periods = len(plan.steps)
@@ -270,7 +280,8 @@ def simulate(
     challenge = np.empty((n_periods, max(draws, 0)), dtype=np.int8)
     response = np.empty((n_periods, max(draws, 0)), dtype=np.int8)
     drawn = np.empty((len(PARAMETER_NAMES), max(draws, 0)))
-    for chunk in iter_chunks(plan, draws, seed, quantiles=quantiles, backend=backend, threads=threads):
+    for chunk in iter_chunks(plan, draws, seed, quantiles=quantiles, backend=backend, threads=threads,
+                             first_draw=first_draw):
         part = slice(chunk.start, chunk.stop)
         metrics[:, :, part] = chunk.output.metrics.transpose(1, 0, 2)
         challenge[:, part] = chunk.output.challenge
