@@ -32,7 +32,6 @@ def report(
         "per chart, for papers.")] = ReportFormat.html,
 ) -> None:
     """Write a run's report: charts, the record, the analyses and every parameter's sources."""
-    from pivotal.report.data import resolve_run
     from pivotal.report.files import write_figures, write_report
     from pivotal.store import RunStore
 
@@ -43,7 +42,7 @@ def report(
                       highlight=False, soft_wrap=True)
             raise typer.Exit(1)
     store = RunStore()
-    full_id = resolve_run(store, run_id)
+    full_id = store.resolve(run_id)
     try:
         if fmt is ReportFormat.html:
             path = write_report(full_id, out_path, store)

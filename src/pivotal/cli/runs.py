@@ -161,12 +161,14 @@ def runs(
 @app.command()
 @user_errors
 def show(
-    run_id: Annotated[str, typer.Argument(help="A run id, or the start of one.")],
+    run_id: Annotated[str | None, typer.Argument(
+        help="A run id, or the start of one (default: the latest run).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print as CSV.")] = False,
 ) -> None:
     """Print one recorded run."""
-    stored = RunStore().get(run_id)
+    store = RunStore()
+    stored = store.get(store.resolve(run_id))
     r = stored.record
     if as_json:
         sys.stdout.write(run_json(r, stored.summary) + "\n")

@@ -18,7 +18,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from pivotal.scenario.schema import Citation, Scenario
-from pivotal.store import RunNotFoundError, RunStore, StoredRun
+from pivotal.store import StoredRun
 
 #: What each commitment kind means in a sentence, for legends and tables.
 COMMITMENT_KINDS = {
@@ -109,16 +109,6 @@ def _periods_as_text(value: Any, key: str | None = None) -> Any:
 def stored_scenario(stored: StoredRun) -> Scenario:
     """The scenario exactly as the run used it."""
     return scenario_from_json(stored.scenario_json)
-
-
-def resolve_run(store: RunStore, run_id: str | None) -> str:
-    """The full id of the run ``run_id`` names (any unique start), or of the latest run when None."""
-    if run_id is not None:
-        return store.resolve(run_id)
-    runs = store.list_runs()
-    if not runs:
-        raise RunNotFoundError(f"no runs recorded yet in {store.path}; `pivotal run` records one")
-    return runs[0].run_id
 
 
 def ties(scenario: Scenario) -> list[Tie]:

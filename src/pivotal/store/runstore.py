@@ -421,8 +421,13 @@ class RunStore:
                 raise
         return record
 
-    def resolve(self, run_id: str) -> str:
-        """The full id of the one run whose id starts with ``run_id``."""
+    def resolve(self, run_id: str | None) -> str:
+        """The full id of the one run whose id starts with ``run_id``; the latest run's for None."""
+        if run_id is None:
+            latest = self.list_runs(limit=1)
+            if not latest:
+                raise RunNotFoundError(f"no runs recorded yet in {self.path}; `pivotal run` records one")
+            return latest[0].run_id
         with self._connect(read_only=True) as con:
             return self._resolve(con, run_id)
 
