@@ -250,7 +250,19 @@ def test_a_free_run_ignores_the_record(client):
 
 def test_without_a_seed_a_fresh_one_is_chosen_and_recorded(client):
     job = run_done(client, seed=None)
-    assert RunStore().get(job["run_id"]).record.seed == job["seed"]
+    assert job["seed"].isdigit() and RunStore().get(job["run_id"]).record.seed == int(job["seed"])
+
+
+def test_a_63_bit_seed_goes_in_and_out_as_written(client):
+    """JavaScript numbers keep 53 bits: seeds travel as strings, and are accepted as strings."""
+    seed = "6108892268037191662"
+    job = run_done(client, seed=seed)
+    assert job["seed"] == seed
+    listed = client.get("/api/runs").json()
+    assert any(run["seed"] == seed for run in listed)
+    assert RunStore().get(job["run_id"]).record.seed == int(seed)
+    too_big = client.post("/api/runs", json={"scenario": SCENARIO, "seed": "9223372036854775808"})
+    assert too_big.status_code == 422
 
 
 def test_a_long_run_does_not_hold_up_other_requests(client):

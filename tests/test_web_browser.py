@@ -99,6 +99,12 @@ def run_from_page(page, draws: int = 400, seed: int = 5) -> str:
     return page.get_attribute("#charts", "data-run") or ""
 
 
+def test_a_63_bit_seed_is_shown_as_typed(page):
+    """A seed past 2^53 printed through a JavaScript number lost its last digits (…192000)."""
+    run_from_page(page, draws=50, seed=6108892268037191662)
+    assert "seed 6108892268037191662" in page.inner_text("#run-meta")
+
+
 def probability_svg(page) -> str:
     page.wait_for_selector("#figure-probabilities svg")
     return page.inner_html("#figure-probabilities")

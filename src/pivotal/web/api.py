@@ -339,7 +339,8 @@ def _run_info(r: RunRecord) -> RunInfo:
     settings = r.settings.get("set") if isinstance(r.settings, dict) else None
     created = r.created_at if r.created_at.tzinfo else r.created_at.replace(tzinfo=UTC)  # stored as UTC
     return RunInfo(run_id=r.run_id, created_at=created, scenario_id=r.scenario_id,
-                   scenario_title=r.scenario_title, draws=r.draws, seed=r.seed, use_record=r.use_record,
+                   scenario_title=r.scenario_title, draws=r.draws,
+                   seed=None if r.seed is None else str(r.seed), use_record=r.use_record,
                    package_version=r.package_version,
                    settings=[str(x) for x in settings] if isinstance(settings, list) else [])
 

@@ -53,7 +53,7 @@ class Job:
 
     def info(self) -> JobInfo:
         return JobInfo(job_id=self.job_id, status=self.status, done=self.done, total=self.draws,
-                       scenario_id=self.scenario.id, draws=self.draws, seed=self.seed,
+                       scenario_id=self.scenario.id, draws=self.draws, seed=str(self.seed),
                        use_record=self.use_record, settings=self.settings,
                        created_at=self.created_at, run_id=self.run_id, error=self.error)
 

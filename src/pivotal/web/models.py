@@ -7,9 +7,9 @@ bound and pattern precisely, and bad input is refused before any work starts.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pivotal.evidence.parameters import PassageNote
 
@@ -23,6 +23,9 @@ SCENARIO_NAME = r"^[a-z0-9][a-z0-9\-]{0,63}$"
 UPLOAD_ID = r"^[0-9a-f]{16}$"
 RUN_ID = r"^[0-9a-f]{1,32}$"
 JOB_ID = r"^[0-9a-f]{12}$"
+SEED_TEXT = r"^[0-9]{1,19}$"
+#: Seeds go out as strings: a JavaScript number keeps 53 bits, and a seed has up to 63.
+SEED_NOTE = "The seed, as a string of digits (JavaScript numbers lose digits past 2^53)."
 
 
 class ApiError(BaseModel):
@@ -119,9 +122,20 @@ class RunRequest(BaseModel):
     upload_id: str | None = Field(None, pattern=UPLOAD_ID, description="An uploaded scenario's id.",
                                   json_schema_extra={"type": "string"})
     draws: int = Field(DEFAULT_DRAWS, ge=1, le=MAX_DRAWS)
-    seed: int | None = Field(None, ge=0, le=MAX_SEED, description="Omitted: a fresh seed, recorded.")
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | Annotated[str, Field(pattern=SEED_TEXT)] | None = Field(
+        None, description="Omitted: a fresh seed, recorded. Digits in a string are accepted too, as "
+        "JavaScript numbers lose digits past 2^53.")
     free: bool = Field(False, description="Ignore the record: simulate every period.")
     settings: list[ParameterSetting] = Field(default_factory=list, max_length=MAX_SETTINGS)
+
+    @field_validator("seed")
+    @classmethod
+    def _seed_as_number(cls, value: int | str | None) -> int | None:
+        if isinstance(value, str):
+            value = int(value)
+            if value > MAX_SEED:
+                raise ValueError(f"seed must be at most {MAX_SEED}")
+        return value
 
     @model_validator(mode="after")
     def _one_scenario(self) -> RunRequest:
@@ -142,7 +156,7 @@ class JobInfo(BaseModel):
     total: int
     scenario_id: str
     draws: int
-    seed: int
+    seed: str = Field(description=SEED_NOTE)
     use_record: bool
     settings: list[str]
     created_at: datetime
@@ -158,7 +172,7 @@ class RunInfo(BaseModel):
     scenario_id: str
     scenario_title: str
     draws: int
-    seed: int | None
+    seed: str | None = Field(description=SEED_NOTE)
     use_record: bool
     package_version: str
     settings: list[str] = Field(description="Parameter settings the web app applied, if any.")

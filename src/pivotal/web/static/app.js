@@ -196,7 +196,9 @@ async function startRun(event) {
     return showError("run-error", `draws must be a whole number from 1 to ${maxDraws.toLocaleString()}`);
   }
   const body = { draws, free: $("free").checked, settings: parameterSettings() };
-  if ($("seed").value !== "") body.seed = Number($("seed").value);
+  // A seed is sent as written: as a number it would lose its last digits past 2^53.
+  const seed = $("seed").value.trim();
+  if (seed !== "") body.seed = seed;
   if (state.scenario.upload_id) body.upload_id = state.scenario.upload_id;
   else body.scenario = state.scenario.name;
   try {
