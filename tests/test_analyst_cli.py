@@ -1,6 +1,10 @@
-"""What an analyst meets at the terminal: the first run at 80 columns and in a pipe."""
+"""What an analyst meets at the terminal: the first run, what-ifs, validation and the commands' options."""
 
 from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -68,3 +72,61 @@ def test_a_whatif_that_moves_its_metric_adds_no_explanation():
     lines = _lines("whatif", "--scenario", TINY, "--set", "war_cost=0@2002-2003", "-m", "p_challenge",
                    "--over", "2002-2003", "-n", "300")
     assert not any("does not change" in line for line in lines)
+
+
+def _validate(tmp_path, replacements: list[tuple[str, str]]):
+    text = Path(TINY).read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / "mine.yaml"
+    path.write_text(text, encoding="utf-8")
+    return runner.invoke(app, ["validate", str(path)], env={"COLUMNS": "200"})
+
+
+def test_a_misspelt_parameter_gets_a_suggestion(tmp_path):
+    result = _validate(tmp_path, [("\n  patron_shield:", "\n  patron_sheild:")])
+    assert result.exit_code == 1
+    line = next(x for x in result.output.splitlines() if "patron_sheild" in x)
+    assert line.endswith("parameters.patron_sheild: expected a model parameter (did you mean "
+                         "'patron_shield'?), found 'patron_sheild'")
+
+
+def test_validate_lists_every_problem_it_finds_at_once(tmp_path):
+    result = _validate(tmp_path, [("    scope:", "    scpoe:"),
+                                        ("    initiator: CHA", "    initiatr: CHA")])
+    lines = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert result.exit_code == 1 and len(lines) == 3, result.output
+    assert any(line.endswith("commitments[0].scpoe: expected one of the known keys (did you mean "
+                             "'scope'?), found unknown key `scpoe`") for line in lines)
+    assert any("episodes[0].initiatr" in line and "did you mean 'initiator'?" in line for line in lines)
+    assert "3 problems; the file is checked again for others once these are fixed" in result.output
+
+
+def test_validate_takes_a_built_in_name():
+    result = runner.invoke(app, ["validate", "south-caucasus"])
+    assert result.exit_code == 0 and result.stdout.startswith("ok: south-caucasus (built-in): scenario")
+
+
+def test_version_and_runs_options(tmp_path, monkeypatch):
+    from pivotal import __version__
+
+    assert runner.invoke(app, ["--version"]).stdout == f"pivotal {__version__}\n"
+    monkeypatch.setenv("PIVOTAL_HOME", str(tmp_path))
+    for scenario in (TINY, "south-caucasus"):
+        assert runner.invoke(app, ["run", scenario, "-n", "30", "-s", "1"]).exit_code == 0
+    listed = json.loads(runner.invoke(app, ["runs", "--json", "--scenario", "tiny-triangle"]).stdout)
+    assert [run["scenario_id"] for run in listed] == ["tiny-triangle"]
+    assert len(json.loads(runner.invoke(app, ["runs", "--json", "--limit", "1"]).stdout)) == 1
+    removed = runner.invoke(app, ["runs", "--delete", listed[0]["run_id"][:6]])
+    assert removed.stdout.startswith(f"removed run {listed[0]['run_id']} of tiny-triangle")
+    assert json.loads(runner.invoke(app, ["runs", "--json", "--scenario", "tiny-triangle"]).stdout) == []
+    assert runner.invoke(app, ["show"]).exit_code == 0  # the latest run
+
+
+def test_help_names_values_not_types():
+    for command in (["run"], ["whatif"], ["sensitivity"], ["sweep"], ["evidence", "add"], ["runs"]):
+        text = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "120"}).stdout
+        assert not re.search(r"<(int|str|bool|float|list|path|file)[^>]*>", text), (command, text)
+    assert "--set PATH=VALUE[@PERIODS]" in runner.invoke(app, ["whatif", "--help"],
+                                                          env={"COLUMNS": "120"}).stdout

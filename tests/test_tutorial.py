@@ -48,12 +48,22 @@ def quoted(prefix: str) -> set[str]:
 DEFAULTS = "defaults for optional parameters the file leaves out:"
 
 
+PROBLEMS = re.compile(r"^\d+ problems; ")
+
+
 def validate(path: str) -> tuple[int, str]:
-    """The validator's verdict, without its second line on defaults (checked on its own)."""
-    result = runner.invoke(app, ["validate", path])
-    verdict, _, defaults = one_line(result.output).partition(f" {DEFAULTS}")
-    if defaults:
-        assert f"{DEFAULTS}{defaults}" in quoted(DEFAULTS), "the tutorial does not quote the defaults line"
+    """The validator's verdict (its first line: ok, or the first problem), without its line on
+    defaults (checked on its own); every further line it prints must be quoted as well."""
+    result = runner.invoke(app, ["validate", path], env={"COLUMNS": "400"})
+    lines = [one_line(line) for line in result.output.splitlines() if line.strip()]
+    verdict, rest = lines[0], lines[1:]
+    for line in rest:
+        if line.startswith(DEFAULTS):
+            assert line in quoted(DEFAULTS), "the tutorial does not quote the defaults line"
+        elif PROBLEMS.match(line):
+            assert line in quoted(line.split(" ", 1)[0] + " problems;"), f"not quoted: {line}"
+        else:
+            assert line in quoted("error: "), f"the tutorial does not quote: {line}"
     return result.exit_code, verdict
 
 

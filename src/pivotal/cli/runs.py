@@ -26,7 +26,7 @@ from pivotal.cli.common import (
 from pivotal.cli.output import run_json, run_record_json, summary_csv
 from pivotal.cli.render import narrow_summary_table, runs_table, summary_table
 from pivotal.model.parameters import PARAMETERS_BY_NAME
-from pivotal.scenario import builtin_names, builtin_scenario, resolve_scenario
+from pivotal.scenario import ScenarioError, builtin_names, builtin_scenario, resolve_scenario
 from pivotal.store import RunStore, StoreError
 
 
@@ -99,9 +99,17 @@ def run(
 def validate(
     path: Annotated[str, typer.Argument(help="Scenario YAML file to check, or a built-in name.")],
 ) -> None:
-    """Check a scenario file; report the first problem with its file, line and field, and
+    """Check a scenario file; report every problem found with its file, line and field, and
     which optional parameters it leaves to their defaults."""
-    scenario = resolve_scenario(path)
+    try:
+        scenario = resolve_scenario(path)
+    except ScenarioError as failed:
+        for problem in failed.problems:
+            err.print(error_line(problem.located()), highlight=False, soft_wrap=True)
+        if failed.more:
+            err.print(f"{len(failed.problems)} problems; the file is checked again for others once "
+                      "these are fixed", highlight=False)
+        raise typer.Exit(1) from None
     where = f"{path} (built-in)" if path in builtin_names() and not Path(path).exists() else path
     out.print(
         f"ok: {where}: scenario '{scenario.id}' with {len(scenario.years)} periods, "

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pivotal.model.parameters import PARAMETER_NAMES, PARAMETERS_BY_NAME, REQUIRED_NAMES
+from pivotal.scenario.errors import one_of
 from pivotal.scenario.positions import Path
 from pivotal.scenario.schema import MAX_PERIODS, Citation, ParameterPiece, PeriodRange, RecordEntry, Scenario
 
@@ -131,11 +132,16 @@ def _episodes(s: Scenario) -> Iterator[Problem]:
         yield from _dates_in_order(e.start, e.end, ("episodes", i))
 
 
+def a_parameter(found: str) -> str:
+    """What an unknown parameter name should have been."""
+    every = f"a model parameter ({', '.join(PARAMETER_NAMES)})"
+    return one_of(every, "a model parameter", PARAMETER_NAMES, found)
+
+
 def _parameters(s: Scenario) -> Iterator[Problem]:
     for name in s.parameters:
         if name not in PARAMETERS_BY_NAME:
-            yield Problem(("parameters", name), f"a model parameter ({', '.join(PARAMETER_NAMES)})",
-                          repr(name))
+            yield Problem(("parameters", name), a_parameter(name), repr(name))
     missing = [name for name in REQUIRED_NAMES if name not in s.parameters]
     if missing:
         yield Problem(("parameters",), "every required model parameter to be given",

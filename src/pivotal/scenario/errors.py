@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
+
 
 class ScenarioError(ValueError):
     """A scenario or overlay that cannot be used, located in its file.
@@ -21,6 +24,7 @@ class ScenarioError(ValueError):
         expected: str,
         found: str,
         more: int = 0,
+        others: Sequence[ScenarioError] = (),
     ) -> None:
         self.source = source
         self.line = line
@@ -28,16 +32,35 @@ class ScenarioError(ValueError):
         self.field = field
         self.expected = expected
         self.found = found
-        self.more = more
+        self.others = list(others)  # the further problems found at the same stage, located
+        self.more = more or len(self.others)
         super().__init__(self._message())
 
-    def _message(self) -> str:
+    @property
+    def problems(self) -> list[ScenarioError]:
+        """This problem and every other one found with it, each a located error of its own."""
+        return [self, *self.others]
+
+    def located(self) -> str:
+        """The message without the count of further problems."""
+        return self._message(count=False)
+
+    def _message(self, count: bool = True) -> str:
         where = self.source
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
         text = f"{where}: {self.field or '(document)'}: expected {self.expected}, found {self.found}"
-        if self.more:
+        if self.more and count:
             text += f" (and {self.more} more problem{'s' if self.more > 1 else ''})"
         return text
+
+
+def one_of(every: str, kind: str, names: Sequence[str], found: str) -> str:
+    """What an unknown name should have been: ``kind`` and the known names close to ``found`` when
+    there are some (a typo: ``patron_sheild``), else ``every`` (which lists them all)."""
+    close = difflib.get_close_matches(found, names, n=3, cutoff=0.75)
+    if close:
+        return f"{kind} (did you mean {' or '.join(repr(name) for name in close)}?)"
+    return every

@@ -62,12 +62,13 @@ def validate_data(data: dict, positions: dict, source: str, model: type[M]) -> M
     try:
         return model.model_validate(data)
     except ValidationError as err:
-        errors = err.errors()
-        first = errors[0]
-        loc = tuple(first["loc"])
-        path, mark = locate(positions, loc) if positions else (_document_path(loc), None)
-        expected, found, field_path = describe(first, path, model)
-        raise _error(source, field_path, mark, expected, found, len(errors) - 1) from err
+        located = []
+        for error in err.errors():
+            loc = tuple(error["loc"])
+            path, mark = locate(positions, loc) if positions else (_document_path(loc), None)
+            expected, found, field_path = describe(error, path, model)
+            located.append(_error(source, field_path, mark, expected, found, 0))
+        raise _with_others(located) from err
 
 
 def _document_path(loc: tuple) -> tuple:
@@ -76,9 +77,16 @@ def _document_path(loc: tuple) -> tuple:
 
 
 def raise_first_problem(source: str, positions: dict, problems: list[Problem]) -> None:
-    """Raise the first cross-field problem, located, counting the rest."""
+    """Raise the first cross-field problem, located, carrying the rest (``ScenarioError.problems``)."""
     if problems:
-        raise _problem_error(source, positions, problems[0], len(problems) - 1)
+        raise _with_others([_problem_error(source, positions, p, 0) for p in problems])
+
+
+def _with_others(located: list[ScenarioError]) -> ScenarioError:
+    """The first error, carrying the others."""
+    first = located[0]
+    return ScenarioError(source=first.source, line=first.line, column=first.column, field=first.field,
+                         expected=first.expected, found=first.found, others=located[1:])
 
 
 #: Largest scenario or overlay file read, in bytes: the built-in scenario is about 90 kB, and

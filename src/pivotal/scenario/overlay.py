@@ -16,8 +16,15 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from pivotal.model.parameters import PARAMETER_NAMES, PARAMETERS_BY_NAME
-from pivotal.scenario.checks import Problem, coverage, piece_problems, range_inside, record_entry_problems
+from pivotal.model.parameters import PARAMETERS_BY_NAME
+from pivotal.scenario.checks import (
+    Problem,
+    a_parameter,
+    coverage,
+    piece_problems,
+    range_inside,
+    record_entry_problems,
+)
 from pivotal.scenario.errors import ScenarioError
 from pivotal.scenario.loader import (
     BUILTIN_PACKAGE,
@@ -92,7 +99,7 @@ def overlay_problems(overlay: Overlay, base: Scenario) -> list[Problem]:
     for name, pieces in overlay.parameters.items():
         path = ("parameters", name)
         if name not in PARAMETERS_BY_NAME:
-            problems.append(Problem(path, f"a model parameter ({', '.join(PARAMETER_NAMES)})", repr(name)))
+            problems.append(Problem(path, a_parameter(name), repr(name)))
             continue
         for i, piece in enumerate(pieces):
             problems += range_inside(base, piece.periods, (*path, i, "periods"))

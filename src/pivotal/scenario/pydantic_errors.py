@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from pivotal.scenario.errors import one_of
 from pivotal.scenario.positions import Path, dotted
 from pivotal.scenario.schema import Scenario
 
@@ -21,7 +22,9 @@ def describe(error: dict[str, Any], located: Path, model: type[BaseModel] = Scen
         return f"a value for required field `{field}`", "nothing", dotted((*located, field))
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, loc[:-1])
-        expected = "one of the known keys: " + ", ".join(allowed) if allowed else "no extra keys"
+        every = "one of the known keys: " + ", ".join(allowed)
+        expected = one_of(every, "one of the known keys", allowed, str(loc[-1])) if allowed else (
+            "no extra keys")
         return expected, f"unknown key `{loc[-1]}`", dotted(located)
     if kind == "too_short":
         least = error["ctx"]["min_length"]
