@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 
 import numpy as np
 import pandas as pd
@@ -12,10 +13,10 @@ from pivotal.scenario import Scenario, scenario_hash
 from pivotal.simulation import METRICS, summarise
 from pivotal.simulation.engine import Progress
 from pivotal.simulation.streaming import RunSummary, simulate_summary
-from pivotal.store import RunStore, StoreBusyError
+from pivotal.store import RunStore, StoreBusyError, StoredRun
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Run:
     """A finished, recorded run."""
 
@@ -23,6 +24,28 @@ class Run:
     seed: int
     result: RunSummary
     summary: pd.DataFrame
+
+    def __repr__(self) -> str:
+        return (f"Run(run_id={self.run_id!r}, scenario={self.result.scenario.id!r}, "
+                f"draws={self.result.draws}, seed={self.seed}, periods={self.result.periods[0]}-"
+                f"{self.result.periods[-1]})")
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: what was run, then each period's means (the intervals are in
+        ``summary``)."""
+        shown = ["period", "p_challenge", "p_offensive", "p_intervene", "p_deterred", "belief",
+                 "observed_challenge", "observed_response"]
+        table = self.summary[[c for c in shown if c in self.summary.columns]]
+        title = escape(f"{self.result.scenario.title} — {self.result.draws:,} draws, seed {self.seed}"
+                       + (f", run {self.run_id}" if self.run_id else ""))
+        rows = table.to_html(index=False, float_format="{:.3f}".format)
+        return f"<div><strong>{title}</strong>{rows}</div>"
+
+
+def load_run(run_id: str | None = None, store: RunStore | None = None) -> StoredRun:
+    """A recorded run (any unique start of its id; the latest when None) with its per-period table."""
+    store = store or RunStore()
+    return store.get(store.resolve(run_id))
 
 
 def fresh_seed() -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,7 @@ from pivotal.simulation.engine import METRICS, SimulationResult, simulate
 from pivotal.simulation.summary import INTERVAL
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class WhatIf:
     """A baseline and a counterfactual run paired draw by draw."""
 
@@ -100,6 +101,30 @@ class WhatIf:
             lines.append(f"What does move over {span}: {shown}; the change stops there, before "
                          f"{', '.join(still)}.")
         return lines
+
+    def __repr__(self) -> str:
+        return (f"WhatIf(scenario={self.baseline.scenario.id!r}, overlays={[o.id for o in self.overlays]}, "
+                f"draws={self.baseline.draws}, seed={self.baseline.seed}, diverges={self.diverges})")
+
+    def to_frame(self, metrics: tuple[str, ...] = METRICS) -> pd.DataFrame:
+        """The per-period comparison as a table (:meth:`differences`), for a notebook."""
+        return self.differences(metrics)
+
+    def plot(self, metric: str = "p_offensive", ax: Any = None) -> Any:
+        """Each period's mean change in ``metric`` with the 5-95% band of the per-draw changes;
+        returns the matplotlib axes."""
+        import matplotlib.pyplot as plt
+
+        ax = ax if ax is not None else plt.subplots(figsize=(7, 3.5))[1]
+        rows = self.differences((metric,))
+        ax.fill_between(rows["period"], rows["low"], rows["high"], alpha=0.25, label="90% of draws")
+        ax.plot(rows["period"], rows["difference"], marker="o", label="mean change")
+        ax.axhline(0.0, color="grey", linewidth=0.8)
+        ax.axvline(self.diverges - 0.5, color="grey", linestyle=":", linewidth=0.8)
+        ax.set(xlabel="period", ylabel=f"change in {metric}",
+               title=f"{' + '.join(o.title for o in self.overlays)}: {metric}")
+        ax.legend(loc="best", frameon=False)
+        return ax
 
     def to_dict(self, metrics: tuple[str, ...] = METRICS, over: PeriodRange | None = None) -> dict:
         content = {

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,7 +36,7 @@ from pivotal.simulation.engine import METRICS, simulate
 DEFAULT_TOLERANCE = 0.05
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SobolResult:
     """First-order and total Sobol indices with intervals, and the verdict on convergence."""
 
@@ -64,6 +66,34 @@ class SobolResult:
                 f"N/2 to N and the widest 95% interval is {self.max_interval:.3f} (tolerance "
                 f"{self.tolerance:.2f}); try --samples {self.samples * 4}, or read only the largest "
                 "indices")
+
+    def __repr__(self) -> str:
+        top = ", ".join(f"{r.parameter} {r.ST:.2f}" for r in self.indices.head(3).itertuples())
+        return (f"SobolResult(scenario={self.scenario_id!r}, metric={self.metric!r}, periods={self.periods}, "
+                f"N={self.samples}, converged={self.converged}, largest ST: {top})")
+
+    def _repr_html_(self) -> str:
+        table = self.indices.to_html(index=False, float_format="{:.3f}".format)
+        return f"<p>{escape(self.verdict())}</p>{table}"
+
+    def to_frame(self) -> pd.DataFrame:
+        """The indices as a table, largest total index first."""
+        return self.indices
+
+    def plot(self, top: int = 12, ax: Any = None) -> Any:
+        """First-order and total indices of the ``top`` parameters, with their 95% intervals;
+        returns the matplotlib axes."""
+        import matplotlib.pyplot as plt
+
+        shown = self.indices.head(top).iloc[::-1]
+        ax = ax if ax is not None else plt.subplots(figsize=(7, 0.35 * len(shown) + 1.2))[1]
+        rows = np.arange(len(shown))
+        ax.barh(rows + 0.2, shown["ST"], height=0.4, xerr=shown["ST_conf"], label="total (ST)")
+        ax.barh(rows - 0.2, shown["S1"], height=0.4, xerr=shown["S1_conf"], label="first order (S1)")
+        ax.set_yticks(rows, shown["parameter"])
+        ax.set(xlabel="Sobol index", title=f"What drives mean {self.metric} over {self.periods}")
+        ax.legend(loc="lower right", frameon=False)
+        return ax
 
     def to_dict(self) -> dict:
         return {"scenario_id": self.scenario_id, "metric": self.metric, "periods": str(self.periods),

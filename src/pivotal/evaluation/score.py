@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,7 +39,7 @@ DEFAULT_HISTORY = 5
 BASELINES = ((BASE_RATE, ROLLING), (PERSISTENCE, NOT_FITTED), (LOGISTIC, ROLLING))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ScoreReport:
     """Scores of every method on every outcome, the forecasts behind them and plain verdicts."""
 
@@ -54,6 +56,32 @@ class ScoreReport:
         """Calibration table of one method's forecasts of one outcome."""
         rows = self.forecasts.query("outcome == @outcome and method == @method and fit == @fit")
         return reliability(rows["forecast"].to_numpy(), rows["observed"].to_numpy())
+
+    def __repr__(self) -> str:
+        return (f"ScoreReport(scenario={self.scenario_id!r}, from={self.start}, draws={self.draws}, "
+                f"seed={self.seed}, outcomes={sorted(set(self.table['outcome']))})")
+
+    def _repr_html_(self) -> str:
+        verdicts = "".join(f"<li>{escape(line)}</li>" for line in self.verdicts)
+        return f"<ul>{verdicts}</ul>" + self.table.to_html(index=False, float_format="{:.3f}".format)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every method's scores on every outcome (Brier, log loss, AUC), as a table."""
+        return self.table
+
+    def plot(self, score: str = "brier", ax: Any = None) -> Any:
+        """One score of every method, outcome by outcome, out of sample only (rolling-origin fits
+        and methods with nothing fitted); lower is better for Brier and log loss.  Returns the
+        matplotlib axes."""
+        import matplotlib.pyplot as plt
+
+        honest = self.table[self.table["fit"] != IN_SAMPLE]
+        wide = honest.pivot_table(index="outcome", columns="method", values=score, aggfunc="first")
+        ax = ax if ax is not None else plt.subplots(figsize=(7, 3.5))[1]
+        wide.plot.bar(ax=ax, rot=0)
+        ax.set(ylabel=score, title=f"{self.scenario_id}: forecasts from {self.start} scored")
+        ax.legend(frameon=False, fontsize="small")
+        return ax
 
     def to_dict(self) -> dict:
         """Plain JSON-ready content."""

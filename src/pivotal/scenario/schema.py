@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html import escape
 from typing import Annotated, Literal, NamedTuple
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
@@ -192,6 +193,25 @@ class Scenario(Strict):
     @property
     def years(self) -> list[int]:
         return list(range(self.periods.start, self.periods.end + 1))
+
+    def __repr__(self) -> str:  # the full model runs to ~100,000 characters: name what it is
+        return (f"Scenario(id={self.id!r}, title={self.title!r}, periods={self.periods.start}-"
+                f"{self.periods.end}, actors={len(self.actors)}, parameters={len(self.parameters)}, "
+                f"record={len(self.record)}, sources={len(self.sources)})")
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: the title, the span, who is pivot, challenger and target, and counts."""
+        rows = [("periods", f"{self.periods.start}-{self.periods.end}")]
+        name = {key: actor.name for key, actor in self.actors.items()}
+        rows += [(f"roles {r.periods}", f"{name[r.pivot]} between {name[r.challenger]} (challenger) "
+                  f"and {name[r.target]}") for r in self.roles]
+        rows += [("actors", str(len(self.actors))), ("parameters", str(len(self.parameters))),
+                 ("record entries", str(len(self.record))), ("episodes", str(len(self.episodes))),
+                 ("sources", str(len(self.sources)))]
+        body = "".join(f"<tr><th style='text-align:left'>{escape(k)}</th><td style='text-align:left'>"
+                       f"{escape(v)}</td></tr>" for k, v in rows)
+        heading = f"<strong>{escape(self.title)}</strong> <code>{escape(self.id)}</code>"
+        return f"<div>{heading}<table>{body}</table></div>"
 
     def roles_in(self, period: int) -> Roles:
         return next(r for r in self.roles if period in r.periods)

@@ -76,7 +76,7 @@ class Chunk:
     output: ChunkOutput
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SimulationResult:
     """Per-draw outputs of a run: ``metrics[name]`` has shape (n_periods, draws)."""
 
@@ -90,6 +90,11 @@ class SimulationResult:
     response: np.ndarray  # (n_periods, draws) codes into RESPONSES, -1 when none
     belief_source: list[str] = field(default_factory=list)
     quantiles: np.ndarray | None = None  # (n_parameters, draws), the draws' parameter quantiles
+
+    def __repr__(self) -> str:  # its arrays hold periods x draws numbers each: say their shape
+        return (f"SimulationResult(scenario={self.scenario.id!r}, draws={self.draws}, seed={self.seed}, "
+                f"periods={self.periods[0]}-{self.periods[-1]}, metrics={len(self.metrics)} arrays of "
+                f"shape {self.challenge.shape})")
 
 
 def default_threads() -> int:

@@ -111,7 +111,7 @@ class ChunkStats:
         return np.clip(estimate, self.minimum, self.maximum)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RunSummary:
     """Per-period means and 90% intervals of every metric, shape (n_periods, len(METRICS))."""
 
@@ -122,6 +122,10 @@ class RunSummary:
     mean: np.ndarray
     low: np.ndarray
     high: np.ndarray
+
+    def __repr__(self) -> str:
+        return (f"RunSummary(scenario={self.scenario.id!r}, draws={self.draws}, "
+                f"periods={self.periods[0]}-{self.periods[-1]})")
 
 
 def simulate_summary(
