@@ -130,3 +130,41 @@ def test_help_names_values_not_types():
         assert not re.search(r"<(int|str|bool|float|list|path|file)[^>]*>", text), (command, text)
     assert "--set PATH=VALUE[@PERIODS]" in runner.invoke(app, ["whatif", "--help"],
                                                           env={"COLUMNS": "120"}).stdout
+
+
+@pytest.mark.parametrize(("old", "new", "line"), [
+    ("periods: {start: 2001, end: 2003}", "periods: 2001-2003",
+     "periods: expected a mapping with the keys start, end, found '2001-2003'"),
+    ("    start: 2002-05-01", "    start: 2002-13-01",
+     "episodes[0].start: expected a valid date or datetime, month value is outside expected range of "
+     "1-12, found '2002-13-01'"),
+    ("pivot: PIV, challenger: CHA, target: TAR", "pivot: TAR, challenger: CHA, target: TAR",
+     "roles[0].target: expected a target other than the pivot (TAR), found 'TAR'"),
+])
+def test_mistakes_once_accepted_or_named_after_code_are_located(tmp_path, old, new, line):
+    result = _validate(tmp_path, [(old, new)])
+    errors = [x for x in result.output.splitlines() if x.startswith("error:")]
+    assert result.exit_code == 1 and len(errors) == 1 and errors[0].endswith(line), result.output
+
+
+@pytest.mark.parametrize(("old", "new", "line"), [
+    ("low: 0.5, mode: 0.6, high: 0.7,", "low: 0.5, mode: 0.6, high: 0.7, dist: uniform,",
+     "parameters.balance[0].mode: expected no `mode` for a uniform distribution, whose shape is flat "
+     "from low to high (the mode is not used; drop it, or make the piece triangular or pert), found 0.6"),
+    ("    start: 2002-05-01\n    end: 2002-05-04", "    start: 1990-05-01\n    end: 1990-05-04",
+     "episodes[0].start: expected an episode within the periods 2001-2003 (one outside them is in no "
+     "period the model plays), found 1990-05-01 to 1990-05-04"),
+    ("date: 2001-01}", "date: 2001-01, file: nowhere.pdf}",
+     "sources.note-a.file: expected a file beside the scenario or in the current folder (`pivotal "
+     "evidence add` it to search its passages), found 'nowhere.pdf'"),
+    ("    pivot_response: acquiesce\n", "    pivot_response: acquiesce\n    ceasefire_days: 2\n",
+     "record[1].ceasefire_days: expected `ceasefire_days` with a `pivot_response` of mediate (it counts "
+     "the days to a ceasefire the pivot brokered; the note should say whose ceasefire this was), found "
+     "pivot_response acquiesce"),
+])
+def test_what_the_model_would_not_use_is_a_located_warning_and_the_file_still_runs(tmp_path, old, new,
+                                                                                  line):
+    result = _validate(tmp_path, [(old, new)])
+    warnings = [x for x in result.output.splitlines() if x.startswith("warning:")]
+    assert result.exit_code == 0 and result.stdout.startswith("ok:"), result.output
+    assert len(warnings) == 1 and warnings[0].endswith(line), result.output

@@ -98,9 +98,18 @@ def test_finished_scenario_runs_beside_its_record(monkeypatch):
     assert shown.exit_code == 0, shown.output
 
 
+def beside_the_reader(folder: Path) -> None:
+    """What the reader has around the file: the tutorial's brief and table beside it, and the
+    repository's docs (the sources name them)."""
+    for name in ("northland-brief.txt", "northland-spending.csv"):
+        (folder / name).symlink_to(ROOT / TUTORIAL / name)
+    (folder / "docs").symlink_to(ROOT / "docs")
+
+
 @pytest.mark.parametrize("marker", STEPS, ids=lambda m: (m or "complete").strip(" #-:").replace(" ", "-"))
 def test_each_step_prints_what_the_tutorial_quotes(marker, tmp_path, monkeypatch):
     (tmp_path / "northland.yaml").write_text(written_until(marker), encoding="utf-8")
+    beside_the_reader(tmp_path)
     monkeypatch.chdir(tmp_path)
     code, output = validate("northland.yaml")
     assert code == (0 if output.startswith("ok:") else 1), output
@@ -109,6 +118,7 @@ def test_each_step_prints_what_the_tutorial_quotes(marker, tmp_path, monkeypatch
 
 
 def test_the_tutorial_quotes_no_step_output_that_no_step_gives(tmp_path, monkeypatch):
+    beside_the_reader(tmp_path)
     monkeypatch.chdir(tmp_path)
     given = set()
     for marker in STEPS:

@@ -27,6 +27,7 @@ from pivotal.cli.output import run_json, run_record_json, summary_csv
 from pivotal.cli.render import narrow_summary_table, runs_table, summary_table
 from pivotal.model.parameters import PARAMETERS_BY_NAME
 from pivotal.scenario import ScenarioError, builtin_names, builtin_scenario, resolve_scenario
+from pivotal.scenario.loader import scenario_warnings
 from pivotal.store import RunStore, StoreError
 
 
@@ -122,6 +123,10 @@ def validate(
         values = ", ".join(f"{name} = {_default_text(name)}" for name in defaults)
         out.print(f"defaults for optional parameters the file leaves out: {values}", highlight=False,
                   markup=False)
+    if Path(path).exists():  # a file: what it says that the model would not use
+        for warning in scenario_warnings(path):
+            out.print(styled(("warning:", "bold yellow"), f" {warning.located()}"), highlight=False,
+                      soft_wrap=True)
 
 
 def _default_text(name: str) -> str:

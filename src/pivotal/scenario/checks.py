@@ -6,6 +6,7 @@ turns the first into a located :class:`~pivotal.scenario.errors.ScenarioError`.
 
 from __future__ import annotations
 
+import pathlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -101,6 +102,13 @@ def _roles(s: Scenario) -> Iterator[Problem]:
         for field in ("challenger_patrons", "target_patrons"):
             for j, actor in enumerate(getattr(roles, field)):
                 yield from unknown_actor(s, actor, (*path, field, j))
+        if roles.target == roles.pivot or roles.target == roles.challenger:
+            other = "pivot" if roles.target == roles.pivot else "challenger"
+            yield Problem((*path, "target"), f"a target other than the {other} ({roles.target})",
+                          repr(roles.target))
+        elif roles.challenger == roles.pivot:
+            yield Problem((*path, "challenger"), f"a challenger other than the pivot ({roles.pivot})",
+                          repr(roles.challenger))
     yield from coverage(s, [r.periods for r in s.roles], ("roles",), "roles", complete=True)
 
 
@@ -233,3 +241,52 @@ def _citations(s: Scenario) -> Iterator[Problem]:
     for name, pieces in s.parameters.items():
         for i, piece in enumerate(pieces):
             yield from check(piece.sources, ("parameters", name, i, "sources"))
+
+
+def find_warnings(s: Scenario, folder: str | None = None) -> list[Problem]:
+    """What a scenario says that the model does not use, and so is likely a mistake; a scenario
+    with these still runs (files of earlier releases keep working), and `pivotal validate` says
+    so.  ``folder``: where the scenario file is, to look for the files its sources name."""
+    return [*_unused_modes(s), *_episodes_outside(s), *_ceasefires_not_brokered(s),
+            *_missing_files(s, folder)]
+
+
+def _unused_modes(s: Scenario) -> Iterator[Problem]:
+    for name, pieces in s.parameters.items():
+        for i, piece in enumerate(pieces):
+            if piece.dist in ("uniform", "beta") and "mode" in piece.model_fields_set:
+                shape = "flat from low to high" if piece.dist == "uniform" else "set by alpha and beta"
+                yield Problem(("parameters", name, i, "mode"),
+                              f"no `mode` for a {piece.dist} distribution, whose shape is {shape} (the "
+                              "mode is not used; drop it, or make the piece triangular or pert)",
+                              f"{piece.mode:g}")
+
+
+def _episodes_outside(s: Scenario) -> Iterator[Problem]:
+    for i, e in enumerate(s.episodes):
+        end = e.end or e.start
+        if e.start.year < s.periods.start or end.year > s.periods.end:
+            yield Problem(("episodes", i, "start"),
+                          f"an episode within the periods {s.periods.start}-{s.periods.end} (one "
+                          "outside them is in no period the model plays)",
+                          f"{e.start.isoformat()} to {end.isoformat()}")
+
+
+def _ceasefires_not_brokered(s: Scenario) -> Iterator[Problem]:
+    for i, entry in enumerate(s.record):
+        if entry.ceasefire_days is not None and entry.pivot_response != "mediate":
+            yield Problem(("record", i, "ceasefire_days"),
+                          "`ceasefire_days` with a `pivot_response` of mediate (it counts the days to "
+                          "a ceasefire the pivot brokered; the note should say whose ceasefire this was)",
+                          f"pivot_response {entry.pivot_response or 'none'}")
+
+
+def _missing_files(s: Scenario, folder: str | None) -> Iterator[Problem]:
+    if folder is None:
+        return
+    for source_id, source in s.sources.items():
+        if source.file and not any((base / source.file).exists()
+                                   for base in (pathlib.Path(folder), pathlib.Path.cwd())):
+            yield Problem(("sources", source_id, "file"),
+                          "a file beside the scenario or in the current folder (`pivotal evidence add` "
+                          "it to search its passages)", repr(source.file))

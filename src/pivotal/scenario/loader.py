@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from pivotal.scenario.checks import Problem, find_problems
+from pivotal.scenario.checks import Problem, find_problems, find_warnings
 from pivotal.scenario.errors import ScenarioError
 from pivotal.scenario.positions import (
     YAML_LINE_BREAK,
@@ -40,6 +40,15 @@ def parse_scenario(text: str, source: str = "<string>") -> Scenario:
     scenario, positions = validate_document(text, source, Scenario, "scenario sections (id, title, ...)")
     raise_first_problem(source, positions, find_problems(scenario))
     return scenario
+
+
+def scenario_warnings(path: str | Path) -> list[ScenarioError]:
+    """What a valid scenario file says that the model does not use (see
+    :func:`~pivotal.scenario.checks.find_warnings`), each located in the file."""
+    text = read_document(path)
+    scenario, positions = validate_document(text, str(path), Scenario, "scenario sections (id, title, ...)")
+    folder = str(Path(path).resolve().parent)
+    return [_problem_error(str(path), positions, p, 0) for p in find_warnings(scenario, folder)]
 
 
 def validate_document(text: str, source: str, model: type[M], sections: str) -> tuple[M, dict]:

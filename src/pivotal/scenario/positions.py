@@ -126,7 +126,21 @@ def _located(tag: str, what: str) -> None:
 
 _located("tag:yaml.org,2002:int", "integer")
 _located("tag:yaml.org,2002:float", "number")
-_located("tag:yaml.org,2002:timestamp", "date")
+
+
+_build_date = _Loader.yaml_constructors["tag:yaml.org,2002:timestamp"]
+
+
+def _date_or_text(loader: Any, node: yaml.Node) -> Any:
+    """A date YAML can build, else its text: the schema then says which field wants a real date
+    (``2022-13-01`` is a date-shaped mistake in a field, not malformed YAML)."""
+    try:
+        return _build_date(loader, node)
+    except (ValueError, OverflowError):
+        return node.value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _date_or_text)
 
 
 def read_yaml(text: str) -> Document:

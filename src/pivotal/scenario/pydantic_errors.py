@@ -30,6 +30,10 @@ def describe(error: dict[str, Any], located: Path, model: type[BaseModel] = Scen
         least = error["ctx"]["min_length"]
         found = str(error["ctx"]["actual_length"])
         return f"at least {least} item{'s' if least > 1 else ''}", found, dotted(located)
+    if kind in ("model_type", "model_attributes_type", "dict_type"):  # not a class name: its keys
+        keys = _allowed_keys(model, loc)
+        expected = f"a mapping with the keys {', '.join(keys)}" if keys else "a mapping"
+        return expected, _show(value), dotted(located)
     message = error["msg"]
     for prefix in ("Input should be ", "Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
