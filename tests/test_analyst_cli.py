@@ -168,3 +168,17 @@ def test_what_the_model_would_not_use_is_a_located_warning_and_the_file_still_ru
     warnings = [x for x in result.output.splitlines() if x.startswith("warning:")]
     assert result.exit_code == 0 and result.stdout.startswith("ok:"), result.output
     assert len(warnings) == 1 and warnings[0].endswith(line), result.output
+
+
+def test_new_writes_a_scenario_that_validates_and_runs_and_never_overwrites(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    made = runner.invoke(app, ["new", "my-region"])
+    assert made.exit_code == 0 and made.stdout.startswith("wrote my-region.yaml")
+    text = (tmp_path / "my-region.yaml").read_text(encoding="utf-8")
+    assert "TODO" in text and "id: my-region" in text
+    assert runner.invoke(app, ["validate", "my-region.yaml"]).stdout.startswith("ok: my-region.yaml")
+    assert runner.invoke(app, ["run", "my-region.yaml", "-n", "50", "--no-store"]).exit_code == 0
+    again = runner.invoke(app, ["new", "my-region"])
+    assert again.exit_code == 2 and "exists already" in again.output
+    assert (tmp_path / "my-region.yaml").read_text(encoding="utf-8") == text
+    assert runner.invoke(app, ["new", "Bad Name"]).exit_code == 2

@@ -136,6 +136,34 @@ def _default_text(name: str) -> str:
 
 @app.command()
 @user_errors
+def new(
+    scenario_id: Annotated[str, typer.Argument(
+        help="The new scenario's id: lower case letters, digits and dashes.")],
+    out_path: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="The file to write (default: SCENARIO_ID.yaml here); never overwritten.")] = None,
+) -> None:
+    """Write a new scenario to start from: every section, every required parameter with a
+    placeholder range and a TODO source, and one record entry; it validates as written."""
+    from pivotal.scenario.skeleton import skeleton
+
+    try:
+        text = skeleton(scenario_id)
+    except ValueError as bad:
+        raise typer.BadParameter(str(bad), param_hint="SCENARIO_ID") from None
+    path = out_path or Path(f"{scenario_id}.yaml")
+    try:
+        with path.open("x", encoding="utf-8") as stream:  # "x": an existing file is never replaced
+            stream.write(text)
+    except FileExistsError:
+        raise typer.BadParameter(f"{path} exists already; give another --out", param_hint="--out") from None
+    except OSError as failed:
+        raise typer.BadParameter(f"cannot write {path}: {failed.strerror or failed}",
+                                 param_hint="--out") from None
+    out.print(f"wrote {path}; replace its TODOs, then `pivotal validate {path}`", highlight=False)
+
+
+@app.command()
+@user_errors
 def scenarios() -> None:
     """List the built-in scenarios."""
     for name in builtin_names():
