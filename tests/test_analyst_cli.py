@@ -53,8 +53,8 @@ def _lines(*args: str) -> list[str]:
 def test_a_whatif_that_changes_nothing_says_so_and_why():
     lines = _lines("whatif", "--scenario", TINY, "--set", "ultimatum_gain=1@2003", "-m", "p_challenge",
                    "--over", "2003", "-n", "200")
-    assert ("p_challenge does not change over 2003: on average and in 90% of draws the change is "
-            "under 0.0005.") in lines
+    assert ("p_challenge does not change over 2003: in no period is the mean change, or either end of "
+            "the 90% interval of the draws' changes, as large as 0.0005.") in lines
     assert ("The overlay changes numbers whose moves this scenario leaves out: ultimatum_gain "
             "(needs game: {pivot_posture: true}).") in lines
     assert any("relative change under 1%)" in line for line in lines)
@@ -64,8 +64,16 @@ def test_a_whatif_that_changes_nothing_says_so_and_why():
 def test_a_whatif_asked_about_periods_before_its_change_says_so():
     lines = _lines("whatif", "--scenario", TINY, "--set", "prize=0.5@2003", "-m", "p_challenge",
                    "--over", "2001-2002", "-n", "200")
-    assert ("The overlay's first change is in 2003, after these periods; a what-if changes only what "
-            "comes after its first change.") in lines
+    assert ("p_challenge does not change over 2001-2002: the overlay's first change is in 2003, after "
+            "these periods, and a what-if changes only what comes after its first change.") in lines
+
+
+def test_a_change_late_in_a_long_window_is_judged_where_it_happens():
+    """Averaged over years in which the two runs are the same draw by draw, a change looks smaller
+    than it is: only the periods from the first change on are judged."""
+    lines = _lines("whatif", "--scenario", TINY, "--set", "war_cost=0@2003", "-m", "p_challenge",
+                   "--over", "2001-2003", "-n", "300")
+    assert not any("does not change" in line for line in lines)
 
 
 def test_a_whatif_that_moves_its_metric_adds_no_explanation():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -40,17 +41,20 @@ def _serve_answers(home: Path, cwd: Path) -> None:
     env = {**os.environ, "PIVOTAL_HOME": str(home)}
     server = subprocess.Popen([sys.executable, "-m", "pivotal", "serve"], cwd=cwd, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen("http://127.0.0.1:8000/api/scenarios", timeout=2) as answer:
-                    assert answer.status == 200
+                with direct.open("http://127.0.0.1:8000/api/scenarios", timeout=2) as answer:
+                    listed = json.load(answer)
                     break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError(f"pivotal serve did not answer: {server.stderr.read()!r}") from None
                 time.sleep(0.5)
+        # It is this server that answered (not another on the port), with the built-in scenarios.
+        assert server.poll() is None and any(item["name"] == "south-caucasus" for item in listed)
     finally:
         server.terminate()
         server.wait(30)

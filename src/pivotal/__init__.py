@@ -9,9 +9,8 @@ The Python API in brief::
 """
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
-from pivotal.analysis import sobol_indices, what_if
-from pivotal.evaluation import score_scenario
 from pivotal.runner import Run, load_run, run_scenario
 from pivotal.scenario import (
     Scenario,
@@ -64,22 +63,53 @@ def build_report(run_id: str | None = None) -> str:
     return build(store.resolve(run_id), store)
 
 
-def counterfactual(base: Scenario, *names_or_settings: str) -> list:
-    """The overlays for :func:`what_if`: shipped counterfactuals by name, overlay files, or
-    ``PATH=VALUE[@PERIODS]`` settings as ``pivotal whatif --set`` takes them, each checked against
-    ``base``.
+def counterfactual(base: Scenario, *changes: str) -> list:
+    """The overlays for :func:`what_if`, in the order given: each change is a shipped counterfactual
+    by name, an overlay file, or ``PATH=VALUE[@PERIODS]`` as ``pivotal whatif --set`` takes it
+    (consecutive settings make one overlay); each is checked against ``base``.
 
     >>> base = builtin_scenario()                                   # doctest: +SKIP
     >>> result = what_if(base, counterfactual(base, "no-ukraine-war-2022"), draws=2000)
     >>> result.plot("p_challenge")
     """
-    from pivotal.scenario.overlay import check_overlay, overlay_from_settings, resolve_overlay
+    from pathlib import Path
 
-    overlays, settings = [], [x for x in names_or_settings if "=" in x]
-    for name in (x for x in names_or_settings if "=" not in x):
-        overlay, positions, source = resolve_overlay(name)
-        check_overlay(overlay, base, source, positions)
-        overlays.append(overlay)
+    from pivotal.scenario.overlay import (
+        builtin_overlay_names,
+        check_overlay,
+        overlay_from_settings,
+        resolve_overlay,
+    )
+
+    overlays: list = []
+    settings: list[str] = []
+    for change in changes:
+        if change in builtin_overlay_names() or Path(change).exists():
+            if settings:
+                overlays.append(overlay_from_settings(settings, base, option="counterfactual"))
+                settings = []
+            overlay, positions, source = resolve_overlay(change)
+            check_overlay(overlay, base, source, positions)
+            overlays.append(overlay)
+        else:
+            settings.append(change)
     if settings:
-        overlays.append(overlay_from_settings(settings, base))
+        overlays.append(overlay_from_settings(settings, base, option="counterfactual"))
     return overlays
+
+
+#: Exported by name, imported when first used: the analyses load SALib and SciPy, which a command
+#: line that only runs or lists does not need.
+_LAZY = {
+    "what_if": "pivotal.analysis",
+    "sobol_indices": "pivotal.analysis",
+    "score_scenario": "pivotal.evaluation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'pivotal' has no attribute {name!r}")

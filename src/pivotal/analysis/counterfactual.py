@@ -63,26 +63,30 @@ class WhatIf:
                 "stderr": float(stderr)}
 
     def unchanged(self, metrics: tuple[str, ...], periods: PeriodRange | None = None) -> list[str]:
-        """Why ``metrics``, averaged over ``periods`` (default: from the divergence on), do not move,
-        in a few plain sentences; empty when each of them moves.
+        """Why ``metrics`` do not move over ``periods`` (default: from the divergence on), in a few
+        plain sentences; empty when each of them moves.
 
-        A metric does not move when its mean change and both ends of its 90% interval are under
+        Only the periods from the first change on are judged (before it the two runs are the same
+        draw by draw, and averaging them in would hide a change).  A metric does not move when in
+        none of those periods its mean change or either end of its 90% interval reaches
         :data:`NEGLIGIBLE`.  The reasons are read off the runs: a window that ends before the first
         change, a changed number whose channel the scenario switches off, and the outputs that do
         move, where the change stops.
         """
         last = self.baseline.periods[-1]
         span = periods or PeriodRange(min(self.diverges, last), last)
-        averages = self.averages(metrics, span)
-        still = [row.metric for row in averages.itertuples() if _negligible(row)]
+        if span.end < self.diverges:
+            verb = "does" if len(metrics) == 1 else "do"
+            return [f"{', '.join(metrics)} {verb} not change over {span}: the overlay's first change is in "
+                    f"{self.diverges}, after these periods, and a what-if changes only what comes after "
+                    "its first change."]
+        judged = PeriodRange(max(span.start, self.diverges), span.end)
+        still = [m for m in metrics if not self._moves(m, judged)]
         if not still:
             return []
         verb = "does" if len(still) == 1 else "do"
-        lines = [f"{', '.join(still)} {verb} not change over {span}: on average and in 90% of draws the "
-                 f"change is under {NEGLIGIBLE:g}."]
-        if span.end < self.diverges:
-            return [*lines, f"The overlay's first change is in {self.diverges}, after these periods; a "
-                            "what-if changes only what comes after its first change."]
+        lines = [f"{', '.join(still)} {verb} not change over {judged}: in no period is the mean change, "
+                 f"or either end of the 90% interval of the draws' changes, as large as {NEGLIGIBLE:g}."]
         options = self.baseline.scenario.game
         switched_off = sorted({f"{name} (needs game: {{{option}: true}})"
                                for overlay in self.overlays for name in overlay.parameters
@@ -90,21 +94,23 @@ class WhatIf:
         if switched_off:
             lines.append("The overlay changes numbers whose moves this scenario leaves out: "
                          f"{'; '.join(switched_off)}.")
-        moved = self.averages(tuple(m for m in METRICS if m not in still), span)
-        moved = moved[moved["difference"].abs() >= MOVED].sort_values(
-            "difference", key=lambda d: -d.abs())
-        if moved.empty:
-            lines.append(f"No output of the model moves over {span}: the changed numbers reach no "
+        moved = [m for m in METRICS if m not in still and self._moves(m, judged)]
+        if not moved:
+            lines.append(f"No output of the model moves over {judged}: the changed numbers reach no "
                          "choice there.")
         else:
-            shown = ", ".join(f"{row.metric} {row.difference:+.3f}" for row in moved.head(4).itertuples())
-            lines.append(f"What does move over {span}: {shown}; the change stops there, before "
-                         f"{', '.join(still)}.")
+            sizes = self.averages(tuple(moved), judged).set_index("metric")["difference"]
+            shown = ", ".join(f"{name} {sizes[name]:+.3f}"
+                              for name in sorted(moved, key=lambda m: -abs(sizes[m]))[:4])
+            lines.append(f"What does move over {judged} (mean change): {shown}; the change stops "
+                         f"there, before {', '.join(still)}.")
         return lines
 
-    def __repr__(self) -> str:
-        return (f"WhatIf(scenario={self.baseline.scenario.id!r}, overlays={[o.id for o in self.overlays]}, "
-                f"draws={self.baseline.draws}, seed={self.baseline.seed}, diverges={self.diverges})")
+    def _moves(self, metric: str, periods: PeriodRange) -> bool:
+        """Whether ``metric`` changes by :data:`NEGLIGIBLE` or more in some period of ``periods``."""
+        rows = self.differences((metric,))
+        rows = rows[rows["period"].between(periods.start, periods.end)]
+        return bool((rows[["difference", "low", "high"]].abs() >= NEGLIGIBLE).any(axis=None))
 
     def to_frame(self, metrics: tuple[str, ...] = METRICS) -> pd.DataFrame:
         """The per-period comparison as a table (:meth:`differences`), for a notebook."""
@@ -143,9 +149,8 @@ class WhatIf:
         return content
 
 
-#: A change below this in every draw is no change; one above :data:`MOVED` on average is a move.
+#: A change smaller than this, in the mean and in the 90% interval of every period, is no change.
 NEGLIGIBLE = 0.0005
-MOVED = 0.005
 #: Parameters that enter the model only through a move the scenario must switch on (``game``).
 NEEDS_OPTION = {
     "concession_share": "target_moves_first", "provocation_pressure": "target_moves_first",
@@ -153,9 +158,6 @@ NEEDS_OPTION = {
     "tilt_commitment": "pivot_posture", "ultimatum_gain": "pivot_posture",
 }
 
-
-def _negligible(row) -> bool:
-    return max(abs(row.difference), abs(row.low), abs(row.high)) < NEGLIGIBLE
 
 
 def what_if(base: Scenario, overlays: list[Overlay], *, draws: int = 2000, seed: int = 0,

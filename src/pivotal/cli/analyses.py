@@ -309,7 +309,8 @@ def sensitivity(
 @user_errors
 def list_analyses(
     delete: Annotated[str | None, typer.Option(
-        "--delete", help="Remove the analysis with this id (any unique start of it); reports then show "
+        "--delete", metavar="ANALYSIS_ID",
+        help="Remove the analysis with this id (any unique start of it); reports then show "
         "the one before it.")] = None,
 ) -> None:
     """List recorded score, what-if and sensitivity analyses, newest first; or remove one."""

@@ -7,14 +7,15 @@ exit; a traceback means a bug in pivotal, not a user mistake.
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
-import os
 from collections.abc import Callable, Iterator
 from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console, ConsoleDimensions, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 from rich.text import Text
 from typer.core import TyperArgument, TyperOption
 
@@ -42,7 +43,8 @@ class _Console(Console):
     @property
     def size(self) -> ConsoleDimensions:
         measured = super().size
-        if not self.is_terminal and "COLUMNS" not in os.environ:
+        columns = self._environ.get("COLUMNS", "")
+        if not self.is_terminal and self._width is None and not columns.isdigit():
             return ConsoleDimensions(PIPED_WIDTH, measured.height)
         return measured
 
@@ -51,24 +53,27 @@ class _Console(Console):
         Console.size.fset(self, new_size)  # type: ignore[attr-defined]
 
 
-_typer_badge = TyperOption.display_type_rich
+_typer_badge = getattr(TyperOption, "display_type_rich", None)
 
 
 def _value_name(option: TyperOption, ctx: typer.Context) -> str | None:
-    """What help prints after an option that takes a value: its metavar, its choices, or its name
-    in capitals (``--draws DRAWS``), as Click does, instead of the badges Typer prints
+    """What help prints after an option that takes a value: its metavar, its choices, or its
+    longest flag in capitals (``--draws DRAWS``), as Click does, instead of the badges Typer prints
     (``<int range>``, ``<list[str]>``), which say how a value is parsed rather than what it is."""
-    badge = _typer_badge(option, ctx)
+    badge = _typer_badge(option, ctx) if _typer_badge is not None else None
     if option.metavar is not None or badge is None:
         return badge
     if "|" in badge:  # choices: html|png|svg
         return badge.strip("<>.")
-    return (option.name or "value").upper()
+    flag = max(option.opts, key=len).lstrip("-") if option.opts else (option.name or "value")
+    return flag.replace("-", "_").upper()
 
 
 # One place, so that every command's help agrees; an argument's name already says what it is.
-TyperOption.display_type_rich = _value_name  # type: ignore[method-assign]
-TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
+# (Typer 0.29 added these badges; where the hook is missing, help is left as Typer prints it.)
+if _typer_badge is not None:
+    TyperOption.display_type_rich = _value_name  # type: ignore[method-assign]
+    TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
 
 
 # Nothing printed is read as Rich markup: titles, paths, messages and search terms come from users
@@ -83,7 +88,10 @@ def fitting(wide: RenderableType, narrow: RenderableType) -> RenderableType:
     It fits when Rich lays it out without cutting a cell short (an ellipsis); text columns may
     wrap.  Rich's measurement cannot say this, as it counts cells that will not wrap at less than
     their width."""
-    lines = out.render_lines(wide, out.options, pad=False)
+    body = copy.copy(wide)  # the cells alone: a title may hold an ellipsis of its own
+    if isinstance(body, Table):
+        body.title = body.caption = None
+    lines = out.render_lines(body, out.options, pad=False)
     cut = any("…" in segment.text for line in lines for segment in line)
     return narrow if cut else wide
 

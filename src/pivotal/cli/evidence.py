@@ -112,10 +112,11 @@ def search_command(
     actor: Annotated[str | None, typer.Option(
         help="Only passages naming this actor (id, name or alias).")] = None,
     date_from: Annotated[str | None, typer.Option(
-        "--from", help="Only passages mentioning a date on or after this (2020, 2020-10, 2020-10-12)."
+        "--from", metavar="DATE",
+        help="Only passages mentioning a date on or after this (2020, 2020-10, 2020-10-12)."
     )] = None,
     date_to: Annotated[str | None, typer.Option(
-        "--to", help="Only passages mentioning a date on or before this.")] = None,
+        "--to", metavar="DATE", help="Only passages mentioning a date on or before this.")] = None,
     document: Annotated[str | None, typer.Option(help="Only this document (an id or its start).")] = None,
     k: Annotated[int, typer.Option("-k", "--top", min=1, help="How many passages.")] = 10,
     ranking: RankingOption = "auto",

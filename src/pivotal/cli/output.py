@@ -17,7 +17,7 @@ def summary_records(summary: pd.DataFrame) -> list[dict]:
 
 def run_record_json(record: RunRecord) -> dict:
     """A run's record as JSON values: times in ISO 8601."""
-    return {**asdict(record), "created_at": record.created_at.isoformat()}
+    return {**asdict(record), "created_at": record.created_at.isoformat() + "+00:00"}  # stored in UTC
 
 
 def run_json(record: dict | RunRecord, summary: pd.DataFrame) -> str:

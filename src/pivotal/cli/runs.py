@@ -26,7 +26,12 @@ from pivotal.cli.common import (
 from pivotal.cli.output import run_json, run_record_json, summary_csv
 from pivotal.cli.render import narrow_summary_table, runs_table, summary_table
 from pivotal.model.parameters import PARAMETERS_BY_NAME
-from pivotal.scenario import ScenarioError, builtin_names, builtin_scenario, resolve_scenario
+from pivotal.scenario import (
+    ScenarioError,
+    builtin_names,
+    builtin_scenario,
+    resolve_scenario,
+)
 from pivotal.scenario.loader import scenario_warnings
 from pivotal.store import RunStore, StoreError
 
@@ -102,16 +107,17 @@ def validate(
 ) -> None:
     """Check a scenario file; report every problem found with its file, line and field, and
     which optional parameters it leaves to their defaults."""
+    is_file = path not in builtin_names()  # as for `run`: a built-in's name means the built-in
     try:
         scenario = resolve_scenario(path)
     except ScenarioError as failed:
         for problem in failed.problems:
             err.print(error_line(problem.located()), highlight=False, soft_wrap=True)
-        if failed.more:
+        if len(failed.problems) > 1:
             err.print(f"{len(failed.problems)} problems; the file is checked again for others once "
                       "these are fixed", highlight=False)
         raise typer.Exit(1) from None
-    where = f"{path} (built-in)" if path in builtin_names() and not Path(path).exists() else path
+    where = path if is_file else f"{path} (built-in)"
     out.print(
         f"ok: {where}: scenario '{scenario.id}' with {len(scenario.years)} periods, "
         f"{len(scenario.actors)} actors, {len(scenario.episodes)} episodes, "
@@ -123,7 +129,7 @@ def validate(
         values = ", ".join(f"{name} = {_default_text(name)}" for name in defaults)
         out.print(f"defaults for optional parameters the file leaves out: {values}", highlight=False,
                   markup=False)
-    if Path(path).exists():  # a file: what it says that the model would not use
+    if is_file:  # what the file says that the model would not use
         for warning in scenario_warnings(path):
             out.print(styled(("warning:", "bold yellow"), f" {warning.located()}"), highlight=False,
                       soft_wrap=True)
@@ -176,10 +182,12 @@ def scenarios() -> None:
 def runs(
     scenario: Annotated[str | None, typer.Option(
         "--scenario", help="Only the runs of this scenario id.")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", "-l", min=1, help="Only the latest N runs.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-l", min=1, metavar="N",
+                                              help="Only the latest N runs.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
     delete: Annotated[str | None, typer.Option(
-        "--delete", help="Remove the run with this id (or the start of one) and its tables.")] = None,
+        "--delete", metavar="RUN_ID",
+        help="Remove the run with this id (or the start of one) and its tables.")] = None,
 ) -> None:
     """List recorded runs, newest first; or remove one."""
     store = RunStore()

@@ -36,6 +36,10 @@ class ScenarioError(ValueError):
         self.more = more or len(self.others)
         super().__init__(self._message())
 
+    def __reduce__(self) -> tuple:  # keyword-only arguments: say how to build it again
+        return (_rebuild, (self.source, self.line, self.column, self.field, self.expected, self.found,
+                           self.more, self.others))
+
     @property
     def problems(self) -> list[ScenarioError]:
         """This problem and every other one found with it, each a located error of its own."""
@@ -55,6 +59,12 @@ class ScenarioError(ValueError):
         if self.more and count:
             text += f" (and {self.more} more problem{'s' if self.more > 1 else ''})"
         return text
+
+
+def _rebuild(source: str, line: int | None, column: int | None, field: str, expected: str, found: str,
+             more: int, others: list[ScenarioError]) -> ScenarioError:
+    return ScenarioError(source=source, line=line, column=column, field=field, expected=expected,
+                         found=found, more=more, others=others)
 
 
 def one_of(every: str, kind: str, names: Sequence[str], found: str) -> str:

@@ -199,10 +199,10 @@ def _parse_yaml(text: str, source: str) -> tuple[Any, dict]:
     except DocumentShapeError as err:
         raise _error(source, dotted(err.path), err.mark, err.expected, err.found, 0) from err
     if document.duplicates:
-        dup = document.duplicates[0]
-        raise _error(source, dotted(dup.path), dup.second,
-                     "each key once in a mapping",
-                     f"`{dup.path[-1]}` again (first at line {dup.first.line})", len(document.duplicates) - 1)
+        in_order = sorted(document.duplicates, key=lambda d: (d.second.line, d.second.column))
+        raise _with_others([_error(source, dotted(dup.path), dup.second, "each key once in a mapping",
+                                   f"`{dup.path[-1]}` again (first at line {dup.first.line})", 0)
+                            for dup in in_order])
     return document.data, document.positions
 
 

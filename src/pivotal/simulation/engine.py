@@ -193,6 +193,8 @@ def iter_chunks(
     """
     if draws < 1:
         raise ValueError(f"draws must be at least 1, got {draws}")
+    if first_draw < 0:
+        raise ValueError(f"first_draw must be 0 or more, got {first_draw}")
     if quantiles is not None and quantiles.shape != (len(PARAMETER_NAMES), draws):
         raise ValueError(f"quantiles must have shape {(len(PARAMETER_NAMES), draws)}, "
                          f"got {quantiles.shape}")
@@ -206,7 +208,7 @@ def iter_chunks(
     if chunk_blocks is not None:
         chunk_draws = chunk_blocks * BLOCK_DRAWS
     workers = min(workers, in_flight)
-    # Chunks cut at multiples of their size counted from draw 0, so that they are whole blocks
+    # Chunks cut at multiples of their size counted from draw 0 (whole blocks when chunks are),
     # whatever the first draw; bounds are given from the first draw.
     last = first_draw + draws
     cuts = [first_draw, *range((first_draw // chunk_draws + 1) * chunk_draws, last, chunk_draws), last]

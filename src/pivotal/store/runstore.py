@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -143,11 +144,24 @@ class RunRecord:
     settings: dict[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class StoredRun:
+    """A recorded run: what the store keeps about it, its per-period table and its scenario."""
+
     record: RunRecord
     summary: pd.DataFrame
     scenario_json: str
+
+    def __repr__(self) -> str:  # the scenario's JSON runs to ~100,000 characters
+        r = self.record
+        return (f"StoredRun(run_id={r.run_id!r}, scenario={r.scenario_id!r}, draws={r.draws}, "
+                f"seed={r.seed}, created_at={r.created_at:%Y-%m-%d %H:%M:%S}, periods={len(self.summary)})")
+
+    def _repr_html_(self) -> str:
+        r = self.record
+        title = escape(f"run {r.run_id} — {r.scenario_title} — {r.draws:,} draws, seed {r.seed}")
+        table = self.summary.to_html(index=False, float_format="{:.3f}".format)
+        return f"<div><strong>{title}</strong>{table}</div>"
 
 
 class SweepNotFoundError(StoreError, KeyError):
@@ -390,6 +404,8 @@ class RunStore:
 
     def list_runs(self, scenario_id: str | None = None, limit: int | None = None) -> list[RunRecord]:
         """Runs, newest first: all of them, or those of one scenario id, or the latest ``limit``."""
+        if limit is not None and limit < 0:
+            raise ValueError(f"limit must be 0 or more, got {limit}")
         where = "WHERE scenario_id = ?" if scenario_id is not None else ""
         bound = f"LIMIT {int(limit)}" if limit is not None else ""
         with self._connect(read_only=True) as con:
@@ -402,6 +418,7 @@ class RunStore:
     def delete_run(self, run_id: str) -> RunRecord:
         """Remove one run (any unique start of its id) and its tables; a run that a sweep
         recorded stays as long as the sweep does, so the sweep keeps every variant."""
+        self.resolve(run_id)  # read-only first: a store with no such run is not opened for writing
         with self._connect() as con:
             full = self._resolve(con, run_id)
             sweeps = [r[0] for r in con.execute(

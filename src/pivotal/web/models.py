@@ -6,6 +6,7 @@ bound and pattern precisely, and bad input is refused before any work starts.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -24,6 +25,7 @@ UPLOAD_ID = r"^[0-9a-f]{16}$"
 RUN_ID = r"^[0-9a-f]{1,32}$"
 JOB_ID = r"^[0-9a-f]{12}$"
 SEED_TEXT = r"^[0-9]{1,19}$"
+SEED_DIGITS = re.compile(SEED_TEXT.strip("^$"))
 #: Seeds go out as strings: a JavaScript number keeps 53 bits, and a seed has up to 63.
 SEED_NOTE = "The seed, as a string of digits (JavaScript numbers lose digits past 2^53)."
 
@@ -128,14 +130,19 @@ class RunRequest(BaseModel):
     free: bool = Field(False, description="Ignore the record: simulate every period.")
     settings: list[ParameterSetting] = Field(default_factory=list, max_length=MAX_SETTINGS)
 
-    @field_validator("seed")
+    @field_validator("seed", mode="before")
     @classmethod
-    def _seed_as_number(cls, value: int | str | None) -> int | None:
-        if isinstance(value, str):
-            value = int(value)
-            if value > MAX_SEED:
-                raise ValueError(f"seed must be at most {MAX_SEED}")
-        return value
+    def _seed_as_number(cls, value: object) -> int | None:
+        """A whole number or a string of digits, 0 to 2^63 - 1, and nothing looser (no sign,
+        spaces, underscores or booleans), as the schema says; one message for every mistake."""
+        if value is None:
+            return None
+        digits = isinstance(value, str) and SEED_DIGITS.fullmatch(value) is not None
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        if (digits or whole) and 0 <= int(value) <= MAX_SEED:  # type: ignore[call-overload]
+            return int(value)  # type: ignore[call-overload]
+        raise ValueError(f"a seed is a whole number from 0 to {MAX_SEED}, as a number or a string of "
+                         "digits")
 
     @model_validator(mode="after")
     def _one_scenario(self) -> RunRequest:
