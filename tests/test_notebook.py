@@ -61,10 +61,9 @@ def test_a_stored_run_is_short_to_print_and_errors_survive_pickling(tiny_scenari
 
     pivotal.run_scenario(tiny_scenario, draws=30, seed=2)
     assert len(repr(pivotal.load_run())) < 200
-    try:
+    with pytest.raises(ScenarioError) as caught:
         parse_scenario("id: x\nid: y\ntitle: a\ntitle: b\n", "x.yaml")
-    except ScenarioError as error:
-        again = pickle.loads(pickle.dumps(error))
-        assert str(again) == str(error) and [p.located() for p in again.problems] == [
-            "x.yaml:2:1: id: expected each key once in a mapping, found `id` again (first at line 1)",
-            "x.yaml:4:1: title: expected each key once in a mapping, found `title` again (first at line 3)"]
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert str(again) == str(caught.value) and [p.located() for p in again.problems] == [
+        "x.yaml:2:1: id: expected each key once in a mapping, found `id` again (first at line 1)",
+        "x.yaml:4:1: title: expected each key once in a mapping, found `title` again (first at line 3)"]
