@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from html import escape
 
 import numpy as np
 import pandas as pd
@@ -14,6 +13,7 @@ from pivotal.simulation import METRICS, summarise
 from pivotal.simulation.engine import Progress
 from pivotal.simulation.streaming import RunSummary, simulate_summary
 from pivotal.store import RunStore, StoreBusyError, StoredRun
+from pivotal.store.runstore import summary_html
 
 
 @dataclass(frozen=True, repr=False)
@@ -36,10 +36,9 @@ class Run:
         shown = ["period", "p_challenge", "p_offensive", "p_intervene", "p_deterred", "belief",
                  "observed_challenge", "observed_response"]
         table = self.summary[[c for c in shown if c in self.summary.columns]]
-        title = escape(f"{self.result.scenario.title} — {self.result.draws:,} draws, seed {self.seed}"
-                       + (f", run {self.run_id}" if self.run_id else ""))
-        rows = table.to_html(index=False, float_format="{:.3f}".format)
-        return f"<div><strong>{title}</strong>{rows}</div>"
+        title = (f"{self.result.scenario.title} — {self.result.draws:,} draws, seed {self.seed}"
+                 + (f", run {self.run_id}" if self.run_id else ""))
+        return summary_html(title, table)
 
 
 def load_run(run_id: str | None = None, store: RunStore | None = None) -> StoredRun:

@@ -159,9 +159,14 @@ class StoredRun:
 
     def _repr_html_(self) -> str:
         r = self.record
-        title = escape(f"run {r.run_id} — {r.scenario_title} — {r.draws:,} draws, seed {r.seed}")
-        table = self.summary.to_html(index=False, float_format="{:.3f}".format)
-        return f"<div><strong>{title}</strong>{table}</div>"
+        return summary_html(f"run {r.run_id} — {r.scenario_title} — {r.draws:,} draws, seed {r.seed}",
+                            self.summary)
+
+
+def summary_html(title: str, summary: pd.DataFrame) -> str:
+    """A run's per-period table under its title, as a notebook shows it."""
+    table = summary.to_html(index=False, float_format="{:.3f}".format)
+    return f"<div><strong>{escape(title)}</strong>{table}</div>"
 
 
 class SweepNotFoundError(StoreError, KeyError):
