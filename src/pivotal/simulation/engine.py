@@ -112,10 +112,8 @@ MEMORY_BUDGET = 768 << 20
 #: Draws below which a chunk is not cut: a scenario too long for the budget still runs, one
 #: chunk of this size at a time.
 SMALLEST_CHUNK = 256
-#: Draws below which fewer chunks are kept in flight rather than smaller ones: a period's
-#: arrays of fewer draws than this cost more in overhead than parallel chunks win (a 500-period
-#: scenario ran at 1.02M draw-periods/s in chunks of 1,024 draws, 0.54M in chunks of 256, 1.22M
-#: in chunks of 4,096).
+#: Draws below which fewer chunks are kept in flight rather than smaller ones: each period's
+#: array operations have a fixed cost, which short arrays pay more often than parallel chunks win.
 EFFICIENT_CHUNK = 1024
 
 
