@@ -149,3 +149,21 @@ def record_run(store: RunStore, run: Run, *, draws: int, use_record: bool,
         on_busy(f"{busy} The finished run waits to be recorded (Ctrl-C gives it up).")
         return record_summary(store.patient(), scenario, draws=draws, seed=run.seed,
                               use_record=use_record, summary=run.summary)
+
+
+def record_analysis(store: RunStore, kind: str, scenario: Scenario, *, draws: int, seed: int,
+                    settings: dict, result: dict, on_busy: Callable[[str], None] | None = None) -> str:
+    """Record a finished score, what-if or sensitivity analysis; returns its id.
+
+    As for :func:`record_run`, a store held past its lock timeout does not lose the result when
+    ``on_busy`` is given: it is told why, and the analysis waits for the store.
+    """
+    content = dict(kind=kind, scenario_id=scenario.id, scenario_hash=scenario_hash(scenario), draws=draws,
+                   seed=seed, settings=settings, result=result)
+    try:
+        return store.record_analysis(**content)
+    except StoreBusyError as busy:
+        if on_busy is None:
+            raise
+        on_busy(f"{busy} The finished {kind} analysis waits to be recorded (Ctrl-C gives it up).")
+        return store.patient().record_analysis(**content)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from pivotal.scenario.overlay import Overlay, apply_overlay
 from pivotal.scenario.schema import PeriodRange, Scenario
-from pivotal.simulation.engine import METRICS, SimulationResult, simulate
+from pivotal.simulation.engine import METRICS, Progress, SimulationResult, simulate
 from pivotal.simulation.summary import INTERVAL
 
 
@@ -161,7 +161,7 @@ NEEDS_OPTION = {
 
 
 def what_if(base: Scenario, overlays: list[Overlay], *, draws: int = 2000, seed: int = 0,
-            shared_record: Iterable[int] = ()) -> WhatIf:
+            shared_record: Iterable[int] = (), progress: Progress | None = None) -> WhatIf:
     """Run ``base`` and ``base`` with ``overlays`` applied in order, paired by common random numbers.
 
     Parameters
@@ -171,6 +171,7 @@ def what_if(base: Scenario, overlays: list[Overlay], *, draws: int = 2000, seed:
     draws, seed : shared by both runs.
     shared_record : further years whose record both runs use even after they diverge (a record
         entry assumed for both, as ``pivotal whatif --assume`` gives).
+    progress : told (draws done, 2 * draws) as the two runs go.
     """
     starts = [o.first_period for o in overlays if o.first_period is not None]
     if not starts:
@@ -181,7 +182,13 @@ def what_if(base: Scenario, overlays: list[Overlay], *, draws: int = 2000, seed:
     counterfactual = base
     for overlay in overlays:
         counterfactual = apply_overlay(counterfactual, overlay)
-    runs = [simulate(s, draws=draws, seed=seed, record_periods=record_periods)
-            for s in (base, counterfactual)]
+    runs = [simulate(s, draws=draws, seed=seed, record_periods=record_periods,
+                     progress=None if progress is None else _offset(progress, index * draws, 2 * draws))
+            for index, s in enumerate((base, counterfactual))]
     return WhatIf(overlays=overlays, baseline=runs[0], counterfactual=runs[1], diverges=diverges,
                   record_periods=record_periods)
+
+
+def _offset(progress: Progress, before: int, total: int) -> Progress:
+    """Progress of one of several runs, told as progress of them all."""
+    return lambda done, _: progress(before + done, total)

@@ -59,19 +59,17 @@ def _kept(kind: str, scenario, *, no_store: bool, draws: int, seed: int, setting
 
 def _record_analysis(kind: str, scenario, *, draws: int, seed: int, settings: dict, result: dict) -> None:
     """Keep the result (the --json content) in the run store."""
-    from pivotal.scenario import scenario_hash
-    from pivotal.store import RunStore, StoreBusyError, StoreError
+    from pivotal.runner import record_analysis
+    from pivotal.store import RunStore, StoreError
 
     store = RunStore()
-    content = dict(kind=kind, scenario_id=scenario.id, scenario_hash=scenario_hash(scenario), draws=draws,
-                   seed=seed, settings=settings, result=result)
+
+    def waiting(message: str) -> None:
+        err.print(error_line(message, "waiting:"), highlight=False, soft_wrap=True)
+
     try:
-        try:
-            analysis_id = store.record_analysis(**content)
-        except StoreBusyError as busy:  # the analysis is done: wait for the store rather than lose it
-            message = f"{busy} The finished {kind} analysis waits to be recorded (Ctrl-C gives it up)."
-            err.print(error_line(message, "waiting:"), highlight=False, soft_wrap=True)
-            analysis_id = store.patient().record_analysis(**content)
+        analysis_id = record_analysis(store, kind, scenario, draws=draws, seed=seed, settings=settings,
+                                      result=result, on_busy=waiting)
     except StoreError as failed:
         raise StoreError(f"{failed}. The results are printed above, and the same command (seed {seed}) "
                          "computes them again") from failed

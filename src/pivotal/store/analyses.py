@@ -114,16 +114,22 @@ def select_all_analyses(con: duckdb.DuckDBPyConnection) -> list[AnalysisRecord]:
     return sorted(records, key=lambda r: (r.created_at, r.analysis_id), reverse=True)
 
 
-def delete_analysis(con: duckdb.DuckDBPyConnection, prefix: str) -> AnalysisRecord:
-    """Remove the one analysis whose id starts with ``prefix``; returns what was removed."""
+def find_analysis(con: duckdb.DuckDBPyConnection, prefix: str) -> AnalysisRecord:
+    """The one analysis whose id starts with ``prefix``."""
     prefix = prefix.strip()
     matches = [r for r in select_all_analyses(con) if prefix and r.analysis_id.startswith(prefix)]
     if len(matches) != 1:
         found = "none" if not matches else f"{len(matches)} ({', '.join(r.analysis_id for r in matches[:5])})"
         raise AnalysisNotFoundError(f"no single analysis with an id starting {prefix!r}: {found}; "
                                     "`pivotal analyses` lists them")
-    con.execute("DELETE FROM analyses WHERE analysis_id = ?", [matches[0].analysis_id])
     return matches[0]
+
+
+def delete_analysis(con: duckdb.DuckDBPyConnection, prefix: str) -> AnalysisRecord:
+    """Remove the one analysis whose id starts with ``prefix``; returns what was removed."""
+    found = find_analysis(con, prefix)
+    con.execute("DELETE FROM analyses WHERE analysis_id = ?", [found.analysis_id])
+    return found
 
 
 def latest_by_kind(records: list[AnalysisRecord]) -> dict[str, AnalysisRecord]:

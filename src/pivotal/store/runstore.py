@@ -32,6 +32,7 @@ from pivotal.store.analyses import (
     ANALYSES_SCHEMA,
     AnalysisRecord,
     delete_analysis,
+    find_analysis,
     insert_analysis,
     select_all_analyses,
     select_analyses,
@@ -507,6 +508,11 @@ class RunStore:
         """Every recorded analysis, latest first."""
         with self._connect(read_only=True) as con:
             return select_all_analyses(con)
+
+    def get_analysis(self, analysis_id: str) -> AnalysisRecord:
+        """One analysis by id or any unique start of one."""
+        with self._connect(read_only=True) as con:
+            return find_analysis(con, analysis_id)
 
     def delete_analysis(self, analysis_id: str) -> AnalysisRecord:
         """Remove one analysis (any unique start of its id); reports then show the one before it."""

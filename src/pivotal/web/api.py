@@ -28,12 +28,14 @@ from pivotal.simulation import METRICS
 from pivotal.store import RUN_ID_LENGTH, RunRecord, RunStore, StoredRun
 from pivotal.web.jobs import JobManager
 from pivotal.web.models import (
+    ANALYSIS_ID,
     JOB_ID,
     MAX_DRAWS,
     MAX_UPLOAD_BYTES,
     RUN_ID,
     SCENARIO_NAME,
     UPLOAD_ID,
+    AnalysisInfo,
     ApiError,
     BuiltinScenario,
     Comparison,
@@ -42,9 +44,15 @@ from pivotal.web.models import (
     Meta,
     ParameterEvidence,
     ParameterInfo,
+    PieceInfo,
+    RerunRequest,
     RunInfo,
     RunRequest,
+    ScenarioChoice,
     ScenarioInfo,
+    ScoreRequest,
+    SensitivityRequest,
+    WhatIfRequest,
 )
 from pivotal.web.uploads import UploadCache
 
@@ -61,6 +69,8 @@ INVALID: dict[int | str, dict[str, Any]] = {
 ERRORS = {**NOT_FOUND, **INVALID}
 BAD_BODY: dict[int | str, dict[str, Any]] = {
     400: {"model": ApiError, "description": "The body cannot be read: not JSON, or not a multipart form."}}
+JOB_ANSWERS: dict[int | str, dict[str, Any]] = {
+    **ERRORS, **BAD_BODY, 429: {"model": ApiError, "description": "Too many jobs are waiting."}}
 #: The same answers for a route whose success is not JSON (the report): FastAPI would otherwise
 #: document its errors under the route's own media type.
 _API_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
@@ -152,17 +162,129 @@ def upload(request: Request, file: Annotated[UploadFile, File(description="A sce
                         429: {"model": ApiError, "description": "Too many runs are waiting."}},
              max_body_size=JSON_BODY_LIMIT)
 def start_run(request: Request, response: Response, body: RunRequest) -> JobInfo:
-    if body.scenario is not None:
-        base = _builtin(body.scenario)
-    else:
-        base = _uploads(request).get(body.upload_id or "")
-    settings = [_setting_text(s.parameter, s.value, s.start, s.end, base) for s in body.settings]
-    scenario = apply_overlay(base, _cited(overlay_from_settings(settings, base))) if settings else base
+    scenario, settings = _chosen(request, body)
     seed = fresh_seed() if body.seed is None else body.seed
     job = _jobs(request).submit(scenario, draws=body.draws, seed=seed, use_record=not body.free,
                                 settings=settings)
+    return _started(response, job.info())
+
+
+@router.post("/runs/{run_id}/rerun", response_model=JobInfo, status_code=202, responses=JOB_ANSWERS,
+             summary="Run a recorded run's scenario again with another seed and draw count",
+             max_body_size=JSON_BODY_LIMIT)
+def rerun(request: Request, response: Response, run_id: RunId, body: RerunRequest) -> JobInfo:
+    from pivotal.report.data import stored_scenario
+
+    stored = _recorded(request, run_id)
+    try:
+        scenario = stored_scenario(stored)
+    except ValueError as err:
+        raise HTTPException(422, f"run {stored.record.run_id} cannot be run again: its stored scenario no "
+                                 f"longer validates ({' '.join(str(err).split())[:200]})") from err
+    job = _jobs(request).submit(scenario, draws=body.draws, seed=int(body.seed),
+                                use_record=stored.record.use_record,
+                                settings=_run_info(stored.record).settings)
+    return _started(response, job.info())
+
+
+@router.post("/whatif", response_model=JobInfo, status_code=202,
+             summary="Start a what-if: the scenario against it with the settings applied, paired",
+             responses=JOB_ANSWERS,
+             max_body_size=JSON_BODY_LIMIT)
+def start_whatif(request: Request, response: Response, body: WhatIfRequest) -> JobInfo:
+    from pivotal.web import analyses
+
+    base = _base(request, body)
+    settings = [_setting_text(s.parameter, s.value, s.start, s.end, base) for s in body.settings]
+    change = _cited(overlay_from_settings(settings, base)).model_copy(update={"title": ", ".join(settings)})
+    seed = fresh_seed() if body.seed is None else body.seed
+    return _started(response, analyses.start_whatif(_jobs(request), base, change, body, seed=seed,
+                                                    settings=settings).info())
+
+
+@router.post("/score", response_model=JobInfo, status_code=202,
+             summary="Start scoring the scenario's forecasts against its record, out of sample",
+             responses=JOB_ANSWERS,
+             max_body_size=JSON_BODY_LIMIT)
+def start_score(request: Request, response: Response, body: ScoreRequest) -> JobInfo:
+    from pivotal.evaluation.score import default_start, scored_periods
+    from pivotal.web import analyses
+
+    scenario, settings = _chosen(request, body)
+    first, last = scenario.periods.start, scenario.periods.end
+    start = default_start(scenario) if body.start is None else body.start
+    if not first <= start <= last:
+        raise HTTPException(422, f"start: must lie in {first}-{last}, got {start}")
+    if not scored_periods(scenario, start):
+        raise HTTPException(422, f"no period from {start} on has a record to score; give an earlier start")
+    seed = 0 if body.seed is None else body.seed
+    return _started(response, analyses.start_score(_jobs(request), scenario, body, seed=seed,
+                                                   settings=settings).info())
+
+
+@router.post("/sensitivity", response_model=JobInfo, status_code=202,
+             summary="Start a sensitivity analysis: Sobol indices of one output",
+             responses=JOB_ANSWERS,
+             max_body_size=JSON_BODY_LIMIT)
+def start_sensitivity(request: Request, response: Response, body: SensitivityRequest) -> JobInfo:
+    from pivotal.analysis.sensitivity import uncertain_parameters
+    from pivotal.scenario.schema import PeriodRange
+    from pivotal.web import analyses
+
+    scenario, settings = _chosen(request, body)
+    first, last = scenario.periods.start, scenario.periods.end
+    span = PeriodRange(first if body.start is None else body.start, last if body.end is None else body.end)
+    if span.start < first or span.end > last or span.start > span.end:
+        raise HTTPException(422, f"start, end: the periods must lie within {first}-{last}, got {span}")
+    if not uncertain_parameters(scenario, span.end):
+        raise HTTPException(422, "the scenario has no uncertain parameter left (every one is fixed)")
+    seed = 0 if body.seed is None else body.seed
+    return _started(response, analyses.start_sensitivity(_jobs(request), scenario, body, span, seed=seed,
+                                                         settings=settings).info())
+
+
+@router.get("/analyses/{analysis_id}", response_model=AnalysisInfo, responses=ERRORS,
+            summary="A recorded analysis and its result")
+def analysis(request: Request, analysis_id: Annotated[str, PathParam(pattern=ANALYSIS_ID)]) -> AnalysisInfo:
+    record = _store(request).get_analysis(analysis_id)
+    created = record.created_at if record.created_at.tzinfo else record.created_at.replace(tzinfo=UTC)
+    return AnalysisInfo(analysis_id=record.analysis_id, kind=record.kind, created_at=created,
+                        scenario_id=record.scenario_id, draws=record.draws,
+                        seed=None if record.seed is None else str(record.seed), settings=record.settings,
+                        result=record.result)
+
+
+@router.get("/analyses/{analysis_id}/figure", summary="A recorded analysis as an interactive (Plotly) chart",
+            responses=ERRORS)
+def analysis_figure(request: Request, analysis_id: Annotated[str, PathParam(pattern=ANALYSIS_ID)]
+                    ) -> dict[str, Any]:
+    from pivotal.report.charts import usable_analysis
+    from pivotal.web.figures import figure
+
+    record = _store(request).get_analysis(analysis_id)
+    if not usable_analysis(record.kind, record.result):
+        raise HTTPException(422, f"analysis {record.analysis_id} holds nothing to draw")
+    return figure(record.kind, analysis=record.result)
+
+
+def _base(request: Request, body: ScenarioChoice) -> Scenario:
+    """The scenario a request names, as written: a built-in by name or an upload by id."""
+    if body.scenario is not None:
+        return _builtin(body.scenario)
+    return _uploads(request).get(body.upload_id or "")
+
+
+def _chosen(request: Request, body: ScenarioChoice) -> tuple[Scenario, list[str]]:
+    """The scenario with the request's parameter settings applied, and the settings as `--set` text."""
+    base = _base(request, body)
+    settings = [_setting_text(s.parameter, s.value, s.start, s.end, base) for s in body.settings]
+    scenario = apply_overlay(base, _cited(overlay_from_settings(settings, base))) if settings else base
+    return scenario, settings
+
+
+def _started(response: Response, job: JobInfo) -> JobInfo:
     response.headers["Location"] = f"/api/jobs/{job.job_id}"
-    return job.info()
+    return job
 
 
 @router.get("/jobs", response_model=list[JobInfo], summary="Runs started here, newest first")
@@ -212,6 +334,38 @@ def chart(request: Request, run_id: RunId, name: Annotated[str, PathParam(patter
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
 
 
+@router.get("/runs/{run_id}/figures", summary="The run's interactive (Plotly) charts, those it can draw",
+            responses=ERRORS)
+def figures(request: Request, run_id: RunId) -> dict[str, Any]:
+    """Every chart the run has inputs for: its summary, its scenario (when it still validates) and the
+    latest analyses of that scenario; one request, so the page asks for nothing it cannot show."""
+    from pivotal.report.data import usable_analyses
+    from pivotal.web.figures import ANALYSIS_FIGURES, figure
+
+    store = _store(request)
+    full_id = run_id if len(run_id) == RUN_ID_LENGTH else store.resolve(run_id)
+    drawn = list(_run_figures(str(store.path), full_id))
+    stored = _recorded_once(str(store.path), full_id)
+    latest = usable_analyses(store.analyses_for(stored.record.scenario_hash))
+    drawn += [figure(name, analysis=latest[name].result) for name in ANALYSIS_FIGURES if name in latest]
+    return {"run_id": full_id, "charts": drawn}
+
+
+@functools.lru_cache(maxsize=32)
+def _run_figures(store_path: str, run_id: str) -> tuple[dict[str, Any], ...]:
+    """A run's own charts; a recorded run never changes, so they are drawn once."""
+    from pivotal.report.data import stored_scenario
+    from pivotal.web.figures import SCENARIO_FIGURES, SUMMARY_FIGURES, figure
+
+    stored = _recorded_once(store_path, run_id)
+    try:
+        scenario: Scenario | None = stored_scenario(stored)
+    except ValueError:  # a stored scenario that no longer validates: draw what the summary alone shows
+        scenario = None
+    names = SUMMARY_FIGURES + (SCENARIO_FIGURES if scenario is not None else ())
+    return tuple(figure(name, summary=stored.summary, scenario=scenario) for name in names)
+
+
 @router.get("/runs/{run_id}/results.csv", summary="The run's per-period results as CSV",
             response_class=Response, responses={**ERRORS, 200: {"content": {"text/csv": {}}}})
 def results_csv(request: Request, run_id: RunId) -> Response:
@@ -244,7 +398,26 @@ def compare(
     table = left.merge(right, on="period", how="outer").sort_values("period")
     rows = [ComparisonRow(period=int(r.period), a=_number(r.a), b=_number(r.b),
                           difference=_number(r.b - r.a)) for r in table.itertuples()]
-    return Comparison(metric=metric, a=_run_info(first.record), b=_run_info(second.record), rows=rows)
+    note = _unpaired(first.record, second.record)
+    return Comparison(metric=metric, a=_run_info(first.record), b=_run_info(second.record), rows=rows,
+                      paired=note is None, note=note)
+
+
+def _unpaired(a: RunRecord, b: RunRecord) -> str | None:
+    """Why two runs' difference mixes Monte Carlo noise or another setting with what changed; None
+    when they share seed, draws and record use (common random numbers: the change alone shows)."""
+    differ = []
+    if a.seed is None or a.seed != b.seed:
+        differ.append(f"seeds ({a.seed} and {b.seed})")
+    if a.draws != b.draws:
+        differ.append(f"draws ({a.draws:,} and {b.draws:,})")
+    if a.use_record != b.use_record:
+        differ.append("use of the record (one ignores it)")
+    if not differ:
+        return None
+    return (f"Not paired: the runs differ in {' and '.join(differ)}, so part of each difference is "
+            "Monte Carlo noise or that setting rather than the change. Rerun B with A's seed and draws "
+            "for a paired comparison.")
 
 
 def _recorded(request: Request, run_id: str) -> StoredRun:
@@ -311,9 +484,18 @@ def _scenario_info(s: Scenario, *, name: str | None = None, upload_id: str | Non
             name=spec.name, symbol=spec.symbol, meaning=spec.meaning, lower=spec.lower,
             upper=None if math.isinf(spec.upper) else spec.upper, largest=spec.largest,
             scenario_low=min(p.low for p in pieces), scenario_mode=pieces[-1].mode,
-            scenario_high=max(p.high for p in pieces)))
+            scenario_high=max(p.high for p in pieces),
+            pieces=[_piece(piece, s) for piece in pieces
+                    if piece.periods.end >= s.periods.start and piece.periods.start <= s.periods.end]))
     return ScenarioInfo(name=name, upload_id=upload_id, id=s.id, title=s.title, start=s.periods.start,
                         end=s.periods.end, parameters=parameters)
+
+
+def _piece(piece: Any, s: Scenario) -> PieceInfo:
+    """A piece clipped to the scenario's periods (a piece may name years outside them)."""
+    return PieceInfo(start=max(piece.periods.start, s.periods.start),
+                     end=min(piece.periods.end, s.periods.end), low=piece.low, mode=piece.mode,
+                     high=piece.high, dist=piece.dist)
 
 
 def _setting_text(parameter: str, value: float, start: int | None, end: int | None, base: Scenario) -> str:

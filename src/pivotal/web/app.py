@@ -12,15 +12,17 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import plotly
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from pivotal.scenario import ScenarioError
 from pivotal.store import RunNotFoundError, RunStore, StoreBusyError, StoreError
+from pivotal.store.errors import AnalysisNotFoundError
 from pivotal.web.api import JSON_BODY_LIMIT, PAGE_ERRORS, UPLOAD_BODY_LIMIT, UPLOAD_PATH, RunId, router
 from pivotal.web.docs_page import render_docs
 from pivotal.web.jobs import JobManager, JobNotFound, TooBusy
@@ -29,6 +31,7 @@ from pivotal.web.models import ApiError
 from pivotal.web.uploads import UploadCache, UploadNotFound
 
 STATIC = Path(__file__).parent / "static"
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -67,6 +70,13 @@ def create_app(store_path: str | Path | None = None, *, workers: int = 2,
     app.add_middleware(ContentLengthLimit, limit_for=_body_limit)
     _add_error_handlers(app)
     app.include_router(router)
+
+    @app.get("/static/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> Response:
+        # plotly.js as the installed plotly package ships it: nothing is fetched from the network.
+        return FileResponse(PLOTLY_JS, media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -173,6 +183,10 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def no_run(request: Request, err: RunNotFoundError) -> JSONResponse:
         return _error(404, ApiError(detail=str(err).replace("`pivotal runs` lists them",
                                                             "GET /api/runs lists them"), kind="not_found"))
+
+    @app.exception_handler(AnalysisNotFoundError)
+    async def no_analysis(request: Request, err: AnalysisNotFoundError) -> JSONResponse:
+        return _error(404, ApiError(detail=str(err), kind="not_found"))
 
     @app.exception_handler(JobNotFound)
     async def no_job(request: Request, err: JobNotFound) -> JSONResponse:

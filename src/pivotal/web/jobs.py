@@ -1,8 +1,8 @@
-"""Runs in the background, so the server keeps answering while a long one computes.
+"""Runs and analyses in the background, so the server keeps answering while a long one computes.
 
-A job is a run the page asked for: it waits in a small thread pool, reports
-its progress in draws, and is recorded in the store when it has finished.
-Jobs live in memory only; the recorded run is what lasts.
+A job is a run, what-if, score or sensitivity analysis the page asked for: it
+waits in a small thread pool, reports its progress, and is recorded in the store
+when it has finished.  Jobs live in memory only; the recorded result is what lasts.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,7 +20,13 @@ from pivotal.runner import compute_summary, record_summary
 from pivotal.scenario import Scenario
 from pivotal.simulation.engine import MEMORY_BUDGET
 from pivotal.store import RunStore
-from pivotal.web.models import JobInfo, JobStatus
+from pivotal.web.models import JobInfo, JobKind, JobStatus
+
+#: Progress as (done, total); raises Cancelled when the job was asked to stop.
+Progress = Callable[[int, int], None]
+#: A job's work: computes with the memory budget it is given, reports progress, records the
+#: result and returns its id.
+Work = Callable[[Progress, int], str]
 
 
 class JobNotFound(KeyError):
@@ -36,26 +43,35 @@ class Cancelled(Exception):
 
 @dataclass
 class Job:
-    """One run's state, shared between the worker thread and the request handlers."""
+    """One job's state, shared between the worker thread and the request handlers."""
 
     job_id: str
+    kind: JobKind
     scenario: Scenario
     draws: int
     seed: int
     use_record: bool
     settings: list[str]
+    work: Work
+    total: int
+    unit: str = "draws"
     status: JobStatus = "queued"
     done: int = 0
-    run_id: str | None = None
+    result_id: str | None = None
     error: str | None = None
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     cancel_requested: threading.Event = field(default_factory=threading.Event)
 
+    @property
+    def run_id(self) -> str | None:
+        return self.result_id if self.kind == "run" else None
+
     def info(self) -> JobInfo:
-        return JobInfo(job_id=self.job_id, status=self.status, done=self.done, total=self.draws,
-                       scenario_id=self.scenario.id, draws=self.draws, seed=str(self.seed),
-                       use_record=self.use_record, settings=self.settings,
-                       created_at=self.created_at, run_id=self.run_id, error=self.error)
+        return JobInfo(job_id=self.job_id, kind=self.kind, status=self.status, done=self.done,
+                       total=self.total, unit=self.unit, scenario_id=self.scenario.id, draws=self.draws,
+                       seed=str(self.seed), use_record=self.use_record, settings=self.settings,
+                       created_at=self.created_at, run_id=self.run_id,
+                       analysis_id=None if self.kind == "run" else self.result_id, error=self.error)
 
 
 class _SettingsStore(RunStore):
@@ -102,12 +118,25 @@ class JobManager:
     def submit(self, scenario: Scenario, *, draws: int, seed: int, use_record: bool,
                settings: list[str]) -> Job:
         """Queue a run and return its job at once."""
-        job = Job(uuid.uuid4().hex[:12], scenario, draws, seed, use_record, settings)
+
+        def work(progress: Progress, budget: int) -> str:
+            _, summary = compute_summary(scenario, draws=draws, seed=seed, use_record=use_record,
+                                         progress=progress, memory_budget=budget)
+            return record_summary(_SettingsStore(self.store, settings), scenario, draws=draws, seed=seed,
+                                  use_record=use_record, summary=summary)
+
+        return self.submit_work("run", scenario, work, draws=draws, seed=seed, use_record=use_record,
+                                settings=settings, total=draws)
+
+    def submit_work(self, kind: JobKind, scenario: Scenario, work: Work, *, draws: int, seed: int,
+                    use_record: bool, settings: list[str], total: int, unit: str = "draws") -> Job:
+        """Queue any job (a run or an analysis) and return it at once."""
+        job = Job(uuid.uuid4().hex[:12], kind, scenario, draws, seed, use_record, settings, work, total, unit)
         with self._lock:
             active = sum(j.status in ("queued", "running") for j in self._jobs.values())
             if active >= self.max_pending:
-                raise TooBusy(f"{active} runs are already queued or running; wait for one to finish "
-                              "or cancel one")
+                raise TooBusy(f"{active} runs and analyses are already queued or running; wait for one "
+                              "to finish or cancel one")
             self._jobs[job.job_id] = job
             self._forget_old()
         self._pool.submit(self._run, job)
@@ -152,18 +181,13 @@ class JobManager:
             job.status = "running"
 
         def progress(done: int, total: int) -> None:
-            job.done = done
+            job.done = min(done, job.total)
             if job.cancel_requested.is_set():
                 raise Cancelled
 
         try:
-            # Runs computed at once share the engine's memory budget, so the app stays within it.
-            _, summary = compute_summary(job.scenario, draws=job.draws, seed=job.seed,
-                                         use_record=job.use_record, progress=progress,
-                                         memory_budget=MEMORY_BUDGET // self.workers)
-            run_id = record_summary(_SettingsStore(self.store, job.settings), job.scenario,
-                                    draws=job.draws, seed=job.seed, use_record=job.use_record,
-                                    summary=summary)
+            # Jobs computed at once share the engine's memory budget, so the app stays within it.
+            result_id = job.work(progress, MEMORY_BUDGET // self.workers)
         except Cancelled:
             with self._lock:
                 job.status = "cancelled"
@@ -173,7 +197,7 @@ class JobManager:
                 job.status, job.error = "failed", f"{type(err).__name__}: {err}"
             return
         with self._lock:
-            job.done, job.run_id, job.status = job.draws, run_id, "done"
+            job.done, job.result_id, job.status = job.total, result_id, "done"
 
     def _forget_old(self) -> None:
         finished = [k for k, j in self._jobs.items() if j.status not in ("queued", "running")]

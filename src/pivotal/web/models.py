@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pivotal.evidence.parameters import PassageNote
+from pivotal.simulation import METRICS
 
 MAX_DRAWS = 1_000_000
+#: A what-if keeps both runs' draws in memory (about 6 KB a draw for 32 periods), and a score runs
+#: once per point of its precision grid.
+MAX_ANALYSIS_DRAWS = 20_000
 DEFAULT_DRAWS = 2000
 MAX_SEED = 2**63 - 1
 MAX_UPLOAD_BYTES = 1024 * 1024
@@ -24,10 +28,22 @@ SCENARIO_NAME = r"^[a-z0-9][a-z0-9\-]{0,63}$"
 UPLOAD_ID = r"^[0-9a-f]{16}$"
 RUN_ID = r"^[0-9a-f]{1,32}$"
 JOB_ID = r"^[0-9a-f]{12}$"
+ANALYSIS_ID = r"^[0-9a-f]{1,12}$"
 SEED_TEXT = r"^[0-9]{1,19}$"
 SEED_DIGITS = re.compile(SEED_TEXT.strip("^$"))
 #: Seeds go out as strings: a JavaScript number keeps 53 bits, and a seed has up to 63.
+MetricName = Literal[METRICS]  # type: ignore[valid-type]
 SEED_NOTE = "The seed, as a string of digits (JavaScript numbers lose digits past 2^53)."
+
+
+def seed_number(value: object) -> int:
+    """A whole number or a string of digits, 0 to 2^63 - 1, and nothing looser (no sign, spaces,
+    underscores or booleans), as the schema says; one message for every mistake."""
+    digits = isinstance(value, str) and SEED_DIGITS.fullmatch(value) is not None
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    if (digits or whole) and 0 <= int(value) <= MAX_SEED:  # type: ignore[call-overload]
+        return int(value)  # type: ignore[call-overload]
+    raise ValueError(f"a seed is a whole number from 0 to {MAX_SEED}, as a number or a string of digits")
 
 
 class ApiError(BaseModel):
@@ -43,6 +59,17 @@ class ApiError(BaseModel):
     found: str | None = None
 
 
+class PieceInfo(BaseModel):
+    """One piece of a parameter: its periods and its range."""
+
+    start: int
+    end: int
+    low: float
+    mode: float | None = Field(description="Most likely value; null for a uniform or beta piece.")
+    high: float
+    dist: str
+
+
 class ParameterInfo(BaseModel):
     """A model parameter with its admissible bounds and the scenario's spread of values."""
 
@@ -55,6 +82,7 @@ class ParameterInfo(BaseModel):
     scenario_low: float = Field(description="Smallest `low` over the scenario's pieces.")
     scenario_mode: float = Field(description="`mode` of the scenario's last piece.")
     scenario_high: float = Field(description="Largest `high` over the scenario's pieces.")
+    pieces: list[PieceInfo] = Field(default_factory=list, description="The values over time, piece by piece.")
 
 
 class ScenarioInfo(BaseModel):
@@ -110,8 +138,8 @@ class ParameterSetting(BaseModel):
         return self
 
 
-class RunRequest(BaseModel):
-    """A run to start: one scenario, optional parameter settings, draws and seed."""
+class ScenarioChoice(BaseModel):
+    """One scenario (built-in or uploaded), parameter values fixed with the controls, and a seed."""
 
     # Exactly one of `scenario` and `upload_id`, said in the schema as well as checked below.
     model_config = ConfigDict(json_schema_extra={"oneOf": [
@@ -123,51 +151,101 @@ class RunRequest(BaseModel):
                                  json_schema_extra={"type": "string"})
     upload_id: str | None = Field(None, pattern=UPLOAD_ID, description="An uploaded scenario's id.",
                                   json_schema_extra={"type": "string"})
-    draws: int = Field(DEFAULT_DRAWS, ge=1, le=MAX_DRAWS)
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | Annotated[str, Field(pattern=SEED_TEXT)] | None = Field(
         None, description="Omitted: a fresh seed, recorded. Digits in a string are accepted too, as "
         "JavaScript numbers lose digits past 2^53.")
-    free: bool = Field(False, description="Ignore the record: simulate every period.")
     settings: list[ParameterSetting] = Field(default_factory=list, max_length=MAX_SETTINGS)
 
     @field_validator("seed", mode="before")
     @classmethod
     def _seed_as_number(cls, value: object) -> int | None:
-        """A whole number or a string of digits, 0 to 2^63 - 1, and nothing looser (no sign,
-        spaces, underscores or booleans), as the schema says; one message for every mistake."""
-        if value is None:
-            return None
-        digits = isinstance(value, str) and SEED_DIGITS.fullmatch(value) is not None
-        whole = isinstance(value, int) and not isinstance(value, bool)
-        if (digits or whole) and 0 <= int(value) <= MAX_SEED:  # type: ignore[call-overload]
-            return int(value)  # type: ignore[call-overload]
-        raise ValueError(f"a seed is a whole number from 0 to {MAX_SEED}, as a number or a string of "
-                         "digits")
+        return None if value is None else seed_number(value)
 
     @model_validator(mode="after")
-    def _one_scenario(self) -> RunRequest:
+    def _one_scenario(self) -> ScenarioChoice:
         if (self.scenario is None) == (self.upload_id is None):
             raise ValueError("give exactly one of `scenario` (a built-in name) and `upload_id`")
         return self
 
 
+class RunRequest(ScenarioChoice):
+    """A run to start: one scenario, optional parameter settings, draws and seed."""
+
+    draws: int = Field(DEFAULT_DRAWS, ge=1, le=MAX_DRAWS)
+    free: bool = Field(False, description="Ignore the record: simulate every period.")
+
+
+class WhatIfRequest(ScenarioChoice):
+    """A counterfactual: the scenario as written against the scenario with ``settings`` applied,
+    both runs sharing the seed and draws (paired draw by draw)."""
+
+    settings: list[ParameterSetting] = Field(min_length=1, max_length=MAX_SETTINGS,
+                                             description="The changes; at least one.")
+    draws: int = Field(DEFAULT_DRAWS, ge=1, le=MAX_ANALYSIS_DRAWS)
+    metrics: list[MetricName] = Field(default_factory=lambda: ["p_offensive", "p_challenge", "belief"],
+                                      min_length=1, max_length=8)
+
+
+class ScoreRequest(ScenarioChoice):
+    """Forecasts of the scenario (with ``settings`` applied) scored against its record, out of sample."""
+
+    draws: int = Field(1000, ge=10, le=MAX_ANALYSIS_DRAWS, description="Draws per run of the precision grid.")
+    start: int | None = Field(None, ge=1, le=9999, description="First scored period; default five in.")
+
+
+class SensitivityRequest(ScenarioChoice):
+    """Sobol indices of one output's mean over a span of periods."""
+
+    metric: MetricName = "p_offensive"
+    start: int | None = Field(None, ge=1, le=9999, description="First period averaged; default the first.")
+    end: int | None = Field(None, ge=1, le=9999, description="Last period averaged; default the last.")
+    samples: Literal[256, 512, 1024, 2048, 4096, 8192, 16384] | None = Field(
+        None, description="Base sample N; omitted: from 1024, doubled until the indices converge.")
+    free: bool = Field(False, description="Ignore the record: simulate every period.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SensitivityRequest:
+        if self.start is not None and self.end is not None and self.start > self.end:
+            raise ValueError(f"start ({self.start}) must not be after end ({self.end})")
+        return self
+
+
+class RerunRequest(BaseModel):
+    """Run a recorded run's scenario and settings again with another seed and draw count."""
+
+    draws: int = Field(ge=1, le=MAX_DRAWS)
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | Annotated[str, Field(pattern=SEED_TEXT)] = Field(
+        description="As for a run: a number or a string of digits.")
+
+    @field_validator("seed", mode="before")
+    @classmethod
+    def _seed_as_number(cls, value: object) -> int:
+        return seed_number(value)
+
+
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
 
 
+JobKind = Literal["run", "whatif", "score", "sensitivity"]
+
+
 class JobInfo(BaseModel):
-    """A background run and how far it has got, in draws."""
+    """A background run or analysis and how far it has got."""
 
     job_id: str
+    kind: JobKind = "run"
     status: JobStatus
     done: int
     total: int
+    unit: str = Field("draws", description="What `done` and `total` count.")
     scenario_id: str
     draws: int
     seed: str = Field(description=SEED_NOTE)
     use_record: bool
     settings: list[str]
     created_at: datetime
-    run_id: str | None = Field(None, description="The recorded run, once done.")
+    run_id: str | None = Field(None, description="The recorded run, once a run is done.")
+    analysis_id: str | None = Field(None, description="The recorded analysis, once an analysis is done.")
     error: str | None = None
 
 
@@ -199,3 +277,18 @@ class Comparison(BaseModel):
     a: RunInfo
     b: RunInfo
     rows: list[ComparisonRow]
+    paired: bool = Field(description="Same seed, draws and record use: differences are the settings' alone.")
+    note: str | None = Field(None, description="Why the comparison is not paired, and what to do.")
+
+
+class AnalysisInfo(BaseModel):
+    """A recorded score, what-if or sensitivity analysis and its result (the CLI's --json content)."""
+
+    analysis_id: str
+    kind: str
+    created_at: datetime
+    scenario_id: str
+    draws: int
+    seed: str | None = Field(description=SEED_NOTE)
+    settings: dict[str, Any]
+    result: dict[str, Any]
