@@ -56,6 +56,7 @@ def _layout(title: str, **extra: Any) -> dict[str, Any]:
         "margin": {"l": 60, "r": 20, "t": 60, "b": 40},
         "hovermode": "x unified",
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
+        "height": 460,
         **extra,
     }
 
@@ -181,13 +182,20 @@ def belief(summary: pd.DataFrame, scenario: Scenario | None = None) -> dict[str,
     return _plain(figure)
 
 
-def tie_label(tie: Tie, width: int = 40) -> str:
+def tie_label(scenario: Scenario, tie: Tie, width: int = 40) -> str:
     """What a tie is, in words: its start year and its scope's first clause, on two lines at most
-    (the whole scope is in the hover text)."""
-    what = tie.scope.split(";")[0].split(". ")[0].rstrip(".")
+    (the whole scope is in the hover text); a patron by the actors' names."""
+    what = _scope(scenario, tie).split(";")[0].split(". ")[0].split(" (")[0].rstrip(".")
     return "<br>".join(
         textwrap.wrap(textwrap.shorten(f"{tie.start.year} · {what}", 2 * width - 4, placeholder=" …"), width)
     )
+
+
+def _scope(scenario: Scenario, tie: Tie) -> str:
+    if tie.kind != "patronage":
+        return tie.scope
+    patron, client = (actor_name(scenario, p) for p in tie.parties)
+    return f"{patron} backs {client} (a patron as the scenario's roles name it)"
 
 
 def _unique(labels: list[str]) -> list[str]:
@@ -209,7 +217,7 @@ def commitments(scenario: Scenario) -> dict[str, Any]:
     rows = ties(scenario)
     figure = go.Figure()
     last = f"{scenario.periods.end + 1}-01-01"
-    labels = _unique([tie_label(t) for t in rows])
+    labels = _unique([tie_label(scenario, t) for t in rows])
     for kind in dict.fromkeys(t.kind for t in rows):
         chosen = [(label, t) for label, t in zip(labels, rows, strict=True) if t.kind == kind]
         figure.add_trace(
@@ -229,7 +237,7 @@ def commitments(scenario: Scenario) -> dict[str, Any]:
                         _parties(scenario, t),
                         t.start.isoformat(),
                         t.end.isoformat() if t.end else "in force",
-                        t.scope,
+                        _scope(scenario, t),
                     ]
                     for _, t in chosen
                 ],
@@ -242,7 +250,7 @@ def commitments(scenario: Scenario) -> dict[str, Any]:
             f"Commitments and patrons, {scenario.periods.start}–{scenario.periods.end}",
             hovermode="closest",
             barmode="overlay",
-            height=140 + 30 * max(len(rows), 1),
+            height=160 + 36 * max(len(rows), 1),
         )
     )
     figure.update_yaxes(
@@ -275,7 +283,7 @@ def network(scenario: Scenario) -> dict[str, Any]:
             for a, b in zip(ends[::2], ends[1::2], strict=True):
                 xs += [a[0], b[0], None]
                 ys += [a[1], b[1], None]
-            words = f"{tie_label(tie, 70)}<br>{_parties(scenario, tie)}"
+            words = f"{tie_label(scenario, tie, 70)}<br>{_parties(scenario, tie)}"
             figure.add_scatter(
                 x=xs,
                 y=ys,
@@ -329,9 +337,12 @@ def network(scenario: Scenario) -> dict[str, Any]:
         **_layout(
             f"Ties in force on 1 July {years[start]}",
             hovermode="closest",
-            height=520,
+            height=600,
+            legend={"orientation": "v", "x": 1.0, "xanchor": "left", "y": 1.0},
+            margin={"l": 20, "r": 20, "t": 60, "b": 20},
             sliders=[
-                {"active": start, "steps": steps, "pad": {"t": 30}, "currentvalue": {"prefix": "year "}}
+                {"active": start, "steps": steps, "pad": {"t": 10}, "y": 0, "yanchor": "top",
+                 "currentvalue": {"prefix": "year "}}
             ],
         )
     )
@@ -373,7 +384,7 @@ def episodes(scenario: Scenario) -> dict[str, Any]:
             f"Crisis episodes, {scenario.periods.start}–{scenario.periods.end}",
             hovermode="closest",
             barmode="overlay",
-            height=140 + 34 * max(len(found), 1),
+            height=160 + 44 * max(len(found), 1),
         )
     )
     figure.update_yaxes(

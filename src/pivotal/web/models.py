@@ -120,6 +120,7 @@ class Meta(BaseModel):
     metrics: list[str]
     charts: list[str]
     max_draws: int
+    max_analysis_draws: int = Field(MAX_ANALYSIS_DRAWS, description="Most draws a what-if or score takes.")
     max_upload_bytes: int
 
 

@@ -7,6 +7,9 @@ const state = {
   uploads: {},       // upload_id -> ScenarioInfo, for the scenario menu
   job: null,         // the job being polled
   shownRun: null,
+  compared: null,    // the last comparison shown
+  pairing: null,     // the job rerunning B with A's seed and draws
+  pairedWith: null,  // A's run id for that job
 };
 
 const $ = (id) => document.getElementById(id);
@@ -70,7 +73,12 @@ async function chooseScenario(value) {
     state.scenario = await api(`/api/scenarios/${encodeURIComponent(value.slice("builtin:".length))}`);
   }
   buildParameterControls(state.scenario);
-  await showEvidence(state.scenario);
+  for (const [id, year] of [["sensitivity-from", state.scenario.start], ["sensitivity-to", state.scenario.end],
+                            ["score-start", null]]) {
+    Object.assign($(id), { min: state.scenario.start, max: state.scenario.end });
+    $(id).value = year ?? "";
+  }
+  showEvidence(state.scenario);  // not awaited: the controls work while the passages are found
 }
 
 // Beside each parameter: the passages of the documents added with `pivotal evidence add`.
@@ -103,44 +111,64 @@ function sliderMax(p) {
   return Math.ceil(top / magnitude) * magnitude;
 }
 
+function span(piece) {
+  return piece.start === piece.end ? `${piece.start}` : `${piece.start}–${piece.end}`;
+}
+
+function pieceText(piece) {
+  const range = piece.low === piece.high ? formatNumber(piece.low, 2)
+    : `${formatNumber(piece.low, 2)}–${formatNumber(piece.high, 2)}`;
+  const mode = piece.mode !== null && piece.low !== piece.high ? `, most likely ${formatNumber(piece.mode, 2)}` : "";
+  return `scenario: ${range}${mode}`;
+}
+
+// One row per piece of the parameter: its periods, the scenario's range there, and a value to fix.
+function pieceControl(p, piece, index, max) {
+  const id = `${p.name}-${index}`;
+  const start = piece.mode ?? (piece.low + piece.high) / 2;
+  const value = Math.min(max, Math.max(p.lower, start));
+  const fix = el("input", { type: "checkbox", id: `fix-${id}`, "aria-label": `fix ${p.name} in ${span(piece)}` });
+  const range = el("input", { type: "range", id: `range-${id}`, min: p.lower, max, step: (max - p.lower) / 200,
+                              value, "aria-label": `${p.name} in ${span(piece)} (slider)` });
+  const number = el("input", { type: "number", id: `value-${id}`, min: p.lower, max: p.largest, step: "any",
+                               value: Number(value.toPrecision(4)), "aria-label": `${p.name} in ${span(piece)}` });
+  range.addEventListener("input", () => {
+    number.value = Number(Number(range.value).toPrecision(4));
+    fix.checked = true;
+    countFixed();
+  });
+  number.addEventListener("input", () => {
+    range.value = number.value;
+    fix.checked = true;
+    countFixed();
+  });
+  fix.addEventListener("change", countFixed);
+  return el("div", { class: "piece", "data-start": piece.start, "data-end": piece.end, "data-index": index },
+    fix, el("label", { for: `fix-${id}`, class: "span", text: span(piece) }),
+    el("span", { class: "note hint", text: pieceText(piece) }), range, number);
+}
+
 function buildParameterControls(s) {
   const list = $("parameter-list");
   list.replaceChildren();
   for (const p of s.parameters) {
     const max = sliderMax(p);
-    const step = (max - p.lower) / 200;
-    const value = Math.min(max, Math.max(p.lower, p.scenario_mode));
     const row = el("div", { class: "param", "data-name": p.name });
-    const fix = el("input", { type: "checkbox", id: `fix-${p.name}`, "aria-label": `fix ${p.name}` });
-    const label = el("label", { for: `fix-${p.name}`, title: p.meaning },
-      el("code", { text: p.name }), el("span", { class: "symbol", text: ` ${p.symbol}` }));
-    const range = el("input", { type: "range", id: `range-${p.name}`, min: p.lower, max, step, value,
-                                "aria-label": `${p.name} value (slider)` });
-    const number = el("input", { type: "number", id: `value-${p.name}`, min: p.lower, max: p.largest,
-                                 step: "any", value: Number(value.toPrecision(4)),
-                                 "aria-label": `${p.name} value` });
-    const from = el("input", { type: "number", id: `from-${p.name}`, min: s.start, max: s.end, step: 1,
-                               value: s.start, "aria-label": `${p.name} first period` });
-    const to = el("input", { type: "number", id: `to-${p.name}`, min: s.start, max: s.end, step: 1,
-                             value: s.end, "aria-label": `${p.name} last period` });
-    const hint = el("span", { class: "note range-hint",
-      text: `scenario: ${formatNumber(p.scenario_low, 2)}–${formatNumber(p.scenario_high, 2)}` });
-    range.addEventListener("input", () => {
-      number.value = Number(Number(range.value).toPrecision(4));
-      fix.checked = true;
-      countFixed();
-    });
-    number.addEventListener("input", () => {
-      range.value = number.value;
-      fix.checked = true;
-      countFixed();
-    });
-    for (const input of [from, to]) input.addEventListener("input", () => { fix.checked = true; countFixed(); });
-    fix.addEventListener("change", countFixed);
-    row.append(fix, label, hint, range, number, el("span", { class: "periods" }, "periods", from, "–", to));
+    row.append(el("div", { class: "name" }, el("code", { text: p.name }),
+                  el("span", { class: "symbol", text: ` ${p.symbol}` })),
+               el("p", { class: "meaning", text: p.meaning }));
+    p.pieces.forEach((piece, index) => row.append(pieceControl(p, piece, index, max)));
     list.append(row);
   }
+  filterParameters();
   countFixed();
+}
+
+function filterParameters() {
+  const words = $("parameter-filter").value.trim().toLowerCase();
+  for (const row of document.querySelectorAll("#parameter-list .param")) {
+    row.hidden = words !== "" && !row.textContent.toLowerCase().includes(words);
+  }
 }
 
 function countFixed() {
@@ -151,14 +179,12 @@ function countFixed() {
 function parameterSettings() {
   const settings = [];
   for (const row of document.querySelectorAll("#parameter-list .param")) {
-    const name = row.dataset.name;
-    if (!$(`fix-${name}`).checked) continue;
-    settings.push({
-      parameter: name,
-      value: Number($(`value-${name}`).value),
-      start: Number($(`from-${name}`).value),
-      end: Number($(`to-${name}`).value),
-    });
+    for (const piece of row.querySelectorAll(".piece")) {
+      const id = `${row.dataset.name}-${piece.dataset.index}`;
+      if (!$(`fix-${id}`).checked) continue;
+      settings.push({ parameter: row.dataset.name, value: Number($(`value-${id}`).value),
+                      start: Number(piece.dataset.start), end: Number(piece.dataset.end) });
+    }
   }
   return settings;
 }
@@ -186,32 +212,77 @@ async function uploadScenario(file) {
 
 // ---- running ---------------------------------------------------------------------------------
 
+const TASKS = {
+  run: { button: "Run", path: "/api/runs" },
+  whatif: { button: "Run the what-if", path: "/api/whatif" },
+  score: { button: "Score", path: "/api/score" },
+  sensitivity: { button: "Run the sensitivity analysis", path: "/api/sensitivity" },
+};
+
+function task() {
+  return document.querySelector("#task input:checked").value;
+}
+
+function chooseTask() {
+  const chosen = task();
+  $("run-button").textContent = TASKS[chosen].button;
+  for (const node of document.querySelectorAll("[data-tasks]")) {
+    node.hidden = !node.dataset.tasks.split(" ").includes(chosen);
+  }
+}
+
+// The request body of the chosen task; a message string when an input is wrong.
+function requestBody(chosen) {
+  const body = { settings: parameterSettings() };
+  if (state.scenario.upload_id) body.upload_id = state.scenario.upload_id;
+  else body.scenario = state.scenario.name;
+  // A seed is sent as written: as a number it would lose its last digits past 2^53.
+  const seed = $("seed").value.trim();
+  if (seed !== "") body.seed = seed;
+  if (chosen !== "sensitivity") {
+    const draws = Number($("draws").value);
+    const maxDraws = chosen === "run" ? state.meta.max_draws : state.meta.max_analysis_draws;
+    if (!Number.isInteger(draws) || draws < 1 || draws > maxDraws) {
+      return `draws must be a whole number from 1 to ${maxDraws.toLocaleString()}`;
+    }
+    body.draws = draws;
+  }
+  if (chosen === "run" || chosen === "sensitivity") body.free = $("free").checked;
+  if (chosen === "whatif" && !body.settings.length) {
+    return "a what-if needs a change: fix at least one parameter value under Parameters";
+  }
+  if (chosen === "score" && $("score-start").value !== "") body.start = Number($("score-start").value);
+  if (chosen === "sensitivity") {
+    body.metric = $("sensitivity-metric").value;
+    body.start = Number($("sensitivity-from").value);
+    body.end = Number($("sensitivity-to").value);
+    if ($("sensitivity-samples").value) body.samples = Number($("sensitivity-samples").value);
+  }
+  return body;
+}
+
 async function startRun(event) {
   event.preventDefault();
   showError("run-error", "");
   if (!state.scenario) return showError("run-error", "choose a scenario first");
-  const draws = Number($("draws").value);
-  const maxDraws = state.meta ? state.meta.max_draws : 1000000;
-  if (!Number.isInteger(draws) || draws < 1 || draws > maxDraws) {
-    return showError("run-error", `draws must be a whole number from 1 to ${maxDraws.toLocaleString()}`);
-  }
-  const body = { draws, free: $("free").checked, settings: parameterSettings() };
-  // A seed is sent as written: as a number it would lose its last digits past 2^53.
-  const seed = $("seed").value.trim();
-  if (seed !== "") body.seed = seed;
-  if (state.scenario.upload_id) body.upload_id = state.scenario.upload_id;
-  else body.scenario = state.scenario.name;
+  const chosen = task();
+  const body = requestBody(chosen);
+  if (typeof body === "string") return showError("run-error", body);
   try {
-    const job = await api("/api/runs", {
+    const job = await api(TASKS[chosen].path, {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     });
-    state.job = job;
-    setRunning(true);
-    showProgress(job);
-    pollJob(job.job_id);
+    follow(job);
   } catch (error) {
     showError("run-error", error.message);
   }
+}
+
+function follow(job) {
+  state.job = job;
+  setRunning(true);
+  showProgress(job);
+  pollJob(job.job_id);
 }
 
 function setRunning(running) {
@@ -225,7 +296,7 @@ function showProgress(job) {
   bar.max = job.total;
   bar.value = job.done;
   $("progress-text").textContent =
-    `${job.status}: ${job.done.toLocaleString()} / ${job.total.toLocaleString()} draws`;
+    `${job.status}: ${job.done.toLocaleString()} / ${job.total.toLocaleString()} ${job.unit}`;
 }
 
 async function pollJob(jobId) {
@@ -242,9 +313,12 @@ async function pollJob(jobId) {
     return;
   }
   setRunning(false);
-  if (job.status === "done") {
+  if (job.status === "done" && job.run_id) {
     await loadRuns();
     await showRun(job.run_id);
+    if (state.pairing === job.job_id) await comparePaired(job.run_id);
+  } else if (job.status === "done" && job.analysis_id) {
+    await showAnalysis(job.analysis_id);
   } else if (job.status === "failed") {
     showError("run-error", job.error || "the run failed");
   }
@@ -261,26 +335,25 @@ async function cancelRun() {
 
 // ---- showing a run ---------------------------------------------------------------------------
 
-// Parse an SVG answer and keep only the drawing: no scripts, no event attributes.
-function parseSvg(text) {
-  const doc = new DOMParser().parseFromString(text, "image/svg+xml");
-  const root = doc.documentElement;
-  if (root.nodeName !== "svg" || doc.querySelector("parsererror")) return null;
-  for (const bad of root.querySelectorAll("script, foreignObject")) bad.remove();
-  for (const node of [root, ...root.querySelectorAll("*")]) {
-    for (const attr of [...node.attributes]) {
-      if (attr.name.toLowerCase().startsWith("on")) node.removeAttribute(attr.name);
-    }
-  }
-  return document.importNode(root, true);
+const PLOT_CONFIG = { responsive: true, displaylogo: false };
+
+// Draw a Plotly figure into a node, replacing what it showed.
+async function draw(node, figure) {
+  await Plotly.react(node, figure.data, figure.layout, PLOT_CONFIG);
 }
 
 async function showRun(runId) {
-  const run = await api(`/api/runs/${runId}`);
+  // Everything is fetched first and shown at once, so a new title never sits over old charts.
+  const [run, drawn] = await Promise.all([api(`/api/runs/${runId}`), api(`/api/runs/${runId}/figures`)]);
   state.shownRun = run.run_id;
+  const charts = $("charts");
+  const names = drawn.charts.map((f) => f.layout.meta.chart);
+  for (const old of [...charts.children]) {
+    if (!names.includes(old.dataset.chart)) old.remove();
+  }
   $("empty").hidden = true;
   $("result").hidden = false;
-  $("run-title").textContent = `${run.scenario_title}`;
+  $("run-title").textContent = run.scenario_title;
   const settings = run.settings.length ? ` · fixed: ${run.settings.join(", ")}` : "";
   $("run-meta").textContent =
     `run ${run.run_id} · ${run.draws.toLocaleString()} draws · seed ${run.seed}` +
@@ -288,32 +361,51 @@ async function showRun(runId) {
   $("download-csv").href = `/api/runs/${run.run_id}/results.csv`;
   $("download-parquet").href = `/api/runs/${run.run_id}/results.parquet`;
   $("report-link").href = `/runs/${run.run_id}/report`;
-  const charts = $("charts");
-  charts.dataset.run = "";
-  await Promise.all(state.meta.charts.map(async (name) => {
-    let figure = $(`figure-${name}`);
-    if (!figure) {
-      figure = el("figure", { id: `figure-${name}`, class: "chart", "data-chart": name });
-      charts.append(figure);
+  // Drawn in the same task as the title is set (no await between), so both appear in one frame.
+  const drawing = drawn.charts.map((figure) => {
+    const name = figure.layout.meta.chart;
+    let node = $(`figure-${name}`);
+    if (!node) {
+      node = el("figure", { id: `figure-${name}`, class: "chart", "data-chart": name,
+                            "aria-label": figure.layout.meta.caption });
+      charts.append(node);
     }
-    try {
-      const response = await fetch(`/api/runs/${run.run_id}/charts/${name}.svg`);
-      if (!response.ok) {
-        figure.hidden = true;  // a chart that needs an analysis this run does not have
-        return;
-      }
-      const svg = parseSvg(await response.text());
-      figure.replaceChildren(...(svg ? [svg] : []));
-      figure.hidden = !svg;
-      figure.dataset.run = run.run_id;
-    } catch (_) {
-      figure.hidden = true;
-    }
-  }));
+    node.dataset.run = run.run_id;
+    return draw(node, figure);
+  });
+  await Promise.all(drawing);
   charts.dataset.run = run.run_id;
   for (const row of document.querySelectorAll("#runs-table tbody tr")) {
     row.classList.toggle("shown", row.dataset.run === run.run_id);
   }
+}
+
+// ---- analyses -------------------------------------------------------------------------------
+
+const ANALYSIS_TITLES = { whatif: "What if", score: "Forecasts scored against the record",
+                          sensitivity: "What drives the output" };
+
+// The lines an analysis says in words: why outputs did not move, verdicts, convergence.
+function analysisLines(kind, result) {
+  if (kind === "whatif") return result.unchanged || [];
+  if (kind === "score") return result.verdicts || [];
+  return [result.verdict].filter(Boolean);
+}
+
+async function showAnalysis(analysisId) {
+  const [found, figure] = await Promise.all([api(`/api/analyses/${analysisId}`),
+                                             api(`/api/analyses/${analysisId}/figure`)]);
+  const section = $("analysis");
+  const fixed = found.settings.set && found.settings.set.length ? ` · ${found.settings.set.join(", ")}` : "";
+  $("analysis-title").textContent = `${ANALYSIS_TITLES[found.kind]}: ${found.scenario_id}`;
+  $("analysis-meta").textContent = `analysis ${found.analysis_id} · ${found.draws.toLocaleString()} draws · ` +
+    `seed ${found.seed}${fixed}`;
+  $("analysis-lines").replaceChildren(...analysisLines(found.kind, found.result).map((line) => el("li", { text: line })));
+  section.hidden = false;
+  await draw($("analysis-chart"), figure);
+  section.dataset.analysis = found.analysis_id;
+  section.dataset.kind = found.kind;
+  section.scrollIntoView({ block: "nearest" });
 }
 
 // ---- recorded runs and comparison -----------------------------------------------------------
@@ -371,9 +463,35 @@ async function compareRuns() {
     head[1].textContent = `A ${result.a.run_id}`;
     head[2].textContent = `B ${result.b.run_id}`;
     $("compare-table").hidden = false;
+    $("compare-note-text").textContent = result.note || "";
+    $("compare-note").hidden = result.paired;
+    state.compared = result;
   } catch (error) {
     showError("compare-error", error.message);
   }
+}
+
+// Run B's scenario and settings again with A's seed and draws, then compare A with that run.
+async function pairRuns() {
+  const { a, b } = state.compared;
+  try {
+    const job = await api(`/api/runs/${b.run_id}/rerun`, {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ seed: a.seed, draws: a.draws }),
+    });
+    state.pairing = job.job_id;
+    state.pairedWith = a.run_id;
+    follow(job);
+  } catch (error) {
+    showError("compare-error", error.message);
+  }
+}
+
+async function comparePaired(runId) {
+  state.pairing = null;
+  $("compare-a").value = state.pairedWith;
+  $("compare-b").value = runId;
+  await compareRuns();
 }
 
 // ---- start -----------------------------------------------------------------------------------
@@ -383,7 +501,13 @@ async function init() {
   $("draws").max = state.meta.max_draws;
   for (const metric of state.meta.metrics) {
     $("compare-metric").append(el("option", { value: metric, text: metric }));
+    $("sensitivity-metric").append(el("option", { value: metric, text: metric }));
   }
+  $("sensitivity-metric").value = "p_offensive";
+  for (const radio of document.querySelectorAll("#task input")) radio.addEventListener("change", chooseTask);
+  chooseTask();
+  $("parameter-filter").addEventListener("input", filterParameters);
+  $("pair-button").addEventListener("click", pairRuns);
   $("compare-metric").value = state.meta.metrics.includes("p_offensive") ? "p_offensive" : state.meta.metrics[0];
   $("run-form").addEventListener("submit", startRun);
   $("cancel-button").addEventListener("click", cancelRun);
