@@ -1,24 +1,37 @@
-"""The worked examples validate, run and score like the built-in scenario."""
+"""The worked India–Pakistan scenario is built in: listed, validated, run and scored by name, and
+examples/README.md describes it with the scores the code gives."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from pivotal import load_scenario, simulate
+from pivotal import builtin_names, builtin_scenario, simulate
+from pivotal.cli.app import app
 from pivotal.evaluation import score_scenario
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.yaml"))
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+WORKED = [name for name in builtin_names() if name != "south-caucasus"]
+
+runner = CliRunner()
 
 
-def test_there_is_a_second_region():
-    assert any(path.stem == "india-pakistan" for path in EXAMPLES)
+def invoke(*args: str):
+    return runner.invoke(app, list(args), env={"COLUMNS": "200"})
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_example_validates_runs_and_scores(path):
-    scenario = load_scenario(path)
+def test_there_is_a_second_region_and_the_default_comes_first():
+    assert builtin_names()[0] == "south-caucasus"  # the web app and `pivotal scenarios` start on it
+    assert "india-pakistan" in WORKED
+    assert not list(EXAMPLES.glob("*.yaml")), "the worked scenarios moved to src/pivotal/scenarios/"
+
+
+@pytest.mark.parametrize("name", WORKED)
+def test_example_validates_runs_and_scores(name):
+    scenario = builtin_scenario(name)
     assert scenario.record, "a worked example must carry a record to score"
     result = simulate(scenario, draws=200, seed=1)
     for values in result.metrics.values():
@@ -29,8 +42,29 @@ def test_example_validates_runs_and_scores(path):
 
 
 def test_the_documented_scores_are_what_the_code_gives():
-    readme = (EXAMPLES[0].parent / "README.md").read_text(encoding="utf-8")
-    scenario = load_scenario(EXAMPLES[0].parent / "india-pakistan.yaml")
-    report = score_scenario(scenario, draws=1000, seed=0, start=2001)
+    readme = (EXAMPLES / "README.md").read_text(encoding="utf-8")
+    report = score_scenario(builtin_scenario("india-pakistan"), draws=1000, seed=0, start=2001)
     for line in report.verdicts:
         assert f"- {line}\n" in readme, f"examples/README.md is stale for: {line}"
+
+
+def test_pivotal_scenarios_lists_both_with_title_and_periods():
+    result = invoke("scenarios")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["south-caucasus", "india-pakistan"]
+    assert lines[1].split(None, 1)[1] == ("India and Pakistan, 1999-2019 - the United States between two "
+                                          "nuclear-armed rivals (1999–2019)")
+
+
+def test_validate_and_run_take_its_name(monkeypatch):
+    validated = invoke("validate", "india-pakistan")
+    assert validated.exit_code == 0, validated.output
+    assert validated.stdout.startswith("ok: india-pakistan (built-in): scenario 'india-pakistan' with 21 "
+                                       "periods")
+    monkeypatch.chdir(ROOT)  # as the file's own path, from a clone: its `file:` sources are found
+    by_path = invoke("validate", "src/pivotal/scenarios/india-pakistan.yaml")
+    assert by_path.exit_code == 0 and "warning" not in by_path.output, by_path.output
+    ran = invoke("run", "india-pakistan", "-n", "100", "-s", "3")
+    assert ran.exit_code == 0, ran.output
+    assert "India and Pakistan" in ran.stdout and "2019" in ran.stdout

@@ -17,7 +17,8 @@ CASES = {
     "unknown key": (
         ("title: Tiny triangle", "title: Tiny triangle\ncolour: blue"),
         "tiny.yaml:4:1: colour: expected one of the known keys: id, title, description, periods, "
-        "sources, actors, roles, commitments, episodes, game, parameters, record, found unknown key `colour`",
+        "sources, actors, roles, commitments, episodes, game, parameters, record, corpus, "
+        "found unknown key `colour`",
     ),
     "unknown nested key": (
         ("    initiator: CHA", "    initiator: CHA\n    casualties: 3"),

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from pivotal.scenario import Scenario, scenario_hash
+from pivotal.scenario.loader import scenario_json
 from pivotal.simulation import METRICS, summarise
 from pivotal.simulation.engine import Progress
 from pivotal.simulation.streaming import RunSummary, simulate_summary
@@ -91,7 +92,7 @@ def record_summary(
         scenario_id=scenario.id,
         scenario_title=scenario.title,
         scenario_hash=scenario_hash(scenario),
-        scenario_json=scenario.model_dump_json(),
+        scenario_json=scenario_json(scenario),
         draws=draws,
         seed=seed,
         use_record=use_record,

@@ -20,7 +20,6 @@ from pivotal.cli.render_evidence import (
     search_json,
 )
 from pivotal.evidence import (
-    Corpus,
     EvidenceStore,
     Filters,
     check_scenario,
@@ -28,11 +27,13 @@ from pivotal.evidence import (
     ingest,
     parameter_evidence,
     parameter_query,
+    scenario_corpus,
     search,
 )
 from pivotal.evidence.dates import parse_date
 from pivotal.evidence.parameters import DEFAULT_K, MIN_SCORE
-from pivotal.scenario import resolve_scenario
+from pivotal.scenario import Scenario, resolve_scenario
+from pivotal.scenario.schema import DEFAULT_CORPUS
 
 evidence_app = typer.Typer(
     help="Documents in, sourced parameters out: add analyses, search their passages, "
@@ -60,16 +61,22 @@ def add(
     scenario: Annotated[str | None, typer.Option(
         "--scenario",
         help="Scenario whose actors are tagged in the passages (default: south-caucasus).")] = None,
+    corpus: Annotated[str | None, typer.Option(
+        "--corpus", metavar="NAME",
+        help="Corpus the documents go into (a scenario's evidence comes from the corpus it names with "
+             "`corpus:`, and from the documents it cites). Default: default; a document already stored "
+             "joins the corpus given and keeps its others.")] = None,
 ) -> None:
     """Add documents to the evidence store; unreadable files are reported and skipped."""
     store = EvidenceStore()
     report = ingest(paths, store, resolve_scenario(scenario), title=title, outlet=outlet, author=author,
-                    date=date)
+                    date=date, corpus=corpus)
     for d in report.added:
-        out.print(f"added {d.document_id}  {d.file_name}  “{d.title}” ({d.paragraphs} paragraphs)",
-                  highlight=False)
+        out.print(f"added {d.document_id}  {d.file_name}  “{d.title}” ({d.paragraphs} paragraphs) "
+                  f"to {_corpora(d.corpora)}", highlight=False)
     for d in report.already:
-        out.print(f"already stored {d.document_id}  {d.file_name}  “{d.title}”", highlight=False)
+        out.print(f"already stored {d.document_id}  {d.file_name}  “{d.title}” in {_corpora(d.corpora)}",
+                  highlight=False)
     for s in report.skipped:
         err.print(styled(("skipped", "yellow"), f" {s.path}: {s.reason}"), highlight=False, soft_wrap=True)
     summary = (f"{len(report.added)} added, {len(report.already)} already stored, "
@@ -78,6 +85,11 @@ def add(
         err.print(error_line(f"nothing could be read ({summary})"), highlight=False)
         raise typer.Exit(1)
     err.print(f"{summary}; store {store.path}", highlight=False)
+
+
+def _corpora(names: tuple[str, ...]) -> str:
+    """'corpus default', or 'corpora default, india-pakistan'."""
+    return f"{'corpus' if len(names) == 1 else 'corpora'} {', '.join(names)}"
 
 
 @evidence_app.command("list")
@@ -155,9 +167,9 @@ def for_parameters(
         raise typer.BadParameter(f"expected one of {', '.join(loaded.parameters)}, found {parameter!r}",
                                  param_hint="--parameter")
     store = EvidenceStore()
-    corpus = Corpus.load(store)
+    corpus = scenario_corpus(loaded, store)
     if not corpus.passages:
-        out.print(f"no documents yet in {store.path}; add some with `pivotal evidence add`", highlight=False)
+        out.print(_no_documents(loaded, store), highlight=False)
         return
     names = [parameter] if parameter else list(loaded.parameters)
     evidence = parameter_evidence(loaded, store, k=k, corpus=corpus, parameters=names, ranking=how)
@@ -177,6 +189,15 @@ def for_parameters(
         title = f"{name} — {len(hits)} passages" if hits else f"{name} — no passage shares its words"
         out.print(hits_table(hits, parameter_query(loaded, name), title,
                              cited_locations(loaded, name, documents)))
+
+
+def _no_documents(scenario: Scenario, store: EvidenceStore) -> str:
+    """Why a scenario has no evidence: an empty store, or nothing in its corpus."""
+    if not store.documents():
+        return f"no documents yet in {store.path}; add some with `pivotal evidence add`"
+    flag = "" if scenario.corpus == DEFAULT_CORPUS else f" --corpus {scenario.corpus}"
+    return (f"no documents in the corpus {scenario.corpus!r} of scenario {scenario.id}, nor any it cites; "
+            f"add some with `pivotal evidence add PATH{flag}`")
 
 
 def _ranking_option(ranking: str) -> str:

@@ -25,12 +25,12 @@ def highlighted(text: str, query: str) -> Text:
 
 def documents_table(documents: list[Document]) -> Table:
     table = Table(title="Documents in the evidence store")
-    for column in ("Id", "Title", "Outlet", "Author", "Date", "¶", "File"):
+    for column in ("Id", "Title", "Outlet", "Author", "Date", "¶", "File", "Corpus"):
         table.add_column(column, no_wrap=column in ("Id", "Date"),
                          justify="right" if column == "¶" else "left", overflow="fold")
     for d in documents:
         table.add_row(d.document_id, d.title, d.outlet or "", d.author or "", d.date or "", str(d.paragraphs),
-                      d.file_name)
+                      d.file_name, ", ".join(d.corpora))
     return table
 
 
@@ -70,7 +70,8 @@ def check_output(report: CheckReport) -> Group:
     (c) parameters that cite nothing in the corpus."""
     parts: list[Any] = [Text(
         f"{report.scenario_id}: {report.checked} parameter citations checked against "
-        f"{report.documents} documents ({report.passages} passages); {report.confirmed} found.",
+        f"{report.documents} documents ({report.passages} passages: corpus {report.corpus} and the "
+        f"documents the scenario cites); {report.confirmed} found.",
         style="italic")]
     if report.problems:
         table = Table(title="(a) Citations not found in the corpus", title_justify="left")
@@ -101,7 +102,8 @@ def check_output(report: CheckReport) -> Group:
 
 def check_json(report: CheckReport) -> str:
     return json.dumps({
-        "scenario": report.scenario_id, "documents": report.documents, "passages": report.passages,
+        "scenario": report.scenario_id, "corpus": report.corpus, "documents": report.documents,
+        "passages": report.passages,
         "checked": report.checked, "confirmed": report.confirmed, "min_score": report.min_score,
         "problems": [p.__dict__ for p in report.problems], "unsupported": report.unsupported,
         "uncited": report.uncited,

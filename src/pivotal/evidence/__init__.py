@@ -18,6 +18,8 @@ from pivotal.evidence.parameters import (
     parameter_evidence,
     parameter_query,
     passages_beside_parameters,
+    scenario_corpus,
+    scenario_documents,
 )
 from pivotal.evidence.records import Document, Passage
 from pivotal.evidence.search import Corpus, search, snippet
@@ -44,6 +46,8 @@ __all__ = [
     "parameter_evidence",
     "parameter_query",
     "passages_beside_parameters",
+    "scenario_corpus",
+    "scenario_documents",
     "search",
     "snippet",
 ]

@@ -8,6 +8,7 @@ A file that cannot be read is skipped with its reason; the others still go in.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,6 +22,7 @@ from pivotal.evidence.readers import format_of
 from pivotal.evidence.records import Document, Metadata, ReadDocument
 from pivotal.evidence.store import ActorList, ActorRow, DateRow, EvidenceStore
 from pivotal.scenario import Scenario
+from pivotal.scenario.schema import CORPUS_PATTERN, DEFAULT_CORPUS
 
 
 @dataclass(frozen=True)
@@ -83,15 +85,28 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
     return list(dict.fromkeys(files)), missing
 
 
+def corpus_name(corpus: str | None) -> str | None:
+    """The corpus name given, checked; one that a scenario could not name is an EvidenceError."""
+    if corpus is None:
+        return None
+    if not re.fullmatch(CORPUS_PATTERN, corpus):
+        raise EvidenceError("--corpus: expected a name of lower-case letters, digits, '.', '_' and '-' "
+                            f"(such as india-pakistan), found {corpus!r}")
+    return corpus
+
+
 def ingest(paths: Sequence[str | Path], store: EvidenceStore, scenario: Scenario | None = None, *,
            title: str | None = None, outlet: str | None = None, author: str | None = None,
-           date: str | None = None) -> IngestReport:
+           date: str | None = None, corpus: str | None = None) -> IngestReport:
     """Read and store documents; tag the scenario's actors in them (none when it is None).
 
     ``title``, ``outlet``, ``author`` and ``date`` override what the files say.  A title
-    names one document, so it is refused for more than one file.
+    names one document, so it is refused for more than one file.  New documents go into
+    ``corpus`` (the default corpus when None); documents already stored join it when it is
+    given and otherwise stay where they are.
     """
     given = overrides(title=title, outlet=outlet, author=author, date=date)
+    corpus = corpus_name(corpus)
     files, skipped = collect_files(Path(p) for p in paths)
     if "title" in given and len(files) > 1:
         raise EvidenceError(f"--title names one document, but {len(files)} files were given")
@@ -131,7 +146,8 @@ def ingest(paths: Sequence[str | Path], store: EvidenceStore, scenario: Scenario
             actor_rows = [ActorRow(p.number, a) for p in read.paragraphs
                           for a in find_actors(p.text, matchers)]
             date_rows = _date_rows(read)
-            report.added.append(writer.document(writer.add(read, actors, actor_rows, date_rows)))
+            document_id = writer.add(read, actors, actor_rows, date_rows, corpus or DEFAULT_CORPUS)
+            report.added.append(writer.document(document_id))
         added_hashes = {d.content_hash for d in report.added}
         for digest in dict.fromkeys(repeated):
             if digest in added_hashes:  # the same bytes twice in this batch: stored once above
@@ -140,7 +156,7 @@ def ingest(paths: Sequence[str | Path], store: EvidenceStore, scenario: Scenario
             document_id = known[digest]
             rows = [ActorRow(n, a) for n, text in writer.stored_texts(document_id)
                     for a in find_actors(text, matchers)]
-            writer.update(document_id, actors, rows, given)
+            writer.update(document_id, actors, rows, given, corpus)
             report.already.append(writer.document(document_id))
     return report
 

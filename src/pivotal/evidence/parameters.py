@@ -9,6 +9,11 @@ would then say nothing about whether the paragraph bears on the parameter.
 A citation is matched to an ingested document explicitly: a source with a ``file:``
 matches the document ingested from a file of that name (the latest one, if several);
 a source without one matches by title (case and spacing ignored).
+
+A scenario's evidence is scoped: it is drawn from the documents of the corpus the scenario
+names (``corpus:``, by default the default corpus) and from the documents its own sources
+cite, wherever they were added, so another region's documents never rank beside its
+parameters.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from pivotal.evidence.search import Corpus, Ranking, snippet
 from pivotal.evidence.store import EvidenceStore
 from pivotal.model.parameters import PARAMETERS_BY_NAME
 from pivotal.scenario import Scenario
-from pivotal.scenario.schema import Citation, Source
+from pivotal.scenario.schema import DEFAULT_CORPUS, Citation, Source
 
 DEFAULT_K = 5
 # A passage "bears on" a parameter if it scores at least this.  In BM25 units: a word
@@ -57,6 +62,20 @@ def match_source(source: Source, documents: list[Document]) -> Document | None:
         wanted = _normal_title(source.title)
         found = [d for d in documents if _normal_title(d.title) == wanted]
     return found[-1] if found else None  # documents come oldest first
+
+
+def scenario_documents(scenario: Scenario, documents: list[Document]) -> list[Document]:
+    """The documents that are evidence for a scenario, oldest first: those of its corpus, and
+    those its sources cite (in any corpus)."""
+    cited = {found.document_id for source in scenario.sources.values()
+             if (found := match_source(source, documents)) is not None}
+    return [d for d in documents if scenario.corpus in d.corpora or d.document_id in cited]
+
+
+def scenario_corpus(scenario: Scenario, store: EvidenceStore) -> Corpus:
+    """The passages of a scenario's documents (:func:`scenario_documents`), indexed for ranking."""
+    documents = scenario_documents(scenario, store.documents())
+    return Corpus.load(store, [d.document_id for d in documents])
 
 
 def parameter_citations(scenario: Scenario, name: str) -> Iterator[Citation]:
@@ -97,10 +116,11 @@ def parameter_evidence(scenario: Scenario, store: EvidenceStore, k: int = DEFAUL
                        ranking: Ranking = "auto") -> dict[str, list[Passage]]:
     """The ``k`` passages that best bear on each parameter, best first, with BM25 scores.
 
-    ``parameters`` limits the answer to some names (default: all of the scenario's).  Pass
-    a ``corpus`` to reuse one index across calls.  ``ranking`` as in :meth:`Corpus.rank_text`.
+    ``parameters`` limits the answer to some names (default: all of the scenario's).  The
+    passages are the scenario's own (:func:`scenario_corpus`) unless a ``corpus`` is passed,
+    to reuse one index across calls.  ``ranking`` as in :meth:`Corpus.rank_text`.
     """
-    corpus = corpus or Corpus.load(store)
+    corpus = corpus or scenario_corpus(scenario, store)
     names = parameters if parameters is not None else list(scenario.parameters)
     return {name: corpus.rank_text(parameter_query(scenario, name), k, ranking=ranking) for name in names}
 
@@ -131,6 +151,7 @@ class CheckReport:
     documents: int
     passages: int
     min_score: float
+    corpus: str = DEFAULT_CORPUS
     checked: int = 0
     confirmed: int = 0
     problems: list[CitationProblem] = field(default_factory=list)
@@ -148,10 +169,12 @@ class CheckReport:
 
 def check_scenario(scenario: Scenario, store: EvidenceStore, min_score: float = MIN_SCORE,
                    corpus: Corpus | None = None) -> CheckReport:
-    """Check every parameter citation against the corpus, and look for unsupported parameters."""
-    corpus = corpus or Corpus.load(store)
+    """Check every parameter citation against the scenario's documents (its corpus and those
+    it cites), and look for unsupported parameters among their passages."""
     documents = store.documents()
-    report = CheckReport(scenario.id, len(documents), len(corpus.passages), min_score)
+    own = scenario_documents(scenario, documents)
+    corpus = corpus or Corpus.load(store, [d.document_id for d in own])
+    report = CheckReport(scenario.id, len(own), len(corpus.passages), min_score, scenario.corpus)
     matched = {ref: match_source(source, documents) for ref, source in scenario.sources.items()}
     for name, pieces in scenario.parameters.items():
         found = False
@@ -217,14 +240,15 @@ class PassageNote:
 
 def passages_beside_parameters(scenario: Scenario, store: EvidenceStore, k: int = BESIDE_K
                                ) -> dict[str, list[PassageNote]]:
-    """The ``k`` best passages of the corpus for each parameter, as short notes; {} with no corpus.
+    """The ``k`` best passages of the scenario's documents for each parameter, as short notes;
+    {} when it has none (see :func:`scenario_documents`).
 
     Only passages that bear on the parameter (score at least :data:`MIN_SCORE`) are kept.
     """
-    corpus = Corpus.load(store)
+    documents = store.documents()
+    corpus = Corpus.load(store, [d.document_id for d in scenario_documents(scenario, documents)])
     if not corpus.passages:
         return {}
-    documents = store.documents()
     ranked = parameter_evidence(scenario, store, k=k, corpus=corpus)
     notes: dict[str, list[PassageNote]] = {}
     for name, passages in ranked.items():

@@ -102,7 +102,7 @@ def decode_text(data: bytes, encoding: str = "utf-8") -> str:
 
 
 def read_text(data: bytes) -> tuple[Metadata, list[Paragraph]]:
-    """One paragraph per non-empty line; the first line is the title if it looks like one."""
+    """One paragraph per non-empty line; the title is the headline above the body, if there is one."""
     paragraphs = [
         Paragraph(number, " ".join(line.split()), index, index)
         for number, (index, line) in enumerate(
@@ -110,12 +110,60 @@ def read_text(data: bytes) -> tuple[Metadata, list[Paragraph]]:
             start=1,
         )
     ]
-    title = paragraphs[0].text if paragraphs and _looks_like_title(paragraphs[0].text) else None
-    return Metadata(title=title), paragraphs
+    return Metadata(title=text_title([p.text for p in paragraphs])), paragraphs
 
 
-def _looks_like_title(line: str) -> bool:
-    return len(line) <= TITLE_MAX and not line.rstrip().endswith((".", ",", ";", ":", "!", "?"))
+#: Lines looked at for a plain-text title: a headline sits above the body, near the top.
+TITLE_LINES = 8
+#: Words a headline has at least; shorter lines are menu items, section labels or image names.
+HEADLINE_WORDS = 3
+
+# What a page saved as text carries around its article: sharing, sign-up and cookie prompts,
+# navigation and picture credits.  Most begin the line; a few give themselves away anywhere.
+_BOILERPLATE = re.compile(
+    r"^(?:follow us|share\b|sign (?:up|in)|log ?in|subscribe|skip to|read more|show (?:more|less)"
+    r"|keep reading|get the latest|learn more|view profile|related\b|advertisement|back to top"
+    r"|click here|(?:main )?(?:image|photo|picture) (?:credit|by)|(?:image|photo|picture):)"
+    r"|\b(?:cookies?|newsletters?|privacy policy|terms of (?:use|service)|all rights reserved"
+    r"|follow us|subscribe (?:now|today|to our)|shutterstock|getty images|toggle navigation)\b|©",
+    re.IGNORECASE,
+)
+# Breadcrumbs and menus run items together with separators ('Analysis | Middle East'); a
+# byline names the author, not the piece.
+_NOT_A_TITLE = re.compile(r"\s[|•·»›>/]\s|^by\s", re.IGNORECASE)
+# Words a headline in title case still writes small, and a row of menu items never has.
+_SMALL_WORDS = frozenset({"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "is", "it",
+                          "its", "of", "on", "or", "over", "the", "to", "with"})
+
+
+def text_title(lines: list[str]) -> str | None:
+    """The first headline-like line above the body of a plain-text document; None without one.
+
+    Boilerplate and menu-like lines are passed over; the first line that reads as prose ends
+    the search, since a headline comes before the body and a section heading after it.
+    """
+    for line in lines[:TITLE_LINES]:
+        if _BOILERPLATE.search(line) or _NOT_A_TITLE.search(line):
+            continue
+        if _is_prose(line):
+            return None
+        if _is_headline(line):
+            return line
+    return None
+
+
+def _is_prose(line: str) -> bool:
+    """A line of the body: too long for a title, or ending as a sentence or clause does."""
+    return len(line) > TITLE_MAX or line.rstrip().endswith((".", ",", ";", ":", "!", "?"))
+
+
+def _is_headline(line: str) -> bool:
+    """Several words (not a date or a file name), and not a row of capitalised menu items."""
+    words = [w for w in line.split() if any(c.isalpha() for c in w)]
+    if len(words) < HEADLINE_WORDS:
+        return False
+    menu_like = all(w[0].isupper() for w in words) and not any(w.lower() in _SMALL_WORDS for w in words)
+    return not (menu_like and len(words) > HEADLINE_WORDS)
 
 
 # ---- Markdown -----------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from pivotal.scenario.schema import DEFAULT_CORPUS
+
 
 @dataclass(frozen=True)
 class Paragraph:
@@ -59,6 +61,7 @@ class Document:
     date: str | None
     added_at: dt.datetime
     paragraphs: int
+    corpora: tuple[str, ...] = (DEFAULT_CORPUS,)  # the evidence corpora it belongs to
 
 
 @dataclass(frozen=True)

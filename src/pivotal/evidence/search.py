@@ -9,7 +9,7 @@ a passage's ``score`` stays its BM25 score either way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Literal
@@ -48,8 +48,11 @@ class Corpus:
     index: BM25Index
 
     @classmethod
-    def load(cls, store: EvidenceStore) -> Corpus:
-        passages = tuple(store.passages())
+    def load(cls, store: EvidenceStore, documents: Collection[str] | None = None) -> Corpus:
+        """The stored passages indexed, or only those of ``documents`` (ids), whose statistics
+        are then theirs alone: a scenario's scores do not move when another region's documents
+        are added."""
+        passages = tuple(store.passages(documents))
         return cls(passages, BM25Index([tokenize(p.text) for p in passages]))
 
     def rank(self, query: Sequence[str], k: int, allowed: set[tuple[str, int]] | None = None

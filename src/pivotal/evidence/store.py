@@ -6,6 +6,12 @@ and adds its own tables (created if missing).  Each document is written in one
 transaction, so a failure part-way through a folder leaves the documents before it
 complete and nothing of the one that failed.  A document is identified by the SHA-256
 of its bytes: the same file added twice, under any name, is stored once.
+
+Each document belongs to one or more corpora (``document_corpora``); a document with no
+row there, such as one added before corpora existed, belongs to the default corpus.  They
+are kept in a table of their own rather than a new column of ``documents`` so that a store
+of an earlier release needs no change to be read, even read-only, and so that an earlier
+release can still add documents to a store this one has written.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +30,7 @@ import pandas as pd
 
 from pivotal.evidence.errors import DocumentNotFoundError
 from pivotal.evidence.records import Document, Passage, ReadDocument
+from pivotal.scenario.schema import DEFAULT_CORPUS
 from pivotal.store import RunStore
 
 SCHEMA = (
@@ -69,6 +76,13 @@ SCHEMA = (
         scenario_id VARCHAR NOT NULL,
         actor_id VARCHAR NOT NULL,
         PRIMARY KEY (document_id, paragraph, scenario_id, actor_id)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS document_corpora (
+        document_id VARCHAR NOT NULL,
+        corpus VARCHAR NOT NULL,
+        PRIMARY KEY (document_id, corpus)
     )
     """,
     """
@@ -168,11 +182,11 @@ class EvidenceStore:
     # ---- reading --------------------------------------------------------------------------
 
     def documents(self) -> list[Document]:
-        """Every stored document, oldest first."""
+        """Every stored document, oldest first, with the corpora it belongs to."""
         with self._connect(read_only=True) as con:
-            rows = con.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents ORDER BY added_at, document_id"
-                               ).fetchall()
-        return [Document(*row) for row in rows]
+            rows = con.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents d ORDER BY added_at, document_id",
+                               [DEFAULT_CORPUS]).fetchall()
+        return [_document(row) for row in rows]
 
     def resolve(self, document_id: str) -> str:
         """The full id of the one document whose id starts with ``document_id``."""
@@ -192,13 +206,18 @@ class EvidenceStore:
                 "give more of the id")
         return matches[0]
 
-    def passages(self) -> list[Passage]:
-        """Every stored passage with its document's title and file, in a stable order."""
+    def passages(self, documents: Collection[str] | None = None) -> list[Passage]:
+        """Every stored passage with its document's title and file, in a stable order.
+
+        ``documents`` keeps only the passages of those document ids (a scenario's evidence).
+        """
         with self._connect(read_only=True) as con:
             rows = con.execute(
                 "SELECT p.document_id, p.paragraph, p.line_start, p.line_end, p.page, p.text, "
                 "d.title, d.file_name FROM passages p JOIN documents d USING (document_id) "
-                "ORDER BY d.added_at, p.document_id, p.paragraph"
+                "WHERE ?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], p.document_id) "
+                "ORDER BY d.added_at, p.document_id, p.paragraph",
+                [None if documents is None else list(documents)] * 2,
             ).fetchall()
         return [Passage(*row) for row in rows]
 
@@ -281,8 +300,8 @@ class _Writer:
         self._open, self.con = None, None
 
     def add(self, read: ReadDocument, actors: ActorList | None, actor_rows: Sequence[ActorRow],
-            date_rows: Sequence[DateRow]) -> str:
-        """Store one new document with its passages, actors and dates; returns its id."""
+            date_rows: Sequence[DateRow], corpus: str = DEFAULT_CORPUS) -> str:
+        """Store one new document in ``corpus`` with its passages, actors and dates; returns its id."""
         document_id = read.content_hash[:ID_LENGTH]
         meta = read.metadata
         passages = pd.DataFrame({
@@ -304,6 +323,7 @@ class _Writer:
                  meta.title or read.file_name, meta.outlet, meta.author, meta.date,
                  datetime.now(UTC).replace(tzinfo=None), len(read.paragraphs)],
             )
+            self.con.execute("INSERT INTO document_corpora VALUES (?, ?)", [document_id, corpus])
             self.con.register("new_passages", passages)
             self.con.execute("INSERT INTO passages SELECT * FROM new_passages")
             self.con.unregister("new_passages")
@@ -323,14 +343,26 @@ class _Writer:
         return document_id
 
     def update(self, document_id: str, actors: ActorList | None, actor_rows: Sequence[ActorRow],
-               fields: dict[str, str]) -> None:
-        """A document already stored: set the metadata given and tag this scenario's actors."""
+               fields: dict[str, str], corpus: str | None = None) -> None:
+        """A document already stored: set the metadata given, tag this scenario's actors, and add
+        it to ``corpus`` too (it stays in those it was in: adding never takes evidence away)."""
         columns = {"title": "title", "outlet": "outlet", "author": "author", "date": "published"}
         with self._transaction():
             for key, value in fields.items():
                 self.con.execute(f"UPDATE documents SET {columns[key]} = ? WHERE document_id = ?",
                                  [value, document_id])
+            if corpus is not None:
+                self._join_corpus(document_id, corpus)
             self._tag(document_id, actors, actor_rows)
+
+    def _join_corpus(self, document_id: str, corpus: str) -> None:
+        """Add a stored document to a corpus, writing down first the default one it was in
+        without a row (added before corpora existed), so that it stays there."""
+        has_rows = self.con.execute("SELECT count(*) FROM document_corpora WHERE document_id = ?",
+                                    [document_id]).fetchall()[0][0]
+        wanted = [corpus] if has_rows else list(dict.fromkeys([DEFAULT_CORPUS, corpus]))
+        for name in wanted:
+            self.con.execute("INSERT OR IGNORE INTO document_corpora VALUES (?, ?)", [document_id, name])
 
     def stored_texts(self, document_id: str) -> list[tuple[int, str]]:
         """(paragraph, text) of a stored document, to tag actors without reading the file again."""
@@ -341,12 +373,12 @@ class _Writer:
 
     def document(self, document_id: str) -> Document:
         with self._reading() as con:
-            rows = con.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE document_id = ?",
-                               [document_id]).fetchall()
+            rows = con.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents d WHERE document_id = ?",
+                               [DEFAULT_CORPUS, document_id]).fetchall()
         row = rows[0] if rows else None
         if row is None:
             raise DocumentNotFoundError(f"document {document_id} vanished while being written")
-        return Document(*row)
+        return _document(row)
 
     @contextmanager
     def _reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -397,7 +429,15 @@ class _Writer:
             self.close()  # held long enough: others may go before the next document
 
 
+#: A document's columns, from ``documents d``; the one parameter is the default corpus, given
+#: to a document with no row in ``document_corpora``.
 _DOCUMENT_COLUMNS = (
     "document_id, content_hash, path, file_name, format, title, outlet, author, published, "
-    "added_at, paragraphs"
+    "added_at, paragraphs, coalesce((SELECT list(c.corpus ORDER BY c.corpus) FROM document_corpora c "
+    "WHERE c.document_id = d.document_id), [?])"
 )
+
+
+def _document(row: tuple) -> Document:
+    *columns, corpora = row
+    return Document(*columns, corpora=tuple(corpora))

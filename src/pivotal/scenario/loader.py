@@ -27,9 +27,11 @@ from pivotal.scenario.positions import (
     reader_offset,
 )
 from pivotal.scenario.pydantic_errors import describe
-from pivotal.scenario.schema import Scenario
+from pivotal.scenario.schema import DEFAULT_CORPUS, Scenario
 
 BUILTIN_PACKAGE = "pivotal.scenarios"
+#: The built-in scenario a command uses when it is given none.
+DEFAULT_BUILTIN = "south-caucasus"
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -139,12 +141,15 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def builtin_names() -> list[str]:
-    """Names of the scenarios shipped with the package."""
+    """Names of the scenarios shipped with the package: the default first (lists that show them,
+    such as the web app's, start on the scenario a command uses when given none), then the rest
+    in alphabetical order."""
     folder = resources.files(BUILTIN_PACKAGE)
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    names = sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return sorted(names, key=lambda name: name != DEFAULT_BUILTIN)
 
 
-def builtin_scenario(name: str = "south-caucasus") -> Scenario:
+def builtin_scenario(name: str = DEFAULT_BUILTIN) -> Scenario:
     """Load a built-in scenario by name."""
     if name not in builtin_names():
         raise ScenarioError(source=name, line=None, column=None, field="",
@@ -169,8 +174,19 @@ def resolve_scenario(name_or_path: str | None) -> Scenario:
 
 
 def scenario_hash(scenario: Scenario) -> str:
-    """SHA-256 of the validated content: formatting and comments do not change it."""
-    return hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
+    """SHA-256 of the validated content: formatting and comments do not change it.
+
+    The evidence ``corpus`` is left out: it chooses the documents shown beside the parameters,
+    not any number a run gives, and leaving it out keeps the hashes (and the analyses recorded
+    under them) of files written before the field existed.
+    """
+    return hashlib.sha256(scenario.model_dump_json(exclude={"corpus"}).encode()).hexdigest()
+
+
+def scenario_json(scenario: Scenario) -> str:
+    """The validated content as JSON, as a run records it.  The default ``corpus`` is left out, so
+    a release from before the key existed can still read the runs of a scenario that names none."""
+    return scenario.model_dump_json(exclude={"corpus"} if scenario.corpus == DEFAULT_CORPUS else None)
 
 
 def _parse_yaml(text: str, source: str) -> tuple[Any, dict]:

@@ -60,6 +60,12 @@ MAX_PERIODS = 500
 
 Year = Annotated[int, Field(ge=1, le=9999)]
 
+#: The evidence corpus of a scenario that names none, and of documents added without ``--corpus``.
+DEFAULT_CORPUS = "default"
+#: What a corpus name may be: one word of lower-case letters, digits, dots, underscores and dashes.
+CORPUS_PATTERN = r"^[a-z0-9][a-z0-9._\-]*$"
+CorpusName = Annotated[str, Field(pattern=CORPUS_PATTERN)]
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
@@ -189,6 +195,8 @@ class Scenario(Strict):
     game: Game = Game()
     parameters: dict[str, Annotated[list[ParameterPiece], Field(min_length=1)]]
     record: list[RecordEntry] = []
+    #: The evidence corpus whose documents are shown as evidence for this scenario's parameters.
+    corpus: CorpusName = DEFAULT_CORPUS
 
     @property
     def years(self) -> list[int]:
