@@ -178,13 +178,17 @@ def test_charts_name_actors_and_commitments_in_words(page):
 
 def test_a_new_title_never_sits_over_the_previous_runs_charts(page, tiny_path):
     run_from_page(page, draws=100, seed=4)
+    # Whatever changes first (the title or a chart), every frame painted must show one run's pair.
     page.evaluate("""() => {
         window.seen = [];
-        new MutationObserver(() => requestAnimationFrame(() => window.seen.push([
+        const sample = () => window.seen.push([
             document.getElementById('run-title').textContent,
-            document.getElementById('figure-probabilities').layout.title.text]))
-        ).observe(document.getElementById('run-title'),
-                  { childList: true, characterData: true, subtree: true });
+            document.querySelector('#figure-probabilities .gtitle').textContent]);  // as drawn
+        const watch = new MutationObserver(() => requestAnimationFrame(sample));
+        for (const id of ['run-title', 'charts']) {
+            watch.observe(document.getElementById(id),
+                          { childList: true, characterData: true, subtree: true, attributes: true });
+        }
     }""")
     page.set_input_files("#upload", str(tiny_path))
     page.wait_for_function("() => document.getElementById('scenario').value.startsWith('upload:')")
@@ -277,6 +281,7 @@ def test_an_unpaired_comparison_says_so_and_can_be_paired(page):
     page.wait_for_selector("#compare-note:not([hidden])")
     assert page.inner_text("#compare-note-text").startswith(
         "Not paired: the runs differ in seeds (11 and 12) and draws (300 and 200)")
+    assert page.is_visible("#pair-button")
     page.click("#pair-button")
     page.wait_for_function("b => { const v = document.getElementById('compare-b').value; return v && v !== b "
                            "&& document.getElementById('compare-note').hidden; }", arg=second)

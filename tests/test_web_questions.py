@@ -102,6 +102,7 @@ def test_a_comparison_says_when_it_is_not_paired_and_a_rerun_pairs_it(client):
     assert not unpaired["paired"]
     assert unpaired["note"].startswith(
         "Not paired: the runs differ in seeds (1 and 2) and draws (200 and 100)")
+    assert unpaired["pairable"]
     rerun = client.post(f"/api/runs/{b['run_id']}/rerun", json={"seed": a["seed"], "draws": a["draws"]})
     assert rerun.status_code == 202
     again = wait_for(client, rerun.json()["job_id"])
@@ -138,3 +139,89 @@ def test_every_figure_of_the_tiny_scenario_draws(tiny_scenario):
         figure("pie")
     assert set(FIGURES) == {"probabilities", "belief", "commitments", "network", "episodes", "whatif",
                             "score", "sensitivity"}
+
+
+def test_pairing_also_matches_the_use_of_the_record(client):
+    a = run_done(client, seed=1, draws=100, free=True)
+    b = run_done(client, seed=1, draws=100)
+    unpaired = client.get("/api/compare", params={"a": a["run_id"], "b": b["run_id"]}).json()
+    assert "use of the record (one ignores it)" in unpaired["note"] and unpaired["pairable"]
+    again = wait_for(client, client.post(f"/api/runs/{b['run_id']}/rerun",
+                                         json={"seed": "1", "draws": 100, "free": True}).json()["job_id"])
+    assert not again["use_record"]
+    paired = client.get("/api/compare", params={"a": a["run_id"], "b": again["run_id"]}).json()
+    assert paired["paired"]
+
+
+def test_runs_of_different_scenarios_are_never_called_paired(client, tiny_text):
+    upload = client.post("/api/scenarios/upload", files={"file": ("tiny.yaml", tiny_text)}).json()
+    a = run_done(client, seed=1, draws=100)
+    started = client.post("/api/runs", json={"upload_id": upload["upload_id"], "draws": 100, "seed": 1})
+    b = wait_for(client, started.json()["job_id"])
+    found = client.get("/api/compare", params={"a": a["run_id"], "b": b["run_id"]}).json()
+    assert not found["paired"] and not found["pairable"]
+    assert found["note"].startswith("Not paired: the runs are of different scenarios or periods")
+
+
+def test_a_rerun_with_the_same_seed_and_draws_gives_the_same_numbers(client):
+    b = run_done(client, seed=8, draws=150, settings=[{"parameter": "prize", "value": 0.5, "start": 2010}])
+    again = wait_for(client, client.post(f"/api/runs/{b['run_id']}/rerun",
+                                         json={"seed": 8, "draws": 150}).json()["job_id"])
+    first = client.get(f"/api/runs/{b['run_id']}/results.csv").text
+    second = client.get(f"/api/runs/{again['run_id']}/results.csv").text
+    assert again["run_id"] != b["run_id"] and first == second
+
+
+def test_a_cancelled_sensitivity_analysis_stops_and_records_nothing(client):
+    started = client.post("/api/sensitivity", json={"scenario": SCENARIO, "samples": 4096})
+    job = started.json()["job_id"]
+    while client.get(f"/api/jobs/{job}").json()["done"] == 0:
+        pass
+    client.delete(f"/api/jobs/{job}")
+    assert wait_for(client, job, timeout=30)["status"] == "cancelled"
+    assert RunStore(client.app.state.store.path).list_analyses() == []
+
+
+def test_a_what_if_too_large_for_memory_is_refused_with_the_most_it_can_take(client, monkeypatch):
+    import pivotal.web.api
+
+    monkeypatch.setattr(pivotal.web.api, "MAX_WHATIF_CELLS", 100_000)
+    answer = client.post("/api/whatif", json={"scenario": SCENARIO, "draws": 20_000, "settings": [
+        {"parameter": "prize", "value": 0.5}]})
+    assert answer.status_code == 422
+    assert answer.json()["detail"].endswith(
+        "20,000 draws x 32 periods is over 100,000, so at most 3,125 draws for this scenario")
+
+
+def test_a_deleted_run_is_gone_from_the_app_too(client):
+    run = run_done(client, seed=2, draws=50)
+    assert client.get(f"/api/runs/{run['run_id']}/figures").status_code == 200
+    RunStore(client.app.state.store.path).delete_run(run["run_id"])
+    assert client.get(f"/api/runs/{run['run_id']}/figures").status_code == 404
+    assert client.get(f"/api/runs/{run['run_id']}/results.csv").status_code == 404
+
+
+def test_the_network_draws_when_no_tie_holds_in_the_last_year(tiny_text):
+    from pivotal.scenario import parse_scenario
+
+    ended = tiny_text.replace("    end: null", "    end: 2002-01-01")
+    ended = ended.replace(", challenger_patrons: [PAT]", "")
+    scenario = parse_scenario(ended, source="ended.yaml")
+    drawn = figure("network", scenario=scenario)
+    steps = drawn["layout"]["sliders"][0]["steps"]
+    assert [s["label"] for s in steps] == ["2001", "2002", "2003"]
+    from pivotal.report.data import ties
+
+    count = len(ties(scenario))
+    assert count == 1 and steps[0]["args"][0]["visible"][:count] == [True]
+    assert steps[-1]["args"][0]["visible"][:count] == [False]
+
+
+def test_scenario_text_cannot_put_markup_into_a_chart(tiny_text):
+    from pivotal.scenario import parse_scenario
+
+    marked = tiny_text.replace("{name: Pivotia,", "{name: '<a href=\"https://x.example\">Pivotia</a>',")
+    assert marked != tiny_text
+    drawn = figure("network", scenario=parse_scenario(marked, source="marked.yaml"))
+    names = [n for t in drawn["data"] for n in (t.get("text") or [])]
+    assert '&lt;a href="https://x.example"&gt;Pivotia&lt;/a&gt;' in names

@@ -31,7 +31,9 @@ from SALib.sample import sobol as sobol_sample
 
 from pivotal.model.parameters import PARAMETER_NAMES
 from pivotal.scenario.schema import PeriodRange, Scenario
-from pivotal.simulation.engine import METRICS, simulate
+from pivotal.simulation.engine import METRICS, Chunk, Progress, iter_chunks
+from pivotal.simulation.kernel import make_plan
+from pivotal.simulation.random import BLOCK_DRAWS
 
 DEFAULT_TOLERANCE = 0.05
 
@@ -126,6 +128,7 @@ def sobol_indices(
     use_record: bool = True,
     tolerance: float = DEFAULT_TOLERANCE,
     progress: Callable[[int], None] | None = None,
+    step: Progress | None = None,
 ) -> SobolResult:
     """Sobol indices of the mean of ``metric`` over ``periods`` (default: all periods).
 
@@ -136,6 +139,7 @@ def sobol_indices(
         last result is returned, converged or not, and says which).
     seed : seeds the scrambled Sobol sequence, the bootstrap and the engine's other random numbers.
     progress : called with each N before it is tried.
+    step : told (draws done, draws to run) as the model runs for each N; may raise to stop.
     """
     sizes = AUTO_SAMPLES if samples is None else (samples,)
     evaluated = np.empty(0)
@@ -143,14 +147,16 @@ def sobol_indices(
         if progress is not None:
             progress(size)
         result, evaluated = _sobol_at(scenario, metric=metric, periods=periods, samples=size, seed=seed,
-                                      use_record=use_record, tolerance=tolerance, evaluated=evaluated)
+                                      use_record=use_record, tolerance=tolerance, evaluated=evaluated,
+                                      step=step)
         if result.converged or result.variance == 0:
             break
     return result
 
 
 def _sobol_at(scenario: Scenario, *, metric: str, periods: PeriodRange | None, samples: int, seed: int,
-              use_record: bool, tolerance: float, evaluated: np.ndarray) -> tuple[SobolResult, np.ndarray]:
+              use_record: bool, tolerance: float, evaluated: np.ndarray,
+              step: Progress | None = None) -> tuple[SobolResult, np.ndarray]:
     """Sobol indices from a base sample of ``samples``, and the model's outputs for that sample.
 
     The sample of N base points begins with the sample of N/2 (a Sobol sequence is nested, and
@@ -172,7 +178,7 @@ def _sobol_at(scenario: Scenario, *, metric: str, periods: PeriodRange | None, s
     x = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
     done = len(evaluated) if len(evaluated) <= len(x) else 0
     y = np.concatenate([evaluated[:done],
-                        _evaluate(scenario, names, x[done:], metric, periods, seed, use_record, done)])
+                        _evaluate(scenario, names, x[done:], metric, periods, seed, use_record, done, step)])
     full = _analyse(problem, y, seed)
     half = _analyse(problem, y[: len(y) // 2], seed)
     indices = pd.DataFrame({"parameter": names, "S1": full["S1"], "S1_conf": full["S1_conf"],
@@ -191,15 +197,29 @@ def _sobol_at(scenario: Scenario, *, metric: str, periods: PeriodRange | None, s
 
 
 def _evaluate(scenario: Scenario, names: list[str], x: np.ndarray, metric: str, periods: PeriodRange,
-              seed: int, use_record: bool, first_draw: int = 0) -> np.ndarray:
-    """The output for each row of ``x``, the rows being draws ``first_draw`` on of one run."""
+              seed: int, use_record: bool, first_draw: int = 0, step: Progress | None = None) -> np.ndarray:
+    """The output for each row of ``x``, the rows being draws ``first_draw`` on of one run.
+
+    Streamed: each chunk is reduced to its draws' means where it was computed, so memory does not
+    grow with the sample (N (D + 2) draws of every output would reach gigabytes).
+    """
     quantiles = np.full((len(PARAMETER_NAMES), x.shape[0]), 0.5)
     for column, name in enumerate(names):
         quantiles[PARAMETER_NAMES.index(name)] = x[:, column]
-    result = simulate(scenario, draws=x.shape[0], seed=seed, quantiles=quantiles, use_record=use_record,
-                      first_draw=first_draw)
-    rows = [t for t, p in enumerate(result.periods) if p in periods]
-    return result.metrics[metric][rows].mean(axis=0)
+    plan = make_plan(scenario, use_record=use_record)
+    rows = [t for t, p in enumerate(plan.periods) if p in periods]
+    column = METRICS.index(metric)
+
+    def mean_of(chunk: Chunk) -> tuple[int, int, np.ndarray]:
+        return chunk.start, chunk.stop, chunk.output.metrics[rows, column].mean(axis=0)
+
+    y = np.empty(x.shape[0])
+    for start, stop, means in iter_chunks(plan, x.shape[0], seed, quantiles=quantiles, first_draw=first_draw,
+                                          digest=mean_of, digest_bytes=8 * BLOCK_DRAWS):
+        y[start:stop] = means
+        if step is not None:
+            step(stop, x.shape[0])
+    return y
 
 
 def _analyse(problem: dict, y: np.ndarray, seed: int) -> dict:

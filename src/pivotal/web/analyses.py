@@ -8,7 +8,7 @@ run's report shows it too), and returns the analysis id.
 from __future__ import annotations
 
 from pivotal.analysis import sobol_indices, what_if
-from pivotal.analysis.sensitivity import AUTO_SAMPLES
+from pivotal.analysis.sensitivity import AUTO_SAMPLES, uncertain_parameters
 from pivotal.evaluation import score_scenario
 from pivotal.evaluation.calibration import PRECISION_SCALES
 from pivotal.runner import record_analysis
@@ -107,12 +107,21 @@ def start_sensitivity(
     seed: int,
     settings: list[str],
 ) -> Job:
-    """Sobol indices of the metric's mean over ``span``; progress counts the sample sizes tried."""
+    """Sobol indices of the metric's mean over ``span``; progress counts the model's draws, up to
+    those of the largest sample tried (a converged default stops before it)."""
     sizes = AUTO_SAMPLES if request.samples is None else (request.samples,)
+    per_base_point = len(uncertain_parameters(scenario, span.end)) + 2
+    total = sizes[-1] * per_base_point
 
     def work(progress: Progress, budget: int) -> str:
+        before = [0]  # draws already run for the smaller samples, which the next one reuses
+
         def trying(size: int) -> None:
-            progress(sizes.index(size) if size in sizes else 0, len(sizes))
+            smaller = [n for n in sizes if n < size]
+            before[0] = smaller[-1] * per_base_point if smaller else 0
+
+        def step(done: int, _: int) -> None:
+            progress(before[0] + done, total)
 
         result = sobol_indices(
             scenario,
@@ -122,6 +131,7 @@ def start_sensitivity(
             seed=seed,
             use_record=not request.free,
             progress=trying,
+            step=step,
         )
         return _record(
             jobs.store,
@@ -143,12 +153,11 @@ def start_sensitivity(
         "sensitivity",
         scenario,
         work,
-        draws=0,
+        draws=total,
         seed=seed,
         use_record=not request.free,
         settings=settings,
-        total=len(sizes),
-        unit="sample sizes",
+        total=total,
     )
 
 

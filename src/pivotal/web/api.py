@@ -25,13 +25,14 @@ from pivotal.scenario import Scenario, builtin_names, builtin_scenario
 from pivotal.scenario.overlay import Overlay, apply_overlay, overlay_from_settings
 from pivotal.scenario.schema import Citation, Source
 from pivotal.simulation import METRICS
-from pivotal.store import RUN_ID_LENGTH, RunRecord, RunStore, StoredRun
+from pivotal.store import RunRecord, RunStore, StoredRun
 from pivotal.web.jobs import JobManager
 from pivotal.web.models import (
     ANALYSIS_ID,
     JOB_ID,
     MAX_DRAWS,
     MAX_UPLOAD_BYTES,
+    MAX_WHATIF_CELLS,
     RUN_ID,
     SCENARIO_NAME,
     UPLOAD_ID,
@@ -135,11 +136,12 @@ def upload_evidence(request: Request, upload_id: Annotated[str, PathParam(patter
 
 
 def _evidence(request: Request, scenario: Scenario) -> ParameterEvidence:
-    from pivotal.evidence import EvidenceStore, passages_beside_parameters
+    from pivotal.evidence import EvidenceStore, passages_beside_parameters, scenario_documents
 
     store = EvidenceStore(_store(request).path)
     notes = passages_beside_parameters(scenario, store)
-    return ParameterEvidence(documents=len(store.documents()) if notes else 0, parameters=notes)
+    return ParameterEvidence(documents=len(scenario_documents(scenario, store.documents())) if notes else 0,
+                             parameters=notes)
 
 
 @router.post("/scenarios/upload", response_model=ScenarioInfo, summary="Upload and validate a YAML scenario",
@@ -181,8 +183,8 @@ def rerun(request: Request, response: Response, run_id: RunId, body: RerunReques
     except ValueError as err:
         raise HTTPException(422, f"run {stored.record.run_id} cannot be run again: its stored scenario no "
                                  f"longer validates ({' '.join(str(err).split())[:200]})") from err
-    job = _jobs(request).submit(scenario, draws=body.draws, seed=int(body.seed),
-                                use_record=stored.record.use_record,
+    use_record = stored.record.use_record if body.free is None else not body.free
+    job = _jobs(request).submit(scenario, draws=body.draws, seed=int(body.seed), use_record=use_record,
                                 settings=_run_info(stored.record).settings)
     return _started(response, job.info())
 
@@ -195,6 +197,12 @@ def start_whatif(request: Request, response: Response, body: WhatIfRequest) -> J
     from pivotal.web import analyses
 
     base = _base(request, body)
+    cells = body.draws * len(base.years)
+    if cells > MAX_WHATIF_CELLS:
+        raise HTTPException(422, f"draws: a what-if keeps both runs' draws for every period; "
+                                 f"{body.draws:,} draws x {len(base.years)} periods is over "
+                                 f"{MAX_WHATIF_CELLS:,}, so at most {MAX_WHATIF_CELLS // len(base.years):,} "
+                                 "draws for this scenario")
     settings = [_setting_text(s.parameter, s.value, s.start, s.end, base) for s in body.settings]
     change = _cited(overlay_from_settings(settings, base)).model_copy(update={"title": ", ".join(settings)})
     seed = fresh_seed() if body.seed is None else body.seed
@@ -323,10 +331,9 @@ def chart(request: Request, run_id: RunId, name: Annotated[str, PathParam(patter
 
     if name not in CHART_NAMES:
         raise HTTPException(404, f"no chart named {name!r}; charts: {', '.join(CHART_NAMES)}")
-    store = _store(request)
-    full_id = run_id if len(run_id) == RUN_ID_LENGTH else store.resolve(run_id)
+    store_path, full_id = _still_there(request, run_id)
     try:
-        svg = _chart(str(store.path), full_id, name)
+        svg = _chart(store_path, full_id, name)
     except ValueError as err:
         raise HTTPException(422, f"chart {name!r} cannot be drawn for run {full_id}: {err}") from err
     return Response(svg, media_type="image/svg+xml", headers={
@@ -340,22 +347,33 @@ def figures(request: Request, run_id: RunId) -> dict[str, Any]:
     """Every chart the run has inputs for: its summary, its scenario (when it still validates) and the
     latest analyses of that scenario; one request, so the page asks for nothing it cannot show."""
     from pivotal.report.data import usable_analyses
-    from pivotal.web.figures import ANALYSIS_FIGURES, figure
+    from pivotal.web.figures import ANALYSIS_FIGURES
 
-    store = _store(request)
-    full_id = run_id if len(run_id) == RUN_ID_LENGTH else store.resolve(run_id)
-    drawn = list(_run_figures(str(store.path), full_id))
-    stored = _recorded_once(str(store.path), full_id)
-    latest = usable_analyses(store.analyses_for(stored.record.scenario_hash))
-    drawn += [figure(name, analysis=latest[name].result) for name in ANALYSIS_FIGURES if name in latest]
+    store_path, full_id = _still_there(request, run_id)
+    drawn = list(_run_figures(store_path, full_id))
+    stored = _recorded_once(store_path, full_id)
+    latest = usable_analyses(_store(request).analyses_for(stored.record.scenario_hash))
+    drawn += [f for f in (_drawn(name, analysis=latest[name].result) for name in ANALYSIS_FIGURES
+                          if name in latest) if f is not None]
     return {"run_id": full_id, "charts": drawn}
+
+
+def _drawn(name: str, **inputs: Any) -> dict[str, Any] | None:
+    """One figure, or None when what it needs is missing or malformed (a run or an analysis of an
+    older release): the other charts are still shown."""
+    from pivotal.web.figures import figure
+
+    try:
+        return figure(name, **inputs)
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 @functools.lru_cache(maxsize=32)
 def _run_figures(store_path: str, run_id: str) -> tuple[dict[str, Any], ...]:
     """A run's own charts; a recorded run never changes, so they are drawn once."""
     from pivotal.report.data import stored_scenario
-    from pivotal.web.figures import SCENARIO_FIGURES, SUMMARY_FIGURES, figure
+    from pivotal.web.figures import SCENARIO_FIGURES, SUMMARY_FIGURES
 
     stored = _recorded_once(store_path, run_id)
     try:
@@ -363,7 +381,8 @@ def _run_figures(store_path: str, run_id: str) -> tuple[dict[str, Any], ...]:
     except ValueError:  # a stored scenario that no longer validates: draw what the summary alone shows
         scenario = None
     names = SUMMARY_FIGURES + (SCENARIO_FIGURES if scenario is not None else ())
-    return tuple(figure(name, summary=stored.summary, scenario=scenario) for name in names)
+    drawn = (_drawn(name, summary=stored.summary, scenario=scenario) for name in names)
+    return tuple(f for f in drawn if f is not None)
 
 
 @router.get("/runs/{run_id}/results.csv", summary="The run's per-period results as CSV",
@@ -398,39 +417,54 @@ def compare(
     table = left.merge(right, on="period", how="outer").sort_values("period")
     rows = [ComparisonRow(period=int(r.period), a=_number(r.a), b=_number(r.b),
                           difference=_number(r.b - r.a)) for r in table.itertuples()]
-    note = _unpaired(first.record, second.record)
+    note, pairable = _unpaired(first, second)
     return Comparison(metric=metric, a=_run_info(first.record), b=_run_info(second.record), rows=rows,
-                      paired=note is None, note=note)
+                      paired=note is None, note=note, pairable=pairable)
 
 
-def _unpaired(a: RunRecord, b: RunRecord) -> str | None:
-    """Why two runs' difference mixes Monte Carlo noise or another setting with what changed; None
-    when they share seed, draws and record use (common random numbers: the change alone shows)."""
+def _unpaired(a: StoredRun, b: StoredRun) -> tuple[str | None, bool]:
+    """Why two runs' difference is not the change alone, and whether rerunning B can pair them.
+
+    Runs pair draw by draw (common random numbers) when they share the seed, the draws and the
+    use of the record, and lay their random numbers out alike: the same scenario over the same
+    periods.  Rerunning B with A's seed, draws and record use pairs runs of one scenario.
+    """
+    first, second = a.record, b.record
+    periods = [tuple(run.summary["period"].astype(int)) for run in (a, b)]
+    if first.scenario_id != second.scenario_id or periods[0] != periods[1]:
+        return (f"Not paired: the runs are of different scenarios or periods ({first.scenario_id} and "
+                f"{second.scenario_id}), so their draws do not match year by year; the difference "
+                "mixes Monte Carlo noise with everything that differs."), False
     differ = []
-    if a.seed is None or a.seed != b.seed:
-        differ.append(f"seeds ({a.seed} and {b.seed})")
-    if a.draws != b.draws:
-        differ.append(f"draws ({a.draws:,} and {b.draws:,})")
-    if a.use_record != b.use_record:
+    if first.seed is None or first.seed != second.seed:
+        differ.append(f"seeds ({first.seed} and {second.seed})")
+    if first.draws != second.draws:
+        differ.append(f"draws ({first.draws:,} and {second.draws:,})")
+    if first.use_record != second.use_record:
         differ.append("use of the record (one ignores it)")
     if not differ:
-        return None
+        return None, False
     return (f"Not paired: the runs differ in {' and '.join(differ)}, so part of each difference is "
-            "Monte Carlo noise or that setting rather than the change. Rerun B with A's seed and draws "
-            "for a paired comparison.")
+            "Monte Carlo noise or that setting rather than the change. Rerun B with A's seed, draws and "
+            "record use for a paired comparison."), True
 
 
 def _recorded(request: Request, run_id: str) -> StoredRun:
-    """A recorded run by id or unique start of one; a whole id is read from the store only once."""
+    """A recorded run by id or unique start of one; its content is read from the store only once."""
+    return _recorded_once(*_still_there(request, run_id))
+
+
+def _still_there(request: Request, run_id: str) -> tuple[str, str]:
+    """The store and the run's whole id, asked of the store each time: a run removed by `pivotal runs
+    --delete` since it was cached is gone here too (a quick query; the content is what is cached)."""
     store = _store(request)
-    if len(run_id) == RUN_ID_LENGTH:
-        return _recorded_once(str(store.path), run_id)
-    return store.get(run_id)
+    return str(store.path), store.resolve(run_id)
 
 
 @functools.lru_cache(maxsize=256)
 def _recorded_once(store_path: str, run_id: str) -> StoredRun:
-    """Recorded runs never change and are never removed, so one read serves every later request."""
+    """A recorded run never changes (it can only be removed, which the caller checks first), so one
+    read serves every later request."""
     return RunStore(store_path).get(run_id)
 
 

@@ -73,14 +73,24 @@ def _roles_text(summary: pd.DataFrame, scenario: Scenario | None) -> str:
     return f"{names('challenger')} and {names('target')}, {names('pivot')} as pivot"
 
 
+#: Colours of outputs the report has no style for (a what-if may ask for any metric).
+OTHER_COLOURS = list(OKABE_ITO.values())
+
+
+def _plain_text(text: str) -> str:
+    """Scenario text as Plotly shows it literally: its markup (<b>, <br>, <a href>) escaped, so a
+    title or scope in an uploaded file cannot put a link or formatting into a chart."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _name(scenario: Scenario | None, code: str) -> str:
-    return actor_name(scenario, code) if scenario is not None else code
+    return _plain_text(actor_name(scenario, code) if scenario is not None else code)
 
 
 def _bands(
     figure: go.Figure, summary: pd.DataFrame, name: str, *, dashed: bool = False, band: bool = True
 ) -> None:
-    label, colour = METRIC_STYLE[name]
+    label, colour = METRIC_STYLE.get(name, (name, OTHER_COLOURS[sum(map(ord, name)) % len(OTHER_COLOURS)]))
     years = summary["period"].astype(int).tolist()
     if band:
         low, high = summary[f"{name}_low"].tolist(), summary[f"{name}_high"].tolist()
@@ -187,7 +197,10 @@ def tie_label(scenario: Scenario, tie: Tie, width: int = 40) -> str:
     (the whole scope is in the hover text); a patron by the actors' names."""
     what = _scope(scenario, tie).split(";")[0].split(". ")[0].split(" (")[0].rstrip(".")
     return "<br>".join(
-        textwrap.wrap(textwrap.shorten(f"{tie.start.year} · {what}", 2 * width - 4, placeholder=" …"), width)
+        _plain_text(line)
+        for line in textwrap.wrap(
+            textwrap.shorten(f"{tie.start.year} · {what}", 2 * width - 4, placeholder=" …"), width
+        )
     )
 
 
@@ -209,7 +222,7 @@ def _unique(labels: list[str]) -> list[str]:
 
 
 def _parties(scenario: Scenario, tie: Tie) -> str:
-    return ", ".join(actor_name(scenario, p) for p in tie.parties)
+    return ", ".join(_name(scenario, p) for p in tie.parties)
 
 
 def commitments(scenario: Scenario) -> dict[str, Any]:
@@ -237,7 +250,7 @@ def commitments(scenario: Scenario) -> dict[str, Any]:
                         _parties(scenario, t),
                         t.start.isoformat(),
                         t.end.isoformat() if t.end else "in force",
-                        _scope(scenario, t),
+                        _plain_text(_scope(scenario, t)),
                     ]
                     for _, t in chosen
                 ],
@@ -261,55 +274,44 @@ def commitments(scenario: Scenario) -> dict[str, Any]:
 
 
 def network(scenario: Scenario) -> dict[str, Any]:
-    """The ties in force on 1 July of a year, with a slider over the years: one readable graph."""
+    """The ties in force on 1 July of a year, with a slider over the years: one readable graph.
+
+    One line (or hub with spokes) per tie, shown in the years it holds, so the figure grows with
+    the ties plus the years, not with their product.
+    """
     places = actor_places(scenario)
     years = list(range(scenario.periods.start, scenario.periods.end + 1))
+    every = ties(scenario)
+    held = [{t.id for t in ties_in_force(scenario, year)} for year in years]
     figure = go.Figure()
-    groups: list[list[int]] = []
-    for year in years:
-        first = len(figure.data)
-        for tie in ties_in_force(scenario, year):
-            hub = (
-                sum(places[p][0] for p in tie.parties) / len(tie.parties),
-                sum(places[p][1] for p in tie.parties) / len(tie.parties),
-            )
-            xs: list[float | None] = []
-            ys: list[float | None] = []
-            ends = (
-                [places[p] for p in tie.parties]
-                if len(tie.parties) == 2
-                else [c for p in tie.parties for c in (hub, places[p])]
-            )
-            for a, b in zip(ends[::2], ends[1::2], strict=True):
-                xs += [a[0], b[0], None]
-                ys += [a[1], b[1], None]
-            words = f"{tie_label(scenario, tie, 70)}<br>{_parties(scenario, tie)}"
-            figure.add_scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                line={"color": KIND_COLOURS.get(tie.kind, GREY), "width": 3},
-                name=COMMITMENT_KINDS.get(tie.kind, tie.kind),
-                legendgroup=tie.kind,
-                showlegend=False,
-                hoverinfo="text",
-                hovertext=words,
-                visible=False,
-            )
-        groups.append(list(range(first, len(figure.data))))
+    for tie in every:
+        xs, ys = _tie_lines(tie, places)
+        figure.add_scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            line={"color": KIND_COLOURS.get(tie.kind, GREY), "width": 3},
+            name=COMMITMENT_KINDS.get(tie.kind, tie.kind),
+            legendgroup=tie.kind,
+            showlegend=False,
+            hoverinfo="text",
+            hovertext=f"{tie_label(scenario, tie, 70)}<br>{_parties(scenario, tie)}",
+            visible=tie.id in held[-1],
+        )
     people = sorted(places)
+    names = [_name(scenario, p) for p in people]
     figure.add_scatter(
         x=[places[p][0] for p in people],
         y=[places[p][1] for p in people],
         mode="markers+text",
-        text=[actor_name(scenario, p) for p in people],
+        text=names,
         textposition="top center",
         marker={"size": 12, "color": "#ffffff", "line": {"color": "#333", "width": 1.5}},
         hoverinfo="text",
-        hovertext=[actor_name(scenario, p) for p in people],
+        hovertext=names,
         showlegend=False,
     )
-    for kind in dict.fromkeys(t.kind for t in ties(scenario)):
+    for kind in dict.fromkeys(t.kind for t in every):
         figure.add_scatter(
             x=[None],
             y=[None],
@@ -317,19 +319,16 @@ def network(scenario: Scenario) -> dict[str, Any]:
             name=COMMITMENT_KINDS.get(kind, kind),
             line={"color": KIND_COLOURS.get(kind, GREY), "width": 3},
         )
-    always = set(range(groups[-1][-1] + 1 if any(groups) else 0, len(figure.data)))
+    others = len(figure.data) - len(every)  # the actors and the legend: always shown
     start = len(years) - 1
-
-    def shown(index: int) -> list[bool]:
-        return [i in always or i in groups[index] for i in range(len(figure.data))]
-
-    for i in groups[start]:
-        figure.data[i].visible = True
     steps = [
         {
             "label": str(year),
             "method": "update",
-            "args": [{"visible": shown(index)}, {"title.text": f"Ties in force on 1 July {year}"}],
+            "args": [
+                {"visible": [t.id in held[index] for t in every] + [True] * others},
+                {"title.text": f"Ties in force on 1 July {year}"},
+            ],
         }
         for index, year in enumerate(years)
     ]
@@ -341,8 +340,14 @@ def network(scenario: Scenario) -> dict[str, Any]:
             legend={"orientation": "v", "x": 1.0, "xanchor": "left", "y": 1.0},
             margin={"l": 20, "r": 20, "t": 60, "b": 20},
             sliders=[
-                {"active": start, "steps": steps, "pad": {"t": 10}, "y": 0, "yanchor": "top",
-                 "currentvalue": {"prefix": "year "}}
+                {
+                    "active": start,
+                    "steps": steps,
+                    "pad": {"t": 10},
+                    "y": 0,
+                    "yanchor": "top",
+                    "currentvalue": {"prefix": "year "},
+                }
             ],
         )
     )
@@ -351,11 +356,32 @@ def network(scenario: Scenario) -> dict[str, Any]:
     return _plain(figure)
 
 
+def _tie_lines(tie: Tie, places: dict[str, tuple[float, float]]) -> tuple[list, list]:
+    """A tie's line: between two parties, or spokes from their centre to each of three or more."""
+    hub = (
+        sum(places[p][0] for p in tie.parties) / len(tie.parties),
+        sum(places[p][1] for p in tie.parties) / len(tie.parties),
+    )
+    ends = (
+        [places[p] for p in tie.parties]
+        if len(tie.parties) == 2
+        else [c for p in tie.parties for c in (hub, places[p])]
+    )
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for a, b in zip(ends[::2], ends[1::2], strict=True):
+        xs += [a[0], b[0], None]
+        ys += [a[1], b[1], None]
+    return xs, ys
+
+
 def episodes(scenario: Scenario) -> dict[str, Any]:
     """The crisis episodes on a time line, each labelled in full (wrapped), coloured by who began it."""
     found = sorted(scenario.episodes, key=lambda e: (e.start, e.id))
     figure = go.Figure()
-    labels = _unique(["<br>".join(textwrap.wrap(f"{e.start.year} · {e.title}", 48)) for e in found])
+    labels = _unique(
+        ["<br>".join(_plain_text(x) for x in textwrap.wrap(f"{e.start.year} · {e.title}", 48)) for e in found]
+    )
     palette = [c for k, c in OKABE_ITO.items() if k not in ("black", "yellow")]
     initiators = list(dict.fromkeys(e.initiator for e in found))
     for index, who in enumerate(initiators):
@@ -370,10 +396,11 @@ def episodes(scenario: Scenario) -> dict[str, Any]:
                 ],
                 y=[label for label, _ in chosen],
                 orientation="h",
-                name="initiator not attributed" if who is None else f"begun by {actor_name(scenario, who)}",
+                name="initiator not attributed" if who is None else f"begun by {_name(scenario, who)}",
                 marker={"color": colour, "line": {"color": "#333", "width": 0.5}},
                 customdata=[
-                    [e.title, e.start.isoformat(), (e.end or e.start).isoformat()] for _, e in chosen
+                    [_plain_text(e.title), e.start.isoformat(), (e.end or e.start).isoformat()]
+                    for _, e in chosen
                 ],
                 hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} to %{customdata[2]}"
                 "<extra></extra>",
@@ -408,8 +435,7 @@ def whatif(result: dict[str, Any]) -> dict[str, Any]:
             .sort_values("period")
             .rename(columns={"difference": name, "low": f"{name}_low", "high": f"{name}_high"})
         )
-        if name in METRIC_STYLE:
-            _bands(figure, rows, name)
+        _bands(figure, rows, name)
     figure.add_hline(y=0, line={"color": "#333", "width": 1})
     if result.get("diverges") is not None:
         figure.add_vline(

@@ -186,7 +186,8 @@ class JobManager:
                 raise Cancelled
 
         try:
-            # Jobs computed at once share the engine's memory budget, so the app stays within it.
+            # Runs computed at once share the engine's memory budget, so the app stays within it; an
+            # analysis bounds its own arrays (a what-if's draws x periods, a streamed sensitivity).
             result_id = job.work(progress, MEMORY_BUDGET // self.workers)
         except Cancelled:
             with self._lock:

@@ -16,9 +16,11 @@ from pivotal.evidence.parameters import PassageNote
 from pivotal.simulation import METRICS
 
 MAX_DRAWS = 1_000_000
-#: A what-if keeps both runs' draws in memory (about 6 KB a draw for 32 periods), and a score runs
-#: once per point of its precision grid.
+#: Draws of a what-if or a score: a score runs once per point of its precision grid.
 MAX_ANALYSIS_DRAWS = 20_000
+#: A what-if keeps every draw's outputs for both runs, about 200 bytes a draw and period each:
+#: draws x periods is held under this (20,000 draws of a 32-period scenario, ~260 MB).
+MAX_WHATIF_CELLS = 640_000
 DEFAULT_DRAWS = 2000
 MAX_SEED = 2**63 - 1
 MAX_UPLOAD_BYTES = 1024 * 1024
@@ -100,7 +102,8 @@ class ScenarioInfo(BaseModel):
 class ParameterEvidence(BaseModel):
     """For each parameter, the passages of the documents in the store that bear on it most."""
 
-    documents: int = Field(description="Documents in the store; 0 means `pivotal evidence add` was not run.")
+    documents: int = Field(description="Documents of the scenario's corpus (and those it cites); 0 when none "
+                           "was added with `pivotal evidence add`.")
     parameters: dict[str, list[PassageNote]] = Field(
         description="Per parameter, the best passages: where (title, file, locator), BM25 score, an excerpt "
                     "and whether the scenario cites that paragraph for it.")
@@ -215,6 +218,7 @@ class RerunRequest(BaseModel):
     """Run a recorded run's scenario and settings again with another seed and draw count."""
 
     draws: int = Field(ge=1, le=MAX_DRAWS)
+    free: bool | None = Field(None, description="Ignore the record; omitted: as the recorded run did.")
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | Annotated[str, Field(pattern=SEED_TEXT)] = Field(
         description="As for a run: a number or a string of digits.")
 
@@ -278,8 +282,11 @@ class Comparison(BaseModel):
     a: RunInfo
     b: RunInfo
     rows: list[ComparisonRow]
-    paired: bool = Field(description="Same seed, draws and record use: differences are the settings' alone.")
+    paired: bool = Field(description="Same scenario, periods, seed, draws and record use: the difference is "
+                                     "the settings' alone.")
     note: str | None = Field(None, description="Why the comparison is not paired, and what to do.")
+    pairable: bool = Field(False, description="Rerunning B with A's seed, draws and record use would pair "
+                                              "them.")
 
 
 class AnalysisInfo(BaseModel):

@@ -7,6 +7,7 @@ const state = {
   uploads: {},       // upload_id -> ScenarioInfo, for the scenario menu
   job: null,         // the job being polled
   shownRun: null,
+  showing: 0,        // counts the runs asked to be shown; only the latest is
   compared: null,    // the last comparison shown
   pairing: null,     // the job rerunning B with A's seed and draws
   pairedWith: null,  // A's run id for that job
@@ -287,6 +288,7 @@ function follow(job) {
 
 function setRunning(running) {
   $("run-button").disabled = running;
+  $("pair-button").disabled = running;
   $("cancel-button").hidden = !running;
   document.body.dataset.running = running ? "yes" : "no";
 }
@@ -300,6 +302,7 @@ function showProgress(job) {
 }
 
 async function pollJob(jobId) {
+  if (!state.job || state.job.job_id !== jobId) return;  // a job the page no longer follows
   let job;
   try {
     job = await api(`/api/jobs/${jobId}`);
@@ -313,6 +316,14 @@ async function pollJob(jobId) {
     return;
   }
   setRunning(false);
+  try {
+    await showFinished(job);
+  } catch (error) {
+    showError("run-error", `the ${job.kind} finished, but could not be shown: ${error.message}`);
+  }
+}
+
+async function showFinished(job) {
   if (job.status === "done" && job.run_id) {
     await loadRuns();
     await showRun(job.run_id);
@@ -343,8 +354,11 @@ async function draw(node, figure) {
 }
 
 async function showRun(runId) {
-  // Everything is fetched first and shown at once, so a new title never sits over old charts.
+  // Everything is fetched first and shown at once, so a new title never sits over old charts;
+  // when another run was asked for meanwhile, this one is not shown at all.
+  const ticket = ++state.showing;
   const [run, drawn] = await Promise.all([api(`/api/runs/${runId}`), api(`/api/runs/${runId}/figures`)]);
+  if (ticket !== state.showing) return;
   state.shownRun = run.run_id;
   const charts = $("charts");
   const names = drawn.charts.map((f) => f.layout.meta.chart);
@@ -416,7 +430,9 @@ async function loadRuns() {
   body.replaceChildren();
   for (const run of runs) {
     const show = el("button", { type: "button", class: "small", text: "show" });
-    show.addEventListener("click", () => showRun(run.run_id));
+    show.addEventListener("click", () => showRun(run.run_id).catch((error) => {
+      showError("run-error", error.message);
+    }));
     body.append(el("tr", { "data-run": run.run_id, class: run.run_id === state.shownRun ? "shown" : null },
       el("td", {}, el("code", { text: run.run_id })),
       el("td", { text: new Date(run.created_at).toLocaleString() }),
@@ -465,6 +481,7 @@ async function compareRuns() {
     $("compare-table").hidden = false;
     $("compare-note-text").textContent = result.note || "";
     $("compare-note").hidden = result.paired;
+    $("pair-button").hidden = !result.pairable;
     state.compared = result;
   } catch (error) {
     showError("compare-error", error.message);
@@ -474,15 +491,17 @@ async function compareRuns() {
 // Run B's scenario and settings again with A's seed and draws, then compare A with that run.
 async function pairRuns() {
   const { a, b } = state.compared;
+  $("pair-button").disabled = true;
   try {
     const job = await api(`/api/runs/${b.run_id}/rerun`, {
       method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ seed: a.seed, draws: a.draws }),
+      body: JSON.stringify({ seed: a.seed, draws: a.draws, free: !a.use_record }),
     });
     state.pairing = job.job_id;
     state.pairedWith = a.run_id;
     follow(job);
   } catch (error) {
+    $("pair-button").disabled = false;
     showError("compare-error", error.message);
   }
 }
