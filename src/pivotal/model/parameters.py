@@ -57,6 +57,17 @@ class ParameterSpec:
 
 INF = math.inf
 
+#: Parameters that describe the pivot (its capacity, stakes, costs, resolve and the observers'
+#: prior about it) or the target's tie to it.  When the pivot changes, the next pivot's values of
+#: these are drawn independently of the last one's; the rivals' parameters keep one draw.
+OF_PIVOT = frozenset({
+    "pivot_distraction", "pivot_punishment", "pivot_stake_target", "target_alignment",
+    "pivot_stake_challenger", "restraint_cost", "mediation_cost", "peacekeepers", "resolve_value",
+    "mediation_credit", "prior_resolve", "resolve_turnover", "protection_value", "pivot_leverage",
+    "peacekeeper_tripwire", "target_restraint_cost", "tilt_commitment", "ultimatum_gain",
+    "precision_pivot",
+})
+
 PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec("prize", "V", 0, INF, "value to the challenger of what is contested now"),
     ParameterSpec("balance", "b", 0, 1, "challenger's share of the rivals' military capability"),

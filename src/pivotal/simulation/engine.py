@@ -72,7 +72,7 @@ class Chunk:
 
     start: int
     stop: int
-    quantiles: np.ndarray  # (n_parameters, n)
+    quantiles: np.ndarray  # (n_parameters x pivots, n)
     output: ChunkOutput
 
 
@@ -89,7 +89,7 @@ class SimulationResult:
     challenge: np.ndarray  # (n_periods, draws) codes into CHALLENGES
     response: np.ndarray  # (n_periods, draws) codes into RESPONSES, -1 when none
     belief_source: list[str] = field(default_factory=list)
-    quantiles: np.ndarray | None = None  # (n_parameters, draws), the draws' parameter quantiles
+    quantiles: np.ndarray | None = None  # (n_parameters x pivots, draws), the draws' parameter quantiles
 
     def __repr__(self) -> str:  # its arrays hold periods x draws numbers each: say their shape
         return (f"SimulationResult(scenario={self.scenario.id!r}, draws={self.draws}, seed={self.seed}, "
@@ -124,7 +124,7 @@ def bytes_per_draw(plan: RunPlan) -> int:
     The working arrays' size was measured (peak resident memory of one 16,384-draw chunk of the
     built-in scenario: 16.1 kB a draw as the crisis alone, 24.9 kB with its twelve contexts)."""
     periods = len(plan.steps)
-    random_numbers = len(PARAMETER_NAMES) + UNIFORMS_PER_PERIOD * periods
+    random_numbers = plan.uniform_rows
     outputs = (len(METRICS) + 1) * periods
     working = 760 + 100 * len(plan.options.contexts)
     return 8 * (random_numbers + outputs + working)
@@ -174,8 +174,9 @@ def iter_chunks(
     plan : the scenario laid out by :func:`make_plan`.
     draws : number of Monte Carlo draws (>= 1).
     seed : int, SeedSequence, Generator or None; same seed, same numbers.
-    quantiles : parameter quantiles (n_parameters, draws) to use instead of the
-        drawn ones (sensitivity analysis); the other random numbers are drawn.
+    quantiles : parameter quantiles to use instead of the drawn ones (sensitivity analysis):
+        (n_parameters, draws), every pivot sharing them, or (n_parameters x pivots, draws); the
+        other random numbers are drawn.
     backend : "numpy", "jax" or a Backend.
     threads : worker threads (default: the CPUs available; 1 for JAX).
     chunk_blocks : random-number blocks per chunk (default: the backend's).
@@ -193,7 +194,8 @@ def iter_chunks(
         raise ValueError(f"draws must be at least 1, got {draws}")
     if first_draw < 0:
         raise ValueError(f"first_draw must be 0 or more, got {first_draw}")
-    if quantiles is not None and quantiles.shape != (len(PARAMETER_NAMES), draws):
+    if quantiles is not None and quantiles.shape not in ((len(PARAMETER_NAMES), draws),
+                                                         (plan.quantile_rows, draws)):
         raise ValueError(f"quantiles must have shape {(len(PARAMETER_NAMES), draws)}, "
                          f"got {quantiles.shape}")
     engine = backend if isinstance(backend, Backend) else get_backend(backend)
@@ -215,9 +217,15 @@ def iter_chunks(
     def compute(start: int, stop: int) -> Chunk:
         rows = draw_uniforms(root, plan.uniform_rows, first_draw + start, first_draw + stop)
         n_parameters = len(PARAMETER_NAMES)
-        # A copy, so that the chunk does not keep every period's uniforms alive through a view.
-        drawn = rows[:n_parameters].copy() if quantiles is None else quantiles[:, start:stop]
-        uniforms = rows[n_parameters:].reshape(len(plan.steps), UNIFORMS_PER_PERIOD, stop - start)
+        periods = n_parameters + UNIFORMS_PER_PERIOD * len(plan.steps)
+        if quantiles is None:  # the first pivot's quantiles, then the later pivots' (a copy, so
+            # that the chunk does not keep every period's uniforms alive through a view)
+            drawn = np.concatenate([rows[:n_parameters], rows[periods:]])
+        elif quantiles.shape[0] == n_parameters:  # one quantile a parameter: every pivot shares it
+            drawn = np.tile(quantiles[:, start:stop], (plan.pivots, 1))
+        else:
+            drawn = quantiles[:, start:stop]
+        uniforms = rows[n_parameters:periods].reshape(len(plan.steps), UNIFORMS_PER_PERIOD, stop - start)
         output = engine.run_chunk(plan, drawn, uniforms)
         del rows, uniforms
         chunk = Chunk(start, stop, drawn, output)
@@ -274,7 +282,8 @@ def simulate(
     record_periods : the periods whose record is used (None: all); the
         others are simulated.  Counterfactuals diverge where the record stops.
     quantiles : parameter quantiles, shape (n_parameters, draws), in
-        ``PARAMETER_NAMES`` order; drawn from ``seed`` when omitted.  The
+        ``PARAMETER_NAMES`` order (every pivot of the scenario sharing them), or
+        (n_parameters x pivots, draws); drawn from ``seed`` when omitted.  The
         simulation's other random numbers still come from ``seed``.
     progress : called as ``progress(done, total)`` in draws after each chunk.
     backend, threads, first_draw : see :func:`iter_chunks`.
@@ -284,7 +293,7 @@ def simulate(
     metrics = np.empty((len(METRICS), n_periods, draws)) if draws >= 1 else None
     challenge = np.empty((n_periods, max(draws, 0)), dtype=np.int8)
     response = np.empty((n_periods, max(draws, 0)), dtype=np.int8)
-    drawn = np.empty((len(PARAMETER_NAMES), max(draws, 0)))
+    drawn = np.empty((plan.quantile_rows, max(draws, 0)))
     for chunk in iter_chunks(plan, draws, seed, quantiles=quantiles, backend=backend, threads=threads,
                              first_draw=first_draw):
         part = slice(chunk.start, chunk.stop)

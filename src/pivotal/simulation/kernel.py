@@ -30,7 +30,7 @@ from pivotal.model.period_game import (
 )
 from pivotal.model.stage_game import STAGE_NAMES
 from pivotal.scenario.schema import ParameterPiece, RecordEntry, Scenario
-from pivotal.simulation.sampling import piece_values
+from pivotal.simulation.sampling import piece_groups, piece_values, pivot_groups, quantile_row
 
 #: Per-draw outputs of each period, in the order they are reported.
 METRICS: tuple[str, ...] = (
@@ -93,15 +93,17 @@ class PeriodPlan:
     period: int
     rows: dict[str, int]  # parameter name -> row of the piece table
     recorded: Recorded | None  # the record, when the run uses it
+    pivot: int = 0  # the period's pivot, numbered in order of first appearance
 
 
 @dataclass(frozen=True)
 class RunPlan:
     """A scenario laid out for the engine: its parameter pieces and its periods."""
 
-    pieces: tuple[tuple[int, ParameterPiece], ...]  # (parameter index, piece) per table row
+    pieces: tuple[tuple[int, ParameterPiece], ...]  # (quantile row, piece) per table row
     steps: tuple[PeriodPlan, ...]
     options: GameOptions = CRISIS_ONLY
+    pivots: int = 1  # distinct pivots: each has its own quantiles of the pivot's parameters
 
     @property
     def periods(self) -> list[int]:
@@ -113,8 +115,15 @@ class RunPlan:
 
     @property
     def uniform_rows(self) -> int:
-        """Uniforms per draw: one quantile per parameter, then UNIFORMS_PER_PERIOD per period."""
-        return len(PARAMETER_NAMES) + UNIFORMS_PER_PERIOD * len(self.steps)
+        """Uniforms per draw: one quantile per parameter, then UNIFORMS_PER_PERIOD per period, then
+        one quantile per parameter for each pivot after the first (after the rest, so that a
+        scenario with one pivot draws what it always drew)."""
+        return self.quantile_rows + UNIFORMS_PER_PERIOD * len(self.steps)
+
+    @property
+    def quantile_rows(self) -> int:
+        """Parameter quantiles per draw: one per parameter and pivot."""
+        return len(PARAMETER_NAMES) * self.pivots
 
 
 def make_plan(
@@ -123,12 +132,13 @@ def make_plan(
     """Lay ``scenario`` out: one table row per parameter piece, one step per period."""
     pieces: list[tuple[int, ParameterPiece]] = []
     row_of: dict[tuple[str, int], int] = {}
+    groups = pivot_groups(scenario)
     for name in PARAMETER_NAMES:
         for piece in scenario.pieces_of(name):
-            index = PARAMETER_NAMES.index(piece.quantile_of(name))
-            for year in range(piece.periods.start, piece.periods.end + 1):
-                row_of[(name, year)] = len(pieces)
-            pieces.append((index, piece))
+            for group, years in piece_groups(scenario, name, piece, groups).items():
+                for year in years:
+                    row_of[(name, year)] = len(pieces)
+                pieces.append((quantile_row(piece.quantile_of(name), group), piece))
     steps = []
     for period in scenario.years:
         rows = {name: row_of[(name, period)] for name in PARAMETER_NAMES}
@@ -137,10 +147,11 @@ def make_plan(
             entry = scenario.record_for(period)
             if entry is not None:
                 recorded = recorded_codes(entry)
-        steps.append(PeriodPlan(period=period, rows=rows, recorded=recorded))
+        steps.append(PeriodPlan(period=period, rows=rows, recorded=recorded, pivot=groups[period]))
     options = GameOptions(target_moves_first=scenario.game.target_moves_first,
                           pivot_posture=scenario.game.pivot_posture)
-    return RunPlan(pieces=tuple(pieces), steps=tuple(steps), options=options)
+    return RunPlan(pieces=tuple(pieces), steps=tuple(steps), options=options,
+                   pivots=max(groups.values()) + 1)
 
 
 def recorded_codes(entry: RecordEntry) -> Recorded:
@@ -157,7 +168,7 @@ def recorded_codes(entry: RecordEntry) -> Recorded:
 
 
 def piece_table(plan: RunPlan, quantiles: np.ndarray) -> np.ndarray:
-    """Every piece's value for every draw, shape (n_pieces, n), from quantiles (n_parameters, n)."""
+    """Every piece's value for every draw, shape (n_pieces, n), from quantiles (plan.quantile_rows, n)."""
     table = np.empty((len(plan.pieces), quantiles.shape[1]))
     for row, (index, piece) in enumerate(plan.pieces):
         table[row] = piece_values(piece, quantiles[index])
@@ -414,12 +425,14 @@ def run_chunk(
     """
     table = xp.asarray(piece_table(plan, quantiles))
     uniforms = xp.asarray(uniforms)
-    first = plan.steps[0].rows
-    prior = table[first["prior_resolve"]]
+    pivot = plan.steps[0].pivot
+    prior = table[plan.steps[0].rows["prior_resolve"]]
     belief = prior
     resolved = xp.zeros(prior.shape, dtype=bool)
     erosion = xp.ones_like(prior)
     type_drawn = False
+    # What the observers know of each pivot met so far, kept while another pivot holds the role.
+    known: dict[int, tuple[Any, Any, Any, Any, bool]] = {}
     # NumPy writes each period into arrays made once (stacking a list would hold the outputs
     # twice); an accelerator keeps its periods on the device and stacks them at the end.
     in_place = xp is np
@@ -428,6 +441,15 @@ def run_chunk(
     challenges: Any = np.empty((n_periods, n), dtype=np.int8) if in_place else []
     responses: Any = np.empty((n_periods, n), dtype=np.int8) if in_place else []
     for t, plan_step in enumerate(plan.steps):
+        if plan_step.pivot != pivot:  # another pivot: its own reputation, prior and type
+            known[pivot] = (prior, belief, resolved, erosion, type_drawn)
+            pivot = plan_step.pivot
+            if pivot in known:
+                prior, belief, resolved, erosion, type_drawn = known.pop(pivot)
+            else:
+                prior = table[plan_step.rows["prior_resolve"]]
+                belief, resolved, erosion, type_drawn = prior, xp.zeros(prior.shape, dtype=bool), \
+                    xp.ones_like(prior), False
         stage = {name: table[plan_step.rows[name]] for name in (*STAGE_NAMES, "hedge_erosion")}
         turnover = table[plan_step.rows["resolve_turnover"]]
         out, challenge, response, belief, resolved, erosion = step(

@@ -4,6 +4,13 @@ Each parameter gets one uniform quantile per draw, shared by all its period
 pieces (a draw high on a parameter in one era is high in the others).  Working
 from quantiles makes runs pair by common random numbers and gives sensitivity
 analysis one input dimension per parameter.
+
+A scenario whose pivot changes has one set of quantiles per pivot for the
+parameters that describe the pivot (:data:`OF_PIVOT`): a mediator that takes
+over from another power is not forced to be as distracted or as resolved as it.
+Pivots are numbered in order of first appearance; the first pivot's quantiles
+are rows ``0 .. n_parameters - 1``, the next pivot's the next ``n_parameters``
+rows, so a scenario with one pivot draws exactly what it always drew.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from pivotal.model.parameters import PARAMETER_NAMES
+from pivotal.model.parameters import OF_PIVOT, PARAMETER_NAMES
 from pivotal.scenario.schema import ParameterPiece, Scenario
 
 
@@ -42,15 +49,45 @@ def piece_values(piece: ParameterPiece, q: np.ndarray) -> np.ndarray:
     return low + width * special.betaincinv(a, b, q)
 
 
+def pivot_groups(scenario: Scenario) -> dict[int, int]:
+    """Each period's pivot as a number: 0 for the first pivot, 1 for the next one to appear, ..."""
+    order: dict[str, int] = {}
+    return {year: order.setdefault(scenario.roles_in(year).pivot, len(order)) for year in scenario.years}
+
+
+def quantile_row(owner: str, group: int) -> int:
+    """The row of ``owner``'s quantile for the pivot numbered ``group``."""
+    index = PARAMETER_NAMES.index(owner)
+    return index + group * len(PARAMETER_NAMES) if owner in OF_PIVOT else index
+
+
+def piece_groups(scenario: Scenario, name: str, piece: ParameterPiece,
+                 groups: dict[int, int]) -> dict[int, list[int]]:
+    """The years of a piece, by the pivot whose quantile they use (one group for a rival's parameter)."""
+    split = piece.quantile_of(name) in OF_PIVOT
+    found: dict[int, list[int]] = {}
+    for year in piece.periods.years():
+        found.setdefault(groups.get(year, 0) if split else 0, []).append(year)
+    return found
+
+
 def parameter_values(scenario: Scenario, quantiles: np.ndarray) -> dict[str, np.ndarray]:
-    """Values of every parameter, each of shape (n_periods, draws); defaults for those left out."""
+    """Values of every parameter, each of shape (n_periods, draws); defaults for those left out.
+
+    ``quantiles`` has a row per parameter and pivot (see the module's notes), or a row per
+    parameter, which every pivot then shares.
+    """
     years = scenario.years
     first = years[0]
+    groups = pivot_groups(scenario)
+    shared = quantiles.shape[0] == len(PARAMETER_NAMES)
     values: dict[str, np.ndarray] = {}
     for name in PARAMETER_NAMES:
         table = np.empty((len(years), quantiles.shape[1]))
         for piece in scenario.pieces_of(name):
-            rows = slice(piece.periods.start - first, piece.periods.end - first + 1)
-            table[rows] = piece_values(piece, quantiles[PARAMETER_NAMES.index(piece.quantile_of(name))])
+            owner = piece.quantile_of(name)
+            for group, held in piece_groups(scenario, name, piece, groups).items():
+                rows = [y - first for y in held if first <= y <= years[-1]]
+                table[rows] = piece_values(piece, quantiles[quantile_row(owner, 0 if shared else group)])
         values[name] = table
     return values
