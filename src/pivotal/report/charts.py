@@ -75,6 +75,9 @@ KIND_COLOURS = {
     "alliance": OKABE_ITO["blue"], "basing": OKABE_ITO["vermillion"], "arms_supply": OKABE_ITO["orange"],
     "peacekeeping": OKABE_ITO["bluish_green"], "mediation": OKABE_ITO["sky_blue"],
     "partnership": OKABE_ITO["reddish_purple"], "monitoring": OKABE_ITO["yellow"], "patronage": GREY,
+    # Kinds beyond Okabe and Ito's eight: Paul Tol's "muted" scheme, also safe for colour blindness.
+    "sanctions": "#882255", "embargo": "#AA4499", "guarantee": "#332288", "declaration": "#DDCC77",
+    "statute": "#999933", "neutrality": "#88CCEE", "peace_settlement": "#117733",
 }
 
 #: Record codes: (marker, colour, filled, words).

@@ -29,6 +29,13 @@ COMMITMENT_KINDS = {
     "mediation": "mediation",
     "partnership": "partnership",
     "monitoring": "monitoring mission",
+    "sanctions": "sanctions",
+    "embargo": "arms embargo",
+    "guarantee": "security guarantee",
+    "declaration": "unilateral declaration",
+    "statute": "law or statute",
+    "neutrality": "neutrality pact",
+    "peace_settlement": "peace settlement",
     "patronage": "patronage (from the scenario's roles)",
 }
 

@@ -199,6 +199,13 @@ def record_entry_problems(s: Scenario, entry: RecordEntry, path: Path) -> Iterat
     if entry.challenge == "none" and entry.pivot_response is not None:
         yield Problem((*path, "pivot_response"), "no pivot response when challenge is none",
                       repr(entry.pivot_response))
+    if entry.ceasefire_broker is not None:
+        yield from unknown_actor(s, entry.ceasefire_broker, (*path, "ceasefire_broker"))
+        pivots = {s.roles_in(p).pivot for p in entry.periods.years() if s.periods.start <= p <= s.periods.end}
+        if entry.ceasefire_broker in pivots:
+            yield Problem((*path, "ceasefire_broker"),
+                          "a broker other than the period's pivot (a ceasefire the pivot brokered is "
+                          "coded `pivot_response: mediate`)", entry.ceasefire_broker)
     if entry.ceasefire_held is not None and entry.pivot_response != "mediate":
         yield Problem((*path, "ceasefire_held"), "`ceasefire_held` only after a `pivot_response` of mediate",
                       f"pivot_response {entry.pivot_response or 'none'}")
@@ -274,10 +281,11 @@ def _episodes_outside(s: Scenario) -> Iterator[Problem]:
 
 def _ceasefires_not_brokered(s: Scenario) -> Iterator[Problem]:
     for i, entry in enumerate(s.record):
-        if entry.ceasefire_days is not None and entry.pivot_response != "mediate":
+        if (entry.ceasefire_days is not None and entry.pivot_response != "mediate"
+                and entry.ceasefire_broker is None):
             yield Problem(("record", i, "ceasefire_days"),
                           "`ceasefire_days` with a `pivot_response` of mediate (it counts the days to "
-                          "a ceasefire the pivot brokered; the note should say whose ceasefire this was)",
+                          "a ceasefire the pivot brokered), or a `ceasefire_broker` naming who brokered it",
                           f"pivot_response {entry.pivot_response or 'none'}")
 
 

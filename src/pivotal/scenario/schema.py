@@ -120,7 +120,8 @@ class Roles(Strict):
 class Commitment(Strict):
     id: Identifier
     kind: Literal[
-        "alliance", "basing", "arms_supply", "peacekeeping", "mediation", "partnership", "monitoring"
+        "alliance", "basing", "arms_supply", "peacekeeping", "mediation", "partnership", "monitoring",
+        "sanctions", "embargo", "guarantee", "declaration", "statute", "neutrality", "peace_settlement",
     ]
     parties: Annotated[list[str], Field(min_length=1)]
     scope: str
@@ -164,6 +165,7 @@ class RecordEntry(Strict):
     challenge: Literal["none", "probe", "offensive"]
     pivot_response: Literal["restrain", "mediate", "acquiesce"] | None = None
     ceasefire_days: Annotated[int, Field(ge=0)] | None = None
+    ceasefire_broker: str | None = None  # an actor: who brokered the ceasefire, when not the pivot
     ceasefire_held: bool | None = None
     appeal_answered: bool | None = None
     target_hedged: bool | None = None
