@@ -181,9 +181,14 @@ def _metric(name: str) -> tuple[str, str]:
 
 def _roles_text(summary: pd.DataFrame) -> str:
     def names(column: str) -> str:
-        return "/".join(dict.fromkeys(str(v) for v in summary[column]))
+        return "/".join(dict.fromkeys(actor_code(v) for v in summary[column]))
 
     return f"{names('challenger')} and {names('target')}, {names('pivot')} as pivot"
+
+
+def actor_code(value: Any) -> str:
+    """An actor code from a summary column; a period without a pivot has none."""
+    return "no pivot" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
 def _check_summary(summary: pd.DataFrame, metrics: tuple[str, ...]) -> None:
@@ -299,7 +304,7 @@ def plot_belief(summary: pd.DataFrame, ax: Axes | None = None) -> Axes:
         handles.append((Patch(color="#EEEEEE"), "year simulated, record not used"))
     _year_axis(ax, summary)
     ax.set_ylabel("Probability the pivot is resolved (0–1)")
-    pivot = "/".join(dict.fromkeys(str(v) for v in summary["pivot"])) if "pivot" in summary else "the pivot"
+    pivot = "/".join(dict.fromkeys(map(actor_code, summary["pivot"]))) if "pivot" in summary else "the pivot"
     ax.set_title(f"Belief in {pivot}'s resolve per year\n"
                  "line: mean over parameter draws; shading: 90% interval", fontsize=10)
     _legend_below(ax, handles)

@@ -41,12 +41,13 @@ def ties_in_force(scenario: Scenario, year: int) -> list[Tie]:
 
 def actor_places(scenario: Scenario) -> dict[str, tuple[float, float]]:
     """A fixed place for every actor: the first roles' triangle inside, the others on a circle."""
-    first = scenario.roles[0]
-    core = [first.pivot, first.challenger, first.target]
+    first = next((r for r in scenario.roles if r.pivot is not None), scenario.roles[0])
+    core = [a for a in (first.pivot, first.challenger, first.target) if a is not None]
     everyone = ({p for t in ties(scenario) for p in t.parties}
-                | {a for r in scenario.roles for a in (r.pivot, r.challenger, r.target)})
+                | {a for r in scenario.roles for a in (r.pivot, r.challenger, r.target) if a is not None})
     others = sorted(everyone - set(core))
-    places = {actor: _on_circle(0.45, angle) for actor, angle in zip(core, (90.0, 210.0, 330.0), strict=True)}
+    places = {actor: _on_circle(0.45, angle) for actor, angle in zip(core, (90.0, 210.0, 330.0)[-len(core):],
+                                                                      strict=True)}
     for i, actor in enumerate(others):
         places[actor] = _on_circle(1.0, 90.0 + 360.0 * (i + 0.5) / len(others))
     return places

@@ -102,7 +102,7 @@ def _roles(s: Scenario) -> Iterator[Problem]:
         for field in ("challenger_patrons", "target_patrons"):
             for j, actor in enumerate(getattr(roles, field)):
                 yield from unknown_actor(s, actor, (*path, field, j))
-        if roles.target == roles.pivot or roles.target == roles.challenger:
+        if roles.target in (roles.pivot, roles.challenger):
             other = "pivot" if roles.target == roles.pivot else "challenger"
             yield Problem((*path, "target"), f"a target other than the {other} ({roles.target})",
                           repr(roles.target))
@@ -199,6 +199,11 @@ def record_entry_problems(s: Scenario, entry: RecordEntry, path: Path) -> Iterat
     if entry.challenge == "none" and entry.pivot_response is not None:
         yield Problem((*path, "pivot_response"), "no pivot response when challenge is none",
                       repr(entry.pivot_response))
+    without = [p for p in entry.periods.years()
+               if s.periods.start <= p <= s.periods.end and s.roles_in(p).pivot is None]
+    if without and entry.pivot_response in ("restrain", "mediate"):
+        yield Problem((*path, "pivot_response"), f"no pivot response other than acquiesce in {without[0]}, "
+                      "a period without a pivot (roles give `pivot: null`)", entry.pivot_response)
     if entry.ceasefire_broker is not None:
         yield from unknown_actor(s, entry.ceasefire_broker, (*path, "ceasefire_broker"))
         pivots = {s.roles_in(p).pivot for p in entry.periods.years() if s.periods.start <= p <= s.periods.end}

@@ -108,7 +108,7 @@ class PeriodSpan(Strict):
 
 class Roles(Strict):
     periods: Periods
-    pivot: str
+    pivot: str | None  # null: no third power stands between the rivals in these periods
     challenger: str
     target: str
     challenger_patrons: list[str] = []
@@ -213,8 +213,8 @@ class Scenario(Strict):
         """A notebook's view: the title, the span, who is pivot, challenger and target, and counts."""
         rows = [("periods", f"{self.periods.start}-{self.periods.end}")]
         name = {key: actor.name for key, actor in self.actors.items()}
-        rows += [(f"roles {r.periods}", f"{name[r.pivot]} between {name[r.challenger]} (challenger) "
-                  f"and {name[r.target]}") for r in self.roles]
+        rows += [(f"roles {r.periods}", f"{name.get(r.pivot or '', 'no pivot')} between "
+                  f"{name[r.challenger]} (challenger) and {name[r.target]}") for r in self.roles]
         rows += [("actors", str(len(self.actors))), ("parameters", str(len(self.parameters))),
                  ("record entries", str(len(self.record))), ("episodes", str(len(self.episodes))),
                  ("sources", str(len(self.sources)))]

@@ -33,6 +33,7 @@ from pivotal.model.parameters import PARAMETER_NAMES
 from pivotal.scenario.schema import Scenario
 from pivotal.simulation.backends import Backend, get_backend
 from pivotal.simulation.kernel import (
+    ABSENT_PIVOT,
     METRICS,
     NO_CHALLENGE,
     NO_RESPONSE,
@@ -333,6 +334,8 @@ def stage_for_draw(result: SimulationResult, period: int, draw: int) -> tuple[St
     t = result.periods.index(period)
     values = parameter_values(result.scenario, result.quantiles[:, draw : draw + 1])
     values = {k: v[t] for k, v in values.items()}
+    if result.scenario.roles_in(period).pivot is None:  # the game of a period without a pivot
+        values.update({name: np.full(1, value) for name, value in ABSENT_PIVOT.items()})
     if "alignment" in result.metrics:  # the alignment the run played, after any erosion by hedging
         values["target_alignment"] = result.metrics["alignment"][t, draw : draw + 1]
     stage = StageParameters.from_mapping(values)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from pivotal.model import RESPONSES, StageParameters, StageSolution, posterior_resolve
-from pivotal.model.parameters import PARAMETER_NAMES
+from pivotal.model.parameters import LARGEST, PARAMETER_NAMES
 from pivotal.model.period_game import (
     ANSWERS,
     CRISIS_ONLY,
@@ -94,6 +94,7 @@ class PeriodPlan:
     rows: dict[str, int]  # parameter name -> row of the piece table
     recorded: Recorded | None  # the record, when the run uses it
     pivot: int = 0  # the period's pivot, numbered in order of first appearance
+    absent: bool = False  # no pivot stands between the rivals this period
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,8 @@ def make_plan(
             entry = scenario.record_for(period)
             if entry is not None:
                 recorded = recorded_codes(entry)
-        steps.append(PeriodPlan(period=period, rows=rows, recorded=recorded, pivot=groups[period]))
+        steps.append(PeriodPlan(period=period, rows=rows, recorded=recorded, pivot=groups[period],
+                                absent=scenario.roles_in(period).pivot is None))
     options = GameOptions(target_moves_first=scenario.game.target_moves_first,
                           pivot_posture=scenario.game.pivot_posture)
     return RunPlan(pieces=tuple(pieces), steps=tuple(steps), options=options,
@@ -173,6 +175,28 @@ def piece_table(plan: RunPlan, quantiles: np.ndarray) -> np.ndarray:
     for row, (index, piece) in enumerate(plan.pieces):
         table[row] = piece_values(piece, quantiles[index])
     return table
+
+
+#: A period without a pivot is played as one whose pivot cannot act: acting costs it more than any
+#: payoff in the model, nothing rewards a resolved type, no one values its protection, and an open
+#: tilt means nothing.  It then acquiesces with probability 1, both types alike, so the challenger
+#: faces the target and the patrons alone and nothing is learnt about any pivot.
+ABSENT_PIVOT = {
+    "restraint_cost": LARGEST, "mediation_cost": LARGEST, "target_restraint_cost": LARGEST,
+    "pivot_punishment": 0.0, "peacekeepers": 0.0, "resolve_value": 0.0, "protection_value": 0.0,
+    "pivot_stake_target": 0.0, "pivot_stake_challenger": 0.0, "peacekeeper_tripwire": 0.0,
+    "tilt_commitment": 0.0, "ultimatum_gain": 0.0, "pivot_leverage": 0.0,
+}
+#: Outputs about the pivot's choices, zero in a period without one (a posture chosen between
+#: options of equal worth would otherwise read as a one-in-three chance of leaning).
+ABSENT_METRICS = ("p_lean_target", "p_lean_challenger")
+PRESENT_ONLY = np.array([0.0 if name in ABSENT_METRICS else 1.0 for name in METRICS])
+
+
+def without_pivot(stage: dict[str, Any], xp: ModuleType = np) -> dict[str, Any]:
+    """The stage parameters of a period without a pivot (see :data:`ABSENT_PIVOT`)."""
+    return {name: xp.full_like(value, ABSENT_PIVOT[name]) if name in ABSENT_PIVOT else value
+            for name, value in stage.items()}
 
 
 def period_step(
@@ -452,11 +476,15 @@ def run_chunk(
                     xp.ones_like(prior), False
         stage = {name: table[plan_step.rows[name]] for name in (*STAGE_NAMES, "hedge_erosion")}
         turnover = table[plan_step.rows["resolve_turnover"]]
+        if plan_step.absent:
+            stage, turnover = without_pivot(stage, xp), xp.zeros_like(turnover)
         out, challenge, response, belief, resolved, erosion = step(
             stage, belief, resolved, erosion, uniforms[t], turnover, prior,
             recorded=plan_step.recorded, type_drawn=type_drawn, options=plan.options,
         )
         type_drawn = plan_step.recorded is None
+        if plan_step.absent:
+            out = out * xp.asarray(PRESENT_ONLY)[:, None]
         if in_place:
             metrics[t], challenges[t], responses[t] = out, challenge, response
         else:

@@ -50,9 +50,18 @@ def piece_values(piece: ParameterPiece, q: np.ndarray) -> np.ndarray:
 
 
 def pivot_groups(scenario: Scenario) -> dict[int, int]:
-    """Each period's pivot as a number: 0 for the first pivot, 1 for the next one to appear, ..."""
+    """Each period's pivot as a number: 0 for the first pivot, 1 for the next one to appear, ...; a
+    period without a pivot keeps the number of the pivot before it (what is known of that pivot
+    waits through it)."""
     order: dict[str, int] = {}
-    return {year: order.setdefault(scenario.roles_in(year).pivot, len(order)) for year in scenario.years}
+    groups: dict[int, int] = {}
+    last = 0
+    for year in scenario.years:
+        pivot = scenario.roles_in(year).pivot
+        if pivot is not None:
+            last = order.setdefault(pivot, len(order))
+        groups[year] = last
+    return groups
 
 
 def quantile_row(owner: str, group: int) -> int:

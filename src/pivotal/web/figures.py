@@ -25,6 +25,7 @@ from pivotal.report.charts import (
     OKABE_ITO,
     OUTCOME_LABELS,
     SCORE_METHODS,
+    actor_code,
 )
 from pivotal.report.data import COMMITMENT_KINDS, Tie, actor_name, ties
 from pivotal.report.network import actor_places, ties_in_force
@@ -68,7 +69,7 @@ def _plain(figure: go.Figure) -> dict[str, Any]:
 
 def _roles_text(summary: pd.DataFrame, scenario: Scenario | None) -> str:
     def names(column: str) -> str:
-        return "/".join(dict.fromkeys(_name(scenario, str(v)) for v in summary[column]))
+        return "/".join(dict.fromkeys(_name(scenario, v) for v in summary[column]))
 
     return f"{names('challenger')} and {names('target')}, {names('pivot')} as pivot"
 
@@ -83,7 +84,9 @@ def _plain_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _name(scenario: Scenario | None, code: str) -> str:
+def _name(scenario: Scenario | None, code: Any) -> str:
+    if actor_code(code) == "no pivot":
+        return "no pivot"
     return _plain_text(actor_name(scenario, code) if scenario is not None else code)
 
 
@@ -180,7 +183,7 @@ def belief(summary: pd.DataFrame, scenario: Scenario | None = None) -> dict[str,
     if "belief_after" in summary.columns:
         _bands(figure, summary, "belief_after", dashed=True, band=False)
     _record(figure, summary)
-    pivots = "/".join(dict.fromkeys(_name(scenario, str(v)) for v in summary["pivot"]))
+    pivots = "/".join(dict.fromkeys(_name(scenario, v) for v in summary["pivot"]))
     figure.update_layout(**_layout(f"Belief that {pivots} would act"))
     figure.update_yaxes(
         range=[-0.02, 1.2],
