@@ -443,58 +443,117 @@ def run_chunk(
 
     Parameters
     ----------
-    quantiles : (n_parameters, n) parameter quantiles.
+    quantiles : (plan.quantile_rows, n) parameter quantiles.
     uniforms : (n_periods, UNIFORMS_PER_PERIOD, n) the simulation's other uniforms.
     step : :func:`period_step` or a compiled version of it.
     """
-    table = xp.asarray(piece_table(plan, quantiles))
-    uniforms = xp.asarray(uniforms)
-    pivot = plan.steps[0].pivot
-    prior = table[plan.steps[0].rows["prior_resolve"]]
-    belief = prior
-    resolved = xp.zeros(prior.shape, dtype=bool)
-    erosion = xp.ones_like(prior)
-    type_drawn = False
-    # What the observers know of each pivot met so far, kept while another pivot holds the role.
-    known: dict[int, tuple[Any, Any, Any, Any, bool]] = {}
-    # NumPy writes each period into arrays made once (stacking a list would hold the outputs
-    # twice); an accelerator keeps its periods on the device and stacks them at the end.
-    in_place = xp is np
-    n_periods, n = len(plan.steps), prior.shape[0]
-    metrics: Any = np.empty((n_periods, len(METRICS), n)) if in_place else []
-    challenges: Any = np.empty((n_periods, n), dtype=np.int8) if in_place else []
-    responses: Any = np.empty((n_periods, n), dtype=np.int8) if in_place else []
-    for t, plan_step in enumerate(plan.steps):
-        if plan_step.pivot != pivot:  # another pivot: its own reputation, prior and type
-            known[pivot] = (prior, belief, resolved, erosion, type_drawn)
-            pivot = plan_step.pivot
-            if pivot in known:
-                prior, belief, resolved, erosion, type_drawn = known.pop(pivot)
+    walk = Walk(plan, quantiles, uniforms, step, xp)
+    for t in range(len(plan.steps)):
+        walk.play(t)
+    return walk.output()
+
+
+BELIEF = METRICS.index("belief")
+BELIEF_AFTER = METRICS.index("belief_after")
+
+
+class Walk:
+    """One scenario's periods for a chunk of draws, played one at a time.
+
+    It carries what links the periods: the observers' belief in the current pivot, the pivot's
+    simulated type, the target's erosion of alignment, and what is known of each pivot met before.
+    A system of dyads plays several walks side by side and moves each one's belief with what the
+    others' observers saw (:meth:`hear`).
+    """
+
+    def __init__(self, plan: RunPlan, quantiles: np.ndarray, uniforms: np.ndarray,
+                 step: Step = period_step, xp: ModuleType = np) -> None:
+        self.plan, self.step, self.xp = plan, step, xp
+        self.table = xp.asarray(piece_table(plan, quantiles))
+        self.uniforms = xp.asarray(uniforms)
+        self.pivot = plan.steps[0].pivot
+        self.prior = self.table[plan.steps[0].rows["prior_resolve"]]
+        self.belief = self.prior
+        self.resolved = xp.zeros(self.prior.shape, dtype=bool)
+        self.erosion = xp.ones_like(self.prior)
+        self.type_drawn = False
+        self.turnover = xp.zeros_like(self.prior)  # of the period last played
+        # What the observers know of each pivot met so far, kept while another pivot holds the role.
+        self.known: dict[int, tuple[Any, Any, Any, Any, bool]] = {}
+        # NumPy writes each period into arrays made once (stacking a list would hold the outputs
+        # twice); an accelerator keeps its periods on the device and stacks them at the end.
+        self.in_place = xp is np
+        n_periods, n = len(plan.steps), self.prior.shape[0]
+        listed = [None] * n_periods
+        self.metrics: Any = np.empty((n_periods, len(METRICS), n)) if self.in_place else listed
+        self.challenges: Any = np.empty((n_periods, n), dtype=np.int8) if self.in_place else list(listed)
+        self.responses: Any = np.empty((n_periods, n), dtype=np.int8) if self.in_place else list(listed)
+
+    def play(self, t: int) -> Any:
+        """Play period ``t`` (in order); returns its outputs, (len(METRICS), n)."""
+        xp, plan_step = self.xp, self.plan.steps[t]
+        if plan_step.pivot != self.pivot:  # another pivot: its own reputation, prior and type
+            self.known[self.pivot] = (self.prior, self.belief, self.resolved, self.erosion, self.type_drawn)
+            self.pivot = plan_step.pivot
+            if self.pivot in self.known:
+                self.prior, self.belief, self.resolved, self.erosion, self.type_drawn = \
+                    self.known.pop(self.pivot)
             else:
-                prior = table[plan_step.rows["prior_resolve"]]
-                belief, resolved, erosion, type_drawn = prior, xp.zeros(prior.shape, dtype=bool), \
-                    xp.ones_like(prior), False
-        stage = {name: table[plan_step.rows[name]] for name in (*STAGE_NAMES, "hedge_erosion")}
-        turnover = table[plan_step.rows["resolve_turnover"]]
+                self.prior = self.table[plan_step.rows["prior_resolve"]]
+                self.belief, self.resolved = self.prior, xp.zeros(self.prior.shape, dtype=bool)
+                self.erosion, self.type_drawn = xp.ones_like(self.prior), False
+        stage = {name: self.table[plan_step.rows[name]] for name in (*STAGE_NAMES, "hedge_erosion")}
+        turnover = self.table[plan_step.rows["resolve_turnover"]]
         if plan_step.absent:
             stage, turnover = without_pivot(stage, xp), xp.zeros_like(turnover)
-        out, challenge, response, belief, resolved, erosion = step(
-            stage, belief, resolved, erosion, uniforms[t], turnover, prior,
-            recorded=plan_step.recorded, type_drawn=type_drawn, options=plan.options,
+        out, challenge, response, self.belief, self.resolved, self.erosion = self.step(
+            stage, self.belief, self.resolved, self.erosion, self.uniforms[t], turnover, self.prior,
+            recorded=plan_step.recorded, type_drawn=self.type_drawn, options=self.plan.options,
         )
-        type_drawn = plan_step.recorded is None
+        self.turnover = turnover
+        self.type_drawn = plan_step.recorded is None
         if plan_step.absent:
             out = out * xp.asarray(PRESENT_ONLY)[:, None]
-        if in_place:
-            metrics[t], challenges[t], responses[t] = out, challenge, response
-        else:
-            metrics.append(out)
-            challenges.append(challenge)
-            responses.append(response)
-    if in_place:
-        return ChunkOutput(metrics=metrics, challenge=challenges, response=responses)
-    return ChunkOutput(
-        metrics=np.asarray(xp.stack(metrics)),
-        challenge=np.asarray(xp.stack(challenges)),
-        response=np.asarray(xp.stack(responses)),
-    )
+        self.metrics[t], self.challenges[t], self.responses[t] = out, challenge, response
+        return out
+
+    def hear(self, evidence: Any, after: Any = None) -> None:
+        """Move the belief by ``evidence``, log-likelihood ratios of resolve seen elsewhere.
+
+        ``after``: the belief after this walk's own period just played, to which the evidence is
+        added before the period's turnover (as the walk's own evidence was); None between the
+        walk's periods, when the evidence moves the current belief directly.
+        """
+        xp = self.xp
+        if after is None:
+            self.belief = _sigmoid(_logit(self.belief, xp) + evidence, xp)
+            return
+        moved = _sigmoid(_logit(after, xp) + evidence, xp)
+        self.belief = ((1.0 - self.turnover) * moved + self.turnover * self.prior).clip(0.0, 1.0)
+
+    def output(self) -> ChunkOutput:
+        if self.in_place:
+            return ChunkOutput(metrics=self.metrics, challenge=self.challenges, response=self.responses)
+        xp = self.xp
+        return ChunkOutput(metrics=np.asarray(xp.stack(self.metrics)),
+                           challenge=np.asarray(xp.stack(self.challenges)),
+                           response=np.asarray(xp.stack(self.responses)))
+
+
+#: Beliefs are kept this far from 0 and 1 when turned into log-odds.
+BELIEF_FLOOR = 1e-12
+
+
+def _logit(p: Any, xp: ModuleType) -> Any:
+    p = xp.clip(p, BELIEF_FLOOR, 1.0 - BELIEF_FLOOR)
+    return xp.log(p) - xp.log1p(-p)
+
+
+def _sigmoid(x: Any, xp: ModuleType) -> Any:
+    return 1.0 / (1.0 + xp.exp(-x))
+
+
+def evidence_of(out: Any, xp: ModuleType = np) -> Any:
+    """The log-likelihood ratio of resolve a period's events gave its observers: how far they moved
+    the belief, in log-odds (0 where nothing was learnt)."""
+    return _logit(out[BELIEF_AFTER], xp) - _logit(out[BELIEF], xp)
