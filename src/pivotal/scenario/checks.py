@@ -237,22 +237,23 @@ def record_entry_problems(s: Scenario, entry: RecordEntry, path: Path) -> Iterat
 
 
 def _citations(s: Scenario) -> Iterator[Problem]:
-    known = ", ".join(sorted(s.sources)) or "none defined"
+    groups: list[tuple[Path, list[Citation]]] = [(("roles", i, "sources"), r.sources)
+                                                 for i, r in enumerate(s.roles)]
+    for section in ("commitments", "episodes", "record"):
+        groups += [((section, i, "sources"), item.sources) for i, item in enumerate(getattr(s, section))]
+    for name, pieces in s.parameters.items():
+        groups += [(("parameters", name, i, "sources"), piece.sources) for i, piece in enumerate(pieces)]
+    yield from citation_problems(s.sources, groups)
 
-    def check(citations: list[Citation], path: Path) -> Iterator[Problem]:
+
+def citation_problems(sources: dict, groups: list[tuple[Path, list[Citation]]]) -> Iterator[Problem]:
+    """Citations whose source id is not defined under ``sources``."""
+    known = ", ".join(sorted(sources)) or "none defined"
+    for path, citations in groups:
         for i, citation in enumerate(citations):
-            if citation.ref not in s.sources:
+            if citation.ref not in sources:
                 yield Problem((*path, i, "ref"), f"a source id defined under `sources` ({known})",
                               repr(citation.ref))
-
-    for i, roles in enumerate(s.roles):
-        yield from check(roles.sources, ("roles", i, "sources"))
-    for section in ("commitments", "episodes", "record"):
-        for i, item in enumerate(getattr(s, section)):
-            yield from check(item.sources, (section, i, "sources"))
-    for name, pieces in s.parameters.items():
-        for i, piece in enumerate(pieces):
-            yield from check(piece.sources, ("parameters", name, i, "sources"))
 
 
 def find_warnings(s: Scenario, folder: str | None = None) -> list[Problem]:

@@ -525,11 +525,13 @@ class Walk:
         walk's periods, when the evidence moves the current belief directly.
         """
         xp = self.xp
+        silent = evidence == 0  # nothing heard: the belief stays exactly as it was
         if after is None:
-            self.belief = _sigmoid(_logit(self.belief, xp) + evidence, xp)
+            self.belief = xp.where(silent, self.belief, _sigmoid(_logit(self.belief, xp) + evidence, xp))
             return
-        moved = _sigmoid(_logit(after, xp) + evidence, xp)
-        self.belief = ((1.0 - self.turnover) * moved + self.turnover * self.prior).clip(0.0, 1.0)
+        moved = xp.where(silent, after, _sigmoid(_logit(after, xp) + evidence, xp))
+        self.belief = xp.where(silent, self.belief,
+                               ((1.0 - self.turnover) * moved + self.turnover * self.prior).clip(0.0, 1.0))
 
     def output(self) -> ChunkOutput:
         if self.in_place:

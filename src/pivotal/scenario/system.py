@@ -1,0 +1,145 @@
+"""Systems of dyads that share one pivot: several scenarios whose observers watch the same power.
+
+A pivot's reputation is one asset across all its clients: what it does between one pair of rivals
+is watched by the others.  A system file names the scenarios (dyads), the pivot they share, and
+``contagion``: the share of what the observers of one dyad learn about the pivot's resolve that
+carries to the observers of another (0: each dyad learns only from its own crises; 1: everyone
+learns from every crisis, as if all watched one belief).  Each dyad keeps its own actors,
+parameters and record; the system adds only what links them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
+
+from pivotal.model.parameters import ParameterSpec
+from pivotal.scenario.checks import Problem, citation_problems, coverage, piece_problems
+from pivotal.scenario.errors import ScenarioError
+from pivotal.scenario.loader import (
+    builtin_names,
+    builtin_scenario,
+    load_scenario,
+    raise_first_problem,
+    read_document,
+    validate_document,
+)
+from pivotal.scenario.schema import ParameterPiece, PeriodRange, Scenario, Source, Strict
+
+CONTAGION = ParameterSpec(
+    "contagion", "omega", 0, 1,
+    "share of what one dyad's observers learn of the pivot's resolve that carries to another dyad's",
+)
+
+
+class Dyad(Strict):
+    scenario: str  # a built-in scenario's name, or a file path relative to the system file
+    note: str | None = None
+
+
+class System(Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")]
+    title: str
+    description: str = ""
+    pivot: str  # the actor code every dyad's roles give as pivot (or null, for no pivot)
+    dyads: Annotated[list[Dyad], Field(min_length=2)]
+    contagion: Annotated[list[ParameterPiece], Field(min_length=1)]
+    sources: dict[str, Source]
+
+
+@dataclass(frozen=True)
+class LoadedSystem:
+    """A system with its dyads' scenarios loaded, in the file's order."""
+
+    system: System
+    scenarios: tuple[Scenario, ...]
+
+    @property
+    def periods(self) -> PeriodRange:
+        """From the first dyad's first period to the last one's last."""
+        return PeriodRange(min(s.periods.start for s in self.scenarios),
+                           max(s.periods.end for s in self.scenarios))
+
+    @property
+    def years(self) -> list[int]:
+        return list(self.periods.years())
+
+
+def parse_system(text: str, source: str = "<string>", folder: Path | None = None) -> LoadedSystem:
+    """Parse a system from YAML text; dyad files are looked for beside it (``folder``)."""
+    system, positions = validate_document(text, source, System,
+                                          "system sections (id, title, pivot, dyads, ...)")
+    scenarios = []
+    problems: list[Problem] = []
+    for i, dyad in enumerate(system.dyads):
+        try:
+            scenarios.append(_dyad_scenario(dyad.scenario, folder))
+        except ScenarioError as err:
+            problems.append(Problem(("dyads", i, "scenario"), "a built-in scenario or a valid scenario file",
+                                    f"{dyad.scenario!r}: {err}"))
+    raise_first_problem(source, positions, problems)
+    loaded = LoadedSystem(system, tuple(scenarios))
+    raise_first_problem(source, positions, list(system_problems(loaded)))
+    return loaded
+
+
+def load_system(path: str | Path) -> LoadedSystem:
+    """Load a system file; errors name the file as given."""
+    return parse_system(read_document(path, "system"), source=str(path), folder=Path(path).resolve().parent)
+
+
+def _dyad_scenario(name: str, folder: Path | None) -> Scenario:
+    if name in builtin_names():
+        return builtin_scenario(name)
+    path = Path(name) if folder is None or Path(name).is_absolute() else folder / name
+    if not path.exists():
+        raise ScenarioError(source=name, line=None, column=None, field="",
+                            expected=f"a built-in scenario ({', '.join(builtin_names())}) or a file",
+                            found="neither")
+    return load_scenario(path)
+
+
+def system_problems(loaded: LoadedSystem) -> list[Problem]:
+    """What makes a system's parts not fit together."""
+    system, found = loaded.system, []
+    ids = [s.id for s in loaded.scenarios]
+    for i, scenario in enumerate(loaded.scenarios):
+        if ids.index(scenario.id) != i:
+            found.append(Problem(("dyads", i, "scenario"), "each dyad a different scenario",
+                                 repr(scenario.id)))
+        pivots = {r.pivot for r in scenario.roles} - {None}
+        if pivots != {system.pivot}:
+            found.append(Problem(("dyads", i, "scenario"),
+                                 f"a scenario whose roles name `{system.pivot}` as the pivot throughout",
+                                 f"{scenario.id}: pivots {', '.join(sorted(pivots)) or 'none'}"))
+    span = _Span(loaded.periods)
+    for i, piece in enumerate(system.contagion):
+        found += piece_problems_of(piece, ("contagion", i))
+    found += coverage(span, [p.periods for p in system.contagion],  # type: ignore[arg-type]
+                      ("contagion",), "`contagion`", complete=True)
+    found += citation_problems(system.sources, [(("contagion", i, "sources"), p.sources)
+                                                for i, p in enumerate(system.contagion)])
+    return found
+
+
+def piece_problems_of(piece: ParameterPiece, path: tuple) -> list[Problem]:
+    found = list(piece_problems("contagion", piece, path))
+    if found:
+        return found
+    return [Problem((*path, field), f"a value of `contagion` in {CONTAGION.describe_bounds()}", f"{value:g}")
+            for field in ("low", "mode", "high")
+            if (value := getattr(piece, field)) is not None and not CONTAGION.contains(value)][:1]
+
+
+@dataclass(frozen=True)
+class _Span:
+    """The periods a coverage check asks about."""
+
+    periods: PeriodRange
+
+    @property
+    def years(self) -> list[int]:
+        return list(self.periods.years())

@@ -1,0 +1,185 @@
+"""Run a system of dyads that share one pivot: their periods in step, year by year, each dyad's
+observers hearing part of what the others saw.
+
+Each dyad is played as on its own (:class:`~pivotal.simulation.kernel.Walk`).  After each year,
+the evidence about the pivot's resolve that each dyad's events gave its observers, as a
+log-likelihood ratio, is passed to every other dyad's observers scaled by the year's
+``contagion`` ω:
+
+    logit μ_d ← logit μ_d + ω Σ_{e ≠ d} λ_e ,
+
+added to the belief after the dyad's own events, before its turnover (a dyad not playing that year,
+before its first period, takes it directly).  Within a year the dyads' events count as
+simultaneous.  With ω = 0 each dyad is exactly the scenario run alone on the same random numbers.
+
+Random numbers: the first dyad draws what its scenario alone would with the same seed; each
+other dyad, and ω, draw from their own streams, spawned from the seed.  The pivot is one power,
+so every dyad takes the first dyad's quantiles of the pivot's parameters (``OF_PIVOT``); the
+rivals' parameters are drawn independently for each dyad.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from pivotal.model.parameters import OF_PIVOT, PARAMETER_NAMES
+from pivotal.scenario.overlay import Overlay, apply_overlay
+from pivotal.scenario.schema import Scenario
+from pivotal.scenario.system import LoadedSystem
+from pivotal.simulation.engine import SimulationResult
+from pivotal.simulation.kernel import (
+    BELIEF_AFTER,
+    METRICS,
+    UNIFORMS_PER_PERIOD,
+    RunPlan,
+    Walk,
+    evidence_of,
+    make_plan,
+)
+from pivotal.simulation.random import BLOCK_DRAWS, SeedLike, draw_uniforms, root_sequence
+from pivotal.simulation.sampling import piece_values
+
+#: Spawn-key entry that marks a system's own random streams (a run's blocks use small integers).
+SYSTEM_STREAMS = 1 << 31
+#: The pivot's parameters' rows among a draw's quantiles (the first pivot's).
+PIVOT_ROWS = [PARAMETER_NAMES.index(name) for name in sorted(OF_PIVOT)]
+
+
+@dataclass(frozen=True, repr=False)
+class SystemResult:
+    """Per-draw outputs of every dyad of a system run, and the draws' contagion per year."""
+
+    loaded: LoadedSystem
+    draws: int
+    seed: int | None
+    dyads: tuple[SimulationResult, ...]
+    contagion: np.ndarray  # (n_years, draws)
+
+    def __repr__(self) -> str:
+        return (f"SystemResult(system={self.loaded.system.id!r}, dyads={len(self.dyads)}, "
+                f"draws={self.draws}, seed={self.seed})")
+
+    def dyad(self, scenario_id: str) -> SimulationResult:
+        """The result of the dyad whose scenario has this id."""
+        for result in self.dyads:
+            if result.scenario.id == scenario_id:
+                return result
+        known = ", ".join(r.scenario.id for r in self.dyads)
+        raise KeyError(f"no dyad {scenario_id!r} in system {self.loaded.system.id!r} (dyads: {known})")
+
+
+def simulate_system(
+    loaded: LoadedSystem,
+    draws: int = 2000,
+    seed: SeedLike = None,
+    *,
+    use_record: bool = True,
+    record_periods: Collection[int] | None = None,
+    overlays: Mapping[str, Overlay] | None = None,
+    contagion: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SystemResult:
+    """Simulate every dyad of a system in step, with observers sharing evidence by ``contagion``.
+
+    Parameters
+    ----------
+    use_record, record_periods : as for :func:`~pivotal.simulation.engine.simulate`, for every dyad.
+    overlays : changes to apply to dyads, by scenario id (a what-if within the system).
+    contagion : a fixed ω for every year and draw instead of the system's distribution.
+    progress : told (draws done, draws) after each block of draws.
+    """
+    if draws < 1:
+        raise ValueError(f"draws must be at least 1, got {draws}")
+    scenarios = [apply_overlay(s, overlays[s.id]) if overlays and s.id in overlays else s
+                 for s in loaded.scenarios]
+    plans = [make_plan(s, use_record=use_record, record_periods=record_periods) for s in scenarios]
+    root = root_sequence(seed)
+    roots = [root] + [_stream(root, d) for d in range(1, len(plans))]
+    years = loaded.years
+    outputs: list[list] = [[] for _ in plans]
+    quantiles: list[list] = [[] for _ in plans]
+    omega = np.empty((len(years), draws))
+    for start in range(0, draws, BLOCK_DRAWS):
+        stop = min(draws, start + BLOCK_DRAWS)
+        walks, drawn = _walks(plans, roots, start, stop)
+        omega[:, start:stop] = _contagion(loaded, _stream(root, 0), start, stop, contagion)
+        for y, year in enumerate(years):
+            _play_year(plans, walks, year, omega[y, start:stop])
+        for d, walk in enumerate(walks):
+            outputs[d].append(walk.output())
+            quantiles[d].append(drawn[d])
+        if progress is not None:
+            progress(stop, draws)
+    dyads = tuple(_result(scenario, plan, outputs[d], quantiles[d], draws, seed, use_record)
+                  for d, (scenario, plan) in enumerate(zip(scenarios, plans, strict=True)))
+    return SystemResult(loaded=loaded, draws=draws, seed=seed if isinstance(seed, int) else None,
+                        dyads=dyads, contagion=omega)
+
+
+def _stream(root: np.random.SeedSequence, index: int) -> np.random.SeedSequence:
+    """A system's own stream: 0 for ω, d for dyad d (the first dyad uses the run's own numbers)."""
+    return np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, SYSTEM_STREAMS, index),
+                                  pool_size=root.pool_size)
+
+
+def _walks(plans: list[RunPlan], roots: list, start: int, stop: int) -> tuple[list[Walk], list[np.ndarray]]:
+    """Each dyad's walk over draws ``start`` to ``stop``, the pivot's quantiles shared."""
+    n = len(PARAMETER_NAMES)
+    walks, drawn = [], []
+    for d, (plan, root) in enumerate(zip(plans, roots, strict=True)):
+        rows = draw_uniforms(root, plan.uniform_rows, start, stop)
+        end = n + UNIFORMS_PER_PERIOD * len(plan.steps)
+        q = np.concatenate([rows[:n], rows[end:]])
+        if d > 0:  # one pivot: its parameters' draws are the first dyad's
+            q[PIVOT_ROWS] = drawn[0][PIVOT_ROWS]
+        drawn.append(q)
+        walks.append(Walk(plan, q, rows[n:end].reshape(len(plan.steps), UNIFORMS_PER_PERIOD, stop - start)))
+    return walks, drawn
+
+
+def _contagion(loaded: LoadedSystem, stream: np.random.SeedSequence, start: int, stop: int,
+               fixed: float | None) -> np.ndarray:
+    """ω per year for draws ``start`` to ``stop``: one quantile a draw, through each year's piece."""
+    years = loaded.years
+    if fixed is not None:
+        return np.full((len(years), stop - start), float(fixed))
+    q = draw_uniforms(stream, 1, start, stop)[0]
+    values = np.empty((len(years), stop - start))
+    for piece in loaded.system.contagion:
+        for year in piece.periods.years():
+            if year in years:
+                values[years.index(year)] = piece_values(piece, q)
+    return values
+
+
+def _play_year(plans: list[RunPlan], walks: list[Walk], year: int, omega: np.ndarray) -> None:
+    """Every dyad that has ``year`` plays it; then each dyad hears the others' evidence."""
+    played: dict[int, np.ndarray] = {}
+    evidence: dict[int, np.ndarray] = {}
+    for d, plan in enumerate(plans):
+        if year in plan.periods:
+            out = walks[d].play(plan.periods.index(year))
+            played[d], evidence[d] = out, evidence_of(out)
+    if not evidence:
+        return
+    total = sum(evidence.values())
+    for d, (plan, walk) in enumerate(zip(plans, walks, strict=True)):
+        if year > plan.periods[-1]:
+            continue  # a dyad whose periods are over
+        heard = omega * (total - evidence.get(d, 0.0))
+        walk.hear(heard, after=played[d][BELIEF_AFTER] if d in played else None)
+
+
+def _result(scenario: Scenario, plan: RunPlan, outputs: list, quantiles: list, draws: int, seed: SeedLike,
+            use_record: bool) -> SimulationResult:
+    metrics = np.concatenate([o.metrics for o in outputs], axis=2)  # (n_periods, n_metrics, draws)
+    return SimulationResult(
+        scenario=scenario, draws=draws, seed=seed if isinstance(seed, int) else None, use_record=use_record,
+        periods=plan.periods, metrics={name: metrics[:, i, :] for i, name in enumerate(METRICS)},
+        challenge=np.concatenate([o.challenge for o in outputs], axis=1),
+        response=np.concatenate([o.response for o in outputs], axis=1),
+        belief_source=plan.belief_source, quantiles=np.concatenate(quantiles, axis=1),
+    )

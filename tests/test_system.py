@@ -1,0 +1,129 @@
+"""Systems of dyads sharing one pivot: what observers learn in one dyad carries to the others.
+
+Two invented dyads with the same pivot: in the first the pivot lets a probe pass in 2002 (the
+record says so), in the second nothing happens.  With contagion 0 each dyad is its scenario run
+alone; with contagion above 0 the second dyad's observers learn from the first's crisis.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pivotal.scenario import ScenarioError, parse_scenario
+from pivotal.scenario.overlay import overlay_from_settings
+from pivotal.scenario.system import load_system
+from pivotal.simulation import simulate
+from pivotal.simulation.system import simulate_system
+
+QUIET = """  - periods: 2002
+    challenge: probe
+    pivot_response: acquiesce
+    appeal_answered: false
+    episodes: [clash2002]
+    sources: [{ref: note-a, at: '¶5'}]"""
+
+SYSTEM = """id: tiny-system
+title: Two invented dyads and one pivot
+pivot: PIV
+dyads:
+  - {scenario: watched.yaml}
+  - {scenario: quiet.yaml}
+contagion:
+  - {periods: '2001-2003', low: 0.2, mode: 0.5, high: 0.9, sources: [{ref: judgement, at: 'all'}]}
+sources:
+  judgement: {kind: method, title: Invented judgement for a test}
+"""
+
+
+@pytest.fixture
+def system_path(tmp_path: Path, tiny_text: str) -> Path:
+    assert QUIET in tiny_text
+    quiet = tiny_text.replace("id: tiny-triangle", "id: tiny-quiet").replace(QUIET, """  - periods: 2002
+    challenge: none
+    sources: [{ref: note-a, at: '¶5'}]""")
+    (tmp_path / "watched.yaml").write_text(tiny_text, encoding="utf-8")
+    (tmp_path / "quiet.yaml").write_text(quiet, encoding="utf-8")
+    (tmp_path / "system.yaml").write_text(SYSTEM, encoding="utf-8")
+    return tmp_path / "system.yaml"
+
+
+def test_without_contagion_each_dyad_is_its_scenario_alone(system_path, tiny_text):
+    loaded = load_system(system_path)
+    together = simulate_system(loaded, draws=300, seed=7, contagion=0.0)
+    alone = simulate(loaded.scenarios[0], draws=300, seed=7)
+    for name in ("belief", "p_challenge", "p_intervene", "belief_after"):
+        assert np.array_equal(together.dyads[0].metrics[name], alone.metrics[name]), name
+
+
+def test_a_pivot_that_lets_a_probe_pass_is_believed_weaker_in_the_other_dyad(system_path):
+    loaded = load_system(system_path)
+    quiet = [simulate_system(loaded, draws=500, seed=3, contagion=w).dyad("tiny-quiet").metrics["belief"][2]
+             for w in (0.0, 0.5, 1.0)]
+    watched = simulate_system(loaded, draws=500, seed=3, contagion=0.0).dyad("tiny-triangle")
+    assert np.all(watched.metrics["belief_after"][1] <= watched.metrics["belief"][1])  # acquiescence
+    assert np.all(quiet[1] <= quiet[0]) and np.all(quiet[2] <= quiet[1])
+    assert quiet[2].mean() < quiet[0].mean() - 0.01
+
+
+def test_the_pivots_parameters_are_one_draw_across_dyads_and_the_rivals_are_not(system_path):
+    loaded = load_system(system_path)
+    result = simulate_system(loaded, draws=400, seed=5)
+    first, second = (r.quantiles for r in result.dyads)
+    from pivotal.model.parameters import PARAMETER_NAMES
+
+    same = PARAMETER_NAMES.index("pivot_punishment")
+    own = PARAMETER_NAMES.index("war_cost")
+    assert np.array_equal(first[same], second[same])
+    assert abs(np.corrcoef(first[own], second[own])[0, 1]) < 0.15
+    assert result.contagion.shape == (3, 400)
+    assert result.contagion.min() >= 0.2 and result.contagion.max() <= 0.9
+
+
+def test_a_what_if_in_one_dyad_reaches_the_other_only_through_contagion(system_path):
+    loaded = load_system(system_path)
+    watched = loaded.scenarios[0]
+    change = {"tiny-triangle": overlay_from_settings(["record.pivot_response=restrain@2002"], watched)}
+    for w, moves in ((0.0, False), (0.8, True)):
+        base = simulate_system(loaded, draws=300, seed=2, contagion=w, record_periods=[2001, 2002])
+        other = simulate_system(loaded, draws=300, seed=2, contagion=w, record_periods=[2001, 2002],
+                                overlays=change)
+        before = base.dyad("tiny-quiet").metrics["belief"][2]
+        after = other.dyad("tiny-quiet").metrics["belief"][2]
+        assert np.all(after >= before - 1e-12)
+        assert bool(after.mean() > before.mean() + 0.01) is moves
+
+
+@pytest.mark.parametrize(("change", "says"), [
+    ("pivot: PIV", "pivot: CHA"),
+    ("high: 0.9", "high: 1.5"),
+    ("ref: judgement", "ref: nobody"),
+    ("{scenario: quiet.yaml}", "{scenario: missing.yaml}"),
+])
+def test_a_broken_system_is_refused_where_it_is_broken(system_path, change, says):
+    text = system_path.read_text(encoding="utf-8")
+    assert change in text
+    system_path.write_text(text.replace(change, says), encoding="utf-8")
+    with pytest.raises(ScenarioError) as refused:
+        load_system(system_path)
+    message = str(refused.value)
+    assert message.startswith(str(system_path)) and ":" in message
+    expected = {"pivot: CHA": "dyads[0].scenario", "high: 1.5": "contagion[0].high",
+                "ref: nobody": "contagion[0].sources[0].ref", "{scenario: missing.yaml}": "dyads[1].scenario"}
+    assert expected[says] in message, message
+
+
+def test_the_dyads_must_differ(system_path):
+    text = system_path.read_text(encoding="utf-8")
+    text = text.replace("{scenario: quiet.yaml}", "{scenario: watched.yaml}")
+    system_path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError, match="each dyad a different scenario"):
+        load_system(system_path)
+
+
+def test_a_scenario_file_is_not_a_system(tiny_path):
+    with pytest.raises(ScenarioError):
+        load_system(tiny_path)
+    parse_scenario(tiny_path.read_text(encoding="utf-8"))
