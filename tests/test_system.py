@@ -127,3 +127,32 @@ def test_a_scenario_file_is_not_a_system(tiny_path):
     with pytest.raises(ScenarioError):
         load_system(tiny_path)
     parse_scenario(tiny_path.read_text(encoding="utf-8"))
+
+
+def test_the_system_commands_as_a_user_types_them(system_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from pivotal.cli.app import app
+
+    runner = CliRunner()
+    checked = runner.invoke(app, ["system", "validate", str(system_path)])
+    assert checked.exit_code == 0
+    assert checked.output.strip() == (f"ok: {system_path}: system 'tiny-system' of 2 dyads sharing PIV: "
+                                      "tiny-triangle (2001-2003), tiny-quiet (2001-2003)")
+    ran = runner.invoke(app, ["system", "run", str(system_path), "-n", "100", "--json"])
+    assert ran.exit_code == 0, ran.output
+    content = json.loads(ran.stdout)
+    assert list(content["dyads"]) == ["tiny-triangle", "tiny-quiet"]
+    assert len(content["dyads"]["tiny-quiet"]) == 3
+    asked = runner.invoke(app, ["system", "whatif", str(system_path), "--dyad", "tiny-triangle", "--set",
+                                "record.pivot_response=restrain@2002", "-n", "100", "--contagion", "0"])
+    assert asked.exit_code == 0, asked.output
+    assert "reached from tiny-triangle" in asked.stdout
+    assert "contagion: fixed at 0; records used in both runs before 2002 and for the changed entries" in \
+        asked.stderr
+    wrong = runner.invoke(app, ["system", "whatif", str(system_path), "--dyad", "nobody", "--set",
+                                "record.pivot_response=restrain@2002"])
+    assert wrong.exit_code == 2
+    assert "expected one of tiny-triangle, tiny-quiet, found 'nobody'" in wrong.output

@@ -12,9 +12,9 @@ import typer
 from rich.table import Table
 
 from pivotal.cli.common import (
-    MAX_SEED,
     Draws,
     ScenarioArg,
+    Seed,
     app,
     err,
     error_line,
@@ -33,8 +33,6 @@ from pivotal.cli.render_analyses import (
 )
 from pivotal.scenario import resolve_scenario
 
-Seed = Annotated[int, typer.Option("--seed", "-s", min=0, max=MAX_SEED,
-                                   help="Random seed (fixed so results repeat).")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print results as JSON on stdout.")]
 NoStore = Annotated[bool, typer.Option("--no-store", help="Do not record the result in the run store.")]
 

@@ -8,6 +8,7 @@ from pivotal.cli import explain as _explain  # noqa: F401  (registers explain)
 from pivotal.cli import report as _report  # noqa: F401  (registers report)
 from pivotal.cli import serve as _serve  # noqa: F401  (registers serve)
 from pivotal.cli import sweep as _sweep  # noqa: F401  (registers sweep, sweeps, sweep-show)
+from pivotal.cli import system as _system  # noqa: F401  (registers the system group)
 from pivotal.cli.common import app
 
 __all__ = ["app", "main"]

@@ -142,6 +142,8 @@ ScenarioArg = Annotated[
 
 Draws = Annotated[int, typer.Option("--draws", "-n", min=1, max=MAX_DRAWS,
                                    help="Monte Carlo parameter draws.")]
+Seed = Annotated[int, typer.Option("--seed", "-s", min=0, max=MAX_SEED,
+                                  help="Random seed (fixed so results repeat).")]
 
 
 def _print_version(value: bool) -> None:

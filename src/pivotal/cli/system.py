@@ -1,0 +1,128 @@
+"""``pivotal system``: run a system of dyads that share a pivot, and ask what-ifs across it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from pivotal.cli.common import Draws, Seed, app, err, fitting, out, progress_bar, user_errors
+from pivotal.cli.render import narrow_summary_table, observed_text, summary_table
+from pivotal.cli.render_analyses import whatif_table
+
+system_app = typer.Typer(
+    help="Systems of dyads that share one pivot: what its observers learn in one dyad carries to "
+    "the others (docs/model.md, 'Systems of dyads').",
+    no_args_is_help=True,
+)
+app.add_typer(system_app, name="system")
+
+SystemFile = Annotated[str, typer.Argument(metavar="SYSTEM", help="A system YAML file.")]
+Contagion = Annotated[float | None, typer.Option(
+    min=0.0, max=1.0, help="A fixed contagion for every year and draw instead of the file's range.")]
+
+
+@system_app.command("validate")
+@user_errors
+def validate(path: SystemFile) -> None:
+    """Check a system file and the scenarios it names."""
+    from pivotal.scenario.system import load_system
+
+    loaded = load_system(path)
+    dyads = ", ".join(f"{s.id} ({s.periods.start}-{s.periods.end})" for s in loaded.scenarios)
+    out.print(f"ok: {path}: system '{loaded.system.id}' of {len(loaded.scenarios)} dyads sharing "
+              f"{loaded.system.pivot}: {dyads}", highlight=False)
+
+
+@system_app.command("run")
+@user_errors
+def run(
+    path: SystemFile,
+    draws: Draws = 2000,
+    seed: Seed = 0,
+    contagion: Contagion = None,
+    free: Annotated[bool, typer.Option("--free", help="Ignore the records: simulate every period.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print each dyad's table as JSON.")] = False,
+) -> None:
+    """Simulate every dyad in step, year by year, with shared evidence; one table per dyad.
+
+    System runs are not recorded in the run store."""
+    from pivotal.scenario.system import load_system
+    from pivotal.simulation import summarise
+    from pivotal.simulation.system import simulate_system
+
+    loaded = load_system(path)
+    with progress_bar(f"{loaded.system.id}: {draws:,} draws", draws) as update:
+        result = simulate_system(loaded, draws=draws, seed=seed, use_record=not free, contagion=contagion,
+                                 progress=update)
+    summaries = {dyad.scenario.id: summarise(dyad) for dyad in result.dyads}
+    if as_json:
+        sys.stdout.write(json.dumps({"system": loaded.system.id, "draws": draws, "seed": seed,
+                                     "contagion": _contagion_text(result.contagion, contagion),
+                                     "dyads": {k: json.loads(v.to_json(orient="records"))
+                                               for k, v in summaries.items()}}, indent=2) + "\n")
+        return
+    for dyad in result.dyads:
+        summary = summaries[dyad.scenario.id]
+        title = f"{loaded.system.title} · {dyad.scenario.title} — {draws:,} draws, seed {seed}"
+        out.print(fitting(summary_table(summary, title), narrow_summary_table(summary, title)))
+    out.print(f"contagion: {_contagion_text(result.contagion, contagion)}", highlight=False)
+
+
+@system_app.command("whatif")
+@user_errors
+def whatif(
+    path: SystemFile,
+    dyad: Annotated[str, typer.Option(help="The dyad (its scenario id) the changes apply to.")],
+    settings: Annotated[list[str], typer.Option(
+        "--set", metavar="PATH=VALUE[@PERIODS]",
+        help="A change to that dyad, e.g. record.pivot_response=restrain@2022; repeatable.")],
+    metrics: Annotated[list[str] | None, typer.Option(
+        "--metric", "-m", metavar="METRIC", help="Metrics to show (default p_challenge, belief).")] = None,
+    draws: Draws = 2000,
+    seed: Seed = 0,
+    contagion: Contagion = None,
+) -> None:
+    """What a change in one dyad does to every dyad of the system, paired draw by draw.
+
+    Both runs use the records before the first change (and the changed entries); later periods
+    are simulated."""
+    from pivotal.analysis.counterfactual import WhatIf
+    from pivotal.scenario.overlay import overlay_from_settings
+    from pivotal.scenario.system import load_system
+    from pivotal.simulation import METRICS, summarise
+    from pivotal.simulation.system import simulate_system
+
+    loaded = load_system(path)
+    ids = [s.id for s in loaded.scenarios]
+    if dyad not in ids:
+        raise typer.BadParameter(f"expected one of {', '.join(ids)}, found {dyad!r}", param_hint="--dyad")
+    chosen = tuple(metrics or ["p_challenge", "belief"])
+    for metric in chosen:
+        if metric not in METRICS:
+            raise typer.BadParameter(f"expected one of {', '.join(METRICS)}, found {metric!r}",
+                                     param_hint="--metric")
+    change = overlay_from_settings(settings, loaded.scenarios[ids.index(dyad)])
+    diverges = change.first_period
+    record = sorted({y for y in loaded.years if y < diverges} | set(change.record_periods))
+    runs = [simulate_system(loaded, draws=draws, seed=seed, record_periods=record, contagion=contagion,
+                            overlays=overlays) for overlays in (None, {dyad: change})]
+    for baseline, counterfactual in zip(runs[0].dyads, runs[1].dyads, strict=True):
+        compared = WhatIf(overlays=[change], baseline=baseline, counterfactual=counterfactual,
+                          diverges=diverges, record_periods=record)
+        frame = compared.differences(chosen)
+        observed = {int(r["period"]): observed_text(r) for _, r in summarise(baseline).iterrows()}
+        where = "where the change is made" if baseline.scenario.id == dyad else f"reached from {dyad}"
+        title = (f"{baseline.scenario.title} ({where}): {', '.join(settings)} — {draws:,} draws, "
+                 f"seed {seed}")
+        out.print(whatif_table(frame[frame["period"] >= diverges - 1], chosen, title, observed))
+    err.print(f"contagion: {_contagion_text(runs[0].contagion, contagion)}; records used in both runs "
+              f"before {diverges} and for the changed entries", highlight=False)
+
+
+def _contagion_text(values, fixed: float | None) -> str:
+    if fixed is not None:
+        return f"fixed at {fixed:g}"
+    return f"drawn from the file's range (mean {float(values.mean()):.2f})"
