@@ -89,3 +89,25 @@ def test_given_quantiles_are_shared_by_every_pivot(three):
     quantiles = np.random.default_rng(0).random((len(PARAMETER_NAMES), 64))
     result = simulate(three["aab"], draws=64, seed=6, quantiles=quantiles)
     assert np.array_equal(result.quantiles, np.tile(quantiles, (2, 1)))
+
+
+def test_sensitivity_varies_each_pivot_on_its_own_as_the_engine_draws_them(three):
+    """One factor a parameter, but an input per pivot for the pivot's parameters (SALib groups),
+    so the variance it breaks down is that of the model the engine runs."""
+    from pivotal.analysis import sobol_indices
+    from pivotal.analysis.sensitivity import sobol_inputs, uncertain_parameters
+    from pivotal.scenario.schema import PeriodRange
+
+    scenario = three["aab"]
+    names = uncertain_parameters(scenario, 2003)
+    rows, groups = sobol_inputs(scenario, names)
+    extra = [name for name in names if name in OF_PIVOT]
+    assert len(rows) == len(names) + len(extra) and groups == names + extra
+    assert sorted(set(rows)) == sorted(rows)  # every input sets its own quantile
+    span = PeriodRange(2003, 2003)
+    result = sobol_indices(scenario, metric="p_offensive", periods=span, samples=512, seed=1)
+    assert list(result.indices["parameter"].sort_values()) == sorted(names)
+    engine = simulate(scenario, draws=20_000, seed=9).metrics["p_offensive"][2]
+    assert abs(result.variance / engine.var() - 1) < 0.08
+    _, one_groups = sobol_inputs(three["aaa"], uncertain_parameters(three["aaa"], 2003))
+    assert one_groups == uncertain_parameters(three["aaa"], 2003)  # one pivot: no groups, as before

@@ -74,10 +74,11 @@ def test_the_pivots_parameters_are_one_draw_across_dyads_and_the_rivals_are_not(
     first, second = (r.quantiles for r in result.dyads)
     from pivotal.model.parameters import PARAMETER_NAMES
 
-    same = PARAMETER_NAMES.index("pivot_punishment")
-    own = PARAMETER_NAMES.index("war_cost")
+    same = PARAMETER_NAMES.index("pivot_distraction")
     assert np.array_equal(first[same], second[same])
-    assert abs(np.corrcoef(first[own], second[own])[0, 1]) < 0.15
+    for name in ("war_cost", "restraint_cost", "patron_shield"):  # the rivals', and the theatre's
+        own = PARAMETER_NAMES.index(name)
+        assert abs(np.corrcoef(first[own], second[own])[0, 1]) < 0.15, name
     assert result.contagion.shape == (3, 400)
     assert result.contagion.min() >= 0.2 and result.contagion.max() <= 0.9
 

@@ -29,11 +29,12 @@ import pandas as pd
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
-from pivotal.model.parameters import PARAMETER_NAMES
+from pivotal.model.parameters import OF_PIVOT, PARAMETER_NAMES
 from pivotal.scenario.schema import PeriodRange, Scenario
 from pivotal.simulation.engine import METRICS, Chunk, Progress, iter_chunks
 from pivotal.simulation.kernel import make_plan
 from pivotal.simulation.random import BLOCK_DRAWS
+from pivotal.simulation.sampling import quantile_row
 
 DEFAULT_TOLERANCE = 0.05
 
@@ -174,11 +175,15 @@ def _sobol_at(scenario: Scenario, *, metric: str, periods: PeriodRange | None, s
     names = uncertain_parameters(scenario, periods.end)
     if not names:
         raise ValueError("the scenario has no uncertain parameter")
-    problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
+    rows, groups = sobol_inputs(scenario, names)
+    problem = {"num_vars": len(rows), "names": [f"{g}#{i}" for i, g in enumerate(groups)],
+               "bounds": [[0.0, 1.0]] * len(rows)}
+    if len(rows) > len(names):  # a parameter of the pivot, drawn once per pivot: one factor
+        problem["groups"] = groups
     x = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
     done = len(evaluated) if len(evaluated) <= len(x) else 0
     y = np.concatenate([evaluated[:done],
-                        _evaluate(scenario, names, x[done:], metric, periods, seed, use_record, done, step)])
+                        _evaluate(scenario, rows, x[done:], metric, periods, seed, use_record, done, step)])
     full = _analyse(problem, y, seed)
     half = _analyse(problem, y[: len(y) // 2], seed)
     indices = pd.DataFrame({"parameter": names, "S1": full["S1"], "S1_conf": full["S1_conf"],
@@ -196,17 +201,37 @@ def _sobol_at(scenario: Scenario, *, metric: str, periods: PeriodRange | None, s
     ), y
 
 
-def _evaluate(scenario: Scenario, names: list[str], x: np.ndarray, metric: str, periods: PeriodRange,
+def sobol_inputs(scenario: Scenario, names: list[str]) -> tuple[list[int], list[str]]:
+    """The quantile row each Sobol input sets, and the parameter it belongs to.
+
+    One input per uncertain parameter; where the pivot changes, each parameter of the pivot has a
+    quantile per pivot (``OF_PIVOT``), so it has an input per pivot too, all of them one factor of
+    the analysis (SALib's groups): the indices break down the variance of the model the engine
+    runs, with the pivots drawn independently.
+    """
+    pivots = make_plan(scenario).pivots
+    rows = [quantile_row(name, 0) for name in names]
+    groups = list(names)
+    for pivot in range(1, pivots):
+        for name in names:
+            if name in OF_PIVOT:
+                rows.append(quantile_row(name, pivot))
+                groups.append(name)
+    return rows, groups
+
+
+def _evaluate(scenario: Scenario, rows: list[int], x: np.ndarray, metric: str, periods: PeriodRange,
               seed: int, use_record: bool, first_draw: int = 0, step: Progress | None = None) -> np.ndarray:
-    """The output for each row of ``x``, the rows being draws ``first_draw`` on of one run.
+    """The output for each row of ``x`` (column ``c`` setting quantile row ``rows[c]``), the rows
+    being draws ``first_draw`` on of one run; unset quantiles are medians.
 
     Streamed: each chunk is reduced to its draws' means where it was computed, so memory does not
     grow with the sample (N (D + 2) draws of every output would reach gigabytes).
     """
-    quantiles = np.full((len(PARAMETER_NAMES), x.shape[0]), 0.5)
-    for column, name in enumerate(names):
-        quantiles[PARAMETER_NAMES.index(name)] = x[:, column]
     plan = make_plan(scenario, use_record=use_record)
+    quantiles = np.full((plan.quantile_rows, x.shape[0]), 0.5)
+    for column, row in enumerate(rows):
+        quantiles[row] = x[:, column]
     rows = [t for t, p in enumerate(plan.periods) if p in periods]
     column = METRICS.index(metric)
 
@@ -224,7 +249,7 @@ def _evaluate(scenario: Scenario, names: list[str], x: np.ndarray, metric: str, 
 
 def _analyse(problem: dict, y: np.ndarray, seed: int) -> dict:
     if np.var(y) == 0:
-        nan = np.full(problem["num_vars"], np.nan)
+        nan = np.full(len(pd.unique(np.array(problem.get("groups") or problem["names"]))), np.nan)
         return {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
     with np.errstate(divide="ignore", invalid="ignore"):
         return sobol_analyze.analyze(problem, y, calc_second_order=False, num_resamples=200, seed=seed)

@@ -61,10 +61,17 @@ INF = math.inf
 #: prior about it) or the target's tie to it.  When the pivot changes, the next pivot's values of
 #: these are drawn independently of the last one's; the rivals' parameters keep one draw.
 OF_PIVOT = frozenset({
-    "pivot_distraction", "pivot_punishment", "pivot_stake_target", "target_alignment",
-    "pivot_stake_challenger", "restraint_cost", "mediation_cost", "peacekeepers", "resolve_value",
-    "mediation_credit", "prior_resolve", "resolve_turnover", "protection_value", "pivot_leverage",
-    "peacekeeper_tripwire", "target_restraint_cost", "tilt_commitment", "ultimatum_gain",
+    "pivot_distraction", "pivot_punishment", "patron_shield", "pivot_stake_target", "target_alignment",
+    "pivot_stake_challenger", "restraint_cost", "mediation_cost", "mediated_share", "peacekeepers",
+    "resolve_value", "mediation_credit", "prior_resolve", "resolve_turnover", "protection_value",
+    "pivot_leverage", "peacekeeper_tripwire", "ceasefire_fragility", "target_restraint_cost",
+    "tilt_commitment", "ultimatum_gain", "hedge_erosion", "precision_pivot",
+})
+#: The pivot's own attributes, whichever rivals it stands between: its capacity tied up elsewhere,
+#: what resolve is worth to it, the observers' prior about it, how often its type turns over and
+#: how precisely it chooses.  The dyads of a system share one draw of these.
+OF_PIVOT_ITSELF = frozenset({
+    "pivot_distraction", "resolve_value", "mediation_credit", "prior_resolve", "resolve_turnover",
     "precision_pivot",
 })
 

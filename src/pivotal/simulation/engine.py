@@ -197,8 +197,8 @@ def iter_chunks(
         raise ValueError(f"first_draw must be 0 or more, got {first_draw}")
     if quantiles is not None and quantiles.shape not in ((len(PARAMETER_NAMES), draws),
                                                          (plan.quantile_rows, draws)):
-        raise ValueError(f"quantiles must have shape {(len(PARAMETER_NAMES), draws)}, "
-                         f"got {quantiles.shape}")
+        raise ValueError(f"quantiles must have shape {(len(PARAMETER_NAMES), draws)} or "
+                         f"{(plan.quantile_rows, draws)}, got {quantiles.shape}")
     engine = backend if isinstance(backend, Backend) else get_backend(backend)
     root = root_sequence(seed)
     workers = threads or (default_threads() if engine.threaded else 1)

@@ -14,8 +14,10 @@ simultaneous.  With ω = 0 each dyad is exactly the scenario run alone on the sa
 
 Random numbers: the first dyad draws what its scenario alone would with the same seed; each
 other dyad, and ω, draw from their own streams, spawned from the seed.  The pivot is one power,
-so every dyad takes the first dyad's quantiles of the pivot's parameters (``OF_PIVOT``); the
-rivals' parameters are drawn independently for each dyad.
+so every dyad takes the first dyad's quantiles of the pivot's own attributes
+(``OF_PIVOT_ITSELF``: its distraction, resolve value, prior, turnover and precision); what depends
+on the theatre (its stakes, costs and leverage there, the patrons' shield) and the rivals'
+parameters are drawn independently for each dyad.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pivotal.model.parameters import OF_PIVOT, PARAMETER_NAMES
+from pivotal.model.parameters import OF_PIVOT_ITSELF, PARAMETER_NAMES
 from pivotal.scenario.overlay import Overlay, apply_overlay
 from pivotal.scenario.schema import Scenario
 from pivotal.scenario.system import LoadedSystem
@@ -44,8 +46,8 @@ from pivotal.simulation.sampling import piece_values
 
 #: Spawn-key entry that marks a system's own random streams (a run's blocks use small integers).
 SYSTEM_STREAMS = 1 << 31
-#: The pivot's parameters' rows among a draw's quantiles (the first pivot's).
-PIVOT_ROWS = [PARAMETER_NAMES.index(name) for name in sorted(OF_PIVOT)]
+#: The rows of the pivot's own attributes among a draw's quantiles, shared by every dyad.
+PIVOT_ROWS = [PARAMETER_NAMES.index(name) for name in sorted(OF_PIVOT_ITSELF)]
 
 
 @dataclass(frozen=True, repr=False)
@@ -133,7 +135,7 @@ def _walks(plans: list[RunPlan], roots: list, start: int, stop: int) -> tuple[li
         rows = draw_uniforms(root, plan.uniform_rows, start, stop)
         end = n + UNIFORMS_PER_PERIOD * len(plan.steps)
         q = np.concatenate([rows[:n], rows[end:]])
-        if d > 0:  # one pivot: its parameters' draws are the first dyad's
+        if d > 0:  # one pivot: its own attributes' draws are the first dyad's
             q[PIVOT_ROWS] = drawn[0][PIVOT_ROWS]
         drawn.append(q)
         walks.append(Walk(plan, q, rows[n:end].reshape(len(plan.steps), UNIFORMS_PER_PERIOD, stop - start)))
