@@ -3,6 +3,7 @@ other than the pivot brokered. Older files keep validating unchanged."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from pivotal.report.charts import KIND_COLOURS, chart_svg
@@ -66,3 +67,38 @@ def test_a_broker_must_be_an_actor_other_than_the_pivot(tiny_text, broker, says)
         parse_scenario(recorded(tiny_text, f"ceasefire_days: 3, ceasefire_broker: {broker}, "),
                        source="r.yaml")
     assert says in str(refused.value)
+
+
+def test_a_partial_answer_to_an_appeal_is_recorded_but_not_scored(tiny_text):
+    from pivotal.evaluation.outcomes import OUTCOMES
+    from pivotal.simulation import simulate, summarise
+
+    text = tiny_text.replace("    appeal_answered: false\n", "    appeal_answered: partial\n", 1)
+    scenario = parse_scenario(text, source="partial.yaml")
+    assert scenario.record_for(2002).appeal_answered == "partial"
+    appeal = next(o for o in OUTCOMES if o.name == "appeal_answered")
+    assert np.isnan(appeal.observed(scenario.record_for(2002)))
+    assert summarise(simulate(scenario, draws=50, seed=1))["observed_appeal_answered"].isna().all()
+
+
+def test_a_challenge_on_a_third_party_and_what_the_challenger_kept(tiny_text):
+    text = tiny_text.replace("    appeal_answered: false\n",
+                             "    appeal_answered: false\n    against: PAT\n    challenger_kept: 0.4\n", 1)
+    entry = parse_scenario(text, source="third.yaml").record_for(2002)
+    assert entry.against == "PAT" and entry.challenger_kept == 0.4
+    with pytest.raises(ScenarioError, match="a third party: neither the challenger nor the pivot"):
+        parse_scenario(text.replace("against: PAT", "against: CHA"), source="third.yaml")
+    with pytest.raises(ScenarioError, match="challenger_kept"):
+        parse_scenario(text.replace("challenger_kept: 0.4", "challenger_kept: 1.5"), source="third.yaml")
+
+
+def test_what_is_contested_and_an_organisation_as_target(tiny_text):
+    text = tiny_text.replace("challenger_patrons: [PAT]}", "challenger_patrons: [PAT], contested: a valley}")
+    text = text.replace("  TAR: {name: Targetia, kind: state}",
+                        "  TAR: {name: Target League, kind: organisation, members: [PAT]}")
+    scenario = parse_scenario(text, source="bloc.yaml")
+    assert scenario.roles[0].contested == "a valley"
+    assert scenario.actors["TAR"].kind == "organisation"
+    from pivotal.simulation import simulate
+
+    assert simulate(scenario, draws=50, seed=1).metrics["p_challenge"].shape == (3, 50)

@@ -57,7 +57,9 @@ class Outcome:
                 return np.nan
             return float(entry.pivot_response in ("restrain", "mediate"))
         if self.name == "appeal_answered":
-            return np.nan if entry.appeal_answered is None else float(entry.appeal_answered)
+            if entry.appeal_answered is None or entry.appeal_answered == "partial":
+                return np.nan  # a partial answer is neither an answer nor a refusal: not scored
+            return float(entry.appeal_answered)
         if self.name == "ceasefire_held":
             if entry.pivot_response != "mediate" or entry.ceasefire_held is None:
                 return np.nan

@@ -214,7 +214,17 @@ def record_entry_problems(s: Scenario, entry: RecordEntry, path: Path) -> Iterat
     if entry.ceasefire_held is not None and entry.pivot_response != "mediate":
         yield Problem((*path, "ceasefire_held"), "`ceasefire_held` only after a `pivot_response` of mediate",
                       f"pivot_response {entry.pivot_response or 'none'}")
-    if entry.appeal_answered and entry.pivot_response == "mediate" and entry.ceasefire_held is False:
+    if entry.against is not None:
+        yield from unknown_actor(s, entry.against, (*path, "against"))
+        sides = {a for p in entry.periods.years() if s.periods.start <= p <= s.periods.end
+                 for a in (s.roles_in(p).challenger, s.roles_in(p).pivot)}
+        if entry.against in sides:
+            yield Problem((*path, "against"), "a third party: neither the challenger nor the pivot (leave "
+                          "`against` out when the challenge fell on the target)", entry.against)
+    if entry.challenger_kept is not None and entry.challenge == "none":
+        yield Problem((*path, "challenger_kept"), "`challenger_kept` only after a probe or an offensive",
+                      "challenge none")
+    if entry.appeal_answered is True and entry.pivot_response == "mediate" and entry.ceasefire_held is False:
         yield Problem((*path, "appeal_answered"),
                       "an appeal answered by a mediation to come with a ceasefire that held (the pivot "
                       "acts for the target by restraining, or by brokering a ceasefire that holds)",

@@ -113,6 +113,7 @@ class Roles(Strict):
     target: str
     challenger_patrons: list[str] = []
     target_patrons: list[str] = []
+    contested: str | None = None  # what the rivals contest in these periods, in words
     sources: list[Citation] = []
     note: str | None = None
 
@@ -167,7 +168,9 @@ class RecordEntry(Strict):
     ceasefire_days: Annotated[int, Field(ge=0)] | None = None
     ceasefire_broker: str | None = None  # an actor: who brokered the ceasefire, when not the pivot
     ceasefire_held: bool | None = None
-    appeal_answered: bool | None = None
+    appeal_answered: bool | Literal["partial"] | None = None  # partial: the pivot answered part of it
+    against: str | None = None  # an actor other than the target that the challenge fell on
+    challenger_kept: Annotated[float, Field(ge=0, le=1)] | None = None  # share of its gains held at the end
     target_hedged: bool | None = None
     target_move: Literal["concede", "hold", "provoke"] | None = None
     pivot_answer: Literal["restrain_target", "tolerate"] | None = None

@@ -57,7 +57,9 @@ def summary_frame(
         row["observed_challenge"] = entry.challenge if entry else None
         row["observed_response"] = entry.pivot_response if entry else None
         row["observed_ceasefire_days"] = entry.ceasefire_days if entry else None
-        row["observed_appeal_answered"] = entry.appeal_answered if entry else None
+        # The store keeps a yes or no; a partial answer is neither (the scenario file says which).
+        answered = entry.appeal_answered if entry else None
+        row["observed_appeal_answered"] = None if answered == "partial" else answered
         row["observed_target_hedged"] = entry.target_hedged if entry else None
         rows.append(row)
     frame = pd.DataFrame(rows)
