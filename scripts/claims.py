@@ -8,6 +8,7 @@ the file, never by hand.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -232,6 +233,43 @@ def hidden_deterrent() -> tuple[str, str]:
     return answer, verdict
 
 
+#: Contagion: had Russia restrained Azerbaijan in 2021-2022, what of Kyrgyzstan and Tajikistan?
+CONTAGION_SYSTEM, CONTAGION_DYAD, CONTAGION_OTHER = "russia-allies", "south-caucasus", "kyrgyzstan-tajikistan"
+CONTAGION_SETTING = "record.pivot_response=restrain@2021-2022"
+CONTAGION_YEARS = PeriodRange(2022, 2023)
+
+
+@functools.cache
+def _contagion_whatif(fixed: float | None):
+    from pivotal.analysis.system_whatif import system_what_if
+    from pivotal.scenario.system import resolve_system
+
+    loaded = resolve_system(CONTAGION_SYSTEM)
+    dyad = next(s for s in loaded.scenarios if s.id == CONTAGION_DYAD)
+    change = overlay_from_settings([CONTAGION_SETTING], dyad)
+    return system_what_if(loaded, CONTAGION_DYAD, change, draws=DRAWS, seed=SEED, contagion=fixed)
+
+
+def _contagion_average(metric: str, fixed: float | None = None):
+    """The row `pivotal system whatif ... --over` prints for the other dyad and ``metric``."""
+    result = _contagion_whatif(fixed)[CONTAGION_OTHER]
+    return next(result.averages((metric,), CONTAGION_YEARS).itertuples())
+
+
+def contagion() -> tuple[str, str]:
+    row = _contagion_average("p_challenge")
+    belief = _contagion_average("belief")
+    answer = (f"in {CONTAGION_OTHER}, {average_line(row)}; belief that Russia is resolved there: "
+              f"{average_line(belief)}")
+    return answer, _verdict(row, -1)
+
+
+def contagion_ends() -> str:
+    none, full = (_contagion_average("p_challenge", fixed) for fixed in (0.0, 1.0))
+    return (f"with no contagion (ω = 0) the change is {none.difference:+.4f}, exactly nothing; with full "
+            f"contagion (ω = 1), {average_line(full)}")
+
+
 CLAIMS = (
     Claim("Pivotal deterrence works best when the rivals have no alternative patron", "003 ¶17",
           "A pivot restrains both sides most when neither can turn to another protector.",
@@ -285,14 +323,28 @@ CLAIMS = (
               "provocative target to retract. The command makes that pressure prohibitively costly "
               "from 1994 (run without the record); the claim expects more provocations and so more "
               "challenges."),
+    Claim("Contagion: a pivot that fails one ally loses credibility with the others", "000 ¶14; 002 ¶2, ¶27",
+          "Russia's failure to defend Armenia was watched by its other allies: Kyrgyzstan and Tajikistan "
+          "fought their worst border war while the CSTO stood by.",
+          f"pivotal system whatif {CONTAGION_SYSTEM} --dyad {CONTAGION_DYAD} --set {CONTAGION_SETTING} "
+          f"-n {DRAWS} -s {SEED} -m p_challenge -m belief --over {CONTAGION_YEARS}",
+          contagion,
+          why="The `russia-allies` system plays both dyads in step; each year the evidence about Russia's "
+              "resolve seen in one dyad reaches the other's observers scaled by the contagion share ω, "
+              "drawn uniformly from 0 to 1 because the analyses give no measure of it. Events within a "
+              "year count as simultaneous, so the South Caucasus in 2021 reaches the Kyrgyz-Tajik border "
+              "in 2022. The claim expects that, had Russia restrained Azerbaijan, a challenge on the "
+              "Kyrgyz-Tajik border would have been less likely.",
+          otherwise=contagion_ends),
 )
 
 #: What the seeds claim that the model cannot test, and why.
 OUTSIDE = (
-    ("Contagion: a pivot that fails one ally loses credibility with the others", "000 ¶14; 002 ¶27",
-     "The model has one pivot and one pair of rivals; other clients of the pivot (Kyrgyzstan, "
-     "Tajikistan, Kazakhstan) are not in it, so it cannot say whether Russia's failure in the South "
-     "Caucasus spread. A scenario per client, sharing a belief about the pivot, would be needed."),
+    ("Contagion to Kazakhstan", "000 ¶14; 002 ¶2, ¶27",
+     "Kazakhstan's January 2022 crisis was domestic unrest answered by a CSTO deployment at the "
+     "government's request: there is no second state to be a challenger, so it is not a dyad of this "
+     "model, and the `russia-allies` system leaves it out. Its part of the contagion claim (a Kazakhstan "
+     "hedging after Russia failed Armenia) is untested."),
 )
 
 
@@ -301,7 +353,8 @@ def render() -> str:
         "# The seeds' claims, tested",
         "",
         "Each mechanism that the source analyses (the seeds, cited by number and paragraph) put forward,",
-        "written as the command that tests it on the built-in `south-caucasus` scenario and the answer",
+        "written as the command that tests it on the built-in `south-caucasus` scenario (or the",
+        "`russia-allies` system, for contagion) and the answer",
         "the model gives. This file is generated by `python scripts/claims.py`; a test fails when the",
         "numbers here are no longer what the code produces.",
         "",

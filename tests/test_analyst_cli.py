@@ -167,7 +167,7 @@ def test_mistakes_once_accepted_or_named_after_code_are_located(tmp_path, old, n
      "evidence add` it to search its passages), found 'nowhere.pdf'"),
     ("    pivot_response: acquiesce\n", "    pivot_response: acquiesce\n    ceasefire_days: 2\n",
      "record[1].ceasefire_days: expected `ceasefire_days` with a `pivot_response` of mediate (it counts "
-     "the days to a ceasefire the pivot brokered; the note should say whose ceasefire this was), found "
+     "the days to a ceasefire the pivot brokered), or a `ceasefire_broker` naming who brokered it, found "
      "pivot_response acquiesce"),
 ])
 def test_what_the_model_would_not_use_is_a_located_warning_and_the_file_still_runs(tmp_path, old, new,

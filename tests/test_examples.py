@@ -48,11 +48,12 @@ def test_the_documented_scores_are_what_the_code_gives():
         assert f"- {line}\n" in readme, f"examples/README.md is stale for: {line}"
 
 
-def test_pivotal_scenarios_lists_both_with_title_and_periods():
+def test_pivotal_scenarios_lists_every_built_in_with_title_and_periods():
     result = invoke("scenarios")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert [line.split()[0] for line in lines] == ["south-caucasus", "india-pakistan"]
+    names = [line.split()[0] for line in lines]
+    assert names == ["south-caucasus", "india-pakistan", "kyrgyzstan-tajikistan"]
     assert lines[1].split(None, 1)[1] == ("India and Pakistan, 1999-2019 - the United States between two "
                                           "nuclear-armed rivals (1999–2019)")
 

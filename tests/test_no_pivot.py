@@ -16,9 +16,14 @@ from pivotal.web.figures import figure
 from tests.test_pivot_change import with_pivots
 
 
+def without_pivot_in_2002(tiny_text: str) -> str:
+    """The tiny scenario with no pivot in 2002 (its record then says nothing of an appeal)."""
+    return with_pivots(tiny_text, "PIV", "null", "PIV").replace("    appeal_answered: false\n", "", 1)
+
+
 @pytest.fixture
 def gap(tiny_text):
-    return parse_scenario(with_pivots(tiny_text, "PIV", "null", "PIV"), source="gap.yaml")
+    return parse_scenario(without_pivot_in_2002(tiny_text), source="gap.yaml")
 
 
 @pytest.fixture
@@ -46,8 +51,9 @@ def test_without_a_pivot_the_challenger_is_not_less_tempted(gap, full):
 def test_a_period_without_a_pivot_is_charted_and_summarised(gap):
     summary = summarise(simulate(gap, draws=100, seed=3))
     assert summary["pivot"].isna().tolist() == [False, True, False]
-    assert "no pivot" in chart_svg("probabilities", summary=summary)
-    assert "no pivot" in figure("probabilities", summary=summary, scenario=gap)["layout"]["title"]["text"]
+    assert "PIV as pivot (none in some years)" in chart_svg("probabilities", summary=summary)
+    title = figure("probabilities", summary=summary, scenario=gap)["layout"]["title"]["text"]
+    assert title == "Probabilities per year: Challengia and Targetia, Pivotia as pivot (none in some years)"
     figure("network", scenario=gap)
 
 
@@ -57,3 +63,25 @@ def test_a_recorded_restraint_in_a_period_without_a_pivot_is_refused(tiny_text):
     with pytest.raises(ScenarioError) as refused:
         parse_scenario(text, source="gap.yaml")
     assert "no pivot response other than acquiesce in 2002" in str(refused.value)
+
+
+def test_no_pivot_acts_whatever_its_precision_and_the_target_keeps_its_tie(tiny_text):
+    text = without_pivot_in_2002(tiny_text)
+    cite = "sources: [{ref: note-a, at: '¶3'}]"
+    text = text.replace("parameters:\n", "parameters:\n  precision_pivot:\n    - {periods: '2001-2003', "
+                        f"low: 0.0000001, mode: 0.0000001, high: 0.0000001, {cite}}}\n"
+                        "  hedge_erosion:\n    - {periods: '2001-2003', low: 0.5, mode: 0.5, high: 0.5, "
+                        f"{cite}}}\n", 1)
+    result = simulate(parse_scenario(text, source="gap.yaml"), draws=300, seed=4, use_record=False)
+    assert np.all(result.metrics["p_intervene"][1] == 0.0)
+    assert np.array_equal(result.metrics["alignment"][2], result.metrics["alignment"][1])
+
+
+def test_the_pivots_outcomes_are_not_scored_where_there_is_no_pivot(tiny_text):
+    from pivotal.evaluation.outcomes import observed_table
+
+    scenario = parse_scenario(without_pivot_in_2002(tiny_text), source="gap.yaml")
+    table = observed_table(simulate(scenario, draws=20, seed=1)).set_index("period")
+    assert np.isnan(table.loc[2002, "intervention"]) and table.loc[2002, "probe"] == 1.0
+    with pytest.raises(ScenarioError, match="no `appeal_answered` in 2002, a period without a pivot"):
+        parse_scenario(with_pivots(tiny_text, "PIV", "null", "PIV"), source="gap.yaml")

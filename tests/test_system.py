@@ -157,3 +157,53 @@ def test_the_system_commands_as_a_user_types_them(system_path):
                                 "record.pivot_response=restrain@2002"])
     assert wrong.exit_code == 2
     assert "expected one of tiny-triangle, tiny-quiet, found 'nobody'" in wrong.output
+
+
+def test_a_what_if_lets_the_other_dyads_simulate_the_changed_years(system_path):
+    from pivotal.analysis.system_whatif import system_what_if
+
+    loaded = load_system(system_path)
+    change = overlay_from_settings(["record.pivot_response=restrain@2002"], loaded.scenarios[0])
+    compared = system_what_if(loaded, "tiny-triangle", change, draws=50, seed=1, contagion=0.0)
+    assert compared["tiny-triangle"].record_periods == [2001, 2002]
+    assert compared["tiny-quiet"].record_periods == [2001]
+    quiet = compared["tiny-quiet"]
+    assert np.array_equal(quiet.baseline.metrics["belief"], quiet.counterfactual.metrics["belief"])
+
+
+def test_simulate_system_refuses_what_it_cannot_do(system_path):
+    loaded = load_system(system_path)
+    with pytest.raises(ValueError, match="contagion must lie in"):
+        simulate_system(loaded, draws=10, contagion=1.5)
+    with pytest.raises(ValueError, match="no dyad 'elsewhere'"):
+        simulate_system(loaded, draws=10, overlays={"elsewhere": None})
+    result = simulate_system(loaded, draws=10, seed=4)
+    assert [r.seed for r in result.dyads] == [4, None]  # the second dyad's numbers are its own stream
+
+
+def test_a_contagion_outside_the_dyads_years_and_a_scenario_as_system_are_refused(system_path, tiny_path):
+    text = system_path.read_text(encoding="utf-8")
+    system_path.write_text(text.replace("periods: '2001-2003'", "periods: '2001-2004'"), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="periods within the dyads' 2001-2003"):
+        load_system(system_path)
+    with pytest.raises(ScenarioError, match="check it with `pivotal validate`"):
+        load_system(tiny_path)
+    with pytest.raises(ScenarioError, match="check it with `pivotal system validate`"):
+        parse_scenario(text)
+
+
+def test_the_built_in_russian_system_links_the_south_caucasus_and_the_kyrgyz_tajik_border():
+    from pivotal.scenario.system import builtin_system_names, resolve_system
+
+    assert builtin_system_names() == ["russia-allies"]
+    loaded = resolve_system("russia-allies")
+    assert [s.id for s in loaded.scenarios] == ["south-caucasus", "kyrgyzstan-tajikistan"]
+    assert loaded.system.pivot == "RUS"
+    assert (loaded.periods.start, loaded.periods.end) == (1994, 2025)
+    result = simulate_system(loaded, draws=200, seed=1)
+    alone = simulate(loaded.scenarios[0], draws=200, seed=1)
+    # The Kyrgyz-Tajik observers start in 2010 having watched the Caucasus since 1994.
+    later = result.dyad("kyrgyzstan-tajikistan")
+    assert later.periods[0] == 2010 and np.isfinite(later.metrics["belief"]).all()
+    assert result.contagion.min() >= 0 and result.contagion.max() <= 1
+    assert alone.metrics["belief"].shape == result.dyads[0].metrics["belief"].shape

@@ -10,7 +10,7 @@ import typer
 
 from pivotal.cli.common import Draws, Seed, app, err, fitting, out, progress_bar, user_errors
 from pivotal.cli.render import narrow_summary_table, observed_text, summary_table
-from pivotal.cli.render_analyses import whatif_table
+from pivotal.cli.render_analyses import average_line, whatif_table
 
 system_app = typer.Typer(
     help="Systems of dyads that share one pivot: what its observers learn in one dyad carries to "
@@ -19,7 +19,8 @@ system_app = typer.Typer(
 )
 app.add_typer(system_app, name="system")
 
-SystemFile = Annotated[str, typer.Argument(metavar="SYSTEM", help="A system YAML file.")]
+SystemFile = Annotated[str, typer.Argument(
+    metavar="SYSTEM", help="A built-in system's name or a system YAML file.")]
 Contagion = Annotated[float | None, typer.Option(
     min=0.0, max=1.0, help="A fixed contagion for every year and draw instead of the file's range.")]
 
@@ -28,9 +29,9 @@ Contagion = Annotated[float | None, typer.Option(
 @user_errors
 def validate(path: SystemFile) -> None:
     """Check a system file and the scenarios it names."""
-    from pivotal.scenario.system import load_system
+    from pivotal.scenario.system import resolve_system
 
-    loaded = load_system(path)
+    loaded = resolve_system(path)
     dyads = ", ".join(f"{s.id} ({s.periods.start}-{s.periods.end})" for s in loaded.scenarios)
     out.print(f"ok: {path}: system '{loaded.system.id}' of {len(loaded.scenarios)} dyads sharing "
               f"{loaded.system.pivot}: {dyads}", highlight=False)
@@ -49,18 +50,18 @@ def run(
     """Simulate every dyad in step, year by year, with shared evidence; one table per dyad.
 
     System runs are not recorded in the run store."""
-    from pivotal.scenario.system import load_system
+    from pivotal.scenario.system import resolve_system
     from pivotal.simulation import summarise
     from pivotal.simulation.system import simulate_system
 
-    loaded = load_system(path)
+    loaded = resolve_system(path)
     with progress_bar(f"{loaded.system.id}: {draws:,} draws", draws) as update:
         result = simulate_system(loaded, draws=draws, seed=seed, use_record=not free, contagion=contagion,
                                  progress=update)
     summaries = {dyad.scenario.id: summarise(dyad) for dyad in result.dyads}
     if as_json:
         sys.stdout.write(json.dumps({"system": loaded.system.id, "draws": draws, "seed": seed,
-                                     "contagion": _contagion_text(result.contagion, contagion),
+                                     "contagion": _contagion_text(contagion),
                                      "dyads": {k: json.loads(v.to_json(orient="records"))
                                                for k, v in summaries.items()}}, indent=2) + "\n")
         return
@@ -68,7 +69,8 @@ def run(
         summary = summaries[dyad.scenario.id]
         title = f"{loaded.system.title} · {dyad.scenario.title} — {draws:,} draws, seed {seed}"
         out.print(fitting(summary_table(summary, title), narrow_summary_table(summary, title)))
-    out.print(f"contagion: {_contagion_text(result.contagion, contagion)}", highlight=False)
+    out.print(f"contagion: {_contagion_text(contagion)} (mean {float(result.contagion.mean()):.2f})",
+              highlight=False)
 
 
 @system_app.command("whatif")
@@ -81,6 +83,8 @@ def whatif(
         help="A change to that dyad, e.g. record.pivot_response=restrain@2022; repeatable.")],
     metrics: Annotated[list[str] | None, typer.Option(
         "--metric", "-m", metavar="METRIC", help="Metrics to show (default p_challenge, belief).")] = None,
+    over: Annotated[str | None, typer.Option(
+        metavar="PERIODS", help="Also give each metric averaged over these periods, per dyad.")] = None,
     draws: Draws = 2000,
     seed: Seed = 0,
     contagion: Contagion = None,
@@ -89,13 +93,12 @@ def whatif(
 
     Both runs use the records before the first change (and the changed entries); later periods
     are simulated."""
-    from pivotal.analysis.counterfactual import WhatIf
+    from pivotal.analysis.system_whatif import system_what_if
     from pivotal.scenario.overlay import overlay_from_settings
-    from pivotal.scenario.system import load_system
+    from pivotal.scenario.system import resolve_system
     from pivotal.simulation import METRICS, summarise
-    from pivotal.simulation.system import simulate_system
 
-    loaded = load_system(path)
+    loaded = resolve_system(path)
     ids = [s.id for s in loaded.scenarios]
     if dyad not in ids:
         raise typer.BadParameter(f"expected one of {', '.join(ids)}, found {dyad!r}", param_hint="--dyad")
@@ -105,24 +108,37 @@ def whatif(
             raise typer.BadParameter(f"expected one of {', '.join(METRICS)}, found {metric!r}",
                                      param_hint="--metric")
     change = overlay_from_settings(settings, loaded.scenarios[ids.index(dyad)])
-    diverges = change.first_period
-    record = sorted({y for y in loaded.years if y < diverges} | set(change.record_periods))
-    runs = [simulate_system(loaded, draws=draws, seed=seed, record_periods=record, contagion=contagion,
-                            overlays=overlays) for overlays in (None, {dyad: change})]
-    for baseline, counterfactual in zip(runs[0].dyads, runs[1].dyads, strict=True):
-        compared = WhatIf(overlays=[change], baseline=baseline, counterfactual=counterfactual,
-                          diverges=diverges, record_periods=record)
-        frame = compared.differences(chosen)
-        observed = {int(r["period"]): observed_text(r) for _, r in summarise(baseline).iterrows()}
-        where = "where the change is made" if baseline.scenario.id == dyad else f"reached from {dyad}"
-        title = (f"{baseline.scenario.title} ({where}): {', '.join(settings)} — {draws:,} draws, "
+    span = None if over is None else _periods(over, loaded)
+    compared = system_what_if(loaded, dyad, change, draws=draws, seed=seed, contagion=contagion)
+    for scenario_id, result in compared.items():
+        frame = result.differences(chosen)
+        observed = {int(r["period"]): observed_text(r) for _, r in summarise(result.baseline).iterrows()}
+        where = "where the change is made" if scenario_id == dyad else f"reached from {dyad}"
+        title = (f"{result.baseline.scenario.title} ({where}): {', '.join(settings)} — {draws:,} draws, "
                  f"seed {seed}")
-        out.print(whatif_table(frame[frame["period"] >= diverges - 1], chosen, title, observed))
-    err.print(f"contagion: {_contagion_text(runs[0].contagion, contagion)}; records used in both runs "
-              f"before {diverges} and for the changed entries", highlight=False)
+        out.print(whatif_table(frame[frame["period"] >= result.diverges - 1], chosen, title, observed))
+        if span is not None and span.start >= result.baseline.periods[0]:
+            for row in result.averages(chosen, span).itertuples():
+                out.print(f"{scenario_id}: {average_line(row)}", highlight=False)
+    diverges = change.first_period
+    err.print(f"contagion: {_contagion_text(contagion)}; records used in both runs before {diverges} and "
+              "for the changed entries", highlight=False)
 
 
-def _contagion_text(values, fixed: float | None) -> str:
-    if fixed is not None:
-        return f"fixed at {fixed:g}"
-    return f"drawn from the file's range (mean {float(values.mean()):.2f})"
+def _periods(text: str, loaded):
+    from pivotal.scenario.schema import PeriodRange, parse_periods
+
+    try:
+        span = parse_periods(text)
+    except ValueError:
+        raise typer.BadParameter(f"expected a year like 2022 or a range like 2022-2023, found {text!r}",
+                                 param_hint="--over") from None
+    first, last = loaded.periods.start, loaded.periods.end
+    if span.start > span.end or span.start < first or span.end > last:
+        raise typer.BadParameter(f"expected periods within {first}-{last}, found {text!r}",
+                                 param_hint="--over")
+    return PeriodRange(span.start, span.end)
+
+
+def _contagion_text(fixed: float | None) -> str:
+    return "drawn from the system's range" if fixed is None else f"fixed at {fixed:g}"

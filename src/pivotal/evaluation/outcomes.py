@@ -67,6 +67,9 @@ class Outcome:
         raise ValueError(f"unknown outcome {self.name}")
 
 
+#: Outcomes that are the pivot's choices, undefined in a period without a pivot.
+OF_THE_PIVOT = ("intervention", "appeal_answered", "ceasefire_held", "rein", "lean_target", "lean_challenger")
+
 OUTCOMES: tuple[Outcome, ...] = (
     Outcome("offensive", "major offensive", conditional=False),
     Outcome("probe", "limited probe", conditional=False),
@@ -124,8 +127,10 @@ def observed_table(result: SimulationResult) -> pd.DataFrame:
     for period in result.periods:
         entry = scenario.record_for(period)
         row: dict[str, object] = {"period": period, "challenge": entry.challenge if entry else None}
+        absent = scenario.roles_in(period).pivot is None
         for outcome in OUTCOMES:
-            row[outcome.name] = outcome.observed(entry)
+            # Where no pivot stands, what the pivot does is not a forecast at all: not scored.
+            row[outcome.name] = np.nan if absent and outcome.name in OF_THE_PIVOT else outcome.observed(entry)
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -183,7 +183,16 @@ def _roles_text(summary: pd.DataFrame) -> str:
     def names(column: str) -> str:
         return "/".join(dict.fromkeys(actor_code(v) for v in summary[column]))
 
-    return f"{names('challenger')} and {names('target')}, {names('pivot')} as pivot"
+    pivots = pivots_text(list(map(actor_code, summary["pivot"])))
+    return f"{names('challenger')} and {names('target')}, {pivots}"
+
+
+def pivots_text(names: list[str]) -> str:
+    """The pivots of a run in words: ``Russia as pivot``, ``Russia as pivot (none in some years)``."""
+    present = [n for n in dict.fromkeys(names) if n != "no pivot"]
+    if not present:
+        return "no pivot"
+    return f"{'/'.join(present)} as pivot" + (" (none in some years)" if "no pivot" in names else "")
 
 
 def actor_code(value: Any) -> str:
@@ -304,7 +313,8 @@ def plot_belief(summary: pd.DataFrame, ax: Axes | None = None) -> Axes:
         handles.append((Patch(color="#EEEEEE"), "year simulated, record not used"))
     _year_axis(ax, summary)
     ax.set_ylabel("Probability the pivot is resolved (0–1)")
-    pivot = "/".join(dict.fromkeys(map(actor_code, summary["pivot"]))) if "pivot" in summary else "the pivot"
+    pivot = ("/".join(n for n in dict.fromkeys(map(actor_code, summary["pivot"])) if n != "no pivot")
+             or "the pivot") if "pivot" in summary else "the pivot"
     ax.set_title(f"Belief in {pivot}'s resolve per year\n"
                  "line: mean over parameter draws; shading: 90% interval", fontsize=10)
     _legend_below(ax, handles)

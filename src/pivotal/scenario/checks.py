@@ -204,6 +204,10 @@ def record_entry_problems(s: Scenario, entry: RecordEntry, path: Path) -> Iterat
     if without and entry.pivot_response in ("restrain", "mediate"):
         yield Problem((*path, "pivot_response"), f"no pivot response other than acquiesce in {without[0]}, "
                       "a period without a pivot (roles give `pivot: null`)", entry.pivot_response)
+    for field in ("appeal_answered", "pivot_answer", "pivot_posture"):
+        if without and getattr(entry, field) is not None:
+            yield Problem((*path, field), f"no `{field}` in {without[0]}, a period without a pivot (roles "
+                          "give `pivot: null`)", repr(getattr(entry, field)))
     if entry.ceasefire_broker is not None:
         yield from unknown_actor(s, entry.ceasefire_broker, (*path, "ceasefire_broker"))
         pivots = {s.roles_in(p).pivot for p in entry.periods.years() if s.periods.start <= p <= s.periods.end}

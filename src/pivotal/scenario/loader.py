@@ -59,6 +59,10 @@ def validate_document(text: str, source: str, model: type[M], sections: str) -> 
     if not isinstance(data, dict):
         raise ScenarioError(source=source, line=1, column=1, field="",
                             expected=f"a mapping of {sections}", found=_kind_of(data))
+    if model.__name__ == "Scenario" and {"dyads", "contagion"} <= set(data):
+        raise ScenarioError(source=source, line=1, column=1, field="",
+                            expected="a scenario (id, title, periods, actors, roles, ...)",
+                            found="a system of dyads: check it with `pivotal system validate`")
     if model.__name__ == "Overlay" and {"periods", "actors", "roles"} <= set(data):
         raise ScenarioError(
             source=source, line=1, column=1, field="",

@@ -11,6 +11,7 @@ parameters and record; the system adds only what links them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +21,7 @@ from pivotal.model.parameters import ParameterSpec
 from pivotal.scenario.checks import Problem, citation_problems, coverage, piece_problems
 from pivotal.scenario.errors import ScenarioError
 from pivotal.scenario.loader import (
+    BUILTIN_PACKAGE,
     builtin_names,
     builtin_scenario,
     load_scenario,
@@ -44,7 +46,7 @@ class System(Strict):
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")]
     title: str
     description: str = ""
-    pivot: str  # the actor code every dyad's roles give as pivot (or null, for no pivot)
+    pivot: str  # the actor code every dyad's roles give as pivot (a dyad may have periods with none)
     dyads: Annotated[list[Dyad], Field(min_length=2)]
     contagion: Annotated[list[ParameterPiece], Field(min_length=1)]
     sources: dict[str, Source]
@@ -70,6 +72,7 @@ class LoadedSystem:
 
 def parse_system(text: str, source: str = "<string>", folder: Path | None = None) -> LoadedSystem:
     """Parse a system from YAML text; dyad files are looked for beside it (``folder``)."""
+    _not_a_scenario(text, source)
     system, positions = validate_document(text, source, System,
                                           "system sections (id, title, pivot, dyads, ...)")
     scenarios = []
@@ -84,6 +87,44 @@ def parse_system(text: str, source: str = "<string>", folder: Path | None = None
     loaded = LoadedSystem(system, tuple(scenarios))
     raise_first_problem(source, positions, list(system_problems(loaded)))
     return loaded
+
+
+#: Where the built-in systems ship: beside the built-in scenarios, which their dyads name.
+SYSTEMS_FOLDER = "systems"
+
+
+def builtin_system_names() -> list[str]:
+    """Names of the systems shipped with the package, in alphabetical order."""
+    folder = resources.files(BUILTIN_PACKAGE).joinpath(SYSTEMS_FOLDER)
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def resolve_system(name_or_path: str) -> LoadedSystem:
+    """A built-in system's name or a path to a system file."""
+    if name_or_path in builtin_system_names():
+        text = resources.files(BUILTIN_PACKAGE).joinpath(SYSTEMS_FOLDER, f"{name_or_path}.yaml").read_text(
+            encoding="utf-8")
+        return parse_system(text, source=f"{name_or_path}.yaml")
+    if not Path(name_or_path).exists():
+        names = ", ".join(builtin_system_names()) or "none installed"
+        raise ScenarioError(source=name_or_path, line=None, column=None, field="",
+                            expected=f"a built-in system ({names}) or an existing system file",
+                            found="neither")
+    return load_system(name_or_path)
+
+
+def _not_a_scenario(text: str, source: str) -> None:
+    """A scenario given where a system is expected: say so, rather than list its unknown keys."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return  # the validator locates the YAML error
+    if isinstance(data, dict) and {"roles", "actors"} <= set(data) and "dyads" not in data:
+        raise ScenarioError(source=source, line=1, column=1, field="",
+                            expected="a system file (id, title, pivot, dyads, contagion, sources)",
+                            found="a scenario (it has actors and roles): check it with `pivotal validate`")
 
 
 def load_system(path: str | Path) -> LoadedSystem:
@@ -117,6 +158,10 @@ def system_problems(loaded: LoadedSystem) -> list[Problem]:
                                  f"{scenario.id}: pivots {', '.join(sorted(pivots)) or 'none'}"))
     span = _Span(loaded.periods)
     for i, piece in enumerate(system.contagion):
+        first, last = span.periods.start, span.periods.end
+        if piece.periods.start < first or piece.periods.end > last or piece.periods.end < piece.periods.start:
+            found.append(Problem(("contagion", i, "periods"), f"periods within the dyads' {first}-{last}",
+                                 f"'{piece.periods}'"))
         found += piece_problems_of(piece, ("contagion", i))
     found += coverage(span, [p.periods for p in system.contagion],  # type: ignore[arg-type]
                       ("contagion",), "`contagion`", complete=True)

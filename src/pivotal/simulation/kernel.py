@@ -178,14 +178,18 @@ def piece_table(plan: RunPlan, quantiles: np.ndarray) -> np.ndarray:
 
 
 #: A period without a pivot is played as one whose pivot cannot act: acting costs it more than any
-#: payoff in the model, nothing rewards a resolved type, no one values its protection, and an open
-#: tilt means nothing.  It then acquiesces with probability 1, both types alike, so the challenger
-#: faces the target and the patrons alone and nothing is learnt about any pivot.
+#: payoff in the model and it chooses precisely, nothing rewards a resolved type, no one values its
+#: protection, an open tilt means nothing, and the target's tie to the absent pivot does not erode.
+#: It then acquiesces with probability 1, both types alike, so the challenger faces the target and
+#: the patrons alone and nothing is learnt about any pivot.
 ABSENT_PIVOT = {
     "restraint_cost": LARGEST, "mediation_cost": LARGEST, "target_restraint_cost": LARGEST,
     "pivot_punishment": 0.0, "peacekeepers": 0.0, "resolve_value": 0.0, "protection_value": 0.0,
     "pivot_stake_target": 0.0, "pivot_stake_challenger": 0.0, "peacekeeper_tripwire": 0.0,
     "tilt_commitment": 0.0, "ultimatum_gain": 0.0, "pivot_leverage": 0.0,
+    # A precise choice, so the prohibitive costs decide it whatever the file's precision; and no
+    # erosion of the target's tie to a pivot that is not there.
+    "precision_pivot": LARGEST, "hedge_erosion": 0.0,
 }
 #: Outputs about the pivot's choices, zero in a period without one (a posture chosen between
 #: options of equal worth would otherwise read as a one-in-three chance of leaning).

@@ -13,9 +13,12 @@ before its first period, takes it directly).  Within a year the dyads' events co
 simultaneous.  With ω = 0 each dyad is exactly the scenario run alone on the same random numbers.
 
 Random numbers: the first dyad draws what its scenario alone would with the same seed; each
-other dyad, and ω, draw from their own streams, spawned from the seed.  The pivot is one power,
-so every dyad takes the first dyad's quantiles of the pivot's own attributes
-(``OF_PIVOT_ITSELF``: its distraction, resolve value, prior, turnover and precision); what depends
+other dyad, and ω, draw from their own streams, spawned from the seed.  The numbers that draw the
+pivot's simulated type, its turnover and a new type are shared by every dyad year by year (the
+first dyad's where it has the year), so dyads whose observers agree simulate the same type.
+The pivot is one power, so every dyad takes the first dyad's quantiles of the pivot's own
+attributes (``OF_PIVOT_ITSELF``: its distraction, resolve value, prior, turnover and precision;
+a ``precision_pivot`` a file leaves to follow ``precision`` follows that dyad's); what depends
 on the theatre (its stakes, costs and leverage there, the patrons' shield) and the rivals'
 parameters are drawn independently for each dyad.
 """
@@ -79,7 +82,7 @@ def simulate_system(
     seed: SeedLike = None,
     *,
     use_record: bool = True,
-    record_periods: Collection[int] | None = None,
+    record_periods: Collection[int] | Mapping[str, Collection[int]] | None = None,
     overlays: Mapping[str, Overlay] | None = None,
     contagion: float | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -88,16 +91,24 @@ def simulate_system(
 
     Parameters
     ----------
-    use_record, record_periods : as for :func:`~pivotal.simulation.engine.simulate`, for every dyad.
+    use_record, record_periods : as for :func:`~pivotal.simulation.engine.simulate`, for every dyad;
+        ``record_periods`` may also map a dyad's scenario id to its own (a dyad left out uses none).
     overlays : changes to apply to dyads, by scenario id (a what-if within the system).
     contagion : a fixed ω for every year and draw instead of the system's distribution.
     progress : told (draws done, draws) after each block of draws.
     """
     if draws < 1:
         raise ValueError(f"draws must be at least 1, got {draws}")
+    if contagion is not None and not 0.0 <= contagion <= 1.0:
+        raise ValueError(f"contagion must lie in [0, 1], got {contagion}")
+    ids = [s.id for s in loaded.scenarios]
+    unknown = sorted(set(overlays or {}) - set(ids))
+    if unknown:
+        raise ValueError(f"no dyad {unknown[0]!r} in system {loaded.system.id!r} (dyads: {', '.join(ids)})")
     scenarios = [apply_overlay(s, overlays[s.id]) if overlays and s.id in overlays else s
                  for s in loaded.scenarios]
-    plans = [make_plan(s, use_record=use_record, record_periods=record_periods) for s in scenarios]
+    plans = [make_plan(s, use_record=use_record, record_periods=_own(record_periods, s.id))
+             for s in scenarios]
     root = root_sequence(seed)
     roots = [root] + [_stream(root, d) for d in range(1, len(plans))]
     years = loaded.years
@@ -106,8 +117,10 @@ def simulate_system(
     omega = np.empty((len(years), draws))
     for start in range(0, draws, BLOCK_DRAWS):
         stop = min(draws, start + BLOCK_DRAWS)
-        walks, drawn = _walks(plans, roots, start, stop)
-        omega[:, start:stop] = _contagion(loaded, _stream(root, 0), start, stop, contagion)
+        system_rows = draw_uniforms(_stream(root, 0), 1 + len(TYPE_DRAWS) * len(years), start, stop)
+        shared = system_rows[1:].reshape(len(years), len(TYPE_DRAWS), stop - start)
+        walks, drawn = _walks(plans, roots, start, stop, years, shared)
+        omega[:, start:stop] = _contagion(loaded, system_rows[0], contagion)
         for y, year in enumerate(years):
             _play_year(plans, walks, year, omega[y, start:stop])
         for d, walk in enumerate(walks):
@@ -115,10 +128,21 @@ def simulate_system(
             quantiles[d].append(drawn[d])
         if progress is not None:
             progress(stop, draws)
-    dyads = tuple(_result(scenario, plan, outputs[d], quantiles[d], draws, seed, use_record)
-                  for d, (scenario, plan) in enumerate(zip(scenarios, plans, strict=True)))
+    # The first dyad's numbers are its scenario's with this seed; the others' come from streams
+    # spawned from it, which no seed of a run alone reproduces.
+    pairs = enumerate(zip(scenarios, plans, strict=True))
+    dyads = tuple(_result(scenario, plan, outputs[d], quantiles[d], draws, seed if d == 0 else None,
+                          use_record) for d, (scenario, plan) in pairs)
     return SystemResult(loaded=loaded, draws=draws, seed=seed if isinstance(seed, int) else None,
                         dyads=dyads, contagion=omega)
+
+
+def _own(record_periods: Collection[int] | Mapping[str, Collection[int]] | None,
+         scenario_id: str) -> Collection[int] | None:
+    """A dyad's record periods: the same for every dyad, or given per dyad by scenario id."""
+    if isinstance(record_periods, Mapping):
+        return record_periods.get(scenario_id, ())
+    return record_periods
 
 
 def _stream(root: np.random.SeedSequence, index: int) -> np.random.SeedSequence:
@@ -127,10 +151,17 @@ def _stream(root: np.random.SeedSequence, index: int) -> np.random.SeedSequence:
                                   pool_size=root.pool_size)
 
 
-def _walks(plans: list[RunPlan], roots: list, start: int, stop: int) -> tuple[list[Walk], list[np.ndarray]]:
-    """Each dyad's walk over draws ``start`` to ``stop``, the pivot's quantiles shared."""
+#: Of a period's uniforms, those that draw the pivot's type, its turnover and the new type.
+TYPE_DRAWS = [0, 3, 4]
+
+
+def _walks(plans: list[RunPlan], roots: list, start: int, stop: int, years: list[int],
+           shared: np.ndarray) -> tuple[list[Walk], list[np.ndarray]]:
+    """Each dyad's walk over draws ``start`` to ``stop``, the pivot's own quantiles shared, and the
+    numbers that draw its type and turnover shared year by year: the first dyad's in its years,
+    ``shared`` (years, 3, n) in the others."""
     n = len(PARAMETER_NAMES)
-    walks, drawn = [], []
+    walks, drawn, uniforms = [], [], []
     for d, (plan, root) in enumerate(zip(plans, roots, strict=True)):
         rows = draw_uniforms(root, plan.uniform_rows, start, stop)
         end = n + UNIFORMS_PER_PERIOD * len(plan.steps)
@@ -138,18 +169,24 @@ def _walks(plans: list[RunPlan], roots: list, start: int, stop: int) -> tuple[li
         if d > 0:  # one pivot: its own attributes' draws are the first dyad's
             q[PIVOT_ROWS] = drawn[0][PIVOT_ROWS]
         drawn.append(q)
-        walks.append(Walk(plan, q, rows[n:end].reshape(len(plan.steps), UNIFORMS_PER_PERIOD, stop - start)))
+        uniforms.append(rows[n:end].reshape(len(plan.steps), UNIFORMS_PER_PERIOD, stop - start))
+    first = plans[0].periods
+    for y, year in enumerate(years):
+        if year in first:
+            shared[y] = uniforms[0][first.index(year)][TYPE_DRAWS]
+    for d, plan in enumerate(plans[1:], start=1):
+        for t, year in enumerate(plan.periods):
+            uniforms[d][t][TYPE_DRAWS] = shared[years.index(year)]
+    walks = [Walk(plan, q, u) for plan, q, u in zip(plans, drawn, uniforms, strict=True)]
     return walks, drawn
 
 
-def _contagion(loaded: LoadedSystem, stream: np.random.SeedSequence, start: int, stop: int,
-               fixed: float | None) -> np.ndarray:
-    """ω per year for draws ``start`` to ``stop``: one quantile a draw, through each year's piece."""
+def _contagion(loaded: LoadedSystem, q: np.ndarray, fixed: float | None) -> np.ndarray:
+    """ω per year for a block of draws: one quantile ``q`` a draw, through each year's piece."""
     years = loaded.years
     if fixed is not None:
-        return np.full((len(years), stop - start), float(fixed))
-    q = draw_uniforms(stream, 1, start, stop)[0]
-    values = np.empty((len(years), stop - start))
+        return np.full((len(years), q.size), float(fixed))
+    values = np.empty((len(years), q.size))
     for piece in loaded.system.contagion:
         for year in piece.periods.years():
             if year in years:

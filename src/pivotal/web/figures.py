@@ -26,6 +26,7 @@ from pivotal.report.charts import (
     OUTCOME_LABELS,
     SCORE_METHODS,
     actor_code,
+    pivots_text,
 )
 from pivotal.report.data import COMMITMENT_KINDS, Tie, actor_name, ties
 from pivotal.report.network import actor_places, ties_in_force
@@ -71,7 +72,8 @@ def _roles_text(summary: pd.DataFrame, scenario: Scenario | None) -> str:
     def names(column: str) -> str:
         return "/".join(dict.fromkeys(_name(scenario, v) for v in summary[column]))
 
-    return f"{names('challenger')} and {names('target')}, {names('pivot')} as pivot"
+    pivots = pivots_text([_name(scenario, v) for v in summary["pivot"]])
+    return f"{names('challenger')} and {names('target')}, {pivots}"
 
 
 #: Colours of outputs the report has no style for (a what-if may ask for any metric).
@@ -183,7 +185,10 @@ def belief(summary: pd.DataFrame, scenario: Scenario | None = None) -> dict[str,
     if "belief_after" in summary.columns:
         _bands(figure, summary, "belief_after", dashed=True, band=False)
     _record(figure, summary)
-    pivots = "/".join(dict.fromkeys(_name(scenario, v) for v in summary["pivot"]))
+    pivots = "/".join(
+        n for n in dict.fromkeys(_name(scenario, v) for v in summary["pivot"]) if n != "no pivot"
+    )
+    pivots = pivots or "the pivot"
     figure.update_layout(**_layout(f"Belief that {pivots} would act"))
     figure.update_yaxes(
         range=[-0.02, 1.2],
