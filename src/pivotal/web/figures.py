@@ -266,17 +266,7 @@ def commitments(scenario: Scenario) -> dict[str, Any]:
                 "%{customdata[2]}<extra></extra>",
             )
         )
-    figure.update_layout(
-        **_layout(
-            f"Commitments and patrons, {scenario.periods.start}–{scenario.periods.end}",
-            hovermode="closest",
-            barmode="overlay",
-            height=160 + 36 * max(len(rows), 1),
-        )
-    )
-    figure.update_yaxes(
-        categoryorder="array", categoryarray=labels[::-1], automargin=True, tickfont={"size": 11}
-    )
+    _timeline(figure, f"Commitments and patrons, {scenario.periods.start}–{scenario.periods.end}", labels, 36)
     figure.update_xaxes(type="date", title="year")
     return _plain(figure)
 
@@ -364,6 +354,18 @@ def network(scenario: Scenario) -> dict[str, Any]:
     return _plain(figure)
 
 
+def _timeline(figure: go.Figure, title: str, labels: list[str], row_height: int) -> None:
+    """Lay a timeline out: one labelled row per item, first at the top, tall enough to read."""
+    figure.update_layout(
+        **_layout(
+            title, hovermode="closest", barmode="overlay", height=160 + row_height * max(len(labels), 1)
+        )
+    )
+    figure.update_yaxes(
+        categoryorder="array", categoryarray=labels[::-1], automargin=True, tickfont={"size": 11}
+    )
+
+
 def _tie_lines(tie: Tie, places: dict[str, tuple[float, float]]) -> tuple[list, list]:
     """A tie's line: between two parties, or spokes from their centre to each of three or more."""
     hub = (
@@ -414,17 +416,7 @@ def episodes(scenario: Scenario) -> dict[str, Any]:
                 "<extra></extra>",
             )
         )
-    figure.update_layout(
-        **_layout(
-            f"Crisis episodes, {scenario.periods.start}–{scenario.periods.end}",
-            hovermode="closest",
-            barmode="overlay",
-            height=160 + 44 * max(len(found), 1),
-        )
-    )
-    figure.update_yaxes(
-        categoryorder="array", categoryarray=labels[::-1], automargin=True, tickfont={"size": 11}
-    )
+    _timeline(figure, f"Crisis episodes, {scenario.periods.start}–{scenario.periods.end}", labels, 44)
     figure.update_xaxes(
         type="date",
         title="year",
