@@ -111,7 +111,8 @@ def test_a_broken_system_is_refused_where_it_is_broken(system_path, change, says
         load_system(system_path)
     message = str(refused.value)
     assert message.startswith(str(system_path)) and ":" in message
-    expected = {"pivot: CHA": "dyads[0].scenario", "high: 1.5": "contagion[0].high",
+    expected = {"pivot: CHA": "pivot: expected the actor code the dyads' roles name as pivot (PIV)",
+                "high: 1.5": "contagion[0].high",
                 "ref: nobody": "contagion[0].sources[0].ref", "{scenario: missing.yaml}": "dyads[1].scenario"}
     assert expected[says] in message, message
 
@@ -207,3 +208,14 @@ def test_the_built_in_russian_system_links_the_south_caucasus_and_the_kyrgyz_taj
     assert later.periods[0] == 2010 and np.isfinite(later.metrics["belief"]).all()
     assert result.contagion.min() >= 0 and result.contagion.max() <= 1
     assert alone.metrics["belief"].shape == result.dyads[0].metrics["belief"].shape
+
+
+def test_a_dyad_with_another_pivot_is_the_one_blamed(system_path):
+    quiet = system_path.parent / "quiet.yaml"
+    text = quiet.read_text(encoding="utf-8")
+    assert "pivot: PIV," in text
+    quiet.write_text(text.replace("pivot: PIV,", "pivot: PAT,"), encoding="utf-8")
+    with pytest.raises(ScenarioError) as refused:
+        load_system(system_path)
+    assert "dyads[1].scenario: expected a scenario whose roles name `PIV` as the pivot throughout, found " \
+        "tiny-quiet: pivots PAT" in str(refused.value)

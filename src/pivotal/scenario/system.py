@@ -147,15 +147,19 @@ def system_problems(loaded: LoadedSystem) -> list[Problem]:
     """What makes a system's parts not fit together."""
     system, found = loaded.system, []
     ids = [s.id for s in loaded.scenarios]
+    pivots = [{r.pivot for r in scenario.roles} - {None} for scenario in loaded.scenarios]
+    if all(system.pivot not in named for named in pivots):  # the system's pivot is the mistake
+        named = sorted(set().union(*pivots))
+        found.append(Problem(("pivot",), "the actor code the dyads' roles name as pivot "
+                             f"({', '.join(named)})", repr(system.pivot)))
     for i, scenario in enumerate(loaded.scenarios):
         if ids.index(scenario.id) != i:
             found.append(Problem(("dyads", i, "scenario"), "each dyad a different scenario",
                                  repr(scenario.id)))
-        pivots = {r.pivot for r in scenario.roles} - {None}
-        if pivots != {system.pivot}:
+        elif pivots[i] != {system.pivot} and any(system.pivot in named for named in pivots):
             found.append(Problem(("dyads", i, "scenario"),
                                  f"a scenario whose roles name `{system.pivot}` as the pivot throughout",
-                                 f"{scenario.id}: pivots {', '.join(sorted(pivots)) or 'none'}"))
+                                 f"{scenario.id}: pivots {', '.join(sorted(pivots[i])) or 'none'}"))
     span = _Span(loaded.periods)
     for i, piece in enumerate(system.contagion):
         first, last = span.periods.start, span.periods.end
