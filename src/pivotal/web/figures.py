@@ -149,6 +149,16 @@ def _record(figure: go.Figure, summary: pd.DataFrame) -> None:
                 )
 
 
+def _probability_axis(figure: go.Figure, title: str) -> None:
+    """A probability scale with the record's two rows of marks (see :func:`_record`) above it."""
+    figure.update_yaxes(
+        range=[-0.02, 1.2],
+        title=title,
+        tickvals=[0, 0.25, 0.5, 0.75, 1, 1.07, 1.15],
+        ticktext=["0", "0.25", "0.5", "0.75", "1", "challenge", "pivot"],
+    )
+
+
 def _simulated(figure: go.Figure, summary: pd.DataFrame) -> None:
     if "belief_source" in summary.columns:
         for year in summary.loc[summary["belief_source"] == "simulated", "period"].astype(int):
@@ -167,12 +177,7 @@ def probabilities(
         _bands(figure, summary, name)
     _record(figure, summary)
     figure.update_layout(**_layout(f"Probabilities per year: {_roles_text(summary, scenario)}"))
-    figure.update_yaxes(
-        range=[-0.02, 1.2],
-        title="probability",
-        tickvals=[0, 0.25, 0.5, 0.75, 1, 1.07, 1.15],
-        ticktext=["0", "0.25", "0.5", "0.75", "1", "challenge", "pivot"],
-    )
+    _probability_axis(figure, "probability")
     figure.update_xaxes(title="year (grey: simulated, record not used)", dtick=2)
     return _plain(figure)
 
@@ -190,12 +195,7 @@ def belief(summary: pd.DataFrame, scenario: Scenario | None = None) -> dict[str,
     )
     pivots = pivots or "the pivot"
     figure.update_layout(**_layout(f"Belief that {pivots} would act"))
-    figure.update_yaxes(
-        range=[-0.02, 1.2],
-        title="probability the pivot is resolved",
-        tickvals=[0, 0.25, 0.5, 0.75, 1, 1.07, 1.15],
-        ticktext=["0", "0.25", "0.5", "0.75", "1", "challenge", "pivot"],
-    )
+    _probability_axis(figure, "probability the pivot is resolved")
     figure.update_xaxes(title="year", dtick=2)
     return _plain(figure)
 
