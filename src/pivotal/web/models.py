@@ -218,7 +218,8 @@ class RerunRequest(BaseModel):
     """Run a recorded run's scenario and settings again with another seed and draw count."""
 
     draws: int = Field(ge=1, le=MAX_DRAWS)
-    free: bool | None = Field(None, description="Ignore the record; omitted: as the recorded run did.")
+    free: bool | None = Field(None, strict=True,
+                              description="Ignore the record; omitted: as the recorded run did.")
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | Annotated[str, Field(pattern=SEED_TEXT)] = Field(
         description="As for a run: a number or a string of digits.")
 
