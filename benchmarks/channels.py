@@ -65,7 +65,7 @@ def main() -> None:
     whole = f"{base.periods.start}-{base.periods.end}"
     print(f"{base.title}: each channel removed, {args.draws:,} draws, seed {args.seed}, "
           f"means over {span}; change = without the channel minus with it (5-95% of draws)")
-    for mode, shared in (("on the record", base.years), ("simulated", ())):
+    for mode, shared in (("on the record", base.timeline), ("simulated", ())):
         print(f"\n{mode}")
         print(f"{'channel':<14}" + "".join(f"{m + ' baseline':>22}{'change':>10}{'5%':>8}{'95%':>8}"
                                           for m in METRICS))

@@ -43,7 +43,7 @@ def child(scenario_name: str | None, draws: int, backend: str) -> None:
     simulate_summary(scenario, draws=draws, seed=1, backend=backend)
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"draws": draws, "periods": len(scenario.years), "seconds": seconds,
+    print(json.dumps({"draws": draws, "periods": len(scenario.timeline), "seconds": seconds,
                       "peak_mib": peak / 1024, "baseline_mib": before / 1024}))
 
 
@@ -124,7 +124,7 @@ def main() -> None:
         return
 
     scenario = pivotal.resolve_scenario(args.scenario)
-    print(f"scenario {scenario.id}: {len(scenario.years)} periods; backend {args.backend}; "
+    print(f"scenario {scenario.id}: {len(scenario.timeline)} periods; backend {args.backend}; "
           f"{default_threads()} CPUs; numpy {np.__version__}; pid {os.getpid()}")
     games = sample_games(scenario, args.reference_games)
     reference = one_by_one_rate(games)

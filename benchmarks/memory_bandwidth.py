@@ -128,7 +128,7 @@ def main() -> None:
     dram = copy_bandwidth(32_000_000, 5, threads)  # 2 x 256 MB per thread: far beyond L3
     traffic = bytes_per_draw_period(scenario)
     rate = engine_rate(scenario, args.draws)
-    print(f"{threads} threads; scenario {scenario.id}, {len(scenario.years)} periods")
+    print(f"{threads} threads; scenario {scenario.id}, {len(scenario.timeline)} periods")
     print(f"copy bandwidth, L2-resident arrays: {cache / 1e9:8.1f} GB/s")
     print(f"copy bandwidth, arrays beyond L3:   {dram / 1e9:8.1f} GB/s")
     print(f"engine traffic: {traffic:,.0f} bytes read + written per draw-period (NumPy kernel)")

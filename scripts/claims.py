@@ -141,7 +141,7 @@ def _leverage_2022(scenario) -> tuple[float, float, float]:
 
     run = simulate(scenario, draws=DRAWS, seed=SEED, use_record=True)
     values = parameter_values(scenario, run.quantiles)
-    rows = [scenario.years.index(year) for year in NO_UKRAINE.years.years()]
+    rows = [scenario.timeline.index(period) for period in scenario.periods_in(NO_UKRAINE.years)]
     stage = StageParameters.from_mapping({name: v[rows] for name, v in values.items()})
     leverage = coercive_leverage(stage)
     taken = (1.0 - stage.mediated_share) * leverage * ceasefire_hold_probability(stage)

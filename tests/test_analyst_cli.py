@@ -142,7 +142,7 @@ def test_help_names_values_not_types():
 
 @pytest.mark.parametrize(("old", "new", "line"), [
     ("periods: {start: 2001, end: 2003}", "periods: 2001-2003",
-     "periods: expected a mapping with the keys start, end, found '2001-2003'"),
+     "periods: expected a mapping with the keys start, end, split, found '2001-2003'"),
     ("    start: 2002-05-01", "    start: 2002-13-01",
      "episodes[0].start: expected a valid date or datetime, month value is outside expected range of "
      "1-12, found '2002-13-01'"),

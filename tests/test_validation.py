@@ -74,8 +74,8 @@ CASES = {
     ),
     "bad period": (
         ("  - periods: 2001\n", "  - periods: 'twenty'\n"),
-        "tiny.yaml:80:5: record[0].periods: expected a year like 2016 or a range like '1994-2019', "
-        "found 'twenty'",
+        "tiny.yaml:80:5: record[0].periods: expected a year like 2016, a range like '1994-2019', or an "
+        "episode played as a period (its id or start date, or 'FROM..TO'), found 'twenty'",
     ),
     "response without challenge": (
         ("    challenge: none\n", "    challenge: none\n    pivot_response: mediate\n"),

@@ -21,6 +21,7 @@ import pandas as pd
 
 from pivotal.scenario.overlay import Overlay, apply_overlay
 from pivotal.scenario.schema import PeriodRange, Scenario
+from pivotal.scenario.timeline import Period
 from pivotal.simulation.engine import METRICS, Progress, SimulationResult, simulate
 from pivotal.simulation.summary import INTERVAL
 
@@ -32,8 +33,8 @@ class WhatIf:
     overlays: list[Overlay]
     baseline: SimulationResult
     counterfactual: SimulationResult
-    diverges: int
-    record_periods: list[int]
+    diverges: Period
+    record_periods: list[Period]
 
     def differences(self, metrics: tuple[str, ...] = METRICS) -> pd.DataFrame:
         """Per period and metric: both means, the mean difference, its 90% interval and standard error.
@@ -49,7 +50,7 @@ class WhatIf:
 
     def averages(self, metrics: tuple[str, ...], periods: PeriodRange) -> pd.DataFrame:
         """Each metric averaged over ``periods`` draw by draw, then compared as in :meth:`differences`."""
-        rows = [self.baseline.periods.index(year) for year in periods.years()]
+        rows = [t for t, period in enumerate(self.baseline.periods) if period in periods]
         return pd.DataFrame([{"periods": str(periods), "metric": name, **self._paired(name, rows)}
                              for name in metrics])
 
@@ -177,8 +178,8 @@ def what_if(base: Scenario, overlays: list[Overlay], *, draws: int = 2000, seed:
     if not starts:
         raise ValueError("the overlays change nothing")
     diverges = min(starts)
-    rewritten = set().union(*(o.record_periods for o in overlays))
-    record_periods = sorted({p for p in base.years if p < diverges} | rewritten | set(shared_record))
+    rewritten = set().union(*(o.record_periods(base) for o in overlays))
+    record_periods = sorted({p for p in base.timeline if p < diverges} | rewritten | set(shared_record))
     counterfactual = base
     for overlay in overlays:
         counterfactual = apply_overlay(counterfactual, overlay)

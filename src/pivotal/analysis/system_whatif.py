@@ -22,9 +22,9 @@ def system_what_if(loaded: LoadedSystem, dyad: str, change: Overlay, *, draws: i
     if change.first_period is None:
         raise ValueError("the change changes nothing")
     diverges = change.first_period
-    before = {y for y in loaded.years if y < diverges}
+    before = {y for y in loaded.timeline if y < diverges}
     # Every dyad's record before the change; the changed entries are the changed dyad's alone.
-    record = {s.id: sorted(before | (set(change.record_periods) if s.id == dyad else set()))
+    record = {s.id: sorted(before | (change.record_periods(s) if s.id == dyad else set()))
               for s in loaded.scenarios}
     runs = [simulate_system(loaded, draws=draws, seed=seed, record_periods=record, contagion=contagion,
                             overlays=overlays) for overlays in (None, {dyad: change})]

@@ -32,6 +32,7 @@ from pivotal.cli.render_analyses import (
     whatif_table,
 )
 from pivotal.scenario import resolve_scenario
+from pivotal.scenario.timeline import as_period
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print results as JSON on stdout.")]
 NoStore = Annotated[bool, typer.Option("--no-store", help="Do not record the result in the run store.")]
@@ -100,7 +101,7 @@ def score(
     from pivotal.evaluation.score import default_start, scored_periods
 
     if not scored_periods(loaded, default_start(loaded) if start is None else start):
-        first_recorded = min((p for p in loaded.years if loaded.record_for(p) is not None), default=None)
+        first_recorded = min((p for p in loaded.timeline if loaded.record_for(p) is not None), default=None)
         raise typer.BadParameter(
             f"no period from {default_start(loaded) if start is None else start} on has a record to score; "
             f"the record starts in {first_recorded} (give an earlier --start)", param_hint="--start")
@@ -126,19 +127,14 @@ Metric = Annotated[str, typer.Option("--metric", "-m", help="Output to analyse: 
 
 
 def _periods_option(text: str | None, scenario, option: str):
-    from pivotal.scenario.schema import PeriodRange, parse_periods
+    from pivotal.scenario.schema import PeriodRange
 
     if text is None:
         return PeriodRange(scenario.periods.start, scenario.periods.end)
     try:
-        span = parse_periods(text)
-    except ValueError:
-        raise typer.BadParameter(f"expected a year like 2020 or a range like 2020-2023, found {text!r}",
-                                 param_hint=option) from None
-    if span.start > span.end or span.start < scenario.periods.start or span.end > scenario.periods.end:
-        raise typer.BadParameter(f"expected periods within {scenario.periods.start}-{scenario.periods.end}, "
-                                 f"found {text!r}", param_hint=option)
-    return span
+        return scenario.span(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint=option) from None
 
 
 def _check_metrics(metrics: list[str]) -> tuple[str, ...]:
@@ -215,7 +211,7 @@ def whatif(
     span = None if over is None else _periods_option(over, base, "--over")
     _check_store(no_store)
     result = what_if(base, overlays, draws=draws, seed=seed,
-                     shared_record=assumed.record_periods if assumed is not None else ())
+                     shared_record=assumed.record_periods(base) if assumed is not None else ())
     frame = result.differences(chosen)
     content = {**result.to_dict(chosen, over=span), "assume": list(assume or [])}
     kept = _kept("whatif", base, no_store=no_store, draws=draws, seed=seed, result=content,
@@ -228,7 +224,7 @@ def whatif(
         from pivotal.simulation import summarise
 
         summary = summarise(result.baseline)
-        observed = {int(row["period"]): observed_text(row) for _, row in summary.iterrows()}
+        observed = {as_period(row["period"]): observed_text(row) for _, row in summary.iterrows()}
         shown = frame[frame["period"] >= result.diverges - 1]
         assuming = f" (assuming {', '.join(assume)})" if assume else ""
         title = (f"{base.title}{assuming}: {' + '.join(o.title for o in overlays)} — {draws:,} draws, "

@@ -153,10 +153,27 @@ def _check(params: StageParameters, belief: float, solution: StageSolution) -> b
     return agree
 
 
+def _one_period(loaded, text: str):
+    """The one period ``--period`` names; a split year names several, so its episodes are listed."""
+    first, last = loaded.periods.start, loaded.periods.end
+    try:
+        periods = loaded.periods_in(loaded.span(text))
+    except ValueError:
+        periods = []
+    if len(periods) != 1:
+        episodes = ", ".join(loaded.period_name(p) for p in periods)
+        _refuse("--period", f"one period of {loaded.id} ({first}-{last})" + (
+            f"; {text} is played episode by episode: {episodes}" if len(periods) > 1 else ""), text)
+    return periods[0]
+
+
 @app.command()
 @user_errors
 def explain(
-    period: Annotated[int, typer.Option("--period", "-p", help="The year whose stage game to rebuild.")],
+    period_text: Annotated[str, typer.Option(
+        "--period", "-p", metavar="PERIOD",
+        help="The period whose stage game to rebuild: a year, or an episode played as a period "
+        "(id or date).")],
     scenario: ScenarioArg = None,
     draw: Annotated[int, typer.Option("--draw", "-d", help="Which parameter draw, from 0.")] = 0,
     draws: Draws = 100,
@@ -174,9 +191,8 @@ def explain(
     from pivotal.verify.efg import stage_efg, write_efg
 
     loaded = resolve_scenario(scenario)
-    first, last = loaded.periods.start, loaded.periods.end
-    if not first <= period <= last:
-        _refuse("--period", f"a year of {loaded.id} ({first}-{last})", period)
+    period = _one_period(loaded, period_text)
+    name = loaded.period_name(period)
     if not 0 <= draw < draws:
         _refuse("--draw", f"a draw from 0 to {draws - 1} (--draws {draws})", draw)
     if efg_path is not None and not efg_path.parent.is_dir():
@@ -197,10 +213,10 @@ def explain(
     whole = None if options.crisis_only else solve_period(params, np.array([belief]), options)
     source = result.belief_source[result.periods.index(period)]
 
-    out.print(styled((loaded.title, "bold"), f": the stage game of {period}, draw {draw} of {draws:,} "
+    out.print(styled((loaded.title, "bold"), f": the stage game of {name}, draw {draw} of {draws:,} "
                      f"(seed {seed})"), highlight=False)
     out.print(_parameters_table(params))
-    out.print(f"Belief that the pivot is resolved, at the start of {period}: {belief:.6g} "
+    out.print(f"Belief that the pivot is resolved, at the start of {name}: {belief:.6g} "
               f"(this period's evidence comes from the {source})", highlight=False)
     if whole is not None:
         for table in _early_tables(whole):
@@ -211,15 +227,15 @@ def explain(
         out.print(table)
 
     if efg_path is not None:
-        note = f"scenario {loaded.id}, period {period}, draw {draw} of {draws}, seed {seed}"
-        title = f"{loaded.title}: stage game of {period}, draw {draw}"
+        note = f"scenario {loaded.id}, period {name}, draw {draw} of {draws}, seed {seed}"
+        title = f"{loaded.title}: stage game of {name}, draw {draw}"
         try:
             if whole is None:
                 text = stage_efg(params, belief, title=title, note=note)
             else:
                 from pivotal.verify.period_efg import period_efg
 
-                title = f"{loaded.title}: the whole period of {period}, draw {draw}"
+                title = f"{loaded.title}: the whole period of {name}, draw {draw}"
                 text = period_efg(params, belief, options, title=title, note=note)
             write_efg(efg_path, text)
         except OSError as error:

@@ -8,6 +8,7 @@ import pandas as pd
 from rich import box
 from rich.table import Table
 
+from pivotal.scenario.timeline import period_label
 from pivotal.store import RunRecord
 
 SHOWN = (
@@ -54,7 +55,7 @@ def summary_table(summary: pd.DataFrame, title: str) -> Table:
     for _, row in summary.iterrows():
         source = "r" if row["belief_source"] == "record" else "s"
         cells = [_band(row, name) for name, _ in SHOWN]
-        table.add_row(str(row["period"]), *cells, source, observed_text(row))
+        table.add_row(period_label(row["period"]), *cells, source, observed_text(row))
     return table
 
 
@@ -73,7 +74,7 @@ def narrow_summary_table(summary: pd.DataFrame, title: str) -> Table:
         source = "r" if row["belief_source"] == "record" else "s"
         cells = [f"{_short(row[name])}\n{_short(row[f'{name}_low'])}–{_short(row[f'{name}_high'])}"
                  for name, _ in SHOWN]
-        table.add_row(str(row["period"]), *cells, source, observed_text(row))
+        table.add_row(period_label(row["period"]), *cells, source, observed_text(row))
     return table
 
 

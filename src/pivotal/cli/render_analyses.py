@@ -8,6 +8,7 @@ from rich.text import Text
 
 from pivotal.evaluation import OUTCOMES, ScoreReport
 from pivotal.evaluation.score import IN_SAMPLE
+from pivotal.scenario.timeline import as_period, period_label
 
 LABELS = {o.name: o.label for o in OUTCOMES}
 
@@ -70,7 +71,7 @@ def whatif_table(frame: pd.DataFrame, metrics: tuple[str, ...], title: str,
             row = group[group["metric"] == metric].iloc[0]
             band = f"{row['difference']:+.3f} [{row['low']:+.2f}, {row['high']:+.2f}]"
             cells += [f"{row['baseline']:.3f}", band]
-        table.add_row(str(period), *cells, observed.get(int(period), "—"))
+        table.add_row(period_label(period), *cells, observed.get(as_period(period), "—"))
     return table
 
 

@@ -119,7 +119,7 @@ def validate(
         raise typer.Exit(1) from None
     where = path if is_file else f"{path} (built-in)"
     out.print(
-        f"ok: {where}: scenario '{scenario.id}' with {len(scenario.years)} periods, "
+        f"ok: {where}: scenario '{scenario.id}' with {len(scenario.timeline)} periods, "
         f"{len(scenario.actors)} actors, {len(scenario.episodes)} episodes, "
         f"{len(scenario.record)} record entries",
         highlight=False,

@@ -11,6 +11,7 @@ import typer
 from pivotal.cli.common import Draws, Seed, app, err, fitting, out, progress_bar, user_errors
 from pivotal.cli.render import narrow_summary_table, observed_text, summary_table
 from pivotal.cli.render_analyses import average_line, whatif_table
+from pivotal.scenario.timeline import as_period
 
 system_app = typer.Typer(
     help="Systems of dyads that share one pivot: what its observers learn in one dyad carries to "
@@ -112,7 +113,8 @@ def whatif(
     compared = system_what_if(loaded, dyad, change, draws=draws, seed=seed, contagion=contagion)
     for scenario_id, result in compared.items():
         frame = result.differences(chosen)
-        observed = {int(r["period"]): observed_text(r) for _, r in summarise(result.baseline).iterrows()}
+        summary = summarise(result.baseline)
+        observed = {as_period(r["period"]): observed_text(r) for _, r in summary.iterrows()}
         where = "where the change is made" if scenario_id == dyad else f"reached from {dyad}"
         title = (f"{result.baseline.scenario.title} ({where}): {', '.join(settings)} — {draws:,} draws, "
                  f"seed {seed}")
@@ -126,18 +128,10 @@ def whatif(
 
 
 def _periods(text: str, loaded):
-    from pivotal.scenario.schema import PeriodRange, parse_periods
-
     try:
-        span = parse_periods(text)
-    except ValueError:
-        raise typer.BadParameter(f"expected a year like 2022 or a range like 2022-2023, found {text!r}",
-                                 param_hint="--over") from None
-    first, last = loaded.periods.start, loaded.periods.end
-    if span.start > span.end or span.start < first or span.end > last:
-        raise typer.BadParameter(f"expected periods within {first}-{last}, found {text!r}",
-                                 param_hint="--over")
-    return PeriodRange(span.start, span.end)
+        return loaded.span(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--over") from None
 
 
 def _contagion_text(fixed: float | None) -> str:

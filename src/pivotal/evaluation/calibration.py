@@ -26,6 +26,7 @@ import pandas as pd
 
 from pivotal.evaluation.outcomes import PREDICTIVE_COLUMNS, log_likelihood, observed_table, predictive_table
 from pivotal.scenario.schema import Scenario
+from pivotal.scenario.timeline import Period
 from pivotal.simulation.engine import simulate
 
 #: The grid of precision multipliers; the middle point, 1, is the scenario as written.
@@ -55,7 +56,7 @@ def scale_precision(scenario: Scenario, factor: float) -> Scenario:
 class PrecisionFit:
     """Forecasts and record likelihoods of every grid point, and the posteriors they imply."""
 
-    periods: list[int]
+    periods: list[Period]
     scales: np.ndarray  # (K,)
     prior: np.ndarray  # (K,), sums to 1
     predictive: list[pd.DataFrame]  # K tables, one row per period
@@ -135,5 +136,5 @@ def fit_precision(
             progress(k + 1, len(PRECISION_SCALES))
     log_prior = -0.5 * (np.log(PRECISION_SCALES) / PRIOR_SD) ** 2
     prior = np.exp(log_prior - log_prior.max())
-    return PrecisionFit(periods=scenario.years, scales=PRECISION_SCALES, prior=prior / prior.sum(),
+    return PrecisionFit(periods=scenario.timeline, scales=PRECISION_SCALES, prior=prior / prior.sum(),
                         predictive=tables, loglik=np.stack(logliks), observed=observed)

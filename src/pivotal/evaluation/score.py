@@ -114,7 +114,7 @@ def score_scenario(
     seed : random seed shared by all runs (common random numbers).
     start : first scored period; default the fifth period after the first.
     """
-    periods = scenario.years
+    periods = scenario.timeline
     start = default_start(scenario) if start is None else start
     if not periods[0] <= start <= periods[-1]:
         raise ValueError(f"start must lie in {periods[0]}-{periods[-1]}, got {start}")
@@ -156,13 +156,13 @@ def score_scenario(
 
 def default_start(scenario: Scenario) -> int:
     """The first scored period when none is asked for: DEFAULT_HISTORY periods in, at most the last."""
-    periods = scenario.years
+    periods = scenario.timeline
     return min(periods[0] + DEFAULT_HISTORY, periods[-1])
 
 
 def scored_periods(scenario: Scenario, start: int) -> list[int]:
     """The periods from ``start`` on that the record covers: what a score would forecast."""
-    return [p for p in scenario.years if p >= start and scenario.record_for(p) is not None]
+    return [p for p in scenario.timeline if p >= start and scenario.record_for(p) is not None]
 
 
 def _score_table(forecasts: pd.DataFrame) -> pd.DataFrame:

@@ -42,6 +42,7 @@ from matplotlib.transforms import ScaledTranslation
 from pivotal.report.data import COMMITMENT_KINDS, actor_name, ties
 from pivotal.report.network import alt_network, plot_network
 from pivotal.scenario.schema import Scenario
+from pivotal.scenario.timeline import Period, as_period, is_year, period_extents, period_label
 
 CHART_NAMES: tuple[str, ...] = (
     "probabilities", "belief", "commitments", "network", "episodes", "score", "whatif", "sensitivity",
@@ -162,15 +163,15 @@ def _decimal_year(day: Any) -> float:
     return day.year + (pd.Timestamp(day) - start).days / length
 
 
-def _years_text(years: list[int]) -> str:
-    """Years as compact ranges: 1994-1996, 2001."""
-    spans: list[list[int]] = []
-    for year in years:
-        if spans and spans[-1][1] == year - 1:
-            spans[-1][1] = year
+def _years_text(periods: list[Period]) -> str:
+    """Periods as compact ranges of years, episodes by date: 1994-1996, 2001, 2022-08-01."""
+    spans: list[list[Period]] = []
+    for period in map(as_period, periods):
+        if spans and is_year(period) and is_year(spans[-1][1]) and spans[-1][1] == period - 1:
+            spans[-1][1] = period
         else:
-            spans.append([year, year])
-    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans) or "none"
+            spans.append([period, period])
+    return ", ".join(period_label(a) if a == b else f"{a}–{b}" for a, b in spans) or "none"
 
 
 def _metric(name: str) -> tuple[str, str]:
@@ -212,9 +213,11 @@ def _shade_simulated(ax: Axes, summary: pd.DataFrame) -> bool:
     """Grey behind years whose belief came from simulation rather than the record."""
     if "belief_source" not in summary.columns:
         return False
-    simulated = summary.loc[summary["belief_source"] == "simulated", "period"].astype(int).tolist()
-    for year in simulated:
-        ax.axvspan(year - 0.5, year + 0.5, color="#EEEEEE", linewidth=0, zorder=0)
+    extents = period_extents(summary["period"].astype(float).tolist())
+    simulated = [extent for extent, source in zip(extents, summary["belief_source"], strict=True)
+                 if source == "simulated"]
+    for left, right in simulated:
+        ax.axvspan(left, right, color="#EEEEEE", linewidth=0, zorder=0)
     return bool(simulated)
 
 
@@ -227,7 +230,7 @@ def _record_strip(ax: Axes, summary: pd.DataFrame) -> list[tuple[Any, str]]:
         if column not in summary.columns:
             continue
         for code, (marker, colour, filled, words) in marks.items():
-            years = summary.loc[summary[column] == code, "period"].astype(int).to_numpy()
+            years = summary.loc[summary[column] == code, "period"].astype(float).to_numpy()
             if years.size == 0:
                 continue
             face = colour if filled else "white"
@@ -244,7 +247,7 @@ def _record_strip(ax: Axes, summary: pd.DataFrame) -> list[tuple[Any, str]]:
 def _band(ax: Axes, summary: pd.DataFrame, name: str, *, dashed: bool = False,
           band: bool = True) -> tuple[Any, str]:
     label, colour = _metric(name)
-    years = summary["period"].astype(int).to_numpy()
+    years = summary["period"].astype(float).to_numpy()
     mean = summary[name].to_numpy(dtype=float)
     parts: list[Any] = []
     if band:
@@ -258,10 +261,12 @@ def _band(ax: Axes, summary: pd.DataFrame, name: str, *, dashed: bool = False,
 
 
 def _year_axis(ax: Axes, summary: pd.DataFrame) -> None:
-    years = summary["period"].astype(int)
+    years = summary["period"].astype(float)
     ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=12))
-    ax.set_xlabel("Year (one stage game per year)")
+    whole = all(is_year(p) for p in years)
+    ax.set_xlabel("Year (one stage game per year)" if whole else
+                  "Year (one stage game per year, or per episode in a year played episode by episode)")
     ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
     ax.set_axisbelow(True)
 
@@ -293,7 +298,8 @@ def plot_probability_bands(summary: pd.DataFrame,
         handles.append((Patch(color="#EEEEEE"), "year simulated, record not used"))
     _year_axis(ax, summary)
     ax.set_ylabel("Probability (0–1)")
-    ax.set_title(f"Probabilities per year: {_roles_text(summary)}\n"
+    per = "per year" if all(is_year(p) for p in summary["period"]) else "per period"
+    ax.set_title(f"Probabilities {per}: {_roles_text(summary)}\n"
                  "lines: mean over parameter draws; shading: 90% interval", fontsize=10)
     _legend_below(ax, handles)
     return ax
@@ -481,7 +487,7 @@ def plot_whatif(whatif_result_dict: dict[str, Any], ax: Axes | None = None) -> A
     for name in dict.fromkeys(frame["metric"]) if not frame.empty else []:
         rows = frame[frame["metric"] == name].sort_values("period")
         label, colour = _metric(name)
-        years = rows["period"].astype(int).to_numpy()
+        years = rows["period"].astype(float).to_numpy()
         band = ax.fill_between(years, rows["low"].map(_number), rows["high"].map(_number), color=colour,
                                alpha=0.2, linewidth=0)
         (line,) = ax.plot(years, rows["difference"].map(_number), color=colour, marker="o", markersize=3,
@@ -493,7 +499,7 @@ def plot_whatif(whatif_result_dict: dict[str, Any], ax: Axes | None = None) -> A
         ax.axvline(int(diverges) - 0.5, color=GREY, linestyle=":", linewidth=1.2)
         handles.append((Line2D([], [], color=GREY, linestyle=":"), f"worlds diverge in {diverges}"))
     if not frame.empty:
-        years = frame["period"].astype(int)
+        years = frame["period"].astype(float)
         ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=12))
     ax.set_xlabel("Year")
@@ -707,9 +713,9 @@ def _peak(summary: pd.DataFrame, name: str) -> str:
     values = summary[name].to_numpy(dtype=float)
     top, bottom = int(np.argmax(values)), int(np.argmin(values))
     row = summary.iloc[top]
-    return (f"{METRIC_STYLE[name][0]}: mean peaks at {values[top]:.2f} in {int(row['period'])} "
+    return (f"{METRIC_STYLE[name][0]}: mean peaks at {values[top]:.2f} in {period_label(row['period'])} "
             f"(90% interval {row[f'{name}_low']:.2f}–{row[f'{name}_high']:.2f}), lowest {values[bottom]:.2f} "
-            f"in {int(summary.iloc[bottom]['period'])}")
+            f"in {period_label(summary.iloc[bottom]['period'])}")
 
 
 def _record_text(summary: pd.DataFrame) -> str:
@@ -717,9 +723,9 @@ def _record_text(summary: pd.DataFrame) -> str:
         return ""
     parts = []
     for code, words in (("offensive", "offensives"), ("probe", "probes")):
-        years = summary.loc[summary["observed_challenge"] == code, "period"].astype(int).tolist()
+        years = summary.loc[summary["observed_challenge"] == code, "period"].astype(float).tolist()
         parts.append(f"{words} in {_years_text(years)}")
-    unrecorded = summary.loc[summary["observed_challenge"].isna(), "period"].astype(int).tolist()
+    unrecorded = summary.loc[summary["observed_challenge"].isna(), "period"].astype(float).tolist()
     text = "Record: " + "; ".join(parts)
     if unrecorded:
         text += f"; no record for {_years_text(unrecorded)}"
@@ -728,16 +734,16 @@ def _record_text(summary: pd.DataFrame) -> str:
 
 def _alt_probabilities(summary: pd.DataFrame, metrics: tuple[str, ...] = ("p_challenge", "p_offensive",
                                                                           "p_intervene")) -> str:
-    years = summary["period"].astype(int)
-    lines = [f"Line chart with 90% bands of the yearly probabilities for {_roles_text(summary)}, "
-             f"{years.min()}–{years.max()}."]
+    years = summary["period"].astype(float)
+    lines = [f"Line chart with 90% bands of the probabilities per period for {_roles_text(summary)}, "
+             f"{period_label(years.min())}–{period_label(years.max())}."]
     lines += [_peak(summary, name)[0].upper() + _peak(summary, name)[1:] + "." for name in metrics]
     lines.append(_record_text(summary))
     return " ".join(line for line in lines if line)
 
 
 def _alt_belief(summary: pd.DataFrame) -> str:
-    years = summary["period"].astype(int).to_numpy()
+    years = [period_label(p) for p in summary["period"]]
     belief = summary["belief"].to_numpy(dtype=float)
     text = (f"Line chart of the belief that the pivot is resolved, {years[0]}–{years[-1]}: "
             f"{belief[0]:.2f} in {years[0]}, {belief[-1]:.2f} in {years[-1]}; "
@@ -747,7 +753,7 @@ def _alt_belief(summary: pd.DataFrame) -> str:
         step = int(np.argmin(np.diff(belief)))
         drop = belief[step + 1] - belief[step]
         if drop < 0:
-            text += (f" Largest fall from one year to the next: {drop:+.2f}, "
+            text += (f" Largest fall from one period to the next: {drop:+.2f}, "
                      f"{years[step]} to {years[step + 1]}.")
     return f"{text} {_record_text(summary)}".strip()
 
@@ -816,7 +822,7 @@ def _alt_whatif(result: dict[str, Any]) -> str:
         row = rows.iloc[int(values.abs().to_numpy().argmax())]
         label = METRIC_STYLE.get(name, (name, ""))[0]
         text += (f" {label[0].upper() + label[1:]}: largest mean change "
-                 f"{_signed(_number(row['difference']))} in {int(row['period'])} "
+                 f"{_signed(_number(row['difference']))} in {period_label(row['period'])} "
                  f"(90% of draws {_signed(_number(row['low']))} to "
                  f"{_signed(_number(row['high']))}).")
     return text

@@ -18,6 +18,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from pivotal.scenario.schema import Citation, Scenario
+from pivotal.scenario.timeline import period_label
 from pivotal.store import StoredRun
 
 #: What each commitment kind means in a sentence, for legends and tables.
@@ -233,7 +234,7 @@ def year_rows(summary: pd.DataFrame) -> list[dict[str, Any]]:
     for record in summary.to_dict(orient="records"):
         cells = {name: f"{record[name]:.2f} ({record[f'{name}_low']:.2f}–{record[f'{name}_high']:.2f})"
                  for name, _ in YEAR_COLUMNS if name in record}
-        rows.append({"period": str(int(record["period"])), "cells": cells,
+        rows.append({"period": period_label(record["period"]), "cells": cells,
                      "source": str(record.get("belief_source", "")), "observed": observed_text(record)})
     return rows
 

@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from pivotal.model.parameters import PARAMETER_NAMES, PARAMETERS_BY_NAME, REQUIRED_NAMES
 from pivotal.scenario.errors import one_of
 from pivotal.scenario.positions import Path
-from pivotal.scenario.schema import MAX_PERIODS, Citation, ParameterPiece, PeriodRange, RecordEntry, Scenario
+from pivotal.scenario.schema import (
+    MAX_PERIODS,
+    Citation,
+    ParameterPiece,
+    PeriodRange,
+    RecordEntry,
+    Roles,
+    Scenario,
+)
+from pivotal.scenario.timeline import Period, is_year, period_label, year_of
 
 
 @dataclass(frozen=True)
@@ -41,9 +50,43 @@ def find_problems(s: Scenario) -> list[Problem]:
 def _periods(s: Scenario) -> Iterator[Problem]:
     if s.periods.end < s.periods.start:
         yield Problem(("periods", "end"), f"an end year >= start ({s.periods.start})", str(s.periods.end))
-    elif s.periods.end - s.periods.start >= MAX_PERIODS:
+        return
+    if s.periods.end - s.periods.start >= MAX_PERIODS:
         yield Problem(("periods", "end"), f"at most {MAX_PERIODS} periods from {s.periods.start}",
                       f"{s.periods.end - s.periods.start + 1} periods")
+        return
+    yield from _split(s)
+    if len(s.timeline) > MAX_PERIODS:
+        yield Problem(("periods", "split"), f"at most {MAX_PERIODS} periods in all",
+                      f"{len(s.timeline)} periods")
+
+
+def _split(s: Scenario) -> Iterator[Problem]:
+    """Each year played episode by episode lists episodes of that year, each starting on its own day."""
+    episodes = {e.id: e for e in s.episodes}
+    for year, listed in s.periods.split.items():
+        path = ("periods", "split", year)
+        if not s.periods.start <= year <= s.periods.end:
+            yield Problem(path, f"a year within {s.periods.start}-{s.periods.end}", str(year))
+            continue
+        days: dict[object, str] = {}
+        for j, episode_id in enumerate(listed):
+            episode = episodes.get(episode_id)
+            if episode_id in listed[:j]:
+                yield Problem((*path, j), "each episode listed once", repr(episode_id))
+            elif episode is None:
+                known = ", ".join(sorted(episodes)) or "none defined"
+                yield Problem((*path, j), f"an episode id defined under `episodes` ({known})",
+                              repr(episode_id))
+            elif episode.start.year != year:
+                yield Problem((*path, j), f"an episode that starts in {year}",
+                              f"{episode_id!r}, which starts on {episode.start.isoformat()}")
+            elif episode.start in days:
+                yield Problem((*path, j), f"episodes that start on different days (each is a period, "
+                              f"known by its start date; {days[episode.start]!r} also starts on "
+                              f"{episode.start.isoformat()})", repr(episode_id))
+            else:
+                days[episode.start] = episode_id
 
 
 def unknown_actor(s: Scenario, actor: str | None, path: Path) -> Iterator[Problem]:
@@ -59,38 +102,50 @@ def _actors(s: Scenario) -> Iterator[Problem]:
 
 
 def range_inside(s: Scenario, periods: PeriodRange, path: Path) -> Iterator[Problem]:
+    timeline = s.timeline
     if periods.end < periods.start:
-        yield Problem(path, f"a range whose end is >= its start ({periods.start})", str(periods.end))
-    elif periods.start < s.periods.start or periods.end > s.periods.end:
+        yield Problem(path, f"a range whose end is >= its start ({period_label(periods.start)})",
+                      period_label(periods.end))
+    elif periods.start < s.periods.start or periods.end >= s.periods.end + 1:
         yield Problem(
             path, f"periods within {s.periods.start}-{s.periods.end}", f"'{periods}'"
         )
+    else:
+        for end in dict.fromkeys(periods):
+            if not is_year(end) and end not in timeline:
+                yield Problem(path, "a year, or an episode that is a period of its own (listed under "
+                              "`periods.split`)", f"{period_label(end)}, which is not a period")
+                return
+            if is_year(end) and end not in timeline and not any(year_of(p) == end for p in timeline):
+                yield Problem(path, "a year with periods (each episode of a split year, or the year)",
+                              f"{end}, which has none")
+                return
 
 
 def coverage(
     s: Scenario, ranges: list[PeriodRange], path: Path, what: str, complete: bool
 ) -> Iterator[Problem]:
     """Ranges must not overlap, and when ``complete`` must cover every period."""
-    seen: dict[int, int] = {}
+    seen: dict[Period, int] = {}
     for i, periods in enumerate(ranges):
-        for year in periods.years():
-            if year in seen:
+        for period in s.periods_in(periods):
+            if period in seen:
                 yield Problem(
                     (*path, i, "periods"),
                     f"each period covered once in {what}",
-                    f"{year} also in entry {seen[year]}",
+                    f"{period_label(period)} also in entry {seen[period]}",
                 )
                 return
-            seen[year] = i
+            seen[period] = i
     if complete:
-        missing = [y for y in s.years if y not in seen]
+        missing = [p for p in s.timeline if p not in seen]
         if missing:
             yield Problem(path, f"{what} covering every period {s.periods.start}-{s.periods.end}",
-                          f"no entry for {_years_text(missing)}")
+                          f"no entry for {_periods_text(missing)}")
 
 
-def _years_text(years: list[int]) -> str:
-    return ", ".join(str(y) for y in years[:5]) + (" ..." if len(years) > 5 else "")
+def _periods_text(periods: list[Period]) -> str:
+    return ", ".join(period_label(p) for p in periods[:5]) + (" ..." if len(periods) > 5 else "")
 
 
 def _roles(s: Scenario) -> Iterator[Problem]:
@@ -199,8 +254,9 @@ def record_entry_problems(s: Scenario, entry: RecordEntry, path: Path) -> Iterat
     if entry.challenge == "none" and entry.pivot_response is not None:
         yield Problem((*path, "pivot_response"), "no pivot response when challenge is none",
                       repr(entry.pivot_response))
-    without = [p for p in entry.periods.years()
-               if s.periods.start <= p <= s.periods.end and s.roles_in(p).pivot is None]
+    played = s.periods_in(entry.periods)
+    without = [period_label(p) for p in played
+               if (roles := _roles_at(s, p)) is not None and roles.pivot is None]
     if without and entry.pivot_response in ("restrain", "mediate"):
         yield Problem((*path, "pivot_response"), f"no pivot response other than acquiesce in {without[0]}, "
                       "a period without a pivot (roles give `pivot: null`)", entry.pivot_response)
@@ -210,7 +266,7 @@ def record_entry_problems(s: Scenario, entry: RecordEntry, path: Path) -> Iterat
                           "give `pivot: null`)", repr(getattr(entry, field)))
     if entry.ceasefire_broker is not None:
         yield from unknown_actor(s, entry.ceasefire_broker, (*path, "ceasefire_broker"))
-        pivots = {s.roles_in(p).pivot for p in entry.periods.years() if s.periods.start <= p <= s.periods.end}
+        pivots = {roles.pivot for p in played if (roles := _roles_at(s, p)) is not None}
         if entry.ceasefire_broker in pivots:
             yield Problem((*path, "ceasefire_broker"),
                           "a broker other than the period's pivot (a ceasefire the pivot brokered is "
@@ -220,11 +276,14 @@ def record_entry_problems(s: Scenario, entry: RecordEntry, path: Path) -> Iterat
                       f"pivot_response {entry.pivot_response or 'none'}")
     if entry.against is not None:
         yield from unknown_actor(s, entry.against, (*path, "against"))
-        sides = {a for p in entry.periods.years() if s.periods.start <= p <= s.periods.end
-                 for a in (s.roles_in(p).challenger, s.roles_in(p).pivot)}
+        sides = {a for p in played if (roles := _roles_at(s, p)) is not None
+                 for a in (roles.challenger, roles.pivot)}
         if entry.against in sides:
             yield Problem((*path, "against"), "a third party: neither the challenger nor the pivot (leave "
                           "`against` out when the challenge fell on the target)", entry.against)
+    if entry.deterred and entry.challenge != "none":
+        yield Problem((*path, "deterred"), "`deterred` only with `challenge: none` (a challenge prepared "
+                      "and called off before any move)", f"challenge {entry.challenge}")
     if entry.challenger_kept is not None and entry.challenge == "none":
         yield Problem((*path, "challenger_kept"), "`challenger_kept` only after a probe or an offensive",
                       "challenge none")
@@ -248,6 +307,11 @@ def record_entry_problems(s: Scenario, entry: RecordEntry, path: Path) -> Iterat
     for j, episode in enumerate(entry.episodes):
         if episode not in episode_ids:
             yield Problem((*path, "episodes", j), "an episode id defined under `episodes`", repr(episode))
+
+
+def _roles_at(s: Scenario, period: Period) -> Roles | None:
+    """The roles of a period; None where no roles entry covers it (reported under `roles`)."""
+    return next((r for r in s.roles if period in r.periods), None)
 
 
 def _citations(s: Scenario) -> Iterator[Problem]:

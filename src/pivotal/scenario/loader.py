@@ -27,7 +27,7 @@ from pivotal.scenario.positions import (
     reader_offset,
 )
 from pivotal.scenario.pydantic_errors import describe
-from pivotal.scenario.schema import DEFAULT_CORPUS, Scenario
+from pivotal.scenario.schema import DEFAULT_CORPUS, Scenario, episode_context
 
 BUILTIN_PACKAGE = "pivotal.scenarios"
 #: The built-in scenario a command uses when it is given none.
@@ -72,10 +72,15 @@ def validate_document(text: str, source: str, model: type[M], sections: str) -> 
     return validate_data(data, positions, source, model), positions
 
 
-def validate_data(data: dict, positions: dict, source: str, model: type[M]) -> M:
-    """Validate already-parsed data as ``model``; the first error becomes a located ScenarioError."""
+def validate_data(data: dict, positions: dict, source: str, model: type[M],
+                  episodes_of: dict | None = None) -> M:
+    """Validate already-parsed data as ``model``; the first error becomes a located ScenarioError.
+
+    Periods may name episodes by id: those of ``episodes_of`` (raw scenario data), else the data's own.
+    """
     try:
-        return model.model_validate(data)
+        context = episode_context(data if episodes_of is None else episodes_of)
+        return model.model_validate(data, context=context)
     except ValidationError as err:
         located = []
         for error in err.errors():

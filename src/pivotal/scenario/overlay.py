@@ -42,6 +42,7 @@ from pivotal.scenario.schema import (
     Source,
     Strict,
 )
+from pivotal.scenario.timeline import Period
 
 OVERLAY_FOLDER = "overlays"
 
@@ -68,15 +69,14 @@ class Overlay(Strict):
             r.periods for r in self.record]
 
     @property
-    def first_period(self) -> int | None:
+    def first_period(self) -> Period | None:
         """The first period the overlay changes; the counterfactual diverges there."""
         starts = [r.start for r in self.changed_periods()]
         return min(starts) if starts else None
 
-    @property
-    def record_periods(self) -> set[int]:
-        """Periods whose record the overlay rewrites."""
-        return {year for entry in self.record for year in entry.periods.years()}
+    def record_periods(self, base: Scenario) -> set[Period]:
+        """Periods of ``base`` whose record the overlay rewrites."""
+        return {period for entry in self.record for period in base.periods_in(entry.periods)}
 
 
 def read_overlay(text: str, source: str) -> tuple[Overlay, dict]:
@@ -153,29 +153,32 @@ def apply_overlay(base: Scenario, overlay: Overlay) -> Scenario:
     parameters = dict(base.parameters)
     for name, pieces in overlay.parameters.items():
         spans = [p.periods for p in pieces]
-        kept = [part for p in base.pieces_of(name) for part in _outside(p, spans)]
+        kept = [part for p in base.pieces_of(name) for part in _outside(p, spans, base)]
         added = [ParameterPiece.model_construct(**dict(p)) for p in pieces]
         parameters[name] = sorted(kept + added, key=lambda p: p.periods.start)
     record = list(base.record)
     if overlay.record:
         spans = [r.periods for r in overlay.record]
-        kept = [part for r in base.record for part in _outside(r, spans)]
+        kept = [part for r in base.record for part in _outside(r, spans, base)]
         added = [RecordEntry.model_construct(**dict(r)) for r in overlay.record]
         record = sorted(kept + added, key=lambda r: r.periods.start)
     return base.model_copy(update={"parameters": parameters, "record": record,
                                    "sources": {**base.sources, **overlay.sources}})
 
 
-def _outside(item: Any, spans: list[PeriodRange]) -> list[Any]:
-    """The parts of a piece or record entry not covered by ``spans``, as copies with narrowed periods."""
-    years = [y for y in item.periods.years() if not any(y in span for span in spans)]
-    runs: list[PeriodRange] = []
-    for year in years:
-        if runs and runs[-1].end == year - 1:
-            runs[-1] = PeriodRange(runs[-1].start, year)
-        else:
-            runs.append(PeriodRange(year, year))
-    return [item.model_copy(update={"periods": run}) for run in runs]
+def _outside(item: Any, spans: list[PeriodRange], base: Scenario) -> list[Any]:
+    """The parts of a piece or record entry not covered by ``spans``, as copies with narrowed periods:
+    one for each run of consecutive periods of ``base`` that the item covers and no span does."""
+    runs: list[list[Period]] = []
+    previous = None
+    for period in base.timeline:
+        if period in item.periods and not any(period in span for span in spans):
+            if runs and runs[-1][-1] == previous:
+                runs[-1].append(period)
+            else:
+                runs.append([period])
+        previous = period
+    return [item.model_copy(update={"periods": PeriodRange(run[0], run[-1])}) for run in runs]
 
 
 SETTABLE_RECORD_FIELDS = ("challenge", "pivot_response", "appeal_answered", "target_hedged", "ceasefire_days",
@@ -219,7 +222,7 @@ def overlay_from_settings(settings: list[str], base: Scenario, periods: str | No
             entry.pop("pivot_answer", None)
     data = {"id": "settings", "title": f"Settings given with {option}", "parameters": parameters,
             "record": [{"periods": span, **entry} for span, entry in record.items()]}
-    overlay = validate_data(data, {}, option, Overlay)
+    overlay = validate_data(data, {}, option, Overlay, {"episodes": [e.model_dump() for e in base.episodes]})
     check_overlay(overlay, base, option)
     return overlay
 
@@ -246,11 +249,11 @@ def _piece_values(value: str, where: str, path: str) -> dict[str, float | str]:
 
 
 def _record_start(base: Scenario, span: str, where: str) -> dict:
-    """The base record of the span's first year, to be changed field by field."""
+    """The base record of the span's first period, to be changed field by field."""
     try:
-        first = int(span.split("-")[0])
-    except ValueError:
-        expected = "a year like 2022 or a range like 2020-2025"
+        first = base.periods_in(base.span(span))[0]
+    except ValueError as error:
+        expected = str(error).removeprefix("expected ").rsplit(", found ", 1)[0]
         raise _setting_error(where, "periods", expected, repr(span)) from None
     entry = base.record_for(first)
     if entry is None:

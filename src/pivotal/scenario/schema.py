@@ -12,46 +12,128 @@ import re
 from html import escape
 from typing import Annotated, Literal, NamedTuple
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationInfo
 
 from pivotal.model.parameters import PARAMETERS_BY_NAME
+from pivotal.scenario.timeline import Period, is_year, period_key, period_label
 
-_RANGE = re.compile(r"^\s*(\d{4})\s*(?:-|–|\.\.)\s*(\d{4})\s*$")
+_YEARS = re.compile(r"^\s*(\d{4})\s*(?:-|–|\.\.)\s*(\d{4})\s*$")
+_ENDS = re.compile(r"^\s*(\S+?)\s*\.\.\s*(\S+)\s*$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class PeriodRange(NamedTuple):
-    """An inclusive range of annual periods."""
+    """An inclusive range of periods, from the period keyed ``start`` to the one keyed ``end``.
 
-    start: int
-    end: int
+    An end that is a whole year takes in that year's episodes, if the year is played episode
+    by episode; an end that is an episode's key stops at that episode (see :mod:`.timeline`).
+    """
+
+    start: Period
+    end: Period
 
     def __contains__(self, period: object) -> bool:
-        return isinstance(period, int) and self.start <= period <= self.end
-
-    def years(self) -> range:
-        return range(self.start, self.end + 1)
+        if isinstance(period, bool) or not isinstance(period, int | float):
+            return False
+        if period < self.start:
+            return False
+        return period < self.end + 1 if is_year(self.end) else period <= self.end
 
     def __str__(self) -> str:
-        return str(self.start) if self.start == self.end else f"{self.start}-{self.end}"
+        if self.start == self.end:
+            return period_label(self.start)
+        if is_year(self.start) and is_year(self.end):
+            return f"{self.start}-{self.end}"
+        return f"{period_label(self.start)}..{period_label(self.end)}"
 
 
-def parse_periods(value: object) -> PeriodRange:
-    """A year (2016) or an inclusive range ('1994-2019') as a PeriodRange; ValueError otherwise."""
+def parse_periods(value: object, info: ValidationInfo | None = None) -> PeriodRange:
+    """Periods as written in a file or a setting (see :func:`read_periods`); episode ids are known
+    from the validation context's ``episodes`` (id -> start date), which the loaders pass."""
+    episodes = (info.context or {}).get("episodes", {}) if info is not None else {}
+    return read_periods(value, episodes)
+
+
+def read_periods(value: object, episodes: dict[str, dt.date]) -> PeriodRange:
+    """Periods as written in a file or a setting, as a PeriodRange; ValueError otherwise.
+
+    A year (2016), a range of years ('1994-2019'), an episode played as a period, by its id
+    ('lachin-2022') or its start date ('2022-08-01'), or a range between any two of these
+    ('2021..lachin-2022'); ``episodes`` maps the episode ids known to their start dates.
+    """
     if isinstance(value, PeriodRange):
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return PeriodRange(value, value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        key = period_key(value)
+        return PeriodRange(key, key)
     if isinstance(value, str):
         text = value.strip()
-        if text.isdigit():
-            return PeriodRange(int(text), int(text))
-        match = _RANGE.match(text)
+        match = _YEARS.match(text)
         if match:
             return PeriodRange(int(match.group(1)), int(match.group(2)))
-    raise ValueError("a year like 2016 or a range like '1994-2019'")
+        ends = _ENDS.match(text)
+        parts = (ends.group(1), ends.group(2)) if ends else (text, text)
+        keys = [_period_end(part, episodes) for part in parts]
+        if None not in keys:
+            return PeriodRange(keys[0], keys[1])  # type: ignore[arg-type]
+    raise ValueError("a year like 2016, a range like '1994-2019', or an episode played as a period "
+                     "(its id or start date, or 'FROM..TO')")
 
 
-Periods = Annotated[PeriodRange, BeforeValidator(parse_periods)]
+def _period_end(text: str, episodes: dict[str, dt.date]) -> Period | None:
+    """One end of a range: a year, an episode's start date, or a known episode id."""
+    if text.isdigit():
+        return int(text)
+    if _DATE.match(text):
+        try:
+            return period_key(dt.date.fromisoformat(text))
+        except ValueError:
+            return None
+    start = episodes.get(text)
+    return period_key(start) if start is not None else None
+
+
+def typed_span(text: str, first: int, last: int, timeline: list[Period],
+               episodes: dict[str, dt.date]) -> PeriodRange:
+    """Periods typed by a user, checked against the years ``first``-``last`` and the ``timeline``
+    they hold: ValueError, saying what was expected, if unreadable or not periods there."""
+    try:
+        span = read_periods(text, episodes)
+    except ValueError:
+        raise ValueError(f"expected a year like {last}, a range like {first}-{last}, or an episode played "
+                         f"as a period (its id or date), found {text!r}") from None
+    inside = first <= span.start <= span.end < last + 1
+    if not inside or not any(p in span for p in timeline) or any(
+            not is_year(end) and end not in timeline for end in span):
+        raise ValueError(f"expected periods within {first}-{last}, found {text!r}")
+    return span
+
+
+def episode_context(data: object) -> dict[str, dict[str, dt.date]]:
+    """The validation context of a scenario's raw data: its episodes' ids and start dates, so
+    that periods can be given by episode id (unreadable entries are left to validation)."""
+    found: dict[str, dt.date] = {}
+    episodes = data.get("episodes") if isinstance(data, dict) else None
+    for entry in episodes if isinstance(episodes, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+            start = entry.get("start")
+            if isinstance(start, str):
+                try:
+                    start = dt.date.fromisoformat(start.strip())
+                except ValueError:
+                    continue
+            if isinstance(start, dt.date):
+                found[entry["id"].strip()] = start if not isinstance(start, dt.datetime) else start.date()
+    return {"episodes": found}
+
+
+def _periods_field(value: object, info: ValidationInfo) -> PeriodRange:
+    return parse_periods(value, info)
+
+
+Periods = Annotated[PeriodRange, BeforeValidator(_periods_field)]
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]*$")]
 
 
@@ -104,6 +186,9 @@ class Actor(Strict):
 class PeriodSpan(Strict):
     start: Year
     end: Year
+    #: Years played episode by episode: each listed episode (by id) is a period of its own, in
+    #: order of start date, in place of the whole year.
+    split: dict[Year, Annotated[list[str], Field(min_length=1)]] = {}
 
 
 class Roles(Strict):
@@ -164,6 +249,9 @@ class ParameterPiece(Strict):
 class RecordEntry(Strict):
     periods: Periods
     challenge: Literal["none", "probe", "offensive"]
+    #: A challenge prepared and called off before any move (with ``challenge: none``): recorded,
+    #: and scored as no challenge, since the game has no move for a threat.
+    deterred: bool | None = None
     pivot_response: Literal["restrain", "mediate", "acquiesce"] | None = None
     ceasefire_days: Annotated[int, Field(ge=0)] | None = None
     ceasefire_broker: str | None = None  # an actor: who brokered the ceasefire, when not the pivot
@@ -204,8 +292,44 @@ class Scenario(Strict):
     corpus: CorpusName = DEFAULT_CORPUS
 
     @property
-    def years(self) -> list[int]:
-        return list(range(self.periods.start, self.periods.end + 1))
+    def timeline(self) -> list[Period]:
+        """Every period's key in time order: each year, or the episodes of a year played episode
+        by episode (``periods.split``)."""
+        starts = {e.id: e.start for e in self.episodes}
+        keys: list[Period] = []
+        for year in range(self.periods.start, self.periods.end + 1):
+            listed = self.periods.split.get(year)
+            if not listed:
+                keys.append(year)
+                continue
+            keys += sorted({period_key(starts[i]) for i in listed if i in starts and starts[i].year == year})
+        return keys
+
+    @property
+    def years(self) -> list[Period]:
+        """The periods' keys (:attr:`timeline`): the years, where no year is split."""
+        return self.timeline
+
+    def periods_in(self, span: PeriodRange) -> list[Period]:
+        """The periods of this scenario that ``span`` takes in, in time order."""
+        return [p for p in self.timeline if p in span]
+
+    def episode_at(self, period: Period) -> Episode | None:
+        """The episode played as this period, if the period is one."""
+        if is_year(period):
+            return None
+        listed = set(self.periods.split.get(int(period // 1), []))
+        return next((e for e in self.episodes if e.id in listed and period_key(e.start) == period), None)
+
+    def span(self, text: str) -> PeriodRange:
+        """Periods typed by a user (``--periods``, ``--over``), checked against this scenario."""
+        return typed_span(text, self.periods.start, self.periods.end, self.timeline,
+                          {e.id: e.start for e in self.episodes})
+
+    def period_name(self, period: Period) -> str:
+        """A period as people read it: the year, or an episode's date and id."""
+        episode = self.episode_at(period)
+        return period_label(period) if episode is None else f"{period_label(period)} {episode.id}"
 
     def __repr__(self) -> str:  # the full model runs to ~100,000 characters: name what it is
         return (f"Scenario(id={self.id!r}, title={self.title!r}, periods={self.periods.start}-"
@@ -226,10 +350,10 @@ class Scenario(Strict):
         heading = f"<strong>{escape(self.title)}</strong> <code>{escape(self.id)}</code>"
         return f"<div>{heading}<table>{body}</table></div>"
 
-    def roles_in(self, period: int) -> Roles:
+    def roles_in(self, period: Period) -> Roles:
         return next(r for r in self.roles if period in r.periods)
 
-    def record_for(self, period: int) -> RecordEntry | None:
+    def record_for(self, period: Period) -> RecordEntry | None:
         return next((r for r in self.record if period in r.periods), None)
 
     def pieces_of(self, name: str) -> list[ParameterPiece]:

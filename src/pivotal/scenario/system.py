@@ -29,7 +29,8 @@ from pivotal.scenario.loader import (
     read_document,
     validate_document,
 )
-from pivotal.scenario.schema import ParameterPiece, PeriodRange, Scenario, Source, Strict
+from pivotal.scenario.schema import ParameterPiece, PeriodRange, Scenario, Source, Strict, typed_span
+from pivotal.scenario.timeline import Period
 
 CONTAGION = ParameterSpec(
     "contagion", "omega", 0, 1,
@@ -66,8 +67,17 @@ class LoadedSystem:
                            max(s.periods.end for s in self.scenarios))
 
     @property
-    def years(self) -> list[int]:
-        return list(self.periods.years())
+    def timeline(self) -> list[Period]:
+        """Every period of any dyad, in time order (a year played whole comes before its episodes)."""
+        return sorted({p for s in self.scenarios for p in s.timeline})
+
+    def periods_in(self, span: PeriodRange) -> list[Period]:
+        return [p for p in self.timeline if p in span]
+
+    def span(self, text: str) -> PeriodRange:
+        """Periods typed by a user (``--over``), checked against the dyads' periods."""
+        episodes = {e.id: e.start for s in self.scenarios for e in s.episodes}
+        return typed_span(text, self.periods.start, self.periods.end, self.timeline, episodes)
 
 
 def parse_system(text: str, source: str = "<string>", folder: Path | None = None) -> LoadedSystem:
@@ -160,7 +170,7 @@ def system_problems(loaded: LoadedSystem) -> list[Problem]:
             found.append(Problem(("dyads", i, "scenario"),
                                  f"a scenario whose roles name `{system.pivot}` as the pivot throughout",
                                  f"{scenario.id}: pivots {', '.join(sorted(pivots[i])) or 'none'}"))
-    span = _Span(loaded.periods)
+    span = _Span(loaded.periods, loaded.timeline)
     for i, piece in enumerate(system.contagion):
         first, last = span.periods.start, span.periods.end
         if piece.periods.start < first or piece.periods.end > last or piece.periods.end < piece.periods.start:
@@ -188,7 +198,7 @@ class _Span:
     """The periods a coverage check asks about."""
 
     periods: PeriodRange
+    timeline: list[Period]
 
-    @property
-    def years(self) -> list[int]:
-        return list(self.periods.years())
+    def periods_in(self, span: PeriodRange) -> list[Period]:
+        return [p for p in self.timeline if p in span]

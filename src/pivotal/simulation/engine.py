@@ -31,6 +31,7 @@ import numpy as np
 from pivotal.model import StageParameters
 from pivotal.model.parameters import PARAMETER_NAMES
 from pivotal.scenario.schema import Scenario
+from pivotal.scenario.timeline import Period
 from pivotal.simulation.backends import Backend, get_backend
 from pivotal.simulation.kernel import (
     ABSENT_PIVOT,
@@ -85,7 +86,7 @@ class SimulationResult:
     draws: int
     seed: int | None
     use_record: bool
-    periods: list[int]
+    periods: list[Period]
     metrics: dict[str, np.ndarray]
     challenge: np.ndarray  # (n_periods, draws) codes into CHALLENGES
     response: np.ndarray  # (n_periods, draws) codes into RESPONSES, -1 when none
@@ -262,7 +263,7 @@ def simulate(
     seed: SeedLike = None,
     *,
     use_record: bool = True,
-    record_periods: Collection[int] | None = None,
+    record_periods: Collection[Period] | None = None,
     quantiles: np.ndarray | None = None,
     progress: Progress | None = None,
     backend: str | Backend = "numpy",
@@ -318,7 +319,7 @@ def simulate(
     )
 
 
-def stage_for_draw(result: SimulationResult, period: int, draw: int) -> tuple[StageParameters, float]:
+def stage_for_draw(result: SimulationResult, period: Period, draw: int) -> tuple[StageParameters, float]:
     """The stage game one draw of a run played in ``period``: its parameters and the belief.
 
     Returns the parameters as arrays of length one and the observers' belief

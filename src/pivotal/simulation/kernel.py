@@ -30,6 +30,7 @@ from pivotal.model.period_game import (
 )
 from pivotal.model.stage_game import STAGE_NAMES
 from pivotal.scenario.schema import ParameterPiece, RecordEntry, Scenario
+from pivotal.scenario.timeline import Period
 from pivotal.simulation.sampling import piece_groups, piece_values, pivot_groups, quantile_row
 
 #: Per-draw outputs of each period, in the order they are reported.
@@ -90,7 +91,7 @@ class Recorded:
 class PeriodPlan:
     """What one period needs: where its parameters are, and the record if it is used."""
 
-    period: int
+    period: Period
     rows: dict[str, int]  # parameter name -> row of the piece table
     recorded: Recorded | None  # the record, when the run uses it
     pivot: int = 0  # the period's pivot, numbered in order of first appearance
@@ -128,7 +129,7 @@ class RunPlan:
 
 
 def make_plan(
-    scenario: Scenario, *, use_record: bool = True, record_periods: Collection[int] | None = None
+    scenario: Scenario, *, use_record: bool = True, record_periods: Collection[Period] | None = None
 ) -> RunPlan:
     """Lay ``scenario`` out: one table row per parameter piece, one step per period."""
     pieces: list[tuple[int, ParameterPiece]] = []
@@ -141,7 +142,7 @@ def make_plan(
                     row_of[(name, year)] = len(pieces)
                 pieces.append((quantile_row(piece.quantile_of(name), group), piece))
     steps = []
-    for period in scenario.years:
+    for period in scenario.timeline:
         rows = {name: row_of[(name, period)] for name in PARAMETER_NAMES}
         recorded = None
         if use_record and (record_periods is None or period in record_periods):

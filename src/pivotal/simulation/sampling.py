@@ -20,6 +20,7 @@ from scipy import special
 
 from pivotal.model.parameters import OF_PIVOT, PARAMETER_NAMES
 from pivotal.scenario.schema import ParameterPiece, Scenario
+from pivotal.scenario.timeline import Period
 
 
 def draw_quantiles(rng: np.random.Generator, draws: int) -> np.ndarray:
@@ -49,18 +50,18 @@ def piece_values(piece: ParameterPiece, q: np.ndarray) -> np.ndarray:
     return low + width * special.betaincinv(a, b, q)
 
 
-def pivot_groups(scenario: Scenario) -> dict[int, int]:
+def pivot_groups(scenario: Scenario) -> dict[Period, int]:
     """Each period's pivot as a number: 0 for the first pivot, 1 for the next one to appear, ...; a
     period without a pivot keeps the number of the pivot before it (what is known of that pivot
     waits through it)."""
     order: dict[str, int] = {}
-    groups: dict[int, int] = {}
+    groups: dict[Period, int] = {}
     last = 0
-    for year in scenario.years:
-        pivot = scenario.roles_in(year).pivot
+    for period in scenario.timeline:
+        pivot = scenario.roles_in(period).pivot
         if pivot is not None:
             last = order.setdefault(pivot, len(order))
-        groups[year] = last
+        groups[period] = last
     return groups
 
 
@@ -71,12 +72,12 @@ def quantile_row(owner: str, group: int) -> int:
 
 
 def piece_groups(scenario: Scenario, name: str, piece: ParameterPiece,
-                 groups: dict[int, int]) -> dict[int, list[int]]:
-    """The years of a piece, by the pivot whose quantile they use (one group for a rival's parameter)."""
+                 groups: dict[Period, int]) -> dict[int, list[Period]]:
+    """The periods of a piece, by the pivot whose quantile they use (one group for a rival's parameter)."""
     split = piece.quantile_of(name) in OF_PIVOT
-    found: dict[int, list[int]] = {}
-    for year in piece.periods.years():
-        found.setdefault(groups.get(year, 0) if split else 0, []).append(year)
+    found: dict[int, list[Period]] = {}
+    for period in scenario.periods_in(piece.periods):
+        found.setdefault(groups.get(period, 0) if split else 0, []).append(period)
     return found
 
 
@@ -86,17 +87,17 @@ def parameter_values(scenario: Scenario, quantiles: np.ndarray) -> dict[str, np.
     ``quantiles`` has a row per parameter and pivot (see the module's notes), or a row per
     parameter, which every pivot then shares.
     """
-    years = scenario.years
-    first = years[0]
+    timeline = scenario.timeline
+    row_of = {period: t for t, period in enumerate(timeline)}
     groups = pivot_groups(scenario)
     shared = quantiles.shape[0] == len(PARAMETER_NAMES)
     values: dict[str, np.ndarray] = {}
     for name in PARAMETER_NAMES:
-        table = np.empty((len(years), quantiles.shape[1]))
+        table = np.empty((len(timeline), quantiles.shape[1]))
         for piece in scenario.pieces_of(name):
             owner = piece.quantile_of(name)
             for group, held in piece_groups(scenario, name, piece, groups).items():
-                rows = [y - first for y in held if first <= y <= years[-1]]
+                rows = [row_of[period] for period in held]
                 table[rows] = piece_values(piece, quantiles[quantile_row(owner, 0 if shared else group)])
         values[name] = table
     return values

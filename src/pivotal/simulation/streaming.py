@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from pivotal.scenario.schema import Scenario
+from pivotal.scenario.timeline import Period
 from pivotal.simulation.backends import Backend, get_backend
 from pivotal.simulation.engine import Chunk, iter_chunks
 from pivotal.simulation.kernel import METRICS, make_plan
@@ -117,7 +118,7 @@ class RunSummary:
 
     scenario: Scenario
     draws: int
-    periods: list[int]
+    periods: list[Period]
     belief_source: list[str]
     mean: np.ndarray
     low: np.ndarray
@@ -134,7 +135,7 @@ def simulate_summary(
     seed: SeedLike = None,
     *,
     use_record: bool = True,
-    record_periods: Collection[int] | None = None,
+    record_periods: Collection[Period] | None = None,
     interval: tuple[float, float] = (0.05, 0.95),
     progress: Callable[[int, int], None] | None = None,
     backend: str | Backend = "numpy",

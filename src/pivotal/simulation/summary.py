@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from pivotal.scenario.schema import Scenario
+from pivotal.scenario.timeline import Period
 from pivotal.simulation.engine import METRICS, SimulationResult
 from pivotal.simulation.streaming import RunSummary
 
@@ -32,7 +33,7 @@ def summarise(result: SimulationResult | RunSummary) -> pd.DataFrame:
 
 def summary_frame(
     scenario: Scenario,
-    periods: list[int],
+    periods: list[Period],
     belief_source: list[str],
     mean: np.ndarray,
     low: np.ndarray,

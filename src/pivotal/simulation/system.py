@@ -1,21 +1,22 @@
-"""Run a system of dyads that share one pivot: their periods in step, year by year, each dyad's
+"""Run a system of dyads that share one pivot: their periods in step, period by period, each dyad's
 observers hearing part of what the others saw.
 
-Each dyad is played as on its own (:class:`~pivotal.simulation.kernel.Walk`).  After each year,
+Each dyad is played as on its own (:class:`~pivotal.simulation.kernel.Walk`).  After each period,
 the evidence about the pivot's resolve that each dyad's events gave its observers, as a
-log-likelihood ratio, is passed to every other dyad's observers scaled by the year's
+log-likelihood ratio, is passed to every other dyad's observers scaled by the period's
 ``contagion`` ω:
 
     logit μ_d ← logit μ_d + ω Σ_{e ≠ d} λ_e ,
 
-added to the belief after the dyad's own events, before its turnover (a dyad not playing that year,
-before its first period, takes it directly).  Within a year the dyads' events count as
-simultaneous.  With ω = 0 each dyad is exactly the scenario run alone on the same random numbers.
+added to the belief after the dyad's own events, before its turnover (a dyad not playing that period,
+before its first period, takes it directly).  Within a period the dyads' events count as
+simultaneous; a year a dyad plays whole comes before the episodes another plays that year.
+With ω = 0 each dyad is exactly the scenario run alone on the same random numbers.
 
 Random numbers: the first dyad draws what its scenario alone would with the same seed; each
 other dyad, and ω, draw from their own streams, spawned from the seed.  The numbers that draw the
-pivot's simulated type, its turnover and a new type are shared by every dyad year by year (the
-first dyad's where it has the year), so dyads whose observers agree simulate the same type.
+pivot's simulated type, its turnover and a new type are shared by every dyad period by period (the
+first dyad's where it has the period), so dyads whose observers agree simulate the same type.
 The pivot is one power, so every dyad takes the first dyad's quantiles of the pivot's own
 attributes (``OF_PIVOT_ITSELF``: its distraction, resolve value, prior, turnover and precision;
 a ``precision_pivot`` a file leaves to follow ``precision`` follows that dyad's); what depends
@@ -34,6 +35,7 @@ from pivotal.model.parameters import OF_PIVOT_ITSELF, PARAMETER_NAMES
 from pivotal.scenario.overlay import Overlay, apply_overlay
 from pivotal.scenario.schema import Scenario
 from pivotal.scenario.system import LoadedSystem
+from pivotal.scenario.timeline import Period
 from pivotal.simulation.engine import SimulationResult
 from pivotal.simulation.kernel import (
     BELIEF_AFTER,
@@ -55,13 +57,13 @@ PIVOT_ROWS = [PARAMETER_NAMES.index(name) for name in sorted(OF_PIVOT_ITSELF)]
 
 @dataclass(frozen=True, repr=False)
 class SystemResult:
-    """Per-draw outputs of every dyad of a system run, and the draws' contagion per year."""
+    """Per-draw outputs of every dyad of a system run, and the draws' contagion per period."""
 
     loaded: LoadedSystem
     draws: int
     seed: int | None
     dyads: tuple[SimulationResult, ...]
-    contagion: np.ndarray  # (n_years, draws)
+    contagion: np.ndarray  # (n_periods, draws)
 
     def __repr__(self) -> str:
         return (f"SystemResult(system={self.loaded.system.id!r}, dyads={len(self.dyads)}, "
@@ -82,7 +84,7 @@ def simulate_system(
     seed: SeedLike = None,
     *,
     use_record: bool = True,
-    record_periods: Collection[int] | Mapping[str, Collection[int]] | None = None,
+    record_periods: Collection[Period] | Mapping[str, Collection[Period]] | None = None,
     overlays: Mapping[str, Overlay] | None = None,
     contagion: float | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -94,7 +96,7 @@ def simulate_system(
     use_record, record_periods : as for :func:`~pivotal.simulation.engine.simulate`, for every dyad;
         ``record_periods`` may also map a dyad's scenario id to its own (a dyad left out uses none).
     overlays : changes to apply to dyads, by scenario id (a what-if within the system).
-    contagion : a fixed ω for every year and draw instead of the system's distribution.
+    contagion : a fixed ω for every period and draw instead of the system's distribution.
     progress : told (draws done, draws) after each block of draws.
     """
     if draws < 1:
@@ -111,18 +113,18 @@ def simulate_system(
              for s in scenarios]
     root = root_sequence(seed)
     roots = [root] + [_stream(root, d) for d in range(1, len(plans))]
-    years = loaded.years
+    timeline = loaded.timeline
     outputs: list[list] = [[] for _ in plans]
     quantiles: list[list] = [[] for _ in plans]
-    omega = np.empty((len(years), draws))
+    omega = np.empty((len(timeline), draws))
     for start in range(0, draws, BLOCK_DRAWS):
         stop = min(draws, start + BLOCK_DRAWS)
-        system_rows = draw_uniforms(_stream(root, 0), 1 + len(TYPE_DRAWS) * len(years), start, stop)
-        shared = system_rows[1:].reshape(len(years), len(TYPE_DRAWS), stop - start)
-        walks, drawn = _walks(plans, roots, start, stop, years, shared)
+        system_rows = draw_uniforms(_stream(root, 0), 1 + len(TYPE_DRAWS) * len(timeline), start, stop)
+        shared = system_rows[1:].reshape(len(timeline), len(TYPE_DRAWS), stop - start)
+        walks, drawn = _walks(plans, roots, start, stop, timeline, shared)
         omega[:, start:stop] = _contagion(loaded, system_rows[0], contagion)
-        for y, year in enumerate(years):
-            _play_year(plans, walks, year, omega[y, start:stop])
+        for t, period in enumerate(timeline):
+            _play_period(plans, walks, period, omega[t, start:stop])
         for d, walk in enumerate(walks):
             outputs[d].append(walk.output())
             quantiles[d].append(drawn[d])
@@ -137,8 +139,8 @@ def simulate_system(
                         dyads=dyads, contagion=omega)
 
 
-def _own(record_periods: Collection[int] | Mapping[str, Collection[int]] | None,
-         scenario_id: str) -> Collection[int] | None:
+def _own(record_periods: Collection[Period] | Mapping[str, Collection[Period]] | None,
+         scenario_id: str) -> Collection[Period] | None:
     """A dyad's record periods: the same for every dyad, or given per dyad by scenario id."""
     if isinstance(record_periods, Mapping):
         return record_periods.get(scenario_id, ())
@@ -155,11 +157,11 @@ def _stream(root: np.random.SeedSequence, index: int) -> np.random.SeedSequence:
 TYPE_DRAWS = [0, 3, 4]
 
 
-def _walks(plans: list[RunPlan], roots: list, start: int, stop: int, years: list[int],
+def _walks(plans: list[RunPlan], roots: list, start: int, stop: int, timeline: list[Period],
            shared: np.ndarray) -> tuple[list[Walk], list[np.ndarray]]:
     """Each dyad's walk over draws ``start`` to ``stop``, the pivot's own quantiles shared, and the
-    numbers that draw its type and turnover shared year by year: the first dyad's in its years,
-    ``shared`` (years, 3, n) in the others."""
+    numbers that draw its type and turnover shared period by period: the first dyad's in its periods,
+    ``shared`` (periods, 3, n) in the others."""
     n = len(PARAMETER_NAMES)
     walks, drawn, uniforms = [], [], []
     for d, (plan, root) in enumerate(zip(plans, roots, strict=True)):
@@ -171,42 +173,42 @@ def _walks(plans: list[RunPlan], roots: list, start: int, stop: int, years: list
         drawn.append(q)
         uniforms.append(rows[n:end].reshape(len(plan.steps), UNIFORMS_PER_PERIOD, stop - start))
     first = plans[0].periods
-    for y, year in enumerate(years):
-        if year in first:
-            shared[y] = uniforms[0][first.index(year)][TYPE_DRAWS]
+    for t, period in enumerate(timeline):
+        if period in first:
+            shared[t] = uniforms[0][first.index(period)][TYPE_DRAWS]
     for d, plan in enumerate(plans[1:], start=1):
-        for t, year in enumerate(plan.periods):
-            uniforms[d][t][TYPE_DRAWS] = shared[years.index(year)]
+        for t, period in enumerate(plan.periods):
+            uniforms[d][t][TYPE_DRAWS] = shared[timeline.index(period)]
     walks = [Walk(plan, q, u) for plan, q, u in zip(plans, drawn, uniforms, strict=True)]
     return walks, drawn
 
 
 def _contagion(loaded: LoadedSystem, q: np.ndarray, fixed: float | None) -> np.ndarray:
-    """ω per year for a block of draws: one quantile ``q`` a draw, through each year's piece."""
-    years = loaded.years
+    """ω per period for a block of draws: one quantile ``q`` a draw, through each period's piece."""
+    timeline = loaded.timeline
     if fixed is not None:
-        return np.full((len(years), q.size), float(fixed))
-    values = np.empty((len(years), q.size))
+        return np.full((len(timeline), q.size), float(fixed))
+    values = np.empty((len(timeline), q.size))
     for piece in loaded.system.contagion:
-        for year in piece.periods.years():
-            if year in years:
-                values[years.index(year)] = piece_values(piece, q)
+        for t, period in enumerate(timeline):
+            if period in piece.periods:
+                values[t] = piece_values(piece, q)
     return values
 
 
-def _play_year(plans: list[RunPlan], walks: list[Walk], year: int, omega: np.ndarray) -> None:
-    """Every dyad that has ``year`` plays it; then each dyad hears the others' evidence."""
+def _play_period(plans: list[RunPlan], walks: list[Walk], period: Period, omega: np.ndarray) -> None:
+    """Every dyad that has ``period`` plays it; then each dyad hears the others' evidence."""
     played: dict[int, np.ndarray] = {}
     evidence: dict[int, np.ndarray] = {}
     for d, plan in enumerate(plans):
-        if year in plan.periods:
-            out = walks[d].play(plan.periods.index(year))
+        if period in plan.periods:
+            out = walks[d].play(plan.periods.index(period))
             played[d], evidence[d] = out, evidence_of(out)
     if not evidence:
         return
     total = sum(evidence.values())
     for d, (plan, walk) in enumerate(zip(plans, walks, strict=True)):
-        if year > plan.periods[-1]:
+        if period > plan.periods[-1]:
             continue  # a dyad whose periods are over
         heard = omega * (total - evidence.get(d, 0.0))
         walk.hear(heard, after=played[d][BELIEF_AFTER] if d in played else None)

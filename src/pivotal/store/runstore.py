@@ -59,7 +59,7 @@ SCHEMA = (
     """
     CREATE TABLE IF NOT EXISTS run_periods (
         run_id VARCHAR NOT NULL,
-        period INTEGER NOT NULL,
+        period DOUBLE NOT NULL,
         "pivot" VARCHAR, challenger VARCHAR, target VARCHAR,
         belief_source VARCHAR NOT NULL,
         observed_challenge VARCHAR, observed_response VARCHAR,
@@ -71,7 +71,7 @@ SCHEMA = (
     """
     CREATE TABLE IF NOT EXISTS run_results (
         run_id VARCHAR NOT NULL,
-        period INTEGER NOT NULL,
+        period DOUBLE NOT NULL,
         metric VARCHAR NOT NULL,
         mean DOUBLE NOT NULL,
         low DOUBLE NOT NULL,
@@ -115,9 +115,15 @@ SCHEMA = (
 )
 
 #: Version of the store's tables.  1: stores written before ``store_info`` existed (release
-#: 0.1.0), whose tables are those of version 2; 2: ``store_info`` added.  A store whose version
-#: is newer than this was written by a later release and is refused, not altered.
-SCHEMA_VERSION = 2
+#: 0.1.0), whose tables are those of version 2; 2: ``store_info`` added; 3: periods are keys that
+#: can name an episode (``DOUBLE``, see :mod:`pivotal.scenario.timeline`), not only years.  A store
+#: of an earlier version is brought up to date the first time it is written to (reading it
+#: changes nothing); one whose version is newer than this was written by a later release and is
+#: refused, not altered.
+SCHEMA_VERSION = 3
+
+#: Tables whose ``period`` column held whole years (``INTEGER``) before version 3.
+PERIOD_TABLES = ("run_periods", "run_results")
 
 #: Characters in a run id (hexadecimal).
 RUN_ID_LENGTH = 12
@@ -372,12 +378,13 @@ class RunStore:
         """
         run_id = uuid.uuid4().hex[:RUN_ID_LENGTH]
         periods = summary.loc[:, list(PERIOD_COLUMNS)].copy()
+        periods["period"] = periods["period"].astype(float)
         periods.insert(0, "run_id", run_id)
         results = pd.concat(
             [
                 pd.DataFrame({
                     "run_id": run_id,
-                    "period": summary["period"].astype("int32"),
+                    "period": summary["period"].astype(float),
                     "metric": name,
                     "mean": summary[name].astype(float),
                     "low": summary[f"{name}_low"].astype(float),
@@ -584,7 +591,8 @@ class RunStore:
             return [self._to_sweep(row) for row in rows]  # inside: see _to_sweep
 
     def get_sweep(self, sweep_id: str, periods: tuple[int, int] | None = None) -> StoredSweep:
-        """One sweep and its variants; metrics are averaged over ``periods`` (default: all)."""
+        """One sweep and its variants; metrics are averaged over the years ``periods`` (first and
+        last, the episodes of each included; default: all)."""
         with self._connect(read_only=True) as con:
             full_id = self._resolve_sweep(con, sweep_id)
             row = con.execute(f"SELECT {_SWEEP_QUERY} WHERE s.sweep_id = ? GROUP BY ALL",
@@ -592,12 +600,12 @@ class RunStore:
             rows = con.execute(
                 "SELECT task_index, settings_json, run_id, status, attempts, error FROM sweep_tasks "
                 "WHERE sweep_id = ? ORDER BY task_index", [full_id]).fetchall()
-            first, last = periods or (-(2**31), 2**31 - 1)
+            first, last = periods or (-(2**31), 2**31 - 2)
             means = con.execute(
                 "SELECT t.task_index, r.metric, avg(r.mean) AS value FROM sweep_tasks t "
                 "JOIN run_results r ON r.run_id = t.run_id "
-                "WHERE t.sweep_id = ? AND r.period BETWEEN ? AND ? GROUP BY ALL",
-                [full_id, first, last]).df()
+                "WHERE t.sweep_id = ? AND r.period >= ? AND r.period < ? GROUP BY ALL",
+                [full_id, first, last + 1]).df()
             record = None if row is None else self._to_sweep(row)  # inside: see _to_sweep
         if record is None:
             raise StoreError(f"sweep {full_id} vanished while being read")
@@ -680,6 +688,7 @@ def _with_schema(connection: duckdb.DuckDBPyConnection, statements: tuple[str, .
         for statement in statements:
             connection.execute(statement)
         _check_version(connection)
+        _period_keys(connection)
         yield connection
     finally:
         connection.close()
@@ -697,6 +706,33 @@ def _check_version(connection: duckdb.DuckDBPyConnection) -> None:
         connection.close()
         raise StoreError(f"the run store was written by a later release of pivotal (schema version "
                          f"{row[0]}, this release reads up to {SCHEMA_VERSION}); upgrade pivotal to open it")
+
+
+def _period_keys(connection: duckdb.DuckDBPyConnection) -> None:
+    """Bring a store of version 2 or earlier to version 3: its period columns become ``DOUBLE``.
+
+    DuckDB cannot change the type of a key column, so each table is copied into a new one and
+    renamed, all in one transaction: a failure leaves the store as it was.
+    """
+    old = [table for table in PERIOD_TABLES if connection.execute(
+        "SELECT data_type FROM duckdb_columns() WHERE table_name = ? AND column_name = 'period' "
+        "AND database_name = current_database()", [table]).fetchone() == ("INTEGER",)]
+    if not old:
+        return
+    connection.execute("BEGIN TRANSACTION")
+    try:
+        for table in old:
+            create = next(s for s in SCHEMA if _table_name(s) == table)
+            connection.execute(create.replace(f"EXISTS {table}", f"EXISTS {table}_v3", 1))
+            connection.execute(f"INSERT INTO {table}_v3 SELECT * FROM {table}")
+            connection.execute(f"DROP TABLE {table}")
+            connection.execute(f"ALTER TABLE {table}_v3 RENAME TO {table}")
+        connection.execute("UPDATE store_info SET value = ? WHERE key = 'schema_version'",
+                           [str(SCHEMA_VERSION)])
+        connection.execute("COMMIT")
+    except BaseException:
+        _roll_back(connection)
+        raise
 
 
 def schema_version(path: str | Path) -> int | None:
@@ -784,6 +820,15 @@ def _to_record(row: tuple) -> RunRecord:
     )
 
 
+def period_column(periods: pd.Series) -> pd.Series:
+    """Period keys as read from the store: whole years as integers (as a run's summary has them),
+    episodes' keys as decimals (see :mod:`pivotal.scenario.timeline`)."""
+    numbers = periods.astype(float)
+    if (numbers % 1 == 0).all():
+        return numbers.astype("int64")
+    return numbers.round(4)
+
+
 def _widen(periods: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
     """Back from the long result table to one column per metric and bound."""
     wide = results.pivot(index="period", columns="metric", values=["mean", "low", "high"])
@@ -794,6 +839,7 @@ def _widen(periods: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
         table[f"{name}_low"] = wide[("low", name)]
         table[f"{name}_high"] = wide[("high", name)]
     merged = periods.merge(table.reset_index(), on="period", how="left")
+    merged["period"] = period_column(merged["period"])
     head = [c for c in PERIOD_COLUMNS if not c.startswith("observed")]
     observed = [c for c in PERIOD_COLUMNS if c.startswith("observed")]
     rest = [c for c in merged.columns if c not in PERIOD_COLUMNS]

@@ -24,6 +24,7 @@ from pivotal.runner import fresh_seed
 from pivotal.scenario import Scenario, builtin_names, builtin_scenario
 from pivotal.scenario.overlay import Overlay, apply_overlay, overlay_from_settings
 from pivotal.scenario.schema import Citation, Source
+from pivotal.scenario.timeline import as_period
 from pivotal.simulation import METRICS
 from pivotal.store import RunRecord, RunStore, StoredRun
 from pivotal.web.jobs import JobManager
@@ -197,11 +198,12 @@ def start_whatif(request: Request, response: Response, body: WhatIfRequest) -> J
     from pivotal.web import analyses
 
     base = _base(request, body)
-    cells = body.draws * len(base.years)
+    periods = len(base.timeline)
+    cells = body.draws * periods
     if cells > MAX_WHATIF_CELLS:
         raise HTTPException(422, f"draws: a what-if keeps both runs' draws for every period; "
-                                 f"{body.draws:,} draws x {len(base.years)} periods is over "
-                                 f"{MAX_WHATIF_CELLS:,}, so at most {MAX_WHATIF_CELLS // len(base.years):,} "
+                                 f"{body.draws:,} draws x {periods} periods is over "
+                                 f"{MAX_WHATIF_CELLS:,}, so at most {MAX_WHATIF_CELLS // periods:,} "
                                  "draws for this scenario")
     settings = [_setting_text(s.parameter, s.value, s.start, s.end, base) for s in body.settings]
     change = _cited(overlay_from_settings(settings, base)).model_copy(update={"title": ", ".join(settings)})
@@ -415,7 +417,7 @@ def compare(
     left = first.summary.reindex(columns=["period", metric]).rename(columns={metric: "a"})
     right = second.summary.reindex(columns=["period", metric]).rename(columns={metric: "b"})
     table = left.merge(right, on="period", how="outer").sort_values("period")
-    rows = [ComparisonRow(period=int(r.period), a=_number(r.a), b=_number(r.b),
+    rows = [ComparisonRow(period=as_period(r.period), a=_number(r.a), b=_number(r.b),
                           difference=_number(r.b - r.a)) for r in table.itertuples()]
     note, pairable = _unpaired(first, second)
     return Comparison(metric=metric, a=_run_info(first.record), b=_run_info(second.record), rows=rows,
@@ -430,7 +432,7 @@ def _unpaired(a: StoredRun, b: StoredRun) -> tuple[str | None, bool]:
     periods.  Rerunning B with A's seed, draws and record use pairs runs of one scenario.
     """
     first, second = a.record, b.record
-    periods = [tuple(run.summary["period"].astype(int)) for run in (a, b)]
+    periods = [tuple(run.summary["period"].astype(float)) for run in (a, b)]
     if first.scenario_id != second.scenario_id or periods[0] != periods[1]:
         return (f"Not paired: the runs are of different scenarios or periods ({first.scenario_id} and "
                 f"{second.scenario_id}), so their draws do not match year by year; the difference "

@@ -31,6 +31,7 @@ from pivotal.report.charts import (
 from pivotal.report.data import COMMITMENT_KINDS, Tie, actor_name, ties
 from pivotal.report.network import actor_places, ties_in_force
 from pivotal.scenario.schema import Scenario
+from pivotal.scenario.timeline import period_extents
 
 #: Charts of a run's summary, of its scenario, and of the analyses of that scenario.
 SUMMARY_FIGURES = ("probabilities", "belief")
@@ -96,7 +97,7 @@ def _bands(
     figure: go.Figure, summary: pd.DataFrame, name: str, *, dashed: bool = False, band: bool = True
 ) -> None:
     label, colour = METRIC_STYLE.get(name, (name, OTHER_COLOURS[sum(map(ord, name)) % len(OTHER_COLOURS)]))
-    years = summary["period"].astype(int).tolist()
+    years = summary["period"].astype(float).tolist()
     if band:
         low, high = summary[f"{name}_low"].tolist(), summary[f"{name}_high"].tolist()
         figure.add_scatter(
@@ -137,7 +138,7 @@ def _record(figure: go.Figure, summary: pd.DataFrame) -> None:
         if column not in summary.columns:
             continue
         for code, (symbol, colour, words) in marks.items():
-            years = summary.loc[summary[column] == code, "period"].astype(int).tolist()
+            years = summary.loc[summary[column] == code, "period"].astype(float).tolist()
             if years:
                 figure.add_scatter(
                     x=years,
@@ -161,8 +162,10 @@ def _probability_axis(figure: go.Figure, title: str) -> None:
 
 def _simulated(figure: go.Figure, summary: pd.DataFrame) -> None:
     if "belief_source" in summary.columns:
-        for year in summary.loc[summary["belief_source"] == "simulated", "period"].astype(int):
-            figure.add_vrect(x0=year - 0.5, x1=year + 0.5, fillcolor="#EEEEEE", line_width=0, layer="below")
+        extents = period_extents(summary["period"].astype(float).tolist())
+        for (left, right), source in zip(extents, summary["belief_source"], strict=True):
+            if source == "simulated":
+                figure.add_vrect(x0=left, x1=right, fillcolor="#EEEEEE", line_width=0, layer="below")
 
 
 def probabilities(
@@ -176,7 +179,8 @@ def probabilities(
     for name in metrics:
         _bands(figure, summary, name)
     _record(figure, summary)
-    figure.update_layout(**_layout(f"Probabilities per year: {_roles_text(summary, scenario)}"))
+    per = "per year" if all(float(p).is_integer() for p in summary["period"]) else "per period"
+    figure.update_layout(**_layout(f"Probabilities {per}: {_roles_text(summary, scenario)}"))
     _probability_axis(figure, "probability")
     figure.update_xaxes(title="year (grey: simulated, record not used)", dtick=2)
     return _plain(figure)

@@ -270,7 +270,7 @@ class RunInfo(BaseModel):
 
 
 class ComparisonRow(BaseModel):
-    period: int
+    period: int | float
     a: float | None
     b: float | None
     difference: float | None = Field(description="b - a; null where a period is in one run only.")
