@@ -70,7 +70,8 @@ def _piece(draw: Callable, spec, periods: str, extreme: bool = False) -> dict[st
 
 @st.composite
 def scenario_documents(draw: Callable, extreme: bool = False) -> dict[str, Any]:
-    """A valid scenario as plain data: 1-6 periods, every parameter, a record for some years.
+    """A valid scenario as plain data: 1-6 years, one sometimes played episode by episode, every
+    parameter, a record for some years.
 
     With ``extreme``, every parameter value is an edge: a bound, 0, 1, 1e-300 or the largest allowed.
     """
@@ -83,8 +84,12 @@ def scenario_documents(draw: Callable, extreme: bool = False) -> dict[str, Any]:
     parameters = {spec.name: [_piece(draw, spec, span, extreme) for span in (spans if split else
                                                                             [f"{start}-{end}"])]
                   for spec in PARAMETERS}
-    episodes = [{"id": f"e{i}", "title": f"Episode {i}", "start": f"{draw(st.sampled_from(years))}-05-01",
+    episodes = [{"id": f"e{i}", "title": f"Episode {i}", "start": f"{draw(st.sampled_from(years))}-05-0{i + 1}",
                  "sources": [{"ref": "s", "at": "¶2"}]} for i in range(draw(st.integers(0, 2)))]
+    periods: dict[str, Any] = {"start": start, "end": end}
+    if episodes and draw(st.booleans()):  # play the first episode's year episode by episode
+        year = int(episodes[0]["start"][:4])
+        periods["split"] = {year: [e["id"] for e in episodes if e["start"].startswith(str(year))]}
     record = []
     for year in draw(st.lists(st.sampled_from(years), unique=True, max_size=len(years))):
         challenge = draw(st.sampled_from(["none", "probe", "offensive"]))
@@ -99,7 +104,7 @@ def scenario_documents(draw: Callable, extreme: bool = False) -> dict[str, Any]:
             entry["episodes"] = [episodes[0]["id"]]
         record.append(entry)
     return {
-        "id": "fuzzed", "title": "A generated scenario", "periods": {"start": start, "end": end},
+        "id": "fuzzed", "title": "A generated scenario", "periods": periods,
         "sources": {"s": {"kind": "document", "title": "Generated source"}},
         "actors": {"P": {"name": "Pivotia", "kind": "state"}, "C": {"name": "Challengia", "kind": "state"},
                    "T": {"name": "Targetia", "kind": "state"}, "A": {"name": "Patronia", "kind": "state"}},

@@ -229,3 +229,42 @@ def test_the_command_line_shows_episodes_by_date(episodes, tmp_path):
     whole_year = runner.invoke(app, ["explain", str(path), "--period", "2002", "-n", "20"])
     assert whole_year.exit_code != 0
     assert "2002 is played episode by episode: 2002-05-01 clash2002, 2002-09-15 threat2002" in whole_year.output
+
+
+def test_gambit_agrees_on_an_episodes_game(tmp_path):
+    pytest.importorskip("pygambit")
+    path = tmp_path / "split.yaml"
+    path.write_text(split((DATA / "tiny.yaml").read_text(encoding="utf-8")), encoding="utf-8")
+    result = CliRunner().invoke(app, ["explain", str(path), "--period", "2002-05-01", "-n", "20", "-d", "3",
+                                      "--check"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "the stage game of 2002-05-01 clash2002" in result.output
+    assert "Gambit and pivotal agree within" in result.output
+
+
+def test_the_web_app_runs_fixes_and_compares_episodes(tiny_text):
+    from fastapi.testclient import TestClient
+
+    from pivotal.web.app import create_app
+    from tests.test_web_api import wait_for
+
+    with TestClient(create_app()) as client:
+        upload = client.post("/api/scenarios/upload", files={"file": ("split.yaml", split(tiny_text).encode())})
+        assert upload.status_code == 200, upload.text
+        info = upload.json()
+        prize = next(p for p in info["parameters"] if p["name"] == "prize")
+        assert [piece["periods"] for piece in prize["pieces"]] == ["2001-2003"]
+        runs = []
+        for settings in ([], [{"parameter": "prize", "value": 0.5, "periods": "threat2002"}]):
+            response = client.post("/api/runs", json={"upload_id": info["upload_id"], "draws": 200, "seed": 4,
+                                                      "settings": settings})
+            assert response.status_code == 202, response.text
+            job = wait_for(client, response.json()["job_id"])
+            assert job["status"] == "done", job
+            runs.append(job["run_id"])
+        figures = client.get(f"/api/runs/{runs[0]}/figures")
+        assert figures.status_code == 200
+        compared = client.get("/api/compare", params={"a": runs[0], "b": runs[1], "metric": "p_challenge"}).json()
+        assert [row["label"] for row in compared["rows"]] == ["2001", "2002-05-01", "2002-09-15", "2003"]
+        moved = [row["difference"] for row in compared["rows"]]
+        assert moved[:2] == [0.0, 0.0] and moved[2] != 0.0

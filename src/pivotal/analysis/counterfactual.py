@@ -21,7 +21,7 @@ import pandas as pd
 
 from pivotal.scenario.overlay import Overlay, apply_overlay
 from pivotal.scenario.schema import PeriodRange, Scenario
-from pivotal.scenario.timeline import Period
+from pivotal.scenario.timeline import Period, period_extents, period_label
 from pivotal.simulation.engine import METRICS, Progress, SimulationResult, simulate
 from pivotal.simulation.summary import INTERVAL
 
@@ -63,6 +63,12 @@ class WhatIf:
                 "difference": float(delta.mean()), "low": float(low), "high": float(high),
                 "stderr": float(stderr)}
 
+    @property
+    def shown_from(self) -> Period:
+        """Where a table of the change starts: the period before the first change, for context."""
+        before = [p for p in self.baseline.periods if p < self.diverges]
+        return before[-1] if before else self.diverges
+
     def unchanged(self, metrics: tuple[str, ...], periods: PeriodRange | None = None) -> list[str]:
         """Why ``metrics`` do not move over ``periods`` (default: from the divergence on), in a few
         plain sentences; empty when each of them moves.
@@ -76,11 +82,11 @@ class WhatIf:
         """
         last = self.baseline.periods[-1]
         span = periods or PeriodRange(min(self.diverges, last), last)
-        if span.end < self.diverges:
+        if not any(p >= self.diverges for p in self.baseline.periods if p in span):
             verb = "does" if len(metrics) == 1 else "do"
             return [f"{', '.join(metrics)} {verb} not change over {span}: the overlay's first change is in "
-                    f"{self.diverges}, after these periods, and a what-if changes only what comes after "
-                    "its first change."]
+                    f"{period_label(self.diverges)}, after these periods, and a what-if changes only what "
+                    "comes after its first change."]
         judged = PeriodRange(max(span.start, self.diverges), span.end)
         still = [m for m in metrics if not self._moves(m, judged)]
         if not still:
@@ -110,7 +116,7 @@ class WhatIf:
     def _moves(self, metric: str, periods: PeriodRange) -> bool:
         """Whether ``metric`` changes by :data:`NEGLIGIBLE` or more in some period of ``periods``."""
         rows = self.differences((metric,))
-        rows = rows[rows["period"].between(periods.start, periods.end)]
+        rows = rows[[period in periods for period in rows["period"]]]
         return bool((rows[["difference", "low", "high"]].abs() >= NEGLIGIBLE).any(axis=None))
 
     def to_frame(self, metrics: tuple[str, ...] = METRICS) -> pd.DataFrame:
@@ -127,7 +133,9 @@ class WhatIf:
         ax.fill_between(rows["period"], rows["low"], rows["high"], alpha=0.25, label="90% of draws")
         ax.plot(rows["period"], rows["difference"], marker="o", label="mean change")
         ax.axhline(0.0, color="grey", linewidth=0.8)
-        ax.axvline(self.diverges - 0.5, color="grey", linestyle=":", linewidth=0.8)
+        periods = self.baseline.periods
+        ax.axvline(period_extents(periods)[periods.index(self.diverges)][0] if self.diverges in periods
+                   else self.diverges, color="grey", linestyle=":", linewidth=0.8)
         ax.set(xlabel="period", ylabel=f"change in {metric}",
                title=f"{' + '.join(o.title for o in self.overlays)}: {metric}")
         ax.legend(loc="best", frameon=False)

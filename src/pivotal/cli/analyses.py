@@ -225,7 +225,7 @@ def whatif(
 
         summary = summarise(result.baseline)
         observed = {as_period(row["period"]): observed_text(row) for _, row in summary.iterrows()}
-        shown = frame[frame["period"] >= result.diverges - 1]
+        shown = frame[frame["period"] >= result.shown_from]
         assuming = f" (assuming {', '.join(assume)})" if assume else ""
         title = (f"{base.title}{assuming}: {' + '.join(o.title for o in overlays)} — {draws:,} draws, "
                  f"seed {seed}; diverges in {result.diverges}")
@@ -239,15 +239,11 @@ def whatif(
             out.print(line, highlight=False)
 
 
-def _span_text(years: list[int]) -> str:
-    """Years as compact ranges, e.g. ``1994-2019, 2022``."""
-    spans: list[list[int]] = []
-    for year in years:
-        if spans and spans[-1][1] == year - 1:
-            spans[-1][1] = year
-        else:
-            spans.append([year, year])
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans) or "no period"
+def _span_text(periods: list) -> str:
+    """Periods as compact ranges, e.g. ``1994-2019, 2022-08-01``."""
+    from pivotal.scenario.timeline import periods_text
+
+    return periods_text(periods) or "no period"
 
 
 @app.command()

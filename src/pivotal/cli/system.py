@@ -118,7 +118,7 @@ def whatif(
         where = "where the change is made" if scenario_id == dyad else f"reached from {dyad}"
         title = (f"{result.baseline.scenario.title} ({where}): {', '.join(settings)} — {draws:,} draws, "
                  f"seed {seed}")
-        out.print(whatif_table(frame[frame["period"] >= result.diverges - 1], chosen, title, observed))
+        out.print(whatif_table(frame[frame["period"] >= result.shown_from], chosen, title, observed))
         if span is not None and span.start >= result.baseline.periods[0]:
             for row in result.averages(chosen, span).itertuples():
                 out.print(f"{scenario_id}: {average_line(row)}", highlight=False)

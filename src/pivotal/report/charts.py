@@ -42,7 +42,7 @@ from matplotlib.transforms import ScaledTranslation
 from pivotal.report.data import COMMITMENT_KINDS, actor_name, ties
 from pivotal.report.network import alt_network, plot_network
 from pivotal.scenario.schema import Scenario
-from pivotal.scenario.timeline import Period, as_period, is_year, period_extents, period_label
+from pivotal.scenario.timeline import Period, is_year, period_extents, period_label, periods_text
 
 CHART_NAMES: tuple[str, ...] = (
     "probabilities", "belief", "commitments", "network", "episodes", "score", "whatif", "sensitivity",
@@ -164,14 +164,8 @@ def _decimal_year(day: Any) -> float:
 
 
 def _years_text(periods: list[Period]) -> str:
-    """Periods as compact ranges of years, episodes by date: 1994-1996, 2001, 2022-08-01."""
-    spans: list[list[Period]] = []
-    for period in map(as_period, periods):
-        if spans and is_year(period) and is_year(spans[-1][1]) and spans[-1][1] == period - 1:
-            spans[-1][1] = period
-        else:
-            spans.append([period, period])
-    return ", ".join(period_label(a) if a == b else f"{a}–{b}" for a, b in spans) or "none"
+    """Periods as compact ranges of years, episodes by date: 1994–1996, 2001, 2022-08-01."""
+    return periods_text(periods, dash="–") or "none"
 
 
 def _metric(name: str) -> tuple[str, str]:

@@ -17,8 +17,8 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from pivotal.scenario.schema import Citation, Scenario
-from pivotal.scenario.timeline import period_label
+from pivotal.scenario.schema import Citation, PeriodRange, Scenario
+from pivotal.scenario.timeline import as_period, period_label
 from pivotal.store import StoredRun
 
 #: What each commitment kind means in a sentence, for legends and tables.
@@ -64,9 +64,9 @@ _UNCITED = "\x00uncited"
 def scenario_from_json(text: str) -> Scenario:
     """The scenario a run stored (``Scenario.model_dump_json``), validated again.
 
-    Period ranges are dumped as ``[start, end]`` lists, which the file format does
-    not accept, so they are written back as ``"start-end"`` first.  Variants made
-    by overlays or ``--set`` (what-ifs, sweeps, the web app) may hold pieces with no
+    Period ranges are dumped as ``[start, end]`` lists of period keys, which the file format does
+    not accept, so they are written back as text first (``"2001-2003"``, ``"2001..2002-05-01"``).
+    Variants made by overlays or ``--set`` (what-ifs, sweeps, the web app) may hold pieces with no
     citation, which a scenario file may not; they come back with empty sources.
     """
     data = _periods_as_text(json.loads(text))
@@ -106,7 +106,7 @@ def _unmark(scenario: Scenario) -> Scenario:
 
 def _periods_as_text(value: Any, key: str | None = None) -> Any:
     if key == "periods" and isinstance(value, list) and len(value) == 2:
-        return f"{value[0]}-{value[1]}"
+        return str(PeriodRange(as_period(value[0]), as_period(value[1])))
     if isinstance(value, dict):
         return {k: _periods_as_text(v, k) for k, v in value.items()}
     if isinstance(value, list):

@@ -8,6 +8,7 @@ so each problem can be reported at the field that causes it.
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 import re
 from html import escape
 from typing import Annotated, Literal, NamedTuple
@@ -33,7 +34,7 @@ class PeriodRange(NamedTuple):
     end: Period
 
     def __contains__(self, period: object) -> bool:
-        if isinstance(period, bool) or not isinstance(period, int | float):
+        if isinstance(period, bool) or not isinstance(period, numbers.Real):
             return False
         if period < self.start:
             return False

@@ -59,6 +59,17 @@ def period_label(period: Period) -> str:
     return str(year_of(period)) if is_year(period) else start_date(period).isoformat()
 
 
+def periods_text(periods: list[Period], dash: str = "-") -> str:
+    """Periods as compact ranges of years, episodes by date: ``1994-2019, 2022-08-01, 2023``."""
+    spans: list[list[Period]] = []
+    for period in map(as_period, periods):
+        if spans and is_year(period) and is_year(spans[-1][1]) and spans[-1][1] == period - 1:
+            spans[-1][1] = period
+        else:
+            spans.append([period, period])
+    return ", ".join(period_label(a) if a == b else f"{a}{dash}{b}" for a, b in spans)
+
+
 def period_extents(periods: list[Period]) -> list[tuple[float, float]]:
     """Where each period's band starts and ends on a time axis: half a year either side of a whole
     year, and no further than halfway to the periods beside it (so episodes' bands do not overlap)."""

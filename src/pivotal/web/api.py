@@ -23,8 +23,8 @@ from pivotal.model.parameters import PARAMETERS
 from pivotal.runner import fresh_seed
 from pivotal.scenario import Scenario, builtin_names, builtin_scenario
 from pivotal.scenario.overlay import Overlay, apply_overlay, overlay_from_settings
-from pivotal.scenario.schema import Citation, Source
-from pivotal.scenario.timeline import as_period
+from pivotal.scenario.schema import Citation, PeriodRange, Source
+from pivotal.scenario.timeline import as_period, period_label
 from pivotal.simulation import METRICS
 from pivotal.store import RunRecord, RunStore, StoredRun
 from pivotal.web.jobs import JobManager
@@ -46,6 +46,7 @@ from pivotal.web.models import (
     Meta,
     ParameterEvidence,
     ParameterInfo,
+    ParameterSetting,
     PieceInfo,
     RerunRequest,
     RunInfo,
@@ -205,7 +206,7 @@ def start_whatif(request: Request, response: Response, body: WhatIfRequest) -> J
                                  f"{body.draws:,} draws x {periods} periods is over "
                                  f"{MAX_WHATIF_CELLS:,}, so at most {MAX_WHATIF_CELLS // periods:,} "
                                  "draws for this scenario")
-    settings = [_setting_text(s.parameter, s.value, s.start, s.end, base) for s in body.settings]
+    settings = [_setting_text(s, base) for s in body.settings]
     change = _cited(overlay_from_settings(settings, base)).model_copy(update={"title": ", ".join(settings)})
     seed = fresh_seed() if body.seed is None else body.seed
     return _started(response, analyses.start_whatif(_jobs(request), base, change, body, seed=seed,
@@ -287,7 +288,7 @@ def _base(request: Request, body: ScenarioChoice) -> Scenario:
 def _chosen(request: Request, body: ScenarioChoice) -> tuple[Scenario, list[str]]:
     """The scenario with the request's parameter settings applied, and the settings as `--set` text."""
     base = _base(request, body)
-    settings = [_setting_text(s.parameter, s.value, s.start, s.end, base) for s in body.settings]
+    settings = [_setting_text(s, base) for s in body.settings]
     scenario = apply_overlay(base, _cited(overlay_from_settings(settings, base))) if settings else base
     return scenario, settings
 
@@ -417,8 +418,8 @@ def compare(
     left = first.summary.reindex(columns=["period", metric]).rename(columns={metric: "a"})
     right = second.summary.reindex(columns=["period", metric]).rename(columns={metric: "b"})
     table = left.merge(right, on="period", how="outer").sort_values("period")
-    rows = [ComparisonRow(period=as_period(r.period), a=_number(r.a), b=_number(r.b),
-                          difference=_number(r.b - r.a)) for r in table.itertuples()]
+    rows = [ComparisonRow(period=as_period(r.period), label=period_label(r.period), a=_number(r.a),
+                          b=_number(r.b), difference=_number(r.b - r.a)) for r in table.itertuples()]
     note, pairable = _unpaired(first, second)
     return Comparison(metric=metric, a=_run_info(first.record), b=_run_info(second.record), rows=rows,
                       paired=note is None, note=note, pairable=pairable)
@@ -529,17 +530,19 @@ def _scenario_info(s: Scenario, *, name: str | None = None, upload_id: str | Non
 
 def _piece(piece: Any, s: Scenario) -> PieceInfo:
     """A piece clipped to the scenario's periods (a piece may name years outside them)."""
-    return PieceInfo(start=max(piece.periods.start, s.periods.start),
-                     end=min(piece.periods.end, s.periods.end), low=piece.low, mode=piece.mode,
-                     high=piece.high, dist=piece.dist)
+    start, end = max(piece.periods.start, s.periods.start), min(piece.periods.end, s.periods.end)
+    return PieceInfo(start=start, end=end, periods=str(PeriodRange(start, end)), low=piece.low,
+                     mode=piece.mode, high=piece.high, dist=piece.dist)
 
 
-def _setting_text(parameter: str, value: float, start: int | None, end: int | None, base: Scenario) -> str:
+def _setting_text(setting: ParameterSetting, base: Scenario) -> str:
     """The ``--set`` form of one control, so the web and the CLI share one validator."""
-    first = base.periods.start if start is None else start
-    last = base.periods.end if end is None else end
+    if setting.periods is not None:
+        return f"{setting.parameter}={setting.value!r}@{setting.periods}"
+    first = base.periods.start if setting.start is None else setting.start
+    last = base.periods.end if setting.end is None else setting.end
     span = str(first) if first == last else f"{first}-{last}"
-    return f"{parameter}={value!r}@{span}"
+    return f"{setting.parameter}={setting.value!r}@{span}"
 
 
 def _cited(overlay: Overlay) -> Overlay:

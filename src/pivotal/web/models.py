@@ -64,8 +64,11 @@ class ApiError(BaseModel):
 class PieceInfo(BaseModel):
     """One piece of a parameter: its periods and its range."""
 
-    start: int
-    end: int
+    start: int | float = Field(description="First period's key: a year, or an episode's start date "
+                                           "as a decimal year.")
+    end: int | float = Field(description="Last period's key.")
+    periods: str = Field(description="The periods as a setting names them: 2021-2023, 2022-08-01, "
+                                     "2021..2022-08-01.")
     low: float
     mode: float | None = Field(description="Most likely value; null for a uniform or beta piece.")
     high: float
@@ -134,6 +137,9 @@ class ParameterSetting(BaseModel):
     value: float = Field(allow_inf_nan=False, examples=[0.2])
     start: int | None = Field(None, ge=1, le=9999, description="First period; default the scenario's.")
     end: int | None = Field(None, ge=1, le=9999, description="Last period; default the scenario's.")
+    periods: str | None = Field(None, pattern=r"^[A-Za-z0-9_.\-]{1,80}$", examples=["2021..2022-08-01"],
+                                description="The periods as text (a piece's `periods`), in place of "
+                                            "start and end: for pieces that begin or end at an episode.")
 
     @model_validator(mode="after")
     def _ordered(self) -> ParameterSetting:
@@ -271,6 +277,7 @@ class RunInfo(BaseModel):
 
 class ComparisonRow(BaseModel):
     period: int | float
+    label: str = Field(description="The period as people read it: 2021, or an episode's start date.")
     a: float | None
     b: float | None
     difference: float | None = Field(description="b - a; null where a period is in one run only.")

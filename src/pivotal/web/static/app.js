@@ -113,7 +113,7 @@ function sliderMax(p) {
 }
 
 function span(piece) {
-  return piece.start === piece.end ? `${piece.start}` : `${piece.start}–${piece.end}`;
+  return piece.periods.replace(/^(\d{4})-(\d{4})$/, "$1–$2").replace("..", "–");
 }
 
 function pieceText(piece) {
@@ -144,7 +144,7 @@ function pieceControl(p, piece, index, max) {
     countFixed();
   });
   fix.addEventListener("change", countFixed);
-  return el("div", { class: "piece", "data-start": piece.start, "data-end": piece.end, "data-index": index },
+  return el("div", { class: "piece", "data-periods": piece.periods, "data-index": index },
     fix, el("label", { for: `fix-${id}`, class: "span", text: span(piece) }),
     el("span", { class: "note hint", text: pieceText(piece) }), range, number);
 }
@@ -184,7 +184,7 @@ function parameterSettings() {
       const id = `${row.dataset.name}-${piece.dataset.index}`;
       if (!$(`fix-${id}`).checked) continue;
       settings.push({ parameter: row.dataset.name, value: Number($(`value-${id}`).value),
-                      start: Number(piece.dataset.start), end: Number(piece.dataset.end) });
+                      periods: piece.dataset.periods });
     }
   }
   return settings;
@@ -469,7 +469,7 @@ async function compareRuns() {
     for (const row of result.rows) {
       const diff = row.difference;
       body.append(el("tr", {},
-        el("td", { text: row.period }),
+        el("td", { text: row.label }),
         el("td", { class: "num", text: formatNumber(row.a) }),
         el("td", { class: "num", text: formatNumber(row.b) }),
         el("td", { class: `num ${diff > 0 ? "up" : diff < 0 ? "down" : ""}`,
