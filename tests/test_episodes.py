@@ -114,12 +114,19 @@ def test_the_belief_moves_after_each_episode(episodes):
     assert np.allclose(run.metrics["belief"][t], whole.metrics["belief"][1])
 
 
+PRIZE = ("  prize:\n    - {periods: '2001-2003', low: 1, mode: 1, high: 1, "
+         "sources: [{ref: note-a, at: '¶3'}]}\n")
+PIECE = ("    - {{periods: {}, low: {value}, mode: {value}, high: {value}, "
+         "sources: [{{ref: note-a, at: '¶3'}}]}}\n")
+
+
+def with_prize(text: str, first: str, second: str) -> str:
+    """The scenario with its prize 1 over ``first`` and 0.5 over ``second``."""
+    return text.replace(PRIZE, "  prize:\n" + PIECE.format(first, value=1) + PIECE.format(second, value=0.5))
+
+
 def test_parameters_can_differ_by_episode(tiny_text):
-    text = split(tiny_text).replace(
-        "  prize:\n    - {periods: '2001-2003', low: 1, mode: 1, high: 1, sources: [{ref: note-a, at: '¶3'}]}\n",
-        "  prize:\n    - {periods: '2001..clash2002', low: 1, mode: 1, high: 1, sources: [{ref: note-a, at: '¶3'}]}\n"
-        "    - {periods: 'threat2002..2003', low: 0.5, mode: 0.5, high: 0.5, sources: [{ref: note-a, at: '¶3'}]}\n")
-    scenario = parse_scenario(text)
+    scenario = parse_scenario(with_prize(split(tiny_text), "'2001..clash2002'", "'threat2002..2003'"))
     run = simulate(scenario, draws=20, seed=1)
     prize = parameter_values(scenario, run.quantiles)["prize"]
     assert prize[:, 0].tolist() == [1.0, 1.0, 0.5, 0.5]
@@ -127,15 +134,16 @@ def test_parameters_can_differ_by_episode(tiny_text):
 
 def test_a_deterred_threat_comes_only_with_no_challenge(tiny_text):
     text = split(tiny_text).replace("    challenge: none\n    deterred: true\n",
-                                    "    challenge: probe\n    pivot_response: acquiesce\n    deterred: true\n")
+                                    "    challenge: probe\n    pivot_response: acquiesce\n"
+                                    "    deterred: true\n")
     with pytest.raises(ScenarioError) as caught:
         parse_scenario(text, source="split.yaml")
     assert "record[2].deterred: expected `deterred` only with `challenge: none`" in str(caught.value)
 
 
 @pytest.mark.parametrize(("listed", "expected"), [
-    ("[clash2002, nowhere]", "periods.split[2002][1]: expected an episode id defined under `episodes`"),
-    ("[clash2002, clash2002]", "periods.split[2002][1]: expected each episode listed once, found 'clash2002'"),
+    ("[clash2002, nowhere]", "split[2002][1]: expected an episode id defined under `episodes`"),
+    ("[clash2002, clash2002]", "split[2002][1]: expected each episode listed once, found 'clash2002'"),
 ])
 def test_a_bad_split_is_located(tiny_text, listed, expected):
     with pytest.raises(ScenarioError) as caught:
@@ -155,7 +163,8 @@ def test_an_episode_not_played_as_a_period_cannot_be_named_as_one(tiny_text):
     text = split(tiny_text, "[threat2002]")
     with pytest.raises(ScenarioError) as caught:
         parse_scenario(text, source="split.yaml")
-    assert "record[1].periods: expected a year, or an episode that is a period of its own" in str(caught.value)
+    expected = "record[1].periods: expected a year, or an episode that is a period of its own"
+    assert expected in str(caught.value)
 
 
 def test_a_year_played_whole_is_still_named_by_the_record(tiny_text):
@@ -228,7 +237,8 @@ def test_the_command_line_shows_episodes_by_date(episodes, tmp_path):
     assert "the stage game of 2002-09-15 threat2002" in explained.output
     whole_year = runner.invoke(app, ["explain", str(path), "--period", "2002", "-n", "20"])
     assert whole_year.exit_code != 0
-    assert "2002 is played episode by episode: 2002-05-01 clash2002, 2002-09-15 threat2002" in whole_year.output
+    assert "2002 is played episode by episode: 2002-05-01 clash2002, 2002-09-15 threat2002" in (
+        whole_year.output)
 
 
 def test_gambit_agrees_on_an_episodes_game(tmp_path):
@@ -249,7 +259,8 @@ def test_the_web_app_runs_fixes_and_compares_episodes(tiny_text):
     from tests.test_web_api import wait_for
 
     with TestClient(create_app()) as client:
-        upload = client.post("/api/scenarios/upload", files={"file": ("split.yaml", split(tiny_text).encode())})
+        document = {"file": ("split.yaml", split(tiny_text).encode())}
+        upload = client.post("/api/scenarios/upload", files=document)
         assert upload.status_code == 200, upload.text
         info = upload.json()
         prize = next(p for p in info["parameters"] if p["name"] == "prize")
@@ -264,7 +275,67 @@ def test_the_web_app_runs_fixes_and_compares_episodes(tiny_text):
             runs.append(job["run_id"])
         figures = client.get(f"/api/runs/{runs[0]}/figures")
         assert figures.status_code == 200
-        compared = client.get("/api/compare", params={"a": runs[0], "b": runs[1], "metric": "p_challenge"}).json()
+        pair = {"a": runs[0], "b": runs[1], "metric": "p_challenge"}
+        compared = client.get("/api/compare", params=pair).json()
         assert [row["label"] for row in compared["rows"]] == ["2001", "2002-05-01", "2002-09-15", "2003"]
         moved = [row["difference"] for row in compared["rows"]]
         assert moved[:2] == [0.0, 0.0] and moved[2] != 0.0
+
+
+def test_files_that_use_no_new_key_keep_their_json_and_hash(tiny_scenario, episodes):
+    """A run stores the scenario's JSON and analyses are linked by its hash: neither may change for
+    a file written before years could be split."""
+    from pivotal.scenario.loader import scenario_json
+
+    stored = scenario_json(tiny_scenario)
+    assert '"split"' not in stored and '"deterred"' not in stored
+    assert '"split"' in scenario_json(episodes) and '"deterred":true' in scenario_json(episodes)
+
+
+LAST_SPLIT_EPISODES = """  - {id: a2003, title: First, start: 2003-03-01, sources: [{ref: note-a, at: '¶7'}]}
+  - {id: b2003, title: Second, start: 2003-08-30, sources: [{ref: note-a, at: '¶7'}]}
+"""
+ROLES = "  - {{periods: {}, pivot: PIV, challenger: CHA, target: TAR{}}}"
+
+
+@pytest.fixture
+def last_split(tiny_text):
+    """The last year split, roles and prize changing at its second episode."""
+    text = tiny_text.replace("periods: {start: 2001, end: 2003}",
+                             "periods: {start: 2001, end: 2003, split: {2003: [a2003, b2003]}}")
+    text = text.replace("parameters:\n", LAST_SPLIT_EPISODES + "parameters:\n", 1)
+    patron = ", challenger_patrons: [PAT]"
+    text = text.replace(ROLES.format("'2001-2003'", patron),
+                        ROLES.format("'2001..a2003'", patron) + "\n" + ROLES.format("b2003", ""))
+    return parse_scenario(with_prize(text, "'2001..a2003'", "b2003"))
+
+
+def test_ties_end_and_start_at_episodes(last_split):
+    from pivotal.report.data import ties
+
+    patron = [t for t in ties(last_split) if t.kind == "patronage"]
+    assert [(t.start, t.end) for t in patron] == [(dt.date(2001, 1, 1), dt.date(2003, 8, 29))]
+
+
+def test_the_web_shows_pieces_that_start_or_end_at_an_episode(last_split):
+    from pivotal.web.api import _scenario_info
+
+    info = _scenario_info(last_split)
+    prize = next(p for p in info.parameters if p.name == "prize")
+    assert [piece.periods for piece in prize.pieces] == ["2001..2003-03-01", "2003-08-30"]
+
+
+def test_score_and_sensitivity_take_split_years(last_split, episodes):
+    from pivotal.analysis.sensitivity import sobol_indices, uncertain_parameters
+    from pivotal.evaluation import score_scenario
+
+    assert "prize" not in uncertain_parameters(last_split, 2002)
+    report = score_scenario(episodes, draws=40, seed=1, start=2002)
+    assert set(report.precision["before"].dropna()) <= set(episodes.timeline)
+    sobol = sobol_indices(last_split, metric="belief", periods=last_split.span("2002..a2003"), samples=4)
+    assert sobol.periods == PeriodRange(2002, period_key(dt.date(2003, 3, 1)))
+
+
+def test_a_sweep_averages_whole_years_only(tmp_path):
+    result = CliRunner().invoke(app, ["sweep-show", "nothing", "--over", "2002-05-01"])
+    assert result.exit_code != 0 and "whole years" in result.output

@@ -21,7 +21,7 @@ import pandas as pd
 
 from pivotal.scenario.overlay import Overlay, apply_overlay
 from pivotal.scenario.schema import PeriodRange, Scenario
-from pivotal.scenario.timeline import Period, period_extents, period_label
+from pivotal.scenario.timeline import Period, boundary_before, period_label
 from pivotal.simulation.engine import METRICS, Progress, SimulationResult, simulate
 from pivotal.simulation.summary import INTERVAL
 
@@ -133,9 +133,8 @@ class WhatIf:
         ax.fill_between(rows["period"], rows["low"], rows["high"], alpha=0.25, label="90% of draws")
         ax.plot(rows["period"], rows["difference"], marker="o", label="mean change")
         ax.axhline(0.0, color="grey", linewidth=0.8)
-        periods = self.baseline.periods
-        ax.axvline(period_extents(periods)[periods.index(self.diverges)][0] if self.diverges in periods
-                   else self.diverges, color="grey", linestyle=":", linewidth=0.8)
+        ax.axvline(boundary_before(self.baseline.periods, self.diverges), color="grey", linestyle=":",
+                   linewidth=0.8)
         ax.set(xlabel="period", ylabel=f"change in {metric}",
                title=f"{' + '.join(o.title for o in self.overlays)}: {metric}")
         ax.legend(loc="best", frameon=False)

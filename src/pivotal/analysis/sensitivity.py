@@ -31,6 +31,7 @@ from SALib.sample import sobol as sobol_sample
 
 from pivotal.model.parameters import OF_PIVOT, PARAMETER_NAMES
 from pivotal.scenario.schema import PeriodRange, Scenario
+from pivotal.scenario.timeline import Period, year_of
 from pivotal.simulation.engine import METRICS, Chunk, Progress, iter_chunks
 from pivotal.simulation.kernel import make_plan
 from pivotal.simulation.random import BLOCK_DRAWS
@@ -105,14 +106,17 @@ class SobolResult:
                 "indices": self.indices.to_dict(orient="records")}
 
 
-def uncertain_parameters(scenario: Scenario, last: int) -> list[str]:
-    """Parameters the file gives with a non-degenerate range in some piece that starts by ``last``.
+def uncertain_parameters(scenario: Scenario, last: Period) -> list[str]:
+    """Parameters the file gives with a non-degenerate range in some piece that holds a period up to
+    ``last`` (a year: to its end).
 
     A parameter left to its default is fixed, or follows another parameter's quantile, so it is
     no input of its own.
     """
+    until = PeriodRange(scenario.periods.start, last)
     return [name for name in PARAMETER_NAMES if name in scenario.parameters
-            and any(p.high > p.low and p.periods.start <= last for p in scenario.parameters[name])]
+            and any(p.high > p.low and any(t in until for t in scenario.periods_in(p.periods))
+                    for p in scenario.parameters[name])]
 
 
 #: Without a sample size, N starts here and doubles until the indices converge, up to the last.
@@ -170,7 +174,7 @@ def _sobol_at(scenario: Scenario, *, metric: str, periods: PeriodRange | None, s
     if samples < 4 or samples & (samples - 1):
         raise ValueError(f"samples must be a power of two, at least 4, got {samples}")
     periods = periods or PeriodRange(scenario.periods.start, scenario.periods.end)
-    if periods.start < scenario.periods.start or periods.end > scenario.periods.end:
+    if periods.start < scenario.periods.start or year_of(periods.end) > scenario.periods.end:
         raise ValueError(f"periods must lie within {scenario.periods.start}-{scenario.periods.end}")
     names = uncertain_parameters(scenario, periods.end)
     if not names:

@@ -32,7 +32,7 @@ from pivotal.cli.render_analyses import (
     whatif_table,
 )
 from pivotal.scenario import resolve_scenario
-from pivotal.scenario.timeline import as_period
+from pivotal.scenario.timeline import as_period, period_label
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print results as JSON on stdout.")]
 NoStore = Annotated[bool, typer.Option("--no-store", help="Do not record the result in the run store.")]
@@ -102,9 +102,12 @@ def score(
 
     if not scored_periods(loaded, default_start(loaded) if start is None else start):
         first_recorded = min((p for p in loaded.timeline if loaded.record_for(p) is not None), default=None)
+        asked = default_start(loaded) if start is None else start
         raise typer.BadParameter(
-            f"no period from {default_start(loaded) if start is None else start} on has a record to score; "
-            f"the record starts in {first_recorded} (give an earlier --start)", param_hint="--start")
+            f"no period from {period_label(asked)} on has a record to score; the record starts in "
+            f"{'no period' if first_recorded is None else period_label(first_recorded)} (give an earlier "
+            "--start)",
+            param_hint="--start")
     _check_store(no_store)
     with progress_bar(f"{loaded.id}: fitting precision", len(PRECISION_SCALES)) as update:
         report = score_scenario(loaded, draws=draws, seed=seed, start=start, progress=update)
@@ -113,8 +116,9 @@ def score(
         if as_json:
             sys.stdout.write(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
             return
-        out.print(score_table(report, f"{loaded.title}: forecasts of {report.start}–{last} scored "
-                                      f"against the record ({draws:,} draws, seed {seed})"))
+        title = (f"{loaded.title}: forecasts of {period_label(report.start)}–{last} scored against the "
+                 f"record ({draws:,} draws, seed {seed})")
+        out.print(score_table(report, title))
         out.print(precision_line(report), highlight=False)
         scored = set(report.table["outcome"])
         for outcome in OUTCOMES:
@@ -228,7 +232,7 @@ def whatif(
         shown = frame[frame["period"] >= result.shown_from]
         assuming = f" (assuming {', '.join(assume)})" if assume else ""
         title = (f"{base.title}{assuming}: {' + '.join(o.title for o in overlays)} — {draws:,} draws, "
-                 f"seed {seed}; diverges in {result.diverges}")
+                 f"seed {seed}; diverges in {period_label(result.diverges)}")
         out.print(whatif_table(shown, chosen, title, observed))
         out.print(f"record used in both runs for {_span_text(result.record_periods)}; later periods "
                   "simulated", highlight=False)

@@ -174,6 +174,7 @@ def _check_metric(metric: str) -> None:
 
 def _span(text: str | None, option: str) -> tuple[int, int] | None:
     from pivotal.scenario.schema import parse_periods
+    from pivotal.scenario.timeline import is_year
 
     if text is None:
         return None
@@ -182,6 +183,9 @@ def _span(text: str | None, option: str) -> tuple[int, int] | None:
     except ValueError:
         raise typer.BadParameter(f"expected a year like 2020 or a range like 2020-2023, found {text!r}",
                                  param_hint=option) from None
+    if not (is_year(span.start) and is_year(span.end)):
+        raise typer.BadParameter(f"expected whole years (a sweep averages years, each with its episodes), "
+                                 f"found {text!r}", param_hint=option)
     if span.start > span.end:
         raise typer.BadParameter(f"expected a range from an earlier to a later year, found {text!r}",
                                  param_hint=option)

@@ -11,7 +11,7 @@ import typer
 from pivotal.cli.common import Draws, Seed, app, err, fitting, out, progress_bar, user_errors
 from pivotal.cli.render import narrow_summary_table, observed_text, summary_table
 from pivotal.cli.render_analyses import average_line, whatif_table
-from pivotal.scenario.timeline import as_period
+from pivotal.scenario.timeline import as_period, period_label
 
 system_app = typer.Typer(
     help="Systems of dyads that share one pivot: what its observers learn in one dyad carries to "
@@ -123,8 +123,8 @@ def whatif(
             for row in result.averages(chosen, span).itertuples():
                 out.print(f"{scenario_id}: {average_line(row)}", highlight=False)
     diverges = change.first_period
-    err.print(f"contagion: {_contagion_text(contagion)}; records used in both runs before {diverges} and "
-              "for the changed entries", highlight=False)
+    err.print(f"contagion: {_contagion_text(contagion)}; records used in both runs before "
+              f"{period_label(diverges)} and for the changed entries", highlight=False)
 
 
 def _periods(text: str, loaded):

@@ -26,7 +26,7 @@ import pandas as pd
 
 from pivotal.evaluation.outcomes import PREDICTIVE_COLUMNS, log_likelihood, observed_table, predictive_table
 from pivotal.scenario.schema import Scenario
-from pivotal.scenario.timeline import Period
+from pivotal.scenario.timeline import Period, is_year
 from pivotal.simulation.engine import simulate
 
 #: The grid of precision multipliers; the middle point, 1, is the scenario as written.
@@ -113,7 +113,8 @@ class PrecisionFit:
             rows.append({"before": p, "scale_low": low, "scale_median": median, "scale_high": high,
                          "scale_map": float(self.scales[np.argmax(w)])})
         frame = pd.DataFrame(rows)
-        frame["before"] = frame["before"].astype("Int64")
+        if all(is_year(p) for p in self.periods):  # whole years: an integer column, as before episodes
+            frame["before"] = frame["before"].astype("Int64")
         return frame
 
 

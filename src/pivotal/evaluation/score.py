@@ -21,6 +21,7 @@ from pivotal.evaluation.calibration import AS_SPECIFIED, PRIOR_SD, fit_precision
 from pivotal.evaluation.metrics import brier, log_loss, reliability, roc_auc
 from pivotal.evaluation.outcomes import OUTCOMES, outcome_forecast
 from pivotal.scenario.schema import Scenario
+from pivotal.scenario.timeline import Period, period_label, year_of
 
 MODEL_AS_WRITTEN = "model, precision as written"
 MODEL_FITTED = "model, fitted precision"
@@ -116,8 +117,9 @@ def score_scenario(
     """
     periods = scenario.timeline
     start = default_start(scenario) if start is None else start
-    if not periods[0] <= start <= periods[-1]:
-        raise ValueError(f"start must lie in {periods[0]}-{periods[-1]}, got {start}")
+    if not year_of(periods[0]) <= start <= periods[-1]:
+        raise ValueError(f"start must lie in {period_label(periods[0])}-{period_label(periods[-1])}, "
+                         f"got {period_label(start)}")
     if not scored_periods(scenario, start):
         raise ValueError(f"no period from {start} on has a record to score")
     fit = fit_precision(scenario, draws=draws, seed=seed, progress=progress)
@@ -154,13 +156,13 @@ def score_scenario(
                        table=table, precision=fit.path(), verdicts=verdicts)
 
 
-def default_start(scenario: Scenario) -> int:
+def default_start(scenario: Scenario) -> Period:
     """The first scored period when none is asked for: DEFAULT_HISTORY periods in, at most the last."""
     periods = scenario.timeline
-    return min(periods[0] + DEFAULT_HISTORY, periods[-1])
+    return periods[min(DEFAULT_HISTORY, len(periods) - 1)]
 
 
-def scored_periods(scenario: Scenario, start: int) -> list[int]:
+def scored_periods(scenario: Scenario, start: Period) -> list[Period]:
     """The periods from ``start`` on that the record covers: what a score would forecast."""
     return [p for p in scenario.timeline if p >= start and scenario.record_for(p) is not None]
 

@@ -42,7 +42,15 @@ from matplotlib.transforms import ScaledTranslation
 from pivotal.report.data import COMMITMENT_KINDS, actor_name, ties
 from pivotal.report.network import alt_network, plot_network
 from pivotal.scenario.schema import Scenario
-from pivotal.scenario.timeline import Period, is_year, period_extents, period_label, periods_text
+from pivotal.scenario.timeline import (
+    Period,
+    as_period,
+    boundary_before,
+    is_year,
+    period_extents,
+    period_label,
+    periods_text,
+)
 
 CHART_NAMES: tuple[str, ...] = (
     "probabilities", "belief", "commitments", "network", "episodes", "score", "whatif", "sensitivity",
@@ -490,8 +498,10 @@ def plot_whatif(whatif_result_dict: dict[str, Any], ax: Axes | None = None) -> A
     ax.axhline(0, color="#333333", linewidth=0.8)
     diverges = result.get("diverges")
     if diverges is not None:
-        ax.axvline(int(diverges) - 0.5, color=GREY, linestyle=":", linewidth=1.2)
-        handles.append((Line2D([], [], color=GREY, linestyle=":"), f"worlds diverge in {diverges}"))
+        periods = frame["period"].astype(float).tolist() if not frame.empty else []
+        ax.axvline(boundary_before(periods, as_period(diverges)), color=GREY, linestyle=":", linewidth=1.2)
+        handles.append((Line2D([], [], color=GREY, linestyle=":"),
+                        f"worlds diverge in {period_label(as_period(diverges))}"))
     if not frame.empty:
         years = frame["period"].astype(float)
         ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
@@ -752,6 +762,11 @@ def _alt_belief(summary: pd.DataFrame) -> str:
     return f"{text} {_record_text(summary)}".strip()
 
 
+def diverges_text(result: dict) -> str:
+    diverges = result.get("diverges")
+    return "?" if diverges is None else period_label(as_period(diverges))
+
+
 def _alt_commitments(scenario: Scenario) -> str:
     rows = ties(scenario)
     if not rows:
@@ -809,7 +824,7 @@ def _alt_whatif(result: dict[str, Any]) -> str:
     frame = pd.DataFrame(result["differences"])
     titles = " + ".join(result.get("titles") or result.get("overlays") or ["a counterfactual"])
     text = (f"Line chart of counterfactual minus baseline per year under {titles}; the worlds diverge in "
-            f"{result.get('diverges', '?')}.")
+            f"{diverges_text(result)}.")
     for name in dict.fromkeys(frame["metric"]) if not frame.empty else []:
         rows = frame[frame["metric"] == name].reset_index(drop=True)
         values = rows["difference"].map(_number).fillna(0.0)

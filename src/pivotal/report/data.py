@@ -18,7 +18,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from pivotal.scenario.schema import Citation, PeriodRange, Scenario
-from pivotal.scenario.timeline import as_period, period_label
+from pivotal.scenario.timeline import as_period, period_label, start_date
 from pivotal.store import StoredRun
 
 #: What each commitment kind means in a sentence, for legends and tables.
@@ -122,28 +122,32 @@ def stored_scenario(stored: StoredRun) -> Scenario:
 def ties(scenario: Scenario) -> list[Tie]:
     """Every commitment, then every patron of a side as the roles name it, in time order.
 
-    A patron named in consecutive role periods counts as one tie from the first
-    year to the last; a patron that drops out and comes back gives two ties.
+    A patron named in consecutive periods counts as one tie from the first period's start to the
+    day before the period after the last; a patron that drops out and comes back gives two ties.
     """
     rows = [Tie(c.id, c.kind, tuple(c.parties), c.scope, c.start, c.end, tuple(c.sources))
             for c in scenario.commitments]
-    spans: dict[tuple[str, str, str], list[list[int]]] = {}
-    for roles in scenario.roles:
+    timeline = scenario.timeline
+    spans: dict[tuple[str, str, str], list[list[int]]] = {}  # runs of consecutive periods, by index
+    for t, period in enumerate(timeline):
+        roles = scenario.roles_in(period)
         for side, client, patrons in (("challenger", roles.challenger, roles.challenger_patrons),
                                       ("target", roles.target, roles.target_patrons)):
             for patron in patrons:
                 runs = spans.setdefault((patron, client, side), [])
-                if runs and runs[-1][1] == roles.periods.start - 1:
-                    runs[-1][1] = roles.periods.end
+                if runs and runs[-1][1] == t - 1:
+                    runs[-1][1] = t
                 else:
-                    runs.append([roles.periods.start, roles.periods.end])
-    last = scenario.periods.end
+                    runs.append([t, t])
     for (patron, client, side), runs in spans.items():
         for first, final in runs:
+            suffix = f"-{period_label(timeline[first])}" if len(runs) > 1 else ""
             rows.append(Tie(
-                id=f"{patron}-patron-of-{client}" + (f"-{first}" if len(runs) > 1 else ""),
+                id=f"{patron}-patron-of-{client}{suffix}",
                 kind="patronage", parties=(patron, client), scope=f"{patron} backs the {side}, {client}",
-                start=dt.date(first, 1, 1), end=None if final == last else dt.date(final, 12, 31),
+                start=start_date(timeline[first]),
+                end=None if final == len(timeline) - 1
+                else start_date(timeline[final + 1]) - dt.timedelta(days=1),
             ))
     return sorted(rows, key=lambda tie: (tie.start, tie.id))
 

@@ -184,7 +184,7 @@ def _analysis_context(analysis: AnalysisRecord) -> dict[str, Any]:
         lines = list(result.get("verdicts") or [])
     elif analysis.kind == "whatif":
         titles = " + ".join(result.get("titles") or result.get("overlays") or [])
-        lines = [f"Change: {titles}; the worlds diverge in {result.get('diverges')}."]
+        lines = [f"Change: {titles}; the worlds diverge in {charts.diverges_text(result)}."]
     elif analysis.kind == "sensitivity" and result.get("verdict"):
         lines = [f"Convergence: {result['verdict']}."]
     settings = "; ".join(f"{k.replace('_', ' ')} {_setting(v)}" for k, v in analysis.settings.items()

@@ -103,10 +103,10 @@ def _actors(s: Scenario) -> Iterator[Problem]:
 
 def range_inside(s: Scenario, periods: PeriodRange, path: Path) -> Iterator[Problem]:
     timeline = s.timeline
-    if periods.end < periods.start:
+    if periods.reversed:
         yield Problem(path, f"a range whose end is >= its start ({period_label(periods.start)})",
                       period_label(periods.end))
-    elif periods.start < s.periods.start or periods.end >= s.periods.end + 1:
+    elif periods.start < s.periods.start or year_of(periods.end) > s.periods.end:
         yield Problem(
             path, f"periods within {s.periods.start}-{s.periods.end}", f"'{periods}'"
         )

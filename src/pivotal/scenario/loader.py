@@ -189,13 +189,27 @@ def scenario_hash(scenario: Scenario) -> str:
     not any number a run gives, and leaving it out keeps the hashes (and the analyses recorded
     under them) of files written before the field existed.
     """
-    return hashlib.sha256(scenario.model_dump_json(exclude={"corpus"}).encode()).hexdigest()
+    return hashlib.sha256(scenario.model_dump_json(exclude=_unused_additions(scenario, corpus=True))
+                          .encode()).hexdigest()
 
 
 def scenario_json(scenario: Scenario) -> str:
-    """The validated content as JSON, as a run records it.  The default ``corpus`` is left out, so
-    a release from before the key existed can still read the runs of a scenario that names none."""
-    return scenario.model_dump_json(exclude={"corpus"} if scenario.corpus == DEFAULT_CORPUS else None)
+    """The validated content as JSON, as a run records it.  Keys a file does not use that were added
+    after 0.5 (and the default ``corpus``) are left out, so a release from before them can still read
+    the runs of a scenario that does not use them, and such a scenario keeps its hash."""
+    unused = _unused_additions(scenario, corpus=scenario.corpus == DEFAULT_CORPUS)
+    return scenario.model_dump_json(exclude=unused)
+
+
+def _unused_additions(scenario: Scenario, corpus: bool) -> dict:
+    """What to leave out of a scenario's JSON: ``corpus`` if asked, and ``periods.split`` and the
+    record's ``deterred`` where the file does not use them."""
+    exclude: dict = {"corpus": True} if corpus else {}
+    if not scenario.periods.split:
+        exclude["periods"] = {"split"}
+    if all(entry.deterred is None for entry in scenario.record):
+        exclude["record"] = {"__all__": {"deterred"}}
+    return exclude
 
 
 def _parse_yaml(text: str, source: str) -> tuple[Any, dict]:

@@ -16,7 +16,7 @@ from typing import Annotated, Literal, NamedTuple
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationInfo
 
 from pivotal.model.parameters import PARAMETERS_BY_NAME
-from pivotal.scenario.timeline import Period, is_year, period_key, period_label
+from pivotal.scenario.timeline import Period, is_year, period_key, period_label, year_of
 
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:-|–|\.\.)\s*(\d{4})\s*$")
 _ENDS = re.compile(r"^\s*(\S+?)\s*\.\.\s*(\S+)\s*$")
@@ -40,11 +40,16 @@ class PeriodRange(NamedTuple):
             return False
         return period < self.end + 1 if is_year(self.end) else period <= self.end
 
+    @property
+    def reversed(self) -> bool:
+        """Whether it ends before it starts, so that no period can lie in it."""
+        return self.start >= self.end + 1 if is_year(self.end) else self.start > self.end
+
     def __str__(self) -> str:
         if self.start == self.end:
             return period_label(self.start)
         if is_year(self.start) and is_year(self.end):
-            return f"{self.start}-{self.end}"
+            return f"{period_label(self.start)}-{period_label(self.end)}"
         return f"{period_label(self.start)}..{period_label(self.end)}"
 
 
@@ -74,7 +79,7 @@ def read_periods(value: object, episodes: dict[str, dt.date]) -> PeriodRange:
         match = _YEARS.match(text)
         if match:
             return PeriodRange(int(match.group(1)), int(match.group(2)))
-        ends = _ENDS.match(text)
+        ends = None if text in episodes else _ENDS.match(text)  # an id may itself hold '..'
         parts = (ends.group(1), ends.group(2)) if ends else (text, text)
         keys = [_period_end(part, episodes) for part in parts]
         if None not in keys:
@@ -105,7 +110,7 @@ def typed_span(text: str, first: int, last: int, timeline: list[Period],
     except ValueError:
         raise ValueError(f"expected a year like {last}, a range like {first}-{last}, or an episode played "
                          f"as a period (its id or date), found {text!r}") from None
-    inside = first <= span.start <= span.end < last + 1
+    inside = first <= span.start and year_of(span.end) <= last and not span.reversed
     if not inside or not any(p in span for p in timeline) or any(
             not is_year(end) and end not in timeline for end in span):
         raise ValueError(f"expected periods within {first}-{last}, found {text!r}")

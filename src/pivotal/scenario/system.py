@@ -30,7 +30,7 @@ from pivotal.scenario.loader import (
     validate_document,
 )
 from pivotal.scenario.schema import ParameterPiece, PeriodRange, Scenario, Source, Strict, typed_span
-from pivotal.scenario.timeline import Period
+from pivotal.scenario.timeline import Period, year_of
 
 CONTAGION = ParameterSpec(
     "contagion", "omega", 0, 1,
@@ -173,7 +173,7 @@ def system_problems(loaded: LoadedSystem) -> list[Problem]:
     span = _Span(loaded.periods, loaded.timeline)
     for i, piece in enumerate(system.contagion):
         first, last = span.periods.start, span.periods.end
-        if piece.periods.start < first or piece.periods.end > last or piece.periods.end < piece.periods.start:
+        if piece.periods.start < first or year_of(piece.periods.end) > last or piece.periods.reversed:
             found.append(Problem(("contagion", i, "periods"), f"periods within the dyads' {first}-{last}",
                                  f"'{piece.periods}'"))
         found += piece_problems_of(piece, ("contagion", i))

@@ -80,3 +80,10 @@ def period_extents(periods: list[Period]) -> list[tuple[float, float]]:
         right = key + 0.5 if i == len(keys) - 1 else min(key + 0.5, (key + keys[i + 1]) / 2)
         extents.append((left, right))
     return extents
+
+
+def boundary_before(periods: list[Period], period: Period) -> float:
+    """Where on a time axis ``period`` begins among ``periods``: the left edge of its band (see
+    :func:`period_extents`), for a line marking a change that starts there."""
+    keys = sorted({float(p) for p in periods} | {float(period)})
+    return period_extents(keys)[keys.index(float(period))][0]

@@ -64,6 +64,8 @@ def summary_frame(
         row["observed_target_hedged"] = entry.target_hedged if entry else None
         rows.append(row)
     frame = pd.DataFrame(rows)
+    if not all(isinstance(p, int) for p in periods):  # years as integers beside episodes' decimal keys
+        frame["period"] = pd.Series(list(periods), dtype=object)
     frame["observed_ceasefire_days"] = frame["observed_ceasefire_days"].astype("Int64")
     for column in ("observed_appeal_answered", "observed_target_hedged"):
         frame[column] = frame[column].astype("boolean")

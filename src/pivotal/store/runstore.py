@@ -698,8 +698,9 @@ def _check_version(connection: duckdb.DuckDBPyConnection) -> None:
     """Write this release's schema version into a store that has none; refuse a newer store."""
     rows = connection.execute("SELECT value FROM store_info WHERE key = 'schema_version'").fetchall()
     row = rows[0] if rows else None
-    if row is None:
-        connection.execute("INSERT INTO store_info VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+    if row is None:  # a new store, or one of 0.1.0: the latter is stamped 3 once its periods are keys
+        version = 2 if _year_tables(connection) else SCHEMA_VERSION
+        connection.execute("INSERT INTO store_info VALUES ('schema_version', ?)", [str(version)])
         return
     found = int(row[0]) if str(row[0]).isdigit() else None
     if found is None or found > SCHEMA_VERSION:
@@ -714,9 +715,7 @@ def _period_keys(connection: duckdb.DuckDBPyConnection) -> None:
     DuckDB cannot change the type of a key column, so each table is copied into a new one and
     renamed, all in one transaction: a failure leaves the store as it was.
     """
-    old = [table for table in PERIOD_TABLES if connection.execute(
-        "SELECT data_type FROM duckdb_columns() WHERE table_name = ? AND column_name = 'period' "
-        "AND database_name = current_database()", [table]).fetchone() == ("INTEGER",)]
+    old = _year_tables(connection)
     if not old:
         return
     connection.execute("BEGIN TRANSACTION")
@@ -733,6 +732,13 @@ def _period_keys(connection: duckdb.DuckDBPyConnection) -> None:
     except BaseException:
         _roll_back(connection)
         raise
+
+
+def _year_tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """The tables whose ``period`` column still holds whole years only (``INTEGER``, before version 3)."""
+    return [table for table in PERIOD_TABLES if connection.execute(
+        "SELECT data_type FROM duckdb_columns() WHERE table_name = ? AND column_name = 'period' "
+        "AND database_name = current_database()", [table]).fetchone() == ("INTEGER",)]
 
 
 def schema_version(path: str | Path) -> int | None:
@@ -821,12 +827,13 @@ def _to_record(row: tuple) -> RunRecord:
 
 
 def period_column(periods: pd.Series) -> pd.Series:
-    """Period keys as read from the store: whole years as integers (as a run's summary has them),
-    episodes' keys as decimals (see :mod:`pivotal.scenario.timeline`)."""
+    """Period keys as read from the store, as a run's summary has them: whole years as integers,
+    and beside episodes' decimal keys (see :mod:`pivotal.scenario.timeline`) in a column of both."""
     numbers = periods.astype(float)
     if (numbers % 1 == 0).all():
         return numbers.astype("int64")
-    return numbers.round(4)
+    keys = [int(n) if n.is_integer() else round(n, 4) for n in numbers]
+    return pd.Series(keys, index=periods.index, dtype=object)
 
 
 def _widen(periods: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from pivotal.runner import fresh_seed
 from pivotal.scenario import Scenario, builtin_names, builtin_scenario
 from pivotal.scenario.overlay import Overlay, apply_overlay, overlay_from_settings
 from pivotal.scenario.schema import Citation, PeriodRange, Source
-from pivotal.scenario.timeline import as_period, period_label
+from pivotal.scenario.timeline import as_period, period_label, year_of
 from pivotal.simulation import METRICS
 from pivotal.store import RunRecord, RunStore, StoredRun
 from pivotal.web.jobs import JobManager
@@ -522,15 +522,15 @@ def _scenario_info(s: Scenario, *, name: str | None = None, upload_id: str | Non
             upper=None if math.isinf(spec.upper) else spec.upper, largest=spec.largest,
             scenario_low=min(p.low for p in pieces), scenario_mode=pieces[-1].mode,
             scenario_high=max(p.high for p in pieces),
-            pieces=[_piece(piece, s) for piece in pieces
-                    if piece.periods.end >= s.periods.start and piece.periods.start <= s.periods.end]))
+            pieces=[_piece(piece, s) for piece in pieces if s.periods_in(piece.periods)]))
     return ScenarioInfo(name=name, upload_id=upload_id, id=s.id, title=s.title, start=s.periods.start,
                         end=s.periods.end, parameters=parameters)
 
 
 def _piece(piece: Any, s: Scenario) -> PieceInfo:
-    """A piece clipped to the scenario's periods (a piece may name years outside them)."""
-    start, end = max(piece.periods.start, s.periods.start), min(piece.periods.end, s.periods.end)
+    """A piece clipped to the scenario's years (a piece may name years outside them)."""
+    start = max(piece.periods.start, s.periods.start)
+    end = piece.periods.end if year_of(piece.periods.end) <= s.periods.end else s.periods.end
     return PieceInfo(start=start, end=end, periods=str(PeriodRange(start, end)), low=piece.low,
                      mode=piece.mode, high=piece.high, dist=piece.dist)
 

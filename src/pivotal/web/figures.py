@@ -31,7 +31,7 @@ from pivotal.report.charts import (
 from pivotal.report.data import COMMITMENT_KINDS, Tie, actor_name, ties
 from pivotal.report.network import actor_places, ties_in_force
 from pivotal.scenario.schema import Scenario
-from pivotal.scenario.timeline import period_extents
+from pivotal.scenario.timeline import as_period, boundary_before, period_extents, period_label
 
 #: Charts of a run's summary, of its scenario, and of the analyses of that scenario.
 SUMMARY_FIGURES = ("probabilities", "belief")
@@ -442,10 +442,11 @@ def whatif(result: dict[str, Any]) -> dict[str, Any]:
         _bands(figure, rows, name)
     figure.add_hline(y=0, line={"color": "#333", "width": 1})
     if result.get("diverges") is not None:
+        diverges = as_period(result["diverges"])
         figure.add_vline(
-            x=int(result["diverges"]) - 0.5,
+            x=boundary_before(frame["period"].astype(float).tolist() if not frame.empty else [], diverges),
             line={"color": GREY, "dash": "dot"},
-            annotation_text=f"worlds diverge in {result['diverges']}",
+            annotation_text=f"worlds diverge in {period_label(diverges)}",
         )
     titles = " + ".join(result.get("titles") or result.get("overlays") or ["counterfactual"])
     figure.update_layout(**_layout(f"What if: {titles}"))
