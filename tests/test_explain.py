@@ -21,12 +21,12 @@ def one_line(text: str) -> str:
 
 
 def test_explain_prints_the_draw_its_belief_and_its_equilibrium():
-    result = explain("--period", "2020", "--draw", "3", "--draws", "20", "--seed", "5")
+    result = explain("--period", "war2020", "--draw", "3", "--draws", "20", "--seed", "5")
     assert result.exit_code == 0, result.output
     text = one_line(result.output)
-    assert "the stage game of 2020, draw 3 of 20 (seed 5)" in text
+    assert "the stage game of 2020-09-27 war2020, draw 3 of 20 (seed 5)" in text
     assert "Parameters of this draw" in text and "patron_shield" in text and "precision" in text
-    assert "Belief that the pivot is resolved, at the start of 2020:" in text
+    assert "Belief that the pivot is resolved, at the start of 2020-09-27 war2020:" in text
     for heading in ("Challenger", "Pivot's response", "Target"):
         assert heading in text
     assert "wrote" not in text and "Gambit" not in text
@@ -60,7 +60,7 @@ def test_explain_replaces_an_existing_file_whole(tmp_path):
 
 def test_explain_check_reports_agreement_with_gambit():
     pytest.importorskip("pygambit")
-    result = explain("--period", "2020", "--draw", "1", "--draws", "10", "--check")
+    result = explain("--period", "war2020", "--draw", "1", "--draws", "10", "--check")
     assert result.exit_code == 0, result.output
     text = one_line(result.output)
     assert "largest |Gambit - pivotal|" in text
@@ -69,7 +69,7 @@ def test_explain_check_reports_agreement_with_gambit():
 
 def test_explain_check_without_pygambit_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "pygambit", None)  # makes `import pygambit` fail
-    result = explain("--period", "2020", "--draws", "10", "--check")
+    result = explain("--period", "war2020", "--draws", "10", "--check")
     assert result.exit_code == 1
     assert "Parameters of this draw" not in result.output  # refused before any work
     assert 'error: --check: checking against Gambit needs pygambit 17.0.0b2: pip install "pivotal[verify]"' \
@@ -80,7 +80,7 @@ def test_explain_check_without_pygambit_says_how_to_install_it(monkeypatch):
 def test_a_period_outside_the_scenario_is_a_located_error():
     result = explain("--period", "1900", "--draws", "10")
     assert result.exit_code == 1
-    expected = "error: --period: expected a year of south-caucasus (1994-2025), found 1900"
+    expected = "error: --period: expected one period of south-caucasus (1994-2025), found 1900"
     assert expected in one_line(result.output)
     assert "Traceback" not in result.output
 

@@ -41,7 +41,7 @@ def test_a_runs_figures_are_every_chart_it_can_draw_with_actors_by_name(client):
     charts = {f["layout"]["meta"]["chart"]: f for f in answer.json()["charts"]}
     assert list(charts) == ["probabilities", "belief", "commitments", "network", "episodes"]
     assert charts["probabilities"]["layout"]["title"]["text"] == (
-        "Probabilities per year: Azerbaijan and Armenia, Russia as pivot")
+        "Probabilities per period: Azerbaijan and Armenia, Russia as pivot")
     labels = [label for trace in charts["commitments"]["data"] for label in trace["y"]]
     assert len(labels) == len(set(labels)) and not any("cst-" in label for label in labels)
     years = charts["network"]["layout"]["sliders"][0]["steps"]
@@ -190,7 +190,7 @@ def test_a_what_if_too_large_for_memory_is_refused_with_the_most_it_can_take(cli
         {"parameter": "prize", "value": 0.5}]})
     assert answer.status_code == 422
     assert answer.json()["detail"].endswith(
-        "20,000 draws x 32 periods is over 100,000, so at most 3,125 draws for this scenario")
+        "20,000 draws x 40 periods is over 100,000, so at most 2,500 draws for this scenario")
 
 
 def test_a_deleted_run_is_gone_from_the_app_too(client):

@@ -234,8 +234,8 @@ def whatif(
         title = (f"{base.title}{assuming}: {' + '.join(o.title for o in overlays)} — {draws:,} draws, "
                  f"seed {seed}; diverges in {period_label(result.diverges)}")
         out.print(whatif_table(shown, chosen, title, observed))
-        out.print(f"record used in both runs for {_span_text(result.record_periods)}; later periods "
-                  "simulated", highlight=False)
+        used = _span_text(result.record_periods, result.baseline.periods)
+        out.print(f"record used in both runs for {used}; later periods simulated", highlight=False)
         if span is not None:
             for row in result.averages(chosen, span).itertuples():
                 out.print(average_line(row), highlight=False)
@@ -243,11 +243,11 @@ def whatif(
             out.print(line, highlight=False)
 
 
-def _span_text(periods: list) -> str:
+def _span_text(periods: list, timeline: list) -> str:
     """Periods as compact ranges, e.g. ``1994-2019, 2022-08-01``."""
     from pivotal.scenario.timeline import periods_text
 
-    return periods_text(periods) or "no period"
+    return periods_text(periods, timeline=timeline) or "no period"
 
 
 @app.command()

@@ -42,7 +42,7 @@ from pivotal.scenario.schema import (
     Source,
     Strict,
 )
-from pivotal.scenario.timeline import Period
+from pivotal.scenario.timeline import Period, period_label
 
 OVERLAY_FOLDER = "overlays"
 
@@ -181,6 +181,9 @@ def _outside(item: Any, spans: list[PeriodRange], base: Scenario) -> list[Any]:
     return [item.model_copy(update={"periods": PeriodRange(run[0], run[-1])}) for run in runs]
 
 
+#: Record fields that answer a challenge, so go where a period is left without one.
+ANSWER_FIELDS = ("pivot_response", "appeal_answered", "ceasefire_days", "ceasefire_held")
+
 SETTABLE_RECORD_FIELDS = ("challenge", "pivot_response", "appeal_answered", "target_hedged", "ceasefire_days",
                           "ceasefire_held", "target_move", "pivot_answer", "pivot_posture")
 
@@ -191,13 +194,15 @@ def overlay_from_settings(settings: list[str], base: Scenario, periods: str | No
 
     ``PATH`` is a parameter name (optionally ``parameters.NAME``) with a number
     or ``low,mode,high`` as value, or ``record.FIELD`` with a value for that
-    record field.  ``PERIODS`` (a year or ``2020-2025``) defaults to
+    record field, set in each period's own record entry (a response goes only to
+    periods that have a challenge to answer).  ``PERIODS`` (a year or ``2020-2025``) defaults to
     ``periods``, else the scenario's whole span.  ``option`` names the settings in errors.
     """
     default = periods or f"{base.periods.start}-{base.periods.end}"
     parameters: dict[str, list[dict]] = {}
-    record: dict[str, dict] = {}
-    given: set[tuple[str, str]] = set()  # (span, record field) set explicitly
+    record: dict[Period, dict] = {}  # one entry per period a setting reaches, from that period's own
+    given: set[tuple[Period, str]] = set()  # (period, record field) set explicitly
+    answers: dict[str, list[Period]] = {}  # a response setting's span -> the periods it reached
     for setting in settings:
         where = f"{option} {setting}"
         path, value, span = _split_setting(setting, default, where)
@@ -206,22 +211,35 @@ def overlay_from_settings(settings: list[str], base: Scenario, periods: str | No
             if field not in SETTABLE_RECORD_FIELDS:
                 raise _setting_error(where, path, f"a record field ({', '.join(SETTABLE_RECORD_FIELDS)})",
                                      repr(field))
-            entry = record.setdefault(span, _record_start(base, span, where))
             empty = value.lower() in ("null", "") or (value.lower() == "none" and field != "challenge")
-            entry[field] = None if empty else value  # "none" is a challenge, and no value elsewhere
-            given.add((span, field))
+            for period in _periods_of(base, span, where):
+                entry = record.setdefault(period, _record_start(base, period))
+                entry[field] = None if empty else value  # "none" is a challenge, and no value elsewhere
+                given.add((period, field))
+                if field in ANSWER_FIELDS:
+                    answers.setdefault(where, []).append(period)
         else:
             name = path.removeprefix("parameters.")
             parameters.setdefault(name, []).append({"periods": span, **_piece_values(value, where, path)})
-    for span, entry in record.items():
-        # Whether a ceasefire held is said only of a mediation: one kept from the base record goes
-        # when a setting changes the response.
-        if entry.get("pivot_response") != "mediate" and (span, "ceasefire_held") not in given:
+    for period, entry in record.items():
+        # What answers a challenge goes where none is left (a setting over several periods reaches
+        # some without one); whether a ceasefire held is said only of a mediation, and the pivot's
+        # answer only of a provocation: ones kept from the base record go when a setting changes that.
+        if entry.get("challenge") == "none":
+            for field in ANSWER_FIELDS:
+                entry.pop(field, None)
+        if entry.get("pivot_response") != "mediate" and (period, "ceasefire_held") not in given:
             entry.pop("ceasefire_held", None)
-        if entry.get("target_move") != "provoke" and (span, "pivot_answer") not in given:
+        if entry.get("target_move") != "provoke" and (period, "pivot_answer") not in given:
             entry.pop("pivot_answer", None)
+    for where, reached in answers.items():
+        if all(record[p].get("challenge") == "none" for p in reached):
+            raise _setting_error(where, "periods", "periods with a challenge to answer (set "
+                                 "record.challenge too, or name a period with a probe or an offensive)",
+                                 ", ".join(period_label(p) for p in reached) + ": no challenge")
     data = {"id": "settings", "title": f"Settings given with {option}", "parameters": parameters,
-            "record": [{"periods": span, **entry} for span, entry in record.items()]}
+            "record": [{"periods": str(PeriodRange(period, period)), **entry}
+                       for period, entry in record.items()]}
     overlay = validate_data(data, {}, option, Overlay, {"episodes": [e.model_dump() for e in base.episodes]})
     check_overlay(overlay, base, option)
     return overlay
@@ -248,14 +266,18 @@ def _piece_values(value: str, where: str, path: str) -> dict[str, float | str]:
     raise _setting_error(where, path, "a number or low,mode,high", repr(value))
 
 
-def _record_start(base: Scenario, span: str, where: str) -> dict:
-    """The base record of the span's first period, to be changed field by field."""
+def _periods_of(base: Scenario, span: str, where: str) -> list[Period]:
+    """The periods of ``base`` a setting's ``@PERIODS`` names."""
     try:
-        first = base.periods_in(base.span(span))[0]
+        return base.periods_in(base.span(span))
     except ValueError as error:
         expected = str(error).removeprefix("expected ").rsplit(", found ", 1)[0]
         raise _setting_error(where, "periods", expected, repr(span)) from None
-    entry = base.record_for(first)
+
+
+def _record_start(base: Scenario, period: Period) -> dict:
+    """The base record of one period, to be changed field by field."""
+    entry = base.record_for(period)
     if entry is None:
         return {"challenge": "none"}
     return {name: getattr(entry, name) for name in SETTABLE_RECORD_FIELDS if getattr(entry, name) is not None}

@@ -59,15 +59,25 @@ def period_label(period: Period) -> str:
     return str(year_of(period)) if is_year(period) else start_date(period).isoformat()
 
 
-def periods_text(periods: list[Period], dash: str = "-") -> str:
-    """Periods as compact ranges of years, episodes by date: ``1994-2019, 2022-08-01, 2023``."""
+def periods_text(periods: list[Period], dash: str = "-", timeline: list[Period] | None = None) -> str:
+    """Periods as compact ranges, episodes by date: ``1994-2019, 2022-08-01, 2023``; with the
+    ``timeline`` they are periods of, a run of consecutive periods is one range
+    (``1994..2022-12-12``), else only consecutive whole years are."""
+    order = {p: t for t, p in enumerate(timeline)} if timeline is not None else None
     spans: list[list[Period]] = []
     for period in map(as_period, periods):
-        if spans and is_year(period) and is_year(spans[-1][1]) and spans[-1][1] == period - 1:
+        if spans and _follows(spans[-1][1], period, order):
             spans[-1][1] = period
         else:
             spans.append([period, period])
-    return ", ".join(period_label(a) if a == b else f"{a}{dash}{b}" for a, b in spans)
+    return ", ".join(period_label(a) if a == b else f"{a}{dash}{b}" if is_year(a) and is_year(b)
+                     else f"{period_label(a)}..{period_label(b)}" for a, b in spans)
+
+
+def _follows(before: Period, period: Period, order: dict[Period, int] | None) -> bool:
+    if order is not None and before in order and period in order:
+        return order[period] == order[before] + 1
+    return is_year(before) and is_year(period) and period == before + 1
 
 
 def period_extents(periods: list[Period]) -> list[tuple[float, float]]:
