@@ -104,10 +104,10 @@ NO_UKRAINE_FREE_RESTRAINT = Change("no-ukraine-war-2022", "p_challenge", PeriodR
                                    also=("p_restrain",), assume=FREE_RESTRAINT)
 LESS_DRAIN_FREE_RESTRAINT = Change("--set pivot_distraction=0.15,0.3,0.45@2022-2025", "p_challenge",
                                    PeriodRange(2022, 2023), -1, assume=FREE_RESTRAINT)
-#: Russia seen to answer the probes of 2021-2022 it let pass (Sev Lich, the Lachin heights, the
-#: blockade) as it had answered that of 2016, by brokering a ceasefire.
+#: Russia seen to answer the probes of 2021-2022 it let pass (Sev Lich and the blockade) as it
+#: answered the others, by brokering a ceasefire.
 ANSWERED = Change(" ".join(f"--set record.pivot_response=mediate@{name}"
-                           for name in ("sevlich2021", "lachin2022", "blockade2022")),
+                           for name in ("sevlich2021", "blockade2022")),
                   "p_offensive", PeriodRange(2022, 2023), -1, also=("p_challenge", "belief"))
 HOLD_ON = Change("hold-artsakh-syunik", "p_offensive", PeriodRange(2021, 2023), -1)
 NO_PEACEKEEPERS = Change("--set peacekeepers=0@2021-2023 --set peacekeeper_tripwire=0@2021-2023",
@@ -172,7 +172,7 @@ def ukraine_2022_why() -> str:
 def lesson_why() -> str:
     belief = ANSWERED.average("belief")
     leverage = _leverage_2022(builtin_scenario())[0]
-    return (f"Had Russia been seen to broker ceasefires in the three crises of 2021-2022 it let pass, the "
+    return (f"Had Russia been seen to broker ceasefires in the two crises of 2021-2022 it let pass, the "
             f"belief over 2022-2023 "
             f"would stand at {belief.counterfactual:.3f} instead of {belief.baseline:.3f}. The belief "
             "enters the challenger's choice through what each type of pivot would do, and that matters "
@@ -218,8 +218,8 @@ def probes_taught() -> tuple[str, str]:
     after22 = run.metrics["belief_after"][blockade].mean()
     answer = (f"mean belief that the pivot is resolved: {before:.3f} before the Sev Lich incursion of May "
               f"2021, {after21:.3f} after it went unanswered, {after22:.3f} after the blockade of December "
-              "2022 went unanswered (between them Russia restrained at Parukh and announced ceasefires "
-              "at Sotk and Jermuk)")
+              "2022 went unanswered (between them Russia mediated at Parukh, on the Lachin heights and at "
+              "Jermuk)")
     falls = after22 < after21 < before and after22 < before * (1 - LARGE)
     verdict = "**agrees**" if falls else "**disagrees**"
     return answer, verdict
