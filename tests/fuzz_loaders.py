@@ -84,8 +84,9 @@ def scenario_documents(draw: Callable, extreme: bool = False) -> dict[str, Any]:
     parameters = {spec.name: [_piece(draw, spec, span, extreme) for span in (spans if split else
                                                                             [f"{start}-{end}"])]
                   for spec in PARAMETERS}
-    episodes = [{"id": f"e{i}", "title": f"Episode {i}", "start": f"{draw(st.sampled_from(years))}-05-0{i + 1}",
-                 "sources": [{"ref": "s", "at": "¶2"}]} for i in range(draw(st.integers(0, 2)))]
+    episodes = [{"id": f"e{i}", "title": f"Episode {i}", "sources": [{"ref": "s", "at": "¶2"}],
+                 "start": f"{draw(st.sampled_from(years))}-05-0{i + 1}"}
+                for i in range(draw(st.integers(0, 2)))]
     periods: dict[str, Any] = {"start": start, "end": end}
     if episodes and draw(st.booleans()):  # play the first episode's year episode by episode
         year = int(episodes[0]["start"][:4])

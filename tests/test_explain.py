@@ -80,7 +80,7 @@ def test_explain_check_without_pygambit_says_how_to_install_it(monkeypatch):
 def test_a_period_outside_the_scenario_is_a_located_error():
     result = explain("--period", "1900", "--draws", "10")
     assert result.exit_code == 1
-    expected = "error: --period: expected a year of south-caucasus (1994-2025), found 1900"
+    expected = "error: --period: expected one period of south-caucasus (1994-2025), found 1900"
     assert expected in one_line(result.output)
     assert "Traceback" not in result.output
 
