@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pivotal.cli.app import app
+from pivotal.scenario.loader import builtin_scenario
 
 runner = CliRunner()
 
@@ -37,7 +38,7 @@ def test_piped_output_is_never_cut(monkeypatch):
     text = _run_output(monkeypatch, None)
     assert "…" not in text
     rows = [line for line in text.splitlines() if line.startswith("│")]
-    assert len(rows) == 32, "one line per period"
+    assert len(rows) == len(builtin_scenario().timeline), "one line per period"
     assert "offensive → mediate" in text and "Belief in resolve" in text
 
 

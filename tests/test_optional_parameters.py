@@ -33,21 +33,22 @@ def test_left_out_parameters_take_their_defaults_and_role_precisions_equal_preci
 
 def test_an_overlay_on_part_of_a_following_parameter_leaves_the_rest_following():
     base = builtin_scenario()
-    changed = apply_overlay(base, overlay_from_settings(["precision_challenger=5@2020"], base))
+    changed = apply_overlay(base, overlay_from_settings(["precision_challenger=5@2019"], base))
     run = simulate(changed, draws=200, seed=1)
     values = parameter_values(changed, run.quantiles)
     for year in (1994, 2010, 2025):
-        t = changed.years.index(year)
+        t = changed.timeline.index(year)
         np.testing.assert_array_equal(values["precision_challenger"][t], values["precision"][t])
-    assert np.all(values["precision_challenger"][changed.years.index(2020)] == 5.0)
+    assert np.all(values["precision_challenger"][changed.timeline.index(2019)] == 5.0)
 
 
 def test_changing_a_recorded_mediation_drops_the_ceasefire_it_brokered():
     base = builtin_scenario()
-    assert base.record_for(2020).ceasefire_held is True
-    changed = apply_overlay(base, overlay_from_settings(["record.pivot_response=restrain@2020"], base))
-    assert changed.record_for(2020).pivot_response == "restrain"
-    assert changed.record_for(2020).ceasefire_held is None
+    war = base.span("war2020").start
+    assert base.record_for(war).ceasefire_held is True
+    changed = apply_overlay(base, overlay_from_settings(["record.pivot_response=restrain@war2020"], base))
+    assert changed.record_for(war).pivot_response == "restrain"
+    assert changed.record_for(war).ceasefire_held is None
 
 
 def test_a_ceasefire_is_recorded_only_after_a_mediation_and_an_answered_appeal_needs_it_held(tiny_text):

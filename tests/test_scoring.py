@@ -62,28 +62,29 @@ def test_posterior_before_the_first_period_is_the_prior(tiny_scenario):
     assert fit.prior[len(fit.prior) // 2] == fit.prior.max()
 
 
-def _change_record(scenario, year: int, **changes):
-    record = [e.model_copy(update=changes) if year in e.periods else e for e in scenario.record]
+def _change_record(scenario, period, **changes):
+    record = [e.model_copy(update=changes) if period in e.periods else e for e in scenario.record]
     return scenario.model_copy(update={"record": record})
 
 
 def test_changing_a_later_record_leaves_earlier_forecasts_unchanged():
     scenario = builtin_scenario()
-    changed = _change_record(scenario, 2020, challenge="none", pivot_response=None, appeal_answered=None,
+    war = scenario.span("war2020").start  # the 2020 war, a period of its own
+    changed = _change_record(scenario, war, challenge="none", pivot_response=None, appeal_answered=None,
                              ceasefire_days=None)
     before = score_scenario(scenario, draws=100, seed=5).forecasts
     after = score_scenario(changed, draws=100, seed=5).forecasts
-    # Up to and including 2020 for the unconditional outcomes: a year's own record never enters its
-    # forecast. The conditional ones (intervention, appeal answered) are forecast given the year's
-    # recorded kind of challenge, which this change removes, so they are checked before 2020 only.
+    # Up to and including the war for the unconditional outcomes: a period's own record never enters
+    # its forecast. The conditional ones (intervention, appeal answered) are forecast given the
+    # period's recorded kind of challenge, which this change removes, so they are checked before only.
     unconditional = before["outcome"].isin(["offensive", "probe"])
-    honest = (before["fit"] != IN_SAMPLE) & ((before["period"] < 2020)
-                                             | (unconditional & (before["period"] == 2020)))
+    honest = (before["fit"] != IN_SAMPLE) & ((before["period"] < war)
+                                             | (unconditional & (before["period"] == war)))
     keys = ["period", "outcome", "method", "fit"]
     merged = before[honest].merge(after, on=keys, suffixes=("", "_changed"))
     assert len(merged) == honest.sum()
     assert np.array_equal(merged["forecast"], merged["forecast_changed"])
-    later = before.merge(after, on=keys, suffixes=("", "_changed")).query("period > 2020")
+    later = before.merge(after, on=keys, suffixes=("", "_changed")).query("period > @war")
     assert not np.allclose(later["forecast"], later["forecast_changed"]), "the change should matter later"
 
 
