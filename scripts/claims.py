@@ -95,7 +95,8 @@ def _verdict(row, claimed_sign: int) -> str:
 
 
 NO_PATRON = Change("--set patron_shield=0@2020-2025", "p_offensive", PeriodRange(2020, 2023), -1)
-NO_TURKEY = Change("no-turkish-backing-2020", "p_offensive", PeriodRange(2020, 2020), -1)
+WAR_2020 = builtin_scenario().span("war2020")  # the war, a period of its own (Tovuz and Hadrut are others)
+NO_TURKEY = Change("no-turkish-backing-2020", "p_offensive", WAR_2020, -1)
 NO_UKRAINE = Change("no-ukraine-war-2022", "p_challenge", PeriodRange(2022, 2023), -1, also=("p_restrain",))
 #: The same question with restraint_cost zero while Russia's peacekeepers stood in Karabakh; and, so
 #: assumed, the war's drain alone (the overlay also takes away Russia's wartime need for Baku).
@@ -211,16 +212,15 @@ def ukraine_2022_free_restraint() -> str:
 def probes_taught() -> tuple[str, str]:
     scenario = builtin_scenario()
     run = simulate(scenario, draws=DRAWS, seed=SEED)
-    sev_lich, blockade = (run.periods.index(scenario.span(name).start)
-                          for name in ("sevlich2021", "blockade2022"))
-    before = run.metrics["belief"][sev_lich].mean()
-    after21 = run.metrics["belief_after"][sev_lich].mean()
-    after22 = run.metrics["belief_after"][blockade].mean()
-    answer = (f"mean belief that the pivot is resolved: {before:.3f} before the Sev Lich incursion of May "
-              f"2021, {after21:.3f} after it went unanswered, {after22:.3f} after the blockade of December "
-              "2022 went unanswered (between them Russia mediated at Parukh, on the Lachin heights and at "
-              "Jermuk)")
-    falls = after22 < after21 < before and after22 < before * (1 - LARGE)
+    unanswered = [(name, run.periods.index(scenario.span(name).start))
+                  for name in ("sevlich2021", "blockade2022")]  # the probes of 2021-2022 Russia let pass
+    moves = [(name, run.metrics["belief"][t].mean(), run.metrics["belief_after"][t].mean())
+             for name, t in unanswered]
+    each = "; ".join(f"{name} {before:.3f} to {after:.3f}" for name, before, after in moves)
+    answer = (f"mean belief that the pivot is resolved, before and after each probe of 2021-2022 that "
+              f"Russia let pass: {each} (in between, Russia mediated at Parukh, on the Lachin heights and at "
+              "Jermuk, as the record codes them by act, docs/coding.md)")
+    falls = all(after < before * (1 - LARGE) for _, before, after in moves)
     verdict = "**agrees**" if falls else "**disagrees**"
     return answer, verdict
 
@@ -336,11 +336,11 @@ CLAIMS = (
           f"pivotal system whatif {CONTAGION_SYSTEM} --dyad {CONTAGION_DYAD} --set {CONTAGION_SETTING} "
           f"-n {DRAWS} -s {SEED} -m p_challenge -m belief --over {CONTAGION_YEARS}",
           contagion,
-          why="The `russia-allies` system plays both dyads in step; each year the evidence about Russia's "
-              "resolve seen in one dyad reaches the other's observers scaled by the contagion share ω, "
-              "drawn uniformly from 0 to 1 because the analyses give no measure of it. Events within a "
-              "year count as simultaneous, so the South Caucasus in 2021 reaches the Kyrgyz-Tajik border "
-              "in 2022. The claim expects that, had Russia restrained Azerbaijan, a challenge on the "
+          why="The `russia-allies` system plays both dyads in step; after each period the evidence about "
+              "Russia's resolve seen in one dyad reaches the other's observers scaled by the contagion share "
+              "ω, drawn uniformly from 0 to 1 because the analyses give no measure of it. The Kyrgyz-Tajik "
+              "years are played whole and come before the South Caucasus episodes of the same year, so the "
+              "crises of 2021 in the South Caucasus reach the Kyrgyz-Tajik border in 2022. The claim expects that, had Russia restrained Azerbaijan, a challenge on the "
               "Kyrgyz-Tajik border would have been less likely.",
           otherwise=contagion_ends),
 )

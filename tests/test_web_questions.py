@@ -114,8 +114,8 @@ def test_a_comparison_says_when_it_is_not_paired_and_a_rerun_pairs_it(client):
 def test_parameters_come_with_their_pieces_over_time(client):
     parameters = client.get(f"/api/scenarios/{SCENARIO}").json()["parameters"]
     prize = next(p for p in parameters if p["name"] == "prize")
-    assert [(p["start"], p["end"], p["mode"]) for p in prize["pieces"]] == [
-        (1994, 2020, 1.0), (2021, 2023, 0.35), (2024, 2025, 0.15)]
+    assert [(p["periods"], p["mode"]) for p in prize["pieces"]] == [
+        ("1994..2020-09-27", 1.0), ("2020-12-11..2023", 0.35), ("2024-2025", 0.15)]
 
 
 def test_plotly_js_is_served_from_the_installed_package(client):

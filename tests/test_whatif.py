@@ -118,10 +118,18 @@ def test_record_settings_start_from_the_recorded_entry(caucasus):
 
 def test_a_record_setting_changes_each_period_of_its_span_in_its_own_entry(caucasus):
     """2021 held an incursion and two clashes whose initiators are not shown: a response set over the
-    year answers the incursion and leaves the clashes without one."""
+    year answers the incursion, and the clashes, left as they were, are no part of the change (so
+    the counterfactual simulates them as before)."""
     overlay = overlay_from_settings(["record.pivot_response=restrain@2021"], caucasus)
     codes = [(r.challenge, r.pivot_response, r.appeal_answered) for r in overlay.record]
-    assert codes == [("probe", "restrain", False), ("none", None, None), ("none", None, None)]
+    assert codes == [("probe", "restrain", False)]
+    assert overlay.record_periods(caucasus) == {caucasus.span("sevlich2021").start}
+    restrain = overlay_from_settings(["record.pivot_response=restrain@jermuk2022"], caucasus)
+    restrained = apply_overlay(caucasus, restrain).record_for(caucasus.span("jermuk2022").start)
+    assert (restrained.ceasefire_days, restrained.ceasefire_held) == (None, None)  # no mediation now
+    with pytest.raises(ScenarioError) as caught:
+        overlay_from_settings(["record.target_hedged=true@2021"], _without_2021_record(caucasus))
+    assert "expected a record.challenge for 2021-05-12 too" in str(caught.value)
     with pytest.raises(ScenarioError) as caught:
         overlay_from_settings(["record.pivot_response=restrain@gegharkunik2021"], caucasus)
     assert "expected periods with a challenge to answer" in str(caught.value)
@@ -161,3 +169,9 @@ def test_setting_mistakes_are_named(caucasus, settings, message):
     with pytest.raises(ScenarioError) as caught:
         overlay_from_settings(settings, caucasus)
     assert str(caught.value).startswith(message), str(caught.value)
+
+
+def _without_2021_record(scenario):
+    of_2021 = scenario.periods_in(scenario.span("2021"))
+    kept = [r for r in scenario.record if not any(p in r.periods for p in of_2021)]
+    return scenario.model_copy(update={"record": kept})

@@ -160,7 +160,7 @@ def whatif(
         help="Base scenario (default: the one the overlay names, else south-caucasus).")] = None,
     settings: Annotated[list[str] | None, typer.Option(
         "--set", metavar="PATH=VALUE[@PERIODS]", help="A change, e.g. patron_shield=0.1@2020-2025 or "
-        "record.pivot_response=restrain@2022; repeatable.")] = None,
+        "record.pivot_response=restrain@jermuk2022; repeatable.")] = None,
     periods: Annotated[str | None, typer.Option(help="Periods for --set values without @PERIODS.")] = None,
     assume: Annotated[list[str] | None, typer.Option(
         "--assume", metavar="PATH=VALUE[@PERIODS]",

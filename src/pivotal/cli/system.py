@@ -81,7 +81,8 @@ def whatif(
     dyad: Annotated[str, typer.Option(help="The dyad (its scenario id) the changes apply to.")],
     settings: Annotated[list[str], typer.Option(
         "--set", metavar="PATH=VALUE[@PERIODS]",
-        help="A change to that dyad, e.g. record.pivot_response=restrain@2022; repeatable.")],
+        help="A change to that dyad, e.g. record.pivot_response=restrain@2022 (each period of 2022 "
+             "with a challenge); repeatable.")],
     metrics: Annotated[list[str] | None, typer.Option(
         "--metric", "-m", metavar="METRIC", help="Metrics to show (default p_challenge, belief).")] = None,
     over: Annotated[str | None, typer.Option(

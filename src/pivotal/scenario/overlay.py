@@ -183,6 +183,8 @@ def _outside(item: Any, spans: list[PeriodRange], base: Scenario) -> list[Any]:
 
 #: Record fields that answer a challenge, so go where a period is left without one.
 ANSWER_FIELDS = ("pivot_response", "appeal_answered", "ceasefire_days", "ceasefire_held")
+#: Record fields that describe a challenge, so go with it too.
+CHALLENGE_FIELDS = ("ceasefire_broker", "challenger_kept", "against")
 
 SETTABLE_RECORD_FIELDS = ("challenge", "pivot_response", "appeal_answered", "target_hedged", "ceasefire_days",
                           "ceasefire_held", "target_move", "pivot_answer", "pivot_posture")
@@ -194,9 +196,13 @@ def overlay_from_settings(settings: list[str], base: Scenario, periods: str | No
 
     ``PATH`` is a parameter name (optionally ``parameters.NAME``) with a number
     or ``low,mode,high`` as value, or ``record.FIELD`` with a value for that
-    record field, set in each period's own record entry (a response goes only to
-    periods that have a challenge to answer).  ``PERIODS`` (a year or ``2020-2025``) defaults to
-    ``periods``, else the scenario's whole span.  ``option`` names the settings in errors.
+    record field, set in each period's own record entry: a response goes only to
+    periods that have a challenge to answer, what a change leaves unsaid (a ceasefire
+    after a response that is no longer a mediation) goes, and periods left as they were
+    are not part of the overlay.  A period with no record takes a setting only with a
+    ``record.challenge`` for it.  ``PERIODS`` (a year, ``2020-2025``, an episode played
+    as a period) defaults to ``periods``, else the scenario's whole span.  ``option``
+    names the settings in errors.
     """
     default = periods or f"{base.periods.start}-{base.periods.end}"
     parameters: dict[str, list[dict]] = {}
@@ -216,7 +222,7 @@ def overlay_from_settings(settings: list[str], base: Scenario, periods: str | No
                 entry = record.setdefault(period, _record_start(base, period))
                 entry[field] = None if empty else value  # "none" is a challenge, and no value elsewhere
                 given.add((period, field))
-                if field in ANSWER_FIELDS:
+                if field in ANSWER_FIELDS and not empty:
                     answers.setdefault(where, []).append(period)
         else:
             name = path.removeprefix("parameters.")
@@ -225,11 +231,19 @@ def overlay_from_settings(settings: list[str], base: Scenario, periods: str | No
         # What answers a challenge goes where none is left (a setting over several periods reaches
         # some without one); whether a ceasefire held is said only of a mediation, and the pivot's
         # answer only of a provocation: ones kept from the base record go when a setting changes that.
+        if base.record_for(period) is None and (period, "challenge") not in given:
+            raise _setting_error(f"{option} " + " ".join(settings), "periods",
+                                 f"a record.challenge for {period_label(period)} too (the scenario has no "
+                                 "record there, so the model simulates it)", "no challenge given")
         if entry.get("challenge") == "none":
-            for field in ANSWER_FIELDS:
+            for field in (*ANSWER_FIELDS, *CHALLENGE_FIELDS):
                 entry.pop(field, None)
-        if entry.get("pivot_response") != "mediate" and (period, "ceasefire_held") not in given:
-            entry.pop("ceasefire_held", None)
+        elif (period, "deterred") not in given:
+            entry.pop("deterred", None)  # a threat called off is said only of a period without a challenge
+        if entry.get("pivot_response") != "mediate" and not entry.get("ceasefire_broker"):
+            for field in ("ceasefire_held", "ceasefire_days"):
+                if (period, field) not in given:
+                    entry.pop(field, None)
         if entry.get("target_move") != "provoke" and (period, "pivot_answer") not in given:
             entry.pop("pivot_answer", None)
     for where, reached in answers.items():
@@ -237,9 +251,10 @@ def overlay_from_settings(settings: list[str], base: Scenario, periods: str | No
             raise _setting_error(where, "periods", "periods with a challenge to answer (set "
                                  "record.challenge too, or name a period with a probe or an offensive)",
                                  ", ".join(period_label(p) for p in reached) + ": no challenge")
+    changed = {period: entry for period, entry in record.items() if entry != _record_start(base, period)}
     data = {"id": "settings", "title": f"Settings given with {option}", "parameters": parameters,
             "record": [{"periods": str(PeriodRange(period, period)), **entry}
-                       for period, entry in record.items()]}
+                       for period, entry in changed.items()]}
     overlay = validate_data(data, {}, option, Overlay, {"episodes": [e.model_dump() for e in base.episodes]})
     check_overlay(overlay, base, option)
     return overlay
@@ -276,11 +291,12 @@ def _periods_of(base: Scenario, span: str, where: str) -> list[Period]:
 
 
 def _record_start(base: Scenario, period: Period) -> dict:
-    """The base record of one period, to be changed field by field."""
+    """The base record of one period, every field it gives, to be changed field by field."""
     entry = base.record_for(period)
     if entry is None:
         return {"challenge": "none"}
-    return {name: getattr(entry, name) for name in SETTABLE_RECORD_FIELDS if getattr(entry, name) is not None}
+    return {name: value for name, value in entry.model_dump(exclude={"periods"}).items()
+            if value is not None and value != []}
 
 
 def _setting_error(where: str, field: str, expected: str, found: str) -> ScenarioError:
