@@ -220,9 +220,12 @@ def probes_taught() -> tuple[str, str]:
     answer = (f"mean belief that the pivot is resolved, before and after each probe of 2021-2022 that "
               f"Russia let pass: {each} (in between, Russia mediated at Parukh, on the Lachin heights and at "
               "Jermuk, as the record codes them by act, docs/coding.md)")
-    falls = all(after < before * (1 - LARGE) for _, before, after in moves)
-    verdict = "**agrees**" if falls else "**disagrees**"
-    return answer, verdict
+    falls = [name for name, before, after in moves if after < before * (1 - LARGE)]
+    if len(falls) == len(moves):
+        return answer, "**agrees**"
+    if falls:
+        return answer, f"**agrees in part** (a large fall after {', '.join(falls)} only)"
+    return answer, "**disagrees**"
 
 
 def hidden_deterrent() -> tuple[str, str]:
@@ -340,8 +343,9 @@ CLAIMS = (
               "Russia's resolve seen in one dyad reaches the other's observers scaled by the contagion share "
               "ω, drawn uniformly from 0 to 1 because the analyses give no measure of it. The Kyrgyz-Tajik "
               "years are played whole and come before the South Caucasus episodes of the same year, so the "
-              "crises of 2021 in the South Caucasus reach the Kyrgyz-Tajik border in 2022. The claim expects that, had Russia restrained Azerbaijan, a challenge on the "
-              "Kyrgyz-Tajik border would have been less likely.",
+              "crises of 2021 in the South Caucasus reach the Kyrgyz-Tajik border in 2022. The claim "
+              "expects that, had Russia restrained Azerbaijan, a challenge on the Kyrgyz-Tajik border "
+              "would have been less likely.",
           otherwise=contagion_ends),
 )
 
@@ -371,7 +375,8 @@ def render() -> str:
         "How the verdict is read from the numbers: a change *agrees* with a claim when it goes the",
         "claimed way, 90% of draws lie on that side of zero and it moves the baseline by at least",
         f"{LARGE:.0%}; it agrees *weakly* when the move is between {MATERIAL:.0%} and {LARGE:.0%};",
-        "otherwise the model *disagrees*. A disagreement is a result about the model and the scenario's",
+        "otherwise the model *disagrees*. A claim tested on several periods agrees *in part* when it",
+        "holds in some of them. A disagreement is a result about the model and the scenario's",
         "numbers, not a ruling on the history.",
         "",
     ]

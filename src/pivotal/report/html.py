@@ -33,9 +33,10 @@ from pivotal.store import ANALYSIS_KINDS, AnalysisRecord, RunStore, StoredRun
 #: How to read each chart: one or two sentences shown in its caption before the alt text.
 HOW_TO_READ = {
     "probabilities": (
-        "Each line is the mean over parameter draws of a yearly probability and its shaded band holds 90% "
-        "of the draws. The markers above the scale are the record: the strongest challenge of the year "
-        "and the pivot's response. Grey columns are years the run simulated rather than followed the record."
+        "Each line is the mean over parameter draws of a probability per period (a year, or an episode of a "
+        "year played crisis by crisis) and its shaded band holds 90% of the draws. The markers above the "
+        "scale are the record: the period's strongest challenge and the pivot's response. Grey columns are "
+        "periods the run simulated rather than followed the record."
     ),
     "belief": (
         "The solid line is the observers' belief that the pivot is resolved when the year's game is played, "
