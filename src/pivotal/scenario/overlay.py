@@ -199,10 +199,10 @@ def overlay_from_settings(settings: list[str], base: Scenario, periods: str | No
     record field, set in each period's own record entry: a response goes only to
     periods that have a challenge to answer, what a change leaves unsaid (a ceasefire
     after a response that is no longer a mediation) goes, and periods left as they were
-    are not part of the overlay.  A period with no record takes a setting only with a
-    ``record.challenge`` for it.  ``PERIODS`` (a year, ``2020-2025``, an episode played
-    as a period) defaults to ``periods``, else the scenario's whole span.  ``option``
-    names the settings in errors.
+    are not part of the overlay unless no setting changes anything.  A period with no
+    record takes a setting only with a ``record.challenge`` for it.  ``PERIODS`` (a year,
+    ``2020-2025``, an episode played as a period) defaults to ``periods``, else the
+    scenario's whole span.  ``option`` names the settings in errors.
     """
     default = periods or f"{base.periods.start}-{base.periods.end}"
     parameters: dict[str, list[dict]] = {}
@@ -252,6 +252,8 @@ def overlay_from_settings(settings: list[str], base: Scenario, periods: str | No
                                  "record.challenge too, or name a period with a probe or an offensive)",
                                  ", ".join(period_label(p) for p in reached) + ": no challenge")
     changed = {period: entry for period, entry in record.items() if entry != _record_start(base, period)}
+    if not changed and not parameters:
+        changed = record  # settings restating the record are a variant too (a sweep grid's base value)
     data = {"id": "settings", "title": f"Settings given with {option}", "parameters": parameters,
             "record": [{"periods": str(PeriodRange(period, period)), **entry}
                        for period, entry in changed.items()]}
