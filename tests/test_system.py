@@ -83,6 +83,28 @@ def test_the_pivots_parameters_are_one_draw_across_dyads_and_the_rivals_are_not(
     assert result.contagion.min() >= 0.2 and result.contagion.max() <= 0.9
 
 
+def test_the_pivot_has_one_type_drawn_from_every_dyads_evidence(system_path):
+    """The type is one variable of the system: drawn at the first simulated period from the belief
+    that counts all the evidence, whatever share of it each dyad's observers hear."""
+    loaded = load_system(system_path)
+    result = simulate_system(loaded, draws=4000, seed=9, contagion=0.0, record_periods=[2001, 2002])
+    assert np.all(result.pivot_type[:2] == -1)  # periods of record: no type simulated
+    assert set(np.unique(result.pivot_type[2])) == {0, 1}
+    taught = result.dyad("tiny-triangle").metrics["belief"][2]  # saw the pivot let a probe pass
+    unaware = result.dyad("tiny-quiet").metrics["belief"][2]  # heard nothing of it (contagion 0)
+    resolved = result.pivot_type[2].mean()
+    assert abs(resolved - taught.mean()) < 4 * np.sqrt(taught.mean() * (1 - taught.mean()) / 4000)
+    assert resolved < unaware.mean() - 0.1
+
+
+def test_the_pivots_type_persists_across_periods_and_dyads_without_turnover(system_path):
+    loaded = load_system(system_path)
+    still = {"tiny-triangle": overlay_from_settings(["resolve_turnover=0"], loaded.scenarios[0])}
+    result = simulate_system(loaded, draws=500, seed=4, contagion=0.3, use_record=False, overlays=still)
+    assert np.all(result.pivot_type >= 0)
+    assert np.all(result.pivot_type == result.pivot_type[0])
+
+
 def test_a_what_if_in_one_dyad_reaches_the_other_only_through_contagion(system_path):
     loaded = load_system(system_path)
     watched = loaded.scenarios[0]

@@ -13,14 +13,19 @@ before its first period, takes it directly).  Within a period the dyads' events 
 simultaneous; a year a dyad plays whole comes before the episodes another plays that year.
 With ω = 0 each dyad is exactly the scenario run alone on the same random numbers.
 
-Random numbers: the first dyad draws what its scenario alone would with the same seed; each
-other dyad, and ω, draw from their own streams, spawned from the seed.  The numbers that draw the
-pivot's simulated type, its turnover and a new type are shared by every dyad period by period (the
-first dyad's where it has the period), so dyads whose observers agree simulate the same type.
-The pivot is one power, so every dyad takes the first dyad's quantiles of the pivot's own
-attributes (``OF_PIVOT_ITSELF``: its distraction, resolve value, prior, turnover and precision;
-a ``precision_pivot`` a file leaves to follow ``precision`` follows that dyad's); what depends
-on the theatre (its stakes, costs and leverage there, the patrons' shield) and the rivals'
+The pivot is one power with one type.  Its simulated type is a variable of the whole system,
+drawn where any dyad first plays a simulated period with the pivot present, from the belief of
+an observer who counts every dyad's evidence in full (ω = 1), and carried to every dyad; it turns
+over on the first dyad's clock (that dyad's turnover and prior, in the periods it plays) and is
+drawn again after any dyad plays a period of record, as a scenario alone draws it again after
+its record.  Random numbers: the first dyad draws what its scenario alone would with the same
+seed; each other dyad, and ω, draw from their own streams, spawned from the seed.  The numbers
+that draw the type, its turnover and a new type are the first dyad's in its periods and the
+system's own in the others, so with ω = 0 and no evidence elsewhere the first dyad is its
+scenario alone.  The dyads take the first dyad's quantiles of the pivot's own attributes
+(``OF_PIVOT_ITSELF``: its distraction, resolve value, prior, turnover and precision; a
+``precision_pivot`` a file leaves to follow ``precision`` follows that dyad's); what depends on
+the theatre (its stakes, costs and leverage there, the patrons' shield) and the rivals'
 parameters are drawn independently for each dyad.
 """
 
@@ -39,6 +44,7 @@ from pivotal.scenario.timeline import Period
 from pivotal.simulation.engine import SimulationResult
 from pivotal.simulation.kernel import (
     BELIEF_AFTER,
+    BELIEF_FLOOR,
     METRICS,
     UNIFORMS_PER_PERIOD,
     RunPlan,
@@ -64,6 +70,9 @@ class SystemResult:
     seed: int | None
     dyads: tuple[SimulationResult, ...]
     contagion: np.ndarray  # (n_periods, draws)
+    #: (n_periods, draws) int8, the pivot's type where a dyad simulated the period: 1 resolved,
+    #: 0 irresolute, -1 where every dyad followed the record
+    pivot_type: np.ndarray
 
     def __repr__(self) -> str:
         return (f"SystemResult(system={self.loaded.system.id!r}, dyads={len(self.dyads)}, "
@@ -117,14 +126,18 @@ def simulate_system(
     outputs: list[list] = [[] for _ in plans]
     quantiles: list[list] = [[] for _ in plans]
     omega = np.empty((len(timeline), draws))
+    types = np.full((len(timeline), draws), -1, dtype=np.int8)
     for start in range(0, draws, BLOCK_DRAWS):
         stop = min(draws, start + BLOCK_DRAWS)
         system_rows = draw_uniforms(_stream(root, 0), 1 + len(TYPE_DRAWS) * len(timeline), start, stop)
         shared = system_rows[1:].reshape(len(timeline), len(TYPE_DRAWS), stop - start)
         walks, drawn = _walks(plans, roots, start, stop, timeline, shared)
         omega[:, start:stop] = _contagion(loaded, system_rows[0], contagion)
+        pivot = PivotType(belief=walks[0].prior, resolved=np.zeros(stop - start, dtype=bool))
         for t, period in enumerate(timeline):
-            _play_period(plans, walks, period, omega[t, start:stop])
+            played_as = _play_period(plans, walks, period, omega[t, start:stop], pivot, shared[t])
+            if played_as is not None:
+                types[t, start:stop] = played_as
         for d, walk in enumerate(walks):
             outputs[d].append(walk.output())
             quantiles[d].append(drawn[d])
@@ -136,7 +149,7 @@ def simulate_system(
     dyads = tuple(_result(scenario, plan, outputs[d], quantiles[d], draws, seed if d == 0 else None,
                           use_record) for d, (scenario, plan) in pairs)
     return SystemResult(loaded=loaded, draws=draws, seed=seed if isinstance(seed, int) else None,
-                        dyads=dyads, contagion=omega)
+                        dyads=dyads, contagion=omega, pivot_type=types)
 
 
 def _own(record_periods: Collection[Period] | Mapping[str, Collection[Period]] | None,
@@ -157,11 +170,21 @@ def _stream(root: np.random.SeedSequence, index: int) -> np.random.SeedSequence:
 TYPE_DRAWS = [0, 3, 4]
 
 
+@dataclass
+class PivotType:
+    """The pivot's one simulated type for the whole system, per draw, and the belief it is drawn
+    from: every dyad's evidence counted in full, turning over on the first dyad's clock."""
+
+    belief: np.ndarray  # (n,)
+    resolved: np.ndarray  # (n,) bool
+    drawn: bool = False  # whether ``resolved`` holds a type drawn since the last period of record
+
+
 def _walks(plans: list[RunPlan], roots: list, start: int, stop: int, timeline: list[Period],
            shared: np.ndarray) -> tuple[list[Walk], list[np.ndarray]]:
-    """Each dyad's walk over draws ``start`` to ``stop``, the pivot's own quantiles shared, and the
-    numbers that draw its type and turnover shared period by period: the first dyad's in its periods,
-    ``shared`` (periods, 3, n) in the others."""
+    """Each dyad's walk over draws ``start`` to ``stop``, the pivot's own quantiles shared; fills
+    ``shared`` (periods, 3, n), the numbers that draw the pivot's type and its turnover, with the
+    first dyad's in its periods (the system's own stay in the others)."""
     n = len(PARAMETER_NAMES)
     walks, drawn, uniforms = [], [], []
     for d, (plan, root) in enumerate(zip(plans, roots, strict=True)):
@@ -176,9 +199,6 @@ def _walks(plans: list[RunPlan], roots: list, start: int, stop: int, timeline: l
     for t, period in enumerate(timeline):
         if period in first:
             shared[t] = uniforms[0][first.index(period)][TYPE_DRAWS]
-    for d, plan in enumerate(plans[1:], start=1):
-        for t, period in enumerate(plan.periods):
-            uniforms[d][t][TYPE_DRAWS] = shared[timeline.index(period)]
     walks = [Walk(plan, q, u) for plan, q, u in zip(plans, drawn, uniforms, strict=True)]
     return walks, drawn
 
@@ -196,22 +216,47 @@ def _contagion(loaded: LoadedSystem, q: np.ndarray, fixed: float | None) -> np.n
     return values
 
 
-def _play_period(plans: list[RunPlan], walks: list[Walk], period: Period, omega: np.ndarray) -> None:
-    """Every dyad that has ``period`` plays it; then each dyad hears the others' evidence."""
+def _play_period(plans: list[RunPlan], walks: list[Walk], period: Period, omega: np.ndarray,
+                 pivot: PivotType, numbers: np.ndarray) -> np.ndarray | None:
+    """Every dyad that has ``period`` plays it, with the system's type of the pivot; then each
+    dyad hears the others' evidence, and the type and its belief move on.
+
+    ``numbers``: (3, n), the period's uniforms for the type, its turnover and a new type.  Returns
+    the type the pivot played with where a dyad simulated the period (None where none did)."""
+    playing = [d for d, plan in enumerate(plans) if period in plan.periods]
+    steps = {d: plans[d].steps[plans[d].periods.index(period)] for d in playing}
+    simulated = any(steps[d].recorded is None and not steps[d].absent for d in playing)
+    if simulated and not pivot.drawn:
+        pivot.resolved, pivot.drawn = numbers[0] < pivot.belief, True
+    played_as = pivot.resolved.astype(np.int8) if simulated else None
     played: dict[int, np.ndarray] = {}
     evidence: dict[int, np.ndarray] = {}
-    for d, plan in enumerate(plans):
-        if period in plan.periods:
-            out = walks[d].play(plan.periods.index(period))
-            played[d], evidence[d] = out, evidence_of(out)
+    for d in playing:
+        walks[d].resolved, walks[d].type_drawn = pivot.resolved, pivot.drawn
+        out = walks[d].play(plans[d].periods.index(period))
+        played[d], evidence[d] = out, evidence_of(out)
     if not evidence:
-        return
+        return played_as
     total = sum(evidence.values())
     for d, (plan, walk) in enumerate(zip(plans, walks, strict=True)):
         if period > plan.periods[-1]:
             continue  # a dyad whose periods are over
         heard = omega * (total - evidence.get(d, 0.0))
         walk.hear(heard, after=played[d][BELIEF_AFTER] if d in played else None)
+    pivot.belief = _moved(pivot.belief, total)
+    if 0 in played:  # the type turns over on the first dyad's clock, as in its scenario alone
+        turnover, prior = walks[0].turnover, walks[0].prior
+        pivot.belief = ((1.0 - turnover) * pivot.belief + turnover * prior).clip(0.0, 1.0)
+        pivot.resolved = np.where(numbers[1] < turnover, numbers[2] < prior, pivot.resolved)
+    if any(steps[d].recorded is not None for d in playing):
+        pivot.drawn = False  # drawn again from what the record taught, as a scenario alone does
+    return played_as
+
+
+def _moved(belief: np.ndarray, evidence: np.ndarray) -> np.ndarray:
+    """``belief`` moved by ``evidence`` in log-odds, exactly unchanged where there is none."""
+    p = np.clip(belief, BELIEF_FLOOR, 1.0 - BELIEF_FLOOR)
+    return np.where(evidence == 0, belief, 1.0 / (1.0 + np.exp(-(np.log(p) - np.log1p(-p) + evidence))))
 
 
 def _result(scenario: Scenario, plan: RunPlan, outputs: list, quantiles: list, draws: int, seed: SeedLike,
