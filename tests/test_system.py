@@ -7,8 +7,6 @@ alone; with contagion above 0 the second dyad's observers learn from the first's
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -17,37 +15,6 @@ from pivotal.scenario.overlay import overlay_from_settings
 from pivotal.scenario.system import load_system
 from pivotal.simulation import simulate
 from pivotal.simulation.system import simulate_system
-
-QUIET = """  - periods: 2002
-    challenge: probe
-    pivot_response: acquiesce
-    appeal_answered: false
-    episodes: [clash2002]
-    sources: [{ref: note-a, at: '¶5'}]"""
-
-SYSTEM = """id: tiny-system
-title: Two invented dyads and one pivot
-pivot: PIV
-dyads:
-  - {scenario: watched.yaml}
-  - {scenario: quiet.yaml}
-contagion:
-  - {periods: '2001-2003', low: 0.2, mode: 0.5, high: 0.9, sources: [{ref: judgement, at: 'all'}]}
-sources:
-  judgement: {kind: method, title: Invented judgement for a test}
-"""
-
-
-@pytest.fixture
-def system_path(tmp_path: Path, tiny_text: str) -> Path:
-    assert QUIET in tiny_text
-    quiet = tiny_text.replace("id: tiny-triangle", "id: tiny-quiet").replace(QUIET, """  - periods: 2002
-    challenge: none
-    sources: [{ref: note-a, at: '¶5'}]""")
-    (tmp_path / "watched.yaml").write_text(tiny_text, encoding="utf-8")
-    (tmp_path / "quiet.yaml").write_text(quiet, encoding="utf-8")
-    (tmp_path / "system.yaml").write_text(SYSTEM, encoding="utf-8")
-    return tmp_path / "system.yaml"
 
 
 def test_without_contagion_each_dyad_is_its_scenario_alone(system_path, tiny_text):

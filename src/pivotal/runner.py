@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,9 @@ from pivotal.simulation.engine import Progress
 from pivotal.simulation.streaming import RunSummary, simulate_summary
 from pivotal.store import RunStore, StoreBusyError, StoredRun
 from pivotal.store.runstore import summary_html
+
+if TYPE_CHECKING:
+    from pivotal.simulation.system import SystemResult
 
 
 @dataclass(frozen=True, repr=False)
@@ -150,6 +154,38 @@ def record_run(store: RunStore, run: Run, *, draws: int, use_record: bool,
         on_busy(f"{busy} The finished run waits to be recorded (Ctrl-C gives it up).")
         return record_summary(store.patient(), scenario, draws=draws, seed=run.seed,
                               use_record=use_record, summary=run.summary)
+
+
+def record_system_run(store: RunStore, result: SystemResult, *, contagion: float | None = None,
+                      on_busy: Callable[[str], None] | None = None) -> list[str]:
+    """Record every dyad of a system run as a run of its scenario, all in one transaction; returns
+    their ids in the system's order.
+
+    Each run's settings name the system, the run of the system it belongs to (one id for all its
+    dyads) and the contagion, so a dyad's run is never mistaken for its scenario run alone.
+    """
+    import uuid
+
+    from pivotal import __version__
+    from pivotal.store.runstore import NewRun
+
+    system = result.loaded.system
+    ids = [dyad.scenario.id for dyad in result.dyads]
+    shared = {"id": system.id, "title": system.title, "run": uuid.uuid4().hex[:12], "dyads": ids,
+              "contagion": "drawn from the system's range" if contagion is None else contagion}
+    runs = [NewRun(scenario_id=dyad.scenario.id, scenario_title=dyad.scenario.title,
+                   scenario_hash=scenario_hash(dyad.scenario), scenario_json=scenario_json(dyad.scenario),
+                   draws=result.draws, seed=result.seed, use_record=dyad.use_record,
+                   package_version=__version__, summary=summarise(dyad), metrics=METRICS,
+                   settings={"system": {**shared, "dyad": dyad.scenario.id}})
+            for dyad in result.dyads]
+    try:
+        return store.record_together(runs)
+    except StoreBusyError as busy:
+        if on_busy is None:
+            raise
+        on_busy(f"{busy} The finished system run waits to be recorded (Ctrl-C gives it up).")
+        return store.patient().record_together(runs)
 
 
 def record_analysis(store: RunStore, kind: str, scenario: Scenario, *, draws: int, seed: int,

@@ -91,7 +91,9 @@ def runs_table(records: list[RunRecord]) -> Table:
     for column in ("Run", "Created (UTC)", "Scenario", "Draws", "Seed", "Record", "Hash", "Version"):
         table.add_column(column, no_wrap=column in ("Run", "Created (UTC)"))
     for r in records:
-        table.add_row(r.run_id, r.created_at.strftime("%Y-%m-%d %H:%M:%S"), r.scenario_id,
+        system = r.settings.get("system")
+        scenario = r.scenario_id + (f" (system {system.get('id')})" if isinstance(system, dict) else "")
+        table.add_row(r.run_id, r.created_at.strftime("%Y-%m-%d %H:%M:%S"), scenario,
                       str(r.draws), str(r.seed), "yes" if r.use_record else "no",
                       r.scenario_hash[:12], r.package_version)
     return table

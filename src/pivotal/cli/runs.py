@@ -224,7 +224,9 @@ def show(
     elif as_csv:
         sys.stdout.write(summary_csv(stored.summary))
     else:
-        title = (f"run {r.run_id} — {r.scenario_title} — {r.draws:,} draws, seed {r.seed}, "
+        system = r.settings.get("system")
+        within = f" (a dyad of system {system.get('id')})" if isinstance(system, dict) else ""
+        title = (f"run {r.run_id} — {r.scenario_title}{within} — {r.draws:,} draws, seed {r.seed}, "
                  f"pivotal {r.package_version}")
         out.print(fitting(summary_table(stored.summary, title),
                           narrow_summary_table(stored.summary, title)))

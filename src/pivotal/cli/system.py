@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from typing import Annotated
 
 import typer
 
-from pivotal.cli.common import Draws, Seed, app, err, fitting, out, progress_bar, user_errors
+from pivotal.cli.common import Draws, Seed, app, err, error_line, fitting, out, progress_bar, user_errors
 from pivotal.cli.render import narrow_summary_table, observed_text, summary_table
 from pivotal.cli.render_analyses import average_line, whatif_table
 from pivotal.scenario.timeline import as_period, period_label
@@ -47,31 +48,57 @@ def run(
     contagion: Contagion = None,
     free: Annotated[bool, typer.Option("--free", help="Ignore the records: simulate every period.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print each dyad's table as JSON.")] = False,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the run.")] = False,
 ) -> None:
-    """Simulate every dyad in step, year by year, with shared evidence; one table per dyad.
+    """Simulate every dyad in step, period by period, with shared evidence; one table per dyad.
 
-    System runs are not recorded in the run store."""
+    Each dyad is recorded as a run of its scenario (`pivotal runs`, `show`, `report`), all of
+    them in one transaction, marked as one run of the system."""
+    from pivotal.runner import record_system_run
     from pivotal.scenario.system import resolve_system
     from pivotal.simulation import summarise
     from pivotal.simulation.system import simulate_system
+    from pivotal.store import RunStore, StoreError
 
     loaded = resolve_system(path)
+    store = RunStore()
+    if not no_store:
+        store.check_writable()  # before the work, not after it
     with progress_bar(f"{loaded.system.id}: {draws:,} draws", draws) as update:
         result = simulate_system(loaded, draws=draws, seed=seed, use_record=not free, contagion=contagion,
                                  progress=update)
     summaries = {dyad.scenario.id: summarise(dyad) for dyad in result.dyads}
+    run_ids: dict[str, str] = {}
+    unrecorded = None
+    if not no_store:
+        try:
+            recorded = record_system_run(store, result, contagion=contagion,
+                                         on_busy=lambda message: err.print(error_line(message, "waiting:"),
+                                                                           highlight=False, soft_wrap=True))
+            run_ids = dict(zip(summaries, recorded, strict=True))
+        except StoreError as failed:
+            unrecorded = failed
     if as_json:
         sys.stdout.write(json.dumps({"system": loaded.system.id, "draws": draws, "seed": seed,
                                      "contagion": _contagion_text(contagion),
+                                     "run_ids": run_ids or None,
                                      "dyads": {k: json.loads(v.to_json(orient="records"))
                                                for k, v in summaries.items()}}, indent=2) + "\n")
+    else:
+        for dyad in result.dyads:
+            summary = summaries[dyad.scenario.id]
+            title = f"{loaded.system.title} · {dyad.scenario.title} — {draws:,} draws, seed {seed}"
+            out.print(fitting(summary_table(summary, title), narrow_summary_table(summary, title)))
+        out.print(f"contagion: {_contagion_text(contagion)} (mean {float(result.contagion.mean()):.2f})",
+                  highlight=False)
+    if no_store:
         return
-    for dyad in result.dyads:
-        summary = summaries[dyad.scenario.id]
-        title = f"{loaded.system.title} · {dyad.scenario.title} — {draws:,} draws, seed {seed}"
-        out.print(fitting(summary_table(summary, title), narrow_summary_table(summary, title)))
-    out.print(f"contagion: {_contagion_text(contagion)} (mean {float(result.contagion.mean()):.2f})",
-              highlight=False)
+    if unrecorded is not None:
+        again = f"pivotal system run {shlex.quote(path)} --draws {draws} --seed {seed}" + (
+            " --free" if free else "") + ("" if contagion is None else f" --contagion {contagion:g}")
+        raise StoreError(f"{unrecorded}. The results are printed above and `{again}` computes them again")
+    runs = ", ".join(f"{scenario_id} {run_id}" for scenario_id, run_id in run_ids.items())
+    err.print(f"recorded one run per dyad in {store.path}: {runs}", highlight=False, soft_wrap=True)
 
 
 @system_app.command("whatif")

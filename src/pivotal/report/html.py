@@ -28,7 +28,7 @@ from pivotal.report.data import (
     year_rows,
 )
 from pivotal.scenario.schema import Scenario
-from pivotal.store import ANALYSIS_KINDS, AnalysisRecord, RunStore, StoredRun
+from pivotal.store import ANALYSIS_KINDS, AnalysisRecord, RunRecord, RunStore, StoredRun
 
 #: How to read each chart: one or two sentences shown in its caption before the alt text.
 HOW_TO_READ = {
@@ -110,13 +110,27 @@ def build_report(run_id: str, store: RunStore | None = None) -> str:
     analyses = usable_analyses(store.analyses_for(stored.record.scenario_hash))
     scenario = stored_scenario(stored)
     evidence = passages_beside_parameters(scenario, EvidenceStore(store.path))
-    return render_report(stored, scenario, analyses, evidence)
+    return render_report(stored, scenario, analyses, evidence, system=system_context(stored.record, store))
+
+
+def system_context(record: RunRecord, store: RunStore) -> dict[str, Any] | None:
+    """What a report says of the system run a dyad's run belongs to (None for a scenario run alone)."""
+    system = record.settings.get("system")
+    if not isinstance(system, dict):
+        return None
+    others = [r for r in store.list_runs() if r.run_id != record.run_id
+              and r.settings.get("system", {}).get("run") == system.get("run")]
+    contagion = system.get("contagion")
+    return {"id": system.get("id"), "title": system.get("title"), "run": system.get("run"),
+            "contagion": f"fixed at {contagion:g}" if isinstance(contagion, int | float) else contagion,
+            "others": [{"run_id": r.run_id, "scenario_id": r.scenario_id} for r in others]}
 
 
 def render_report(stored: StoredRun, scenario: Scenario, analyses: dict[str, AnalysisRecord],
-                  evidence: dict[str, list[Any]] | None = None) -> str:
+                  evidence: dict[str, list[Any]] | None = None, system: dict[str, Any] | None = None) -> str:
     """The HTML document from a run, its scenario, the analyses to show (by kind) and, when
-    documents have been added to the store, the passages that bear on each parameter."""
+    documents have been added to the store, the passages that bear on each parameter; ``system``:
+    what :func:`system_context` says of the system run a dyad's run belongs to."""
     from pivotal import __version__
 
     record = stored.record
@@ -140,6 +154,7 @@ def render_report(stored: StoredRun, scenario: Scenario, analyses: dict[str, Ana
         }
     context = {
         "record": record,
+        "system": system,
         "scenario": scenario,
         "version": __version__,
         "created": record.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),

@@ -152,6 +152,23 @@ class RunRecord:
 
 
 @dataclass(frozen=True, repr=False)
+class NewRun:
+    """A finished run to be written: what the ``runs`` row and its per-period tables hold."""
+
+    scenario_id: str
+    scenario_title: str
+    scenario_hash: str
+    scenario_json: str
+    draws: int
+    seed: int | None
+    use_record: bool
+    package_version: str
+    summary: pd.DataFrame
+    metrics: tuple[str, ...]
+    settings: dict[str, Any]
+
+
+@dataclass(frozen=True, repr=False)
 class StoredRun:
     """A recorded run: what the store keeps about it, its per-period table and its scenario."""
 
@@ -376,44 +393,29 @@ class RunStore:
         With ``sweep_task``, the sweep's row for this variant is written in the
         same transaction, so a sweep never links to a run that is not there.
         """
-        run_id = uuid.uuid4().hex[:RUN_ID_LENGTH]
-        periods = summary.loc[:, list(PERIOD_COLUMNS)].copy()
-        periods["period"] = periods["period"].astype(float)
-        periods.insert(0, "run_id", run_id)
-        results = pd.concat(
-            [
-                pd.DataFrame({
-                    "run_id": run_id,
-                    "period": summary["period"].astype(float),
-                    "metric": name,
-                    "mean": summary[name].astype(float),
-                    "low": summary[f"{name}_low"].astype(float),
-                    "high": summary[f"{name}_high"].astype(float),
-                })
-                for name in metrics
-            ],
-            ignore_index=True,
-        )
+        run = NewRun(scenario_id=scenario_id, scenario_title=scenario_title, scenario_hash=scenario_hash,
+                     scenario_json=scenario_json, draws=draws, seed=seed, use_record=use_record,
+                     package_version=package_version, summary=summary, metrics=metrics,
+                     settings=settings or {})
+        return self.record_together([run], sweep_task=sweep_task)[0]
+
+    def record_together(self, runs: list[NewRun], sweep_task: SweepTask | None = None) -> list[str]:
+        """Write several finished runs in one transaction (a system's dyads): all of them or none;
+        returns their ids in order."""
+        tables = [(uuid.uuid4().hex[:RUN_ID_LENGTH], run) for run in runs]
         created = datetime.now(UTC).replace(tzinfo=None)
         with self._connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
-                con.execute(
-                    "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [run_id, created, scenario_id, scenario_title, scenario_hash, scenario_json,
-                     draws, seed, use_record, package_version, json.dumps(settings or {})],
-                )
-                con.register("new_periods", periods)
-                con.execute("INSERT INTO run_periods SELECT * FROM new_periods")
-                con.register("new_results", results)
-                con.execute("INSERT INTO run_results SELECT * FROM new_results")
+                for run_id, run in tables:
+                    _insert_run(con, run_id, created, run)
                 if sweep_task is not None:
-                    _insert_task(con, sweep_task, run_id)
+                    _insert_task(con, sweep_task, tables[0][0])
                 con.execute("COMMIT")
             except BaseException:
                 _roll_back(con)
                 raise
-        return run_id
+        return [run_id for run_id, _ in tables]
 
     def list_runs(self, scenario_id: str | None = None, limit: int | None = None) -> list[RunRecord]:
         """Runs, newest first: all of them, or those of one scenario id, or the latest ``limit``."""
@@ -644,6 +646,39 @@ class RunStore:
                 f"{len(matches)} sweeps start with {prefix!r} ({', '.join(matches[:5])}); give more of the id"
             )
         return matches[0]
+
+
+def _insert_run(con: duckdb.DuckDBPyConnection, run_id: str, created: datetime, run: NewRun) -> None:
+    """One run's rows, inside the caller's transaction."""
+    summary = run.summary
+    periods = summary.loc[:, list(PERIOD_COLUMNS)].copy()
+    periods["period"] = periods["period"].astype(float)
+    periods.insert(0, "run_id", run_id)
+    results = pd.concat(
+        [
+            pd.DataFrame({
+                "run_id": run_id,
+                "period": summary["period"].astype(float),
+                "metric": name,
+                "mean": summary[name].astype(float),
+                "low": summary[f"{name}_low"].astype(float),
+                "high": summary[f"{name}_high"].astype(float),
+            })
+            for name in run.metrics
+        ],
+        ignore_index=True,
+    )
+    con.execute(
+        "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [run_id, created, run.scenario_id, run.scenario_title, run.scenario_hash, run.scenario_json,
+         run.draws, run.seed, run.use_record, run.package_version, json.dumps(run.settings)],
+    )
+    con.register("new_periods", periods)
+    con.execute("INSERT INTO run_periods SELECT * FROM new_periods")
+    con.unregister("new_periods")
+    con.register("new_results", results)
+    con.execute("INSERT INTO run_results SELECT * FROM new_results")
+    con.unregister("new_results")
 
 
 def _roll_back(con: duckdb.DuckDBPyConnection) -> None:

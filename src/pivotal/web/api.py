@@ -180,6 +180,11 @@ def rerun(request: Request, response: Response, run_id: RunId, body: RerunReques
     from pivotal.report.data import stored_scenario
 
     stored = _recorded(request, run_id)
+    system = _system_of(stored.record)
+    if system is not None:
+        raise HTTPException(422, f"run {stored.record.run_id} is one dyad of a run of the system "
+                                 f"{system.get('id')}, whose observers also heard the other dyads: run "
+                                 f"the system again with `pivotal system run {system.get('id')}`")
     try:
         scenario = stored_scenario(stored)
     except ValueError as err:
@@ -433,6 +438,11 @@ def _unpaired(a: StoredRun, b: StoredRun) -> tuple[str | None, bool]:
     periods.  Rerunning B with A's seed, draws and record use pairs runs of one scenario.
     """
     first, second = a.record, b.record
+    systems = [_system_of(r) for r in (first, second)]
+    if any(systems) and (None in systems or systems[0].get("run") != systems[1].get("run")):
+        return ("Not paired: " + ("one run is a dyad of a system run, whose observers also heard the other "
+                "dyads, and the other is not" if None in systems else "the runs are dyads of different "
+                "system runs") + "; the difference mixes that with everything else that differs."), False
     periods = [tuple(run.summary["period"].astype(float)) for run in (a, b)]
     if first.scenario_id != second.scenario_id or periods[0] != periods[1]:
         return (f"Not paired: the runs are of different scenarios or periods ({first.scenario_id} and "
@@ -559,11 +569,20 @@ def _cited(overlay: Overlay) -> Overlay:
 def _run_info(r: RunRecord) -> RunInfo:
     settings = r.settings.get("set") if isinstance(r.settings, dict) else None
     created = r.created_at if r.created_at.tzinfo else r.created_at.replace(tzinfo=UTC)  # stored as UTC
+    system = _system_of(r)
     return RunInfo(run_id=r.run_id, created_at=created, scenario_id=r.scenario_id,
                    scenario_title=r.scenario_title, draws=r.draws,
                    seed=None if r.seed is None else str(r.seed), use_record=r.use_record,
                    package_version=r.package_version,
-                   settings=[str(x) for x in settings] if isinstance(settings, list) else [])
+                   settings=[str(x) for x in settings] if isinstance(settings, list) else [],
+                   system=None if system is None else str(system.get("id")),
+                   system_run=None if system is None else str(system.get("run")))
+
+
+def _system_of(r: RunRecord) -> dict | None:
+    """What a dyad's run says of the system run it belongs to (None for a scenario run alone)."""
+    system = r.settings.get("system") if isinstance(r.settings, dict) else None
+    return system if isinstance(system, dict) else None
 
 
 def _attachment(stored: StoredRun, suffix: str) -> dict[str, str]:

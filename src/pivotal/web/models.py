@@ -273,6 +273,9 @@ class RunInfo(BaseModel):
     use_record: bool
     package_version: str
     settings: list[str] = Field(description="Parameter settings the web app applied, if any.")
+    system: str | None = Field(None, description="For one dyad of a run of a system (`pivotal system run`): "
+                               "the system's id; null for a scenario run alone.")
+    system_run: str | None = Field(None, description="The id shared by the runs of that system run's dyads.")
 
 
 class ComparisonRow(BaseModel):

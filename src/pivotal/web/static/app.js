@@ -367,7 +367,8 @@ async function showRun(runId) {
   }
   $("empty").hidden = true;
   $("result").hidden = false;
-  $("run-title").textContent = run.scenario_title;
+  $("run-title").textContent = run.system ? `${run.scenario_title} (a dyad of system ${run.system})`
+    : run.scenario_title;
   const settings = run.settings.length ? ` · fixed: ${run.settings.join(", ")}` : "";
   $("run-meta").textContent =
     `run ${run.run_id} · ${run.draws.toLocaleString()} draws · seed ${run.seed}` +
@@ -436,7 +437,7 @@ async function loadRuns() {
     body.append(el("tr", { "data-run": run.run_id, class: run.run_id === state.shownRun ? "shown" : null },
       el("td", {}, el("code", { text: run.run_id })),
       el("td", { text: new Date(run.created_at).toLocaleString() }),
-      el("td", { text: run.scenario_id }),
+      el("td", { text: run.system ? `${run.scenario_id} (system ${run.system})` : run.scenario_id }),
       el("td", { class: "num", text: run.draws.toLocaleString() }),
       el("td", { class: "num", text: run.seed ?? "" }),
       el("td", { text: run.settings.join(", ") }),
