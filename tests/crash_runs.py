@@ -17,7 +17,6 @@ how many left DuckDB's write-ahead log behind (a kill during or just after the w
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import signal
@@ -30,6 +29,7 @@ from typing import NoReturn
 
 import duckdb
 
+from pivotal.report.data import scenario_from_json
 from pivotal.simulation import METRICS
 
 
@@ -65,8 +65,7 @@ def store_problems(path: Path) -> tuple[int, list[str]]:
         problems = []
         runs = con.execute("SELECT run_id, scenario_json FROM runs").fetchall()
         for run_id, scenario_json in runs:
-            periods = json.loads(scenario_json)["periods"]
-            expected = periods["end"] - periods["start"] + 1
+            expected = len(scenario_from_json(scenario_json).timeline)  # years, or episodes split out
             rows = con.execute("SELECT count(*) FROM run_periods WHERE run_id = ?", [run_id]).fetchone()[0]
             results = con.execute("SELECT count(*) FROM run_results WHERE run_id = ?", [run_id]).fetchone()[0]
             if rows != expected or results != expected * len(METRICS):

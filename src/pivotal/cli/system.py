@@ -101,6 +101,69 @@ def run(
     err.print(f"recorded one run per dyad in {store.path}: {runs}", highlight=False, soft_wrap=True)
 
 
+@system_app.command("score")
+@user_errors
+def score(
+    path: SystemFile,
+    draws: Draws = 1000,
+    seed: Seed = 0,
+    start: Annotated[int | None, typer.Option(
+        help="First scored period of every dyad (default: each dyad's fifth period).")] = None,
+    contagion: Contagion = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print each dyad's scores as JSON.")] = False,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the scores.")] = False,
+) -> None:
+    """Score every dyad's forecasts against its record, from the system run, beside baselines.
+
+    One precision multiplier is fitted for the whole system, each period's forecast from every
+    dyad's record before it (docs/evaluation.md); each dyad's score is recorded as an analysis of
+    its scenario, marked as the system's."""
+    from pivotal.cli.analyses import _record_analysis
+    from pivotal.cli.render_analyses import precision_line, reliability_table, score_table
+    from pivotal.evaluation.calibration import PRECISION_SCALES
+    from pivotal.evaluation.outcomes import OUTCOMES
+    from pivotal.evaluation.system_score import score_system
+    from pivotal.scenario.system import resolve_system
+    from pivotal.store import RunStore
+
+    loaded = resolve_system(path)
+    if not no_store:
+        RunStore().check_writable()
+    with progress_bar(f"{loaded.system.id}: fitting precision", len(PRECISION_SCALES)) as update:
+        try:
+            reports = score_system(loaded, draws=draws, seed=seed, start=start, progress=update,
+                                   contagion=contagion)
+        except ValueError as error:
+            raise typer.BadParameter(str(error), param_hint="--start") from None
+    if as_json:
+        sys.stdout.write(json.dumps({"system": loaded.system.id, "contagion": _contagion_text(contagion),
+                                     "dyads": {k: r.to_dict() for k, r in reports.items()}},
+                                    indent=2, default=str) + "\n")
+    else:
+        for scenario_id, report in reports.items():
+            scenario = loaded.scenarios[[s.id for s in loaded.scenarios].index(scenario_id)]
+            title = (f"{loaded.system.title} · {scenario.title}: forecasts of {period_label(report.start)}–"
+                     f"{period_label(scenario.timeline[-1])} scored against the record ({draws:,} draws, "
+                     f"seed {seed})")
+            out.print(score_table(report, title))
+            out.print(precision_line(report), highlight=False)
+            scored = set(report.table["outcome"])
+            for outcome in OUTCOMES:
+                if outcome.name in scored:
+                    out.print(reliability_table(report, outcome.name))
+            for line in report.verdicts:
+                out.print(f"• {line}", highlight=False)
+        out.print(f"contagion: {_contagion_text(contagion)}", highlight=False)
+    if no_store:
+        return
+    for scenario_id, report in reports.items():
+        scenario = loaded.scenarios[[s.id for s in loaded.scenarios].index(scenario_id)]
+        _record_analysis("score", scenario, draws=draws, seed=seed,
+                         settings={"start": report.start, "system": loaded.system.id,
+                                   "contagion": _contagion_text(contagion)},
+                         result=report.to_dict())
+
+
 @system_app.command("whatif")
 @user_errors
 def whatif(

@@ -14,20 +14,29 @@ Every grid point is one run with the same seed, so the runs differ only by
 :math:`\kappa` (common random numbers).  A forecast for *t* from run *k* uses
 only the record before *t*, so the whole rolling-origin sequence costs one run
 per grid point.
+
+A system of dyads sharing one pivot has one multiplier too (:func:`fit_system_precision`): it
+scales the precision of the one pivot every dyad shares, and says how far the model's stated
+ranges are off rather than anything about one theatre, so every dyad's record is evidence about it.  Grid
+point *k* is one run of the whole system with every dyad's precision scaled by
+:math:`\kappa_k`, and the posterior behind dyad *d*'s forecast for period *t* multiplies in the
+record likelihood of every dyad's periods before *t*, its own and the others'.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from pivotal.evaluation.outcomes import PREDICTIVE_COLUMNS, log_likelihood, observed_table, predictive_table
 from pivotal.scenario.schema import Scenario
+from pivotal.scenario.system import LoadedSystem
 from pivotal.scenario.timeline import Period, is_year
 from pivotal.simulation.engine import simulate
+from pivotal.simulation.system import simulate_system
 
 #: The grid of precision multipliers; the middle point, 1, is the scenario as written.
 PRECISION_SCALES = np.exp(np.linspace(-np.log(10.0), np.log(10.0), 25))
@@ -54,7 +63,14 @@ def scale_precision(scenario: Scenario, factor: float) -> Scenario:
 
 @dataclass(frozen=True)
 class PrecisionFit:
-    """Forecasts and record likelihoods of every grid point, and the posteriors they imply."""
+    """Forecasts and record likelihoods of every grid point, and the posteriors they imply.
+
+    ``other_periods`` and ``other_loglik`` hold evidence about the same multiplier from records
+    this fit does not forecast: in a system, the other dyads' periods (one column each, a period
+    repeated where two dyads share it) and their record log-likelihoods under each grid point's
+    run.  They enter the posterior and nothing else; a scenario alone has none, and its fit is
+    exactly what it was without them.
+    """
 
     periods: list[Period]
     scales: np.ndarray  # (K,)
@@ -62,11 +78,18 @@ class PrecisionFit:
     predictive: list[pd.DataFrame]  # K tables, one row per period
     loglik: np.ndarray  # (K, n_periods)
     observed: pd.DataFrame
+    other_periods: tuple[Period, ...] = ()
+    other_loglik: np.ndarray = field(default_factory=lambda: np.zeros((len(PRECISION_SCALES), 0)))  # (K, m)
 
-    def posterior(self, before: int | None = None) -> np.ndarray:
-        """Grid weights after the record of periods strictly before ``before`` (None: all periods)."""
+    def posterior(self, before: Period | None = None) -> np.ndarray:
+        """Grid weights after the record of periods strictly before ``before`` (None: all periods),
+        the other dyads' included: their periods strictly before ``before`` too, since a period
+        the dyads share is played by them at once and none of it is known before it."""
         used = np.array([before is None or p < before for p in self.periods])
         log_w = np.log(self.prior) + self.loglik[:, used].sum(axis=1)
+        if self.other_periods:  # only then, so that a fit alone is computed as it always was
+            heard = np.array([before is None or p < before for p in self.other_periods])
+            log_w = log_w + self.other_loglik[:, heard].sum(axis=1)
         w = np.exp(log_w - log_w.max())
         return w / w.sum()
 
@@ -104,7 +127,9 @@ class PrecisionFit:
         return self.mixture(self.posterior())
 
     def path(self) -> pd.DataFrame:
-        """Per period, the posterior median and 90% interval of the multiplier fitted before it."""
+        """Per period, the posterior median and 90% interval of the multiplier fitted before it
+        (in a system, on every dyad's record before it); the last row, ``before`` empty, is the
+        posterior on the whole record."""
         rows = []
         for p in [*self.periods, None]:
             w = self.posterior(before=p)
@@ -135,7 +160,73 @@ def fit_precision(
         logliks.append(log_likelihood(table, observed))
         if progress is not None:
             progress(k + 1, len(PRECISION_SCALES))
+    return PrecisionFit(periods=scenario.timeline, scales=PRECISION_SCALES, prior=_prior(),
+                        predictive=tables, loglik=np.stack(logliks), observed=observed)
+
+
+def fit_system_precision(
+    loaded: LoadedSystem,
+    draws: int,
+    seed: int,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    contagion: float | None = None,
+) -> dict[str, PrecisionFit]:
+    """Fit one precision multiplier on a whole system: one system run per grid point.
+
+    The dyads share one pivot, whose precision the multiplier scales, and the multiplier says how
+    sharply the model's actors answer payoffs next to what the scenarios' ranges guess; fitting it
+    dyad by dyad would give one power a different precision in each theatre.  So each grid point
+    scales every dyad's precisions by the same factor and runs the system once with the same seed
+    (common random numbers across the grid, as for a scenario alone), and each dyad's fit carries
+    the others' record likelihoods as evidence for its posterior.
+
+    Parameters
+    ----------
+    loaded : the system; every dyad's record is used by the runs and weighs in the posterior.
+    draws : parameter draws per run.
+    seed : random seed shared by all runs.
+    progress : told (grid points done, grid points) after each run.
+    contagion : a fixed contagion for every run, as :func:`~pivotal.simulation.system.simulate_system`
+        takes it (None: drawn from the system file).
+
+    Returns
+    -------
+    One :class:`PrecisionFit` per dyad, by scenario id, in the system's order.  Dyad *d*'s
+    ``predictive`` and ``loglik`` are its own; ``other_periods`` and ``other_loglik`` are every
+    other dyad's, so that its posterior before period *t* uses the whole system's record before *t*.
+    """
+    ids = [s.id for s in loaded.scenarios]
+    tables: dict[str, list[pd.DataFrame]] = {i: [] for i in ids}
+    logliks: dict[str, list[np.ndarray]] = {i: [] for i in ids}
+    observed: dict[str, pd.DataFrame] = {}
+    for k, factor in enumerate(PRECISION_SCALES):
+        scaled = replace(loaded, scenarios=tuple(scale_precision(s, float(factor)) for s in loaded.scenarios))
+        result = simulate_system(scaled, draws=draws, seed=seed, contagion=contagion)
+        for scenario_id, dyad in zip(ids, result.dyads, strict=True):
+            if scenario_id not in observed:
+                observed[scenario_id] = observed_table(dyad)
+            table = predictive_table(dyad)
+            tables[scenario_id].append(table)
+            logliks[scenario_id].append(log_likelihood(table, observed[scenario_id]))
+        if progress is not None:
+            progress(k + 1, len(PRECISION_SCALES))
+    prior = _prior()
+    own = {i: np.stack(logliks[i]) for i in ids}
+    fits = {}
+    for scenario in loaded.scenarios:
+        others = [s for s in loaded.scenarios if s.id != scenario.id]
+        fits[scenario.id] = PrecisionFit(
+            periods=scenario.timeline, scales=PRECISION_SCALES, prior=prior, predictive=tables[scenario.id],
+            loglik=own[scenario.id], observed=observed[scenario.id],
+            other_periods=tuple(p for s in others for p in s.timeline),
+            other_loglik=np.concatenate([own[s.id] for s in others], axis=1),
+        )
+    return fits
+
+
+def _prior() -> np.ndarray:
+    """The prior on the grid: ln(multiplier) ~ Normal(0, PRIOR_SD), normalised."""
     log_prior = -0.5 * (np.log(PRECISION_SCALES) / PRIOR_SD) ** 2
     prior = np.exp(log_prior - log_prior.max())
-    return PrecisionFit(periods=scenario.timeline, scales=PRECISION_SCALES, prior=prior / prior.sum(),
-                        predictive=tables, loglik=np.stack(logliks), observed=observed)
+    return prior / prior.sum()

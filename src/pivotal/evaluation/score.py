@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from pivotal.evaluation import baselines
-from pivotal.evaluation.calibration import AS_SPECIFIED, PRIOR_SD, fit_precision
+from pivotal.evaluation.calibration import AS_SPECIFIED, PRIOR_SD, PrecisionFit, fit_precision
 from pivotal.evaluation.metrics import brier, log_loss, reliability, roc_auc
 from pivotal.evaluation.outcomes import OUTCOMES, outcome_forecast
 from pivotal.scenario.schema import Scenario
@@ -123,6 +123,25 @@ def score_scenario(
     if not scored_periods(scenario, start):
         raise ValueError(f"no period from {start} on has a record to score")
     fit = fit_precision(scenario, draws=draws, seed=seed, progress=progress)
+    return score_with_fit(scenario, fit, draws=draws, seed=seed, start=start)
+
+
+def score_with_fit(scenario: Scenario, fit: PrecisionFit, *, draws: int, seed: int,
+                   start: Period) -> ScoreReport:
+    """Score the forecasts of a fitted precision beside the baselines, from ``start`` on.
+
+    Apart from :func:`score_scenario` so that a fit made elsewhere (a system's, whose posterior
+    also weighs the other dyads' records) is scored exactly as a scenario's own: the same methods,
+    the same baselines fitted on this scenario's record alone, the same tables and verdicts.
+
+    Parameters
+    ----------
+    scenario : the scenario whose periods ``fit`` forecasts.
+    fit : its precision fit; its runs' forecasts and record are the model's rows.
+    draws, seed : those of the runs behind ``fit``, as the report states them.
+    start : first scored period (not checked here).
+    """
+    periods = scenario.timeline
     observed, challenge = fit.observed, fit.observed["challenge"]
     features = baselines.parameter_features(scenario)
     model_runs = {

@@ -107,7 +107,11 @@ def build_report(run_id: str, store: RunStore | None = None) -> str:
 
     store = store or RunStore()
     stored = store.get(run_id)
-    analyses = usable_analyses(store.analyses_for(stored.record.scenario_hash))
+    system = stored.record.settings.get("system")
+    system_id = system.get("id") if isinstance(system, dict) else None
+    # A dyad's run shows the analyses of its system; a scenario's run alone, those of the scenario alone.
+    analyses = usable_analyses([a for a in store.analyses_for(stored.record.scenario_hash)
+                                if a.settings.get("system") == system_id])
     scenario = stored_scenario(stored)
     evidence = passages_beside_parameters(scenario, EvidenceStore(store.path))
     return render_report(stored, scenario, analyses, evidence, system=system_context(stored.record, store))
