@@ -276,7 +276,9 @@ def contagion() -> tuple[str, str]:
 
 def contagion_ends() -> str:
     none, full = (_contagion_average("p_challenge", fixed) for fixed in (0.0, 1.0))
-    return (f"with no contagion (ω = 0) the change is {none.difference:+.4f}, exactly nothing; with full "
+    reach = ("exactly nothing" if none.difference == 0 else "what reaches that dyad through the pivot's "
+             "one type alone, its observers hearing nothing")
+    return (f"with no contagion (ω = 0) the change is {none.difference:+.4f}, {reach}; with full "
             f"contagion (ω = 1), {average_line(full)}")
 
 

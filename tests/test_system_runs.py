@@ -92,3 +92,21 @@ def test_the_web_app_names_the_system_and_does_not_pair_or_rerun_a_dyad_alone(sy
         compared = client.get("/api/compare", params={"a": alone["run_id"], "b": dyad["run_id"]}).json()
         assert compared["paired"] is False and compared["pairable"] is False
         assert "dyad of a system run" in compared["note"]
+
+
+def test_a_system_what_if_is_recorded_per_dyad_for_the_systems_reports(system_path):
+    runner = CliRunner()
+    asked = runner.invoke(app, ["system", "whatif", str(system_path), "--dyad", "tiny-triangle", "--set",
+                                "record.pivot_response=restrain@2002", "-n", "80", "--contagion", "0.5",
+                                "--json"])
+    assert asked.exit_code == 0, asked.output
+    content = json.loads(asked.stdout)
+    assert set(content["dyads"]) == {"tiny-triangle", "tiny-quiet"}
+    recorded = RunStore().list_analyses()
+    assert sorted((a.kind, a.scenario_id) for a in recorded) == [("whatif", "tiny-quiet"),
+                                                                 ("whatif", "tiny-triangle")]
+    assert all(a.settings["system"] == "tiny-system" and a.settings["dyad"] == "tiny-triangle"
+               for a in recorded)
+    assert runner.invoke(app, ["system", "run", str(system_path), "-n", "60"]).exit_code == 0
+    quiet = RunStore().list_runs(scenario_id="tiny-quiet")[0]
+    assert "record.pivot_response=restrain@2002" in build_report(quiet.run_id)

@@ -180,15 +180,20 @@ def whatif(
     draws: Draws = 2000,
     seed: Seed = 0,
     contagion: Contagion = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print each dyad's what-if as JSON.")] = False,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the what-if.")] = False,
 ) -> None:
     """What a change in one dyad does to every dyad of the system, paired draw by draw.
 
     Both runs use the records before the first change (and the changed entries); later periods
-    are simulated."""
+    are simulated.  Each dyad's part is recorded as a what-if of its scenario, marked as the
+    system's, so the reports of that system's runs show it."""
     from pivotal.analysis.system_whatif import system_what_if
+    from pivotal.cli.analyses import _record_analysis
     from pivotal.scenario.overlay import overlay_from_settings
     from pivotal.scenario.system import resolve_system
     from pivotal.simulation import METRICS, summarise
+    from pivotal.store import RunStore
 
     loaded = resolve_system(path)
     ids = [s.id for s in loaded.scenarios]
@@ -201,21 +206,38 @@ def whatif(
                                      param_hint="--metric")
     change = overlay_from_settings(settings, loaded.scenarios[ids.index(dyad)])
     span = None if over is None else _periods(over, loaded)
+    if not no_store:
+        RunStore().check_writable()
     compared = system_what_if(loaded, dyad, change, draws=draws, seed=seed, contagion=contagion)
-    for scenario_id, result in compared.items():
-        frame = result.differences(chosen)
-        summary = summarise(result.baseline)
-        observed = {as_period(r["period"]): observed_text(r) for _, r in summary.iterrows()}
-        where = "where the change is made" if scenario_id == dyad else f"reached from {dyad}"
-        title = (f"{result.baseline.scenario.title} ({where}): {', '.join(settings)} — {draws:,} draws, "
-                 f"seed {seed}")
-        out.print(whatif_table(frame[frame["period"] >= result.shown_from], chosen, title, observed))
-        if span is not None and span.start >= result.baseline.periods[0]:
-            for row in result.averages(chosen, span).itertuples():
-                out.print(f"{scenario_id}: {average_line(row)}", highlight=False)
+    contents = {scenario_id: result.to_dict(chosen, over=span if span is not None
+                                            and span.start >= result.baseline.periods[0] else None)
+                for scenario_id, result in compared.items()}
+    if as_json:
+        sys.stdout.write(json.dumps({"system": loaded.system.id, "dyad": dyad, "set": list(settings),
+                                     "contagion": _contagion_text(contagion), "dyads": contents},
+                                    indent=2, default=str) + "\n")
+    else:
+        for scenario_id, result in compared.items():
+            frame = result.differences(chosen)
+            summary = summarise(result.baseline)
+            observed = {as_period(r["period"]): observed_text(r) for _, r in summary.iterrows()}
+            where = "where the change is made" if scenario_id == dyad else f"reached from {dyad}"
+            title = (f"{result.baseline.scenario.title} ({where}): {', '.join(settings)} — {draws:,} draws, "
+                     f"seed {seed}")
+            out.print(whatif_table(frame[frame["period"] >= result.shown_from], chosen, title, observed))
+            if span is not None and span.start >= result.baseline.periods[0]:
+                for row in result.averages(chosen, span).itertuples():
+                    out.print(f"{scenario_id}: {average_line(row)}", highlight=False)
     diverges = change.first_period
     err.print(f"contagion: {_contagion_text(contagion)}; records used in both runs before "
               f"{period_label(diverges)} and for the changed entries", highlight=False)
+    if no_store:
+        return
+    for scenario in loaded.scenarios:
+        _record_analysis("whatif", scenario, draws=draws, seed=seed, result=contents[scenario.id],
+                         settings={"system": loaded.system.id, "dyad": dyad, "set": list(settings),
+                                   "metrics": list(chosen), "over": over,
+                                   "contagion": _contagion_text(contagion)})
 
 
 def _periods(text: str, loaded):
