@@ -15,12 +15,33 @@ from pivotal.scenario.overlay import overlay_from_settings
 from pivotal.scenario.system import load_system
 from pivotal.simulation import simulate
 from pivotal.simulation.system import simulate_system
+from tests.conftest import SYSTEM_TEXT
 
 
 def test_without_contagion_each_dyad_is_its_scenario_alone(system_path, tiny_text):
     loaded = load_system(system_path)
     together = simulate_system(loaded, draws=300, seed=7, contagion=0.0)
     alone = simulate(loaded.scenarios[0], draws=300, seed=7)
+    for name in ("belief", "p_challenge", "p_intervene", "belief_after"):
+        assert np.array_equal(together.dyads[0].metrics[name], alone.metrics[name]), name
+
+
+def test_over_years_of_a_quiet_record_elsewhere_the_first_dyad_is_its_scenario_alone(tmp_path, tiny_text):
+    """The pivot's one type is drawn again only where the record taught something: six years in
+    which the other dyad's record says nothing happened leave the first dyad as it is alone."""
+    wide = tiny_text.replace("periods: {start: 2001, end: 2003}", "periods: {start: 2001, end: 2006}")
+    wide = wide.replace("'2001-2003'", "'2001-2006'")
+    head, _ = wide.replace("id: tiny-triangle", "id: tiny-quiet").split("record:\n")
+    nothing = "".join(f"  - periods: {y}\n    challenge: none\n    sources: [{{ref: note-a, at: '¶5'}}]\n"
+                      for y in range(2001, 2007))
+    quiet = head + "record:\n" + nothing
+    (tmp_path / "watched.yaml").write_text(wide, encoding="utf-8")
+    (tmp_path / "quiet.yaml").write_text(quiet, encoding="utf-8")
+    (tmp_path / "system.yaml").write_text(SYSTEM_TEXT.replace("'2001-2003'", "'2001-2006'"), encoding="utf-8")
+    loaded = load_system(tmp_path / "system.yaml")
+    together = simulate_system(loaded, draws=300, seed=7, contagion=0.0)
+    alone = simulate(loaded.scenarios[0], draws=300, seed=7)
+    assert np.array_equal(together.dyads[0].challenge, alone.challenge)
     for name in ("belief", "p_challenge", "p_intervene", "belief_after"):
         assert np.array_equal(together.dyads[0].metrics[name], alone.metrics[name]), name
 

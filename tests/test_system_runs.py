@@ -110,3 +110,24 @@ def test_a_system_what_if_is_recorded_per_dyad_for_the_systems_reports(system_pa
     assert runner.invoke(app, ["system", "run", str(system_path), "-n", "60"]).exit_code == 0
     quiet = RunStore().list_runs(scenario_id="tiny-quiet")[0]
     assert "record.pivot_response=restrain@2002" in build_report(quiet.run_id)
+
+
+def test_figures_of_a_run_alone_leave_out_the_systems_analyses(system_path, tiny_path, tmp_path):
+    from pivotal.report.files import write_figures
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["system", "whatif", str(system_path), "--dyad", "tiny-triangle", "--set",
+                               "record.pivot_response=restrain@2002", "-n", "40"]).exit_code == 0
+    assert runner.invoke(app, ["system", "run", str(system_path), "-n", "40"]).exit_code == 0
+    assert runner.invoke(app, ["run", str(tiny_path), "-n", "40"]).exit_code == 0
+    runs = RunStore().list_runs(scenario_id="tiny-triangle")
+    dyad = next(r for r in runs if "system" in r.settings)
+    alone = next(r for r in runs if "system" not in r.settings)
+    names = {run.run_id: {f.stem for f in write_figures(run.run_id, tmp_path / run.run_id, "svg", RunStore())}
+             for run in (dyad, alone)}
+    assert "whatif" in names[dyad.run_id] and "whatif" not in names[alone.run_id]
+    with TestClient(create_app()) as client:
+        def charts(run_id: str) -> set:
+            drawn = client.get(f"/api/runs/{run_id}/figures").json()["charts"]
+            return {figure["layout"]["meta"]["chart"] for figure in drawn}
+        assert "whatif" in charts(dyad.run_id) and "whatif" not in charts(alone.run_id)

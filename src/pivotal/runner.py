@@ -157,6 +157,7 @@ def record_run(store: RunStore, run: Run, *, draws: int, use_record: bool,
 
 
 def record_system_run(store: RunStore, result: SystemResult, *, contagion: float | None = None,
+                      summaries: list[pd.DataFrame] | None = None,
                       on_busy: Callable[[str], None] | None = None) -> list[str]:
     """Record every dyad of a system run as a run of its scenario, all in one transaction; returns
     their ids in the system's order.
@@ -176,9 +177,10 @@ def record_system_run(store: RunStore, result: SystemResult, *, contagion: float
     runs = [NewRun(scenario_id=dyad.scenario.id, scenario_title=dyad.scenario.title,
                    scenario_hash=scenario_hash(dyad.scenario), scenario_json=scenario_json(dyad.scenario),
                    draws=result.draws, seed=result.seed, use_record=dyad.use_record,
-                   package_version=__version__, summary=summarise(dyad), metrics=METRICS,
+                   package_version=__version__, summary=summary, metrics=METRICS,
                    settings={"system": {**shared, "dyad": dyad.scenario.id}})
-            for dyad in result.dyads]
+            for dyad, summary in zip(result.dyads, summaries or [summarise(d) for d in result.dyads],
+                                     strict=True)]
     try:
         return store.record_together(runs)
     except StoreBusyError as busy:

@@ -72,9 +72,10 @@ def run(
     unrecorded = None
     if not no_store:
         try:
-            recorded = record_system_run(store, result, contagion=contagion,
-                                         on_busy=lambda message: err.print(error_line(message, "waiting:"),
-                                                                           highlight=False, soft_wrap=True))
+            recorded = record_system_run(
+                store, result, contagion=contagion, summaries=list(summaries.values()),
+                on_busy=lambda message: err.print(error_line(message, "waiting:"), highlight=False,
+                                                  soft_wrap=True))
             run_ids = dict(zip(summaries, recorded, strict=True))
         except StoreError as failed:
             unrecorded = failed
@@ -108,7 +109,7 @@ def score(
     draws: Draws = 1000,
     seed: Seed = 0,
     start: Annotated[int | None, typer.Option(
-        help="First scored period of every dyad (default: each dyad's fifth period).")] = None,
+        help="First scored period of every dyad (default: five periods after each dyad's first).")] = None,
     contagion: Contagion = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print each dyad's scores as JSON.")] = False,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the scores.")] = False,
@@ -134,7 +135,8 @@ def score(
             reports = score_system(loaded, draws=draws, seed=seed, start=start, progress=update,
                                    contagion=contagion)
         except ValueError as error:
-            raise typer.BadParameter(str(error), param_hint="--start") from None
+            hint = "--start" if start is not None else "SYSTEM"
+            raise typer.BadParameter(str(error), param_hint=hint) from None
     if as_json:
         sys.stdout.write(json.dumps({"system": loaded.system.id, "contagion": _contagion_text(contagion),
                                      "dyads": {k: r.to_dict() for k, r in reports.items()}},
@@ -154,6 +156,10 @@ def score(
             for line in report.verdicts:
                 out.print(f"• {line}", highlight=False)
         out.print(f"contagion: {_contagion_text(contagion)}", highlight=False)
+    unscored = [s.id for s in loaded.scenarios if s.id not in reports]
+    if unscored:
+        err.print(f"not scored, for want of a record from the first scored period on: {', '.join(unscored)} "
+                  "(its record still counts in the fit)", highlight=False, soft_wrap=True)
     if no_store:
         return
     for scenario_id, report in reports.items():

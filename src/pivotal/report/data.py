@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from pivotal.scenario.schema import Citation, PeriodRange, Scenario
 from pivotal.scenario.timeline import as_period, period_label, start_date
-from pivotal.store import StoredRun
+from pivotal.store import RunRecord, RunStore, StoredRun
 
 #: What each commitment kind means in a sentence, for legends and tables.
 COMMITMENT_KINDS = {
@@ -241,6 +241,16 @@ def year_rows(summary: pd.DataFrame) -> list[dict[str, Any]]:
         rows.append({"period": period_label(record["period"]), "cells": cells,
                      "source": str(record.get("belief_source", "")), "observed": observed_text(record)})
     return rows
+
+
+def analyses_of_run(store: RunStore, record: RunRecord) -> dict:
+    """The analyses a run's report and figures show: the latest usable one of each kind of the
+    run's scenario content (same hash), a system's for a dyad of a system run (its settings name
+    the system), the scenario's alone otherwise."""
+    system = record.settings.get("system")
+    system_id = system.get("id") if isinstance(system, dict) else None
+    return usable_analyses([a for a in store.analyses_for(record.scenario_hash)
+                            if a.settings.get("system") == system_id])
 
 
 def usable_analyses(records: list) -> dict:

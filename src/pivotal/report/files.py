@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from pivotal.report.charts import CHART_NAMES, SCENARIO_CHARTS, save_chart, write_atomic
-from pivotal.report.data import stored_scenario, usable_analyses
+from pivotal.report.data import analyses_of_run, stored_scenario
 from pivotal.report.html import build_report
 from pivotal.store import RunStore
 
@@ -44,7 +44,7 @@ def write_figures(run_id: str, folder: str | Path | None = None, fmt: Literal["p
     target = Path(folder) if folder is not None else Path(default_name(stored.record.run_id))
     target.mkdir(parents=True, exist_ok=True)
     scenario = stored_scenario(stored)
-    analyses = usable_analyses(store.analyses_for(stored.record.scenario_hash))
+    analyses = analyses_of_run(store, stored.record)
     written = []
     for name in CHART_NAMES:
         if name in ("probabilities", "belief"):

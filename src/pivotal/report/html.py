@@ -19,12 +19,12 @@ from pivotal.report.data import (
     COMMITMENT_KINDS,
     YEAR_COLUMNS,
     actor_name,
+    analyses_of_run,
     citation_rows,
     parameter_rows,
     source_rows,
     stored_scenario,
     ties,
-    usable_analyses,
     year_rows,
 )
 from pivotal.scenario.schema import Scenario
@@ -107,11 +107,7 @@ def build_report(run_id: str, store: RunStore | None = None) -> str:
 
     store = store or RunStore()
     stored = store.get(run_id)
-    system = stored.record.settings.get("system")
-    system_id = system.get("id") if isinstance(system, dict) else None
-    # A dyad's run shows the analyses of its system; a scenario's run alone, those of the scenario alone.
-    analyses = usable_analyses([a for a in store.analyses_for(stored.record.scenario_hash)
-                                if a.settings.get("system") == system_id])
+    analyses = analyses_of_run(store, stored.record)
     scenario = stored_scenario(stored)
     evidence = passages_beside_parameters(scenario, EvidenceStore(store.path))
     return render_report(stored, scenario, analyses, evidence, system=system_context(stored.record, store))

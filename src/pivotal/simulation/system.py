@@ -11,22 +11,23 @@ log-likelihood ratio, is passed to every other dyad's observers scaled by the pe
 added to the belief after the dyad's own events, before its turnover (a dyad not playing that period,
 before its first period, takes it directly).  Within a period the dyads' events count as
 simultaneous; a year a dyad plays whole comes before the episodes another plays that year.
-With ω = 0 each dyad is exactly the scenario run alone on the same random numbers.
+With ω = 0 no dyad's observers hear the others, and the first dyad is its scenario run alone on
+the same random numbers wherever the other dyads' records teach nothing (below).
 
 The pivot is one power with one type.  Its simulated type is a variable of the whole system,
-drawn where any dyad first plays a simulated period with the pivot present, from the belief of
-an observer who counts every dyad's evidence in full (ω = 1), and carried to every dyad; it turns
-over on the first dyad's clock (that dyad's turnover and prior, in the periods it plays) and is
-drawn again after any dyad plays a period of record, as a scenario alone draws it again after
-its record.  Random numbers: the first dyad draws what its scenario alone would with the same
-seed; each other dyad, and ω, draw from their own streams, spawned from the seed.  The numbers
-that draw the type, its turnover and a new type are the first dyad's in its periods and the
-system's own in the others, so with ω = 0 and no evidence elsewhere the first dyad is its
-scenario alone.  The dyads take the first dyad's quantiles of the pivot's own attributes
-(``OF_PIVOT_ITSELF``: its distraction, resolve value, prior, turnover and precision; a
-``precision_pivot`` a file leaves to follow ``precision`` follows that dyad's); what depends on
-the theatre (its stakes, costs and leverage there, the patrons' shield) and the rivals'
-parameters are drawn independently for each dyad.
+drawn where any dyad first plays a simulated period, from the belief of an observer who counts
+every dyad's evidence in full (ω = 1), and carried to every dyad.  It turns over on the first
+dyad's clock (that dyad's turnover and prior, in the periods it plays; outside the years it plays,
+the first dyad that plays).  It is drawn again after a period of record in the first dyad, as its
+scenario alone draws it again after its record, and, draw by draw, after a period of record in
+another dyad that taught its observers something.  Random numbers: the first dyad draws what its
+scenario alone would with the same seed; each other dyad, and ω, draw from their own streams,
+spawned from the seed.  The numbers that draw the type, its turnover and a new type are the first
+dyad's in its periods and the system's own in the others.  The dyads take the first dyad's
+quantiles of the pivot's own attributes (``OF_PIVOT_ITSELF``: its distraction, resolve value,
+prior, turnover and precision; a ``precision_pivot`` a file leaves to follow ``precision``
+follows that dyad's); what depends on the theatre (its stakes, costs and leverage there, the
+patrons' shield) and the rivals' parameters are drawn independently for each dyad.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from pivotal.model.parameters import OF_PIVOT_ITSELF, PARAMETER_NAMES
 from pivotal.scenario.overlay import Overlay, apply_overlay
 from pivotal.scenario.schema import Scenario
 from pivotal.scenario.system import LoadedSystem
-from pivotal.scenario.timeline import Period
+from pivotal.scenario.timeline import Period, year_of
 from pivotal.simulation.engine import SimulationResult
 from pivotal.simulation.kernel import (
     BELIEF_AFTER,
@@ -71,7 +72,7 @@ class SystemResult:
     dyads: tuple[SimulationResult, ...]
     contagion: np.ndarray  # (n_periods, draws)
     #: (n_periods, draws) int8, the pivot's type where a dyad simulated the period: 1 resolved,
-    #: 0 irresolute, -1 where every dyad followed the record
+    #: 0 irresolute, -1 where every dyad playing it followed the record
     pivot_type: np.ndarray
 
     def __repr__(self) -> str:
@@ -123,6 +124,7 @@ def simulate_system(
     root = root_sequence(seed)
     roots = [root] + [_stream(root, d) for d in range(1, len(plans))]
     timeline = loaded.timeline
+    first_years = {year_of(p) for p in plans[0].periods}  # the type turns over on the first dyad's clock
     outputs: list[list] = [[] for _ in plans]
     quantiles: list[list] = [[] for _ in plans]
     omega = np.empty((len(timeline), draws))
@@ -133,9 +135,11 @@ def simulate_system(
         shared = system_rows[1:].reshape(len(timeline), len(TYPE_DRAWS), stop - start)
         walks, drawn = _walks(plans, roots, start, stop, timeline, shared)
         omega[:, start:stop] = _contagion(loaded, system_rows[0], contagion)
-        pivot = PivotType(belief=walks[0].prior, resolved=np.zeros(stop - start, dtype=bool))
+        pivot = PivotType(belief=walks[0].prior, resolved=np.zeros(stop - start, dtype=bool),
+                          drawn=np.zeros(stop - start, dtype=bool))
         for t, period in enumerate(timeline):
-            played_as = _play_period(plans, walks, period, omega[t, start:stop], pivot, shared[t])
+            played_as = _play_period(plans, walks, period, omega[t, start:stop], pivot, shared[t],
+                                     own_clock=year_of(period) in first_years)
             if played_as is not None:
                 types[t, start:stop] = played_as
         for d, walk in enumerate(walks):
@@ -177,7 +181,7 @@ class PivotType:
 
     belief: np.ndarray  # (n,)
     resolved: np.ndarray  # (n,) bool
-    drawn: bool = False  # whether ``resolved`` holds a type drawn since the last period of record
+    drawn: np.ndarray  # (n,) bool: ``resolved`` holds a type drawn since the record last taught something
 
 
 def _walks(plans: list[RunPlan], roots: list, start: int, stop: int, timeline: list[Period],
@@ -217,26 +221,29 @@ def _contagion(loaded: LoadedSystem, q: np.ndarray, fixed: float | None) -> np.n
 
 
 def _play_period(plans: list[RunPlan], walks: list[Walk], period: Period, omega: np.ndarray,
-                 pivot: PivotType, numbers: np.ndarray) -> np.ndarray | None:
+                 pivot: PivotType, numbers: np.ndarray, own_clock: bool) -> np.ndarray | None:
     """Every dyad that has ``period`` plays it, with the system's type of the pivot; then each
     dyad hears the others' evidence, and the type and its belief move on.
 
-    ``numbers``: (3, n), the period's uniforms for the type, its turnover and a new type.  Returns
-    the type the pivot played with where a dyad simulated the period (None where none did)."""
+    ``numbers``: (3, n), the period's uniforms for the type, its turnover and a new type;
+    ``own_clock``: whether the period lies in a year the first dyad plays (then only its periods
+    turn the type over).  Returns the type the pivot played with where a dyad simulated the
+    period (None where none did).
+    """
     playing = [d for d, plan in enumerate(plans) if period in plan.periods]
     steps = {d: plans[d].steps[plans[d].periods.index(period)] for d in playing}
-    simulated = any(steps[d].recorded is None and not steps[d].absent for d in playing)
-    if simulated and not pivot.drawn:
-        pivot.resolved, pivot.drawn = numbers[0] < pivot.belief, True
-    played_as = pivot.resolved.astype(np.int8) if simulated else None
+    simulated = any(steps[d].recorded is None for d in playing)
+    if simulated:
+        pivot.resolved = np.where(pivot.drawn, pivot.resolved, numbers[0] < pivot.belief)
+        pivot.drawn = np.ones_like(pivot.drawn)
     played: dict[int, np.ndarray] = {}
     evidence: dict[int, np.ndarray] = {}
     for d in playing:
-        walks[d].resolved, walks[d].type_drawn = pivot.resolved, pivot.drawn
+        walks[d].resolved, walks[d].type_drawn = pivot.resolved, simulated
         out = walks[d].play(plans[d].periods.index(period))
         played[d], evidence[d] = out, evidence_of(out)
     if not evidence:
-        return played_as
+        return None
     total = sum(evidence.values())
     for d, (plan, walk) in enumerate(zip(plans, walks, strict=True)):
         if period > plan.periods[-1]:
@@ -244,13 +251,15 @@ def _play_period(plans: list[RunPlan], walks: list[Walk], period: Period, omega:
         heard = omega * (total - evidence.get(d, 0.0))
         walk.hear(heard, after=played[d][BELIEF_AFTER] if d in played else None)
     pivot.belief = _moved(pivot.belief, total)
-    if 0 in played:  # the type turns over on the first dyad's clock, as in its scenario alone
-        turnover, prior = walks[0].turnover, walks[0].prior
+    clock = 0 if own_clock else playing[0]
+    if clock in played:  # the type turns over on one dyad's clock, as in its scenario alone
+        turnover, prior = walks[clock].turnover, walks[clock].prior
         pivot.belief = ((1.0 - turnover) * pivot.belief + turnover * prior).clip(0.0, 1.0)
         pivot.resolved = np.where(numbers[1] < turnover, numbers[2] < prior, pivot.resolved)
-    if any(steps[d].recorded is not None for d in playing):
-        pivot.drawn = False  # drawn again from what the record taught, as a scenario alone does
-    return played_as
+    for d in playing:  # drawn again from what the record taught, as a scenario alone does
+        if steps[d].recorded is not None:
+            pivot.drawn = np.zeros_like(pivot.drawn) if d == 0 else pivot.drawn & (evidence[d] == 0)
+    return pivot.resolved.astype(np.int8) if simulated else None
 
 
 def _moved(belief: np.ndarray, evidence: np.ndarray) -> np.ndarray:

@@ -354,13 +354,13 @@ def chart(request: Request, run_id: RunId, name: Annotated[str, PathParam(patter
 def figures(request: Request, run_id: RunId) -> dict[str, Any]:
     """Every chart the run has inputs for: its summary, its scenario (when it still validates) and the
     latest analyses of that scenario; one request, so the page asks for nothing it cannot show."""
-    from pivotal.report.data import usable_analyses
+    from pivotal.report.data import analyses_of_run
     from pivotal.web.figures import ANALYSIS_FIGURES
 
     store_path, full_id = _still_there(request, run_id)
     drawn = list(_run_figures(store_path, full_id))
     stored = _recorded_once(store_path, full_id)
-    latest = usable_analyses(_store(request).analyses_for(stored.record.scenario_hash))
+    latest = analyses_of_run(_store(request), stored.record)
     drawn += [f for f in (_drawn(name, analysis=latest[name].result) for name in ANALYSIS_FIGURES
                           if name in latest) if f is not None]
     return {"run_id": full_id, "charts": drawn}
