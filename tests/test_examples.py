@@ -53,7 +53,7 @@ def test_pivotal_scenarios_lists_every_built_in_with_title_and_periods():
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     names = [line.split()[0] for line in lines]
-    assert names == ["south-caucasus", "india-pakistan", "kyrgyzstan-tajikistan"]
+    assert names == ["south-caucasus", "india-pakistan", "kazakhstan-2022", "kyrgyzstan-tajikistan"]
     assert lines[1].split(None, 1)[1] == ("India and Pakistan, 1999-2019 - the United States between two "
                                           "nuclear-armed rivals (1999–2019)")
 

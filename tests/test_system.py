@@ -208,7 +208,7 @@ def test_the_built_in_russian_system_links_the_south_caucasus_and_the_kyrgyz_taj
 
     assert builtin_system_names() == ["russia-allies"]
     loaded = resolve_system("russia-allies")
-    assert [s.id for s in loaded.scenarios] == ["south-caucasus", "kyrgyzstan-tajikistan"]
+    assert [s.id for s in loaded.scenarios] == ["south-caucasus", "kyrgyzstan-tajikistan", "kazakhstan-2022"]
     assert loaded.system.pivot == "RUS"
     assert (loaded.periods.start, loaded.periods.end) == (1994, 2025)
     result = simulate_system(loaded, draws=200, seed=1)
@@ -218,6 +218,10 @@ def test_the_built_in_russian_system_links_the_south_caucasus_and_the_kyrgyz_taj
     assert later.periods[0] == 2010 and np.isfinite(later.metrics["belief"]).all()
     assert result.contagion.min() >= 0 and result.contagion.max() <= 1
     assert alone.metrics["belief"].shape == result.dyads[0].metrics["belief"].shape
+    # Kazakhstan's observers saw Russia's alliance deploy on their government's appeal in January 2022.
+    kazakh = result.dyad("kazakhstan-2022")
+    january = kazakh.periods.index(kazakh.scenario.span("january2022").start)
+    assert np.all(kazakh.metrics["belief_after"][january] >= kazakh.metrics["belief"][january])
 
 
 def test_a_dyad_with_another_pivot_is_the_one_blamed(system_path):

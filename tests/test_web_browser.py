@@ -132,7 +132,7 @@ def test_run_see_the_chart_then_fix_a_parameter_in_one_period_and_see_it_change(
     assert page.get_attribute("#progress", "value") == "400"
     assert "done: 400 / 400 draws" in page.inner_text("#progress-text")
     before = plotted(page, "probabilities")
-    assert before["title"] == "Probabilities per year: Azerbaijan and Armenia, Russia as pivot"
+    assert before["title"] == "Probabilities per period: Azerbaijan and Armenia, Russia as pivot"
     assert "major offensive" in before["names"]
     assert page.inner_text("#run-meta").startswith(f"run {first} · 400 draws · seed 5")
     page.screenshot(path=str(screenshot_folder() / "01-after-run.png"), full_page=True)
@@ -155,7 +155,7 @@ def test_parameters_show_their_meaning_and_their_values_period_by_period(page):
     assert prize.locator(".meaning").inner_text() == "value to the challenger of what is contested now"
     pieces = prize.locator(".piece")
     assert [pieces.nth(i).locator(".span").inner_text() for i in range(pieces.count())] == [
-        "1994–2020", "2021–2023", "2024–2025"]
+        "1994–2020-09-27", "2020-12-11–2023", "2024–2025"]  # the 2020 war, then Hadrut, as episodes
     assert page.input_value("#value-prize-0") == "1" and page.input_value("#value-prize-2") == "0.15"
     assert pieces.nth(1).locator(".hint").inner_text() == "scenario: 0.20–0.60, most likely 0.35"
     page.fill("#parameter-filter", "shield")
