@@ -233,3 +233,19 @@ def test_a_dyad_with_another_pivot_is_the_one_blamed(system_path):
         load_system(system_path)
     assert "dyads[1].scenario: expected a scenario whose roles name `PIV` as the pivot throughout, found " \
         "tiny-quiet: pivots PAT" in str(refused.value)
+
+
+def test_a_system_run_is_determined_by_its_seed_and_its_blocks_do_not_matter(system_path):
+    """The same seed gives the same numbers, the pivot's type included, however many draws a run
+    holds: a shorter run is the first draws of a longer one."""
+    loaded = load_system(system_path)
+    first = simulate_system(loaded, draws=5000, seed=11, use_record=False)
+    again = simulate_system(loaded, draws=5000, seed=11, use_record=False)
+    short = simulate_system(loaded, draws=300, seed=11, use_record=False)
+    assert np.array_equal(first.pivot_type, again.pivot_type)
+    assert np.array_equal(first.pivot_type[:, :300], short.pivot_type)
+    for a, b, c in zip(first.dyads, again.dyads, short.dyads, strict=True):
+        assert np.array_equal(a.metrics["belief"], b.metrics["belief"])
+        assert np.array_equal(a.metrics["belief"][:, :300], c.metrics["belief"])
+    other = simulate_system(loaded, draws=300, seed=12, use_record=False)
+    assert not np.array_equal(other.pivot_type, short.pivot_type)
