@@ -57,7 +57,7 @@ def test_pivotal_scenarios_lists_every_built_in_with_title_and_periods():
     names = [line.split()[0] for line in lines]
     assert names[0] == "south-caucasus" and names[1:] == sorted(names[1:])
     assert set(names) >= {"india-pakistan", "kazakhstan-2022", "kyrgyzstan-tajikistan", "beagle-channel",
-                          "gulf-qatar", "peru-ecuador"}
+                          "gulf-qatar", "peru-ecuador", "sudan-south-sudan"}
     india = lines[names.index("india-pakistan")]
     assert india.split(None, 1)[1] == ("India and Pakistan, 1999-2019 - the United States between two "
                                        "nuclear-armed rivals (1999–2019)")
