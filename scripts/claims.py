@@ -369,9 +369,9 @@ CLAIMS = (
           contagion,
           why="The `russia-allies` system plays both dyads in step; after each period the evidence about "
               "Russia's resolve seen in one dyad reaches the other's observers scaled by the contagion share "
-              "ω, drawn uniformly from 0 to 1 because the analyses give no measure of it. The Kyrgyz-Tajik "
-              "years are played whole and come before the South Caucasus episodes of the same year, so the "
-              "crises of 2021 in the South Caucasus reach the Kyrgyz-Tajik border in 2022. The claim "
+              "ω, drawn uniformly from 0 to 1 because the analyses give no measure of it. Periods are "
+              "played in date order across the system, so what Russia did in the South Caucasus up to "
+              "Jermuk (13 September 2022) reaches the Kyrgyz-Tajik war of 14 September 2022. The claim "
               "expects that, had Russia restrained Azerbaijan, a challenge on the Kyrgyz-Tajik border "
               "would have been less likely.",
           otherwise=contagion_ends),
