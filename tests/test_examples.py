@@ -74,3 +74,13 @@ def test_validate_and_run_take_its_name(monkeypatch):
     ran = invoke("run", "india-pakistan", "-n", "100", "-s", "3")
     assert ran.exit_code == 0, ran.output
     assert "India and Pakistan" in ran.stdout and "2019" in ran.stdout
+
+
+@pytest.mark.parametrize(("name", "start"), [("peru-ecuador", 1981), ("beagle-channel", 1978),
+                                             ("gulf-qatar", 2014), ("sudan-south-sudan", 2012)])
+def test_the_case_library_scores_are_what_the_code_gives(name, start):
+    cases = (ROOT / "docs" / "cases.md").read_text(encoding="utf-8")
+    section = cases.split(f"### `{name}`, from {start}\n", 1)[1].split("###", 1)[0]
+    report = score_scenario(builtin_scenario(name), draws=300, seed=0, start=start)
+    for line in report.verdicts:
+        assert f"- {line}\n" in section, f"docs/cases.md is stale for {name}: {line}"
