@@ -77,15 +77,16 @@ def test_clustered_errors_with_a_cluster_per_row_are_the_robust_ones(war1800):
     plain = egame12.fit(war1800, "logit")
     per_row = egame12.fit(war1800, "logit", clusters=range(war1800.rows))
     arrays = egame12._device(war1800)
-    scores = np.asarray(jax.jacobian(lambda t: egame12.row_log_likelihood(t, arrays, "logit"))(
+    scores = np.asarray(jax.jacfwd(lambda t: egame12.row_log_likelihood(t, arrays, "logit"))(
         jnp.asarray(plain.estimates)))
+    np.testing.assert_allclose(scores.sum(axis=0), 0.0, atol=1e-6)  # the score vanishes at a maximum
     sandwich = plain.covariance @ (scores.T @ scores) @ plain.covariance
     n = war1800.rows
     np.testing.assert_allclose(per_row.covariance, n / (n - 1) * sandwich, rtol=1e-9)
     np.testing.assert_allclose(per_row.estimates, plain.estimates, atol=1e-9)
-    initiators = pd.read_csv(DATA / "war1800.csv").dropna(
-        subset=["s_wt_re1", "revis1", "balanc", "regime1", "regime2", "esc"])["ccode1"]
+    initiators = pd.read_csv(DATA / "war1800.csv").loc[war1800.kept, "ccode1"]
     by_state = egame12.fit(war1800, "logit", clusters=initiators.to_numpy())
+    np.testing.assert_allclose(by_state.estimates, plain.estimates, atol=1e-9)
     assert not np.allclose(by_state.std_errors, plain.std_errors, rtol=1e-3)
     with pytest.raises(ValueError, match="one label per row"):
         egame12.fit(war1800, "logit", clusters=[1, 2, 3])
@@ -101,3 +102,20 @@ def test_the_profile_likelihood_peaks_at_the_estimate_and_matches_the_errors(war
     drops = fitted.log_likelihood - profile[[0, 2]]
     assert np.all(drops > 0)
     np.testing.assert_allclose(drops, 1.96**2 / 2, rtol=0.25)  # near-quadratic: the Wald and LR agree
+
+
+def test_an_unidentified_coefficient_is_said_not_to_be_identified():
+    frame = pd.read_csv(DATA / "war1800.csv")
+    frame["twice"] = 2 * frame["s_wt_re1"]
+    data = egame12.war1800_design(frame)
+    outcome = pd.Series(data.outcome, index=data.kept)
+    collinear = egame12.design(frame.loc[data.kept], outcome, ["s_wt_re1", "twice"], ["revis1"], ["balanc"])
+    fitted = egame12.fit(collinear, "logit")
+    assert not fitted.converged and "not identified" in fitted.message
+    assert np.isnan(fitted.std_errors).all()
+
+
+def test_outcomes_outside_the_game_are_refused(war1800):
+    frame = pd.read_csv(DATA / "war1800.csv")
+    with pytest.raises(ValueError, match="outcomes must be 0"):
+        egame12.design(frame, pd.Series(3, index=frame.index), ["s_wt_re1"], [], ["balanc"])

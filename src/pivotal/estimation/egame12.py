@@ -37,7 +37,7 @@ OUTCOMES = ("sq", "cap", "war")
 UTILITIES = {"u11": "u1(~esc)", "u14": "u1(esc,war)", "u24": "u2(esc,war)"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GameData:
     """The rows of an egame12 fit: one design matrix per utility (intercept first) and the outcome."""
 
@@ -46,6 +46,7 @@ class GameData:
     x24: np.ndarray
     outcome: np.ndarray  # 0 status quo, 1 capitulation, 2 war
     names: tuple[str, ...]
+    kept: np.ndarray | None = None  # the frame's index of the rows used (to align cluster labels)
 
     @property
     def rows(self) -> int:
@@ -65,6 +66,11 @@ def design(frame: pd.DataFrame, outcome: pd.Series, u11: Sequence[str], u14: Seq
         raise ValueError(f"no column {missing[0]!r} in the data (columns: {', '.join(frame.columns)})")
     keep = frame[used].notna().all(axis=1) & outcome.notna()
     rows = frame.loc[keep]
+    codes = outcome[keep]
+    wrong = codes[~codes.isin(range(len(OUTCOMES)))]
+    if len(wrong):
+        raise ValueError(f"outcomes must be 0 (status quo), 1 (capitulation) or 2 (war); row "
+                         f"{wrong.index[0]!r} has {wrong.iloc[0]!r}")
 
     def matrix(columns: Sequence[str]) -> np.ndarray:
         return np.column_stack([np.ones(len(rows)), *(rows[c].to_numpy(dtype=float) for c in columns)])
@@ -72,7 +78,7 @@ def design(frame: pd.DataFrame, outcome: pd.Series, u11: Sequence[str], u14: Seq
     names = tuple(f"{UTILITIES[u]}:{term}" for u, terms in (("u11", u11), ("u14", u14), ("u24", u24))
                   for term in ("(Intercept)", *terms))
     return GameData(x11=matrix(u11), x14=matrix(u14), x24=matrix(u24),
-                    outcome=outcome[keep].to_numpy(dtype=int), names=names)
+                    outcome=codes.to_numpy(dtype=int), names=names, kept=rows.index.to_numpy())
 
 
 def log_likelihood(theta: jnp.ndarray, data: GameData, link: Link) -> jnp.ndarray:
@@ -111,7 +117,7 @@ def profile(data: GameData, fitted: MaximumLikelihood, term: str, values: Sequen
 
 def _device(data: GameData) -> GameData:
     return GameData(x11=jnp.asarray(data.x11), x14=jnp.asarray(data.x14), x24=jnp.asarray(data.x24),
-                    outcome=jnp.asarray(data.outcome), names=data.names)
+                    outcome=jnp.asarray(data.outcome), names=data.names, kept=data.kept)
 
 
 def war1800_design(frame: pd.DataFrame) -> GameData:

@@ -59,13 +59,16 @@ def maximise(log_likelihood: Callable[[jax.Array], jax.Array], names: Sequence[s
     start : where the climb starts (default: zeros).
     rows, clusters : each row's log-likelihood as a function of the parameters, and one cluster
         label per row (e.g. the dyad): the standard errors are then clustered on them
-        (:func:`clustered_covariance`) instead of the inverse information.
+        (:func:`clustered_covariance`) instead of the inverse information; ``rows`` is used only
+        with ``clusters``.
 
     Returns
     -------
-    MaximumLikelihood : estimates, inverse-information standard errors, the maximised
-        log-likelihood and the optimiser's report; ``converged`` is false when the optimiser
-        stopped early or the gradient at the end exceeds ``GRADIENT_TOLERANCE``.
+    MaximumLikelihood : estimates, standard errors (inverse information, or clustered), the
+        maximised log-likelihood and the optimiser's report; ``converged`` is false when the
+        optimiser stopped early, the gradient at the end exceeds ``GRADIENT_TOLERANCE``, or the
+        information is singular there (then the standard errors are NaN and ``message`` says
+        that a parameter is not identified).
     """
     k = len(names)
     theta0 = np.zeros(k) if start is None else np.asarray(start, dtype=float)
@@ -84,18 +87,39 @@ def maximise(log_likelihood: Callable[[jax.Array], jax.Array], names: Sequence[s
                       hess=lambda t: np.asarray(hessian(t)), method="trust-exact",
                       options={"gtol": GRADIENT_TOLERANCE / 10, "maxiter": 500})
     information = np.asarray(hessian(result.x))
-    covariance = np.linalg.inv(information)
-    if clusters is not None:
-        if rows is None:
-            raise ValueError("clustered standard errors need each row's log-likelihood (rows=...)")
-        covariance = clustered_covariance(rows, result.x, covariance, clusters)
     max_gradient = float(np.max(np.abs(gradient(result.x))))
+    converged = bool(result.success) and max_gradient < GRADIENT_TOLERANCE
+    message = str(result.message)
+    if not _positive_definite(information):
+        # A flat direction: some parameter (or combination) is not identified by these data.
+        covariance = np.full((k, k), np.nan)
+        converged = False
+        message = ("the information matrix is singular at the estimate: some parameter, or a "
+                   "combination of them, is not identified by these data (standard errors not finite)")
+    else:
+        covariance = np.linalg.inv(information)
+        if clusters is not None:
+            if rows is None:
+                raise ValueError("clustered standard errors need each row's log-likelihood (rows=...)")
+            covariance = clustered_covariance(rows, result.x, covariance, clusters)
     return MaximumLikelihood(
         names=tuple(names), estimates=np.asarray(result.x), std_errors=np.sqrt(np.diag(covariance)),
         log_likelihood=-float(result.fun), covariance=covariance, iterations=int(result.nit),
         gradient_evaluations=counted["gradients"], max_gradient=max_gradient,
-        converged=bool(result.success) and max_gradient < GRADIENT_TOLERANCE, message=str(result.message),
+        converged=converged, message=message,
     )
+
+
+#: Smallest eigenvalue of the information, relative to its largest, taken as positive.
+CONDITION_FLOOR = 1e-10
+
+
+def _positive_definite(information: np.ndarray) -> bool:
+    """Whether the observed information is positive definite and not nearly singular."""
+    if not np.all(np.isfinite(information)):
+        return False
+    eigenvalues = np.linalg.eigvalsh((information + information.T) / 2)
+    return bool(eigenvalues[0] > CONDITION_FLOOR * max(eigenvalues[-1], 0.0))
 
 
 def clustered_covariance(rows: Callable[[jax.Array], jax.Array], theta: np.ndarray,
@@ -106,12 +130,12 @@ def clustered_covariance(rows: Callable[[jax.Array], jax.Array], theta: np.ndarr
               s_g = \sum_{i \in g} \nabla_\theta \log p_i(\hat\theta),
 
     with :math:`G` clusters: rows of one cluster (one dyad's years) may be dependent, rows of
-    different clusters are not (Huber 1967; White 1980; the :math:`G/(G-1)` correction as in the
-    usual software).  With each row its own cluster this is the heteroskedasticity-robust
-    covariance times :math:`n/(n-1)`.
+    different clusters are not (Huber 1967; White 1980; the :math:`G/(G-1)` correction of Stata's
+    ``cluster`` option, without the further :math:`(n-1)/(n-k)` some packages add).  With each
+    row its own cluster this is the heteroskedasticity-robust covariance times :math:`n/(n-1)`.
     """
     labels = np.asarray(list(clusters))
-    scores = np.asarray(jax.jacobian(rows)(jnp.asarray(theta)))  # (n, k)
+    scores = np.asarray(jax.jacfwd(rows)(jnp.asarray(theta)))  # (n, k); forward mode: k passes, not n
     if labels.shape[0] != scores.shape[0]:
         raise ValueError(f"clusters must give one label per row ({scores.shape[0]}), got {labels.shape[0]}")
     groups, index = np.unique(labels, return_inverse=True)
@@ -126,15 +150,20 @@ def clustered_covariance(rows: Callable[[jax.Array], jax.Array], theta: np.ndarr
 def profile_likelihood(log_likelihood: Callable[[jax.Array], jax.Array], fitted: MaximumLikelihood,
                        index: int, values: Sequence[float]) -> np.ndarray:
     """The profile log-likelihood of parameter ``index``: at each of ``values``, the largest
-    log-likelihood over the other parameters (each climb starting at the fit's estimates).  Its
-    drop of 1.92 below the maximum marks a 95 % likelihood-ratio interval."""
+    log-likelihood over the other parameters.  Its drop of 1.92 below the maximum marks a 95 %
+    likelihood-ratio interval.  The values are climbed in order, each from the previous one's
+    optimum (the first from the fit's estimates); a value whose climb does not converge gives NaN.
+    """
+    if not 0 <= index < len(fitted.names):
+        raise ValueError(f"index must be 0 to {len(fitted.names) - 1}, got {index}")
     others = [i for i in range(len(fitted.names)) if i != index]
-
-    def fixed_at(value: float) -> Callable[[jax.Array], jax.Array]:
-        def partial(rest: jax.Array) -> jax.Array:
-            return log_likelihood(jnp.insert(rest, index, value))
-        return partial
-
     names = [fitted.names[i] for i in others]
-    return np.array([maximise(fixed_at(float(v)), names, fitted.estimates[others]).log_likelihood
-                     for v in values])
+    profile, start = [], fitted.estimates[others]
+    for value in values:
+        def with_fixed(rest: jax.Array, value: float = float(value)) -> jax.Array:
+            return log_likelihood(jnp.insert(rest, index, value))
+        climbed = maximise(with_fixed, names, start)
+        profile.append(climbed.log_likelihood if climbed.converged else np.nan)
+        if climbed.converged:
+            start = climbed.estimates
+    return np.array(profile)
