@@ -25,9 +25,7 @@ from pivotal.cli.common import (
 )
 from pivotal.cli.render_analyses import (
     average_line,
-    precision_line,
-    reliability_table,
-    score_table,
+    score_output,
     sobol_table,
     whatif_table,
 )
@@ -90,7 +88,6 @@ def score(
     """Score the model's forecasts against the record, beside baselines, out of sample."""
     from pivotal.evaluation import score_scenario
     from pivotal.evaluation.calibration import PRECISION_SCALES
-    from pivotal.evaluation.outcomes import OUTCOMES
 
     loaded = resolve_scenario(scenario)
     first, last = loaded.periods.start, loaded.periods.end
@@ -118,14 +115,8 @@ def score(
             return
         title = (f"{loaded.title}: forecasts of {period_label(report.start)}–{last} scored against the "
                  f"record ({draws:,} draws, seed {seed})")
-        out.print(score_table(report, title))
-        out.print(precision_line(report), highlight=False)
-        scored = set(report.table["outcome"])
-        for outcome in OUTCOMES:
-            if outcome.name in scored:
-                out.print(reliability_table(report, outcome.name))
-        for line in report.verdicts:
-            out.print(f"• {line}", highlight=False)
+        for item in score_output(report, title):
+            out.print(item, highlight=False)
 
 Metric = Annotated[str, typer.Option("--metric", "-m", help="Output to analyse: one of the run's metrics.")]
 

@@ -55,6 +55,15 @@ def precision_line(report: ScoreReport) -> str:
             "1 means the precision as the scenario states it")
 
 
+def score_output(report: ScoreReport, title: str) -> list[Table | str]:
+    """What `score` prints for one report, in order: the scores, the fitted precision, the
+    calibration of each scored outcome and the verdicts (print strings unhighlighted)."""
+    scored = set(report.table["outcome"])
+    return [score_table(report, title), precision_line(report),
+            *(reliability_table(report, outcome.name) for outcome in OUTCOMES if outcome.name in scored),
+            *(f"• {line}" for line in report.verdicts)]
+
+
 def whatif_table(frame: pd.DataFrame, metrics: tuple[str, ...], title: str,
                  observed: dict[int, str]) -> Table:
     """Per period: for each metric, the baseline mean and the paired difference with its interval."""

@@ -120,9 +120,8 @@ def score(
     dyad's record before it (docs/evaluation.md); each dyad's score is recorded as an analysis of
     its scenario, marked as the system's."""
     from pivotal.cli.analyses import _record_analysis
-    from pivotal.cli.render_analyses import precision_line, reliability_table, score_table
+    from pivotal.cli.render_analyses import score_output
     from pivotal.evaluation.calibration import PRECISION_SCALES
-    from pivotal.evaluation.outcomes import OUTCOMES
     from pivotal.evaluation.system_score import score_system
     from pivotal.scenario.system import resolve_system
     from pivotal.store import RunStore
@@ -147,14 +146,8 @@ def score(
             title = (f"{loaded.system.title} · {scenario.title}: forecasts of {period_label(report.start)}–"
                      f"{period_label(scenario.timeline[-1])} scored against the record ({draws:,} draws, "
                      f"seed {seed})")
-            out.print(score_table(report, title))
-            out.print(precision_line(report), highlight=False)
-            scored = set(report.table["outcome"])
-            for outcome in OUTCOMES:
-                if outcome.name in scored:
-                    out.print(reliability_table(report, outcome.name))
-            for line in report.verdicts:
-                out.print(f"• {line}", highlight=False)
+            for item in score_output(report, title):
+                out.print(item, highlight=False)
         out.print(f"contagion: {_contagion_text(contagion)}", highlight=False)
     unscored = [s.id for s in loaded.scenarios if s.id not in reports]
     if unscored:
