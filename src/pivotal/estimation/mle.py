@@ -45,6 +45,45 @@ class MaximumLikelihood:
                 for name, b, s in zip(self.names, self.estimates, self.std_errors, strict=True)]
 
 
+@dataclass(frozen=True)
+class Objective:
+    """A log-likelihood to climb: its value and gradient together, its Hessian, and optionally each
+    row's gradient (for clustered standard errors), all as functions of a NumPy parameter vector."""
+
+    value_and_gradient: Callable[[np.ndarray], tuple[float, np.ndarray]]
+    hessian: Callable[[np.ndarray], np.ndarray]
+    scores: Callable[[np.ndarray], np.ndarray] | None = None
+
+    def fixing(self, index: int, value: float) -> Objective:
+        """The same log-likelihood with parameter ``index`` held at ``value``, over the others."""
+        def full(rest: np.ndarray) -> np.ndarray:
+            return np.insert(np.asarray(rest, dtype=float), index, value)
+
+        def value_and_gradient(rest: np.ndarray) -> tuple[float, np.ndarray]:
+            total, gradient = self.value_and_gradient(full(rest))
+            return total, np.delete(gradient, index)
+
+        def hessian(rest: np.ndarray) -> np.ndarray:
+            return np.delete(np.delete(self.hessian(full(rest)), index, axis=0), index, axis=1)
+
+        return Objective(value_and_gradient, hessian)
+
+
+def jax_objective(log_likelihood: Callable[[jax.Array], jax.Array],
+                  rows: Callable[[jax.Array], jax.Array] | None = None) -> Objective:
+    """An :class:`Objective` from a JAX-traceable log-likelihood, with JAX's exact derivatives."""
+    value_and_gradient = jax.jit(jax.value_and_grad(log_likelihood))
+    hessian = jax.jit(jax.hessian(log_likelihood))
+    scores = None if rows is None else jax.jit(jax.jacfwd(rows))  # forward mode: k passes, not n
+
+    def both(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        value, gradient = value_and_gradient(jnp.asarray(theta))
+        return float(value), np.asarray(gradient)
+
+    return Objective(both, lambda theta: np.asarray(hessian(jnp.asarray(theta))),
+                     None if scores is None else lambda theta: np.asarray(scores(jnp.asarray(theta))))
+
+
 def maximise(log_likelihood: Callable[[jax.Array], jax.Array], names: Sequence[str],
              start: np.ndarray | None = None, *, rows: Callable[[jax.Array], jax.Array] | None = None,
              clusters: Sequence | None = None) -> MaximumLikelihood:
@@ -59,35 +98,46 @@ def maximise(log_likelihood: Callable[[jax.Array], jax.Array], names: Sequence[s
     start : where the climb starts (default: zeros).
     rows, clusters : each row's log-likelihood as a function of the parameters, and one cluster
         label per row (e.g. the dyad): the standard errors are then clustered on them
-        (:func:`clustered_covariance`) instead of the inverse information; ``rows`` is used only
+        (:func:`sandwich`) instead of the inverse information; ``rows`` is used only
         with ``clusters``.
 
     Returns
     -------
-    MaximumLikelihood : estimates, standard errors (inverse information, or clustered), the
-        maximised log-likelihood and the optimiser's report; ``converged`` is false when the
-        optimiser stopped early, the gradient at the end exceeds ``GRADIENT_TOLERANCE``, or the
-        information is singular there (then the standard errors are NaN and ``message`` says
-        that a parameter is not identified).
+    MaximumLikelihood : see :func:`climb`.
+    """
+    if clusters is not None and rows is None:
+        raise ValueError("clustered standard errors need each row's log-likelihood (rows=...)")
+    return climb(jax_objective(log_likelihood, rows if clusters is not None else None), names, start,
+                 clusters=clusters)
+
+
+def climb(objective: Objective, names: Sequence[str], start: np.ndarray | None = None, *,
+          clusters: Sequence | None = None) -> MaximumLikelihood:
+    """Maximise ``objective`` by Newton steps in a trust region (SciPy's ``trust-exact``).
+
+    Returns
+    -------
+    MaximumLikelihood : estimates, standard errors (inverse information, or clustered on
+        ``clusters``, one label per row of ``objective.scores``), the maximised log-likelihood and
+        the optimiser's report; ``converged`` is false when the optimiser stopped early, the
+        gradient at the end exceeds ``GRADIENT_TOLERANCE``, or the information is singular there
+        (then the standard errors are NaN and ``message`` says that a parameter is not identified).
     """
     k = len(names)
     theta0 = np.zeros(k) if start is None else np.asarray(start, dtype=float)
     if theta0.shape != (k,):
         raise ValueError(f"start must have {k} values, one per parameter, got shape {theta0.shape}")
-    negative = jax.jit(lambda theta: -log_likelihood(theta))
-    gradient = jax.jit(jax.grad(negative))
-    hessian = jax.jit(jax.hessian(negative))
     counted = {"gradients": 0}
 
-    def grad(theta: np.ndarray) -> np.ndarray:
+    def negative(theta: np.ndarray) -> tuple[float, np.ndarray]:
         counted["gradients"] += 1
-        return np.asarray(gradient(theta))
+        value, gradient = objective.value_and_gradient(theta)
+        return -value, -gradient
 
-    result = minimize(lambda t: float(negative(t)), theta0, jac=grad,
-                      hess=lambda t: np.asarray(hessian(t)), method="trust-exact",
+    result = minimize(negative, theta0, jac=True, hess=lambda t: -objective.hessian(t), method="trust-exact",
                       options={"gtol": GRADIENT_TOLERANCE / 10, "maxiter": 500})
-    information = np.asarray(hessian(result.x))
-    max_gradient = float(np.max(np.abs(gradient(result.x))))
+    information = -objective.hessian(result.x)
+    max_gradient = float(np.max(np.abs(objective.value_and_gradient(result.x)[1]), initial=0.0))
     converged = bool(result.success) and max_gradient < GRADIENT_TOLERANCE
     message = str(result.message)
     if not _positive_definite(information):
@@ -99,9 +149,9 @@ def maximise(log_likelihood: Callable[[jax.Array], jax.Array], names: Sequence[s
     else:
         covariance = np.linalg.inv(information)
         if clusters is not None:
-            if rows is None:
-                raise ValueError("clustered standard errors need each row's log-likelihood (rows=...)")
-            covariance = clustered_covariance(rows, result.x, covariance, clusters)
+            if objective.scores is None:
+                raise ValueError("clustered standard errors need each row's gradient (Objective.scores)")
+            covariance = sandwich(objective.scores(result.x), covariance, clusters)
     return MaximumLikelihood(
         names=tuple(names), estimates=np.asarray(result.x), std_errors=np.sqrt(np.diag(covariance)),
         log_likelihood=-float(result.fun), covariance=covariance, iterations=int(result.nit),
@@ -124,6 +174,12 @@ def _positive_definite(information: np.ndarray) -> bool:
 
 def clustered_covariance(rows: Callable[[jax.Array], jax.Array], theta: np.ndarray,
                          inverse_information: np.ndarray, clusters: Sequence) -> np.ndarray:
+    """:func:`sandwich` with each row's gradient from JAX's forward-mode derivative of ``rows``."""
+    scores = np.asarray(jax.jacfwd(rows)(jnp.asarray(theta)))  # (n, k); forward mode: k passes, not n
+    return sandwich(scores, inverse_information, clusters)
+
+
+def sandwich(scores: np.ndarray, inverse_information: np.ndarray, clusters: Sequence) -> np.ndarray:
     r"""The cluster-robust ("sandwich") covariance of a maximum-likelihood estimate.
 
     .. math:: V = \frac{G}{G-1}\, I^{-1} \Big(\sum_g s_g s_g'\Big) I^{-1}, \qquad
@@ -133,9 +189,9 @@ def clustered_covariance(rows: Callable[[jax.Array], jax.Array], theta: np.ndarr
     different clusters are not (Huber 1967; White 1980; the :math:`G/(G-1)` correction of Stata's
     ``cluster`` option, without the further :math:`(n-1)/(n-k)` some packages add).  With each
     row its own cluster this is the heteroskedasticity-robust covariance times :math:`n/(n-1)`.
+    ``scores`` is (n, k): each row's gradient at the estimate.
     """
     labels = np.asarray(list(clusters))
-    scores = np.asarray(jax.jacfwd(rows)(jnp.asarray(theta)))  # (n, k); forward mode: k passes, not n
     if labels.shape[0] != scores.shape[0]:
         raise ValueError(f"clusters must give one label per row ({scores.shape[0]}), got {labels.shape[0]}")
     groups, index = np.unique(labels, return_inverse=True)
@@ -147,8 +203,8 @@ def clustered_covariance(rows: Callable[[jax.Array], jax.Array], theta: np.ndarr
     return len(groups) / (len(groups) - 1) * inverse_information @ meat @ inverse_information
 
 
-def profile_likelihood(log_likelihood: Callable[[jax.Array], jax.Array], fitted: MaximumLikelihood,
-                       index: int, values: Sequence[float]) -> np.ndarray:
+def profile_likelihood(log_likelihood: Callable[[jax.Array], jax.Array] | Objective,
+                       fitted: MaximumLikelihood, index: int, values: Sequence[float]) -> np.ndarray:
     """The profile log-likelihood of parameter ``index``: at each of ``values``, the largest
     log-likelihood over the other parameters.  Its drop of 1.92 below the maximum marks a 95 %
     likelihood-ratio interval.  The values are climbed in order, each from the previous one's
@@ -156,13 +212,15 @@ def profile_likelihood(log_likelihood: Callable[[jax.Array], jax.Array], fitted:
     """
     if not 0 <= index < len(fitted.names):
         raise ValueError(f"index must be 0 to {len(fitted.names) - 1}, got {index}")
+    objective = log_likelihood if isinstance(log_likelihood, Objective) else jax_objective(log_likelihood)
     others = [i for i in range(len(fitted.names)) if i != index]
     names = [fitted.names[i] for i in others]
     profile, start = [], fitted.estimates[others]
     for value in values:
-        def with_fixed(rest: jax.Array, value: float = float(value)) -> jax.Array:
-            return log_likelihood(jnp.insert(rest, index, value))
-        climbed = maximise(with_fixed, names, start)
+        if not others:
+            profile.append(objective.value_and_gradient(np.array([float(value)]))[0])
+            continue
+        climbed = climb(objective.fixing(index, float(value)), names, start)
         profile.append(climbed.log_likelihood if climbed.converged else np.nan)
         if climbed.converged:
             start = climbed.estimates

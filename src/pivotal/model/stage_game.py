@@ -159,6 +159,7 @@ class StageSolution:
     ceasefire_holds: Any  # (n,): chance a brokered ceasefire holds
     log_resolved_by_move: Any  # (3, 2, n): logarithms of resolved_by_move, exact where it underflows
     log_irresolute_by_move: Any  # (3, 2, n)
+    log_challenger_by_move: Any  # (3, n): logarithms of challenger_by_move, exact where it underflows
 
     @property
     def challenger(self) -> np.ndarray:
@@ -472,7 +473,7 @@ def solve_stage(p: StageParameters, belief: Any, xp: ModuleType = np) -> StageSo
     expected_response = belief * resolved + (1.0 - belief) * irresolute
     value_of_challenge = (expected_response * _challenger_payoffs(p, xp)).sum(axis=0)
     options = xp.concatenate([status_quo_payoff(p)[None], value_of_challenge])
-    challenger, _ = _logit(options, lam_c, xp)
+    challenger, log_challenger = _logit(options, lam_c, xp)
     # Computed on its own so it stays exact when challenges are vanishingly rare.
     challenge_mix, _ = _logit(value_of_challenge, lam_c, xp)
 
@@ -489,4 +490,5 @@ def solve_stage(p: StageParameters, belief: Any, xp: ModuleType = np) -> StageSo
         ceasefire_holds=ceasefire_hold_probability(p),
         log_resolved_by_move=log_resolved,
         log_irresolute_by_move=log_irresolute,
+        log_challenger_by_move=log_challenger,
     )
