@@ -103,3 +103,25 @@ def case_record(scenario: Scenario) -> CaseRecord:
     absent = np.array([scenario.roles_in(period).pivot is None for period in periods])
     return CaseRecord(name=scenario.id, periods=periods, options=options, center=center, admitted=admitted,
                       pivot=pivot, absent=absent, first=first, coded=coded, **codes)
+
+
+def simulated_records(scenario: Scenario, histories: int, seed: int) -> list[CaseRecord]:
+    """``histories`` records of ``scenario`` drawn from the model at the medians of its ranges: each
+    a history the engine simulates (no record used), coded as challenges and responses only.
+
+    The truth behind them is known (every coefficient 0), so fitting them shows what a fit can
+    recover from histories of this length (:mod:`scripts/recovery.py`).
+    """
+    from dataclasses import replace
+
+    from pivotal.simulation.engine import simulate
+
+    case = case_record(scenario)
+    quantiles = np.full((len(PARAMETER_NAMES), histories), 0.5)
+    run = simulate(scenario, draws=histories, seed=seed, use_record=False, quantiles=quantiles, threads=1)
+    silent = np.full(len(case.periods), SILENT, dtype=np.int32)
+    return [replace(case, name=f"{case.name}#{i}", challenge=run.challenge[:, i].astype(np.int32),
+                    response=np.where(run.challenge[:, i] > 0, run.response[:, i], SILENT).astype(np.int32),
+                    hedged=silent, held=silent, admitted=np.ones_like(case.admitted),
+                    coded=np.ones(len(case.periods), dtype=bool))
+            for i in range(histories)]

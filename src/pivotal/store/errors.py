@@ -19,5 +19,12 @@ class AnalysisNotFoundError(StoreError, KeyError):
         return str(self.args[0])
 
 
+class FitNotFoundError(StoreError, KeyError):
+    """No fit, or more than one, matches the id given."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class StoreBusyError(StoreError):
     """Another process holds the store's write lock for too long."""

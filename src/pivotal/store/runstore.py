@@ -38,6 +38,7 @@ from pivotal.store.analyses import (
     select_analyses,
 )
 from pivotal.store.errors import RunNotFoundError, StoreBusyError, StoreError
+from pivotal.store.fits import FITS_SCHEMA, FitRecord, find_fit, insert_fit, select_fits
 from pivotal.store.paths import default_lock_timeout, default_store_path
 
 SCHEMA = (
@@ -106,6 +107,7 @@ SCHEMA = (
     )
     """,
     ANALYSES_SCHEMA,
+    FITS_SCHEMA,
     """
     CREATE TABLE IF NOT EXISTS store_info (
         key VARCHAR PRIMARY KEY,
@@ -119,7 +121,8 @@ SCHEMA = (
 #: can name an episode (``DOUBLE``, see :mod:`pivotal.scenario.timeline`), not only years.  A store
 #: of an earlier version is brought up to date the first time it is written to (reading it
 #: changes nothing); one whose version is newer than this was written by a later release and is
-#: refused, not altered.
+#: refused, not altered.  Tables added within a version (``fits``, release 0.8.0) are created when
+#: a store is first written to and read as empty before; earlier releases ignore them.
 SCHEMA_VERSION = 3
 
 #: Tables whose ``period`` column held whole years (``INTEGER``) before version 3.
@@ -527,6 +530,23 @@ class RunStore:
         """Remove one analysis (any unique start of its id); reports then show the one before it."""
         with self._connect() as con:
             return delete_analysis(con, analysis_id)
+
+    def record_fit(self, *, method: str, terms: list[str], scenarios: dict[str, str],
+                   settings: dict[str, Any], result: dict[str, Any]) -> str:
+        """Keep a fit (:mod:`pivotal.store.fits`) so that runs, what-ifs and scores can use it."""
+        with self._connect() as con:
+            return insert_fit(con, method=method, terms=terms, scenarios=scenarios, settings=settings,
+                              result=result)
+
+    def list_fits(self) -> list[FitRecord]:
+        """Every recorded fit, latest first."""
+        with self._connect(read_only=True) as con:
+            return select_fits(con)
+
+    def get_fit(self, fit_id: str) -> FitRecord:
+        """One fit by id or any unique start of one."""
+        with self._connect(read_only=True) as con:
+            return find_fit(con, fit_id)
 
     def analyses_for(self, scenario_hash: str) -> list[AnalysisRecord]:
         """Analyses of the scenario content with this hash, latest first."""

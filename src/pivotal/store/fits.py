@@ -1,0 +1,77 @@
+"""Fits in the run store: the coefficients estimated from cases' records, kept as JSON.
+
+A fit belongs to no run: it is made from the records of one or many scenarios, each named by id
+and content hash, so that a run, what-if or score can use it later and a scenario changed since
+is noticed.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+
+from pivotal.store.analyses import strict_json
+from pivotal.store.errors import FitNotFoundError
+
+FITS_SCHEMA = """
+    CREATE TABLE IF NOT EXISTS fits (
+        fit_id VARCHAR PRIMARY KEY,
+        created_at TIMESTAMP NOT NULL,
+        method VARCHAR NOT NULL,
+        terms_json VARCHAR NOT NULL,
+        scenarios_json VARCHAR NOT NULL,
+        settings_json VARCHAR NOT NULL,
+        result_json VARCHAR NOT NULL
+    )
+"""
+
+
+@dataclass(frozen=True)
+class FitRecord:
+    """One recorded fit: ``scenarios`` maps each case's id to its content hash; ``result`` is the
+    fit as :meth:`pivotal.estimation.fit.StructuralFit.to_dict` gives it."""
+
+    fit_id: str
+    created_at: datetime
+    method: str
+    terms: list[str]
+    scenarios: dict[str, str]
+    settings: dict[str, Any]
+    result: dict[str, Any]
+
+
+def insert_fit(con: duckdb.DuckDBPyConnection, *, method: str, terms: list[str], scenarios: dict[str, str],
+               settings: dict[str, Any], result: dict[str, Any]) -> str:
+    """Write one fit in one statement (there whole or not at all); returns its id."""
+    fit_id = uuid.uuid4().hex[:12]
+    created = datetime.now(UTC).replace(tzinfo=None)
+    con.execute("INSERT INTO fits (fit_id, created_at, method, terms_json, scenarios_json, settings_json, "
+                "result_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [fit_id, created, method, strict_json(terms), strict_json(scenarios), strict_json(settings),
+                 strict_json(result)])
+    return fit_id
+
+
+def select_fits(con: duckdb.DuckDBPyConnection) -> list[FitRecord]:
+    """Every fit, latest first."""
+    rows = con.execute("SELECT fit_id, created_at, method, terms_json, scenarios_json, settings_json, "
+                       "result_json FROM fits ORDER BY created_at DESC, fit_id DESC").fetchall()
+    return [FitRecord(fit_id=r[0], created_at=r[1], method=r[2], terms=json.loads(r[3]),
+                      scenarios=json.loads(r[4]), settings=json.loads(r[5]), result=json.loads(r[6]))
+            for r in rows]
+
+
+def find_fit(con: duckdb.DuckDBPyConnection, prefix: str) -> FitRecord:
+    """The one fit whose id starts with ``prefix``."""
+    prefix = prefix.strip()
+    matches = [r for r in select_fits(con) if prefix and r.fit_id.startswith(prefix)]
+    if len(matches) != 1:
+        found = "none" if not matches else f"{len(matches)} ({', '.join(r.fit_id for r in matches[:5])})"
+        raise FitNotFoundError(f"no single fit with an id starting {prefix!r}: {found}; "
+                               "`pivotal fits` lists them")
+    return matches[0]

@@ -1,0 +1,147 @@
+"""Fitting pivotal's game: the likelihood's filter is the engine's belief, its derivatives are
+exact, a fit recovers the truth it was simulated from, and the command records what it fitted."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("jax")
+
+from pivotal.estimation.fit import fit_scenarios
+from pivotal.estimation.mle import Objective, climb
+from pivotal.estimation.record import case_record, simulated_records
+from pivotal.estimation.structural import Likelihood, walk_case
+from pivotal.estimation.terms import SpecificationError, design, parse_terms
+from pivotal.model.parameters import PARAMETER_NAMES
+from pivotal.scenario import builtin_names, builtin_scenario
+from pivotal.simulation.engine import simulate
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_the_filter_moves_beliefs_as_the_engine_does(name):
+    """At the medians of every range, the likelihood's belief in each period and its forecast of the
+    challenge equal the engine's run on the record, period by period."""
+    scenario = builtin_scenario(name)
+    laid = design(parse_terms(["precision"]), [case_record(scenario)])
+    walked = walk_case(np.zeros(1), laid, 0)
+    run = simulate(scenario, draws=1, seed=0, quantiles=np.full((len(PARAMETER_NAMES), 1), 0.5), threads=1)
+    engine = np.stack([run.metrics[k][:, 0] for k in ("p_deterred", "p_probe", "p_offensive")], axis=1)
+    assert np.abs(walked.belief - run.metrics["belief"][:, 0]).max() < 1e-12
+    assert np.abs(walked.challenge - engine).max() < 1e-12
+    assert np.all(np.isfinite(walked.log_likelihood)) and np.all(walked.log_likelihood <= 0)
+
+
+@pytest.fixture(scope="module")
+def two_cases():
+    scenarios = [builtin_scenario("india-pakistan"), builtin_scenario("south-caucasus")]
+    return scenarios, [case_record(s) for s in scenarios]
+
+
+def test_gradient_and_hessian_are_the_derivatives_of_the_likelihood(two_cases):
+    """Central differences of the value agree with the gradient, and of the gradient with the
+    Hessian, at a point away from the scenarios' values (both links, and a covariate)."""
+    _, cases = two_cases
+    laid = design(parse_terms(["precision_challenger", "patron_shield", "prize~balance"]), cases)
+    likelihood = Likelihood(laid)
+    theta = np.array([-0.4, 0.3, 0.2])
+    value, gradient = likelihood.value_and_gradient(theta)
+    hessian = likelihood.hessian(theta)
+    h = 1e-5
+    for j in range(3):
+        step = np.eye(3)[j] * h
+        up, down = likelihood.value_and_gradient(theta + step), likelihood.value_and_gradient(theta - step)
+        assert (up[0] - down[0]) / (2 * h) == pytest.approx(gradient[j], rel=1e-6, abs=1e-6)
+        assert np.allclose((up[1] - down[1]) / (2 * h), hessian[j], rtol=1e-5, atol=1e-4)
+    assert np.isfinite(value)
+
+
+def test_a_fit_recovers_the_values_the_histories_were_drawn_from():
+    """Histories simulated by the engine at the scenario's medians (every coefficient 0) give
+    estimates whose 95 % intervals cover 0, and errors that shrink with more histories."""
+    scenario = builtin_scenario("india-pakistan")
+    errors = []
+    for histories in (40, 160):
+        cases = simulated_records(scenario, histories, seed=7)
+        laid = design(parse_terms(["precision_challenger", "precision_pivot"]), cases)
+        likelihood = Likelihood(laid)
+        fitted = climb(Objective(likelihood.value_and_gradient, likelihood.hessian), laid.labels)
+        assert fitted.converged, fitted.message
+        assert np.all(np.abs(fitted.estimates) < 1.96 * fitted.std_errors + 1e-9), fitted.table()
+        errors.append(fitted.std_errors)
+    assert np.all(errors[1] < 0.7 * errors[0])  # about 1/2 with four times the histories
+
+
+def test_terms_are_checked_with_what_to_do():
+    assert [t.label for t in parse_terms(["precision", "prize~balance"])] == ["precision", "prize~balance"]
+    with pytest.raises(SpecificationError, match="not a model parameter"):
+        parse_terms(["precison"])
+    with pytest.raises(SpecificationError, match="named twice"):
+        parse_terms(["prize", "prize"])
+    with pytest.raises(SpecificationError, match="not both"):
+        parse_terms(["precision", "precision_pivot"])
+    with pytest.raises(SpecificationError, match="at least one"):
+        parse_terms([])
+    beagle = case_record(builtin_scenario("beagle-channel"))
+    with pytest.raises(SpecificationError, match="cannot move it"):
+        design(parse_terms(["ceasefire_fragility"]), [beagle])  # 0 throughout: nothing to scale
+
+
+def test_clustered_maximum_likelihood_fit_reports_its_checks(two_cases):
+    scenarios, _ = two_cases
+    fitted = fit_scenarios(scenarios, ["precision"], keep=50)
+    assert fitted.converged and fitted.method == "mle" and fitted.diagnostics["clustered"]
+    assert fitted.lower[0] < fitted.estimates[0] < fitted.upper[0]
+    assert len(fitted.draws) == 50
+    again = type(fitted).from_dict(json.loads(json.dumps(fitted.to_dict())))
+    assert again == fitted
+
+
+def test_the_posterior_is_sampled_and_its_diagnostics_warn():
+    """A short NUTS run reports R-hat and effective sample sizes, and says when they are too poor."""
+    fitted = fit_scenarios([builtin_scenario("peru-ecuador")], ["precision"], "nuts", chains=2, warmup=30,
+                           samples=30, keep=40)
+    assert fitted.method == "nuts"
+    assert set(fitted.diagnostics["rhat"]) == {"precision"}
+    assert fitted.diagnostics["ess_bulk"]["precision"] > 0
+    assert any("effective sample size" in note for note in fitted.warnings)  # 60 draws: too few
+    assert not fitted.converged
+    assert len(fitted.draws) == 40
+
+
+def test_fit_fits_and_fit_show_as_a_user_runs_them():
+    from typer.testing import CliRunner
+
+    from pivotal.cli.app import app
+
+    runner = CliRunner()
+    made = runner.invoke(app, ["fit", "peru-ecuador", "india-pakistan", "--free", "precision"],
+                         env={"COLUMNS": "200"})
+    assert made.exit_code == 0, made.output
+    assert "maximum likelihood on peru-ecuador, india-pakistan" in made.stdout
+    assert "clustered by case" in made.stdout
+    listed = runner.invoke(app, ["fits"], env={"COLUMNS": "200"})
+    fit_id = listed.stdout.split("│")[1].strip() if "│" in listed.stdout else None
+    assert fit_id and "precision" in listed.stdout
+    shown = json.loads(runner.invoke(app, ["fit-show", fit_id[:6], "--json"]).stdout)
+    assert shown["fit_id"] == fit_id and shown["terms"] == ["precision"] and shown["converged"]
+    assert shown["estimates"][0] == pytest.approx(-1.236, abs=0.01)  # the records' precision is lower
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["fit", "india-pakistan", "--free", "precison"], "not a model parameter"),
+    (["fit", "no-such-case", "--free", "precision"], "built-in"),
+    (["fit", "india-pakistan", "--free", "precision", "--method", "gibbs"], "expected mle or nuts"),
+    (["fit-show", "ffffff"], "no single fit"),
+])
+def test_mistakes_get_one_clear_line_and_no_fit(args, message):
+    from typer.testing import CliRunner
+
+    from pivotal.cli.app import app
+
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code in (1, 2)
+    assert message in result.output and "Traceback" not in result.output
+    assert "no fits recorded" in CliRunner().invoke(app, ["fits"]).stdout
