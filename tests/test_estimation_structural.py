@@ -91,12 +91,24 @@ def test_terms_are_checked_with_what_to_do():
 
 def test_clustered_maximum_likelihood_fit_reports_its_checks(two_cases):
     scenarios, _ = two_cases
-    fitted = fit_scenarios(scenarios, ["precision"], keep=50)
+    fitted = fit_scenarios([*scenarios, builtin_scenario("peru-ecuador")], ["precision"], keep=50)
     assert fitted.converged and fitted.method == "mle" and fitted.diagnostics["clustered"]
     assert fitted.lower[0] < fitted.estimates[0] < fitted.upper[0]
     assert len(fitted.draws) == 50
     again = type(fitted).from_dict(json.loads(json.dumps(fitted.to_dict())))
     assert again == fitted
+    few = fit_scenarios(scenarios, ["precision"], keep=0)  # two cases, one term: not clustered
+    assert not few.diagnostics["clustered"] and any("too few to cluster" in w for w in few.warnings)
+
+
+def test_a_context_whose_probability_underflows_does_not_poison_later_beliefs(two_cases):
+    """Far from the authors' values the recorded early moves can have probability 0 in floating
+    point; the likelihood stays finite, and so does every later belief."""
+    _, cases = two_cases
+    laid = design(parse_terms(["precision_pivot"]), cases[1:])
+    value, gradient = Likelihood(laid).value_and_gradient(np.array([6.0]))
+    assert np.isfinite(value) and np.all(np.isfinite(gradient))
+    assert np.all(np.isfinite(walk_case(np.array([6.0]), laid, 0).belief))
 
 
 def test_the_posterior_is_sampled_and_its_diagnostics_warn():
@@ -121,7 +133,7 @@ def test_fit_fits_and_fit_show_as_a_user_runs_them():
                          env={"COLUMNS": "200"})
     assert made.exit_code == 0, made.output
     assert "maximum likelihood on peru-ecuador, india-pakistan" in made.stdout
-    assert "clustered by case" in made.stdout
+    assert "too few to cluster" in made.stdout  # 2 cases, 1 term: errors not clustered, and said so
     listed = runner.invoke(app, ["fits"], env={"COLUMNS": "200"})
     fit_id = listed.stdout.split("│")[1].strip() if "│" in listed.stdout else None
     assert fit_id and "precision" in listed.stdout

@@ -11,11 +11,12 @@ import typer
 
 from pivotal.cli.common import app, err, error_line, out, styled, user_errors
 from pivotal.store import RunStore
+from pivotal.store.analyses import strict_json
 
 Cases = Annotated[list[str], typer.Argument(
     metavar="SCENARIO-OR-SYSTEM...",
     help="Built-in scenarios or systems, or their YAML files: the cases whose records are fitted "
-    "(a system gives each of its dyads).")]
+    "(a system gives each of its dyads, fitted as separate cases: contagion is not in the likelihood).")]
 Free = Annotated[list[str], typer.Option(
     "--free", "-f", metavar="NAME[~COVARIATE]",
     help="A coefficient to estimate: NAME shifts that parameter on its link scale (log, or logit for "
@@ -40,14 +41,18 @@ def fit(
 ) -> None:
     """Estimate chosen coefficients of the game from the records of one or many cases.
 
-    Beliefs about the pivot are carried through each case's history exactly (the likelihood is a
-    forward filter over its type); see docs/estimation.md for the likelihood, the priors and how
-    to read a fit."""
+    Beliefs about the pivot are carried through each case's recorded challenges and responses as
+    the engine carries them (the likelihood is a forward filter over its type); see
+    docs/estimation.md for the likelihood, the priors and how to read a fit."""
     if method not in ("mle", "nuts"):
         raise typer.BadParameter(f"expected mle or nuts, found {method!r}", param_hint="--method")
     try:
         from pivotal.estimation.fit import fit_scenarios
         from pivotal.estimation.terms import SpecificationError
+
+        if method == "nuts":
+            import arviz  # noqa: F401
+            import numpyro  # noqa: F401
     except ImportError as error:
         err.print(error_line(f'{error}; fitting needs the estimation extra: '
                              'pip install "pivotal[estimation]"'))
@@ -95,7 +100,8 @@ def fits() -> None:
     for record in records:
         result = record.result
         table.add_row(record.fit_id, record.created_at.strftime("%Y-%m-%d %H:%M"), record.method,
-                      ", ".join(record.terms), ", ".join(record.scenarios), f"{result['log_likelihood']:.2f}",
+                      ", ".join(record.terms), ", ".join(record.scenarios),
+                      _number(result["log_likelihood"], 2),
                       "yes" if result["converged"] else "no")
     out.print(table)
 
@@ -116,14 +122,14 @@ def _show(result: dict, fit_id: str | None, as_json: bool) -> None:
 
     if as_json:
         data = {key: value for key, value in result.items() if key != "draws"}
-        sys.stdout.write(json.dumps({"fit_id": fit_id, **data}, indent=2) + "\n")
+        sys.stdout.write(json.dumps(json.loads(strict_json({"fit_id": fit_id, **data})), indent=2) + "\n")
         return
     method = "maximum likelihood" if result["method"] == "mle" else "posterior (NUTS)"
     title = f"Fit {fit_id or '(not recorded)'}: {method} on {', '.join(result['cases'])}"
     table = Table(title=title, caption=f"{result['periods']} coded periods; log-likelihood "
-                  f"{result['log_likelihood']:.3f}. A coefficient is a shift on the parameter's link scale "
-                  "(factor = its multiple of the parameter, or of a share's odds); 0 keeps each scenario's "
-                  "own values.")
+                  f"{_number(result['log_likelihood'])}. A coefficient is a shift on the parameter's link "
+                  "scale (factor = its multiple of the parameter, or of a share's odds); 0 keeps each "
+                  "scenario's own values.")
     interval = "90 % interval" if result["method"] == "nuts" else "90 % interval (Wald)"
     for column in ("term", "estimate", "std. error", interval, "factor", "prior sd"):
         table.add_column(column, justify="left" if column == "term" else "right")
@@ -136,20 +142,21 @@ def _show(result: dict, fit_id: str | None, as_json: bool) -> None:
     if result["method"] == "nuts":
         out.print(f"{diagnostics['chains']} chains x {diagnostics['samples']} draws after "
                   f"{diagnostics['warmup']} warm-up; divergences {diagnostics['divergences']}; R-hat "
-                  + ", ".join(f"{k} {v:.3f}" for k, v in diagnostics["rhat"].items()) + "; bulk ESS "
-                  + ", ".join(f"{k} {v:.0f}" for k, v in diagnostics["ess_bulk"].items()), highlight=False)
+                  + ", ".join(f"{k} {_number(v)}" for k, v in diagnostics["rhat"].items()) + "; bulk ESS "
+                  + ", ".join(f"{k} {_number(v, 0)}" for k, v in diagnostics["ess_bulk"].items()),
+                  highlight=False)
     else:
-        largest = diagnostics.get("max_gradient", float("nan"))
+        largest = diagnostics.get("max_gradient")
         out.print(f"{result['iterations']} Newton iterations, {result['gradient_evaluations']} gradient "
-                  f"evaluations; largest gradient at the end {largest:.1e}"
+                  f"evaluations; largest gradient at the end {'n/a' if largest is None else f'{largest:.1e}'}"
                   + ("; standard errors clustered by case" if diagnostics.get("clustered") else ""),
                   highlight=False)
     for note in result.get("warnings", []):
         out.print(error_line(note, "warning:"), highlight=False)
 
 
-def _number(value: float | None) -> str:
-    return "n/a" if value is None or value != value else f"{value:.3f}"
+def _number(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None or value != value else f"{value:.{digits}f}"
 
 
 def _factor(value: float | None) -> float | None:

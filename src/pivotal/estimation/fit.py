@@ -101,10 +101,11 @@ def fit_scenarios(scenarios: Sequence[Scenario], free: Sequence[str], method: Me
     laid = design(parse_terms(free), cases, [range_spreads(scenario) for scenario in scenarios])
     likelihood = Likelihood(laid)
     objective = Objective(likelihood.value_and_gradient, likelihood.hessian, likelihood.scores)
-    clusters = likelihood.clusters() if len(cases) > 1 else None
-    fitted = climb(objective, laid.labels, clusters=clusters)
+    # A clustered covariance has rank at most (cases - 1): with too few cases it is not a measure.
+    clustered = len(cases) - 1 > len(laid.terms)
+    fitted = climb(objective, laid.labels, clusters=likelihood.clusters() if clustered else None)
     if method == "mle":
-        return _from_maximum(laid, fitted, keep, seed)
+        return _from_maximum(laid, fitted, keep, seed, clustered)
     return _posterior(laid, likelihood, fitted, chains=chains, warmup=warmup, samples=samples, seed=seed,
                       keep=keep)
 
@@ -118,7 +119,7 @@ def _common(laid: Design) -> dict[str, Any]:
 def _edge_warnings(laid: Design, estimates: np.ndarray) -> list[str]:
     found = []
     for term, value in zip(laid.terms, estimates, strict=True):
-        if abs(value) > AT_BOUND:
+        if abs(value) > AT_BOUND and term.covariate is None:
             side = "0" if value < 0 else ("1" if term.link == "logit" else "its ceiling")
             found.append(f"{term.label} = {value:+.2f}: the records push it toward {side}, the edge of its "
                          "range; its standard error describes a flat ridge, not a measurement (fix it, or "
@@ -126,8 +127,13 @@ def _edge_warnings(laid: Design, estimates: np.ndarray) -> list[str]:
     return found
 
 
-def _from_maximum(laid: Design, fitted: MaximumLikelihood, keep: int, seed: int) -> StructuralFit:
+def _from_maximum(laid: Design, fitted: MaximumLikelihood, keep: int, seed: int,
+                  clustered: bool) -> StructuralFit:
     notes = _edge_warnings(laid, fitted.estimates)
+    if len(laid.cases) > 1 and not clustered:
+        notes.append(f"{len(laid.cases)} cases for {len(laid.terms)} terms: too few to cluster the standard "
+                     "errors by case, so they assume independent periods and are too small if a case's "
+                     "periods are not")
     if not fitted.converged:
         notes.insert(0, f"not converged: {fitted.message}")
     errors = fitted.std_errors
@@ -143,7 +149,7 @@ def _from_maximum(laid: Design, fitted: MaximumLikelihood, keep: int, seed: int)
         gradient_evaluations=fitted.gradient_evaluations,
         lower=tuple(float(x) for x in fitted.estimates - 1.645 * errors),
         upper=tuple(float(x) for x in fitted.estimates + 1.645 * errors),
-        diagnostics={"max_gradient": fitted.max_gradient, "clustered": len(laid.cases) > 1},
+        diagnostics={"max_gradient": fitted.max_gradient, "clustered": clustered},
         warnings=tuple(notes), draws=draws,
     )
 

@@ -110,13 +110,17 @@ def simulated_records(scenario: Scenario, histories: int, seed: int) -> list[Cas
     a history the engine simulates (no record used), coded as challenges and responses only.
 
     The truth behind them is known (every coefficient 0), so fitting them shows what a fit can
-    recover from histories of this length (:mod:`scripts/recovery.py`).
+    recover from histories of this length (``scripts/recovery.py``).  Only a game that begins with
+    the crisis: where the engine draws early moves its observers see them, which records coding
+    no early moves would not match.
     """
     from dataclasses import replace
 
     from pivotal.simulation.engine import simulate
 
     case = case_record(scenario)
+    if not case.options.crisis_only:
+        raise ValueError(f"{scenario.id} has moves before the crisis: simulated records would not code them")
     quantiles = np.full((len(PARAMETER_NAMES), histories), 0.5)
     run = simulate(scenario, draws=histories, seed=seed, use_record=False, quantiles=quantiles, threads=1)
     silent = np.full(len(case.periods), SILENT, dtype=np.int32)

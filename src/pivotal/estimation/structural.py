@@ -15,10 +15,11 @@ over the contexts :math:`k` that the record's early moves admit (:math:`w_k` the
 with each factor 1 where the record is silent.  The pivot's type is hidden, so the probability of a
 response mixes the two types at :math:`\mu_t`, the probability that the pivot is resolved given the
 record before :math:`t`.  That is the observers' belief: Bayes' rule on each recorded challenge and
-response, then turnover toward the prior with probability :math:`q`, exactly as the engine moves it
+response, then turnover toward the prior with probability :math:`q`, as the engine moves it
 (:mod:`pivotal.simulation.kernel`).  The walk over periods is therefore the forward filter of a
-hidden Markov chain over the pivot's type, carried through each case's history exactly; nothing
-is simulated.
+hidden Markov chain over the pivot's type on the recorded challenges and responses; nothing is
+simulated.  Like the engine, it learns nothing about the type from a hedge or a ceasefire, and
+where hedging is not coded it erodes alignment by its expected value.
 """
 
 from __future__ import annotations
@@ -242,7 +243,8 @@ def _walk(values: Any, codes: Any, admitted: Any, first: Any, *,
         solution = solve_period(StageParameters(**stage), belief[None], options, jnp)
         joint = solution.joint  # draws axis = contexts
         mu = jnp.clip(belief, BELIEF_FLOOR, 1.0 - BELIEF_FLOOR)
-        log_w = _safe_log(solution.weights[:, 0] * allowed)
+        # Floored, so that a context whose probability underflows stays possible, as in the engine.
+        log_w = jnp.where(allowed > 0, jnp.log(jnp.clip(solution.weights[:, 0], PROBABILITY_FLOOR)), -jnp.inf)
         challenge = jnp.clip(c, 0, 2)
         move = jnp.clip(c - 1, 0, 1)
         response = jnp.clip(r, 0, 2)
@@ -262,7 +264,7 @@ def _walk(values: Any, codes: Any, admitted: Any, first: Any, *,
         seen = log_w + log_c
         posterior = posterior_resolve(belief, jax.nn.logsumexp(seen + log_r1),
                                       jax.nn.logsumexp(seen + log_r0), jnp)
-        after = jnp.where(answered & (coded == 1), posterior, belief)
+        after = jnp.where(answered & (coded == 1) & jnp.isfinite(posterior), posterior, belief)
         # The alignment the target keeps: its recorded hedging, else the chance of it at the record.
         weights = jax.nn.softmax(jnp.where(coded == 1, log_chance, _safe_log(solution.weights[:, 0])))
         expected = jnp.where(coded == 1, p_hedge, joint.p_hedge)

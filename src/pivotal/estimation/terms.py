@@ -180,7 +180,8 @@ def _refuse_immovable(terms: Sequence[Term], cases: Sequence[CaseRecord]) -> Non
             bound = "0 or 1" if term.link == "logit" else "0"
             raise SpecificationError(
                 f"{term.name} is {bound} in every period of {', '.join(c.name for c in cases)}: a "
-                "coefficient on its link scale cannot move it; give it a range above 0 in the scenario first")
+                "coefficient on its link scale cannot move it; give it a range inside its bounds in the "
+                "scenario first")
 
 
 def range_spreads(scenario: Scenario) -> dict[str, np.ndarray]:

@@ -1,8 +1,7 @@
 """Fits in the run store: the coefficients estimated from cases' records, kept as JSON.
 
-A fit belongs to no run: it is made from the records of one or many scenarios, each named by id
-and content hash, so that a run, what-if or score can use it later and a scenario changed since
-is noticed.
+A fit belongs to no run: it is made from the records of one or many scenarios, each kept with
+its id and content hash (what the fit was made from).
 """
 
 from __future__ import annotations

@@ -533,7 +533,7 @@ class RunStore:
 
     def record_fit(self, *, method: str, terms: list[str], scenarios: dict[str, str],
                    settings: dict[str, Any], result: dict[str, Any]) -> str:
-        """Keep a fit (:mod:`pivotal.store.fits`) so that runs, what-ifs and scores can use it."""
+        """Keep a fit (:mod:`pivotal.store.fits`)."""
         with self._connect() as con:
             return insert_fit(con, method=method, terms=terms, scenarios=scenarios, settings=settings,
                               result=result)
