@@ -258,7 +258,16 @@ def _walk(values: Any, codes: Any, admitted: Any, first: Any, *,
                             jnp.where(answered, joint.hedge_by_move[response, move], mixed_hedge))
         log_held = jnp.where(answered & (r == 1), _bernoulli_log(joint.ceasefire_holds, held), 0.0)
         log_chance = log_w + log_c + log_r
-        terms = log_chance + _bernoulli_log(p_hedge, hedged) + log_held
+        # The target's hedge in logarithms, exact where its probability underflows: a logit choice on
+        # (w - l) - mu' v at the target's precision, mu' the belief it hedges at.
+        seen_belief = jnp.where(c == 0, mu, joint.posterior_by_move[response, move])
+        advantage = stage["precision_target"] * (stage["alt_patron_support"] - stage["pivot_leverage"]
+                                                 - seen_belief * stage["protection_value"])
+        log_hedge = jnp.where(hedged == 1, jax.nn.log_sigmoid(advantage), jax.nn.log_sigmoid(-advantage))
+        exact = (c == 0) | answered
+        log_hedged = jnp.where(hedged == SILENT, 0.0,
+                               jnp.where(exact, log_hedge, _bernoulli_log(p_hedge, hedged)))
+        terms = log_chance + log_hedged + log_held
         row = jnp.where(coded == 1, jax.nn.logsumexp(terms), 0.0)
         # Bayes' rule on the recorded challenge and response, over the contexts the record admits.
         seen = log_w + log_c
