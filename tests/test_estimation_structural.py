@@ -157,3 +157,64 @@ def test_mistakes_get_one_clear_line_and_no_fit(args, message):
     assert result.exit_code in (1, 2)
     assert message in result.output and "Traceback" not in result.output
     assert "no fits recorded" in CliRunner().invoke(app, ["fits"]).stdout
+
+
+def test_fitted_values_are_the_likelihoods_values_and_runs_take_them():
+    """A fit's draws become the same parameter values the likelihood used; at the scenario's own
+    medians they change nothing in a run at the medians, and a run's draw i takes fit draw i mod S
+    however the run is cut into chunks."""
+    from pivotal.estimation.fit import fitted_values
+    from pivotal.estimation.structural import _padded
+    from pivotal.estimation.terms import term_values
+    from pivotal.simulation.fitted import FittedValues
+
+    scenario = builtin_scenario("india-pakistan")
+    case = case_record(scenario)
+    laid = design(parse_terms(["precision", "prize~balance"]), [case])
+    theta = np.array([-0.7, 0.3])
+    values, _, _ = _padded(laid, 0).values(theta)
+    mapped = term_values(laid.labels, theta[None], case, laid.covariates)
+    for name, column in mapped.items():
+        assert np.allclose(column[:, 0], values[PARAMETER_NAMES.index(name), : len(case.periods)], rtol=1e-14)
+    medians = np.full((len(PARAMETER_NAMES), 64), 0.5)
+    at_medians = FittedValues({"prize": np.repeat(case.value("prize")[:, None], 3, axis=1)})
+    plain = simulate(scenario, draws=64, seed=3, quantiles=medians, threads=1)
+    fitted = simulate(scenario, draws=64, seed=3, quantiles=medians, threads=1, fitted=at_medians)
+    assert np.array_equal(plain.metrics["p_challenge"], fitted.metrics["p_challenge"])
+    record = fit_scenarios([scenario], ["precision_challenger"], keep=7)
+    six = fitted_values(record, scenario, "x")
+    assert six.columns(5, 9)["precision_challenger"].shape == (len(case.periods), 4)
+    whole = simulate(scenario, draws=40, seed=1, fitted=six, threads=1)
+    later = simulate(scenario, draws=20, seed=1, fitted=six, threads=1, first_draw=20)
+    assert np.array_equal(whole.metrics["p_probe"][:, 20:], later.metrics["p_probe"])
+
+
+def test_run_whatif_and_score_use_a_recorded_fit():
+    from typer.testing import CliRunner
+
+    from pivotal.cli.app import app
+    from pivotal.store import RunStore
+
+    runner = CliRunner()
+    env = {"COLUMNS": "200"}
+    made = runner.invoke(app, ["fit", "india-pakistan", "peru-ecuador", "-f", "precision"], env=env)
+    assert made.exit_code == 0, made.output
+    fit_id = RunStore().list_fits()[0].fit_id
+    ran = runner.invoke(app, ["run", "kyrgyzstan-tajikistan", "-n", "200", "-s", "1", "--fit", fit_id],
+                        env=env)
+    assert ran.exit_code == 0, ran.output
+    assert f"fit {fit_id}" in ran.stdout
+    assert RunStore().list_runs()[0].settings == {"fit": fit_id}
+    clash = runner.invoke(app, ["whatif", "--scenario", "india-pakistan", "--set", "precision=5@2019",
+                                "--fit", fit_id, "-n", "100"], env=env)
+    assert clash.exit_code == 2 and "which the what-if changes" in clash.output
+    paired = runner.invoke(app, ["whatif", "--scenario", "india-pakistan", "--set",
+                                 "patron_shield=0.9@2019", "--fit", fit_id, "-n", "100", "--json"], env=env)
+    assert paired.exit_code == 0 and json.loads(paired.stdout)["fit"] == fit_id
+    scored = runner.invoke(app, ["score", "kyrgyzstan-tajikistan", "-n", "100", "--fit", fit_id,
+                                 "--json"], env=env)
+    assert scored.exit_code == 0, scored.output
+    table = json.loads(scored.stdout)["scores"]
+    rows = [r for r in table if r["method"] == f"model, fit {fit_id}"]
+    assert rows and all(r["fit"] == "fitted on other cases" for r in rows)
+    assert any(f"the model with fit {fit_id}" in v for v in json.loads(scored.stdout)["verdicts"])

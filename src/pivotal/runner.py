@@ -13,6 +13,7 @@ from pivotal.scenario import Scenario, scenario_hash
 from pivotal.scenario.loader import scenario_json
 from pivotal.simulation import METRICS, summarise
 from pivotal.simulation.engine import Progress
+from pivotal.simulation.fitted import FittedValues
 from pivotal.simulation.streaming import RunSummary, simulate_summary
 from pivotal.store import RunStore, StoreBusyError, StoredRun
 from pivotal.store.runstore import summary_html
@@ -67,6 +68,7 @@ def compute_summary(
     backend: str = "numpy",
     threads: int | None = None,
     memory_budget: int | None = None,
+    fitted: FittedValues | None = None,
 ) -> tuple[RunSummary, pd.DataFrame]:
     """Simulate and summarise, without touching the store (safe in worker processes).
 
@@ -76,7 +78,7 @@ def compute_summary(
     """
     result = simulate_summary(scenario, draws=draws, seed=seed, use_record=use_record,
                               progress=progress, backend=backend, threads=threads,
-                              memory_budget=memory_budget)
+                              memory_budget=memory_budget, fitted=fitted)
     return result, summarise(result)
 
 
@@ -88,8 +90,10 @@ def record_summary(
     seed: int,
     use_record: bool,
     summary: pd.DataFrame,
+    settings: dict | None = None,
 ) -> str:
-    """Record a computed run in ``store`` in one transaction; returns its run id."""
+    """Record a computed run in ``store`` in one transaction; returns its run id.  ``settings``
+    (what the run was made with beyond the scenario, e.g. ``{"fit": id}``) are kept with it."""
     from pivotal import __version__
 
     return store.record(
@@ -103,6 +107,7 @@ def record_summary(
         package_version=__version__,
         summary=summary,
         metrics=METRICS,
+        settings=settings,
     )
 
 
@@ -118,16 +123,18 @@ def run_scenario(
     backend: str = "numpy",
     threads: int | None = None,
     on_busy: Callable[[str], None] | None = None,
+    fitted: FittedValues | None = None,
 ) -> Run:
     """Simulate ``scenario`` and record the run; ``seed=None`` picks one and records it.
 
     When the store is held by another process past its lock timeout and ``on_busy`` is given, the
     finished run is not thrown away: ``on_busy`` is told why, and the run waits for the store as
-    long as it takes (without it, StoreBusyError is raised as before).
+    long as it takes (without it, StoreBusyError is raised as before).  ``fitted`` values (a fit's,
+    :mod:`pivotal.simulation.fitted`) stand in for their parameters' ranges.
     """
     seed = fresh_seed() if seed is None else seed
     result, summary = compute_summary(scenario, draws=draws, seed=seed, use_record=use_record,
-                                      progress=progress, backend=backend, threads=threads)
+                                      progress=progress, backend=backend, threads=threads, fitted=fitted)
     finished = Run(run_id=None, seed=seed, result=result, summary=summary)
     if not record:
         return finished
@@ -137,7 +144,7 @@ def run_scenario(
 
 
 def record_run(store: RunStore, run: Run, *, draws: int, use_record: bool,
-               on_busy: Callable[[str], None] | None = None) -> str:
+               on_busy: Callable[[str], None] | None = None, settings: dict | None = None) -> str:
     """Record a finished run; returns its id.
 
     When the store is held by another process past its lock timeout and ``on_busy`` is given, the
@@ -147,13 +154,13 @@ def record_run(store: RunStore, run: Run, *, draws: int, use_record: bool,
     scenario = run.result.scenario
     try:
         return record_summary(store, scenario, draws=draws, seed=run.seed, use_record=use_record,
-                              summary=run.summary)
+                              summary=run.summary, settings=settings)
     except StoreBusyError as busy:
         if on_busy is None:  # a library caller keeps its own timeout
             raise
         on_busy(f"{busy} The finished run waits to be recorded (Ctrl-C gives it up).")
         return record_summary(store.patient(), scenario, draws=draws, seed=run.seed,
-                              use_record=use_record, summary=run.summary)
+                              use_record=use_record, summary=run.summary, settings=settings)
 
 
 def record_system_run(store: RunStore, result: SystemResult, *, contagion: float | None = None,

@@ -23,6 +23,7 @@ from pivotal.scenario.overlay import Overlay, apply_overlay
 from pivotal.scenario.schema import PeriodRange, Scenario
 from pivotal.scenario.timeline import Period, boundary_before, period_label
 from pivotal.simulation.engine import METRICS, Progress, SimulationResult, simulate
+from pivotal.simulation.fitted import FittedValues
 from pivotal.simulation.summary import INTERVAL
 
 
@@ -169,7 +170,8 @@ NEEDS_OPTION = {
 
 
 def what_if(base: Scenario, overlays: list[Overlay], *, draws: int = 2000, seed: int = 0,
-            shared_record: Iterable[int] = (), progress: Progress | None = None) -> WhatIf:
+            shared_record: Iterable[int] = (), progress: Progress | None = None,
+            fitted: FittedValues | None = None) -> WhatIf:
     """Run ``base`` and ``base`` with ``overlays`` applied in order, paired by common random numbers.
 
     Parameters
@@ -180,7 +182,17 @@ def what_if(base: Scenario, overlays: list[Overlay], *, draws: int = 2000, seed:
     shared_record : further years whose record both runs use even after they diverge (a record
         entry assumed for both, as ``pivotal whatif --assume`` gives).
     progress : told (draws done, 2 * draws) as the two runs go.
+    fitted : a fit's values, used by both runs in place of their parameters' ranges; an overlay may
+        not change a parameter the fit estimated (the fit's values would undo the change).
     """
+    if fitted is not None:
+        changed = {name for o in overlays for name in o.parameters}
+        if "precision" in changed:
+            changed |= {"precision_challenger", "precision_pivot", "precision_target"}
+        clash = sorted(changed & set(fitted.values))
+        if clash:
+            raise ValueError(f"the fit estimated {', '.join(clash)}, which the what-if changes: run it "
+                             "without --fit, or with a fit that leaves those parameters free")
     starts = [o.first_period for o in overlays if o.first_period is not None]
     if not starts:
         raise ValueError("the overlays change nothing")
@@ -190,7 +202,7 @@ def what_if(base: Scenario, overlays: list[Overlay], *, draws: int = 2000, seed:
     counterfactual = base
     for overlay in overlays:
         counterfactual = apply_overlay(counterfactual, overlay)
-    runs = [simulate(s, draws=draws, seed=seed, record_periods=record_periods,
+    runs = [simulate(s, draws=draws, seed=seed, record_periods=record_periods, fitted=fitted,
                      progress=None if progress is None else _offset(progress, index * draws, 2 * draws))
             for index, s in enumerate((base, counterfactual))]
     return WhatIf(overlays=overlays, baseline=runs[0], counterfactual=runs[1], diverges=diverges,

@@ -23,6 +23,7 @@ from pivotal.cli.common import (
     styled,
     user_errors,
 )
+from pivotal.cli.fit import FitOption
 from pivotal.cli.render_analyses import (
     average_line,
     score_output,
@@ -84,8 +85,10 @@ def score(
         help="First scored period (default: five periods after the first).")] = None,
     as_json: AsJson = False,
     no_store: NoStore = False,
+    fit: FitOption = None,
 ) -> None:
     """Score the model's forecasts against the record, beside baselines, out of sample."""
+    from pivotal.cli.fit import load_fitted
     from pivotal.evaluation import score_scenario
     from pivotal.evaluation.calibration import PRECISION_SCALES
 
@@ -106,10 +109,14 @@ def score(
             "--start)",
             param_hint="--start")
     _check_store(no_store)
+    fitted = load_fitted(fit, loaded)
+    fitted_here = fitted is not None and loaded.id in fitted.cases
     with progress_bar(f"{loaded.id}: fitting precision", len(PRECISION_SCALES)) as update:
-        report = score_scenario(loaded, draws=draws, seed=seed, start=start, progress=update)
+        report = score_scenario(loaded, draws=draws, seed=seed, start=start, progress=update, fitted=fitted,
+                                fitted_here=fitted_here)
     with _kept("score", loaded, no_store=no_store, draws=draws, seed=seed,
-               settings={"start": report.start}, result=report.to_dict()):
+               settings={"start": report.start, **({} if fitted is None else {"fit": fitted.fit_id})},
+               result=report.to_dict()):
         if as_json:
             sys.stdout.write(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
             return
@@ -169,9 +176,11 @@ def whatif(
     list_examples: Annotated[bool, typer.Option("--list", help="List the shipped counterfactuals.")] = False,
     as_json: AsJson = False,
     no_store: NoStore = False,
+    fit: FitOption = None,
 ) -> None:
     """What would have happened otherwise: a counterfactual paired with the baseline, draw by draw."""
     from pivotal.analysis import what_if
+    from pivotal.cli.fit import load_fitted
     from pivotal.cli.render import observed_text
     from pivotal.scenario.overlay import (
         apply_overlay,
@@ -205,13 +214,21 @@ def whatif(
         overlays.append(overlay_from_settings(settings, base, periods))
     span = None if over is None else _periods_option(over, base, "--over")
     _check_store(no_store)
-    result = what_if(base, overlays, draws=draws, seed=seed,
-                     shared_record=assumed.record_periods(base) if assumed is not None else ())
+    fitted = load_fitted(fit, base)
+    try:
+        result = what_if(base, overlays, draws=draws, seed=seed, fitted=fitted,
+                         shared_record=assumed.record_periods(base) if assumed is not None else ())
+    except ValueError as error:
+        if fitted is None:
+            raise
+        raise typer.BadParameter(str(error), param_hint="--fit") from None
     frame = result.differences(chosen)
-    content = {**result.to_dict(chosen, over=span), "assume": list(assume or [])}
+    content = {**result.to_dict(chosen, over=span), "assume": list(assume or []),
+               **({} if fitted is None else {"fit": fitted.fit_id})}
     kept = _kept("whatif", base, no_store=no_store, draws=draws, seed=seed, result=content,
                  settings={"overlay": overlay, "set": list(settings or []), "periods": periods,
-                           "assume": list(assume or []), "metrics": list(chosen), "over": over})
+                           "assume": list(assume or []), "metrics": list(chosen), "over": over,
+                           **({} if fitted is None else {"fit": fitted.fit_id})})
     with kept:
         if as_json:
             sys.stdout.write(json.dumps(content, indent=2, default=str) + "\n")
@@ -223,7 +240,8 @@ def whatif(
         shown = frame[frame["period"] >= result.shown_from]
         assuming = f" (assuming {', '.join(assume)})" if assume else ""
         title = (f"{base.title}{assuming}: {' + '.join(o.title for o in overlays)} — {draws:,} draws, "
-                 f"seed {seed}; diverges in {period_label(result.diverges)}")
+                 f"seed {seed}{'' if fitted is None else f', fit {fitted.fit_id}'}; diverges in "
+                 f"{period_label(result.diverges)}")
         out.print(whatif_table(shown, chosen, title, observed))
         used = _span_text(result.record_periods, result.baseline.periods)
         out.print(f"record used in both runs for {used}; later periods simulated", highlight=False)

@@ -202,3 +202,29 @@ def _compile_cache() -> None:
 
     jax.config.update("jax_compilation_cache_dir", str(pivotal_home() / "cache" / "jax"))
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
+
+
+FitOption = Annotated[str | None, typer.Option(
+    "--fit", metavar="FIT_ID",
+    help="Use a recorded fit (`pivotal fits`): its draws replace the hand ranges of the parameters it "
+    "estimated (pip install \"pivotal[estimation]\").")]
+
+
+def load_fitted(fit_id: str | None, scenario):  # type: ignore[no-untyped-def]
+    """The fitted values of a recorded fit for a run of ``scenario``, or None without ``--fit``;
+    a warning when the scenario has changed since the fit was made from it."""
+    if fit_id is None:
+        return None
+    from pivotal.estimation.fit import StructuralFit, fitted_values
+    from pivotal.scenario import scenario_hash
+
+    record = RunStore().get_fit(fit_id)
+    fitted_on = record.scenarios.get(scenario.id)
+    if fitted_on is not None and fitted_on != scenario_hash(scenario):
+        err.print(error_line(f"{scenario.id} has changed since fit {record.fit_id} was made from it: the "
+                             "fit's values are applied to the scenario as it is now", "warning:"),
+                  highlight=False, soft_wrap=True)
+    try:
+        return fitted_values(StructuralFit.from_dict(record.result), scenario, record.fit_id)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--fit") from None

@@ -23,6 +23,7 @@ from pivotal.cli.common import (
     styled,
     user_errors,
 )
+from pivotal.cli.fit import FitOption
 from pivotal.cli.output import run_json, run_record_json, summary_csv
 from pivotal.cli.render import narrow_summary_table, runs_table, summary_table
 from pivotal.model.parameters import PARAMETERS_BY_NAME
@@ -53,8 +54,10 @@ def run(
         "uses a GPU when one is present).")] = "numpy",
     threads: Annotated[int | None, typer.Option(
         "--threads", min=1, help="Worker threads for the numpy backend (default: all CPUs).")] = None,
+    fit: FitOption = None,
 ) -> None:
     """Simulate a scenario period by period beside what actually happened, and record the run."""
+    from pivotal.cli.fit import load_fitted
     from pivotal.runner import record_run, run_scenario
     from pivotal.simulation import BACKENDS, get_backend
 
@@ -65,36 +68,42 @@ def run(
                                  param_hint="--backend")
     engine = get_backend(backend)
     loaded = resolve_scenario(scenario)
+    fitted = load_fitted(fit, loaded)
     if not no_store:
         RunStore().check_writable()  # before the work, not after it
     with progress_bar(f"{loaded.id}: {draws:,} draws", draws) as update:
         finished = run_scenario(loaded, draws=draws, seed=seed, use_record=not free, record=False,
-                                progress=update, backend=engine.name, threads=threads)
+                                progress=update, backend=engine.name, threads=threads, fitted=fitted)
     run_id, unrecorded, store = None, None, RunStore()
     if not no_store:
         # Recorded before it is printed, so that --json carries the id; a store that fails now
         # (a full disk) still lets the finished results be printed below.
         try:
             run_id = record_run(store, finished, draws=draws, use_record=not free,
+                                settings=None if fitted is None else {"fit": fitted.fit_id},
                                 on_busy=lambda message: err.print(error_line(message, "waiting:"),
                                                                   highlight=False, soft_wrap=True))
         except StoreError as failed:
             unrecorded = failed
     meta = {"run_id": run_id, "scenario_id": loaded.id, "draws": draws,
             "seed": finished.seed, "use_record": not free}
+    if fitted is not None:
+        meta["fit"] = fitted.fit_id
     if as_json:
         sys.stdout.write(run_json(meta, finished.summary) + "\n")
     elif as_csv:
         sys.stdout.write(summary_csv(finished.summary))
     else:
-        title = f"{loaded.title} — {draws:,} draws, seed {finished.seed}"
+        title = f"{loaded.title} — {draws:,} draws, seed {finished.seed}" + (
+            "" if fitted is None else f", fit {fitted.fit_id}")
         out.print(fitting(summary_table(finished.summary, title),
                           narrow_summary_table(finished.summary, title)))
     if no_store:
         return
     if unrecorded is not None:
         rerun = f"pivotal run {shlex.quote(scenario or loaded.id)} --draws {draws} --seed {finished.seed}" + (
-            " --free" if free else "") + ("" if engine.name == "numpy" else f" --backend {engine.name}")
+            " --free" if free else "") + ("" if engine.name == "numpy" else f" --backend {engine.name}") + (
+            "" if fitted is None else f" --fit {fitted.fit_id}")
         raise StoreError(f"{unrecorded}. The results are printed above and `{rerun}` computes them "
                          "again")
     err.print(styled("recorded run ", (run_id, "bold"), f" in {store.path}"), highlight=False)

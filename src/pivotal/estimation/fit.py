@@ -22,8 +22,9 @@ import numpy as np
 from pivotal.estimation.mle import MaximumLikelihood, Objective, climb
 from pivotal.estimation.record import case_record
 from pivotal.estimation.structural import Likelihood
-from pivotal.estimation.terms import Design, design, parse_terms, range_spreads
+from pivotal.estimation.terms import Design, design, parse_terms, range_spreads, term_values
 from pivotal.scenario.schema import Scenario
+from pivotal.simulation.fitted import FittedValues
 
 Method = Literal["mle", "nuts"]
 METHODS: tuple[str, ...] = ("mle", "nuts")
@@ -62,6 +63,7 @@ class StructuralFit:
     diagnostics: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     draws: tuple[tuple[float, ...], ...] = ()
+    covariates: dict[str, tuple[float, float]] = field(default_factory=dict)  # mean, sd of each covariate
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,6 +73,7 @@ class StructuralFit:
         tuples = {"terms", "cases", "estimates", "std_errors", "prior_scale", "lower", "upper", "warnings"}
         values = {k: tuple(v) if k in tuples else v for k, v in data.items() if k in cls.__dataclass_fields__}
         values["draws"] = tuple(tuple(row) for row in data.get("draws", ()))
+        values["covariates"] = {k: tuple(v) for k, v in data.get("covariates", {}).items()}
         return cls(**values)
 
     def table(self) -> list[dict[str, Any]]:
@@ -113,7 +116,7 @@ def fit_scenarios(scenarios: Sequence[Scenario], free: Sequence[str], method: Me
 def _common(laid: Design) -> dict[str, Any]:
     return {"terms": laid.labels, "cases": tuple(case.name for case in laid.cases),
             "periods": int(sum(case.coded.sum() for case in laid.cases)),
-            "prior_scale": tuple(float(x) for x in laid.prior_scale)}
+            "prior_scale": tuple(float(x) for x in laid.prior_scale), "covariates": laid.covariates}
 
 
 def _edge_warnings(laid: Design, estimates: np.ndarray) -> list[str]:
@@ -235,3 +238,15 @@ def _sampler_warnings(diagnostics: dict[str, Any], chains: int) -> list[str]:
         notes.append(f"{diagnostics['divergences']} divergent transitions: the posterior has regions the "
                      "sampler cannot follow; estimate fewer terms or look at the profile of each")
     return notes
+
+
+def fitted_values(fit: StructuralFit, scenario: Scenario, fit_id: str | None = None) -> FittedValues:
+    """The fit's draws as values of the parameters it moved, period by period, for a run of
+    ``scenario`` (one of the cases fitted or any other): :class:`FittedValues` for the engine."""
+    if not fit.draws:
+        raise ValueError("the fit kept no draws (its information was singular): it cannot stand in for "
+                         "the scenario's ranges")
+    case = case_record(scenario)
+    draws = np.asarray(fit.draws, dtype=float)
+    return FittedValues(term_values(fit.terms, draws, case, dict(fit.covariates)), fit_id=fit_id,
+                        cases=fit.cases)

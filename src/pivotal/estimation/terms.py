@@ -97,6 +97,7 @@ class Design:
     moved: np.ndarray  # (N,) bool: the parameters some term moves
     logit_rows: np.ndarray  # (N,) bool: of those, the shares (logit link)
     prior_scale: np.ndarray  # (J,) the prior's standard deviation of each term, from the sourced ranges
+    covariates: dict[str, tuple[float, float]]  # each covariate's mean and standard deviation, pooled
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -119,7 +120,9 @@ def design(terms: Sequence[Term], cases: Sequence[CaseRecord],
         for target in term.targets:
             moved[_INDEX[target]] = True
     logit_rows = np.array([moved[i] and link_of(name) == "logit" for i, name in enumerate(PARAMETER_NAMES)])
-    covariates = _standardised_covariates(terms, cases)
+    stats = covariate_stats(terms, cases)
+    covariates = {name: [(case.value(name) - mean) / sd for case in cases]
+                  for name, (mean, sd) in stats.items()}
     offsets, loadings = [], []
     for c, case in enumerate(cases):
         offset = np.zeros_like(case.center)
@@ -146,28 +149,52 @@ def design(terms: Sequence[Term], cases: Sequence[CaseRecord],
             if widths:
                 scale[j] = float(np.mean(widths))
     return Design(terms=terms, cases=tuple(cases), offsets=tuple(offsets), loadings=tuple(loadings),
-                  moved=moved, logit_rows=logit_rows, prior_scale=scale)
+                  moved=moved, logit_rows=logit_rows, prior_scale=scale, covariates=stats)
 
 
 def _link(x: np.ndarray, logit: np.ndarray | bool) -> np.ndarray:
     return np.where(logit, np.log(x) - np.log1p(-np.minimum(x, 1.0)), np.log(x))
 
 
-def _standardised_covariates(terms: Sequence[Term],
-                             cases: Sequence[CaseRecord]) -> dict[str, list[np.ndarray]]:
-    """Each covariate's median series per case, standardised over every period of every case."""
-    found: dict[str, list[np.ndarray]] = {}
+def covariate_stats(terms: Sequence[Term], cases: Sequence[CaseRecord]) -> dict[str, tuple[float, float]]:
+    """Each covariate's mean and standard deviation over every period of every case, to standardise it."""
+    found: dict[str, tuple[float, float]] = {}
     for term in terms:
         if term.covariate is None or term.covariate in found:
             continue
-        series = [case.value(term.covariate) for case in cases]
-        pooled = np.concatenate(series)
-        spread = pooled.std()
+        pooled = np.concatenate([case.value(term.covariate) for case in cases])
+        spread = float(pooled.std())
         if not spread > 0:
             raise SpecificationError(f"covariate {term.covariate} has one value in every period of the cases "
                                      "fitted: it cannot explain a difference between them")
-        found[term.covariate] = [(s - pooled.mean()) / spread for s in series]
+        found[term.covariate] = (float(pooled.mean()), spread)
     return found
+
+
+def term_values(labels: Sequence[str], draws: np.ndarray, case: CaseRecord,
+                covariates: dict[str, tuple[float, float]]) -> dict[str, np.ndarray]:
+    """The values of every parameter the terms move, in each period of ``case``, under each row of
+    ``draws`` (S, J): (T, S) per parameter, the same map from coefficients to values as the fit's."""
+    terms = parse_terms(labels)
+    eta: dict[str, np.ndarray] = {}
+    for j, term in enumerate(terms):
+        if term.covariate is None:
+            z = np.ones(len(case.periods))
+        else:
+            mean, sd = covariates[term.covariate]
+            z = (case.value(term.covariate) - mean) / sd
+        for target in term.targets:
+            if target not in eta:
+                with np.errstate(divide="ignore"):
+                    eta[target] = np.repeat(_link(case.value(target), link_of(target) == "logit")[:, None],
+                                            len(draws), axis=1)
+            eta[target] = eta[target] + z[:, None] * draws[None, :, j]
+    values = {}
+    for name, e in eta.items():
+        with np.errstate(over="ignore"):
+            inverse = 1.0 / (1.0 + np.exp(-e)) if link_of(name) == "logit" else np.exp(e)
+        values[name] = np.minimum(inverse, PARAMETERS_BY_NAME[name].largest)
+    return values
 
 
 def _refuse_immovable(terms: Sequence[Term], cases: Sequence[CaseRecord]) -> None:

@@ -19,9 +19,11 @@ import pandas as pd
 from pivotal.evaluation import baselines
 from pivotal.evaluation.calibration import AS_SPECIFIED, PRIOR_SD, PrecisionFit, fit_precision
 from pivotal.evaluation.metrics import brier, log_loss, reliability, roc_auc
-from pivotal.evaluation.outcomes import OUTCOMES, outcome_forecast
+from pivotal.evaluation.outcomes import OUTCOMES, outcome_forecast, predictive_table
 from pivotal.scenario.schema import Scenario
 from pivotal.scenario.timeline import Period, period_label, year_of
+from pivotal.simulation.engine import simulate
+from pivotal.simulation.fitted import FittedValues
 
 MODEL_AS_WRITTEN = "model, precision as written"
 MODEL_FITTED = "model, fitted precision"
@@ -32,6 +34,7 @@ LOGISTIC = "logistic regression"
 ROLLING = "rolling-origin"
 IN_SAMPLE = "in-sample"
 NOT_FITTED = "not fitted"
+OTHER_CASES = "fitted on other cases"
 
 #: Periods of record before the first scored period, by default.
 DEFAULT_HISTORY = 5
@@ -105,6 +108,8 @@ def score_scenario(
     seed: int = 0,
     start: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    fitted: FittedValues | None = None,
+    fitted_here: bool = False,
 ) -> ScoreReport:
     """Forecast every settled period of ``scenario`` from ``start`` on and score the forecasts.
 
@@ -114,6 +119,9 @@ def score_scenario(
     draws : parameter draws per run (one run per point of the precision grid).
     seed : random seed shared by all runs (common random numbers).
     start : first scored period; default the fifth period after the first.
+    fitted : a structural fit's values (``pivotal fit``): the model run with them is scored too,
+        as "model, fit ID", labelled in-sample when ``fitted_here`` (the fit used this case's
+        record) and out of sample (fitted on other cases) when not.
     """
     periods = scenario.timeline
     start = default_start(scenario) if start is None else start
@@ -123,11 +131,15 @@ def score_scenario(
     if not scored_periods(scenario, start):
         raise ValueError(f"no period from {start} on has a record to score")
     fit = fit_precision(scenario, draws=draws, seed=seed, progress=progress)
-    return score_with_fit(scenario, fit, draws=draws, seed=seed, start=start)
+    structural = None
+    if fitted is not None:
+        table = predictive_table(simulate(scenario, draws=draws, seed=seed, fitted=fitted))
+        structural = (f"model, fit {fitted.fit_id}", IN_SAMPLE if fitted_here else OTHER_CASES, table)
+    return score_with_fit(scenario, fit, draws=draws, seed=seed, start=start, structural=structural)
 
 
 def score_with_fit(scenario: Scenario, fit: PrecisionFit, *, draws: int, seed: int,
-                   start: Period) -> ScoreReport:
+                   start: Period, structural: tuple[str, str, pd.DataFrame] | None = None) -> ScoreReport:
     """Score the forecasts of a fitted precision beside the baselines, from ``start`` on.
 
     Apart from :func:`score_scenario` so that a fit made elsewhere (a system's, whose posterior
@@ -140,6 +152,7 @@ def score_with_fit(scenario: Scenario, fit: PrecisionFit, *, draws: int, seed: i
     fit : its precision fit; its runs' forecasts and record are the model's rows.
     draws, seed : those of the runs behind ``fit``, as the report states them.
     start : first scored period (not checked here).
+    structural : a further model to score: its method name, how it was fitted, its predictive table.
     """
     periods = scenario.timeline
     observed, challenge = fit.observed, fit.observed["challenge"]
@@ -149,6 +162,8 @@ def score_with_fit(scenario: Scenario, fit: PrecisionFit, *, draws: int, seed: i
         (MODEL_FITTED, ROLLING): fit.rolling(),
         (MODEL_FITTED, IN_SAMPLE): fit.in_sample(),
     }
+    if structural is not None:
+        model_runs[(structural[0], structural[1])] = structural[2]
     scored = np.array(periods) >= start
     coded = [o for o in OUTCOMES if not observed[o.name].isna().all()]
     rows = []
@@ -168,6 +183,10 @@ def score_with_fit(scenario: Scenario, fit: PrecisionFit, *, draws: int, seed: i
     forecasts = pd.DataFrame(rows, columns=["period", "outcome", "method", "fit", "forecast", "observed"])
     table = _score_table(forecasts)
     verdicts = _verdicts(table, coded)
+    if structural is not None:
+        verdicts.extend(_verdicts(table, coded, (structural[0], structural[1]),
+                                  f"the model with fit {structural[0].removeprefix('model, fit ')} "
+                                  f"({structural[1]})"))
     uncoded = [o.label for o in OUTCOMES if o not in coded]
     if uncoded:
         verdicts.append(f"not coded in this scenario's record, so not scored: {', '.join(uncoded)}.")
@@ -201,15 +220,17 @@ def _score_table(forecasts: pd.DataFrame) -> pd.DataFrame:
 _RULES = (("brier", "Brier"), ("log_loss", "log loss"))
 
 
-def _verdicts(table: pd.DataFrame, outcomes: list) -> list[str]:
-    """One plain sentence per outcome: where the out-of-sample model wins and where it loses."""
+def _verdicts(table: pd.DataFrame, outcomes: list, key: tuple[str, str] = (MODEL_FITTED, ROLLING),
+              name: str = "the fitted model (rolling origin)") -> list[str]:
+    """One plain sentence per outcome: where the model (the out-of-sample one unless ``key`` names
+    another) wins and where it loses."""
     lines = []
     for outcome in outcomes:
         rows = table[table["outcome"] == outcome.name].set_index(["method", "fit"])
-        if (MODEL_FITTED, ROLLING) not in rows.index:
+        if key not in rows.index:
             lines.append(f"{outcome.label}: no settled period to score.")
             continue
-        model = rows.loc[(MODEL_FITTED, ROLLING)]
+        model = rows.loc[key]
         losses, wins, ties = [], [], []
         for key in BASELINES:
             other = rows.loc[key]
@@ -224,7 +245,7 @@ def _verdicts(table: pd.DataFrame, outcomes: list) -> list[str]:
         events = int(model["events"])
         n = int(model["n"])
         text = (f"{outcome.label}: over {n} period{'s' * (n != 1)} with {events} event{'s' * (events != 1)}, "
-                f"the fitted model (rolling origin) has Brier {model['brier']:.3f}")
+                f"{name} has Brier {model['brier']:.3f}")
         text += f"; it loses to {', '.join(losses)}" if losses else ""
         text += f"; it beats {', '.join(wins)}" if wins else ""
         text += f"; it ties with {', '.join(ties)}" if ties else ""

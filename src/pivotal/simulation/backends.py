@@ -31,8 +31,9 @@ class Backend:
     threaded: bool  # whether chunks gain from running on several threads
     chunk_blocks: int  # random-number blocks per chunk
 
-    def run_chunk(self, plan: RunPlan, quantiles: np.ndarray, uniforms: np.ndarray) -> ChunkOutput:
-        return run_chunk(plan, quantiles, uniforms, self.step, self.xp)
+    def run_chunk(self, plan: RunPlan, quantiles: np.ndarray, uniforms: np.ndarray,
+                  fitted: dict[str, np.ndarray] | None = None) -> ChunkOutput:
+        return run_chunk(plan, quantiles, uniforms, self.step, self.xp, fitted)
 
     @property
     def device(self) -> str:

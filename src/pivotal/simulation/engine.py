@@ -33,6 +33,7 @@ from pivotal.model.parameters import PARAMETER_NAMES
 from pivotal.scenario.schema import Scenario
 from pivotal.scenario.timeline import Period
 from pivotal.simulation.backends import Backend, get_backend
+from pivotal.simulation.fitted import FittedValues
 from pivotal.simulation.kernel import (
     ABSENT_PIVOT,
     METRICS,
@@ -228,7 +229,8 @@ def iter_chunks(
         else:
             drawn = quantiles[:, start:stop]
         uniforms = rows[n_parameters:periods].reshape(len(plan.steps), UNIFORMS_PER_PERIOD, stop - start)
-        output = engine.run_chunk(plan, drawn, uniforms)
+        fitted = None if plan.fitted is None else plan.fitted.columns(first_draw + start, first_draw + stop)
+        output = engine.run_chunk(plan, drawn, uniforms, fitted)
         del rows, uniforms
         chunk = Chunk(start, stop, drawn, output)
         return chunk if digest is None else digest(chunk)
@@ -269,6 +271,7 @@ def simulate(
     backend: str | Backend = "numpy",
     threads: int | None = None,
     first_draw: int = 0,
+    fitted: FittedValues | None = None,
 ) -> SimulationResult:
     """Simulate ``scenario`` with ``draws`` parameter draws and keep every draw's outputs.
 
@@ -289,8 +292,9 @@ def simulate(
         simulation's other random numbers still come from ``seed``.
     progress : called as ``progress(done, total)`` in draws after each chunk.
     backend, threads, first_draw : see :func:`iter_chunks`.
+    fitted : values a fit estimated, in place of their parameters' ranges.
     """
-    plan = make_plan(scenario, use_record=use_record, record_periods=record_periods)
+    plan = make_plan(scenario, use_record=use_record, record_periods=record_periods, fitted=fitted)
     n_periods = len(plan.steps)
     metrics = np.empty((len(METRICS), n_periods, draws)) if draws >= 1 else None
     challenge = np.empty((n_periods, max(draws, 0)), dtype=np.int8)

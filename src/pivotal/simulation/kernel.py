@@ -31,6 +31,7 @@ from pivotal.model.period_game import (
 from pivotal.model.stage_game import STAGE_NAMES
 from pivotal.scenario.schema import ParameterPiece, RecordEntry, Scenario
 from pivotal.scenario.timeline import Period
+from pivotal.simulation.fitted import FittedValues
 from pivotal.simulation.sampling import piece_groups, piece_values, pivot_groups, quantile_row
 
 #: Per-draw outputs of each period, in the order they are reported.
@@ -106,6 +107,7 @@ class RunPlan:
     steps: tuple[PeriodPlan, ...]
     options: GameOptions = CRISIS_ONLY
     pivots: int = 1  # distinct pivots: each has its own quantiles of the pivot's parameters
+    fitted: FittedValues | None = None  # values a fit estimated, in place of some parameters' ranges
 
     @property
     def periods(self) -> list[int]:
@@ -129,9 +131,11 @@ class RunPlan:
 
 
 def make_plan(
-    scenario: Scenario, *, use_record: bool = True, record_periods: Collection[Period] | None = None
+    scenario: Scenario, *, use_record: bool = True, record_periods: Collection[Period] | None = None,
+    fitted: FittedValues | None = None,
 ) -> RunPlan:
-    """Lay ``scenario`` out: one table row per parameter piece, one step per period."""
+    """Lay ``scenario`` out: one table row per parameter piece, one step per period; ``fitted``
+    values, when given, stand in for their parameters' ranges (:mod:`pivotal.simulation.fitted`)."""
     pieces: list[tuple[int, ParameterPiece]] = []
     row_of: dict[tuple[str, int], int] = {}
     groups = pivot_groups(scenario)
@@ -153,8 +157,14 @@ def make_plan(
                                 absent=scenario.roles_in(period).pivot is None))
     options = GameOptions(target_moves_first=scenario.game.target_moves_first,
                           pivot_posture=scenario.game.pivot_posture)
+    if fitted is not None:
+        wrong = {name: v.shape for name, v in fitted.values.items()
+                 if name not in PARAMETER_NAMES or v.shape[0] != len(steps)}
+        if wrong:
+            raise ValueError(f"fitted values must name parameters and have one row per period "
+                             f"({len(steps)}): {wrong}")
     return RunPlan(pieces=tuple(pieces), steps=tuple(steps), options=options,
-                   pivots=max(groups.values()) + 1)
+                   pivots=max(groups.values()) + 1, fitted=fitted)
 
 
 def recorded_codes(entry: RecordEntry) -> Recorded:
@@ -442,7 +452,7 @@ class ChunkOutput:
 
 def run_chunk(
     plan: RunPlan, quantiles: np.ndarray, uniforms: np.ndarray, step: Step = period_step,
-    xp: ModuleType = np,
+    xp: ModuleType = np, fitted: dict[str, np.ndarray] | None = None,
 ) -> ChunkOutput:
     """Run one chunk of draws through every period.
 
@@ -451,8 +461,9 @@ def run_chunk(
     quantiles : (plan.quantile_rows, n) parameter quantiles.
     uniforms : (n_periods, UNIFORMS_PER_PERIOD, n) the simulation's other uniforms.
     step : :func:`period_step` or a compiled version of it.
+    fitted : the chunk's fitted values, (n_periods, n) per parameter, in place of its draws.
     """
-    walk = Walk(plan, quantiles, uniforms, step, xp)
+    walk = Walk(plan, quantiles, uniforms, step, xp, fitted)
     for t in range(len(plan.steps)):
         walk.play(t)
     return walk.output()
@@ -472,12 +483,14 @@ class Walk:
     """
 
     def __init__(self, plan: RunPlan, quantiles: np.ndarray, uniforms: np.ndarray,
-                 step: Step = period_step, xp: ModuleType = np) -> None:
+                 step: Step = period_step, xp: ModuleType = np,
+                 fitted: dict[str, np.ndarray] | None = None) -> None:
         self.plan, self.step, self.xp = plan, step, xp
         self.table = xp.asarray(piece_table(plan, quantiles))
+        self.fitted = {name: xp.asarray(v) for name, v in (fitted or {}).items()}
         self.uniforms = xp.asarray(uniforms)
         self.pivot = plan.steps[0].pivot
-        self.prior = self.table[plan.steps[0].rows["prior_resolve"]]
+        self.prior = self.value(0, "prior_resolve")
         self.belief = self.prior
         self.resolved = xp.zeros(self.prior.shape, dtype=bool)
         self.erosion = xp.ones_like(self.prior)
@@ -504,11 +517,11 @@ class Walk:
                 self.prior, self.belief, self.resolved, self.erosion, self.type_drawn = \
                     self.known.pop(self.pivot)
             else:
-                self.prior = self.table[plan_step.rows["prior_resolve"]]
+                self.prior = self.value(t, "prior_resolve")
                 self.belief, self.resolved = self.prior, xp.zeros(self.prior.shape, dtype=bool)
                 self.erosion, self.type_drawn = xp.ones_like(self.prior), False
-        stage = {name: self.table[plan_step.rows[name]] for name in (*STAGE_NAMES, "hedge_erosion")}
-        turnover = self.table[plan_step.rows["resolve_turnover"]]
+        stage = {name: self.value(t, name) for name in (*STAGE_NAMES, "hedge_erosion")}
+        turnover = self.value(t, "resolve_turnover")
         if plan_step.absent:
             stage, turnover = without_pivot(stage, xp), xp.zeros_like(turnover)
         out, challenge, response, self.belief, self.resolved, self.erosion = self.step(
@@ -521,6 +534,12 @@ class Walk:
             out = out * xp.asarray(PRESENT_ONLY)[:, None]
         self.metrics[t], self.challenges[t], self.responses[t] = out, challenge, response
         return out
+
+    def value(self, t: int, name: str) -> Any:
+        """Parameter ``name`` in period ``t`` for every draw: the fit's value, or the drawn one."""
+        if name in self.fitted:
+            return self.fitted[name][t]
+        return self.table[self.plan.steps[t].rows[name]]
 
     def hear(self, evidence: Any, after: Any = None) -> None:
         """Move the belief by ``evidence``, log-likelihood ratios of resolve seen elsewhere.

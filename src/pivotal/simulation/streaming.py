@@ -20,6 +20,7 @@ from pivotal.scenario.schema import Scenario
 from pivotal.scenario.timeline import Period
 from pivotal.simulation.backends import Backend, get_backend
 from pivotal.simulation.engine import Chunk, iter_chunks
+from pivotal.simulation.fitted import FittedValues
 from pivotal.simulation.kernel import METRICS, make_plan
 from pivotal.simulation.random import BLOCK_DRAWS, SeedLike
 
@@ -141,6 +142,7 @@ def simulate_summary(
     backend: str | Backend = "numpy",
     threads: int | None = None,
     memory_budget: int | None = None,
+    fitted: FittedValues | None = None,
 ) -> RunSummary:
     """Simulate ``scenario`` as :func:`~pivotal.simulation.simulate` does, keeping only summaries.
 
@@ -148,7 +150,7 @@ def simulate_summary(
     not grow with ``draws`` and stays within ``memory_budget`` bytes (see
     :func:`~pivotal.simulation.engine.chunk_plan`; default ``MEMORY_BUDGET``).
     """
-    plan = make_plan(scenario, use_record=use_record, record_periods=record_periods)
+    plan = make_plan(scenario, use_record=use_record, record_periods=record_periods, fitted=fitted)
     total: ChunkStats | None = None
     engine = backend if isinstance(backend, Backend) else get_backend(backend)
     largest_chunk = engine.chunk_blocks * BLOCK_DRAWS
