@@ -60,6 +60,7 @@ class Walk:
     log_likelihood: np.ndarray  # (T,)
     belief: np.ndarray  # (T,)
     challenge: np.ndarray  # (T, 3)
+    response: np.ndarray  # (T, 3): restrain, mediate, acquiesce, given the recorded challenge (NaN: none)
 
 
 class Likelihood:
@@ -178,9 +179,15 @@ def walk_case(theta: np.ndarray, design: Design, c: int) -> Walk:
     """The filter's path through case ``c`` at ``theta``, as NumPy arrays."""
     case = _padded(design, c)
     values, _, _ = case.values(np.asarray(theta, dtype=float))
-    rows, belief, challenge = _walked(jnp.asarray(values), *case.data, options=case.options)
+    rows, belief, challenge, response = _walked(jnp.asarray(values), *case.data, options=case.options)
     n = case.length
-    return Walk(np.asarray(rows)[:n], np.asarray(belief)[:n], np.asarray(challenge)[:n])
+    return Walk(np.asarray(rows)[:n], np.asarray(belief)[:n], np.asarray(challenge)[:n],
+                np.where(case_challenged(design, c)[:, None], np.asarray(response)[:n], np.nan))
+
+
+def case_challenged(design: Design, c: int) -> np.ndarray:
+    """Whether the record shows a challenge in each period of case ``c``."""
+    return design.cases[c].challenge > 0
 
 
 def _total(values: Any, codes: Any, admitted: Any, first: Any, *, options: GameOptions) -> Any:
@@ -282,11 +289,13 @@ def _walk(values: Any, codes: Any, admitted: Any, first: Any, *,
         beliefs = beliefs.at[pivot].set(next_belief)
         erosions = erosions.at[pivot].set(erosion * (1.0 - rate * hedging))
         forecast = (jax.nn.softmax(log_w) * joint.challenger_by_move).sum(axis=1)
-        return (beliefs, erosions), (row, belief, forecast)
+        mixed_types = mu * joint.resolved_by_move[:, move] + (1.0 - mu) * joint.irresolute_by_move[:, move]
+        answer = (jax.nn.softmax(seen) * mixed_types).sum(axis=1)  # (3,) given the recorded challenge
+        return (beliefs, erosions), (row, belief, forecast, answer)
 
     carry = (priors, jnp.ones(pivots))
-    _, (rows, beliefs, forecasts) = jax.lax.scan(step, carry, (values.T, codes, admitted))
-    return rows, beliefs, forecasts
+    _, (rows, beliefs, forecasts, answers) = jax.lax.scan(step, carry, (values.T, codes, admitted))
+    return rows, beliefs, forecasts, answers
 
 
 _walked = jax.jit(_walk, static_argnames=("options",))
