@@ -218,3 +218,50 @@ def test_run_whatif_and_score_use_a_recorded_fit():
     rows = [r for r in table if r["method"] == f"model, fit {fit_id}"]
     assert rows and all(r["fit"] == "fitted on other cases" for r in rows)
     assert any(f"the model with fit {fit_id}" in v for v in json.loads(scored.stdout)["verdicts"])
+
+
+def test_scores_across_cases_compare_the_fitted_game_with_its_rivals_out_of_sample():
+    from pivotal.estimation.crossval import BASE_RATE, LOGIT, PERSISTENCE, SCHEMES, STRATEGIC, cross_validate
+
+    scenarios = [builtin_scenario(n) for n in ("india-pakistan", "peru-ecuador", "kyrgyzstan-tajikistan")]
+    result = cross_validate(scenarios, ["precision_challenger"], min_history=18)
+    forecasts = result.forecasts
+    assert set(forecasts["scheme"]) == set(SCHEMES)
+    assert set(forecasts["method"]) == {STRATEGIC, BASE_RATE, PERSISTENCE, LOGIT}
+    for p in forecasts["p"]:  # every forecast a probability distribution
+        assert np.all(p >= 0) and abs(p.sum() - 1) < 1e-9
+    held_out = forecasts[(forecasts.scheme == SCHEMES[0]) & (forecasts.outcome == "challenge")]
+    assert len(held_out) == 4 * (24 + 23 + 18)  # every period of every case, by each method
+    rolling = forecasts[(forecasts.scheme == SCHEMES[1]) & (forecasts.outcome == "challenge")]
+    assert len(rolling) == 4 * ((24 - 18) + (23 - 18))  # periods from the 19th on
+    comparisons = result.comparisons
+    assert np.all(comparisons["low"] <= comparisons["difference"] + 1e-12)
+    assert np.all(comparisons["difference"] <= comparisons["high"] + 1e-12)
+    assert len(result.verdicts) == 4 and all("the strategic model" in v for v in result.verdicts)
+    assert set(result.vuong["outcome"]) == {"challenge", "intervention"}
+
+
+def test_a_held_out_case_is_forecast_from_the_other_cases_alone():
+    """Leaving a case out, its forecasts do not depend on its own later record: changing the record
+    of its last period leaves the forecasts of every earlier period as they were."""
+    from pivotal.estimation.crossval import SCHEMES, STRATEGIC, cross_validate
+
+    scenarios = [builtin_scenario(n) for n in ("india-pakistan", "peru-ecuador")]
+    base = cross_validate(scenarios, ["precision_challenger"], min_history=30).forecasts
+    record = scenarios[1].record
+    changed_last = record[-1].model_copy(update={"challenge": "probe" if record[-1].challenge == "none"
+                                                 else "none", "pivot_response": None})
+    edited = scenarios[1].model_copy(update={"record": [*record[:-1], changed_last]})
+    assert case_record(edited).challenge[-1] != case_record(scenarios[1]).challenge[-1]
+    again = cross_validate([scenarios[0], edited], ["precision_challenger"], min_history=30).forecasts
+
+    def held_out(frame):
+        rows = frame[(frame.scheme == SCHEMES[0]) & (frame.method == STRATEGIC)
+                     & (frame.case == "peru-ecuador") & (frame.outcome == "challenge")]
+        return np.stack(rows["p"].to_list())[:-1]
+
+    assert np.allclose(held_out(base), held_out(again), atol=1e-12)
+    # ... and the record itself did change
+    last = [f[(f.case == "peru-ecuador") & (f.outcome == "challenge")]["observed"].iloc[-1]
+            for f in (base, again)]
+    assert last[0] != last[1]

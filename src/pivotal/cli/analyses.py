@@ -86,12 +86,28 @@ def score(
     as_json: AsJson = False,
     no_store: NoStore = False,
     fit: FitOption = None,
+    cases: Annotated[str | None, typer.Option(
+        "--cases", metavar="library|NAME,NAME,...",
+        help="Score across cases instead: fit --free terms leaving each case out, and by rolling "
+        "origin, beside base rate, persistence and a multinomial logit (docs/estimation.md); "
+        "`library` is every built-in case.")] = None,
+    free: Annotated[list[str] | None, typer.Option(
+        "--free", "-f", metavar="NAME[~COVARIATE]",
+        help="With --cases: the terms fitted (default: the three roles' precisions).")] = None,
+    min_history: Annotated[int, typer.Option(
+        min=1, help="With --cases: periods of a case before its rolling-origin forecasts begin.")] = 5,
 ) -> None:
     """Score the model's forecasts against the record, beside baselines, out of sample."""
     from pivotal.cli.fit import load_fitted
     from pivotal.evaluation import score_scenario
     from pivotal.evaluation.calibration import PRECISION_SCALES
 
+    if cases is not None:
+        _score_cases(cases, free or ["precision_challenger", "precision_pivot", "precision_target"],
+                     min_history, seed, as_json)
+        return
+    if free:
+        raise typer.BadParameter("--free goes with --cases", param_hint="--free")
     loaded = resolve_scenario(scenario)
     first, last = loaded.periods.start, loaded.periods.end
     if start is not None and not first <= start <= last:
@@ -124,6 +140,49 @@ def score(
                  f"record ({draws:,} draws, seed {seed})")
         for item in score_output(report, title):
             out.print(item, highlight=False)
+
+def _score_cases(names: str, free: list[str], min_history: int, seed: int, as_json: bool) -> None:
+    """``pivotal score --cases``: the fitted game out of sample across cases (not recorded)."""
+    from rich.table import Table
+
+    from pivotal.scenario import builtin_names
+
+    try:
+        from pivotal.estimation.crossval import cross_validate
+        from pivotal.estimation.terms import SpecificationError
+    except ImportError as error:
+        err.print(error_line(f'{error}; scoring across cases needs: pip install "pivotal[estimation]"'))
+        raise typer.Exit(1) from None
+    chosen = (builtin_names() if names.strip() == "library"
+              else [n.strip() for n in names.split(",") if n.strip()])
+    scenarios = [resolve_scenario(name) for name in chosen]
+    if len(scenarios) < 2:
+        raise typer.BadParameter("name at least two cases, or `library`", param_hint="--cases")
+    try:
+        with err.status(f"fitting {', '.join(free)} leaving each of {len(scenarios)} cases out, and by "
+                        "rolling origin (the first fit compiles the likelihood)"):
+            result = cross_validate(scenarios, free, min_history=min_history, seed=seed)
+    except SpecificationError as error:
+        raise typer.BadParameter(str(error), param_hint="--free") from None
+    if as_json:
+        content = {"cases": chosen, "terms": list(result.terms), "min_history": min_history, "seed": seed,
+                   "scores": result.scores.to_dict(orient="records"),
+                   "comparisons": result.comparisons.to_dict(orient="records"),
+                   "vuong": result.vuong.to_dict(orient="records"), "verdicts": result.verdicts}
+        sys.stdout.write(json.dumps(content, indent=2, default=str) + "\n")
+        return
+    table = Table(title=f"Out of sample across {len(scenarios)} cases, fitting {', '.join(result.terms)}")
+    for column in ("scheme", "outcome", "method", "periods", "Brier", "log loss"):
+        table.add_column(column, justify="right" if column in ("periods", "Brier", "log loss") else "left")
+    for row in result.scores.itertuples():
+        table.add_row(row.scheme, row.outcome, row.method, str(row.n), f"{row.brier:.3f}",
+                      f"{row.log_loss:.3f}")
+    out.print(table)
+    for line in result.verdicts:
+        out.print(line, highlight=False)
+    out.print("Brier differences: strategic minus rival, 90 % intervals from resampling cases; Brier of the "
+              "challenge summed over its three classes. Not recorded in the store.", highlight=False)
+
 
 Metric = Annotated[str, typer.Option("--metric", "-m", help="Output to analyse: one of the run's metrics.")]
 
