@@ -91,14 +91,18 @@ def test_terms_are_checked_with_what_to_do():
 
 def test_clustered_maximum_likelihood_fit_reports_its_checks(two_cases):
     scenarios, _ = two_cases
-    fitted = fit_scenarios([*scenarios, builtin_scenario("peru-ecuador")], ["precision"], keep=50)
+    fitted = fit_scenarios([*scenarios, builtin_scenario("peru-ecuador")], ["precision"], keep=50,
+                           cluster=True)
     assert fitted.converged and fitted.method == "mle" and fitted.diagnostics["clustered"]
+    assert any("too small" in w for w in fitted.warnings)  # three clusters
     assert fitted.lower[0] < fitted.estimates[0] < fitted.upper[0]
     assert len(fitted.draws) == 50
     again = type(fitted).from_dict(json.loads(json.dumps(fitted.to_dict())))
     assert again == fitted
-    few = fit_scenarios(scenarios, ["precision"], keep=0)  # two cases, one term: not clustered
+    few = fit_scenarios(scenarios, ["precision"], keep=0, cluster=True)  # two cases, one term
     assert not few.diagnostics["clustered"] and any("too few to cluster" in w for w in few.warnings)
+    plain = fit_scenarios(scenarios, ["precision"], keep=0)  # the inverse information's, unasked
+    assert not plain.diagnostics["clustered"] and not plain.warnings
 
 
 def test_a_context_whose_probability_underflows_does_not_poison_later_beliefs(two_cases):
@@ -133,7 +137,7 @@ def test_fit_fits_and_fit_show_as_a_user_runs_them():
                          env={"COLUMNS": "200"})
     assert made.exit_code == 0, made.output
     assert "maximum likelihood on peru-ecuador, india-pakistan" in made.stdout
-    assert "too few to cluster" in made.stdout  # 2 cases, 1 term: errors not clustered, and said so
+    assert "clustered" not in made.stdout  # the inverse information's errors unless --cluster
     listed = runner.invoke(app, ["fits"], env={"COLUMNS": "200"})
     fit_id = listed.stdout.split("│")[1].strip() if "│" in listed.stdout else None
     assert fit_id and "precision" in listed.stdout

@@ -36,6 +36,9 @@ def fit(
     warmup: Annotated[int, typer.Option(min=10, max=100_000, help="NUTS warm-up draws per chain.")] = 500,
     samples: Annotated[int, typer.Option(min=10, max=100_000, help="NUTS draws kept per chain.")] = 500,
     seed: Annotated[int, typer.Option("--seed", "-s", min=0, max=2**31 - 1, help="Random seed.")] = 0,
+    cluster: Annotated[bool, typer.Option(
+        "--cluster", help="Standard errors clustered by case (robust to a wrong model; needs many "
+        "cases): mle only.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the fit as JSON.")] = False,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the fit.")] = False,
 ) -> None:
@@ -67,7 +70,7 @@ def fit(
     try:
         with err.status("fitting (the first fit in a session compiles the likelihood: about a minute)"):
             result = fit_scenarios(scenarios, free, method, chains=chains, warmup=warmup, samples=samples,
-                                   seed=seed)  # type: ignore[arg-type]
+                                   seed=seed, cluster=cluster)  # type: ignore[arg-type]
     except SpecificationError as error:
         raise typer.BadParameter(str(error), param_hint="--free") from None
     fit_id = None
@@ -75,7 +78,7 @@ def fit(
         fit_id = store.record_fit(method=method, terms=list(result.terms),
                                   scenarios={s.id: scenario_hash(s) for s in scenarios},
                                   settings={"chains": chains, "warmup": warmup, "samples": samples,
-                                            "seed": seed},
+                                            "seed": seed, "cluster": cluster},
                                   result=result.to_dict())
     _show(result.to_dict(), fit_id, as_json)
     if fit_id is not None:

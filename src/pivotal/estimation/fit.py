@@ -1,8 +1,12 @@
 r"""Fitting pivotal's game to the record of one or many cases: maximum likelihood, or a posterior.
 
 Maximum likelihood (the default) climbs :class:`~pivotal.estimation.structural.Likelihood` by
-Newton steps with its exact gradient and Hessian; with two or more cases the standard errors are
-clustered by case (a case's periods share a history, so they are not independent draws).
+Newton steps with its exact gradient and Hessian.  Its standard errors are the inverse
+information's: the likelihood is the whole history's (each period's probability given the record
+before it), so the periods' scores are martingale differences and the inverse information is the
+estimate's covariance when the model holds, dependence within a case included.  Errors clustered by
+case (``cluster=True``) guard against a wrong model instead, but need many cases: the recovery study
+(docs/estimation.md) found them far too small with six.
 
 The Bayesian fit puts on each coefficient the normal prior the scenarios' sourced ranges imply
 (:func:`pivotal.estimation.terms.design`) and samples the posterior with NumPyro's NUTS; R-hat and
@@ -86,7 +90,7 @@ class StructuralFit:
 
 def fit_scenarios(scenarios: Sequence[Scenario], free: Sequence[str], method: Method = "mle", *,
                   chains: int = 4, warmup: int = 500, samples: int = 500, seed: int = 0,
-                  keep: int = 1000) -> StructuralFit:
+                  keep: int = 1000, cluster: bool = False) -> StructuralFit:
     """Estimate the coefficients ``free`` names (``NAME`` or ``NAME~COVARIATE``) from the records of
     ``scenarios``.
 
@@ -97,6 +101,8 @@ def fit_scenarios(scenarios: Sequence[Scenario], free: Sequence[str], method: Me
     method : ``mle`` (maximum likelihood) or ``nuts`` (posterior by NumPyro's NUTS).
     chains, warmup, samples, seed : the sampler's settings (``nuts`` only).
     keep : posterior draws kept with the fit (thinned evenly), or normal draws for ``mle``.
+    cluster : maximum-likelihood errors clustered by case, where there are more cases than terms
+        plus one (else the inverse information's, with a warning).
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
@@ -105,10 +111,10 @@ def fit_scenarios(scenarios: Sequence[Scenario], free: Sequence[str], method: Me
     likelihood = Likelihood(laid)
     objective = Objective(likelihood.value_and_gradient, likelihood.hessian, likelihood.scores)
     # A clustered covariance has rank at most (cases - 1): with too few cases it is not a measure.
-    clustered = len(cases) - 1 > len(laid.terms)
+    clustered = cluster and len(cases) - 1 > len(laid.terms)
     fitted = climb(objective, laid.labels, clusters=likelihood.clusters() if clustered else None)
     if method == "mle":
-        return _from_maximum(laid, fitted, keep, seed, clustered)
+        return _from_maximum(laid, fitted, keep, seed, clustered, asked=cluster)
     return _posterior(laid, likelihood, fitted, chains=chains, warmup=warmup, samples=samples, seed=seed,
                       keep=keep)
 
@@ -131,12 +137,14 @@ def _edge_warnings(laid: Design, estimates: np.ndarray) -> list[str]:
 
 
 def _from_maximum(laid: Design, fitted: MaximumLikelihood, keep: int, seed: int,
-                  clustered: bool) -> StructuralFit:
+                  clustered: bool, asked: bool = False) -> StructuralFit:
     notes = _edge_warnings(laid, fitted.estimates)
-    if len(laid.cases) > 1 and not clustered:
+    if asked and not clustered:
         notes.append(f"{len(laid.cases)} cases for {len(laid.terms)} terms: too few to cluster the standard "
-                     "errors by case, so they assume independent periods and are too small if a case's "
-                     "periods are not")
+                     "errors by case; these are the inverse information's")
+    elif clustered and len(laid.cases) < 30:
+        notes.append(f"errors clustered on {len(laid.cases)} cases: with few clusters they tend to be too "
+                     "small (docs/estimation.md, the recovery study)")
     if not fitted.converged:
         notes.insert(0, f"not converged: {fitted.message}")
     errors = fitted.std_errors
