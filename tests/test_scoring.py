@@ -100,3 +100,20 @@ def test_score_report_has_every_method_for_every_coded_outcome():
     uncoded = [o.label for o in OUTCOMES if o.name not in set(report.table["outcome"])]
     assert (report.verdicts[len(scored):] == [] if not uncoded
             else report.verdicts[-1].endswith(", ".join(uncoded) + "."))
+
+
+def test_each_verdict_quotes_the_out_of_sample_models_own_brier():
+    """Every outcome's sentence gives the Brier of the fitted model by rolling origin, not of
+    another method, and names each baseline it loses to, beats or ties with."""
+    from pivotal.evaluation.score import BASELINES, MODEL_FITTED, ROLLING
+
+    report = score_scenario(builtin_scenario("peru-ecuador"), draws=100, seed=0, start=1981)
+    table = report.table
+    for outcome in OUTCOMES:
+        rows = table[(table["outcome"] == outcome.name) & (table["method"] == MODEL_FITTED)
+                     & (table["fit"] == ROLLING)]
+        if rows.empty:
+            continue
+        sentence = next(v for v in report.verdicts if v.startswith(f"{outcome.label}:"))
+        assert f"has Brier {rows['brier'].iloc[0]:.3f}" in sentence
+        assert all(method in sentence for method, _ in BASELINES)

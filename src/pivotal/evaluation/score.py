@@ -232,16 +232,16 @@ def _verdicts(table: pd.DataFrame, outcomes: list, key: tuple[str, str] = (MODEL
             continue
         model = rows.loc[key]
         losses, wins, ties = [], [], []
-        for key in BASELINES:
-            other = rows.loc[key]
-            worse = [label for name, label in _RULES if model[name] > other[name] + 1e-12]
-            better = [label for name, label in _RULES if model[name] < other[name] - 1e-12]
+        for rival in BASELINES:
+            other = rows.loc[rival]
+            worse = [label for column, label in _RULES if model[column] > other[column] + 1e-12]
+            better = [label for column, label in _RULES if model[column] < other[column] - 1e-12]
             if worse:
-                losses.append(f"{key[0]} ({', '.join(worse)})")
+                losses.append(f"{rival[0]} ({', '.join(worse)})")
             elif better:
-                wins.append(key[0])
+                wins.append(rival[0])
             else:
-                ties.append(key[0])
+                ties.append(rival[0])
         events = int(model["events"])
         n = int(model["n"])
         text = (f"{outcome.label}: over {n} period{'s' * (n != 1)} with {events} event{'s' * (events != 1)}, "
