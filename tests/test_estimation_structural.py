@@ -227,22 +227,28 @@ def test_run_whatif_and_score_use_a_recorded_fit():
 def test_scores_across_cases_compare_the_fitted_game_with_its_rivals_out_of_sample():
     from pivotal.estimation.crossval import BASE_RATE, LOGIT, PERSISTENCE, SCHEMES, STRATEGIC, cross_validate
 
-    scenarios = [builtin_scenario(n) for n in ("india-pakistan", "peru-ecuador", "kyrgyzstan-tajikistan")]
-    result = cross_validate(scenarios, ["precision_challenger"], min_history=18)
+    names = ("india-pakistan", "peru-ecuador", "kyrgyzstan-tajikistan", "gulf-qatar", "beagle-channel")
+    scenarios = [builtin_scenario(n) for n in names]
+    result = cross_validate(scenarios, ["precision_challenger"], min_history=20)
     forecasts = result.forecasts
     assert set(forecasts["scheme"]) == set(SCHEMES)
     assert set(forecasts["method"]) == {STRATEGIC, BASE_RATE, PERSISTENCE, LOGIT}
     for p in forecasts["p"]:  # every forecast a probability distribution
         assert np.all(p >= 0) and abs(p.sum() - 1) < 1e-9
     held_out = forecasts[(forecasts.scheme == SCHEMES[0]) & (forecasts.outcome == "challenge")]
-    assert len(held_out) == 4 * (24 + 23 + 18)  # every period of every case, by each method
+    assert len(held_out) == 4 * (24 + 23 + 18 + 10 + 9)  # every period of every case, by each method
     rolling = forecasts[(forecasts.scheme == SCHEMES[1]) & (forecasts.outcome == "challenge")]
-    assert len(rolling) == 4 * ((24 - 18) + (23 - 18))  # periods from the 19th on
+    assert len(rolling) == 4 * ((24 - 20) + (23 - 20))  # periods from the 21st on
     comparisons = result.comparisons
     assert np.all(comparisons["low"] <= comparisons["difference"] + 1e-12)
     assert np.all(comparisons["difference"] <= comparisons["high"] + 1e-12)
-    assert len(result.verdicts) == 4 and all("the strategic model" in v for v in result.verdicts)
+    verdicts = dict(zip([(v.split(", ")[0], v.split(", ")[1]) for v in result.verdicts], result.verdicts,
+                        strict=False))
+    assert "the strategic model" in verdicts[("challenge", SCHEMES[0])]  # five cases: judged
+    assert "too few" in verdicts[("challenge", SCHEMES[1])]  # two cases reach the 21st period
     assert set(result.vuong["outcome"]) == {"challenge", "intervention"}
+    with pytest.raises(ValueError, match="named twice"):
+        cross_validate([scenarios[0], scenarios[0]], ["precision_challenger"])
 
 
 def test_a_held_out_case_is_forecast_from_the_other_cases_alone():
@@ -269,3 +275,25 @@ def test_a_held_out_case_is_forecast_from_the_other_cases_alone():
     last = [f[(f.case == "peru-ecuador") & (f.outcome == "challenge")]["observed"].iloc[-1]
             for f in (base, again)]
     assert last[0] != last[1]
+
+
+def test_a_whatif_that_moves_a_covariate_moves_the_fitted_parameter_with_it():
+    """With a slope on a covariate, each run of a what-if gets its own fitted values: changing the
+    covariate changes the fitted parameter in the counterfactual, and only there."""
+    from pivotal.analysis.counterfactual import fitted_clash
+    from pivotal.estimation.fit import fitted_values
+    from pivotal.scenario.overlay import apply_overlay, overlay_from_settings
+
+    scenario = builtin_scenario("india-pakistan")
+    others = [builtin_scenario("peru-ecuador"), builtin_scenario("kyrgyzstan-tajikistan")]
+    fit = fit_scenarios([scenario, *others], ["pivot_punishment~pivot_distraction"], keep=5)
+    overlay = overlay_from_settings(["pivot_distraction=0.9@2019"], scenario, None)
+    changed = apply_overlay(scenario, overlay)
+    before = fitted_values(fit, scenario).values["pivot_punishment"]
+    after = fitted_values(fit, changed).values["pivot_punishment"]
+    moved = ~np.isclose(before, after).all(axis=1)
+    periods = [p for p, m in zip(scenario.timeline, moved, strict=True) if m]
+    assert periods and all(str(p).startswith("2019") for p in periods)
+    assert fitted_clash([overlay], fitted_values(fit, scenario)) is None
+    punished = overlay_from_settings(["pivot_punishment=0@2019"], scenario, None)
+    assert "pivot_punishment" in fitted_clash([punished], fitted_values(fit, scenario))

@@ -12,7 +12,7 @@ observed history.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,9 +169,22 @@ NEEDS_OPTION = {
 
 
 
+def fitted_clash(overlays: list[Overlay], fitted: FittedValues) -> str | None:
+    """Why a what-if cannot use ``fitted``: it changes a parameter the fit estimated (the fit's
+    values would undo the change); None when it can."""
+    changed = {name for o in overlays for name in o.parameters}
+    if "precision" in changed:
+        changed |= {"precision_challenger", "precision_pivot", "precision_target"}
+    clash = sorted(changed & set(fitted.values))
+    if not clash:
+        return None
+    return (f"the fit estimated {', '.join(clash)}, which the what-if changes: run it without --fit, or "
+            "with a fit that leaves those parameters free")
+
+
 def what_if(base: Scenario, overlays: list[Overlay], *, draws: int = 2000, seed: int = 0,
             shared_record: Iterable[int] = (), progress: Progress | None = None,
-            fitted: FittedValues | None = None) -> WhatIf:
+            fitted: FittedValues | Callable[[Scenario], FittedValues] | None = None) -> WhatIf:
     """Run ``base`` and ``base`` with ``overlays`` applied in order, paired by common random numbers.
 
     Parameters
@@ -182,17 +195,18 @@ def what_if(base: Scenario, overlays: list[Overlay], *, draws: int = 2000, seed:
     shared_record : further years whose record both runs use even after they diverge (a record
         entry assumed for both, as ``pivotal whatif --assume`` gives).
     progress : told (draws done, 2 * draws) as the two runs go.
-    fitted : a fit's values, used by both runs in place of their parameters' ranges; an overlay may
-        not change a parameter the fit estimated (the fit's values would undo the change).
+    fitted : a fit's values, used by both runs in place of their parameters' ranges, or a function
+        giving each run's scenario its own (so that a covariate the overlays change moves the
+        fitted parameters); an overlay may not change a parameter the fit estimated (the fit's
+        values would undo the change).
     """
+    def values(scenario: Scenario) -> FittedValues | None:
+        return fitted(scenario) if callable(fitted) else fitted
+
     if fitted is not None:
-        changed = {name for o in overlays for name in o.parameters}
-        if "precision" in changed:
-            changed |= {"precision_challenger", "precision_pivot", "precision_target"}
-        clash = sorted(changed & set(fitted.values))
+        clash = fitted_clash(overlays, values(base))  # type: ignore[arg-type]
         if clash:
-            raise ValueError(f"the fit estimated {', '.join(clash)}, which the what-if changes: run it "
-                             "without --fit, or with a fit that leaves those parameters free")
+            raise ValueError(clash)
     starts = [o.first_period for o in overlays if o.first_period is not None]
     if not starts:
         raise ValueError("the overlays change nothing")
@@ -202,7 +216,7 @@ def what_if(base: Scenario, overlays: list[Overlay], *, draws: int = 2000, seed:
     counterfactual = base
     for overlay in overlays:
         counterfactual = apply_overlay(counterfactual, overlay)
-    runs = [simulate(s, draws=draws, seed=seed, record_periods=record_periods, fitted=fitted,
+    runs = [simulate(s, draws=draws, seed=seed, record_periods=record_periods, fitted=values(s),
                      progress=None if progress is None else _offset(progress, index * draws, 2 * draws))
             for index, s in enumerate((base, counterfactual))]
     return WhatIf(overlays=overlays, baseline=runs[0], counterfactual=runs[1], diverges=diverges,

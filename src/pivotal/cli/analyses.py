@@ -103,6 +103,12 @@ def score(
     from pivotal.evaluation.calibration import PRECISION_SCALES
 
     if cases is not None:
+        given = [name for name, value in (("SCENARIO", scenario), ("--fit", fit), ("--start", start))
+                 if value is not None] + (["--draws"] if draws != 1000 else []) + (
+                 ["--no-store"] if no_store else [])
+        if given:
+            raise typer.BadParameter(f"{', '.join(given)} do not go with --cases (it fits the game itself "
+                                     "and records nothing)", param_hint="--cases")
         _score_cases(cases, free or ["precision_challenger", "precision_pivot", "precision_target"],
                      min_history, seed, as_json)
         return
@@ -164,12 +170,17 @@ def _score_cases(names: str, free: list[str], min_history: int, seed: int, as_js
             result = cross_validate(scenarios, free, min_history=min_history, seed=seed)
     except SpecificationError as error:
         raise typer.BadParameter(str(error), param_hint="--free") from None
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--cases") from None
     if as_json:
+        from pivotal.store.analyses import strict_json
+
         content = {"cases": chosen, "terms": list(result.terms), "min_history": min_history, "seed": seed,
                    "scores": result.scores.to_dict(orient="records"),
                    "comparisons": result.comparisons.to_dict(orient="records"),
-                   "vuong": result.vuong.to_dict(orient="records"), "verdicts": result.verdicts}
-        sys.stdout.write(json.dumps(content, indent=2, default=str) + "\n")
+                   "vuong": result.vuong.to_dict(orient="records"), "verdicts": result.verdicts,
+                   "failed_fits": result.failed_fits}
+        sys.stdout.write(json.dumps(json.loads(strict_json(content)), indent=2) + "\n")
         return
     table = Table(title=f"Out of sample across {len(scenarios)} cases, fitting {', '.join(result.terms)}")
     for column in ("scheme", "outcome", "method", "periods", "Brier", "log loss"):
@@ -239,7 +250,7 @@ def whatif(
 ) -> None:
     """What would have happened otherwise: a counterfactual paired with the baseline, draw by draw."""
     from pivotal.analysis import what_if
-    from pivotal.cli.fit import load_fitted
+    from pivotal.cli.fit import fit_values
     from pivotal.cli.render import observed_text
     from pivotal.scenario.overlay import (
         apply_overlay,
@@ -264,6 +275,7 @@ def whatif(
         check_overlay(loaded, base, source, positions)
         overlays.append(loaded)
     base = base or resolve_scenario(scenario)
+    values_for = fit_values(fit, base)  # checked on the scenario as written, before any --assume
     if periods is not None:
         _periods_option(periods, base, "--periods")
     assumed = overlay_from_settings(assume, base, option="--assume") if assume else None
@@ -273,14 +285,15 @@ def whatif(
         overlays.append(overlay_from_settings(settings, base, periods))
     span = None if over is None else _periods_option(over, base, "--over")
     _check_store(no_store)
-    fitted = load_fitted(fit, base)
-    try:
-        result = what_if(base, overlays, draws=draws, seed=seed, fitted=fitted,
-                         shared_record=assumed.record_periods(base) if assumed is not None else ())
-    except ValueError as error:
-        if fitted is None:
-            raise
-        raise typer.BadParameter(str(error), param_hint="--fit") from None
+    fitted = None if values_for is None else values_for(base)
+    if fitted is not None:
+        from pivotal.analysis.counterfactual import fitted_clash
+
+        clash = fitted_clash(overlays, fitted)
+        if clash:
+            raise typer.BadParameter(clash, param_hint="--fit")
+    result = what_if(base, overlays, draws=draws, seed=seed, fitted=values_for,
+                     shared_record=assumed.record_periods(base) if assumed is not None else ())
     frame = result.differences(chosen)
     content = {**result.to_dict(chosen, over=span), "assume": list(assume or []),
                **({} if fitted is None else {"fit": fitted.fit_id})}

@@ -210,15 +210,28 @@ def _compile_cache() -> None:
 FitOption = Annotated[str | None, typer.Option(
     "--fit", metavar="FIT_ID",
     help="Use a recorded fit (`pivotal fits`): its draws replace the hand ranges of the parameters it "
-    "estimated (pip install \"pivotal[estimation]\").")]
+    "estimated; the others are still drawn from their ranges (pip install \"pivotal[estimation]\").")]
 
 
 def load_fitted(fit_id: str | None, scenario):  # type: ignore[no-untyped-def]
-    """The fitted values of a recorded fit for a run of ``scenario``, or None without ``--fit``;
-    a warning when the scenario has changed since the fit was made from it."""
+    """The fitted values of a recorded fit for a run of ``scenario``, or None without ``--fit``."""
+    values_for = fit_values(fit_id, scenario)
+    return None if values_for is None else values_for(scenario)
+
+
+def fit_values(fit_id: str | None, scenario):  # type: ignore[no-untyped-def]
+    """A recorded fit as a function from a scenario to its fitted values (a what-if's two runs each
+    get their own: a covariate the what-if changes moves the fitted parameters with it), checked
+    on ``scenario``, with a warning when the scenario has changed since the fit was made from it;
+    None without ``--fit``."""
     if fit_id is None:
         return None
-    from pivotal.estimation.fit import StructuralFit, fitted_values
+    try:
+        from pivotal.estimation.fit import StructuralFit, fitted_values
+    except ImportError as error:
+        err.print(error_line(f'{error}; using a fit needs the estimation extra: '
+                             'pip install "pivotal[estimation]"'))
+        raise typer.Exit(1) from None
     from pivotal.scenario import scenario_hash
 
     record = RunStore().get_fit(fit_id)
@@ -227,7 +240,13 @@ def load_fitted(fit_id: str | None, scenario):  # type: ignore[no-untyped-def]
         err.print(error_line(f"{scenario.id} has changed since fit {record.fit_id} was made from it: the "
                              "fit's values are applied to the scenario as it is now", "warning:"),
                   highlight=False, soft_wrap=True)
+    fit = StructuralFit.from_dict(record.result)
+
+    def values_for(other):  # type: ignore[no-untyped-def]
+        return fitted_values(fit, other, record.fit_id)
+
     try:
-        return fitted_values(StructuralFit.from_dict(record.result), scenario, record.fit_id)
+        values_for(scenario)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--fit") from None
+    return values_for

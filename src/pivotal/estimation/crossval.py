@@ -9,14 +9,17 @@ Two schemes, each forecasting a period only from what its forecaster was fitted 
 
 Two outcomes: the challenge (status quo, probe, offensive; a three-way forecast) and, where the
 record shows a challenge and the pivot's answer, whether the pivot intervened (restrained or
-mediated).  Rivals, fitted on the same training periods: the base rate (add-one smoothed),
-persistence (the case's last outcome with probability 0.9), and a non-strategic multinomial logit
-(a logistic regression for intervention) on the same covariates, every parameter's median in the
-period.  Scores: the Brier score (summed over the three classes for the challenge) and log loss;
-differences from each rival with a 90 % interval from a paired bootstrap over cases; and Vuong's
-(1989) test of the strategic model's out-of-sample log-likelihood against the multinomial logit's,
-:math:`z = \sqrt n\, \bar d / s_d` with :math:`d_i` the difference of the two log probabilities
-of period :math:`i`'s outcome (periods taken as independent).
+mediated).  The strategic model forecasts a period before any of its moves, as its rivals do: the
+period's recorded early moves (posture, the target's first move) are not given to it, and the
+held-out case's covariates are standardised as the training fit's were.  Rivals, fitted on the same
+training periods: the base rate (add-one smoothed), persistence (the case's last outcome with
+probability 0.9), and a non-strategic multinomial logit (a logistic regression for intervention) on
+the same covariates, every parameter's median in the period.  Scores: the Brier score (summed over
+the three classes for the challenge) and log loss; differences from each rival with a 90 % interval
+from a paired bootstrap over cases; and Vuong's (1989) test of the strategic model's out-of-sample
+log-likelihood against the multinomial logit's, :math:`z = \sqrt n\, \bar d / s_d` with :math:`d_i`
+the difference of the two log probabilities of period :math:`i`'s outcome (periods taken as
+independent).
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ METHODS = (STRATEGIC, BASE_RATE, PERSISTENCE, LOGIT)
 SCHEMES = ("leave one case out", "rolling origin")
 PERSISTENCE_CONFIDENCE = 0.9
 BOOTSTRAP = 2000
+#: Fewest distinct cases behind a comparison for its bootstrap interval to be judged.
+FEWEST_CASES = 5
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class CrossValidation:
     vuong: pd.DataFrame
     verdicts: list[str]
     terms: tuple[str, ...]
+    failed_fits: int = 0  # training fits that did not converge (their estimates were still used)
 
 
 def cross_validate(scenarios: Sequence[Scenario], free: Sequence[str], *, min_history: int = 5,
@@ -63,21 +69,29 @@ def cross_validate(scenarios: Sequence[Scenario], free: Sequence[str], *, min_hi
     """Forecast every case's record out of sample by both schemes and score the forecasts."""
     if len(scenarios) < 2:
         raise ValueError("leaving one case out needs at least two cases")
+    names = [s.id for s in scenarios]
+    if len(set(names)) != len(names):  # a copy left in training would leak the held-out case
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise ValueError(f"a case is named twice: {', '.join(twice)}")
     terms = parse_terms(free)
     cases = [case_record(s) for s in scenarios]
-    rows = []
+    rows, failed = [], 0
     for c, case in enumerate(cases):
         others = [other for i, other in enumerate(cases) if i != c]
-        rows += _forecast_case(case, others, terms, SCHEMES[0], range(len(case.periods)))
+        made, converged = _forecast_case(case, others, terms, SCHEMES[0], range(len(case.periods)))
+        rows, failed = rows + made, failed + (not converged)
         for t in range(min_history, len(case.periods)):
-            earlier = _up_to(case, t)
-            rows += _forecast_case(case, [*others, earlier], terms, SCHEMES[1], [t])
+            made, converged = _forecast_case(case, [*others, _up_to(case, t)], terms, SCHEMES[1], [t])
+            rows, failed = rows + made, failed + (not converged)
     forecasts = pd.DataFrame(rows)
     scores = _scores(forecasts)
     comparisons = _comparisons(forecasts, np.random.default_rng(seed))
     vuong = _vuong(forecasts)
-    return CrossValidation(forecasts, scores, comparisons, vuong, _verdicts(comparisons, vuong),
-                           tuple(t.label for t in terms))
+    verdicts = _verdicts(comparisons, vuong)
+    if failed:
+        verdicts.append(f"{failed} training fits did not converge; their last estimates were used.")
+    return CrossValidation(forecasts, scores, comparisons, vuong, verdicts, tuple(t.label for t in terms),
+                           failed)
 
 
 def _up_to(case: CaseRecord, t: int) -> CaseRecord:
@@ -88,13 +102,16 @@ def _up_to(case: CaseRecord, t: int) -> CaseRecord:
 
 
 def _forecast_case(case: CaseRecord, training: list[CaseRecord], terms: Sequence[Term], scheme: str,
-                   periods: Sequence[int]) -> list[dict]:
-    """Forecasts of ``periods`` of ``case`` by every method, each fitted on ``training``."""
+                   periods: Sequence[int]) -> tuple[list[dict], bool]:
+    """Forecasts of ``periods`` of ``case`` by every method, each fitted on ``training``, and
+    whether the strategic model's fit converged (the authors' values, 0, where it gave no number)."""
     laid = design(terms, training)
     likelihood = Likelihood(laid)
     fitted = climb(Objective(likelihood.value_and_gradient, likelihood.hessian), laid.labels)
-    theta = fitted.estimates if np.all(np.isfinite(fitted.estimates)) else np.zeros(len(terms))
-    walked = walk_case(theta, design(terms, [*training, case]), len(training))
+    finite = bool(np.all(np.isfinite(fitted.estimates)))
+    theta = fitted.estimates if finite else np.zeros(len(terms))
+    # The held-out case walked with the training fit's standardisation of the covariates.
+    walked = walk_case(theta, design(terms, [case], covariates=laid.covariates), 0)
     x_train, x_case = _features(training), case.center.T
     y_train = np.concatenate([_challenges(t) for t in training])
     a_train = np.concatenate([_answers(t) for t in training])
@@ -107,7 +124,7 @@ def _forecast_case(case: CaseRecord, training: list[CaseRecord], terms: Sequence
             continue
         base = _base_rate(y_train, 3)
         last = y_case[t - 1] if t > 0 and case.coded[t - 1] else None
-        methods = {STRATEGIC: walked.challenge[t], BASE_RATE: base, LOGIT: challenge_logit[t],
+        methods = {STRATEGIC: walked.challenge_before[t], BASE_RATE: base, LOGIT: challenge_logit[t],
                    PERSISTENCE: base if last is None else _persist(last, 3)}
         rows += [{"scheme": scheme, "case": case.name, "period": case.periods[t], "outcome": "challenge",
                   "method": m, "observed": int(y_case[t]), "p": np.asarray(p, dtype=float)}
@@ -115,7 +132,7 @@ def _forecast_case(case: CaseRecord, training: list[CaseRecord], terms: Sequence
         if a_case[t] >= 0:
             base = _base_rate(a_train, 2)
             before = [a for a in a_case[:t] if a >= 0]
-            strategic = walked.response[t]
+            strategic = walked.response_before[t]
             intervene = float(strategic[0] + strategic[1])
             methods = {STRATEGIC: np.array([1 - intervene, intervene]), BASE_RATE: base,
                        LOGIT: answer_logit[t], PERSISTENCE: base if not before else _persist(before[-1], 2)}
@@ -123,7 +140,7 @@ def _forecast_case(case: CaseRecord, training: list[CaseRecord], terms: Sequence
                       "outcome": "intervention", "method": m, "observed": int(a_case[t]),
                       "p": np.asarray(p, dtype=float)}
                      for m, p in methods.items()]
-    return rows
+    return rows, fitted.converged and finite
 
 
 def _challenges(case: CaseRecord) -> np.ndarray:
@@ -206,7 +223,8 @@ def _comparisons(forecasts: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
                 draws.append(float((sample[STRATEGIC] - sample[rival]).mean()))
             low, high = np.quantile(draws, [0.05, 0.95])
             rows.append({"scheme": scheme, "outcome": outcome, "rival": rival, "n": len(wide),
-                         "difference": float(difference.mean()), "low": float(low), "high": float(high)})
+                         "cases": len(cases), "difference": float(difference.mean()), "low": float(low),
+                         "high": float(high)})
     return pd.DataFrame(rows)
 
 
@@ -227,6 +245,10 @@ def _verdicts(comparisons: pd.DataFrame, vuong: pd.DataFrame) -> list[str]:
     lines = []
     for (scheme, outcome), group in comparisons.groupby(["scheme", "outcome"], sort=False):
         n = int(group["n"].iloc[0])
+        if int(group["cases"].iloc[0]) < FEWEST_CASES:
+            lines.append(f"{outcome}, {scheme}, {n} periods: from {int(group['cases'].iloc[0])} cases, too "
+                         f"few (fewer than {FEWEST_CASES}) for a difference from a rival to be judged.")
+            continue
         loses = [f"{r.rival} (Brier {r.difference:+.3f}, 90 % {r.low:+.3f} to {r.high:+.3f})"
                  for r in group.itertuples() if r.low > 0]
         beats = [f"{r.rival} ({r.difference:+.3f}, {r.low:+.3f} to {r.high:+.3f})"

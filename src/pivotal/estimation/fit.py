@@ -250,10 +250,16 @@ def _sampler_warnings(diagnostics: dict[str, Any], chains: int) -> list[str]:
 
 def fitted_values(fit: StructuralFit, scenario: Scenario, fit_id: str | None = None) -> FittedValues:
     """The fit's draws as values of the parameters it moved, period by period, for a run of
-    ``scenario`` (one of the cases fitted or any other): :class:`FittedValues` for the engine."""
+    ``scenario`` (one of the cases fitted or any other): :class:`FittedValues` for the engine.
+    The parameters the fit did not estimate are not among them: a run draws those from their
+    ranges, where the fit held them at their medians."""
     if not fit.draws:
         raise ValueError("the fit kept no draws (its information was singular): it cannot stand in for "
                          "the scenario's ranges")
+    missing = sorted({t.partition("~")[2] for t in fit.terms if "~" in t} - set(fit.covariates))
+    if missing:
+        raise ValueError(f"the fit does not keep how it standardised {', '.join(missing)}: make it again "
+                         "with `pivotal fit`")
     case = case_record(scenario)
     draws = np.asarray(fit.draws, dtype=float)
     return FittedValues(term_values(fit.terms, draws, case, dict(fit.covariates)), fit_id=fit_id,

@@ -61,6 +61,9 @@ class Walk:
     belief: np.ndarray  # (T,)
     challenge: np.ndarray  # (T, 3)
     response: np.ndarray  # (T, 3): restrain, mediate, acquiesce, given the recorded challenge (NaN: none)
+    # The same two forecasts before any of the period's moves: not given its recorded early moves.
+    challenge_before: np.ndarray  # (T, 3)
+    response_before: np.ndarray  # (T, 3)
 
 
 class Likelihood:
@@ -179,10 +182,13 @@ def walk_case(theta: np.ndarray, design: Design, c: int) -> Walk:
     """The filter's path through case ``c`` at ``theta``, as NumPy arrays."""
     case = _padded(design, c)
     values, _, _ = case.values(np.asarray(theta, dtype=float))
-    rows, belief, challenge, response = _walked(jnp.asarray(values), *case.data, options=case.options)
+    rows, belief, challenge, response, before, response_before = _walked(
+        jnp.asarray(values), *case.data, options=case.options)
     n = case.length
+    challenged = case_challenged(design, c)[:, None]
     return Walk(np.asarray(rows)[:n], np.asarray(belief)[:n], np.asarray(challenge)[:n],
-                np.where(case_challenged(design, c)[:, None], np.asarray(response)[:n], np.nan))
+                np.where(challenged, np.asarray(response)[:n], np.nan), np.asarray(before)[:n],
+                np.where(challenged, np.asarray(response_before)[:n], np.nan))
 
 
 def case_challenged(design: Design, c: int) -> np.ndarray:
@@ -291,11 +297,14 @@ def _walk(values: Any, codes: Any, admitted: Any, first: Any, *,
         forecast = (jax.nn.softmax(log_w) * joint.challenger_by_move).sum(axis=1)
         mixed_types = mu * joint.resolved_by_move[:, move] + (1.0 - mu) * joint.irresolute_by_move[:, move]
         answer = (jax.nn.softmax(seen) * mixed_types).sum(axis=1)  # (3,) given the recorded challenge
-        return (beliefs, erosions), (row, belief, forecast, answer)
+        log_prior = jnp.log(jnp.clip(solution.weights[:, 0], PROBABILITY_FLOOR))  # no early move seen
+        before = (jax.nn.softmax(log_prior) * joint.challenger_by_move).sum(axis=1)
+        answer_before = (jax.nn.softmax(log_prior + log_c) * mixed_types).sum(axis=1)
+        return (beliefs, erosions), (row, belief, forecast, answer, before, answer_before)
 
     carry = (priors, jnp.ones(pivots))
-    _, (rows, beliefs, forecasts, answers) = jax.lax.scan(step, carry, (values.T, codes, admitted))
-    return rows, beliefs, forecasts, answers
+    _, outputs = jax.lax.scan(step, carry, (values.T, codes, admitted))
+    return outputs
 
 
 _walked = jax.jit(_walk, static_argnames=("options",))

@@ -105,13 +105,17 @@ class Design:
 
 
 def design(terms: Sequence[Term], cases: Sequence[CaseRecord],
-           spreads: Sequence[dict[str, np.ndarray]] | None = None) -> Design:
+           spreads: Sequence[dict[str, np.ndarray]] | None = None,
+           covariates: dict[str, tuple[float, float]] | None = None) -> Design:
     """Lay ``terms`` over ``cases``: offsets, loadings and the priors' scales.
 
     ``spreads`` gives, per case, each parameter's 5 % and 95 % quantiles per period (2, T)
     (:func:`range_spreads`); the prior scale of a term is the mean over periods of
     :math:`(g(x_{95}) - g(x_{05})) / (2 \times 1.645)`: a normal prior on the link scale as wide as
     the sourced ranges.  Where the ranges are points, or not given, the scale is 1.
+    ``covariates`` standardises each covariate with a given mean and spread (a fit's, to forecast
+    other cases with it) instead of these cases' own; the cases are then not fitted, and a term
+    whose parameter they hold at a bound is not refused.
     """
     terms = tuple(terms)
     n = len(PARAMETER_NAMES)
@@ -120,9 +124,9 @@ def design(terms: Sequence[Term], cases: Sequence[CaseRecord],
         for target in term.targets:
             moved[_INDEX[target]] = True
     logit_rows = np.array([moved[i] and link_of(name) == "logit" for i, name in enumerate(PARAMETER_NAMES)])
-    stats = covariate_stats(terms, cases)
-    covariates = {name: [(case.value(name) - mean) / sd for case in cases]
-                  for name, (mean, sd) in stats.items()}
+    stats = covariate_stats(terms, cases) if covariates is None else covariates
+    standardised = {name: [(case.value(name) - mean) / sd for case in cases]
+                    for name, (mean, sd) in stats.items()}
     offsets, loadings = [], []
     for c, case in enumerate(cases):
         offset = np.zeros_like(case.center)
@@ -130,12 +134,13 @@ def design(terms: Sequence[Term], cases: Sequence[CaseRecord],
             offset[moved] = _link(case.center[moved], logit_rows[moved][:, None])
         loading = np.zeros((len(terms), *case.center.shape))
         for j, term in enumerate(terms):
-            z = np.ones(len(case.periods)) if term.covariate is None else covariates[term.covariate][c]
+            z = np.ones(len(case.periods)) if term.covariate is None else standardised[term.covariate][c]
             for target in term.targets:
                 loading[j, _INDEX[target]] = z
         offsets.append(offset)
         loadings.append(loading)
-    _refuse_immovable(terms, cases)
+    if covariates is None:
+        _refuse_immovable(terms, cases)
     scale = np.ones(len(terms))
     if spreads is not None:
         for j, term in enumerate(terms):
