@@ -14,7 +14,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from pivotal.runner import compute_summary, record_summary
 from pivotal.scenario import Scenario
@@ -74,17 +73,6 @@ class Job:
                        analysis_id=None if self.kind == "run" else self.result_id, error=self.error)
 
 
-class _SettingsStore(RunStore):
-    """The store as ``record_summary`` sees it, keeping the web settings with the run."""
-
-    def __init__(self, store: RunStore, settings: list[str]) -> None:
-        super().__init__(store.path, store.lock_timeout)
-        self.settings = settings
-
-    def record(self, **run: Any) -> str:  # type: ignore[override]
-        return super().record(**run, settings={"set": self.settings, "via": "web"})
-
-
 class JobManager:
     """A bounded thread pool of runs.
 
@@ -122,8 +110,8 @@ class JobManager:
         def work(progress: Progress, budget: int) -> str:
             _, summary = compute_summary(scenario, draws=draws, seed=seed, use_record=use_record,
                                          progress=progress, memory_budget=budget)
-            return record_summary(_SettingsStore(self.store, settings), scenario, draws=draws, seed=seed,
-                                  use_record=use_record, summary=summary)
+            return record_summary(self.store, scenario, draws=draws, seed=seed, use_record=use_record,
+                                  summary=summary, settings={"set": settings, "via": "web"})
 
         return self.submit_work("run", scenario, work, draws=draws, seed=seed, use_record=use_record,
                                 settings=settings, total=draws)
