@@ -117,3 +117,22 @@ def test_each_verdict_quotes_the_out_of_sample_models_own_brier():
         sentence = next(v for v in report.verdicts if v.startswith(f"{outcome.label}:"))
         assert f"has Brier {rows['brier'].iloc[0]:.3f}" in sentence
         assert all(method in sentence for method, _ in BASELINES)
+
+
+def test_the_baselines_regressions_run_blas_on_one_thread(monkeypatch):
+    """Tiny regressions gain nothing from a BLAS thread pool and lose much when cores are shared."""
+    from threadpoolctl import threadpool_info
+
+    from pivotal.evaluation import baselines
+
+    seen = []
+    fit_predict = baselines._fit_predict
+
+    def watched(*args):
+        seen.extend(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+        return fit_predict(*args)
+
+    monkeypatch.setattr(baselines, "_fit_predict", watched)
+    rng = np.random.default_rng(0)
+    baselines.logistic(rng.normal(size=(12, 3)), (rng.random(12) < 0.5).astype(float))
+    assert seen and set(seen) == {1}

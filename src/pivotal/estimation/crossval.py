@@ -36,6 +36,7 @@ from pivotal.estimation.mle import Objective, climb
 from pivotal.estimation.record import CaseRecord, case_record
 from pivotal.estimation.structural import Likelihood, walk_case
 from pivotal.estimation.terms import Term, design, parse_terms
+from pivotal.evaluation.baselines import one_blas_thread
 from pivotal.scenario.schema import Scenario
 
 STRATEGIC = "strategic model"
@@ -181,7 +182,7 @@ def _logit_forecasts(x: np.ndarray, y: np.ndarray, rows: np.ndarray, k: int) -> 
     if len(np.unique(y)) < 2 or not varying.any():
         return fallback
     scaler = StandardScaler().fit(x[:, varying])
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), one_blas_thread():
         warnings.simplefilter("ignore")
         model = LogisticRegression(C=1.0, max_iter=5000).fit(scaler.transform(x[:, varying]), y)
     probabilities = model.predict_proba(scaler.transform(rows[:, varying]))

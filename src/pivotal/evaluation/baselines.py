@@ -13,6 +13,7 @@ in-sample one on all settled periods, *t* included.
 from __future__ import annotations
 
 import warnings
+from contextlib import AbstractContextManager as ContextManager
 
 import numpy as np
 
@@ -62,10 +63,24 @@ def logistic(features: np.ndarray, observed: np.ndarray, rolling: bool = True) -
     settled = ~np.isnan(observed)
     fallback = base_rate(observed, rolling)
     forecast = np.empty(observed.shape)
-    for t in range(len(observed)):
-        train = settled & (np.arange(len(observed)) < t) if rolling else settled
-        forecast[t] = _fit_predict(features[train], observed[train], features[t], fallback[t])
+    with one_blas_thread():
+        for t in range(len(observed)):
+            train = settled & (np.arange(len(observed)) < t) if rolling else settled
+            forecast[t] = _fit_predict(features[train], observed[train], features[t], fallback[t])
     return forecast
+
+
+def one_blas_thread() -> ContextManager[object]:
+    """Linear algebra on one thread while it lasts.
+
+    The regressions here have tens of rows: a BLAS library's thread pool only costs, and when the
+    other cores are busy its threads wait on one another (``benchmarks/score_threads.py``: with
+    another process busy on the second of two cores, ``pivotal score`` of the built-in scenario
+    took 1.6 times as long without the cap; with the cores free, the same).
+    """
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _fit_predict(x: np.ndarray, y: np.ndarray, row: np.ndarray, fallback: float) -> float:
