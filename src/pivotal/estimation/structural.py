@@ -221,12 +221,6 @@ def _row_derivative(values: Any, tangent: Any, codes: Any, admitted: Any, first:
     return jax.jvp(rows, (values,), (tangent,))[1]
 
 
-def _safe_log(x: Any) -> Any:
-    """log x, -inf at 0, with a gradient that stays finite where x is 0."""
-    positive = x > 0
-    return jnp.where(positive, jnp.log(jnp.where(positive, x, 1.0)), -jnp.inf)
-
-
 def _bernoulli_log(p: Any, outcome: Any) -> Any:
     """log P(outcome) for a binary outcome with P(1) = p; 0 where the outcome is SILENT."""
     p = jnp.clip(p, PROBABILITY_FLOOR, 1.0 - 1e-16)
@@ -287,8 +281,9 @@ def _walk(values: Any, codes: Any, admitted: Any, first: Any, *,
         posterior = posterior_resolve(belief, jax.nn.logsumexp(seen + log_r1),
                                       jax.nn.logsumexp(seen + log_r0), jnp)
         after = jnp.where(answered & (coded == 1) & jnp.isfinite(posterior), posterior, belief)
+        log_prior = jnp.log(jnp.clip(solution.weights[:, 0], PROBABILITY_FLOOR))  # no early move seen
         # The alignment the target keeps: its recorded hedging, else the chance of it at the record.
-        weights = jax.nn.softmax(jnp.where(coded == 1, log_chance, _safe_log(solution.weights[:, 0])))
+        weights = jax.nn.softmax(jnp.where(coded == 1, log_chance, log_prior))
         expected = jnp.where(coded == 1, p_hedge, joint.p_hedge)
         hedging = jnp.where(hedged == SILENT, (weights * expected).sum(), hedged.astype(float))
         next_belief = jnp.clip((1.0 - turnover) * after + turnover * priors[pivot], 0.0, 1.0)
@@ -297,7 +292,6 @@ def _walk(values: Any, codes: Any, admitted: Any, first: Any, *,
         forecast = (jax.nn.softmax(log_w) * joint.challenger_by_move).sum(axis=1)
         mixed_types = mu * joint.resolved_by_move[:, move] + (1.0 - mu) * joint.irresolute_by_move[:, move]
         answer = (jax.nn.softmax(seen) * mixed_types).sum(axis=1)  # (3,) given the recorded challenge
-        log_prior = jnp.log(jnp.clip(solution.weights[:, 0], PROBABILITY_FLOOR))  # no early move seen
         before = (jax.nn.softmax(log_prior) * joint.challenger_by_move).sum(axis=1)
         answer_before = (jax.nn.softmax(log_prior + log_c) * mixed_types).sum(axis=1)
         return (beliefs, erosions), (row, belief, forecast, answer, before, answer_before)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import math
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -116,12 +117,22 @@ def select_all_analyses(con: duckdb.DuckDBPyConnection) -> list[AnalysisRecord]:
 
 def find_analysis(con: duckdb.DuckDBPyConnection, prefix: str) -> AnalysisRecord:
     """The one analysis whose id starts with ``prefix``."""
+    return single_by_prefix(select_all_analyses(con), lambda r: r.analysis_id, prefix,
+                            AnalysisNotFoundError, "analysis", "pivotal analyses")
+
+
+R = TypeVar("R")
+
+
+def single_by_prefix(records: list[R], id_of: Callable[[R], str], prefix: str,
+                     missing: type[Exception], noun: str, command: str) -> R:
+    """The one record whose id starts with ``prefix``; ``missing`` raised, naming up to five
+    candidates and the command that lists them, when none or several do."""
     prefix = prefix.strip()
-    matches = [r for r in select_all_analyses(con) if prefix and r.analysis_id.startswith(prefix)]
+    matches = [r for r in records if prefix and id_of(r).startswith(prefix)]
     if len(matches) != 1:
-        found = "none" if not matches else f"{len(matches)} ({', '.join(r.analysis_id for r in matches[:5])})"
-        raise AnalysisNotFoundError(f"no single analysis with an id starting {prefix!r}: {found}; "
-                                    "`pivotal analyses` lists them")
+        found = "none" if not matches else f"{len(matches)} ({', '.join(id_of(r) for r in matches[:5])})"
+        raise missing(f"no single {noun} with an id starting {prefix!r}: {found}; `{command}` lists them")
     return matches[0]
 
 

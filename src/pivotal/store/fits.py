@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from pivotal.store.analyses import strict_json
+from pivotal.store.analyses import single_by_prefix, strict_json
 from pivotal.store.errors import FitNotFoundError
 
 FITS_SCHEMA = """
@@ -67,10 +67,5 @@ def select_fits(con: duckdb.DuckDBPyConnection) -> list[FitRecord]:
 
 def find_fit(con: duckdb.DuckDBPyConnection, prefix: str) -> FitRecord:
     """The one fit whose id starts with ``prefix``."""
-    prefix = prefix.strip()
-    matches = [r for r in select_fits(con) if prefix and r.fit_id.startswith(prefix)]
-    if len(matches) != 1:
-        found = "none" if not matches else f"{len(matches)} ({', '.join(r.fit_id for r in matches[:5])})"
-        raise FitNotFoundError(f"no single fit with an id starting {prefix!r}: {found}; "
-                               "`pivotal fits` lists them")
-    return matches[0]
+    return single_by_prefix(select_fits(con), lambda r: r.fit_id, prefix, FitNotFoundError, "fit",
+                            "pivotal fits")
