@@ -1,0 +1,200 @@
+"""The compiled backend's walk over periods: a run plan as flat arrays, and one chunk played.
+
+:mod:`pivotal.simulation.fused` solves one period for every draw; this module lays a
+:class:`~pivotal.simulation.kernel.RunPlan` out as the integer arrays it reads and carries the state
+between periods as :class:`~pivotal.simulation.kernel.Walk` does (a pivot met again gets back what
+its observers knew of it).  Two ways to play a chunk: keep every period's outputs
+(:func:`run_chunk`, the backend interface), or reduce each period as it is played to sums, extremes
+and histogram counts (:func:`chunk_statistics`), so that a chunk never holds more than one period's
+outputs.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from pivotal.model.period_game import GameOptions
+from pivotal.model.stage_game import CAPACITY_FLOOR
+from pivotal.simulation import fused
+from pivotal.simulation.kernel import (
+    ABSENT_METRICS,
+    ABSENT_PIVOT,
+    METRICS,
+    UNIFORMS_PER_PERIOD,
+    ChunkOutput,
+    RunPlan,
+    piece_table,
+)
+
+#: The outputs a period without a pivot reports as 0.
+_ABSENT_ROWS = [METRICS.index(name) for name in ABSENT_METRICS]
+
+
+@dataclass(frozen=True)
+class FlatPlan:
+    """A run plan as the arrays the compiled kernel reads."""
+
+    rows: np.ndarray  # (T, N_KERNEL) each period's piece-table row of each kernel parameter
+    prior_rows: np.ndarray  # (T,) the row of prior_resolve
+    records: np.ndarray  # (T, 7) record codes (see fused.RECORDED)
+    overrides: np.ndarray  # (T, N_KERNEL) values replacing the drawn ones, NaN where none
+    absent: np.ndarray  # (T,) bool, no pivot stands between the rivals
+    pivots: tuple[int, ...]
+    contexts: np.ndarray  # (K, 4)
+    variants: np.ndarray  # (V,)
+    options: GameOptions
+    fitted_names: tuple[str, ...]  # the parameters a fit sets, in the order of its rows
+    slots: np.ndarray  # (N_KERNEL,) each kernel parameter's fitted row, -1 when drawn
+
+
+def flat_plan(plan: RunPlan) -> FlatPlan:
+    """Lay ``plan`` out for :func:`pivotal.simulation.fused.play_period`."""
+    names = fused.KERNEL_NAMES
+    rows = np.array([[step.rows[name] for name in names] for step in plan.steps], dtype=np.int64)
+    prior_rows = np.array([step.rows["prior_resolve"] for step in plan.steps], dtype=np.int64)
+    records = np.full((len(plan.steps), 7), -1, dtype=np.int64)
+    for t, step in enumerate(plan.steps):
+        r = step.recorded
+        records[t, fused.RECORDED] = 0 if r is None else 1
+        if r is not None:
+            records[t, 1:] = [r.challenge, r.response, _code(r.posture), _code(r.first_move),
+                              _code(r.answer), _code(r.hedged)]
+    absent = np.full(len(names), np.nan)
+    for name, value in ABSENT_PIVOT.items():
+        if name in names:
+            absent[names.index(name)] = value
+    absent[fused.TURNOVER] = 0.0  # no pivot: no type to turn over
+    overrides = np.array([absent if step.absent else np.full(len(names), np.nan) for step in plan.steps])
+    contexts = plan.options.contexts
+    variant_of: dict[tuple[int, bool], int] = {}
+    table = []
+    for c in contexts:
+        variant = variant_of.setdefault((c.posture, c.move == fused.CONCEDE), len(variant_of))
+        table.append((c.posture, c.move, -1 if c.answer is None else c.answer, variant))
+    firsts = [next(k for k, row in enumerate(table) if row[3] == v) for v in range(len(variant_of))]
+    fitted_names = tuple(name for name in (plan.fitted.values if plan.fitted else {}) if name in names
+                         or name == "prior_resolve")
+    slots = np.array([fitted_names.index(name) if name in fitted_names else -1 for name in names],
+                     dtype=np.int64)
+    return FlatPlan(rows=rows, prior_rows=prior_rows, records=records, overrides=overrides,
+                    absent=np.array([step.absent for step in plan.steps], dtype=bool),
+                    pivots=tuple(step.pivot for step in plan.steps),
+                    contexts=np.array(table, dtype=np.int64), variants=np.array(firsts, dtype=np.int64),
+                    options=plan.options, fitted_names=fitted_names, slots=slots)
+
+
+def _code(value: int | bool | None) -> int:
+    return -1 if value is None else int(value)
+
+
+class FlatWalk:
+    """One chunk of draws through a scenario's periods on the compiled kernel."""
+
+    def __init__(self, flat: FlatPlan, table: np.ndarray, fitted: dict[str, np.ndarray] | None) -> None:
+        self.flat = flat
+        self.table = np.ascontiguousarray(table.T)  # a draw's parameters side by side
+        n = table.shape[1]
+        fitted = fitted or {}
+        # (T, F, n): each period's fitted values in one contiguous block
+        self.fitted = (np.ascontiguousarray(np.stack([fitted[name] for name in flat.fitted_names], axis=1))
+                       if flat.fitted_names else np.empty((len(flat.pivots), 0, n)))
+        self.pivot = flat.pivots[0]
+        self.known: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]] = {}
+        self._meet(0)
+
+    def _meet(self, t: int) -> None:
+        """A pivot not met before: its prior, no type drawn, the target's tie whole."""
+        self.prior = self._prior(t)
+        self.belief = self.prior.copy()
+        self.resolved = np.zeros(self.prior.shape, dtype=np.bool_)
+        self.erosion = np.ones_like(self.prior)
+        self.type_drawn = False
+
+    def _prior(self, t: int) -> np.ndarray:
+        if "prior_resolve" in self.flat.fitted_names:
+            return self.fitted[t, self.flat.fitted_names.index("prior_resolve")].copy()
+        return self.table[:, self.flat.prior_rows[t]].copy()
+
+    def play(self, t: int, uniforms: np.ndarray, metrics: np.ndarray, challenge: np.ndarray,
+             response: np.ndarray) -> None:
+        """Play period ``t`` (in order), writing its outputs into ``metrics`` (len(METRICS), n),
+        ``challenge`` and ``response`` (n,)."""
+        flat = self.flat
+        pivot = flat.pivots[t]
+        if pivot != self.pivot:  # another pivot: its own reputation, prior and type
+            self.known[self.pivot] = (self.prior, self.belief, self.resolved, self.erosion, self.type_drawn)
+            self.pivot = pivot
+            if pivot in self.known:
+                self.prior, self.belief, self.resolved, self.erosion, self.type_drawn = self.known.pop(pivot)
+            else:
+                self._meet(t)
+        options = flat.options
+        fused.play_period(
+            self.table, flat.rows[t], self.fitted[t], flat.slots, flat.overrides[t], self.belief,
+            self.resolved, self.erosion, self.prior, self.type_drawn, uniforms, flat.records[t],
+            flat.contexts, flat.variants, options.crisis_only, options.target_moves_first,
+            options.pivot_posture, CAPACITY_FLOOR, metrics, challenge, response)
+        self.type_drawn = bool(flat.records[t, fused.RECORDED] == 0)
+        if flat.absent[t]:  # no pivot: its posture reads as 0, not as a tie
+            metrics[_ABSENT_ROWS] *= 0.0
+
+
+def run_chunk(plan: RunPlan, quantiles: np.ndarray, uniforms: np.ndarray,
+              fitted: dict[str, np.ndarray] | None = None) -> ChunkOutput:
+    """Every period's outputs for one chunk, as :func:`pivotal.simulation.kernel.run_chunk` gives them."""
+    walk = FlatWalk(flat_plan(plan), piece_table(plan, quantiles), fitted)
+    n_periods, n = len(plan.steps), quantiles.shape[1]
+    metrics = np.empty((n_periods, len(METRICS), n))
+    challenge = np.empty((n_periods, n), dtype=np.int8)
+    response = np.empty((n_periods, n), dtype=np.int8)
+    uniforms = np.ascontiguousarray(uniforms)
+    for t in range(n_periods):
+        walk.play(t, uniforms[t], metrics[t], challenge[t], response[t])
+    return ChunkOutput(metrics=metrics, challenge=challenge, response=response)
+
+
+@dataclass(frozen=True)
+class PeriodSums:
+    """What a chunk leaves of its outputs besides histogram counts: sums, minima and maxima per
+    (period, metric), and its draws."""
+
+    draws: int
+    sums: np.ndarray
+    minimum: np.ndarray
+    maximum: np.ndarray
+
+
+def chunk_statistics(plan: RunPlan, quantiles: np.ndarray, next_uniforms: Callable[[], np.ndarray],
+                     counts: np.ndarray, lock: threading.Lock,
+                     fitted: dict[str, np.ndarray] | None = None) -> PeriodSums:
+    """Play one chunk, reducing each period as it is played.
+
+    ``next_uniforms()`` gives the next period's uniforms, (UNIFORMS_PER_PERIOD, n); ``counts``
+    (n_periods, len(METRICS), bins) is the run's histogram, to which each period's counts are
+    added under ``lock`` (integers: the order of the additions does not matter).  Sums are taken
+    by NumPy over the chunk, as :class:`~pivotal.simulation.streaming.ChunkStats` takes them.
+    """
+    walk = FlatWalk(flat_plan(plan), piece_table(plan, quantiles), fitted)
+    n_periods, n = len(plan.steps), quantiles.shape[1]
+    metrics = np.empty((len(METRICS), n))
+    challenge = np.empty(n, dtype=np.int8)
+    response = np.empty(n, dtype=np.int8)
+    bins = counts.shape[-1]
+    sums = np.empty((n_periods, len(METRICS)))
+    minimum, maximum = np.empty_like(sums), np.empty_like(sums)
+    period_counts = np.empty((len(METRICS), bins), dtype=counts.dtype)
+    for t in range(n_periods):
+        uniforms = next_uniforms()
+        if uniforms.shape != (UNIFORMS_PER_PERIOD, n):
+            raise ValueError(f"period {t}: expected uniforms of shape {(UNIFORMS_PER_PERIOD, n)}, "
+                             f"got {uniforms.shape}")
+        walk.play(t, uniforms, metrics, challenge, response)
+        sums[t] = metrics.sum(axis=1)
+        fused.extremes_and_counts(metrics, minimum[t], maximum[t], period_counts)
+        with lock:
+            np.add(counts[t], period_counts, out=counts[t])
+    return PeriodSums(draws=n, sums=sums, minimum=minimum, maximum=maximum)
