@@ -95,8 +95,7 @@ class FlatWalk:
     """One chunk of draws through a scenario's periods on the compiled kernel."""
 
     def __init__(self, flat: FlatPlan, table: np.ndarray, fitted: dict[str, np.ndarray] | None) -> None:
-        self.flat = flat
-        self.table = np.ascontiguousarray(table.T)  # a draw's parameters side by side
+        self.flat, self.table = flat, table
         n = table.shape[1]
         fitted = fitted or {}
         # (T, F, n): each period's fitted values in one contiguous block
@@ -117,7 +116,7 @@ class FlatWalk:
     def _prior(self, t: int) -> np.ndarray:
         if "prior_resolve" in self.flat.fitted_names:
             return self.fitted[t, self.flat.fitted_names.index("prior_resolve")].copy()
-        return self.table[:, self.flat.prior_rows[t]].copy()
+        return self.table[self.flat.prior_rows[t]].copy()
 
     def play(self, t: int, uniforms: np.ndarray, metrics: np.ndarray, challenge: np.ndarray,
              response: np.ndarray) -> None:
