@@ -1,7 +1,9 @@
-"""Array backends for the engine's inner loop: NumPy always, JAX when installed.
+"""Backends for the engine's inner loop: compiled (Numba), NumPy, and JAX when installed.
 
-Both run the same equations (:func:`pivotal.simulation.kernel.period_step`);
-JAX compiles them with XLA, in float64, on a GPU when one is present.
+All run the same equations.  NumPy runs :func:`pivotal.simulation.kernel.period_step`, the
+reference; JAX compiles that step with XLA, in float64, on a GPU when one is present; the compiled
+backend (the default) runs :mod:`pivotal.simulation.fused`, the period loop in compiled code, and
+can reduce each period as it plays it (``streams``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import numpy as np
 
 from pivotal.simulation.kernel import ChunkOutput, RunPlan, Step, period_step, run_chunk
 
-BACKENDS: tuple[str, ...] = ("numpy", "jax")
+BACKENDS: tuple[str, ...] = ("numba", "numpy", "jax")
+#: The backend a run uses unless told otherwise.
+DEFAULT_BACKEND = "numba"
 
 
 class BackendUnavailable(RuntimeError):
@@ -30,14 +34,19 @@ class Backend:
     step: Step
     threaded: bool  # whether chunks gain from running on several threads
     chunk_blocks: int  # random-number blocks per chunk
+    streams: bool = False  # whether it reduces each period as it plays it (fused_walk.chunk_statistics)
 
     def run_chunk(self, plan: RunPlan, quantiles: np.ndarray, uniforms: np.ndarray,
                   fitted: dict[str, np.ndarray] | None = None) -> ChunkOutput:
+        if self.name == "numba":
+            from pivotal.simulation.fused_walk import run_chunk as compiled
+
+            return compiled(plan, quantiles, uniforms, fitted)
         return run_chunk(plan, quantiles, uniforms, self.step, self.xp, fitted)
 
     @property
     def device(self) -> str:
-        if self.name == "numpy":
+        if self.name in ("numpy", "numba"):
             return "cpu"
         import jax
 
@@ -46,12 +55,24 @@ class Backend:
 
 def get_backend(name: str) -> Backend:
     """The backend called ``name``; raises BackendUnavailable with the install command."""
+    if name == "numba":
+        return _numba_backend()
     if name == "numpy":
         # Large enough to amortise Python's overhead, small enough to stay near the caches.
         return Backend("numpy", np, period_step, threaded=True, chunk_blocks=4)
     if name == "jax":
         return _jax_backend()
     raise ValueError(f"unknown backend {name!r}; expected one of {', '.join(BACKENDS)}")
+
+
+@cache
+def _numba_backend() -> Backend:
+    try:
+        import pivotal.simulation.fused  # noqa: F401  (imports Numba)
+    except ImportError as error:
+        raise BackendUnavailable("the compiled backend needs Numba: pip install numba") from error
+    # Chunks as NumPy's, so that the two sum a run's outputs in the same order.
+    return Backend("numba", np, period_step, threaded=True, chunk_blocks=4, streams=True)
 
 
 @cache

@@ -134,7 +134,8 @@ def bytes_per_draw(plan: RunPlan) -> int:
 
 
 def chunk_plan(plan: RunPlan, largest: int, workers: int, digest_bytes: int = 0,
-               held_bytes: int = 0, budget: int | None = None) -> tuple[int, int]:
+               held_bytes: int = 0, budget: int | None = None,
+               per_draw: int | None = None) -> tuple[int, int]:
     """Draws per chunk and chunks in flight, so that a run stays within ``budget`` bytes.
 
     The reduction holds ``held_bytes`` throughout (streamed summaries: one histogram per output
@@ -143,11 +144,12 @@ def chunk_plan(plan: RunPlan, largest: int, workers: int, digest_bytes: int = 0,
     (``digest_bytes``).  Up to 2 x ``workers`` chunks are in flight, fewer when that is what the
     budget allows, and one at a time rather than chunks below :data:`EFFICIENT_CHUNK` draws; a
     chunk is never below :data:`SMALLEST_CHUNK` draws, so a scenario too long for the budget still
-    runs, one small chunk at a time.
+    runs, one small chunk at a time.  ``per_draw`` replaces :func:`bytes_per_draw` for a chunk
+    that is played otherwise (the compiled backend's streamed statistics).
     """
     budget = MEMORY_BUDGET if budget is None else budget
     fixed = 8 * ROWS_PER_PIECE * BLOCK_DRAWS + digest_bytes
-    per_draw = bytes_per_draw(plan)
+    per_draw = bytes_per_draw(plan) if per_draw is None else per_draw
     for in_flight in range(2 * workers, 0, -1):
         draws = ((budget - held_bytes) // in_flight - fixed) // per_draw
         if draws >= min(EFFICIENT_CHUNK, largest):
@@ -169,6 +171,8 @@ def iter_chunks(
     held_bytes: int = 0,
     memory_budget: int | None = None,
     first_draw: int = 0,
+    play: Callable[[np.random.SeedSequence, int, int], Any] | None = None,
+    play_bytes: int | None = None,
 ) -> Iterator[Any]:
     """Yield a run's chunks in order, computing a few ahead on worker threads.
 
@@ -192,6 +196,10 @@ def iter_chunks(
     first_draw : index of the first draw: draws ``first_draw`` to ``first_draw + draws - 1`` are
         run, with the numbers they have in any run (to extend a run already made).  ``quantiles``
         and the chunks' ``start`` and ``stop`` count from ``first_draw``.
+    play : plays a chunk in place of drawing its numbers and running the backend, called on a
+        worker as ``play(root, start, stop)`` with the run's root seed sequence and the chunk's
+        draws (counted from draw 0); what it returns is yielded.  ``play_bytes``: what it holds
+        per draw, for the memory budget.
     """
     if draws < 1:
         raise ValueError(f"draws must be at least 1, got {draws}")
@@ -205,7 +213,7 @@ def iter_chunks(
     root = root_sequence(seed)
     workers = threads or (default_threads() if engine.threaded else 1)
     chunk_draws, in_flight = chunk_plan(plan, engine.chunk_blocks * BLOCK_DRAWS, workers, digest_bytes,
-                                       held_bytes, memory_budget)
+                                       held_bytes, memory_budget, play_bytes if play else None)
     if chunk_draws >= BLOCK_DRAWS:  # whole blocks: no block's numbers drawn twice, one shape to compile
         chunk_draws -= chunk_draws % BLOCK_DRAWS
     if chunk_blocks is not None:
@@ -217,7 +225,9 @@ def iter_chunks(
     cuts = [first_draw, *range((first_draw // chunk_draws + 1) * chunk_draws, last, chunk_draws), last]
     bounds = [(a - first_draw, b - first_draw) for a, b in pairwise(cuts)]
 
-    def compute(start: int, stop: int) -> Chunk:
+    def compute(start: int, stop: int) -> Any:
+        if play is not None:
+            return play(root, first_draw + start, first_draw + stop)
         rows = draw_uniforms(root, plan.uniform_rows, first_draw + start, first_draw + stop)
         n_parameters = len(PARAMETER_NAMES)
         periods = n_parameters + UNIFORMS_PER_PERIOD * len(plan.steps)

@@ -239,9 +239,8 @@ def play_period(table, rows, fitted, slots, overrides, belief, resolved, erosion
             concede = contexts[k, C_MOVE] == CONCEDE
             z = contexts[k, C_POSTURE]
             for a in range(2):
-                _pivot_side(par, m, a, concede, z, mu, stake, leverage, kept_m, restraint, mediation,
-                            credit_rho, advantage, gain[v, a], res[v, :, a], irr[v, :, a], resp[v, :, a],
-                            post[v, :, a], hedge[v, :, a], by_type[v, a], lost_t[v, a], hedging[v, a],
+                _pivot_side(par, m, v, a, concede, z, mu, stake, leverage, kept_m, restraint, mediation,
+                            credit_rho, advantage, gain, res, irr, resp, post, hedge, by_type, lost_t, hedging,
                             underflow)
         # The challenger's side, once per context, and what each context is worth before it.
         for k in range(k_count):
@@ -342,17 +341,18 @@ def play_period(table, rows, fitted, slots, overrides, belief, resolved, erosion
 
 
 @_inline
-def _pivot_side(par, m, a, concede, z, mu, stake, leverage, kept_m, restraint, mediation, credit_rho,
+def _pivot_side(par, m, v, a, concede, z, mu, stake, leverage, kept_m, restraint, mediation, credit_rho,
                 advantage, gain, res, irr, resp, post, hedge, by_type, lost_t, hedging,
                 underflow):  # pragma: no cover - compiled
     """The pivot's response to challenge ``a`` in one variant, each type's; the observers' posterior
     and the target's hedge after each response; what the crisis is worth to the pivot and the target.
-    Arrays (3, B) are indexed (response, draw)."""
+    Arrays (V, 3, 2, B) are indexed (variant, response, challenge, draw), (V, 2, B) (variant,
+    challenge, draw)."""
     tilt_sign = 1.0 if z == 1 else (-1.0 if z == 2 else 0.0)
     for b in range(m):
         prize = (1.0 - par[CONCESSION, b]) * par[PRIZE, b] if concede else par[PRIZE, b]
         g = (par[PROBE_GAIN, b] if a == 0 else par[BALANCE, b]) * prize
-        gain[b] = g
+        gain[v, a, b] = g
         tilt = tilt_sign * par[TILT, b]
         st, kept_r = stake[b], 1.0 - leverage[b]
         km = kept_m[b]
@@ -371,37 +371,37 @@ def _pivot_side(par, m, a, concede, z, mu, stake, leverage, kept_m, restraint, m
         w0, w1, w2 = _exp(s0 - top), _exp(s1 - top), _exp(s2 - top)
         total = w0 + w1 + w2
         r0, r1, r2 = w0 / total, w1 / total, w2 / total
-        irr[0, b], irr[1, b], irr[2, b] = i0, i1, i2
-        res[0, b], res[1, b], res[2, b] = r0, r1, r2
+        irr[v, 0, a, b], irr[v, 1, a, b], irr[v, 2, a, b] = i0, i1, i2
+        res[v, 0, a, b], res[v, 1, a, b], res[v, 2, a, b] = r0, r1, r2
         mu_b = mu[b]
         normal = (r0 > NORMAL and i0 > NORMAL and r1 > NORMAL and i1 > NORMAL
                   and r2 > NORMAL and i2 > NORMAL)
         underflow[b] = 0.0 if normal else 1.0
         p0, p1, p2 = _bayes(mu_b, i0 / r0), _bayes(mu_b, i1 / r1), _bayes(mu_b, i2 / r2)
-        post[0, b], post[1, b], post[2, b] = p0, p1, p2
+        post[v, 0, a, b], post[v, 1, a, b], post[v, 2, a, b] = p0, p1, p2
         adv, prot, lam_t = advantage[b], par[PROTECTION, b], par[LAMBDA_T, b]
         h0, h1, h2 = _hedge(p0, adv, prot, lam_t), _hedge(p1, adv, prot, lam_t), _hedge(p2, adv, prot, lam_t)
-        hedge[0, b], hedge[1, b], hedge[2, b] = h0, h1, h2
+        hedge[v, 0, a, b], hedge[v, 1, a, b], hedge[v, 2, a, b] = h0, h1, h2
         e0 = mu_b * r0 + (1.0 - mu_b) * i0
         e1 = mu_b * r1 + (1.0 - mu_b) * i1
         e2 = mu_b * r2 + (1.0 - mu_b) * i2
-        resp[0, b], resp[1, b], resp[2, b] = e0, e1, e2
-        by_type[b] = (mu_b * (r0 * (b0 + rho) + r1 * (b1 + crho) + r2 * (b2 + 0.0))
+        resp[v, 0, a, b], resp[v, 1, a, b], resp[v, 2, a, b] = e0, e1, e2
+        by_type[v, a, b] = (mu_b * (r0 * (b0 + rho) + r1 * (b1 + crho) + r2 * (b2 + 0.0))
                       + (1.0 - mu_b) * (i0 * b0 + i1 * b1 + i2 * b2))
-        lost_t[b] = e0 * (kept_r * g) + e1 * (km * g) + e2 * (1.0 * g)
-        hedging[b] = (e0 * h0 * (adv - p0 * prot) + e1 * h1 * (adv - p1 * prot)
+        lost_t[v, a, b] = e0 * (kept_r * g) + e1 * (km * g) + e2 * (1.0 * g)
+        hedging[v, a, b] = (e0 * h0 * (adv - p0 * prot) + e1 * h1 * (adv - p1 * prot)
                       + e2 * h2 * (adv - p2 * prot))
     for b in range(m):  # a response so unlikely its probability underflows: Bayes in logarithms
         if underflow[b] == 0.0:
             continue
-        _posterior_in_logs(par, b, a, concede, z, mu[b], stake[b], leverage[b], kept_m[b], restraint[b],
+        _posterior_in_logs(par, b, v, a, concede, z, mu[b], stake[b], leverage[b], kept_m[b], restraint[b],
                            mediation[b], credit_rho[b], post)
         adv, prot, lam_t = advantage[b], par[PROTECTION, b], par[LAMBDA_T, b]
         for r in range(3):
-            hedge[r, b] = _hedge(post[r, b], adv, prot, lam_t)
-        hedging[b] = (resp[0, b] * hedge[0, b] * (adv - post[0, b] * prot)
-                      + resp[1, b] * hedge[1, b] * (adv - post[1, b] * prot)
-                      + resp[2, b] * hedge[2, b] * (adv - post[2, b] * prot))
+            hedge[v, r, a, b] = _hedge(post[v, r, a, b], adv, prot, lam_t)
+        hedging[v, a, b] = (resp[v, 0, a, b] * hedge[v, 0, a, b] * (adv - post[v, 0, a, b] * prot)
+                      + resp[v, 1, a, b] * hedge[v, 1, a, b] * (adv - post[v, 1, a, b] * prot)
+                      + resp[v, 2, a, b] * hedge[v, 2, a, b] * (adv - post[v, 2, a, b] * prot))
 
 
 @_inline
@@ -429,12 +429,12 @@ def _log_responses(par, b, a, concede, z, stake, leverage, kept_m, restraint, me
 
 
 @_inline
-def _posterior_in_logs(par, b, a, concede, z, mu, stake, leverage, kept_m, restraint, mediation,
+def _posterior_in_logs(par, b, v, a, concede, z, mu, stake, leverage, kept_m, restraint, mediation,
                        credit_rho, post):  # pragma: no cover - compiled
     logs = np.empty((2, 3))
     _log_responses(par, b, a, concede, z, stake, leverage, kept_m, restraint, mediation, credit_rho, logs)
     for r in range(3):
-        post[r, b] = _bayes(mu, math.exp(min(max(logs[1, r] - logs[0, r], -700.0), 700.0)))
+        post[v, r, a, b] = _bayes(mu, math.exp(min(max(logs[1, r] - logs[0, r], -700.0), 700.0)))
 
 
 @_inline

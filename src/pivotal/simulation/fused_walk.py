@@ -167,6 +167,13 @@ class PeriodSums:
     maximum: np.ndarray
 
 
+def streamed_bytes_per_draw(plan: RunPlan) -> int:
+    """What one draw of a chunk played by :func:`chunk_statistics` holds: its quantiles and parameter
+    pieces, its fitted values, one period's uniforms and outputs, and its carried state."""
+    fitted = len(plan.fitted.values) * len(plan.steps) if plan.fitted is not None else 0
+    return 8 * (plan.quantile_rows + len(plan.pieces) + fitted + UNIFORMS_PER_PERIOD + len(METRICS) + 8) + 2
+
+
 def chunk_statistics(plan: RunPlan, quantiles: np.ndarray, next_uniforms: Callable[[], np.ndarray],
                      counts: np.ndarray, lock: threading.Lock,
                      fitted: dict[str, np.ndarray] | None = None) -> PeriodSums:

@@ -85,3 +85,51 @@ def draw_uniforms(root: np.random.SeedSequence, rows: int, start: int, stop: int
         columns = slice(first - block * BLOCK_DRAWS, last - block * BLOCK_DRAWS)
         kept[:, first - start : last - start] = block_uniforms(root, block, rows, columns)
     return kept
+
+
+class PeriodStream:
+    """The uniforms of draws ``start`` to ``stop`` laid out as :func:`draw_uniforms` gives them (a
+    block's rows one after another), drawn as they are needed rather than all at once.
+
+    A run's rows are ``head`` rows of quantiles, then ``per_period`` rows for each of ``periods``
+    periods, then ``tail`` rows (the quantiles of later pivots).  :meth:`head_and_tail` gives the
+    quantile rows; :meth:`next_period` the next period's rows.  Only one period's rows of each block
+    are held at a time, so a long scenario's chunk holds what one period needs: its generator is
+    moved on past the periods (PCG64 ``advance``) to read the tail without drawing them.
+    """
+
+    def __init__(self, root: np.random.SeedSequence, start: int, stop: int, *, head: int,
+                 per_period: int, periods: int, tail: int) -> None:
+        self.start, self.stop = start, stop
+        self.head, self.per_period, self.periods, self.tail = head, per_period, periods, tail
+        self.blocks = []
+        for block in range(start // BLOCK_DRAWS, (stop - 1) // BLOCK_DRAWS + 1):
+            first = max(start, block * BLOCK_DRAWS) - block * BLOCK_DRAWS
+            last = min(stop, (block + 1) * BLOCK_DRAWS) - block * BLOCK_DRAWS
+            self.blocks.append((block_generator(root, block), slice(first, last)))
+        self.played = 0
+
+    def _rows(self, generator: np.random.Generator, rows: int, columns: slice) -> np.ndarray:
+        return generator.random((rows, BLOCK_DRAWS))[:, columns]
+
+    def head_and_tail(self) -> np.ndarray:
+        """The quantile rows, (head + tail, stop - start); call before the first period."""
+        if self.played:
+            raise RuntimeError("the quantile rows come before the periods' rows")
+        parts = []
+        for generator, columns in self.blocks:
+            state = generator.bit_generator.state
+            head = self._rows(generator, self.head, columns)
+            later = np.random.Generator(type(generator.bit_generator)())
+            later.bit_generator.state = state
+            later.bit_generator.advance((self.head + self.per_period * self.periods) * BLOCK_DRAWS)
+            parts.append(np.concatenate([head, self._rows(later, self.tail, columns)]))
+        return np.concatenate(parts, axis=1)
+
+    def next_period(self) -> np.ndarray:
+        """The next period's rows, (per_period, stop - start)."""
+        if self.played >= self.periods:
+            raise RuntimeError(f"all {self.periods} periods have been drawn")
+        self.played += 1
+        return np.ascontiguousarray(np.concatenate(
+            [self._rows(generator, self.per_period, columns) for generator, columns in self.blocks], axis=1))

@@ -11,18 +11,21 @@ value).  Memory is independent of the number of draws.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
 import numpy as np
+
+from pivotal.model.parameters import PARAMETER_NAMES
 
 from pivotal.scenario.schema import Scenario
 from pivotal.scenario.timeline import Period
 from pivotal.simulation.backends import Backend, get_backend
 from pivotal.simulation.engine import Chunk, iter_chunks
 from pivotal.simulation.fitted import FittedValues
-from pivotal.simulation.kernel import METRICS, make_plan
-from pivotal.simulation.random import BLOCK_DRAWS, SeedLike
+from pivotal.simulation.kernel import METRICS, UNIFORMS_PER_PERIOD, RunPlan, make_plan
+from pivotal.simulation.random import BLOCK_DRAWS, PeriodStream, SeedLike
 
 HISTOGRAM_BINS = 4096
 #: A run's histogram counts: a run has at most 100 million draws, well within 32 bits.
@@ -151,8 +154,26 @@ def simulate_summary(
     :func:`~pivotal.simulation.engine.chunk_plan`; default ``MEMORY_BUDGET``).
     """
     plan = make_plan(scenario, use_record=use_record, record_periods=record_periods, fitted=fitted)
-    total: ChunkStats | None = None
     engine = backend if isinstance(backend, Backend) else get_backend(backend)
+    if engine.streams:
+        total = _played_statistics(plan, draws, seed, engine, threads, memory_budget, progress)
+    else:
+        total = _chunk_statistics(plan, draws, seed, engine, threads, memory_budget, progress)
+    return RunSummary(
+        scenario=scenario,
+        draws=draws,
+        periods=plan.periods,
+        belief_source=plan.belief_source,
+        mean=total.sums / total.draws,
+        low=total.quantile(interval[0]),
+        high=total.quantile(interval[1]),
+    )
+
+
+def _chunk_statistics(plan: RunPlan, draws: int, seed: SeedLike, engine: Backend, threads: int | None,
+                      memory_budget: int | None, progress: Callable[[int, int], None] | None) -> ChunkStats:
+    """A run's statistics from its chunks' outputs, each chunk reduced on its worker and merged in order."""
+    total: ChunkStats | None = None
     largest_chunk = engine.chunk_blocks * BLOCK_DRAWS
     for stats in iter_chunks(plan, draws, seed, backend=engine, threads=threads, digest=ChunkStats.of,
                              digest_bytes=histogram_bytes(len(plan.steps), chunk_count_type(largest_chunk)),
@@ -164,15 +185,45 @@ def simulate_summary(
         if progress is not None:
             progress(total.draws, draws)
     assert total is not None  # iter_chunks yields at least one chunk
-    return RunSummary(
-        scenario=scenario,
-        draws=draws,
-        periods=plan.periods,
-        belief_source=plan.belief_source,
-        mean=total.sums / total.draws,
-        low=total.quantile(interval[0]),
-        high=total.quantile(interval[1]),
-    )
+    return total
+
+
+def _played_statistics(plan: RunPlan, draws: int, seed: SeedLike, engine: Backend, threads: int | None,
+                       memory_budget: int | None, progress: Callable[[int, int], None] | None) -> ChunkStats:
+    """A run's statistics from the compiled backend, which reduces each period as it plays it.
+
+    A chunk draws each period's random numbers when it plays the period and adds the period's
+    histogram counts straight into the run's (integers, so the order of the additions does not
+    matter); nothing it holds grows with the number of periods but its sums and extremes.  Sums are
+    merged in the order of the chunks, as on the other backends.
+    """
+    from pivotal.simulation.fused_walk import chunk_statistics, streamed_bytes_per_draw
+
+    n_periods = len(plan.steps)
+    counts = np.zeros((n_periods, len(METRICS), HISTOGRAM_BINS), dtype=COUNT_TYPE)
+    lock = threading.Lock()
+    head = len(PARAMETER_NAMES)
+
+    def play(root: np.random.SeedSequence, start: int, stop: int) -> ChunkStats:
+        stream = PeriodStream(root, start, stop, head=head, per_period=UNIFORMS_PER_PERIOD,
+                              periods=n_periods, tail=plan.quantile_rows - head)
+        fitted = None if plan.fitted is None else plan.fitted.columns(start, stop)
+        part = chunk_statistics(plan, stream.head_and_tail(), stream.next_period, counts, lock, fitted)
+        return ChunkStats(draws=part.draws, sums=part.sums, minimum=part.minimum, maximum=part.maximum,
+                          counts=counts)
+
+    total: ChunkStats | None = None
+    for part in iter_chunks(plan, draws, seed, backend=engine, threads=threads, play=play,
+                            play_bytes=streamed_bytes_per_draw(plan), digest_bytes=24 * n_periods * len(METRICS),
+                            held_bytes=histogram_bytes(n_periods), memory_budget=memory_budget):
+        total = part if total is None else ChunkStats(
+            draws=total.draws + part.draws, sums=total.sums + part.sums,
+            minimum=np.minimum(total.minimum, part.minimum), maximum=np.maximum(total.maximum, part.maximum),
+            counts=counts)
+        if progress is not None:
+            progress(total.draws, draws)
+    assert total is not None  # iter_chunks yields at least one chunk
+    return total
 
 
 __all__ = ["HISTOGRAM_BINS", "METRICS", "RunSummary", "simulate_summary"]
