@@ -12,6 +12,7 @@ import pandas as pd
 from pivotal.scenario import Scenario, scenario_hash
 from pivotal.scenario.loader import scenario_json
 from pivotal.simulation import METRICS, summarise
+from pivotal.simulation.backends import DEFAULT_BACKEND
 from pivotal.simulation.engine import Progress
 from pivotal.simulation.fitted import FittedValues
 from pivotal.simulation.streaming import RunSummary, simulate_summary
@@ -65,7 +66,7 @@ def compute_summary(
     seed: int,
     use_record: bool = True,
     progress: Progress | None = None,
-    backend: str = "numpy",
+    backend: str = DEFAULT_BACKEND,
     threads: int | None = None,
     memory_budget: int | None = None,
     fitted: FittedValues | None = None,
@@ -120,7 +121,7 @@ def run_scenario(
     store: RunStore | None = None,
     record: bool = True,
     progress: Progress | None = None,
-    backend: str = "numpy",
+    backend: str = DEFAULT_BACKEND,
     threads: int | None = None,
     on_busy: Callable[[str], None] | None = None,
     fitted: FittedValues | None = None,

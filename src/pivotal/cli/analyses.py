@@ -16,6 +16,7 @@ from pivotal.cli.common import (
     ScenarioArg,
     Seed,
     app,
+    engine_notice,
     err,
     error_line,
     out,
@@ -115,6 +116,7 @@ def score(
     if free:
         raise typer.BadParameter("--free goes with --cases", param_hint="--free")
     loaded = resolve_scenario(scenario)
+    engine_notice()
     first, last = loaded.periods.start, loaded.periods.end
     if start is not None and not first <= start <= last:
         raise typer.BadParameter(f"must lie in {first}-{last}, got {start}", param_hint="--start")
@@ -268,6 +270,7 @@ def whatif(
     if overlay is None and not settings:
         raise typer.BadParameter("give an overlay, or changes with --set, or --list", param_hint="OVERLAY")
     chosen = _check_metrics(metrics or ["p_offensive", "p_challenge", "belief"])
+    engine_notice()
     overlays, base = [], None
     if overlay is not None:
         loaded, positions, source = resolve_overlay(overlay)
@@ -354,6 +357,7 @@ def sensitivity(
     loaded = resolve_scenario(scenario)
     span = _periods_option(periods, loaded, "--periods")
     _check_metrics([metric])
+    engine_notice()
     if samples is not None and samples & (samples - 1):
         raise typer.BadParameter(f"expected a power of two, found {samples}", param_hint="--samples")
     _check_store(no_store)

@@ -135,6 +135,20 @@ def progress_bar(description: str, total: int) -> Iterator[Callable[[int, int], 
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
+def engine_notice(backend: str | None = None) -> None:
+    """Say on standard error that the compiled engine is being compiled, when it is not yet in the
+    cache of this machine (its first use: half a minute, paid once)."""
+    from pivotal.simulation import DEFAULT_BACKEND
+
+    if (backend or DEFAULT_BACKEND) != "numba":
+        return
+    from pivotal.simulation.fused import compiled_on_disk
+
+    if not compiled_on_disk():
+        err.print("compiling the engine for this machine: once, about half a minute; later runs reuse it",
+                  highlight=False)
+
+
 ScenarioArg = Annotated[
     str | None,
     typer.Argument(help="A built-in scenario name or a YAML file (default: south-caucasus)."),

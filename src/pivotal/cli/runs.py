@@ -15,6 +15,7 @@ from pivotal.cli.common import (
     Draws,
     ScenarioArg,
     app,
+    engine_notice,
     err,
     error_line,
     fitting,
@@ -50,16 +51,19 @@ def run(
     as_csv: Annotated[bool, typer.Option("--csv", help="Print results as CSV on stdout.")] = False,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the run.")] = False,
     backend: Annotated[str, typer.Option(
-        "--backend", help="Array backend: numpy, or jax (pip install \"pivotal[jax]\"; "
-        "uses a GPU when one is present).")] = "numpy",
+        "--backend", help="Engine: numba (compiled; the first run on a machine compiles it, about "
+        "half a minute, then it is cached), numpy (the reference, slower), or jax (pip install "
+        "\"pivotal[jax]\"; for a GPU: on a CPU it is slower than numpy and needs far more "
+        "memory).")] = "numba",
     threads: Annotated[int | None, typer.Option(
-        "--threads", min=1, help="Worker threads for the numpy backend (default: all CPUs).")] = None,
+        "--threads", min=1, help="Worker threads for the numba and numpy engines (default: all "
+        "CPUs).")] = None,
     fit: FitOption = None,
 ) -> None:
     """Simulate a scenario period by period beside what actually happened, and record the run."""
     from pivotal.cli.fit import load_fitted
     from pivotal.runner import record_run, run_scenario
-    from pivotal.simulation import BACKENDS, get_backend
+    from pivotal.simulation import BACKENDS, DEFAULT_BACKEND, get_backend
 
     if as_json and as_csv:
         raise typer.BadParameter("choose one of --json and --csv")
@@ -67,6 +71,7 @@ def run(
         raise typer.BadParameter(f"expected one of {', '.join(BACKENDS)}, got {backend!r}",
                                  param_hint="--backend")
     engine = get_backend(backend)
+    engine_notice(engine.name)
     loaded = resolve_scenario(scenario)
     fitted = load_fitted(fit, loaded)
     if not no_store:
@@ -102,7 +107,7 @@ def run(
         return
     if unrecorded is not None:
         rerun = f"pivotal run {shlex.quote(scenario or loaded.id)} --draws {draws} --seed {finished.seed}" + (
-            " --free" if free else "") + ("" if engine.name == "numpy" else f" --backend {engine.name}") + (
+            " --free" if free else "") + ("" if engine.name == DEFAULT_BACKEND else f" --backend {engine.name}") + (
             "" if fitted is None else f" --fit {fitted.fit_id}")
         raise StoreError(f"{unrecorded}. The results are printed above and `{rerun}` computes them "
                          "again")

@@ -32,7 +32,7 @@ from pivotal.model import StageParameters
 from pivotal.model.parameters import PARAMETER_NAMES
 from pivotal.scenario.schema import Scenario
 from pivotal.scenario.timeline import Period
-from pivotal.simulation.backends import Backend, get_backend
+from pivotal.simulation.backends import DEFAULT_BACKEND, Backend, get_backend
 from pivotal.simulation.fitted import FittedValues
 from pivotal.simulation.kernel import (
     ABSENT_PIVOT,
@@ -163,7 +163,7 @@ def iter_chunks(
     seed: SeedLike,
     *,
     quantiles: np.ndarray | None = None,
-    backend: str | Backend = "numpy",
+    backend: str | Backend = DEFAULT_BACKEND,
     threads: int | None = None,
     chunk_blocks: int | None = None,
     digest: Callable[[Chunk], Any] | None = None,
@@ -184,7 +184,7 @@ def iter_chunks(
     quantiles : parameter quantiles to use instead of the drawn ones (sensitivity analysis):
         (n_parameters, draws), every pivot sharing them, or (n_parameters x pivots, draws); the
         other random numbers are drawn.
-    backend : "numpy", "jax" or a Backend.
+    backend : "numba" (compiled, the default), "numpy" (the reference), "jax" or a Backend.
     threads : worker threads (default: the CPUs available; 1 for JAX).
     chunk_blocks : random-number blocks per chunk (default: the backend's).
     digest : applied to each chunk on its worker thread; its results are
@@ -278,7 +278,7 @@ def simulate(
     record_periods: Collection[Period] | None = None,
     quantiles: np.ndarray | None = None,
     progress: Progress | None = None,
-    backend: str | Backend = "numpy",
+    backend: str | Backend = DEFAULT_BACKEND,
     threads: int | None = None,
     first_draw: int = 0,
     fitted: FittedValues | None = None,

@@ -75,6 +75,15 @@ _jit = njit(cache=True, nogil=True, error_model="numpy")
 _inline = njit(cache=True, nogil=True, error_model="numpy", inline="always")
 
 
+def compiled_on_disk() -> bool:
+    """Whether Numba's cache holds this kernel, compiled from this source, so that a run compiles
+    nothing (best effort, through Numba's cache index: False when it cannot tell)."""
+    try:
+        return bool(play_period._cache._cache_file._load_index())
+    except Exception:  # a private interface of Numba's: not knowing is the answer
+        return False
+
+
 @_inline
 def _exp(x):  # pragma: no cover - compiled
     r"""The exponential, inline and branch-free: :math:`e^x = 2^n e^r`, :math:`|r| \le \ln 2 / 2`,

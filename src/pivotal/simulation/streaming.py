@@ -21,7 +21,7 @@ from pivotal.model.parameters import PARAMETER_NAMES
 
 from pivotal.scenario.schema import Scenario
 from pivotal.scenario.timeline import Period
-from pivotal.simulation.backends import Backend, get_backend
+from pivotal.simulation.backends import DEFAULT_BACKEND, Backend, get_backend
 from pivotal.simulation.engine import Chunk, iter_chunks
 from pivotal.simulation.fitted import FittedValues
 from pivotal.simulation.kernel import METRICS, UNIFORMS_PER_PERIOD, RunPlan, make_plan
@@ -142,7 +142,7 @@ def simulate_summary(
     record_periods: Collection[Period] | None = None,
     interval: tuple[float, float] = (0.05, 0.95),
     progress: Callable[[int, int], None] | None = None,
-    backend: str | Backend = "numpy",
+    backend: str | Backend = DEFAULT_BACKEND,
     threads: int | None = None,
     memory_budget: int | None = None,
     fitted: FittedValues | None = None,
