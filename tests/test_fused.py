@@ -19,8 +19,8 @@ from pivotal.model.parameters import PARAMETER_NAMES
 from pivotal.model.period_game import GameOptions
 from pivotal.model.stage_game import STAGE_NAMES
 from pivotal.scenario import parse_scenario, resolve_scenario
-from pivotal.scenario.schema import Game
 from pivotal.scenario.loader import builtin_names
+from pivotal.scenario.schema import Game
 from pivotal.simulation import fused, fused_walk
 from pivotal.simulation.engine import simulate, stage_for_draw
 from pivotal.simulation.fitted import FittedValues
@@ -146,7 +146,8 @@ def test_a_period_stream_draws_the_numbers_draw_uniforms_draws():
         quantiles = stream.head_and_tail()
         assert np.array_equal(quantiles, np.concatenate([rows[:head], rows[head + per_period * periods:]]))
         for t in range(periods):
-            assert np.array_equal(stream.next_period(), rows[head + per_period * t: head + per_period * (t + 1)])
+            first = head + per_period * t
+            assert np.array_equal(stream.next_period(), rows[first: first + per_period])
         with pytest.raises(RuntimeError):
             stream.next_period()
 

@@ -8,21 +8,26 @@ The Python API in brief::
     table = pivotal.summarise(run)        # a pandas DataFrame, one row per period
 """
 
-from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from __future__ import annotations
 
-from pivotal.runner import Run, load_run, run_scenario
-from pivotal.scenario import (
-    Scenario,
-    ScenarioError,
-    builtin_names,
-    builtin_scenario,
-    load_scenario,
-    parse_scenario,
-    resolve_scenario,
-    scenario_hash,
-)
-from pivotal.simulation import METRICS, SimulationResult, simulate, summarise
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pivotal.analysis import sobol_indices, what_if
+    from pivotal.evaluation import score_scenario
+    from pivotal.runner import Run, load_run, run_scenario
+    from pivotal.scenario import (
+        Scenario,
+        ScenarioError,
+        builtin_names,
+        builtin_scenario,
+        load_scenario,
+        parse_scenario,
+        resolve_scenario,
+        scenario_hash,
+    )
+    from pivotal.simulation import METRICS, SimulationResult, simulate, summarise
 
 try:
     __version__ = version("pivotal")
@@ -98,9 +103,13 @@ def counterfactual(base: Scenario, *changes: str) -> list:
     return overlays
 
 
-#: Exported by name, imported when first used: the analyses load SALib and SciPy, which a command
-#: line that only runs or lists does not need.
+#: Exported by name, imported when first used: ``import pivotal`` (and with it every command, even
+#: ``pivotal --help``) loads none of NumPy, pandas, SciPy, pydantic or DuckDB until a name needs them.
 _LAZY = {
+    **dict.fromkeys(("Run", "load_run", "run_scenario"), "pivotal.runner"),
+    **dict.fromkeys(("Scenario", "ScenarioError", "builtin_names", "builtin_scenario", "load_scenario",
+                     "parse_scenario", "resolve_scenario", "scenario_hash"), "pivotal.scenario"),
+    **dict.fromkeys(("METRICS", "SimulationResult", "simulate", "summarise"), "pivotal.simulation"),
     "what_if": "pivotal.analysis",
     "sobol_indices": "pivotal.analysis",
     "score_scenario": "pivotal.evaluation",

@@ -25,14 +25,6 @@ from pivotal.cli.common import (
     user_errors,
 )
 from pivotal.cli.fit import FitOption
-from pivotal.cli.render_analyses import (
-    average_line,
-    score_output,
-    sobol_table,
-    whatif_table,
-)
-from pivotal.scenario import resolve_scenario
-from pivotal.scenario.timeline import as_period, period_label
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print results as JSON on stdout.")]
 NoStore = Annotated[bool, typer.Option("--no-store", help="Do not record the result in the run store.")]
@@ -99,9 +91,15 @@ def score(
         min=1, help="With --cases: periods of a case before its rolling-origin forecasts begin.")] = 5,
 ) -> None:
     """Score the model's forecasts against the record, beside baselines, out of sample."""
+
     from pivotal.cli.fit import load_fitted
+    from pivotal.cli.render_analyses import (
+        score_output,
+    )
     from pivotal.evaluation import score_scenario
     from pivotal.evaluation.calibration import PRECISION_SCALES
+    from pivotal.scenario import resolve_scenario
+    from pivotal.scenario.timeline import period_label
 
     if cases is not None:
         given = [name for name, value in (("SCENARIO", scenario), ("--fit", fit), ("--start", start))
@@ -151,9 +149,10 @@ def score(
 
 def _score_cases(names: str, free: list[str], min_history: int, seed: int, as_json: bool) -> None:
     """``pivotal score --cases``: the fitted game out of sample across cases (not recorded)."""
+
     from rich.table import Table
 
-    from pivotal.scenario import builtin_names
+    from pivotal.scenario import builtin_names, resolve_scenario
 
     try:
         from pivotal.estimation.crossval import cross_validate
@@ -251,9 +250,15 @@ def whatif(
     fit: FitOption = None,
 ) -> None:
     """What would have happened otherwise: a counterfactual paired with the baseline, draw by draw."""
+
     from pivotal.analysis import what_if
     from pivotal.cli.fit import fit_values
     from pivotal.cli.render import observed_text
+    from pivotal.cli.render_analyses import (
+        average_line,
+        whatif_table,
+    )
+    from pivotal.scenario import resolve_scenario
     from pivotal.scenario.overlay import (
         apply_overlay,
         builtin_overlay_names,
@@ -261,6 +266,7 @@ def whatif(
         overlay_from_settings,
         resolve_overlay,
     )
+    from pivotal.scenario.timeline import as_period, period_label
 
     if list_examples:
         for name in builtin_overlay_names():
@@ -352,7 +358,12 @@ def sensitivity(
     no_store: NoStore = False,
 ) -> None:
     """Which assumptions drive an output: Sobol indices over the uncertain parameters."""
+
     from pivotal.analysis import sobol_indices
+    from pivotal.cli.render_analyses import (
+        sobol_table,
+    )
+    from pivotal.scenario import resolve_scenario
 
     loaded = resolve_scenario(scenario)
     span = _periods_option(periods, loaded, "--periods")

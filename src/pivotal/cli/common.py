@@ -19,10 +19,6 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperArgument, TyperOption
 
-from pivotal.scenario import ScenarioError
-from pivotal.simulation import BackendUnavailable
-from pivotal.store import StoreError
-
 app = typer.Typer(
     help="Pivotal deterrence as a model you can run, question and test.",
     no_args_is_help=True,
@@ -119,11 +115,23 @@ def user_errors(command: F) -> F:
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (ScenarioError, StoreError, BackendUnavailable) as error:
+        except Exception as error:
+            if not isinstance(error, _user_error_types()):
+                raise
             err.print(error_line(str(error)), highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _user_error_types() -> tuple[type[Exception], ...]:
+    """The library's errors that are the user's to mend, imported when one is raised (so that a
+    command that needs neither the scenario format nor the store does not load them)."""
+    from pivotal.scenario import ScenarioError
+    from pivotal.simulation import BackendUnavailable
+    from pivotal.store import StoreError
+
+    return ScenarioError, StoreError, BackendUnavailable
 
 
 @contextlib.contextmanager

@@ -6,34 +6,16 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pivotal.cli.common import ScenarioArg, app, err, error_line, out, styled, user_errors
-from pivotal.cli.render_evidence import (
-    check_json,
-    check_output,
-    documents_table,
-    hit_json,
-    hits_table,
-    search_json,
-)
-from pivotal.evidence import (
-    EvidenceStore,
-    Filters,
-    check_scenario,
-    cited_locations,
-    ingest,
-    parameter_evidence,
-    parameter_query,
-    scenario_corpus,
-    search,
-)
-from pivotal.evidence.dates import parse_date
-from pivotal.evidence.parameters import DEFAULT_K, MIN_SCORE
-from pivotal.scenario import Scenario, resolve_scenario
-from pivotal.scenario.schema import DEFAULT_CORPUS
+from pivotal.evidence.cutoffs import DEFAULT_K, MIN_SCORE
+
+if TYPE_CHECKING:
+    from pivotal.evidence import EvidenceStore
+    from pivotal.scenario import Scenario
 
 evidence_app = typer.Typer(
     help="Documents in, sourced parameters out: add analyses, search their passages, "
@@ -68,6 +50,13 @@ def add(
              "joins the corpus given and keeps its others.")] = None,
 ) -> None:
     """Add documents to the evidence store; unreadable files are reported and skipped."""
+
+    from pivotal.evidence import (
+        EvidenceStore,
+        ingest,
+    )
+    from pivotal.scenario import resolve_scenario
+
     store = EvidenceStore()
     report = ingest(paths, store, resolve_scenario(scenario), title=title, outlet=outlet, author=author,
                     date=date, corpus=corpus)
@@ -96,6 +85,14 @@ def _corpora(names: tuple[str, ...]) -> str:
 @user_errors
 def list_documents(as_json: AsJson = False) -> None:
     """List the documents in the evidence store, oldest first."""
+
+    from pivotal.cli.render_evidence import (
+        documents_table,
+    )
+    from pivotal.evidence import (
+        EvidenceStore,
+    )
+
     store = EvidenceStore()
     documents = store.documents()
     if as_json:
@@ -108,6 +105,8 @@ def list_documents(as_json: AsJson = False) -> None:
 
 
 def _date_option(value: str | None, name: str, end: bool) -> dt.date | None:
+    from pivotal.evidence.dates import parse_date
+
     if value is None:
         return None
     mention = parse_date(value)
@@ -135,6 +134,17 @@ def search_command(
     as_json: AsJson = False,
 ) -> None:
     """Rank passages for a query, best first, with the query's words highlighted."""
+
+    from pivotal.cli.render_evidence import (
+        hits_table,
+        search_json,
+    )
+    from pivotal.evidence import (
+        EvidenceStore,
+        Filters,
+        search,
+    )
+
     filters = Filters(actor=actor, date_from=_date_option(date_from, "--from", end=False),
                       date_to=_date_option(date_to, "--to", end=True), document=document)
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
@@ -161,6 +171,20 @@ def for_parameters(
     as_json: AsJson = False,
 ) -> None:
     """For each parameter, the passages that bear on it, ranked by its own words (never its citations)."""
+
+    from pivotal.cli.render_evidence import (
+        hit_json,
+        hits_table,
+    )
+    from pivotal.evidence import (
+        EvidenceStore,
+        cited_locations,
+        parameter_evidence,
+        parameter_query,
+        scenario_corpus,
+    )
+    from pivotal.scenario import resolve_scenario
+
     how = _ranking_option(ranking)
     loaded = resolve_scenario(scenario)
     if parameter is not None and parameter not in loaded.parameters:
@@ -193,6 +217,9 @@ def for_parameters(
 
 def _no_documents(scenario: Scenario, store: EvidenceStore) -> str:
     """Why a scenario has no evidence: an empty store, or nothing in its corpus."""
+
+    from pivotal.scenario.schema import DEFAULT_CORPUS
+
     if not store.documents():
         return f"no documents yet in {store.path}; add some with `pivotal evidence add`"
     flag = "" if scenario.corpus == DEFAULT_CORPUS else f" --corpus {scenario.corpus}"
@@ -223,6 +250,17 @@ def check(
 
     Exits 1 when it finds either, like a linter.
     """
+
+    from pivotal.cli.render_evidence import (
+        check_json,
+        check_output,
+    )
+    from pivotal.evidence import (
+        EvidenceStore,
+        check_scenario,
+    )
+    from pivotal.scenario import resolve_scenario
+
     report = check_scenario(resolve_scenario(scenario), EvidenceStore(), min_score=min_score)
     if as_json:
         sys.stdout.write(check_json(report) + "\n")

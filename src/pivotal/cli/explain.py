@@ -8,24 +8,16 @@ and have Gambit solve it independently (``--check``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
-import numpy as np
 import typer
 from rich.table import Table
 
 from pivotal.cli.common import MAX_SEED, Draws, ScenarioArg, app, err, error_line, out, styled, user_errors
-from pivotal.model import PARAMETERS_BY_NAME, RESPONSES, StageParameters, StageSolution, solve_stage
-from pivotal.model.period_game import (
-    ANSWERS,
-    FIRST_MOVES,
-    POSTURES,
-    GameOptions,
-    PeriodSolution,
-    solve_period,
-)
-from pivotal.model.stage_game import STAGE_NAMES
-from pivotal.scenario import resolve_scenario
+
+if TYPE_CHECKING:
+    from pivotal.model import StageParameters, StageSolution
+    from pivotal.model.period_game import GameOptions, PeriodSolution
 
 #: Largest difference from Gambit that ``--check`` accepts.
 CHECK_TOLERANCE = 1e-6
@@ -48,6 +40,11 @@ def _p(probability: float) -> str:
 
 
 def _parameters_table(params: StageParameters) -> Table:
+    import numpy as np
+
+    from pivotal.model import PARAMETERS_BY_NAME
+    from pivotal.model.stage_game import STAGE_NAMES
+
     table = Table(title="Parameters of this draw")
     for column, justify in (("name", "left"), ("symbol", "left"), ("value", "right"), ("meaning", "left")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
@@ -60,6 +57,9 @@ def _parameters_table(params: StageParameters) -> Table:
 
 def _equilibrium_tables(solution: StageSolution) -> list[Table]:
     """pivotal's logit QRE of the game: who does what, and what the target believes."""
+
+    from pivotal.model import RESPONSES
+
     challenger = Table(title="Challenger (does not see the pivot's type)")
     for label in ("status quo", "probe", "offensive"):
         challenger.add_column(label, justify="right")
@@ -88,6 +88,15 @@ def _equilibrium_tables(solution: StageSolution) -> list[Table]:
 
 def _early_tables(period: PeriodSolution) -> list[Table]:
     """The moves before the crisis: the posture, the target's first move and the pivot's answer."""
+
+    import numpy as np
+
+    from pivotal.model.period_game import (
+        ANSWERS,
+        FIRST_MOVES,
+        POSTURES,
+    )
+
     options = period.options
     tables = []
     if options.pivot_posture:
@@ -134,6 +143,9 @@ def _check_period(params: StageParameters, belief: float, options: GameOptions,
 
 def _check(params: StageParameters, belief: float, solution: StageSolution) -> bool:
     """Solve with Gambit, print the largest differences; True if all are within tolerance."""
+
+    import numpy as np
+
     from pivotal.verify.gambit import TracerStoppedShort, largest_differences, solve_with_gambit
 
     try:
@@ -186,6 +198,15 @@ def explain(
         '(needs pip install "pivotal[verify]").')] = False
 ) -> None:
     """Rebuild one period's stage game for one draw: its inputs, its equilibrium, and a Gambit file."""
+
+    import numpy as np
+
+    from pivotal.model import solve_stage
+    from pivotal.model.period_game import (
+        GameOptions,
+        solve_period,
+    )
+    from pivotal.scenario import resolve_scenario
     from pivotal.simulation import simulate
     from pivotal.simulation.engine import stage_for_draw
     from pivotal.verify.efg import stage_efg, write_efg

@@ -10,8 +10,6 @@ from typing import Annotated
 import typer
 
 from pivotal.cli.common import app, err, error_line, out, styled, user_errors
-from pivotal.store import RunStore
-from pivotal.store.analyses import strict_json
 
 Cases = Annotated[list[str], typer.Argument(
     metavar="SCENARIO-OR-SYSTEM...",
@@ -47,6 +45,9 @@ def fit(
     Beliefs about the pivot are carried through each case's recorded challenges and responses as
     the engine carries them (the likelihood is a forward filter over its type); see
     docs/estimation.md for the likelihood, the priors and how to read a fit."""
+
+    from pivotal.store import RunStore
+
     if method not in ("mle", "nuts"):
         raise typer.BadParameter(f"expected mle or nuts, found {method!r}", param_hint="--method")
     try:
@@ -90,7 +91,10 @@ def fit(
 @user_errors
 def fits() -> None:
     """List recorded fits, newest first."""
+
     from rich.table import Table
+
+    from pivotal.store import RunStore
 
     store = RunStore()
     records = store.list_fits()
@@ -116,12 +120,17 @@ def fit_show(
     as_json: Annotated[bool, typer.Option("--json", help="Print the fit as JSON.")] = False,
 ) -> None:
     """Print one recorded fit: each coefficient, its interval and the checks of the fit."""
+
+    from pivotal.store import RunStore
+
     record = RunStore().get_fit(fit_id)
     _show(record.result, record.fit_id, as_json)
 
 
 def _show(result: dict, fit_id: str | None, as_json: bool) -> None:
     from rich.table import Table
+
+    from pivotal.store.analyses import strict_json
 
     if as_json:
         data = {key: value for key, value in result.items() if key != "draws"}
@@ -224,6 +233,9 @@ def fit_values(fit_id: str | None, scenario):  # type: ignore[no-untyped-def]
     get their own: a covariate the what-if changes moves the fitted parameters with it), checked
     on ``scenario``, with a warning when the scenario has changed since the fit was made from it;
     None without ``--fit``."""
+
+    from pivotal.store import RunStore
+
     if fit_id is None:
         return None
     try:

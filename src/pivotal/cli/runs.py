@@ -25,17 +25,6 @@ from pivotal.cli.common import (
     user_errors,
 )
 from pivotal.cli.fit import FitOption
-from pivotal.cli.output import run_json, run_record_json, summary_csv
-from pivotal.cli.render import narrow_summary_table, runs_table, summary_table
-from pivotal.model.parameters import PARAMETERS_BY_NAME
-from pivotal.scenario import (
-    ScenarioError,
-    builtin_names,
-    builtin_scenario,
-    resolve_scenario,
-)
-from pivotal.scenario.loader import scenario_warnings
-from pivotal.store import RunStore, StoreError
 
 
 @app.command()
@@ -61,9 +50,16 @@ def run(
     fit: FitOption = None,
 ) -> None:
     """Simulate a scenario period by period beside what actually happened, and record the run."""
+
     from pivotal.cli.fit import load_fitted
+    from pivotal.cli.output import run_json, summary_csv
+    from pivotal.cli.render import narrow_summary_table, summary_table
     from pivotal.runner import record_run, run_scenario
+    from pivotal.scenario import (
+        resolve_scenario,
+    )
     from pivotal.simulation import BACKENDS, DEFAULT_BACKEND, get_backend
+    from pivotal.store import RunStore, StoreError
 
     if as_json and as_csv:
         raise typer.BadParameter("choose one of --json and --csv")
@@ -106,9 +102,9 @@ def run(
     if no_store:
         return
     if unrecorded is not None:
+        chosen = "" if engine.name == DEFAULT_BACKEND else f" --backend {engine.name}"
         rerun = f"pivotal run {shlex.quote(scenario or loaded.id)} --draws {draws} --seed {finished.seed}" + (
-            " --free" if free else "") + ("" if engine.name == DEFAULT_BACKEND else f" --backend {engine.name}") + (
-            "" if fitted is None else f" --fit {fitted.fit_id}")
+            " --free" if free else "") + chosen + ("" if fitted is None else f" --fit {fitted.fit_id}")
         raise StoreError(f"{unrecorded}. The results are printed above and `{rerun}` computes them "
                          "again")
     err.print(styled("recorded run ", (run_id, "bold"), f" in {store.path}"), highlight=False)
@@ -121,6 +117,14 @@ def validate(
 ) -> None:
     """Check a scenario file; report every problem found with its file, line and field, and
     which optional parameters it leaves to their defaults."""
+
+    from pivotal.scenario import (
+        ScenarioError,
+        builtin_names,
+        resolve_scenario,
+    )
+    from pivotal.scenario.loader import scenario_warnings
+
     is_file = path not in builtin_names()  # as for `run`: a built-in's name means the built-in
     try:
         scenario = resolve_scenario(path)
@@ -150,6 +154,8 @@ def validate(
 
 
 def _default_text(name: str) -> str:
+    from pivotal.model.parameters import PARAMETERS_BY_NAME
+
     spec = PARAMETERS_BY_NAME[name]
     return spec.default_from if spec.default_from is not None else f"{spec.default:g}"
 
@@ -186,6 +192,12 @@ def new(
 @user_errors
 def scenarios() -> None:
     """List the built-in scenarios."""
+
+    from pivotal.scenario import (
+        builtin_names,
+        builtin_scenario,
+    )
+
     for name in builtin_names():
         s = builtin_scenario(name)
         out.print(f"{name}\t{s.title} ({s.periods.start}–{s.periods.end})", highlight=False)
@@ -204,6 +216,11 @@ def runs(
         help="Remove the run with this id (or the start of one) and its tables.")] = None,
 ) -> None:
     """List recorded runs, newest first; or remove one."""
+
+    from pivotal.cli.output import run_record_json
+    from pivotal.cli.render import runs_table
+    from pivotal.store import RunStore
+
     store = RunStore()
     if delete is not None:
         removed = store.delete_run(delete)
@@ -230,6 +247,11 @@ def show(
     as_csv: Annotated[bool, typer.Option("--csv", help="Print as CSV.")] = False,
 ) -> None:
     """Print one recorded run."""
+
+    from pivotal.cli.output import run_json, summary_csv
+    from pivotal.cli.render import narrow_summary_table, summary_table
+    from pivotal.store import RunStore
+
     store = RunStore()
     stored = store.get(store.resolve(run_id))
     r = stored.record

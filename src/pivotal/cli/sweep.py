@@ -22,8 +22,6 @@ from pivotal.cli.common import (
     styled,
     user_errors,
 )
-from pivotal.scenario import resolve_scenario
-from pivotal.store import RunStore
 
 
 class Method(StrEnum):
@@ -84,7 +82,10 @@ def sweep(
     over: Over = None,
 ) -> None:
     """Run a grid or a sample of variants of a scenario on Ray, with one shared seed, and record them."""
+
     from pivotal.runner import fresh_seed
+    from pivotal.scenario import resolve_scenario
+    from pivotal.store import RunStore
     from pivotal.sweep import build_variants, load_spec, merge, run_sweep, spec_from_settings
     from pivotal.sweep.executor import ray_cluster
 
@@ -128,7 +129,9 @@ def sweep(
 @user_errors
 def sweeps() -> None:
     """List recorded sweeps, newest first."""
+
     from pivotal.cli.render_sweeps import sweeps_table
+    from pivotal.store import RunStore
 
     store = RunStore()
     records = store.list_sweeps()
@@ -147,8 +150,10 @@ def sweep_show(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON, with every metric.")] = False,
 ) -> None:
     """Print one sweep: each variant's values, result and run id."""
+
     from pivotal.cli.render_sweeps import sweep_json
     from pivotal.simulation import METRICS
+    from pivotal.store import RunStore
 
     _check_metric(metric)
     stored = RunStore().get_sweep(sweep_id, _span(over, "--over"))

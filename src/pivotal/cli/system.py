@@ -10,9 +10,6 @@ from typing import Annotated
 import typer
 
 from pivotal.cli.common import Draws, Seed, app, err, error_line, fitting, out, progress_bar, user_errors
-from pivotal.cli.render import narrow_summary_table, observed_text, summary_table
-from pivotal.cli.render_analyses import average_line, whatif_table
-from pivotal.scenario.timeline import as_period, period_label
 
 system_app = typer.Typer(
     help="Systems of dyads that share one pivot: what its observers learn in one dyad carries to "
@@ -54,6 +51,8 @@ def run(
 
     Each dyad is recorded as a run of its scenario (`pivotal runs`, `show`, `report`), all of
     them in one transaction, marked as one run of the system."""
+
+    from pivotal.cli.render import narrow_summary_table, summary_table
     from pivotal.runner import record_system_run
     from pivotal.scenario.system import resolve_system
     from pivotal.simulation import summarise
@@ -119,11 +118,13 @@ def score(
     One precision multiplier is fitted for the whole system, each period's forecast from every
     dyad's record before it (docs/evaluation.md); each dyad's score is recorded as an analysis of
     its scenario, marked as the system's."""
+
     from pivotal.cli.analyses import _record_analysis
     from pivotal.cli.render_analyses import score_output
     from pivotal.evaluation.calibration import PRECISION_SCALES
     from pivotal.evaluation.system_score import score_system
     from pivotal.scenario.system import resolve_system
+    from pivotal.scenario.timeline import period_label
     from pivotal.store import RunStore
 
     loaded = resolve_system(path)
@@ -187,10 +188,14 @@ def whatif(
     Both runs use the records before the first change (and the changed entries); later periods
     are simulated.  Each dyad's part is recorded as a what-if of its scenario, marked as the
     system's, so the reports of that system's runs show it."""
+
     from pivotal.analysis.system_whatif import system_what_if
     from pivotal.cli.analyses import _record_analysis
+    from pivotal.cli.render import observed_text
+    from pivotal.cli.render_analyses import average_line, whatif_table
     from pivotal.scenario.overlay import overlay_from_settings
     from pivotal.scenario.system import resolve_system
+    from pivotal.scenario.timeline import as_period, period_label
     from pivotal.simulation import METRICS, summarise
     from pivotal.store import RunStore
 

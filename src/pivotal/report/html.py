@@ -9,6 +9,7 @@ same reason.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import Any
 
 import jinja2
@@ -103,14 +104,49 @@ def build_report(run_id: str, store: RunStore | None = None) -> str:
     run's scenario content (same hash), each only when one exists.  Raises
     RunNotFoundError for an unknown or ambiguous id.
     """
+    store = store or RunStore()
+    return render_inputs(report_inputs(run_id, store), store)
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Everything a run's report is made from.  A run never changes, but what its report shows
+    beside it does (analyses recorded later, documents added to the evidence), so ``key`` names
+    all of it: two reports with the same key are the same page."""
+
+    stored: StoredRun
+    analyses: dict[str, AnalysisRecord]
+    scenario: Scenario
+    documents: tuple[str, ...]  # the evidence documents of the scenario, by id
+    system: dict[str, Any] | None
+
+    @property
+    def key(self) -> tuple:
+        analyses = tuple((kind, record.analysis_id) for kind, record in sorted(self.analyses.items()))
+        return self.stored.record.run_id, analyses, self.documents, repr(self.system)
+
+
+def report_inputs(run_id: str, store: RunStore) -> ReportInputs:
+    """Read what a run's report is made from (store reads only: nothing is drawn)."""
+    from pivotal.evidence import EvidenceStore
+    from pivotal.evidence.parameters import scenario_documents
+
+    stored = store.get(run_id)
+    scenario = stored_scenario(stored)
+    documents = scenario_documents(scenario, EvidenceStore(store.path).documents())
+    return ReportInputs(stored=stored, analyses=analyses_of_run(store, stored.record), scenario=scenario,
+                        documents=tuple(d.document_id for d in documents),
+                        system=system_context(stored.record, store))
+
+
+def render_inputs(inputs: ReportInputs, store: RunStore | None = None) -> str:
+    """The report page from its inputs: the evidence beside each parameter, the charts, the page."""
     from pivotal.evidence import EvidenceStore, passages_beside_parameters
 
     store = store or RunStore()
-    stored = store.get(run_id)
-    analyses = analyses_of_run(store, stored.record)
-    scenario = stored_scenario(stored)
-    evidence = passages_beside_parameters(scenario, EvidenceStore(store.path))
-    return render_report(stored, scenario, analyses, evidence, system=system_context(stored.record, store))
+    evidence = (passages_beside_parameters(inputs.scenario, EvidenceStore(store.path)) if inputs.documents
+                else {})
+    return render_report(inputs.stored, inputs.scenario, inputs.analyses, evidence, system=inputs.system)
 
 
 def system_context(record: RunRecord, store: RunStore) -> dict[str, Any] | None:

@@ -249,8 +249,8 @@ def play_period(table, rows, fitted, slots, overrides, belief, resolved, erosion
             z = contexts[k, C_POSTURE]
             for a in range(2):
                 _pivot_side(par, m, v, a, concede, z, mu, stake, leverage, kept_m, restraint, mediation,
-                            credit_rho, advantage, gain, res, irr, resp, post, hedge, by_type, lost_t, hedging,
-                            underflow)
+                            credit_rho, advantage, gain, res, irr, resp, post, hedge, by_type, lost_t,
+                            hedging, underflow)
         # The challenger's side, once per context, and what each context is worth before it.
         for k in range(k_count):
             _challenger_side(par, m, contexts[k], gain[contexts[k, C_VARIANT]],
@@ -745,10 +745,12 @@ def _metrics(metrics, lo, m, k_count, crisis_only, weights, ch, mix, resp, hedge
         else:
             p0, p1, p2 = posture[0, b], posture[1, b], posture[2, b]
         provoke = p0 * first[0, PROVOKE, b] + p1 * first[1, PROVOKE, b] + p2 * first[2, PROVOKE, b]
-        rein = (p0 * first[0, PROVOKE, b] * answer[0, REIN, b] + p1 * first[1, PROVOKE, b] * answer[1, REIN, b]
+        rein = (p0 * first[0, PROVOKE, b] * answer[0, REIN, b]
+                + p1 * first[1, PROVOKE, b] * answer[1, REIN, b]
                 + p2 * first[2, PROVOKE, b] * answer[2, REIN, b])
         metrics[15, lo + b] = provoke
-        metrics[16, lo + b] = p0 * first[0, CONCEDE, b] + p1 * first[1, CONCEDE, b] + p2 * first[2, CONCEDE, b]
+        metrics[16, lo + b] = (p0 * first[0, CONCEDE, b] + p1 * first[1, CONCEDE, b]
+                               + p2 * first[2, CONCEDE, b])
         metrics[17, lo + b] = rein / provoke if provoke > 0 else 0.0
         metrics[18, lo + b] = posture[1, b]
         metrics[19, lo + b] = posture[2, b]

@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from pivotal.model.parameters import PARAMETER_NAMES
-
 from pivotal.scenario.schema import Scenario
 from pivotal.scenario.timeline import Period
 from pivotal.simulation.backends import DEFAULT_BACKEND, Backend, get_backend
@@ -214,7 +213,8 @@ def _played_statistics(plan: RunPlan, draws: int, seed: SeedLike, engine: Backen
 
     total: ChunkStats | None = None
     for part in iter_chunks(plan, draws, seed, backend=engine, threads=threads, play=play,
-                            play_bytes=streamed_bytes_per_draw(plan), digest_bytes=24 * n_periods * len(METRICS),
+                            play_bytes=streamed_bytes_per_draw(plan),
+                            digest_bytes=24 * n_periods * len(METRICS),
                             held_bytes=histogram_bytes(n_periods), memory_budget=memory_budget):
         total = part if total is None else ChunkStats(
             draws=total.draws + part.draws, sums=total.sums + part.sums,

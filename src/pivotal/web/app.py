@@ -8,7 +8,9 @@ from the OpenAPI schema instead of FastAPI's CDN-hosted Swagger UI.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Hashable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -63,6 +65,7 @@ def create_app(store_path: str | Path | None = None, *, workers: int = 2,
     app.state.store = store
     app.state.jobs = JobManager(store, workers=workers)
     app.state.uploads = UploadCache()
+    reports = app.state.reports = PageCache()
     if allowed_hosts is not None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.add_middleware(SameOriginWrites)
@@ -91,11 +94,14 @@ def create_app(store_path: str | Path | None = None, *, workers: int = 2,
     @app.get("/runs/{run_id}/report", response_class=HTMLResponse, summary="The run's HTML report",
              responses=PAGE_ERRORS)
     def report(run_id: RunId) -> Response:
-        from pivotal.report.html import build_report
+        from pivotal.report.html import render_inputs, report_inputs
 
         full_id = store.resolve(run_id)
         try:
-            html = build_report(full_id, store)
+            inputs = report_inputs(full_id, store)
+            html = reports.get(inputs.key)
+            if html is None:
+                html = reports.put(inputs.key, render_inputs(inputs, store))
         except ValueError as err:  # e.g. a stored scenario that no longer validates
             why = " ".join(str(err).split())[:300]
             raise StarletteHTTPException(422, f"the report of run {full_id} cannot be built: {why}") from err
@@ -104,6 +110,31 @@ def create_app(store_path: str | Path | None = None, *, workers: int = 2,
                                            "Referrer-Policy": "no-referrer"})
 
     return app
+
+
+class PageCache:
+    """The last pages built, by what they were built from: a run's report takes most of a second
+    to draw and is the same page until something it shows changes (its key changes then)."""
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._pages: OrderedDict[Hashable, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> str | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: Hashable, page: str) -> str:
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+        return page
 
 
 def _body_limit(path: str) -> int:
