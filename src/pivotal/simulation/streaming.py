@@ -187,6 +187,12 @@ def _chunk_statistics(plan: RunPlan, draws: int, seed: SeedLike, engine: Backend
     return total
 
 
+#: What the compiled engine's run may hold: its chunks need about 2 kB a draw (no period's outputs
+#: are kept), so a budget this size keeps as many in flight as cores can use, and its peak flat in
+#: the number of threads; a smaller budget given to the run still applies.
+PLAYED_BUDGET = 320 << 20
+
+
 def _played_statistics(plan: RunPlan, draws: int, seed: SeedLike, engine: Backend, threads: int | None,
                        memory_budget: int | None, progress: Callable[[int, int], None] | None) -> ChunkStats:
     """A run's statistics from the compiled backend, which reduces each period as it plays it.
@@ -215,7 +221,8 @@ def _played_statistics(plan: RunPlan, draws: int, seed: SeedLike, engine: Backen
     for part in iter_chunks(plan, draws, seed, backend=engine, threads=threads, play=play,
                             play_bytes=streamed_bytes_per_draw(plan),
                             digest_bytes=24 * n_periods * len(METRICS),
-                            held_bytes=histogram_bytes(n_periods), memory_budget=memory_budget):
+                            held_bytes=histogram_bytes(n_periods),
+                            memory_budget=min(memory_budget or PLAYED_BUDGET, PLAYED_BUDGET)):
         total = part if total is None else ChunkStats(
             draws=total.draws + part.draws, sums=total.sums + part.sums,
             minimum=np.minimum(total.minimum, part.minimum), maximum=np.maximum(total.maximum, part.maximum),
