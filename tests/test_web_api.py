@@ -449,3 +449,24 @@ def test_evidence_lists_passages_beside_parameters_once_documents_are_added(clie
         assert client.get(bad).status_code in (404, 422), bad
     assert client.get("/api/scenarios/atlantis/evidence").status_code == 404
     assert client.get(f"/api/uploads/{'0' * 16}/evidence").status_code == 404
+
+
+def test_a_report_is_drawn_once_until_what_it_shows_changes(client, tmp_path, monkeypatch):
+    """Report pages are kept: the same page is served without drawing it again, and a new one is
+    drawn when the evidence beside the parameters changes, even a document's title alone."""
+    import pivotal.report.html as html
+
+    drawn = []
+    real = html.render_report
+    monkeypatch.setattr(html, "render_report", lambda *a, **k: drawn.append(1) or real(*a, **k))
+    run_id = run_done(client)["run_id"]
+    first = client.get(f"/runs/{run_id}/report").text
+    assert client.get(f"/runs/{run_id}/report").text == first and len(drawn) == 1
+    note = tmp_path / "overstretch.md"
+    note.write_text("# Overstretch\n\nRussia's capacity is tied up in Ukraine: a large share of its army "
+                    "and of the pivot's capacity is held down far from the Caucasus.\n", encoding="utf-8")
+    ingest([note], EvidenceStore())
+    with_note = client.get(f"/runs/{run_id}/report").text
+    assert len(drawn) == 2 and "Overstretch" in with_note
+    ingest([note], EvidenceStore(), title="Stretched thin")
+    assert "Stretched thin" in client.get(f"/runs/{run_id}/report").text and len(drawn) == 3

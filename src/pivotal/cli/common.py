@@ -150,8 +150,10 @@ def engine_notice(backend: str | None = None) -> None:
 
     if (backend or DEFAULT_BACKEND) != "numba":
         return
-    from pivotal.simulation.fused import compiled_on_disk
-
+    try:
+        from pivotal.simulation.fused import compiled_on_disk
+    except ImportError:  # no Numba: the engine says so itself, with what to install
+        return
     if not compiled_on_disk():
         err.print("compiling the engine for this machine: once, about half a minute; later runs reuse it",
                   highlight=False)

@@ -11,11 +11,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pivotal.cli.common import ScenarioArg, app, err, error_line, out, styled, user_errors
-from pivotal.evidence.cutoffs import DEFAULT_K, MIN_SCORE
 
 if TYPE_CHECKING:
     from pivotal.evidence import EvidenceStore
     from pivotal.scenario import Scenario
+
+#: The library's defaults (``pivotal.evidence.parameters``), repeated here so that ``--help`` need
+#: not load the evidence store; a test holds them equal.
+DEFAULT_K = 5
+MIN_SCORE = 6.0
 
 evidence_app = typer.Typer(
     help="Documents in, sourced parameters out: add analyses, search their passages, "

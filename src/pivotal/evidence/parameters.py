@@ -22,13 +22,19 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from pivotal.evidence.cutoffs import DEFAULT_K, MIN_SCORE
 from pivotal.evidence.records import Document, Passage
 from pivotal.evidence.search import Corpus, Ranking, snippet
 from pivotal.evidence.store import EvidenceStore
 from pivotal.model.parameters import PARAMETERS_BY_NAME
 from pivotal.scenario import Scenario
 from pivotal.scenario.schema import DEFAULT_CORPUS, Citation, Source
+
+DEFAULT_K = 5
+# A passage "bears on" a parameter if it scores at least this.  In BM25 units: a word
+# found in one passage in a hundred, once in a passage of average length, adds its IDF,
+# ln(1 + 99.5 / 1.5) = 4.2; so 6 asks for more than one uncommon word shared with the
+# parameter's description and notes.  A convention, not a calibrated cut-off: --min-score.
+MIN_SCORE = 6.0
 
 _PARAGRAPH = re.compile(r"¶\s*(\d+)(?:\s*(?:-|–|—|to)\s*¶?\s*(\d+))?")
 

@@ -117,7 +117,7 @@ class ReportInputs:
     stored: StoredRun
     analyses: dict[str, AnalysisRecord]
     scenario: Scenario
-    documents: tuple[str, ...]  # the evidence documents of the scenario, by id
+    documents: tuple[str, ...]  # the scenario's evidence documents, each as all it records of itself
     system: dict[str, Any] | None
 
     @property
@@ -135,7 +135,7 @@ def report_inputs(run_id: str, store: RunStore) -> ReportInputs:
     scenario = stored_scenario(stored)
     documents = scenario_documents(scenario, EvidenceStore(store.path).documents())
     return ReportInputs(stored=stored, analyses=analyses_of_run(store, stored.record), scenario=scenario,
-                        documents=tuple(d.document_id for d in documents),
+                        documents=tuple(repr(d) for d in documents),
                         system=system_context(stored.record, store))
 
 

@@ -14,7 +14,7 @@ from types import ModuleType
 
 import numpy as np
 
-from pivotal.simulation.kernel import ChunkOutput, RunPlan, Step, period_step, run_chunk
+from pivotal.simulation.kernel import ChunkOutput, RunPlan, Step, Walk, period_step, run_chunk
 
 BACKENDS: tuple[str, ...] = ("numba", "numpy", "jax")
 #: The backend a run uses unless told otherwise.
@@ -43,6 +43,15 @@ class Backend:
 
             return compiled(plan, quantiles, uniforms, fitted)
         return run_chunk(plan, quantiles, uniforms, self.step, self.xp, fitted)
+
+    def walk(self, plan: RunPlan, quantiles: np.ndarray, uniforms: np.ndarray,
+             fitted: dict[str, np.ndarray] | None = None) -> Walk:
+        """A walk over ``plan``'s periods on this backend (a system of dyads plays several)."""
+        if self.name == "numba":
+            from pivotal.simulation.fused_walk import CompiledWalk
+
+            return CompiledWalk(plan, quantiles, uniforms, fitted)
+        return Walk(plan, quantiles, uniforms, self.step, self.xp, fitted)
 
     @property
     def device(self) -> str:

@@ -63,9 +63,9 @@ REIN, TOLERATE = range(2)
 BLOCK = 256
 #: Bayes' ratio of two probabilities is taken as their quotient above this (normal numbers).
 NORMAL = 1e-300
-#: Powers of two from 2**-1075 (0 in double precision) to 2**1023, for :func:`_exp`.
+#: Powers of two from 2**-1075 (0 in double precision) to 2**1024 (infinite), for :func:`_exp`.
 _POW2_OFFSET = 1075
-_POW2 = np.array([math.ldexp(1.0, k) for k in range(-1075, 1024)])
+_POW2 = np.array([math.ldexp(1.0, k) for k in range(-1075, 1024)] + [math.inf])
 _LN2_HI = 6.93147180369123816490e-01  # ln 2 to 32 bits, so that n * _LN2_HI is exact
 _LN2_LO = 1.90821492927058770002e-10
 _INV_LN2 = 1.44269504088896338700e00
@@ -90,10 +90,10 @@ def _exp(x):  # pragma: no cover - compiled
     :math:`e^r` from its Taylor series to degree 13 (truncation below 5e-18).
 
     Within about one unit in the last place of the C library's for finite arguments down to
-    -708 (below, the small numbers it gives are within 1e-308 of them); arguments above 709.8
-    give 1.7e308, not infinity (the kernel never passes one).
+    -708 (below, the small numbers it gives are within 1e-308 of them); infinite above 709.78,
+    0 below -745.2 and NaN for NaN, as the C library's.
     """
-    y = min(max(x, -745.2), 709.8)
+    y = min(max(x, -745.2), 709.8) if x == x else 0.0
     n = math.floor(y * _INV_LN2 + 0.5)
     r = (y - n * _LN2_HI) - n * _LN2_LO
     c = _TAYLOR
@@ -111,7 +111,7 @@ def _exp(x):  # pragma: no cover - compiled
     p = p * r + c[2]
     p = p * r + c[1]
     p = p * r + c[0]
-    return p * _POW2[n + _POW2_OFFSET]
+    return p * _POW2[n + _POW2_OFFSET] if x == x else x
 
 
 @_inline
@@ -762,7 +762,8 @@ def _metrics(metrics, lo, m, k_count, crisis_only, weights, ch, mix, resp, hedge
 @_jit
 def extremes_and_counts(metrics, minimum, maximum, counts):  # pragma: no cover - compiled
     """Each output's minimum and maximum over the draws, and its histogram (counts zeroed first;
-    bin ``min(floor(value x bins), bins - 1)``, as the NumPy summaries bin them)."""
+    bin ``min(floor(value x bins), bins - 1)``, as the NumPy summaries bin them).  A NaN output
+    (possible only in a scenario the format refuses) makes its extremes NaN and is not counted."""
     bins = counts.shape[1]
     for m in range(metrics.shape[0]):
         low = metrics[m, 0]
@@ -771,8 +772,12 @@ def extremes_and_counts(metrics, minimum, maximum, counts):  # pragma: no cover 
             counts[m, b] = 0
         for i in range(metrics.shape[1]):
             value = metrics[m, i]
-            low = min(low, value)
-            high = max(high, value)
-            counts[m, min(int(value * bins), bins - 1)] += 1
+            if value != value:
+                low = high = value
+                continue
+            if low == low:
+                low = min(low, value)
+                high = max(high, value)
+            counts[m, min(max(int(value * bins), 0), bins - 1)] += 1
         minimum[m] = low
         maximum[m] = high

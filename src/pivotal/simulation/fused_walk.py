@@ -1,12 +1,11 @@
 """The compiled backend's walk over periods: a run plan as flat arrays, and one chunk played.
 
 :mod:`pivotal.simulation.fused` solves one period for every draw; this module lays a
-:class:`~pivotal.simulation.kernel.RunPlan` out as the integer arrays it reads and carries the state
-between periods as :class:`~pivotal.simulation.kernel.Walk` does (a pivot met again gets back what
-its observers knew of it).  Two ways to play a chunk: keep every period's outputs
-(:func:`run_chunk`, the backend interface), or reduce each period as it is played to sums, extremes
-and histogram counts (:func:`chunk_statistics`), so that a chunk never holds more than one period's
-outputs.
+:class:`~pivotal.simulation.kernel.RunPlan` out as the integer arrays it reads, and plays it in a
+:class:`~pivotal.simulation.kernel.Walk` that carries the state between periods as the NumPy walk
+does.  Two ways to play a chunk: keep every period's outputs (:func:`run_chunk`, the backend
+interface), or reduce each period as it is played to sums, extremes and histogram counts
+(:func:`chunk_statistics`), so that a chunk never holds more than one period's outputs.
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ from pivotal.simulation.kernel import (
     UNIFORMS_PER_PERIOD,
     ChunkOutput,
     RunPlan,
-    piece_table,
+    Walk,
 )
 
 #: The outputs a period without a pivot reports as 0.
@@ -91,69 +90,57 @@ def _code(value: int | bool | None) -> int:
     return -1 if value is None else int(value)
 
 
-class FlatWalk:
-    """One chunk of draws through a scenario's periods on the compiled kernel."""
+class CompiledWalk(Walk):
+    """A :class:`~pivotal.simulation.kernel.Walk` whose periods the compiled kernel plays.
 
-    def __init__(self, flat: FlatPlan, table: np.ndarray, fitted: dict[str, np.ndarray] | None) -> None:
-        self.flat, self.table = flat, table
-        n = table.shape[1]
-        fitted = fitted or {}
-        # (T, F, n): each period's fitted values in one contiguous block
-        self.fitted = (np.ascontiguousarray(np.stack([fitted[name] for name in flat.fitted_names], axis=1))
-                       if flat.fitted_names else np.empty((len(flat.pivots), 0, n)))
-        self.pivot = flat.pivots[0]
-        self.known: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]] = {}
-        self._meet(0)
+    It carries the same state as the NumPy walk, switches pivots the same way and hears other
+    dyads' evidence the same way (a system of dyads plays it as it plays the NumPy one).
+    """
 
-    def _meet(self, t: int) -> None:
-        """A pivot not met before: its prior, no type drawn, the target's tie whole."""
-        self.prior = self._prior(t)
-        self.belief = self.prior.copy()
-        self.resolved = np.zeros(self.prior.shape, dtype=np.bool_)
-        self.erosion = np.ones_like(self.prior)
-        self.type_drawn = False
+    def __init__(self, plan: RunPlan, quantiles: np.ndarray, uniforms: np.ndarray | None,
+                 fitted: dict[str, np.ndarray] | None = None, keep: bool = True) -> None:
+        n = quantiles.shape[1]
+        super().__init__(plan, quantiles, np.empty((0, UNIFORMS_PER_PERIOD, n)) if uniforms is None
+                         else np.ascontiguousarray(uniforms), fitted=fitted, keep=keep)
+        self.flat = flat = flat_plan(plan)
+        # (T, F, n): each period's fitted values in one block, in the order of flat.fitted_names
+        self.fitted_rows = (np.ascontiguousarray(np.stack([self.fitted[name] for name in flat.fitted_names],
+                                                          axis=1))
+                            if flat.fitted_names else np.empty((len(plan.steps), 0, n)))
 
-    def _prior(self, t: int) -> np.ndarray:
-        if "prior_resolve" in self.flat.fitted_names:
-            return self.fitted[t, self.flat.fitted_names.index("prior_resolve")].copy()
-        return self.table[self.flat.prior_rows[t]].copy()
-
-    def play(self, t: int, uniforms: np.ndarray, metrics: np.ndarray, challenge: np.ndarray,
-             response: np.ndarray) -> None:
-        """Play period ``t`` (in order), writing its outputs into ``metrics`` (len(METRICS), n),
-        ``challenge`` and ``response`` (n,)."""
-        flat = self.flat
-        pivot = flat.pivots[t]
-        if pivot != self.pivot:  # another pivot: its own reputation, prior and type
-            self.known[self.pivot] = (self.prior, self.belief, self.resolved, self.erosion, self.type_drawn)
-            self.pivot = pivot
-            if pivot in self.known:
-                self.prior, self.belief, self.resolved, self.erosion, self.type_drawn = self.known.pop(pivot)
-            else:
-                self._meet(t)
-        options = flat.options
+    def play(self, t: int, uniforms: np.ndarray | None = None, metrics: np.ndarray | None = None,
+             challenge: np.ndarray | None = None, response: np.ndarray | None = None) -> np.ndarray:
+        """Play period ``t`` (in order); returns its outputs, (len(METRICS), n), written into
+        ``metrics`` (and the moves into ``challenge`` and ``response``) when given, else into the
+        walk's own arrays.  ``uniforms``: the period's, when the walk was made without them."""
+        flat, options = self.flat, self.flat.options
+        self.enter(t)
+        if metrics is None:
+            metrics, challenge, response = self.metrics[t], self.challenges[t], self.responses[t]
+        # The kernel moves the state on in place: copies, since another walk may share these arrays
+        # (a system's dyads share the pivot's type).
+        belief, resolved, erosion = self.belief.copy(), self.resolved.copy(), self.erosion.copy()
         fused.play_period(
-            self.table, flat.rows[t], self.fitted[t], flat.slots, flat.overrides[t], self.belief,
-            self.resolved, self.erosion, self.prior, self.type_drawn, uniforms, flat.records[t],
-            flat.contexts, flat.variants, options.crisis_only, options.target_moves_first,
+            self.table, flat.rows[t], self.fitted_rows[t], flat.slots, flat.overrides[t], belief, resolved,
+            erosion, self.prior, self.type_drawn, self.uniforms[t] if uniforms is None else uniforms,
+            flat.records[t], flat.contexts, flat.variants, options.crisis_only, options.target_moves_first,
             options.pivot_posture, CAPACITY_FLOOR, metrics, challenge, response)
+        self.belief, self.resolved, self.erosion = belief, resolved, erosion
+        self.turnover = (np.zeros_like(self.prior) if flat.absent[t]
+                         else self.value(t, "resolve_turnover"))
         self.type_drawn = bool(flat.records[t, fused.RECORDED] == 0)
         if flat.absent[t]:  # no pivot: its posture reads as 0, not as a tie
             metrics[_ABSENT_ROWS] *= 0.0
+        return metrics
 
 
 def run_chunk(plan: RunPlan, quantiles: np.ndarray, uniforms: np.ndarray,
               fitted: dict[str, np.ndarray] | None = None) -> ChunkOutput:
     """Every period's outputs for one chunk, as :func:`pivotal.simulation.kernel.run_chunk` gives them."""
-    walk = FlatWalk(flat_plan(plan), piece_table(plan, quantiles), fitted)
-    n_periods, n = len(plan.steps), quantiles.shape[1]
-    metrics = np.empty((n_periods, len(METRICS), n))
-    challenge = np.empty((n_periods, n), dtype=np.int8)
-    response = np.empty((n_periods, n), dtype=np.int8)
-    uniforms = np.ascontiguousarray(uniforms)
-    for t in range(n_periods):
-        walk.play(t, uniforms[t], metrics[t], challenge[t], response[t])
-    return ChunkOutput(metrics=metrics, challenge=challenge, response=response)
+    walk = CompiledWalk(plan, quantiles, uniforms, fitted)
+    for t in range(len(plan.steps)):
+        walk.play(t)
+    return walk.output()
 
 
 @dataclass(frozen=True)
@@ -184,7 +171,7 @@ def chunk_statistics(plan: RunPlan, quantiles: np.ndarray, next_uniforms: Callab
     added under ``lock`` (integers: the order of the additions does not matter).  Sums are taken
     by NumPy over the chunk, as :class:`~pivotal.simulation.streaming.ChunkStats` takes them.
     """
-    walk = FlatWalk(flat_plan(plan), piece_table(plan, quantiles), fitted)
+    walk = CompiledWalk(plan, quantiles, None, fitted, keep=False)
     n_periods, n = len(plan.steps), quantiles.shape[1]
     metrics = np.empty((len(METRICS), n))
     challenge = np.empty(n, dtype=np.int8)

@@ -484,7 +484,7 @@ class Walk:
 
     def __init__(self, plan: RunPlan, quantiles: np.ndarray, uniforms: np.ndarray,
                  step: Step = period_step, xp: ModuleType = np,
-                 fitted: dict[str, np.ndarray] | None = None) -> None:
+                 fitted: dict[str, np.ndarray] | None = None, keep: bool = True) -> None:
         self.plan, self.step, self.xp = plan, step, xp
         self.table = xp.asarray(piece_table(plan, quantiles))
         self.fitted = {name: xp.asarray(v) for name, v in (fitted or {}).items()}
@@ -499,16 +499,19 @@ class Walk:
         # What the observers know of each pivot met so far, kept while another pivot holds the role.
         self.known: dict[int, tuple[Any, Any, Any, Any, bool]] = {}
         # NumPy writes each period into arrays made once (stacking a list would hold the outputs
-        # twice); an accelerator keeps its periods on the device and stacks them at the end.
+        # twice); an accelerator keeps its periods on the device and stacks them at the end.  A walk
+        # that does not ``keep`` its outputs (they are reduced as they are played) holds none.
         self.in_place = xp is np
         n_periods, n = len(plan.steps), self.prior.shape[0]
         listed = [None] * n_periods
-        self.metrics: Any = np.empty((n_periods, len(METRICS), n)) if self.in_place else listed
-        self.challenges: Any = np.empty((n_periods, n), dtype=np.int8) if self.in_place else list(listed)
-        self.responses: Any = np.empty((n_periods, n), dtype=np.int8) if self.in_place else list(listed)
+        if keep:
+            self.metrics: Any = np.empty((n_periods, len(METRICS), n)) if self.in_place else listed
+            self.challenges: Any = np.empty((n_periods, n), dtype=np.int8) if self.in_place else list(listed)
+            self.responses: Any = np.empty((n_periods, n), dtype=np.int8) if self.in_place else list(listed)
 
-    def play(self, t: int) -> Any:
-        """Play period ``t`` (in order); returns its outputs, (len(METRICS), n)."""
+    def enter(self, t: int) -> None:
+        """Make period ``t``'s pivot the current one: a pivot met before gets back what its observers
+        knew of it, one met for the first time starts from its prior."""
         xp, plan_step = self.xp, self.plan.steps[t]
         if plan_step.pivot != self.pivot:  # another pivot: its own reputation, prior and type
             self.known[self.pivot] = (self.prior, self.belief, self.resolved, self.erosion, self.type_drawn)
@@ -520,6 +523,11 @@ class Walk:
                 self.prior = self.value(t, "prior_resolve")
                 self.belief, self.resolved = self.prior, xp.zeros(self.prior.shape, dtype=bool)
                 self.erosion, self.type_drawn = xp.ones_like(self.prior), False
+
+    def play(self, t: int) -> Any:
+        """Play period ``t`` (in order); returns its outputs, (len(METRICS), n)."""
+        xp, plan_step = self.xp, self.plan.steps[t]
+        self.enter(t)
         stage = {name: self.value(t, name) for name in (*STAGE_NAMES, "hedge_erosion")}
         turnover = self.value(t, "resolve_turnover")
         if plan_step.absent:

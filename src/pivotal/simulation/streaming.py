@@ -187,10 +187,10 @@ def _chunk_statistics(plan: RunPlan, draws: int, seed: SeedLike, engine: Backend
     return total
 
 
-#: What the compiled engine's run may hold: its chunks need about 2 kB a draw (no period's outputs
-#: are kept), so a budget this size keeps as many in flight as cores can use, and its peak flat in
-#: the number of threads; a smaller budget given to the run still applies.
-PLAYED_BUDGET = 320 << 20
+#: What the compiled engine's chunks in flight may hold, beside the run's histogram: they need about
+#: 2 kB a draw (no period's outputs are kept), so this keeps as many in flight as cores can use
+#: and the run's peak flat in the number of threads; a smaller budget given to the run still applies.
+PLAYED_BUDGET = 160 << 20
 
 
 def _played_statistics(plan: RunPlan, draws: int, seed: SeedLike, engine: Backend, threads: int | None,
@@ -217,12 +217,14 @@ def _played_statistics(plan: RunPlan, draws: int, seed: SeedLike, engine: Backen
         return ChunkStats(draws=part.draws, sums=part.sums, minimum=part.minimum, maximum=part.maximum,
                           counts=counts)
 
+    budget = histogram_bytes(n_periods) + PLAYED_BUDGET
+    if memory_budget is not None:
+        budget = min(budget, memory_budget)
     total: ChunkStats | None = None
     for part in iter_chunks(plan, draws, seed, backend=engine, threads=threads, play=play,
                             play_bytes=streamed_bytes_per_draw(plan),
-                            digest_bytes=24 * n_periods * len(METRICS),
-                            held_bytes=histogram_bytes(n_periods),
-                            memory_budget=min(memory_budget or PLAYED_BUDGET, PLAYED_BUDGET)):
+                            digest_bytes=24 * n_periods * len(METRICS) + histogram_bytes(1),
+                            held_bytes=histogram_bytes(n_periods), memory_budget=budget):
         total = part if total is None else ChunkStats(
             draws=total.draws + part.draws, sums=total.sums + part.sums,
             minimum=np.minimum(total.minimum, part.minimum), maximum=np.maximum(total.maximum, part.maximum),

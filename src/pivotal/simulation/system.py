@@ -42,6 +42,7 @@ from pivotal.scenario.overlay import Overlay, apply_overlay
 from pivotal.scenario.schema import Scenario
 from pivotal.scenario.system import LoadedSystem
 from pivotal.scenario.timeline import Period, year_of
+from pivotal.simulation.backends import DEFAULT_BACKEND, Backend, get_backend
 from pivotal.simulation.engine import SimulationResult
 from pivotal.simulation.kernel import (
     BELIEF_AFTER,
@@ -98,6 +99,7 @@ def simulate_system(
     overlays: Mapping[str, Overlay] | None = None,
     contagion: float | None = None,
     progress: Callable[[int, int], None] | None = None,
+    backend: str = DEFAULT_BACKEND,
 ) -> SystemResult:
     """Simulate every dyad of a system in step, with observers sharing evidence by ``contagion``.
 
@@ -108,11 +110,15 @@ def simulate_system(
     overlays : changes to apply to dyads, by scenario id (a what-if within the system).
     contagion : a fixed ω for every period and draw instead of the system's distribution.
     progress : told (draws done, draws) after each block of draws.
+    backend : "numba" (the default) or "numpy": the engine each dyad is played on.
     """
     if draws < 1:
         raise ValueError(f"draws must be at least 1, got {draws}")
     if contagion is not None and not 0.0 <= contagion <= 1.0:
         raise ValueError(f"contagion must lie in [0, 1], got {contagion}")
+    if backend not in ("numba", "numpy"):
+        raise ValueError(f"a system runs on the numba or numpy engine, not {backend!r}")
+    engine = get_backend(backend)
     ids = [s.id for s in loaded.scenarios]
     unknown = sorted(set(overlays or {}) - set(ids))
     if unknown:
@@ -133,7 +139,7 @@ def simulate_system(
         stop = min(draws, start + BLOCK_DRAWS)
         system_rows = draw_uniforms(_stream(root, 0), 1 + len(TYPE_DRAWS) * len(timeline), start, stop)
         shared = system_rows[1:].reshape(len(timeline), len(TYPE_DRAWS), stop - start)
-        walks, drawn = _walks(plans, roots, start, stop, timeline, shared)
+        walks, drawn = _walks(plans, roots, start, stop, timeline, shared, engine)
         omega[:, start:stop] = _contagion(loaded, system_rows[0], contagion)
         pivot = PivotType(belief=walks[0].prior, resolved=np.zeros(stop - start, dtype=bool),
                           drawn=np.zeros(stop - start, dtype=bool))
@@ -185,7 +191,7 @@ class PivotType:
 
 
 def _walks(plans: list[RunPlan], roots: list, start: int, stop: int, timeline: list[Period],
-           shared: np.ndarray) -> tuple[list[Walk], list[np.ndarray]]:
+           shared: np.ndarray, engine: Backend) -> tuple[list[Walk], list[np.ndarray]]:
     """Each dyad's walk over draws ``start`` to ``stop``, the pivot's own quantiles shared; fills
     ``shared`` (periods, 3, n), the numbers that draw the pivot's type and its turnover, with the
     first dyad's in its periods (the system's own stay in the others)."""
@@ -203,7 +209,7 @@ def _walks(plans: list[RunPlan], roots: list, start: int, stop: int, timeline: l
     for t, period in enumerate(timeline):
         if period in first:
             shared[t] = uniforms[0][first.index(period)][TYPE_DRAWS]
-    walks = [Walk(plan, q, u) for plan, q, u in zip(plans, drawn, uniforms, strict=True)]
+    walks = [engine.walk(plan, q, u) for plan, q, u in zip(plans, drawn, uniforms, strict=True)]
     return walks, drawn
 
 
