@@ -4,25 +4,31 @@ Run: ``python benchmarks/end_to_end.py [--draws 200000 1000000] [--reference-dra
 [--repeats 3] [--scenario NAME_OR_PATH]``.
 
 Each measurement is a fresh ``pivotal run --draws N --seed 1`` process with its own empty store
-(so recording the run is included), timed from start to exit; its peak resident memory comes
-from the operating system.  Measured in the same run: ``--draws 1`` (start-up, imports and store
-with almost no simulation), and the NumPy engine (``--backend numpy``) at ``--reference-draws``,
-the reference the compiled engine's draw-periods per second are compared with.  The compiled
-engine is warmed up first (a run of 10 draws), so that its one-off compilation, cached on disk, is
-not counted; the warm-up's time is printed.
+(so recording the run is included), timed from start to exit (the interpreter's start-up
+included); its peak resident memory is the process's own, from the operating system.  Measured
+in the same run: ``--draws 1`` (start-up, imports and store with almost no simulation), and the
+NumPy engine (``--backend numpy``) at ``--reference-draws``, the reference the compiled engine's
+draw-periods per second are compared with.  The compiled engine is warmed up first (a run of 10
+draws), so that its one-off compilation, cached on disk, is not counted; the warm-up's time is
+printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 
 import pivotal
+
+#: ``pivotal`` itself, then its process's peak resident memory (KiB) on standard error.
+_MEASURED = ("import resource, sys\nfrom pivotal.cli.app import main\nsys.argv = ['pivotal'] + sys.argv[1:]\n"
+             "try:\n    main()\nexcept SystemExit as done:\n    code = done.code\nelse:\n    code = 0\n"
+             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\nsys.exit(code)\n")
 
 
 def run_once(draws: int, extra: list[str]) -> tuple[float, float]:
@@ -30,15 +36,13 @@ def run_once(draws: int, extra: list[str]) -> tuple[float, float]:
     home = tempfile.mkdtemp(prefix="pivotal-bench-")
     try:
         env = {**os.environ, "PIVOTAL_HOME": home}
-        command = [shutil.which("pivotal") or "pivotal", "run", "--draws", str(draws), "--seed", "1",
-                   "--csv", *extra]
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        command = [sys.executable, "-c", _MEASURED, "run", "--draws", str(draws), "--seed", "1", "--csv",
+                   *extra]
         start = time.perf_counter()
-        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        done = subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True)
         seconds = time.perf_counter() - start
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        # ru_maxrss of children is the largest child so far; report it only when it grew.
-        return seconds, (peak if peak > before else float("nan")) / 1024
+        return seconds, int(done.stderr.strip().splitlines()[-1]) / 1024
     finally:
         shutil.rmtree(home, ignore_errors=True)
 

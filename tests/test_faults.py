@@ -422,7 +422,7 @@ def test_chunks_shrink_with_periods_and_cores_to_stay_within_the_budget():
 
 
 def test_a_long_scenario_on_many_threads_holds_no_more_than_the_budget(monkeypatch):
-    """Every array a run allocates is NumPy's, which tracemalloc sees: its peak is the run's."""
+    """Every array a NumPy run allocates is NumPy's, which tracemalloc sees: its peak is the run's."""
     import tracemalloc
 
     from pivotal.simulation import engine
@@ -438,12 +438,32 @@ def test_a_long_scenario_on_many_threads_holds_no_more_than_the_budget(monkeypat
     monkeypatch.setattr(engine, "MEMORY_BUDGET", budget)
     tracemalloc.start()
     try:
-        summary = simulate_summary(scenario, 12_000, seed=2, threads=8)
+        summary = simulate_summary(scenario, 12_000, seed=2, threads=8, backend="numpy")
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     assert summary.draws == 12_000 and len(summary.periods) == 100
     assert peak <= budget, f"peak {peak / 2**20:.0f} MiB over a budget of {budget / 2**20:.0f} MiB"
+
+
+def test_a_long_compiled_run_holds_its_histogram_and_its_chunk_budget_whatever_the_threads():
+    """The compiled engine's arrays made in Python are NumPy's (its kernels' scratch is a few
+    hundred rows of 256 numbers): the peak stays within the histogram and PLAYED_BUDGET, on one
+    thread as on eight."""
+    import tracemalloc
+
+    from pivotal.simulation.streaming import PLAYED_BUDGET, histogram_bytes, simulate_summary
+
+    scenario = _long_scenario(2100)  # 100 periods
+    for threads in (1, 8):
+        tracemalloc.start()
+        try:
+            summary = simulate_summary(scenario, 40_000, seed=2, threads=threads, backend="numba")
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert summary.draws == 40_000
+        assert peak <= histogram_bytes(100) + PLAYED_BUDGET, f"{threads} threads: {peak / 2**20:.0f} MiB"
 
 
 def test_a_chunk_of_a_few_draws_draws_the_same_numbers_as_its_whole_block():

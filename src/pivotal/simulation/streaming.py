@@ -190,7 +190,7 @@ def _chunk_statistics(plan: RunPlan, draws: int, seed: SeedLike, engine: Backend
 #: What the compiled engine's chunks in flight may hold, beside the run's histogram: they need about
 #: 2 kB a draw (no period's outputs are kept), so this keeps as many in flight as cores can use
 #: and the run's peak flat in the number of threads; a smaller budget given to the run still applies.
-PLAYED_BUDGET = 160 << 20
+PLAYED_BUDGET = 96 << 20
 
 
 def _played_statistics(plan: RunPlan, draws: int, seed: SeedLike, engine: Backend, threads: int | None,
