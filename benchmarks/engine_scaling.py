@@ -63,8 +63,8 @@ def sample_games(scenario: pivotal.Scenario, count: int) -> list[tuple]:
     """``count`` (stage, belief) pairs: random draws in random periods of a recorded run."""
     result = pivotal.simulate(scenario, draws=count, seed=2)
     rng = np.random.default_rng(3)
-    periods = rng.choice(result.periods, size=count)
-    return [stage_for_draw(result, int(period), draw) for draw, period in enumerate(periods)]
+    periods = [result.periods[i] for i in rng.integers(len(result.periods), size=count)]
+    return [stage_for_draw(result, period, draw) for draw, period in enumerate(periods)]
 
 
 def one_by_one_rate(games: list[tuple]) -> float:

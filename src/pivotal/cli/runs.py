@@ -42,8 +42,8 @@ def run(
     backend: Annotated[str, typer.Option(
         "--backend", help="Engine: numba (compiled; the first run on a machine compiles it, about "
         "half a minute, then it is cached), numpy (the reference, slower), or jax (pip install "
-        "\"pivotal[jax]\"; for a GPU: on a CPU it is slower than numpy and needs far more "
-        "memory).")] = "numba",
+        "\"pivotal[jax]\"; for a GPU: on a CPU it runs about half as fast as numpy and needs "
+        "three to four times its memory).")] = "numba",
     threads: Annotated[int | None, typer.Option(
         "--threads", min=1, help="Worker threads for the numba and numpy engines (default: all "
         "CPUs).")] = None,
