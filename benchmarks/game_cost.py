@@ -2,7 +2,7 @@
 
 Run: ``python benchmarks/game_cost.py [SCENARIO] [--draws 200000]``.
 
-The same scenario is run twice on the NumPy engine, with the same seed and chunking: as written
+The same scenario is run twice on the default (compiled) engine, with the same seed and chunking: as written
 (its ``game`` on) and as the crisis alone (``game`` off), the reference measured in the same run.
 With both early moves on a period solves twelve crises (three postures, and concede, hold, or a
 provocation reined in or tolerated), so the whole period costs about twelve crisis-only periods
@@ -21,7 +21,7 @@ from pivotal.simulation.kernel import make_plan
 
 
 def rate(scenario, draws: int) -> float:
-    """Draw-periods per second of the streamed NumPy engine on ``scenario``."""
+    """Draw-periods per second of the streamed default engine on ``scenario``."""
     plan = make_plan(scenario)
     start = time.perf_counter()
     for _ in iter_chunks(plan, draws, 0):
