@@ -1,10 +1,11 @@
-"""The code base stays ruff-clean and the model core imports no outer layer."""
+"""The code base stays ruff-clean, and each layer imports only the layers beneath it."""
 
 from __future__ import annotations
 
 import ast
-import shutil
 import subprocess
+import sys
+from graphlib import TopologicalSorter
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,10 @@ CORE = ROOT / "src" / "pivotal" / "model"
 OUTER = ("pivotal.scenario", "pivotal.simulation", "pivotal.store", "pivotal.cli", "pivotal.runner")
 
 
-@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is installed with the test extra")
 def test_ruff_is_clean():
-    result = subprocess.run(["ruff", "check", "src", "tests", "benchmarks", "scripts"], cwd=ROOT,
-                            capture_output=True, text=True)
+    pytest.importorskip("ruff", reason="ruff comes with the test extra: pip install -e \".[test]\"")
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "src", "tests", "benchmarks", "scripts"],
+                            cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -55,3 +56,64 @@ def test_estimation_sits_on_the_core_and_below_the_interfaces():
     interfaces = ("pivotal.cli", "pivotal.web", "pivotal.store", "pivotal.report", "pivotal.runner")
     for name, module in _imports(source / "estimation"):
         assert not module.startswith(interfaces), f"estimation/{name} imports {module}"
+
+
+#: What each layer of the package may import besides itself: the model core nothing, the engine the
+#: core and the scenario format, the interfaces (command line, web app) what they present. The
+#: top-level package (``__init__``, for ``__version__`` and the lazy API) counts as a layer.
+ALLOWED: dict[str, set[str]] = {
+    "model": set(),
+    "store": set(),
+    "scenarios": set(),  # the shipped scenario files
+    "scenario": {"model"},
+    "verify": {"model"},
+    "simulation": {"model", "scenario"},
+    "analysis": {"model", "scenario", "simulation"},
+    "evaluation": {"model", "scenario", "simulation"},
+    "estimation": {"model", "scenario", "simulation", "evaluation"},
+    "evidence": {"model", "scenario", "store"},
+    "runner": {"__init__", "scenario", "simulation", "store"},
+    "report": {"__init__", "model", "scenario", "store", "evidence"},
+    "sweep": {"model", "scenario", "simulation", "store", "runner"},
+    "web": {"__init__", "analysis", "evaluation", "evidence", "model", "report", "runner", "scenario",
+            "simulation", "store"},
+    "cli": {"__init__", "analysis", "estimation", "evaluation", "evidence", "model", "report", "runner",
+            "scenario", "simulation", "store", "sweep", "verify", "web"},
+    "__main__": {"cli"},
+    "__init__": {"analysis", "evaluation", "report", "runner", "scenario", "simulation", "store"},
+}
+
+
+def _layer(path: Path) -> str:
+    parts = path.relative_to(ROOT / "src" / "pivotal").parts
+    return parts[0] if len(parts) > 1 else parts[0].removesuffix(".py")
+
+
+def test_every_layer_imports_only_what_lies_beneath_it():
+    """Every import of the package's own modules, at the top of a file or inside a function."""
+    source = ROOT / "src" / "pivotal"
+    layers = {_layer(path) for path in source.rglob("*.py")}
+    assert layers == set(ALLOWED), "a new layer needs its place in ALLOWED"
+    for path in source.rglob("*.py"):
+        layer = _layer(path)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                modules = [node.module]
+            elif isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            else:
+                continue
+            for module in modules:
+                parts = module.split(".")
+                if parts[0] != "pivotal":
+                    continue
+                other = parts[1] if len(parts) > 1 else "__init__"
+                assert other == layer or other in ALLOWED[layer], (
+                    f"{path.relative_to(ROOT)}: the {layer} layer imports {module}")
+
+
+def test_the_layers_form_no_cycle():
+    """Only the top-level package's lazy names point back up (the interfaces read its version)."""
+    graph = {layer: {other for other in imports if other != "__init__"} for layer, imports in ALLOWED.items()}
+    order = list(TopologicalSorter(graph).static_order())
+    assert order.index("model") < order.index("simulation") < order.index("runner") < order.index("cli")
