@@ -10,7 +10,7 @@ from pivotal.scenario import PeriodRange
 
 
 def test_reprs_are_short_and_say_what_the_object_is(tiny_scenario):
-    run = pivotal.run_scenario(tiny_scenario, draws=50, seed=1, record=False)
+    run = pivotal.run_scenario(tiny_scenario, draws=50, seed=1, save=False)
     assert repr(tiny_scenario).startswith("Scenario(id='tiny-triangle', title='Tiny triangle'")
     assert repr(run) == "Run(run_id=None, scenario='tiny-triangle', draws=50, seed=1, periods=2001-2003)"
     simulated = pivotal.simulate(tiny_scenario, draws=50, seed=1)
@@ -18,6 +18,17 @@ def test_reprs_are_short_and_say_what_the_object_is(tiny_scenario):
         assert len(repr(value)) < 300, type(value).__name__
     assert "Pivotia between Challengia (challenger) and Targetia" in tiny_scenario._repr_html_()
     assert "<table" in run._repr_html_() and "p_offensive" in run._repr_html_()
+
+
+def test_the_old_name_of_save_still_works_and_says_it_is_old(tiny_scenario, tmp_path):
+    from pivotal.store import RunStore
+
+    store = RunStore(tmp_path / "runs.duckdb")
+    with pytest.warns(DeprecationWarning, match="save="):
+        run = pivotal.run_scenario(tiny_scenario, draws=20, seed=1, store=store, record=False)
+    assert run.run_id is None and not store.list_runs()
+    saved = pivotal.run_scenario(tiny_scenario, draws=20, seed=1, store=store)
+    assert [r.run_id for r in store.list_runs()] == [saved.run_id]
 
 
 def test_analyses_give_frames_plots_and_short_reprs(tiny_scenario):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -119,25 +120,32 @@ def run_scenario(
     seed: int | None = None,
     use_record: bool = True,
     store: RunStore | None = None,
-    record: bool = True,
+    save: bool = True,
     progress: Progress | None = None,
     backend: str = DEFAULT_BACKEND,
     threads: int | None = None,
     on_busy: Callable[[str], None] | None = None,
     fitted: FittedValues | None = None,
+    record: bool | None = None,
 ) -> Run:
     """Simulate ``scenario`` and record the run; ``seed=None`` picks one and records it.
 
     When the store is held by another process past its lock timeout and ``on_busy`` is given, the
     finished run is not thrown away: ``on_busy`` is told why, and the run waits for the store as
     long as it takes (without it, StoreBusyError is raised as before).  ``fitted`` values (a fit's,
-    :mod:`pivotal.simulation.fitted`) stand in for their parameters' ranges.
+    :mod:`pivotal.simulation.fitted`) stand in for their parameters' ranges.  ``save=False``
+    computes the run without recording it; ``record`` is that option's old name (deprecated: it
+    read as the scenario's record, which is what ``use_record`` is about).
     """
+    if record is not None:
+        warnings.warn("run_scenario(record=...) is now run_scenario(save=...)", DeprecationWarning,
+                      stacklevel=2)
+        save = record
     seed = fresh_seed() if seed is None else seed
     result, summary = compute_summary(scenario, draws=draws, seed=seed, use_record=use_record,
                                       progress=progress, backend=backend, threads=threads, fitted=fitted)
     finished = Run(run_id=None, seed=seed, result=result, summary=summary)
-    if not record:
+    if not save:
         return finished
     run_id = record_run(store or RunStore(), finished, draws=draws, use_record=use_record,
                         on_busy=on_busy)

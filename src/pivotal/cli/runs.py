@@ -73,7 +73,7 @@ def run(
     if not no_store:
         RunStore().check_writable()  # before the work, not after it
     with progress_bar(f"{loaded.id}: {draws:,} draws", draws) as update:
-        finished = run_scenario(loaded, draws=draws, seed=seed, use_record=not free, record=False,
+        finished = run_scenario(loaded, draws=draws, seed=seed, use_record=not free, save=False,
                                 progress=update, backend=engine.name, threads=threads, fitted=fitted)
     run_id, unrecorded, store = None, None, RunStore()
     if not no_store:
