@@ -22,6 +22,7 @@ from pivotal.store.runstore import summary_html
 
 if TYPE_CHECKING:
     from pivotal.simulation.system import SystemResult
+    from pivotal.store.runstore import SweepTask
 
 
 @dataclass(frozen=True, repr=False)
@@ -93,9 +94,11 @@ def record_summary(
     use_record: bool,
     summary: pd.DataFrame,
     settings: dict | None = None,
+    sweep_task: SweepTask | None = None,
 ) -> str:
     """Record a computed run in ``store`` in one transaction; returns its run id.  ``settings``
-    (what the run was made with beyond the scenario, e.g. ``{"fit": id}``) are kept with it."""
+    (what the run was made with beyond the scenario, e.g. ``{"fit": id}``) are kept with it; a
+    ``sweep_task`` (the sweep's row for this run) is written in the same transaction."""
     from pivotal import __version__
 
     return store.record(
@@ -110,6 +113,7 @@ def record_summary(
         summary=summary,
         metrics=METRICS,
         settings=settings,
+        sweep_task=sweep_task,
     )
 
 

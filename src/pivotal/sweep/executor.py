@@ -214,17 +214,6 @@ def _attempt_number() -> int | None:
         return None
 
 
-class _SweepTaskStore(RunStore):
-    """The store as ``record_summary`` sees it, writing the sweep's task row in the run's transaction."""
-
-    def __init__(self, store: RunStore, task: SweepTask) -> None:
-        super().__init__(store.path, store.lock_timeout)
-        self.task = task
-
-    def record(self, **run: Any) -> str:  # type: ignore[override]
-        return super().record(**run, sweep_task=self.task)
-
-
 def _finish(ray: Any, ref: Any, variant: Variant, store: RunStore, sweep_id: str, *, draws: int, seed: int,
             use_record: bool, retries: int) -> TaskOutcome:
     """Record one finished task: its run and task row together, or the task as failed."""
@@ -240,8 +229,8 @@ def _finish(ray: Any, ref: Any, variant: Variant, store: RunStore, sweep_id: str
         store.record_failed_task(task)
         return TaskOutcome(variant, None, attempts, message)
     task = SweepTask(sweep_id, variant.index, variant.to_dict(), "done", attempts)
-    run_id = record_summary(_SweepTaskStore(store, task), variant.scenario, draws=draws, seed=seed,
-                            use_record=use_record, summary=summary)
+    run_id = record_summary(store, variant.scenario, draws=draws, seed=seed, use_record=use_record,
+                            summary=summary, sweep_task=task)
     return TaskOutcome(variant, run_id, attempts)
 
 
