@@ -85,7 +85,7 @@ def test_threads_take_turns_and_a_thread_may_reopen_the_store_it_holds(tiny_path
         listed = list(pool.map(lambda _: len(store.list_runs()), range(8)))
     assert sorted(r.run_id for r in store.list_runs()) == sorted(ids)
     assert all(0 <= n <= 8 for n in listed)
-    with store._connect() as outer, store._connect(read_only=True) as inner:  # reentrant in one thread
+    with store.connect() as outer, store.connect(read_only=True) as inner:  # reentrant in one thread
         assert outer.execute("SELECT count(*) FROM runs").fetchone() == inner.execute(
             "SELECT count(*) FROM runs").fetchone() == (8,)
 

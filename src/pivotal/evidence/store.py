@@ -153,7 +153,7 @@ class EvidenceStore:
     @contextmanager
     def _connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         # RunStore owns opening the file, waiting on another writer and the run tables.
-        with self._runs._connect(read_only=read_only, schema=SCHEMA) as con:
+        with self._runs.connect(read_only=read_only, schema=SCHEMA) as con:
             yield con
 
     # ---- writing --------------------------------------------------------------------------

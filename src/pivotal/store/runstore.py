@@ -258,9 +258,10 @@ class RunStore:
         self._leases: dict[str, FileLock] = {}
 
     @contextmanager
-    def _connect(self, read_only: bool = False, schema: tuple[str, ...] = ()
-                 ) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection to the store, with every table of :data:`SCHEMA` and ``schema``.
+    def connect(self, read_only: bool = False, schema: tuple[str, ...] = ()
+                ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to the store, with every table of :data:`SCHEMA` and ``schema`` (the tables
+        of another part that keeps its records in the same file, as the evidence store does).
 
         ``read_only`` access never writes to the file: it is opened read-only (so a damaged file
         is only ever read), and tables it lacks are empty temporary tables of the connection.
@@ -407,7 +408,7 @@ class RunStore:
         returns their ids in order."""
         tables = [(uuid.uuid4().hex[:RUN_ID_LENGTH], run) for run in runs]
         created = datetime.now(UTC).replace(tzinfo=None)
-        with self._connect() as con:
+        with self.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 for run_id, run in tables:
@@ -426,7 +427,7 @@ class RunStore:
             raise ValueError(f"limit must be 0 or more, got {limit}")
         where = "WHERE scenario_id = ?" if scenario_id is not None else ""
         bound = f"LIMIT {int(limit)}" if limit is not None else ""
-        with self._connect(read_only=True) as con:
+        with self.connect(read_only=True) as con:
             rows = con.execute(
                 f"SELECT {_RECORD_COLUMNS} FROM runs {where} ORDER BY created_at DESC, run_id {bound}",
                 [scenario_id] if scenario_id is not None else [],
@@ -437,7 +438,7 @@ class RunStore:
         """Remove one run (any unique start of its id) and its tables; a run that a sweep
         recorded stays as long as the sweep does, so the sweep keeps every variant."""
         self.resolve(run_id)  # read-only first: a store with no such run is not opened for writing
-        with self._connect() as con:
+        with self.connect() as con:
             full = self._resolve(con, run_id)
             sweeps = [r[0] for r in con.execute(
                 "SELECT DISTINCT sweep_id FROM sweep_tasks WHERE run_id = ?", [full]).fetchall()]
@@ -463,7 +464,7 @@ class RunStore:
             if not latest:
                 raise RunNotFoundError(f"no runs recorded yet in {self.path}; `pivotal run` records one")
             return latest[0].run_id
-        with self._connect(read_only=True) as con:
+        with self.connect(read_only=True) as con:
             return self._resolve(con, run_id)
 
     def _resolve(self, con: duckdb.DuckDBPyConnection, run_id: str) -> str:
@@ -483,7 +484,7 @@ class RunStore:
 
     def get(self, run_id: str) -> StoredRun:
         """One run and its per-period summary (wide, as :func:`summarise` returns it)."""
-        with self._connect(read_only=True) as con:
+        with self.connect(read_only=True) as con:
             full_id = self._resolve(con, run_id)
             row = con.execute(
                 f"SELECT {_RECORD_COLUMNS}, scenario_json FROM runs WHERE run_id = ?", [full_id]
@@ -512,45 +513,45 @@ class RunStore:
         result: dict[str, Any],
     ) -> str:
         """Keep a score, what-if or sensitivity result (its JSON content) so reports can show it."""
-        with self._connect() as con:
+        with self.connect() as con:
             return insert_analysis(con, kind=kind, scenario_id=scenario_id, scenario_hash=scenario_hash,
                                    draws=draws, seed=seed, settings=settings, result=result)
 
     def list_analyses(self) -> list[AnalysisRecord]:
         """Every recorded analysis, latest first."""
-        with self._connect(read_only=True) as con:
+        with self.connect(read_only=True) as con:
             return select_all_analyses(con)
 
     def get_analysis(self, analysis_id: str) -> AnalysisRecord:
         """One analysis by id or any unique start of one."""
-        with self._connect(read_only=True) as con:
+        with self.connect(read_only=True) as con:
             return find_analysis(con, analysis_id)
 
     def delete_analysis(self, analysis_id: str) -> AnalysisRecord:
         """Remove one analysis (any unique start of its id); reports then show the one before it."""
-        with self._connect() as con:
+        with self.connect() as con:
             return delete_analysis(con, analysis_id)
 
     def record_fit(self, *, method: str, terms: list[str], scenarios: dict[str, str],
                    settings: dict[str, Any], result: dict[str, Any]) -> str:
         """Keep a fit (:mod:`pivotal.store.fits`)."""
-        with self._connect() as con:
+        with self.connect() as con:
             return insert_fit(con, method=method, terms=terms, scenarios=scenarios, settings=settings,
                               result=result)
 
     def list_fits(self) -> list[FitRecord]:
         """Every recorded fit, latest first."""
-        with self._connect(read_only=True) as con:
+        with self.connect(read_only=True) as con:
             return select_fits(con)
 
     def get_fit(self, fit_id: str) -> FitRecord:
         """One fit by id or any unique start of one."""
-        with self._connect(read_only=True) as con:
+        with self.connect(read_only=True) as con:
             return find_fit(con, fit_id)
 
     def analyses_for(self, scenario_hash: str) -> list[AnalysisRecord]:
         """Analyses of the scenario content with this hash, latest first."""
-        with self._connect(read_only=True) as con:
+        with self.connect(read_only=True) as con:
             return select_analyses(con, scenario_hash)
 
     def start_sweep(
@@ -576,7 +577,7 @@ class RunStore:
         lease = _sweep_lease(self.path, sweep_id)
         lease.acquire(timeout=0)
         try:
-            with self._connect() as con:
+            with self.connect() as con:
                 _mark_abandoned_sweeps(con, self.path)
                 con.execute(
                     "INSERT INTO sweeps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
@@ -591,13 +592,13 @@ class RunStore:
 
     def record_failed_task(self, task: SweepTask) -> None:
         """Keep a variant that failed for good, with its error, so it is never silently lost."""
-        with self._connect() as con:
+        with self.connect() as con:
             _insert_task(con, task, None)
 
     def finish_sweep(self, sweep_id: str, status: str) -> None:
         """Mark a sweep 'done', 'failed' (some variants failed) or 'interrupted', and give up its lease."""
         try:
-            with self._connect() as con:
+            with self.connect() as con:
                 con.execute("UPDATE sweeps SET status = ? WHERE sweep_id = ?", [status, sweep_id])
         finally:
             lease = self._leases.pop(sweep_id, None)
@@ -606,7 +607,7 @@ class RunStore:
 
     def list_sweeps(self) -> list[SweepRecord]:
         """All sweeps, newest first."""
-        with self._connect(read_only=True) as con:
+        with self.connect(read_only=True) as con:
             rows = con.execute(
                 f"SELECT {_SWEEP_QUERY} GROUP BY ALL ORDER BY s.created_at DESC, s.sweep_id"
             ).fetchall()
@@ -615,7 +616,7 @@ class RunStore:
     def get_sweep(self, sweep_id: str, periods: tuple[int, int] | None = None) -> StoredSweep:
         """One sweep and its variants; metrics are averaged over the years ``periods`` (first and
         last, the episodes of each included; default: all)."""
-        with self._connect(read_only=True) as con:
+        with self.connect(read_only=True) as con:
             full_id = self._resolve_sweep(con, sweep_id)
             row = con.execute(f"SELECT {_SWEEP_QUERY} WHERE s.sweep_id = ? GROUP BY ALL",
                               [full_id]).fetchone()
