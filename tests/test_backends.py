@@ -16,6 +16,7 @@ pytest.importorskip("jax")
     {"use_record": False},
     {"use_record": True, "record_periods": range(1994, 2020)},
 ])
+@pytest.mark.slow
 def test_jax_equals_numpy_to_1e_12(mode):
     scenario = resolve_scenario(None)
     draws = 3000
@@ -30,6 +31,7 @@ def test_jax_equals_numpy_to_1e_12(mode):
     assert np.mean(compiled.response == reference.response) > 0.9999
 
 
+@pytest.mark.slow
 def test_cli_runs_on_the_jax_backend(tmp_path):
     from typer.testing import CliRunner
 

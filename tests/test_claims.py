@@ -27,6 +27,7 @@ def claims():
     return module
 
 
+@pytest.mark.slow
 def test_documented_claims_match_the_code(claims):
     documented = (ROOT / "docs" / "claims.md").read_text(encoding="utf-8")
     assert claims.render() == documented, "docs/claims.md is stale: run `python scripts/claims.py`"

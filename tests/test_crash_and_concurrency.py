@@ -22,6 +22,7 @@ from tests.crash_sweeps import link_problems, sweep_command, sweep_crash_trials
 from tests.crash_web import web_crash_trials
 
 
+@pytest.mark.slow
 def test_runs_killed_at_random_moments_leave_the_store_whole(tmp_path):
     tally = crash_trials(tmp_path, trials=6, draws=1000, seed=3)
     assert tally.defects == []
@@ -86,6 +87,7 @@ def test_a_bad_lock_timeout_setting_is_named(tmp_path: Path):
     assert "PIVOTAL_LOCK_TIMEOUT must be a number of seconds >= 0, found 'soon'" in result.stderr
 
 
+@pytest.mark.slow
 def test_sweeps_killed_at_random_moments_leave_the_store_whole_and_read_interrupted(tmp_path):
     pytest.importorskip("ray")
     tally = sweep_crash_trials(tmp_path, trials=2, draws=5000, seed=1)
@@ -95,6 +97,7 @@ def test_sweeps_killed_at_random_moments_leave_the_store_whole_and_read_interrup
     assert tally.next_run_ok == 2 and tally.next_sweep_ok
 
 
+@pytest.mark.slow
 def test_web_apps_killed_while_running_leave_the_store_whole(tmp_path):
     tally = web_crash_trials(tmp_path, trials=2, draws=20000, seed=2)
     assert tally.defects == []

@@ -40,6 +40,7 @@ def two_cases():
     return scenarios, [case_record(s) for s in scenarios]
 
 
+@pytest.mark.slow
 def test_gradient_and_hessian_are_the_derivatives_of_the_likelihood(two_cases):
     """Central differences of the value agree with the gradient, and of the gradient with the
     Hessian, at a point away from the scenarios' values (both links, and a covariate)."""
@@ -115,6 +116,7 @@ def test_a_context_whose_probability_underflows_does_not_poison_later_beliefs(tw
     assert np.all(np.isfinite(walk_case(np.array([6.0]), laid, 0).belief))
 
 
+@pytest.mark.slow
 def test_the_posterior_is_sampled_and_its_diagnostics_warn():
     """A short NUTS run reports R-hat and effective sample sizes, and says when they are too poor."""
     fitted = fit_scenarios([builtin_scenario("peru-ecuador")], ["precision"], "nuts", chains=2, warmup=30,
@@ -224,6 +226,7 @@ def test_run_whatif_and_score_use_a_recorded_fit():
     assert any(f"the model with fit {fit_id}" in v for v in json.loads(scored.stdout)["verdicts"])
 
 
+@pytest.mark.slow
 def test_scores_across_cases_compare_the_fitted_game_with_its_rivals_out_of_sample():
     from pivotal.estimation.crossval import BASE_RATE, LOGIT, PERSISTENCE, SCHEMES, STRATEGIC, cross_validate
 

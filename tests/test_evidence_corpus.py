@@ -175,6 +175,7 @@ def tables(path: Path) -> set[str]:
         return {name for (name,) in connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
 
 
+@pytest.mark.slow
 def test_an_old_store_is_read_without_being_changed_its_documents_in_default(old_store):
     store = EvidenceStore(old_store)
     assert [d.corpora for d in store.documents()] == [("default",), ("default",)]

@@ -21,6 +21,7 @@ LAUGHS = "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + "".join(
     f"{b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefg", "bcdefgh", strict=True))
 
 
+@pytest.mark.slow
 def test_a_short_campaign_finds_no_defect():
     tally = campaign(2400, seed_value=7)
     assert sum(tally.tried.values()) == 2400

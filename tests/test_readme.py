@@ -60,6 +60,7 @@ def _serve_answers(home: Path, cwd: Path) -> None:
         server.wait(30)
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # Ray's fork warning for the sweep
 def test_every_tour_command_runs_as_written(tmp_path, monkeypatch):
     home = tmp_path / "home"

@@ -44,6 +44,7 @@ def test_bad_arguments_are_refused(tiny_scenario, kwargs, message):
         sobol_indices(tiny_scenario, **kwargs)
 
 
+@pytest.mark.slow
 def test_without_a_sample_size_n_doubles_until_converged_and_reuses_what_it_ran(tiny_scenario):
     """The default keeps the smaller samples' runs (a Sobol sample of N begins with that of N/2, and
     draw i has the same numbers in any run), so it ends where an explicit N gives the same indices."""
