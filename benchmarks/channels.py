@@ -63,19 +63,26 @@ def main() -> None:
     base = resolve_scenario(args.scenario)
     span = parse_periods(args.over)
     whole = f"{base.periods.start}-{base.periods.end}"
-    print(f"{base.title}: each channel removed, {args.draws:,} draws, seed {args.seed}, "
-          f"means over {span}; change = without the channel minus with it (5-95% of draws)")
+    print(
+        f"{base.title}: each channel removed, {args.draws:,} draws, seed {args.seed}, "
+        f"means over {span}; change = without the channel minus with it (5-95% of draws)"
+    )
     for mode, shared in (("on the record", base.timeline), ("simulated", ())):
         print(f"\n{mode}")
-        print(f"{'channel':<14}" + "".join(f"{m + ' baseline':>22}{'change':>10}{'5%':>8}{'95%':>8}"
-                                          for m in METRICS))
+        print(
+            f"{'channel':<14}"
+            + "".join(f"{m + ' baseline':>22}{'change':>10}{'5%':>8}{'95%':>8}" for m in METRICS)
+        )
         for channel, settings in CHANNELS.items():
             settings = [s.replace("@ALL", f"@{whole}") for s in settings]
             overlay = overlay_from_settings(settings, base, periods=str(span))
             result = what_if(base, [overlay], draws=args.draws, seed=args.seed, shared_record=shared)
             table = result.averages(METRICS, span).set_index("metric")
-            cells = "".join(f"{table.loc[m, 'baseline']:>22.3f}{table.loc[m, 'difference']:>+10.3f}"
-                            f"{table.loc[m, 'low']:>+8.3f}{table.loc[m, 'high']:>+8.3f}" for m in METRICS)
+            cells = "".join(
+                f"{table.loc[m, 'baseline']:>22.3f}{table.loc[m, 'difference']:>+10.3f}"
+                f"{table.loc[m, 'low']:>+8.3f}{table.loc[m, 'high']:>+8.3f}"
+                for m in METRICS
+            )
             print(f"{channel:<14}{cells}")
 
 

@@ -26,9 +26,11 @@ import time
 import pivotal
 
 #: ``pivotal`` itself, then its process's peak resident memory (KiB) on standard error.
-_MEASURED = ("import resource, sys\nfrom pivotal.cli.app import main\nsys.argv = ['pivotal'] + sys.argv[1:]\n"
-             "try:\n    main()\nexcept SystemExit as done:\n    code = done.code\nelse:\n    code = 0\n"
-             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\nsys.exit(code)\n")
+_MEASURED = (
+    "import resource, sys\nfrom pivotal.cli.app import main\nsys.argv = ['pivotal'] + sys.argv[1:]\n"
+    "try:\n    main()\nexcept SystemExit as done:\n    code = done.code\nelse:\n    code = 0\n"
+    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\nsys.exit(code)\n"
+)
 
 
 def run_once(draws: int, extra: list[str]) -> tuple[float, float]:
@@ -36,11 +38,22 @@ def run_once(draws: int, extra: list[str]) -> tuple[float, float]:
     home = tempfile.mkdtemp(prefix="pivotal-bench-")
     try:
         env = {**os.environ, "PIVOTAL_HOME": home}
-        command = [sys.executable, "-c", _MEASURED, "run", "--draws", str(draws), "--seed", "1", "--csv",
-                   *extra]
+        command = [
+            sys.executable,
+            "-c",
+            _MEASURED,
+            "run",
+            "--draws",
+            str(draws),
+            "--seed",
+            "1",
+            "--csv",
+            *extra,
+        ]
         start = time.perf_counter()
-        done = subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              text=True)
+        done = subprocess.run(
+            command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
         seconds = time.perf_counter() - start
         return seconds, int(done.stderr.strip().splitlines()[-1]) / 1024
     finally:
@@ -69,14 +82,20 @@ def main() -> None:
     print(f"pivotal run --draws 1: {startup:.2f} s (start-up, imports, store)", flush=True)
     seconds, peak, _ = best(args.reference_draws, [*scenario, *threads, "--backend", "numpy"], args.repeats)
     reference = args.reference_draws * periods / seconds
-    print(f"reference, --backend numpy --draws {args.reference_draws:,}: {seconds:.2f} s, "
-          f"{reference:,.0f} draw-periods/s end to end, peak {peak:,.0f} MiB", flush=True)
+    print(
+        f"reference, --backend numpy --draws {args.reference_draws:,}: {seconds:.2f} s, "
+        f"{reference:,.0f} draw-periods/s end to end, peak {peak:,.0f} MiB",
+        flush=True,
+    )
     for draws in sorted(args.draws):
         seconds, peak, all_times = best(draws, [*scenario, *threads], args.repeats)
         rate = draws * periods / seconds
-        print(f"--backend numba --draws {draws:,}: best of {args.repeats} {seconds:.2f} s "
-              f"(all: {', '.join(f'{t:.2f}' for t in all_times)}), {rate:,.0f} draw-periods/s, "
-              f"{rate / reference:.1f}x the reference; peak resident memory {peak:,.0f} MiB", flush=True)
+        print(
+            f"--backend numba --draws {draws:,}: best of {args.repeats} {seconds:.2f} s "
+            f"(all: {', '.join(f'{t:.2f}' for t in all_times)}), {rate:,.0f} draw-periods/s, "
+            f"{rate / reference:.1f}x the reference; peak resident memory {peak:,.0f} MiB",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -40,15 +40,24 @@ def child(scenario_name: str | None, draws: int, backend: str) -> None:
 
     scenario = pivotal.resolve_scenario(scenario_name)
     # Warm up on one full chunk, so that JAX compiles for the shape the run uses.
-    simulate_summary(scenario, draws=get_backend(backend).chunk_blocks * BLOCK_DRAWS, seed=0,
-                     backend=backend)
+    simulate_summary(scenario, draws=get_backend(backend).chunk_blocks * BLOCK_DRAWS, seed=0, backend=backend)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
     simulate_summary(scenario, draws=draws, seed=1, backend=backend)
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"draws": draws, "periods": len(scenario.timeline), "seconds": seconds,
-                      "backend": backend, "peak_mib": peak / 1024, "baseline_mib": before / 1024}))
+    print(
+        json.dumps(
+            {
+                "draws": draws,
+                "periods": len(scenario.timeline),
+                "seconds": seconds,
+                "backend": backend,
+                "peak_mib": peak / 1024,
+                "baseline_mib": before / 1024,
+            }
+        )
+    )
 
 
 def measure(scenario_name: str | None, draws: int, backend: str) -> dict:
@@ -108,8 +117,9 @@ def plot(rows: list[dict], path: str) -> None:
     speed.set_xlabel("draws in the run")
     speed.set_ylabel("draw-periods per second", color="#0072B2")
     memory = speed.twinx()
-    memory.semilogx(draws, [r["peak_mib"] for r in rows], "s--", color="#D55E00",
-                    label="peak resident memory")
+    memory.semilogx(
+        draws, [r["peak_mib"] for r in rows], "s--", color="#D55E00", label="peak resident memory"
+    )
     memory.set_ylabel("peak resident memory (MiB)", color="#D55E00")
     memory.set_ylim(bottom=0)
     speed.set_title(f"pivotal engine on the built-in scenario ({rows[0].get('backend', 'numba')} backend)")
@@ -135,31 +145,44 @@ def main() -> None:
 
     scenario = pivotal.resolve_scenario(args.scenario)
     contexts = len(make_plan(scenario).options.contexts)
-    print(f"scenario {scenario.id}: {len(scenario.timeline)} periods, {contexts} crises a period; backend "
-          f"{args.backend}; {default_threads()} CPUs; numpy {np.__version__}; pid {os.getpid()}")
+    print(
+        f"scenario {scenario.id}: {len(scenario.timeline)} periods, {contexts} crises a period; backend "
+        f"{args.backend}; {default_threads()} CPUs; numpy {np.__version__}; pid {os.getpid()}"
+    )
     games = sample_games(scenario, args.reference_games)
     reference = one_by_one_rate(games)
     gambit = gambit_rate(games)
-    print(f"reference: pivotal's NumPy solver called on one game at a time ({len(games)} crises): "
-          f"{reference:,.0f} games/s")
+    print(
+        f"reference: pivotal's NumPy solver called on one game at a time ({len(games)} crises): "
+        f"{reference:,.0f} games/s"
+    )
     if gambit is None:
-        print("reference: Gambit not installed (pip install \"pivotal[verify]\"); no Gambit ratio")
+        print('reference: Gambit not installed (pip install "pivotal[verify]"); no Gambit ratio')
     else:
-        print(f"reference: Gambit's logit path tracer, one game at a time from its .efg text ({len(games)} "
-              f"crises): {gambit[0]:,.1f} games/s, {gambit[1]:.0%} of it writing and parsing the text")
+        print(
+            f"reference: Gambit's logit path tracer, one game at a time from its .efg text ({len(games)} "
+            f"crises): {gambit[0]:,.1f} games/s, {gambit[1]:.0%} of it writing and parsing the text"
+        )
     rows = []
-    print("Ratios compare crises solved per second: the engine's draw-periods/s times the crises a period "
-          "solves.")
-    print(f"{'draws':>12} {'seconds':>9} {'draw-periods/s':>16} {'crises/s':>14} {'peak MiB':>9} "
-          f"{'x one-by-one':>13} {'x Gambit':>10}")
+    print(
+        "Ratios compare crises solved per second: the engine's draw-periods/s times the crises a period "
+        "solves."
+    )
+    print(
+        f"{'draws':>12} {'seconds':>9} {'draw-periods/s':>16} {'crises/s':>14} {'peak MiB':>9} "
+        f"{'x one-by-one':>13} {'x Gambit':>10}"
+    )
     for draws in args.draws:
         row = measure(args.scenario, draws, args.backend)
         rows.append(row)
         rate = row["draws"] * row["periods"] / row["seconds"]
         crises = rate * contexts
         versus_gambit = f"{crises / gambit[0]:,.0f}" if gambit else "-"
-        print(f"{draws:>12,} {row['seconds']:>9.2f} {rate:>16,.0f} {crises:>14,.0f} {row['peak_mib']:>9.0f} "
-              f"{crises / reference:>13,.0f} {versus_gambit:>10}", flush=True)
+        print(
+            f"{draws:>12,} {row['seconds']:>9.2f} {rate:>16,.0f} {crises:>14,.0f} {row['peak_mib']:>9.0f} "
+            f"{crises / reference:>13,.0f} {versus_gambit:>10}",
+            flush=True,
+        )
     if args.plot:
         plot(rows, args.plot)
         print(f"figure written to {args.plot}")

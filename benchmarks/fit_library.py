@@ -30,13 +30,15 @@ WAR1800 = Path(__file__).resolve().parents[1] / "tests" / "data" / "egame12" / "
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--free", nargs="+", default=["precision_challenger", "precision_pivot",
-                                                      "precision_target"])
+    parser.add_argument(
+        "--free", nargs="+", default=["precision_challenger", "precision_pivot", "precision_target"]
+    )
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     scenarios = [builtin_scenario(name) for name in builtin_names()]
-    laid = design(parse_terms(args.free), [case_record(s) for s in scenarios],
-                  [range_spreads(s) for s in scenarios])
+    laid = design(
+        parse_terms(args.free), [case_record(s) for s in scenarios], [range_spreads(s) for s in scenarios]
+    )
     likelihood = Likelihood(laid)
     theta = np.zeros(len(laid.terms))
     start = time.perf_counter()
@@ -63,11 +65,15 @@ def main() -> None:
     periods = sum(int(c.coded.sum()) for c in laid.cases)
     print(f"library: {len(laid.cases)} cases, {periods} coded periods; terms {', '.join(laid.labels)}")
     print(f"compile (first value, gradient and Hessian):    {compiled:8.2f} s")
-    print(f"fit, compiled (min of {args.repeats}):                  {min(fits):8.3f} s "
-          f"({fitted.iterations} Newton iterations, {fitted.gradient_evaluations} gradient evaluations)")
+    print(
+        f"fit, compiled (min of {args.repeats}):                  {min(fits):8.3f} s "
+        f"({fitted.iterations} Newton iterations, {fitted.gradient_evaluations} gradient evaluations)"
+    )
     print(f"one value and gradient over the library:        {evaluation * 1e3:8.2f} ms")
-    print(f"reference: egame12 logit fit, war1800 (min of {args.repeats}): {min(reference):8.3f} s "
-          "(includes its own compilation: a new jit per fit)")
+    print(
+        f"reference: egame12 logit fit, war1800 (min of {args.repeats}): {min(reference):8.3f} s "
+        "(includes its own compilation: a new jit per fit)"
+    )
 
 
 if __name__ == "__main__":

@@ -38,9 +38,11 @@ def main() -> None:
     crisis_only = scenario.model_copy(update={"game": Game()})
     reference = rate(crisis_only, args.draws)
     whole = rate(scenario, args.draws)
-    print(f"{scenario.id}, {args.draws:,} draws: crisis only {reference:,.0f} draw-periods/s (reference); "
-          f"as written (game {scenario.game.model_dump()}) {whole:,.0f} draw-periods/s, "
-          f"{reference / whole:.1f} times slower")
+    print(
+        f"{scenario.id}, {args.draws:,} draws: crisis only {reference:,.0f} draw-periods/s (reference); "
+        f"as written (game {scenario.game.model_dump()}) {whole:,.0f} draw-periods/s, "
+        f"{reference / whole:.1f} times slower"
+    )
 
 
 if __name__ == "__main__":

@@ -94,14 +94,22 @@ def main() -> None:
     count = exponentials_per_draw_period(plan)
     floor = count * per_exp
     per_draw_period = compiled / draw_periods
-    print(f"{args.scenario}: {len(plan.steps)} periods, {len(plan.options.contexts)} contexts a period, "
-          f"{args.draws:,} draws, one thread, best of {args.repeats}")
-    print(f"compiled kernel: {draw_periods / compiled:,.0f} draw-periods/s "
-          f"({per_draw_period * 1e9:,.0f} ns each)")
-    print(f"NumPy kernel (reference): {draw_periods / reference:,.0f} draw-periods/s; "
-          f"compiled / NumPy = {reference / compiled:.1f}x")
-    print(f"one exponential in a vectorised logit: {per_exp * 1e9:.2f} ns; {count} exponentials a "
-          f"draw-period: floor {floor * 1e9:,.0f} ns, {1 / floor:,.0f} draw-periods/s")
+    print(
+        f"{args.scenario}: {len(plan.steps)} periods, {len(plan.options.contexts)} contexts a period, "
+        f"{args.draws:,} draws, one thread, best of {args.repeats}"
+    )
+    print(
+        f"compiled kernel: {draw_periods / compiled:,.0f} draw-periods/s "
+        f"({per_draw_period * 1e9:,.0f} ns each)"
+    )
+    print(
+        f"NumPy kernel (reference): {draw_periods / reference:,.0f} draw-periods/s; "
+        f"compiled / NumPy = {reference / compiled:.1f}x"
+    )
+    print(
+        f"one exponential in a vectorised logit: {per_exp * 1e9:.2f} ns; {count} exponentials a "
+        f"draw-period: floor {floor * 1e9:,.0f} ns, {1 / floor:,.0f} draw-periods/s"
+    )
     print(f"the kernel takes {per_draw_period / floor:.1f}x its exponentials' floor")
 
 

@@ -26,8 +26,11 @@ TINY = Path(__file__).resolve().parent.parent / "tests" / "data" / "tiny.yaml"
 def stretched(periods: int, folder: Path) -> Path:
     """The tiny scenario over 2001 to 2000 + ``periods``."""
     last = 2000 + periods
-    text = TINY.read_text(encoding="utf-8").replace("end: 2003}", f"end: {last}}}").replace(
-        "'2001-2003'", f"'2001-{last}'")
+    text = (
+        TINY.read_text(encoding="utf-8")
+        .replace("end: 2003}", f"end: {last}}}")
+        .replace("'2001-2003'", f"'2001-{last}'")
+    )
     path = folder / f"stretched-{periods}.yaml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -35,11 +38,25 @@ def stretched(periods: int, folder: Path) -> Path:
 
 def peak_of(path: Path, draws: int, threads: int, backend: str) -> tuple[float, float]:
     """Seconds and peak resident MiB of one run, in a process of its own."""
-    command = [sys.executable, "-c", "import resource, sys; from pivotal.cli.app import main; "
-               "sys.argv = ['pivotal'] + sys.argv[1:]\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
-               "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)",
-               "run", str(path), "--draws", str(draws), "--seed", "1", "--threads", str(threads),
-               "--backend", backend, "--no-store", "--csv"]
+    command = [
+        sys.executable,
+        "-c",
+        "import resource, sys; from pivotal.cli.app import main; "
+        "sys.argv = ['pivotal'] + sys.argv[1:]\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)",
+        "run",
+        str(path),
+        "--draws",
+        str(draws),
+        "--seed",
+        "1",
+        "--threads",
+        str(threads),
+        "--backend",
+        backend,
+        "--no-store",
+        "--csv",
+    ]
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     seconds = time.perf_counter() - start
@@ -63,9 +80,12 @@ def main() -> None:
                 path = stretched(periods, Path(folder))
                 for threads in args.threads:
                     seconds, peak = peak_of(path, args.draws, threads, backend)
-                    print(f"{backend}, {periods} periods, {args.draws:,} draws, --threads {threads}: "
-                          f"peak {peak:,.0f} MiB ({peak - reference:+,.0f} over the reference), "
-                          f"{seconds:.1f} s", flush=True)
+                    print(
+                        f"{backend}, {periods} periods, {args.draws:,} draws, --threads {threads}: "
+                        f"peak {peak:,.0f} MiB ({peak - reference:+,.0f} over the reference), "
+                        f"{seconds:.1f} s",
+                        flush=True,
+                    )
 
 
 if __name__ == "__main__":

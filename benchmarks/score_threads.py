@@ -60,8 +60,10 @@ def main() -> None:
                 stop.set()
                 spinner.join()
         label = "one core busy" if busy else "cores free   "
-        print(f"{label}: score {capped:6.2f} s with BLAS on one thread; {free:6.2f} s with the cap lifted "
-              f"(reference); ratio {free / capped:4.1f}x")
+        print(
+            f"{label}: score {capped:6.2f} s with BLAS on one thread; {free:6.2f} s with the cap lifted "
+            f"(reference); ratio {free / capped:4.1f}x"
+        )
 
 
 if __name__ == "__main__":

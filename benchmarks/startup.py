@@ -44,8 +44,10 @@ def main() -> None:
         reference = best(COMMANDS["python -c pass (reference)"], args.repeats, env)
         for label, command in COMMANDS.items():
             seconds = best(command, args.repeats, env)
-            print(f"{label:32} {seconds:6.3f} s  ({seconds - reference:+.3f} s over the interpreter alone)",
-                  flush=True)
+            print(
+                f"{label:32} {seconds:6.3f} s  ({seconds - reference:+.3f} s over the interpreter alone)",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

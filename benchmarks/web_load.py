@@ -41,8 +41,10 @@ class Phase:
     def line(self, name: str) -> str:
         ms = np.array(self.latencies) * 1000
         p50, p90, p99 = np.percentile(ms, [50, 90, 99]) if len(ms) else (np.nan,) * 3
-        return (f"{name:<22} {len(ms):>7,} {sum(self.errors.values()):>6} {len(ms) / self.seconds:>8.0f} "
-                f"{p50:>7.1f} {p90:>7.1f} {p99:>7.1f} {ms.max() if len(ms) else np.nan:>8.1f}")
+        return (
+            f"{name:<22} {len(ms):>7,} {sum(self.errors.values()):>6} {len(ms) / self.seconds:>8.0f} "
+            f"{p50:>7.1f} {p90:>7.1f} {p99:>7.1f} {ms.max() if len(ms) else np.nan:>8.1f}"
+        )
 
 
 def free_port() -> int:
@@ -113,21 +115,32 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PIVOTAL_HOME": home, "MPLCONFIGDIR": os.path.join(home, "mpl")}
-    server = subprocess.Popen([sys.executable, "-m", "pivotal", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pivotal", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_until_up(base, server)
         with httpx2.Client(base_url=base, timeout=60) as client:
             run_a = run_to_end(client, {"scenario": "south-caucasus", "draws": 2000, "seed": 1})
             run_b = run_to_end(client, {"scenario": "south-caucasus", "draws": 2000, "seed": 2})
-            paths = ["/api/meta", "/api/scenarios", "/api/runs", f"/api/runs/{run_a}",
-                     f"/api/runs/{run_a}/charts/probabilities.svg", f"/api/runs/{run_a}/results.csv",
-                     f"/api/compare?a={run_a}&b={run_b}&metric=p_offensive"]
+            paths = [
+                "/api/meta",
+                "/api/scenarios",
+                "/api/runs",
+                f"/api/runs/{run_a}",
+                f"/api/runs/{run_a}/charts/probabilities.svg",
+                f"/api/runs/{run_a}/results.csv",
+                f"/api/compare?a={run_a}&b={run_b}&metric=p_offensive",
+            ]
             for path in paths:  # warm caches (the chart, the scenario) before timing anything
                 client.get(path).raise_for_status()
             idle = asyncio.run(read_for(base, paths, args.clients, args.seconds / 3))
-            job = client.post("/api/runs", json={"scenario": "south-caucasus", "draws": args.draws,
-                                                 "seed": 3}).json()["job_id"]
+            job = client.post(
+                "/api/runs", json={"scenario": "south-caucasus", "draws": args.draws, "seed": 3}
+            ).json()["job_id"]
             started = time.perf_counter()
             loaded = asyncio.run(read_for(base, [*paths, f"/api/jobs/{job}"], args.clients, args.seconds))
             status = client.get(f"/api/jobs/{job}").json()
@@ -140,10 +153,14 @@ def main() -> None:
         server.wait(timeout=30)
         shutil.rmtree(home, ignore_errors=True)
 
-    print(f"pivotal serve on loopback, {args.clients} clients, one request at a time each; "
-          f"{os.cpu_count()} CPUs")
-    print(f"{'phase':<22} {'requests':>7} {'errors':>6} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} "
-          f"{'p99 ms':>7} {'max ms':>8}")
+    print(
+        f"pivotal serve on loopback, {args.clients} clients, one request at a time each; "
+        f"{os.cpu_count()} CPUs"
+    )
+    print(
+        f"{'phase':<22} {'requests':>7} {'errors':>6} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} "
+        f"{'p99 ms':>7} {'max ms':>8}"
+    )
     print(idle.line(f"idle ({args.seconds / 3:.0f} s, reference)"))
     print(loaded.line(f"during a run ({args.seconds:.0f} s)"))
     for name, phase in (("idle", idle), ("loaded", loaded)):
@@ -152,8 +169,10 @@ def main() -> None:
     p50 = np.percentile(loaded.latencies, 50) / np.percentile(idle.latencies, 50)
     p99 = np.percentile(loaded.latencies, 99) / np.percentile(idle.latencies, 99)
     print(f"loaded / idle: p50 x{p50:.2f}, p99 x{p99:.2f}")
-    print(f"the {args.draws:,}-draw run: {status['status']} after {finished:.1f} s "
-          f"({status['done']:,} of {status['total']:,} draws)")
+    print(
+        f"the {args.draws:,}-draw run: {status['status']} after {finished:.1f} s "
+        f"({status['done']:,} of {status['total']:,} draws)"
+    )
 
 
 if __name__ == "__main__":

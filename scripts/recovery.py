@@ -34,8 +34,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     terms = parse_terms(args.free)
-    scenarios = [s for s in map(builtin_scenario, builtin_names())
-                 if not (s.game.target_moves_first or s.game.pivot_posture)]
+    scenarios = [
+        s
+        for s in map(builtin_scenario, builtin_names())
+        if not (s.game.target_moves_first or s.game.pivot_posture)
+    ]
     histories = [simulated_records(s, args.replicates, seed=args.seed + i) for i, s in enumerate(scenarios)]
     estimates, errors, clustered, failed = [], [], [], 0
     for r in range(args.replicates):
@@ -52,17 +55,23 @@ def main() -> None:
         robust = sandwich(likelihood.scores(fitted.estimates), fitted.covariance, likelihood.clusters())
         clustered.append(np.sqrt(np.diag(robust)))
     estimates, errors, clustered = np.array(estimates), np.array(errors), np.array(clustered)
-    print(f"{args.replicates} replicates of the {len(scenarios)} shipped cases' histories (truth: every "
-          f"coefficient 0); {failed} fits did not converge or were not identified and are left out")
+    print(
+        f"{args.replicates} replicates of the {len(scenarios)} shipped cases' histories (truth: every "
+        f"coefficient 0); {failed} fits did not converge or were not identified and are left out"
+    )
     print("standard errors: inverse information (model-based) and clustered by case (sandwich)")
-    print(f"{'term':24} {'bias':>8} {'sd of est.':>11} {'median s.e.':>11} {'90% coverage':>13} "
-          f"{'clustered s.e.':>15} {'90% coverage':>13}")
+    print(
+        f"{'term':24} {'bias':>8} {'sd of est.':>11} {'median s.e.':>11} {'90% coverage':>13} "
+        f"{'clustered s.e.':>15} {'90% coverage':>13}"
+    )
     for j, term in enumerate(terms):
         covered = np.abs(estimates[:, j]) <= 1.645 * errors[:, j]
         robust = np.abs(estimates[:, j]) <= 1.645 * clustered[:, j]
-        print(f"{term.label:24} {estimates[:, j].mean():8.3f} {estimates[:, j].std(ddof=1):11.3f} "
-              f"{np.median(errors[:, j]):11.3f} {covered.mean():13.2f} {np.median(clustered[:, j]):15.3f} "
-              f"{robust.mean():13.2f}")
+        print(
+            f"{term.label:24} {estimates[:, j].mean():8.3f} {estimates[:, j].std(ddof=1):11.3f} "
+            f"{np.median(errors[:, j]):11.3f} {covered.mean():13.2f} {np.median(clustered[:, j]):15.3f} "
+            f"{robust.mean():13.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -18,8 +18,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 VIEWPORT = {"width": 1400, "height": 960}
 
 
@@ -64,8 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42, help="seed of the run shown")
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
-        print(f"error: {CHROMIUM} not found; install Debian's chromium (apt-get install chromium)",
-              file=sys.stderr)
+        print(
+            f"error: {CHROMIUM} not found; install Debian's chromium (apt-get install chromium)",
+            file=sys.stderr,
+        )
         return 1
     for path in take(args.out, args.draws, args.seed):
         print(f"wrote {path}")

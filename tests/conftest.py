@@ -59,9 +59,12 @@ sources:
 def system_path(tmp_path: Path, tiny_text: str) -> Path:
     assert SYSTEM_QUIET in tiny_text
     quiet = tiny_text.replace("id: tiny-triangle", "id: tiny-quiet")
-    quiet = quiet.replace(SYSTEM_QUIET, """  - periods: 2002
+    quiet = quiet.replace(
+        SYSTEM_QUIET,
+        """  - periods: 2002
     challenge: none
-    sources: [{ref: note-a, at: '¶5'}]""")
+    sources: [{ref: note-a, at: '¶5'}]""",
+    )
     (tmp_path / "watched.yaml").write_text(tiny_text, encoding="utf-8")
     (tmp_path / "quiet.yaml").write_text(quiet, encoding="utf-8")
     (tmp_path / "system.yaml").write_text(SYSTEM_TEXT, encoding="utf-8")

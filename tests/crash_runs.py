@@ -58,8 +58,9 @@ def store_problems(path: Path) -> tuple[int, list[str]]:
         return 0, []
     con = duckdb.connect(str(path))
     try:
-        tables = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-                  }
+        tables = {
+            row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
         if "runs" not in tables:
             return 0, []
         problems = []
@@ -69,11 +70,14 @@ def store_problems(path: Path) -> tuple[int, list[str]]:
             rows = con.execute("SELECT count(*) FROM run_periods WHERE run_id = ?", [run_id]).fetchone()[0]
             results = con.execute("SELECT count(*) FROM run_results WHERE run_id = ?", [run_id]).fetchone()[0]
             if rows != expected or results != expected * len(METRICS):
-                problems.append(f"run {run_id}: {rows} period rows and {results} results, expected "
-                                f"{expected} and {expected * len(METRICS)}")
+                problems.append(
+                    f"run {run_id}: {rows} period rows and {results} results, expected "
+                    f"{expected} and {expected * len(METRICS)}"
+                )
         for table in ("run_periods", "run_results"):
             orphans = con.execute(
-                f"SELECT count(*) FROM {table} WHERE run_id NOT IN (SELECT run_id FROM runs)").fetchone()[0]
+                f"SELECT count(*) FROM {table} WHERE run_id NOT IN (SELECT run_id FROM runs)"
+            ).fetchone()[0]
             if orphans:
                 problems.append(f"{orphans} rows of {table} belong to no run")
         return len(runs), problems
@@ -84,13 +88,18 @@ def store_problems(path: Path) -> tuple[int, list[str]]:
 def timed_run(home: Path, draws: int, seed: int) -> float:
     """Seconds a whole `pivotal run` takes here, start-up and store write included."""
     began = time.perf_counter()
-    subprocess.run(pivotal_command("run", "-n", str(draws), "-s", str(seed), "--csv"),
-                   env=run_environment(home), check=True, capture_output=True)
+    subprocess.run(
+        pivotal_command("run", "-n", str(draws), "-s", str(seed), "--csv"),
+        env=run_environment(home),
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - began
 
 
-def crash_trials(home: Path, trials: int, draws: int = 2000, seed: int = 0,
-                 check_next_run: bool = True) -> CrashTally:
+def crash_trials(
+    home: Path, trials: int, draws: int = 2000, seed: int = 0, check_next_run: bool = True
+) -> CrashTally:
     """Kill ``trials`` runs: even trials at a moment drawn over a whole run's duration, odd ones
     over its last 40%, where the results are written."""
     rng = random.Random(seed)
@@ -99,9 +108,12 @@ def crash_trials(home: Path, trials: int, draws: int = 2000, seed: int = 0,
     tally = CrashTally()
     for trial in range(trials):
         before, _ = store_problems(store)
-        process = subprocess.Popen(pivotal_command("run", "-n", str(draws), "-s", str(trial), "--csv"),
-                                   env=run_environment(home), stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            pivotal_command("run", "-n", str(draws), "-s", str(trial), "--csv"),
+            env=run_environment(home),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.0, 1.0) * duration if trial % 2 == 0 else rng.uniform(0.6, 1.0) * duration)
         killed = process.poll() is None
         if killed:
@@ -124,14 +136,20 @@ def crash_trials(home: Path, trials: int, draws: int = 2000, seed: int = 0,
         else:
             tally.defects.append(f"trial {trial}: {before} runs before the kill, {after} after")
         if check_next_run:
-            finished = subprocess.run(pivotal_command("run", "-n", "200", "-s", str(trial), "--csv"),
-                                      env=run_environment(home), capture_output=True, text=True)
+            finished = subprocess.run(
+                pivotal_command("run", "-n", "200", "-s", str(trial), "--csv"),
+                env=run_environment(home),
+                capture_output=True,
+                text=True,
+            )
             count, problems = store_problems(store)
             if finished.returncode == 0 and count == after + 1 and not problems:
                 tally.next_run_ok += 1
             else:
-                tally.defects.append(f"trial {trial}: the next run gave {finished.returncode}: "
-                                     f"{finished.stderr.strip()[-300:]}")
+                tally.defects.append(
+                    f"trial {trial}: the next run gave {finished.returncode}: "
+                    f"{finished.stderr.strip()[-300:]}"
+                )
     return tally
 
 
@@ -155,14 +173,19 @@ def exit_with(defects: list[str], label: str) -> NoReturn:
 def main() -> None:
     import tempfile
 
-    args = experiment_arguments(__doc__, trials=60, draws=2000,
-                                trials_help="runs started (those that end before their kill are "
-                                            "counted apart)")
+    args = experiment_arguments(
+        __doc__,
+        trials=60,
+        draws=2000,
+        trials_help="runs started (those that end before their kill are counted apart)",
+    )
     with tempfile.TemporaryDirectory() as folder:
         began = time.perf_counter()
         tally = crash_trials(Path(folder), args.trials, args.draws, args.seed)
-        print(f"{tally.trials} runs killed with SIGKILL at random moments ({args.draws:,} draws each, "
-              f"{time.perf_counter() - began:.0f} s; {tally.finished_first} more ended before their kill):")
+        print(
+            f"{tally.trials} runs killed with SIGKILL at random moments ({args.draws:,} draws each, "
+            f"{time.perf_counter() - began:.0f} s; {tally.finished_first} more ended before their kill):"
+        )
         print(f"  killed before the run was recorded: {tally.before_record}")
         print(f"  killed after the run was recorded:  {tally.after_record}")
         print(f"  kills that left a write-ahead log:  {tally.left_wal}")

@@ -52,8 +52,10 @@ def link_problems(path: Path) -> list[str]:
         return []
     con = duckdb.connect(str(path), read_only=True)
     try:
-        dangling = con.execute("SELECT count(*) FROM sweep_tasks WHERE status = 'done' AND "
-                               "(run_id IS NULL OR run_id NOT IN (SELECT run_id FROM runs))").fetchone()[0]
+        dangling = con.execute(
+            "SELECT count(*) FROM sweep_tasks WHERE status = 'done' AND "
+            "(run_id IS NULL OR run_id NOT IN (SELECT run_id FROM runs))"
+        ).fetchone()[0]
     finally:
         con.close()
     return [f"{dangling} variants marked done link to no recorded run"] if dangling else []
@@ -73,8 +75,12 @@ def sweep_crash_trials(home: Path, trials: int, draws: int = 20000, seed: int = 
     tally = SweepCrashTally()
     for trial in range(trials):
         known = {s.sweep_id for s in RunStore(store_path).list_sweeps()}
-        process = subprocess.Popen(sweep_command(draws, trial + 1), env=run_environment(home),
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            sweep_command(draws, trial + 1),
+            env=run_environment(home),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.0, 1.0) * duration)
         killed = process.poll() is None
         if killed:
@@ -96,13 +102,18 @@ def sweep_crash_trials(home: Path, trials: int, draws: int = 20000, seed: int = 
                     tally.defects.append(f"trial {trial}: killed sweep {sweep.sweep_id} still reads running")
             if not new:
                 tally.statuses["not recorded"] += 1
-        after = subprocess.run(pivotal_command("run", "-n", "200", "-s", str(trial), "--csv"),
-                               env=run_environment(home), capture_output=True, text=True)
+        after = subprocess.run(
+            pivotal_command("run", "-n", "200", "-s", str(trial), "--csv"),
+            env=run_environment(home),
+            capture_output=True,
+            text=True,
+        )
         if after.returncode == 0 and store_problems(store_path) == (runs + 1, []):
             tally.next_run_ok += 1
         else:
-            tally.defects.append(f"trial {trial}: the next run gave {after.returncode}: "
-                                 f"{after.stderr.strip()[-300:]}")
+            tally.defects.append(
+                f"trial {trial}: the next run gave {after.returncode}: {after.stderr.strip()[-300:]}"
+            )
     last = subprocess.run(sweep_command(1000, 0), env=run_environment(home), capture_output=True, text=True)
     tally.next_sweep_ok = last.returncode == 0 and not link_problems(store_path)
     if not tally.next_sweep_ok:
@@ -111,19 +122,26 @@ def sweep_crash_trials(home: Path, trials: int, draws: int = 20000, seed: int = 
 
 
 def main() -> None:
-    args = experiment_arguments(__doc__, trials=50, draws=20000,
-                                trials_help="sweeps started (those that end before their kill are "
-                                            "counted apart)")
+    args = experiment_arguments(
+        __doc__,
+        trials=50,
+        draws=20000,
+        trials_help="sweeps started (those that end before their kill are counted apart)",
+    )
     with tempfile.TemporaryDirectory() as folder:
         began = time.perf_counter()
         tally = sweep_crash_trials(Path(folder), args.trials, args.draws, args.seed)
-        print(f"{tally.trials} sweeps of 4 variants killed with SIGKILL at random moments "
-              f"({args.draws:,} draws a variant, {time.perf_counter() - began:.0f} s; "
-              f"{tally.finished_first} more ended before their kill):")
+        print(
+            f"{tally.trials} sweeps of 4 variants killed with SIGKILL at random moments "
+            f"({args.draws:,} draws a variant, {time.perf_counter() - began:.0f} s; "
+            f"{tally.finished_first} more ended before their kill):"
+        )
         print(f"  killed sweeps by status read afterwards: {dict(sorted(tally.statuses.items()))}")
         print(f"  killed sweeps by variants recorded:      {dict(sorted(tally.variants_recorded.items()))}")
-        print(f"  the next run recorded normally:          {tally.next_run_ok} of "
-              f"{tally.trials + tally.finished_first}")
+        print(
+            f"  the next run recorded normally:          {tally.next_run_ok} of "
+            f"{tally.trials + tally.finished_first}"
+        )
         print(f"  a sweep after the last kill:             {'ok' if tally.next_sweep_ok else 'FAILED'}")
     exit_with(tally.defects, "stores not whole, links broken, sweeps left running:")
 

@@ -45,8 +45,12 @@ def free_port() -> int:
 def start_app(home: Path) -> tuple[subprocess.Popen, httpx2.Client]:
     """`pivotal serve` on a free port, answering; and a client for it."""
     port = free_port()
-    app = subprocess.Popen(pivotal_command("serve", "--port", str(port)), env=run_environment(home),
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    app = subprocess.Popen(
+        pivotal_command("serve", "--port", str(port)),
+        env=run_environment(home),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     client = httpx2.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and app.poll() is None:
@@ -121,8 +125,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         began = time.perf_counter()
         tally = web_crash_trials(Path(folder), args.trials, args.draws, args.seed)
-        print(f"{tally.trials} web apps killed with SIGKILL at random moments after a "
-              f"{args.draws:,}-draw run was asked for ({time.perf_counter() - began:.0f} s):")
+        print(
+            f"{tally.trials} web apps killed with SIGKILL at random moments after a "
+            f"{args.draws:,}-draw run was asked for ({time.perf_counter() - began:.0f} s):"
+        )
         print(f"  killed before the run was recorded:     {tally.before_record}")
         print(f"  killed when the run was recorded whole: {tally.after_record}")
         print(f"  the next app took and recorded a run:   {tally.next_run_ok} of {args.trials}")

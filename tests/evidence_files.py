@@ -15,8 +15,9 @@ PDF_LINES = [
 ]
 
 
-def minimal_pdf(lines: list[str], title: str = "", author: str = "",
-                created: str = "D:20210304120000Z") -> bytes:
+def minimal_pdf(
+    lines: list[str], title: str = "", author: str = "", created: str = "D:20210304120000Z"
+) -> bytes:
     """A one-page PDF with the lines in Helvetica and an /Info dictionary, byte offsets exact."""
 
     def escape(text: str) -> str:
@@ -38,7 +39,8 @@ def minimal_pdf(lines: list[str], title: str = "", author: str = "",
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         f"<< /Title ({escape(title)}) /Author ({escape(author)}) /CreationDate ({created}) >>".encode(
-            "latin-1"),
+            "latin-1"
+        ),
     ]
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
@@ -49,7 +51,9 @@ def minimal_pdf(lines: list[str], title: str = "", author: str = "",
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 

@@ -58,8 +58,13 @@ def _piece(draw: Callable, spec, periods: str, extreme: bool = False) -> dict[st
         values.sort()
     low, mode, high = values
     dist = draw(st.sampled_from(["triangular", "pert", "uniform", "beta"]))
-    piece: dict[str, Any] = {"periods": periods, "dist": dist, "low": low, "high": high,
-                             "sources": [{"ref": "s", "at": "¶1"}]}
+    piece: dict[str, Any] = {
+        "periods": periods,
+        "dist": dist,
+        "low": low,
+        "high": high,
+        "sources": [{"ref": "s", "at": "¶1"}],
+    }
     if dist in ("triangular", "pert"):
         piece["mode"] = mode
     if dist == "beta":
@@ -81,12 +86,19 @@ def scenario_documents(draw: Callable, extreme: bool = False) -> dict[str, Any]:
     cut = draw(st.integers(start, end))
     spans = [f"{start}-{cut}"] + ([f"{cut + 1}-{end}"] if cut < end else [])
     split = draw(st.booleans())
-    parameters = {spec.name: [_piece(draw, spec, span, extreme) for span in (spans if split else
-                                                                            [f"{start}-{end}"])]
-                  for spec in PARAMETERS}
-    episodes = [{"id": f"e{i}", "title": f"Episode {i}", "sources": [{"ref": "s", "at": "¶2"}],
-                 "start": f"{draw(st.sampled_from(years))}-05-0{i + 1}"}
-                for i in range(draw(st.integers(0, 2)))]
+    parameters = {
+        spec.name: [_piece(draw, spec, span, extreme) for span in (spans if split else [f"{start}-{end}"])]
+        for spec in PARAMETERS
+    }
+    episodes = [
+        {
+            "id": f"e{i}",
+            "title": f"Episode {i}",
+            "sources": [{"ref": "s", "at": "¶2"}],
+            "start": f"{draw(st.sampled_from(years))}-05-0{i + 1}",
+        }
+        for i in range(draw(st.integers(0, 2)))
+    ]
     periods: dict[str, Any] = {"start": start, "end": end}
     if episodes and draw(st.booleans()):  # play the first episode's year episode by episode
         year = int(episodes[0]["start"][:4])
@@ -94,8 +106,11 @@ def scenario_documents(draw: Callable, extreme: bool = False) -> dict[str, Any]:
     record = []
     for year in draw(st.lists(st.sampled_from(years), unique=True, max_size=len(years))):
         challenge = draw(st.sampled_from(["none", "probe", "offensive"]))
-        entry: dict[str, Any] = {"periods": year, "challenge": challenge,
-                                 "sources": [{"ref": "s", "at": "¶3"}]}
+        entry: dict[str, Any] = {
+            "periods": year,
+            "challenge": challenge,
+            "sources": [{"ref": "s", "at": "¶3"}],
+        }
         if challenge != "none":
             entry["pivot_response"] = draw(st.sampled_from(["restrain", "mediate", "acquiesce"]))
             entry["appeal_answered"] = draw(st.sampled_from([None, True, False]))
@@ -105,14 +120,35 @@ def scenario_documents(draw: Callable, extreme: bool = False) -> dict[str, Any]:
             entry["episodes"] = [episodes[0]["id"]]
         record.append(entry)
     return {
-        "id": "fuzzed", "title": "A generated scenario", "periods": periods,
+        "id": "fuzzed",
+        "title": "A generated scenario",
+        "periods": periods,
         "sources": {"s": {"kind": "document", "title": "Generated source"}},
-        "actors": {"P": {"name": "Pivotia", "kind": "state"}, "C": {"name": "Challengia", "kind": "state"},
-                   "T": {"name": "Targetia", "kind": "state"}, "A": {"name": "Patronia", "kind": "state"}},
-        "roles": [{"periods": f"{start}-{end}", "pivot": "P", "challenger": "C", "target": "T",
-                   "challenger_patrons": draw(st.sampled_from([[], ["A"]]))}],
-        "commitments": [{"id": "tie", "kind": "alliance", "parties": ["P", "T"], "scope": "Targetia",
-                         "start": f"{start}-01-01", "sources": [{"ref": "s", "at": "¶4"}]}],
+        "actors": {
+            "P": {"name": "Pivotia", "kind": "state"},
+            "C": {"name": "Challengia", "kind": "state"},
+            "T": {"name": "Targetia", "kind": "state"},
+            "A": {"name": "Patronia", "kind": "state"},
+        },
+        "roles": [
+            {
+                "periods": f"{start}-{end}",
+                "pivot": "P",
+                "challenger": "C",
+                "target": "T",
+                "challenger_patrons": draw(st.sampled_from([[], ["A"]])),
+            }
+        ],
+        "commitments": [
+            {
+                "id": "tie",
+                "kind": "alliance",
+                "parties": ["P", "T"],
+                "scope": "Targetia",
+                "start": f"{start}-01-01",
+                "sources": [{"ref": "s", "at": "¶4"}],
+            }
+        ],
         "episodes": episodes,
         "parameters": parameters,
         "record": record,
@@ -126,17 +162,28 @@ def overlay_documents(draw: Callable) -> dict[str, Any]:
     first = draw(st.integers(2001, 2003))
     span = f"{first}-{draw(st.integers(first, 2003))}"
     piece = {**_piece(draw, spec, span), "sources": [{"ref": "note-a", "at": "¶9"}]}
-    document: dict[str, Any] = {"id": "fuzzed-overlay", "title": "A generated overlay",
-                                "scenario": "tiny-triangle", "parameters": {spec.name: [piece]}}
+    document: dict[str, Any] = {
+        "id": "fuzzed-overlay",
+        "title": "A generated overlay",
+        "scenario": "tiny-triangle",
+        "parameters": {spec.name: [piece]},
+    }
     if draw(st.booleans()):
-        document["record"] = [{"periods": first, "challenge": "probe", "pivot_response": "restrain",
-                               "sources": [{"ref": "note-a", "at": "¶8"}]}]
+        document["record"] = [
+            {
+                "periods": first,
+                "challenge": "probe",
+                "pivot_response": "restrain",
+                "sources": [{"ref": "note-a", "at": "¶8"}],
+            }
+        ]
     return document
 
 
 @st.composite
 def sweep_documents(draw: Callable) -> dict[str, Any]:
     """A valid sweep spec over the tiny scenario (2001-2003): a grid, a sample, or both."""
+
     def span() -> str:
         first = draw(st.integers(2001, 2003))
         return f"{first}-{draw(st.integers(first, 2003))}"
@@ -146,18 +193,31 @@ def sweep_documents(draw: Callable) -> dict[str, Any]:
     cut = draw(st.integers(0, len(names)))
     grid, ranged = names[:cut], names[cut:]
     if grid:
-        document["grid"] = [{"path": spec.name, "periods": span(),
-                             "values": draw(st.lists(_values(spec, False).filter(spec.contains), min_size=1,
-                                                     max_size=3, unique=True))} for spec in grid]
+        document["grid"] = [
+            {
+                "path": spec.name,
+                "periods": span(),
+                "values": draw(
+                    st.lists(_values(spec, False).filter(spec.contains), min_size=1, max_size=3, unique=True)
+                ),
+            }
+            for spec in grid
+        ]
     if ranged:
         method = draw(st.sampled_from(["lhs", "sobol"]))
         ranges = []
         for spec in ranged:
-            low, high = sorted(draw(st.lists(_values(spec, False).filter(spec.contains), min_size=2,
-                                             max_size=2, unique=True)))
+            low, high = sorted(
+                draw(
+                    st.lists(_values(spec, False).filter(spec.contains), min_size=2, max_size=2, unique=True)
+                )
+            )
             ranges.append({"path": spec.name, "low": low, "high": high})
-        document["sample"] = {"size": draw(st.sampled_from([1, 2, 4, 8] if method == "sobol" else [1, 3, 5])),
-                              "method": method, "ranges": ranges}
+        document["sample"] = {
+            "size": draw(st.sampled_from([1, 2, 4, 8] if method == "sobol" else [1, 3, 5])),
+            "method": method,
+            "ranges": ranges,
+        }
     return document
 
 
@@ -165,10 +225,15 @@ def sweep_documents(draw: Callable) -> dict[str, Any]:
 
 #: Values a mutation puts where another value was: wrong types, edge numbers, odd text.
 _ODD_VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(-(10**30), 10**30), st.sampled_from([0, -1, 10**400]),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=20),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.sampled_from([0, -1, 10**400]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
     st.sampled_from(["2020-13-45", "1994-2019", "2025-1994", "¶", "", " ", "nan", ".inf", "~", "9999-99"]),
-    st.lists(st.integers(0, 3), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+    st.lists(st.integers(0, 3), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
 )
 
 
@@ -212,9 +277,42 @@ def mutated(draw: Callable, documents: st.SearchStrategy[dict]) -> str:
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
 
 
-_YAML_PIECES = st.sampled_from([":", "-", "[", "]", "{", "}", "&a", "*a", "!!", "|", ">", "#", "'", '"',
-                                "\t", "\n", "  ", "? ", "%YAML 1.1\n", "---\n", "...\n", "\\", "\ufeff",
-                                "\x85", "\u2028", "\x00", "\x07", "é", "𝄞", "1e999", "0x1F", "0o17"])
+_YAML_PIECES = st.sampled_from(
+    [
+        ":",
+        "-",
+        "[",
+        "]",
+        "{",
+        "}",
+        "&a",
+        "*a",
+        "!!",
+        "|",
+        ">",
+        "#",
+        "'",
+        '"',
+        "\t",
+        "\n",
+        "  ",
+        "? ",
+        "%YAML 1.1\n",
+        "---\n",
+        "...\n",
+        "\\",
+        "\ufeff",
+        "\x85",
+        "\u2028",
+        "\x00",
+        "\x07",
+        "é",
+        "𝄞",
+        "1e999",
+        "0x1F",
+        "0o17",
+    ]
+)
 
 
 @st.composite
@@ -225,7 +323,7 @@ def edited_text(draw: Callable, texts: st.SearchStrategy[str]) -> str:
         where = draw(st.integers(0, len(text)))
         action = draw(st.sampled_from(["cut", "insert", "insert", "swap", "truncate"]))
         if action == "cut":
-            text = text[:where] + text[where + draw(st.integers(1, 40)):]
+            text = text[:where] + text[where + draw(st.integers(1, 40)) :]
         elif action == "insert":
             piece = draw(st.one_of(_YAML_PIECES, st.text(max_size=8)))
             text = text[:where] + piece + text[where:]
@@ -360,13 +458,24 @@ def campaign(inputs: int, seed_value: int = 0, tally: Tally | None = None) -> Ta
     return tally
 
 
-def _target_test(kind: str, strategy: st.SearchStrategy, load: Callable[[Any], None], examples: int,
-                 seed_value: int, tally: Tally) -> Callable[[], None]:
+def _target_test(
+    kind: str,
+    strategy: st.SearchStrategy,
+    load: Callable[[Any], None],
+    examples: int,
+    seed_value: int,
+    tally: Tally,
+) -> Callable[[], None]:
     """A Hypothesis test that feeds ``examples`` inputs of one kind to its loader."""
 
     @seed(seed_value)
-    @settings(max_examples=examples, database=None, deadline=None, phases=[Phase.generate, Phase.shrink],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(strategy)
     def run(value: Any) -> None:
         check(kind, lambda: load(value), tally)
@@ -387,8 +496,10 @@ def main() -> None:
         print(f"{kind:<22} {tally.tried[kind]:>8,} {tally.accepted[kind]:>9,} {tally.refused[kind]:>8,}")
     total = sum(tally.tried.values())
     print(f"{'all':<22} {total:>8,} {sum(tally.accepted.values()):>9,} {sum(tally.refused.values()):>8,}")
-    print(f"every refusal a located ScenarioError; slowest input {tally.slowest * 1000:.0f} ms of CPU "
-          f"({tally.slowest_kind}); {elapsed:.0f} s in all, seed {args.seed}")
+    print(
+        f"every refusal a located ScenarioError; slowest input {tally.slowest * 1000:.0f} ms of CPU "
+        f"({tally.slowest_kind}); {elapsed:.0f} s in all, seed {args.seed}"
+    )
 
 
 if __name__ == "__main__":

@@ -52,34 +52,84 @@ def _lines(*args: str) -> list[str]:
 
 
 def test_a_whatif_that_changes_nothing_says_so_and_why():
-    lines = _lines("whatif", "--scenario", TINY, "--set", "ultimatum_gain=1@2003", "-m", "p_challenge",
-                   "--over", "2003", "-n", "200")
-    assert ("p_challenge does not change over 2003: in no period is the mean change, or either end of "
-            "the 90% interval of the draws' changes, as large as 0.0005.") in lines
-    assert ("The overlay changes numbers whose moves this scenario leaves out: ultimatum_gain "
-            "(needs game: {pivot_posture: true}).") in lines
+    lines = _lines(
+        "whatif",
+        "--scenario",
+        TINY,
+        "--set",
+        "ultimatum_gain=1@2003",
+        "-m",
+        "p_challenge",
+        "--over",
+        "2003",
+        "-n",
+        "200",
+    )
+    assert (
+        "p_challenge does not change over 2003: in no period is the mean change, or either end of "
+        "the 90% interval of the draws' changes, as large as 0.0005."
+    ) in lines
+    assert (
+        "The overlay changes numbers whose moves this scenario leaves out: ultimatum_gain "
+        "(needs game: {pivot_posture: true})."
+    ) in lines
     assert any("relative change under 1%)" in line for line in lines)
     assert not any("-0%" in line or "+0%" in line for line in lines)
 
 
 def test_a_whatif_asked_about_periods_before_its_change_says_so():
-    lines = _lines("whatif", "--scenario", TINY, "--set", "prize=0.5@2003", "-m", "p_challenge",
-                   "--over", "2001-2002", "-n", "200")
-    assert ("p_challenge does not change over 2001-2002: the overlay's first change is in 2003, after "
-            "these periods, and a what-if changes only what comes after its first change.") in lines
+    lines = _lines(
+        "whatif",
+        "--scenario",
+        TINY,
+        "--set",
+        "prize=0.5@2003",
+        "-m",
+        "p_challenge",
+        "--over",
+        "2001-2002",
+        "-n",
+        "200",
+    )
+    assert (
+        "p_challenge does not change over 2001-2002: the overlay's first change is in 2003, after "
+        "these periods, and a what-if changes only what comes after its first change."
+    ) in lines
 
 
 def test_a_change_late_in_a_long_window_is_judged_where_it_happens():
     """Averaged over years in which the two runs are the same draw by draw, a change looks smaller
     than it is: only the periods from the first change on are judged."""
-    lines = _lines("whatif", "--scenario", TINY, "--set", "war_cost=0@2003", "-m", "p_challenge",
-                   "--over", "2001-2003", "-n", "300")
+    lines = _lines(
+        "whatif",
+        "--scenario",
+        TINY,
+        "--set",
+        "war_cost=0@2003",
+        "-m",
+        "p_challenge",
+        "--over",
+        "2001-2003",
+        "-n",
+        "300",
+    )
     assert not any("does not change" in line for line in lines)
 
 
 def test_a_whatif_that_moves_its_metric_adds_no_explanation():
-    lines = _lines("whatif", "--scenario", TINY, "--set", "war_cost=0@2002-2003", "-m", "p_challenge",
-                   "--over", "2002-2003", "-n", "300")
+    lines = _lines(
+        "whatif",
+        "--scenario",
+        TINY,
+        "--set",
+        "war_cost=0@2002-2003",
+        "-m",
+        "p_challenge",
+        "--over",
+        "2002-2003",
+        "-n",
+        "300",
+    )
     assert not any("does not change" in line for line in lines)
 
 
@@ -97,17 +147,23 @@ def test_a_misspelt_parameter_gets_a_suggestion(tmp_path):
     result = _validate(tmp_path, [("\n  patron_shield:", "\n  patron_sheild:")])
     assert result.exit_code == 1
     line = next(x for x in result.output.splitlines() if "patron_sheild" in x)
-    assert line.endswith("parameters.patron_sheild: expected a model parameter (did you mean "
-                         "'patron_shield'?), found 'patron_sheild'")
+    assert line.endswith(
+        "parameters.patron_sheild: expected a model parameter (did you mean "
+        "'patron_shield'?), found 'patron_sheild'"
+    )
 
 
 def test_validate_lists_every_problem_it_finds_at_once(tmp_path):
-    result = _validate(tmp_path, [("    scope:", "    scpoe:"),
-                                        ("    initiator: CHA", "    initiatr: CHA")])
+    result = _validate(tmp_path, [("    scope:", "    scpoe:"), ("    initiator: CHA", "    initiatr: CHA")])
     lines = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert result.exit_code == 1 and len(lines) == 3, result.output
-    assert any(line.endswith("commitments[0].scpoe: expected one of the known keys (did you mean "
-                             "'scope'?), found unknown key `scpoe`") for line in lines)
+    assert any(
+        line.endswith(
+            "commitments[0].scpoe: expected one of the known keys (did you mean "
+            "'scope'?), found unknown key `scpoe`"
+        )
+        for line in lines
+    )
     assert any("episodes[0].initiatr" in line and "did you mean 'initiator'?" in line for line in lines)
     assert "3 problems; the file is checked again for others once these are fixed" in result.output
 
@@ -137,42 +193,72 @@ def test_help_names_values_not_types():
     for command in (["run"], ["whatif"], ["sensitivity"], ["sweep"], ["evidence", "add"], ["runs"]):
         text = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "120"}).stdout
         assert not re.search(r"<(int|str|bool|float|list|path|file)[^>]*>", text), (command, text)
-    assert "--set PATH=VALUE[@PERIODS]" in runner.invoke(app, ["whatif", "--help"],
-                                                          env={"COLUMNS": "120"}).stdout
+    assert (
+        "--set PATH=VALUE[@PERIODS]"
+        in runner.invoke(app, ["whatif", "--help"], env={"COLUMNS": "120"}).stdout
+    )
 
 
-@pytest.mark.parametrize(("old", "new", "line"), [
-    ("periods: {start: 2001, end: 2003}", "periods: 2001-2003",
-     "periods: expected a mapping with the keys start, end, split, found '2001-2003'"),
-    ("    start: 2002-05-01", "    start: 2002-13-01",
-     "episodes[0].start: expected a valid date or datetime, month value is outside expected range of "
-     "1-12, found '2002-13-01'"),
-    ("pivot: PIV, challenger: CHA, target: TAR", "pivot: TAR, challenger: CHA, target: TAR",
-     "roles[0].target: expected a target other than the pivot (TAR), found 'TAR'"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "line"),
+    [
+        (
+            "periods: {start: 2001, end: 2003}",
+            "periods: 2001-2003",
+            "periods: expected a mapping with the keys start, end, split, found '2001-2003'",
+        ),
+        (
+            "    start: 2002-05-01",
+            "    start: 2002-13-01",
+            "episodes[0].start: expected a valid date or datetime, month value is outside expected range of "
+            "1-12, found '2002-13-01'",
+        ),
+        (
+            "pivot: PIV, challenger: CHA, target: TAR",
+            "pivot: TAR, challenger: CHA, target: TAR",
+            "roles[0].target: expected a target other than the pivot (TAR), found 'TAR'",
+        ),
+    ],
+)
 def test_mistakes_once_accepted_or_named_after_code_are_located(tmp_path, old, new, line):
     result = _validate(tmp_path, [(old, new)])
     errors = [x for x in result.output.splitlines() if x.startswith("error:")]
     assert result.exit_code == 1 and len(errors) == 1 and errors[0].endswith(line), result.output
 
 
-@pytest.mark.parametrize(("old", "new", "line"), [
-    ("low: 0.5, mode: 0.6, high: 0.7,", "low: 0.5, mode: 0.6, high: 0.7, dist: uniform,",
-     "parameters.balance[0].mode: expected no `mode` for a uniform distribution, whose shape is flat "
-     "from low to high (the mode is not used; drop it, or make the piece triangular or pert), found 0.6"),
-    ("    start: 2002-05-01\n    end: 2002-05-04", "    start: 1990-05-01\n    end: 1990-05-04",
-     "episodes[0].start: expected an episode within the periods 2001-2003 (one outside them is in no "
-     "period the model plays), found 1990-05-01 to 1990-05-04"),
-    ("date: 2001-01}", "date: 2001-01, file: nowhere.pdf}",
-     "sources.note-a.file: expected a file beside the scenario or in the current folder (`pivotal "
-     "evidence add` it to search its passages), found 'nowhere.pdf'"),
-    ("    pivot_response: acquiesce\n", "    pivot_response: acquiesce\n    ceasefire_days: 2\n",
-     "record[1].ceasefire_days: expected `ceasefire_days` with a `pivot_response` of mediate (it counts "
-     "the days to a ceasefire the pivot brokered), or a `ceasefire_broker` naming who brokered it, found "
-     "pivot_response acquiesce"),
-])
-def test_what_the_model_would_not_use_is_a_located_warning_and_the_file_still_runs(tmp_path, old, new,
-                                                                                  line):
+@pytest.mark.parametrize(
+    ("old", "new", "line"),
+    [
+        (
+            "low: 0.5, mode: 0.6, high: 0.7,",
+            "low: 0.5, mode: 0.6, high: 0.7, dist: uniform,",
+            "parameters.balance[0].mode: expected no `mode` for a uniform distribution, "
+            "whose shape is flat from low to high (the mode is not used; "
+            "drop it, or make the piece triangular or pert), found 0.6",
+        ),
+        (
+            "    start: 2002-05-01\n    end: 2002-05-04",
+            "    start: 1990-05-01\n    end: 1990-05-04",
+            "episodes[0].start: expected an episode within the periods 2001-2003 (one outside them is in no "
+            "period the model plays), found 1990-05-01 to 1990-05-04",
+        ),
+        (
+            "date: 2001-01}",
+            "date: 2001-01, file: nowhere.pdf}",
+            "sources.note-a.file: expected a file beside the scenario or in the current folder "
+            "(`pivotal "
+            "evidence add` it to search its passages), found 'nowhere.pdf'",
+        ),
+        (
+            "    pivot_response: acquiesce\n",
+            "    pivot_response: acquiesce\n    ceasefire_days: 2\n",
+            "record[1].ceasefire_days: expected `ceasefire_days` with a `pivot_response` of mediate "
+            "(it counts the days to a ceasefire the pivot brokered), "
+            "or a `ceasefire_broker` naming who brokered it, found pivot_response acquiesce",
+        ),
+    ],
+)
+def test_what_the_model_would_not_use_is_a_located_warning_and_the_file_still_runs(tmp_path, old, new, line):
     result = _validate(tmp_path, [(old, new)])
     warnings = [x for x in result.output.splitlines() if x.startswith("warning:")]
     assert result.exit_code == 0 and result.stdout.startswith("ok:"), result.output

@@ -11,11 +11,14 @@ from pivotal.simulation import METRICS
 pytest.importorskip("jax")
 
 
-@pytest.mark.parametrize("mode", [
-    {"use_record": True},
-    {"use_record": False},
-    {"use_record": True, "record_periods": range(1994, 2020)},
-])
+@pytest.mark.parametrize(
+    "mode",
+    [
+        {"use_record": True},
+        {"use_record": False},
+        {"use_record": True, "record_periods": range(1994, 2020)},
+    ],
+)
 @pytest.mark.slow
 def test_jax_equals_numpy_to_1e_12(mode):
     scenario = resolve_scenario(None)
@@ -23,8 +26,9 @@ def test_jax_equals_numpy_to_1e_12(mode):
     reference = simulate(scenario, draws=draws, seed=17, backend="numpy", **mode)
     compiled = simulate(scenario, draws=draws, seed=17, backend="jax", **mode)
     for name in METRICS:
-        np.testing.assert_allclose(compiled.metrics[name], reference.metrics[name], rtol=0, atol=1e-12,
-                                   err_msg=name)
+        np.testing.assert_allclose(
+            compiled.metrics[name], reference.metrics[name], rtol=0, atol=1e-12, err_msg=name
+        )
     # Same uniforms and (to 1e-12) the same probabilities: the sampled moves agree
     # except where a uniform falls within 1e-12 of a cumulative probability.
     assert np.mean(compiled.challenge == reference.challenge) > 0.9999

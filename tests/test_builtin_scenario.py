@@ -41,7 +41,11 @@ def test_every_parameter_piece_and_record_entry_is_sourced(scenario):
     # left to follow the common one, and hedging's erosion of alignment is left off because the
     # alignment ranges already follow the record year by year.
     assert set(scenario.parameters) == set(PARAMETER_NAMES) - {
-        "precision_challenger", "precision_pivot", "precision_target", "hedge_erosion"}
+        "precision_challenger",
+        "precision_pivot",
+        "precision_target",
+        "hedge_erosion",
+    }
     for pieces in scenario.parameters.values():
         assert all(piece.sources for piece in pieces)
     assert all(entry.sources for entry in scenario.record)
@@ -75,14 +79,22 @@ def test_seed_citations_point_at_existing_paragraphs(scenario):
 
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED_TEXT = sorted([*ROOT.glob("src/pivotal/scenarios/**/*.yaml"), *ROOT.glob("docs/*.md"),
-                       *ROOT.glob("examples/**/*.yaml"), *ROOT.glob("examples/**/*.md"), ROOT / "README.md"])
+SHIPPED_TEXT = sorted(
+    [
+        *ROOT.glob("src/pivotal/scenarios/**/*.yaml"),
+        *ROOT.glob("docs/*.md"),
+        *ROOT.glob("examples/**/*.yaml"),
+        *ROOT.glob("examples/**/*.md"),
+        ROOT / "README.md",
+    ]
+)
 
 
 @needs_seeds
 @pytest.mark.parametrize("path", SHIPPED_TEXT, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_sentence_is_copied_from_the_seeds(path):
     text = path.read_text(encoding="utf-8")
+
     def shingles(words: list[str], size: int = 8) -> set[tuple[str, ...]]:
         return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
 

@@ -34,10 +34,19 @@ def test_documented_claims_match_the_code(claims):
 
 
 def test_each_documented_whatif_command_prints_the_documented_average(claims, tmp_path):
-    changes = [claims.NO_PATRON, claims.NO_TURKEY, claims.NO_UKRAINE, claims.NO_UKRAINE_FREE_RESTRAINT,
-               claims.LESS_DRAIN_FREE_RESTRAINT, claims.HOLD_ON,
-               claims.NO_PEACEKEEPERS, claims.NO_ULTIMATUM, claims.NO_REIN, claims.ANSWERED,
-               *(change for _, change in claims.RESTRAINTS)]
+    changes = [
+        claims.NO_PATRON,
+        claims.NO_TURKEY,
+        claims.NO_UKRAINE,
+        claims.NO_UKRAINE_FREE_RESTRAINT,
+        claims.LESS_DRAIN_FREE_RESTRAINT,
+        claims.HOLD_ON,
+        claims.NO_PEACEKEEPERS,
+        claims.NO_ULTIMATUM,
+        claims.NO_REIN,
+        claims.ANSWERED,
+        *(change for _, change in claims.RESTRAINTS),
+    ]
     documented = (ROOT / "docs" / "claims.md").read_text(encoding="utf-8")
     for change in changes:
         assert change.command in documented

@@ -19,8 +19,9 @@ runner = CliRunner()
 
 def pivotal_cli(*args: str, env_home) -> subprocess.CompletedProcess:
     env = {**os.environ, "PIVOTAL_HOME": str(env_home), "COLUMNS": "160"}
-    return subprocess.run([sys.executable, "-m", "pivotal", *args], capture_output=True,
-                          text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pivotal", *args], capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 def test_run_prints_a_table_and_records_the_run(tiny_path, isolated_home):
@@ -71,8 +72,10 @@ def test_validate_bad_file_prints_located_error_without_traceback(tmp_path, tiny
     result = pivotal_cli("validate", str(bad), env_home=isolated_home)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
-    assert (f"error: {bad}:28:5: episodes[0].initiator: expected an actor defined under `actors` "
-            "(CHA, PAT, PIV, TAR), found 'XYZ'") in " ".join(result.stderr.split())
+    assert (
+        f"error: {bad}:28:5: episodes[0].initiator: expected an actor defined under `actors` "
+        "(CHA, PAT, PIV, TAR), found 'XYZ'"
+    ) in " ".join(result.stderr.split())
 
 
 def test_run_on_a_bad_file_records_nothing(tmp_path, tiny_text):

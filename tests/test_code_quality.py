@@ -16,9 +16,13 @@ OUTER = ("pivotal.scenario", "pivotal.simulation", "pivotal.store", "pivotal.cli
 
 
 def test_ruff_is_clean():
-    pytest.importorskip("ruff", reason="ruff comes with the test extra: pip install -e \".[test]\"")
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "src", "tests", "benchmarks", "scripts"],
-                            cwd=ROOT, capture_output=True, text=True)
+    pytest.importorskip("ruff", reason='ruff comes with the test extra: pip install -e ".[test]"')
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "src", "tests", "benchmarks", "scripts"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -75,10 +79,34 @@ ALLOWED: dict[str, set[str]] = {
     "runner": {"__init__", "scenario", "simulation", "store"},
     "report": {"__init__", "model", "scenario", "store", "evidence"},
     "sweep": {"model", "scenario", "simulation", "store", "runner"},
-    "web": {"__init__", "analysis", "evaluation", "evidence", "model", "report", "runner", "scenario",
-            "simulation", "store"},
-    "cli": {"__init__", "analysis", "estimation", "evaluation", "evidence", "model", "report", "runner",
-            "scenario", "simulation", "store", "sweep", "verify", "web"},
+    "web": {
+        "__init__",
+        "analysis",
+        "evaluation",
+        "evidence",
+        "model",
+        "report",
+        "runner",
+        "scenario",
+        "simulation",
+        "store",
+    },
+    "cli": {
+        "__init__",
+        "analysis",
+        "estimation",
+        "evaluation",
+        "evidence",
+        "model",
+        "report",
+        "runner",
+        "scenario",
+        "simulation",
+        "store",
+        "sweep",
+        "verify",
+        "web",
+    },
     "__main__": {"cli"},
     "__init__": {"analysis", "evaluation", "report", "runner", "scenario", "simulation", "store"},
 }
@@ -109,7 +137,8 @@ def test_every_layer_imports_only_what_lies_beneath_it():
                     continue
                 other = parts[1] if len(parts) > 1 else "__init__"
                 assert other == layer or other in ALLOWED[layer], (
-                    f"{path.relative_to(ROOT)}: the {layer} layer imports {module}")
+                    f"{path.relative_to(ROOT)}: the {layer} layer imports {module}"
+                )
 
 
 def test_the_layers_form_no_cycle():

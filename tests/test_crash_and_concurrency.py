@@ -32,9 +32,16 @@ def test_runs_killed_at_random_moments_leave_the_store_whole(tmp_path):
 
 
 def test_runs_recording_at_once_are_all_recorded(tmp_path):
-    processes = [subprocess.Popen(pivotal_command("run", "-n", "3000", "-s", str(seed), "--csv"),
-                                  env=run_environment(tmp_path), stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, text=True) for seed in range(4)]
+    processes = [
+        subprocess.Popen(
+            pivotal_command("run", "-n", "3000", "-s", str(seed), "--csv"),
+            env=run_environment(tmp_path),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for seed in range(4)
+    ]
     for process in processes:
         _, errors = process.communicate(timeout=300)
         assert process.returncode == 0, errors
@@ -52,16 +59,24 @@ time.sleep(120)
 
 def test_a_store_held_by_another_process_gives_a_clear_message_and_loses_nothing(tmp_path):
     """A finished run that finds the store held past the timeout says so and waits for it."""
-    first = subprocess.run(pivotal_command("run", "-n", "200", "--csv"), env=run_environment(tmp_path),
-                           capture_output=True, text=True)
+    first = subprocess.run(
+        pivotal_command("run", "-n", "200", "--csv"),
+        env=run_environment(tmp_path),
+        capture_output=True,
+        text=True,
+    )
     assert first.returncode == 0, first.stderr
     store = tmp_path / "runs.duckdb"
     holder = subprocess.Popen([sys.executable, "-c", HOLD, str(store)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        blocked = subprocess.Popen(pivotal_command("run", "-n", "200", "--csv"),
-                                   env={**run_environment(tmp_path), "PIVOTAL_LOCK_TIMEOUT": "1"},
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        blocked = subprocess.Popen(
+            pivotal_command("run", "-n", "200", "--csv"),
+            env={**run_environment(tmp_path), "PIVOTAL_LOCK_TIMEOUT": "1"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         said = []
         for line in blocked.stderr:  # until it says it is waiting
             said.append(line)
@@ -80,9 +95,12 @@ def test_a_store_held_by_another_process_gives_a_clear_message_and_loses_nothing
 
 
 def test_a_bad_lock_timeout_setting_is_named(tmp_path: Path):
-    result = subprocess.run(pivotal_command("runs"), env={**run_environment(tmp_path),
-                                                          "PIVOTAL_LOCK_TIMEOUT": "soon"},
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        pivotal_command("runs"),
+        env={**run_environment(tmp_path), "PIVOTAL_LOCK_TIMEOUT": "soon"},
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "PIVOTAL_LOCK_TIMEOUT must be a number of seconds >= 0, found 'soon'" in result.stderr
 
@@ -108,8 +126,12 @@ def test_web_apps_killed_while_running_leave_the_store_whole(tmp_path):
 def test_a_sweep_killed_while_it_runs_reads_interrupted_and_keeps_what_finished(tmp_path):
     pytest.importorskip("ray")
     store = RunStore(tmp_path / "runs.duckdb")
-    process = subprocess.Popen(sweep_command(20000, 5), env=run_environment(tmp_path),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        sweep_command(20000, 5),
+        env=run_environment(tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 120
         while not store.list_sweeps() and process.poll() is None and time.monotonic() < deadline:

@@ -147,12 +147,29 @@ def test_the_early_moves_on_a_case_solved_by_hand():
     delta, beta, phi, prize = 0.4, 0.5, 0.5, 1.0
     probe_gain, balance, share, value = 0.1, 0.6, 0.2, 0.05
     params = stage(
-        prize=prize, probe_gain=probe_gain, balance=balance, pivot_distraction=delta, patron_shield=0.0,
-        mediated_share=phi, ceasefire_fragility=beta, pivot_stake_target=0.0, pivot_stake_challenger=0.0,
-        restraint_cost=0.0, mediation_cost=0.0, peacekeepers=0.0, resolve_value=0.0,
-        precision_challenger=0.0, precision_pivot=0.0, precision_target=2.0, protection_value=0.0,
-        alt_patron_support=0.0, pivot_leverage=0.0, concession_share=share, provocation_value=value,
-        provocation_pressure=0.3, target_restraint_cost=0.1,
+        prize=prize,
+        probe_gain=probe_gain,
+        balance=balance,
+        pivot_distraction=delta,
+        patron_shield=0.0,
+        mediated_share=phi,
+        ceasefire_fragility=beta,
+        pivot_stake_target=0.0,
+        pivot_stake_challenger=0.0,
+        restraint_cost=0.0,
+        mediation_cost=0.0,
+        peacekeepers=0.0,
+        resolve_value=0.0,
+        precision_challenger=0.0,
+        precision_pivot=0.0,
+        precision_target=2.0,
+        protection_value=0.0,
+        alt_patron_support=0.0,
+        pivot_leverage=0.0,
+        concession_share=share,
+        provocation_value=value,
+        provocation_pressure=0.3,
+        target_restraint_cost=0.1,
     )
     leverage, chi = 1 - delta, 1 - beta * delta
     kept = ((1 - leverage) + (1 - (1 - phi) * leverage * chi) + 1) / 3
@@ -182,10 +199,19 @@ def test_gambit_agrees_on_the_whole_period(options):
         solve_period_with_gambit,
     )
 
-    params = stage(concession_share=0.2, provocation_pressure=0.15, provocation_value=0.08,
-                   target_restraint_cost=0.05, tilt_commitment=0.2, ultimatum_gain=0.05,
-                   ceasefire_fragility=0.5, precision_target=3.0, precision_pivot=5.0, status_quo_value=0.05,
-                   peacekeepers=0.1)
+    params = stage(
+        concession_share=0.2,
+        provocation_pressure=0.15,
+        provocation_value=0.08,
+        target_restraint_cost=0.05,
+        tilt_commitment=0.2,
+        ultimatum_gain=0.05,
+        ceasefire_fragility=0.5,
+        precision_target=3.0,
+        precision_pivot=5.0,
+        status_quo_value=0.05,
+        peacekeepers=0.1,
+    )
     for belief in (0.15, 0.7):
         ours = pivotal_period_quantities(solve_period(params, np.array([belief]), options))
         gap = largest_period_difference(solve_period_with_gambit(params, belief, options), ours, options)
@@ -215,8 +241,9 @@ def test_a_recorded_move_the_model_rules_out_leaves_the_period_whole(tiny_text):
     from pivotal.simulation import simulate
 
     # A concession the target would never make: the whole prize, at high precision.
-    scenario = _tiny_game(tiny_text, ["concession_share=1", "prize=30", "precision=50"],
-                          "    target_move: concede\n")
+    scenario = _tiny_game(
+        tiny_text, ["concession_share=1", "prize=30", "precision=50"], "    target_move: concede\n"
+    )
     run = simulate(scenario, draws=50, seed=1)
     t = run.periods.index(2002)
     total = run.metrics["p_challenge"][t] + run.metrics["p_deterred"][t]

@@ -53,8 +53,9 @@ SPLIT_RECORD = """  - periods: clash2002
 
 def split(tiny_text: str, listed: str = "[clash2002, threat2002]") -> str:
     """The tiny scenario with 2002 played episode by episode."""
-    text = tiny_text.replace("periods: {start: 2001, end: 2003}",
-                             f"periods: {{start: 2001, end: 2003, split: {{2002: {listed}}}}}")
+    text = tiny_text.replace(
+        "periods: {start: 2001, end: 2003}", f"periods: {{start: 2001, end: 2003, split: {{2002: {listed}}}}}"
+    )
     text = text.replace("parameters:\n", THREAT_EPISODE + "parameters:\n", 1)
     start = text.index("  - periods: 2002\n")
     return text[:start] + SPLIT_RECORD
@@ -79,7 +80,11 @@ def test_a_split_year_is_its_episodes_in_date_order(episodes, tiny_scenario):
     assert all(isinstance(p, int) for p in tiny_scenario.timeline)
     assert episodes.timeline == [2001, CLASH, THREAT, 2003]
     assert [episodes.period_name(p) for p in episodes.timeline] == [
-        "2001", "2002-05-01 clash2002", "2002-09-15 threat2002", "2003"]
+        "2001",
+        "2002-05-01 clash2002",
+        "2002-09-15 threat2002",
+        "2003",
+    ]
     listed_backwards = parse_scenario(split(tiny_text_of(episodes), "[threat2002, clash2002]"))
     assert listed_backwards.timeline == episodes.timeline
 
@@ -114,10 +119,13 @@ def test_the_belief_moves_after_each_episode(episodes):
     assert np.allclose(run.metrics["belief"][t], whole.metrics["belief"][1])
 
 
-PRIZE = ("  prize:\n    - {periods: '2001-2003', low: 1, mode: 1, high: 1, "
-         "sources: [{ref: note-a, at: '¶3'}]}\n")
-PIECE = ("    - {{periods: {}, low: {value}, mode: {value}, high: {value}, "
-         "sources: [{{ref: note-a, at: '¶3'}}]}}\n")
+PRIZE = (
+    "  prize:\n    - {periods: '2001-2003', low: 1, mode: 1, high: 1, sources: [{ref: note-a, at: '¶3'}]}\n"
+)
+PIECE = (
+    "    - {{periods: {}, low: {value}, mode: {value}, high: {value}, "
+    "sources: [{{ref: note-a, at: '¶3'}}]}}\n"
+)
 
 
 def with_prize(text: str, first: str, second: str) -> str:
@@ -133,18 +141,22 @@ def test_parameters_can_differ_by_episode(tiny_text):
 
 
 def test_a_deterred_threat_comes_only_with_no_challenge(tiny_text):
-    text = split(tiny_text).replace("    challenge: none\n    deterred: true\n",
-                                    "    challenge: probe\n    pivot_response: acquiesce\n"
-                                    "    deterred: true\n")
+    text = split(tiny_text).replace(
+        "    challenge: none\n    deterred: true\n",
+        "    challenge: probe\n    pivot_response: acquiesce\n    deterred: true\n",
+    )
     with pytest.raises(ScenarioError) as caught:
         parse_scenario(text, source="split.yaml")
     assert "record[2].deterred: expected `deterred` only with `challenge: none`" in str(caught.value)
 
 
-@pytest.mark.parametrize(("listed", "expected"), [
-    ("[clash2002, nowhere]", "split[2002][1]: expected an episode id defined under `episodes`"),
-    ("[clash2002, clash2002]", "split[2002][1]: expected each episode listed once, found 'clash2002'"),
-])
+@pytest.mark.parametrize(
+    ("listed", "expected"),
+    [
+        ("[clash2002, nowhere]", "split[2002][1]: expected an episode id defined under `episodes`"),
+        ("[clash2002, clash2002]", "split[2002][1]: expected each episode listed once, found 'clash2002'"),
+    ],
+)
 def test_a_bad_split_is_located(tiny_text, listed, expected):
     with pytest.raises(ScenarioError) as caught:
         parse_scenario(split(tiny_text, listed), source="split.yaml")
@@ -156,7 +168,8 @@ def test_an_episode_of_another_year_cannot_split_this_one(tiny_text):
     with pytest.raises(ScenarioError) as caught:
         parse_scenario(text, source="split.yaml")
     assert "expected an episode that starts in 2002, found 'threat2002', which starts on 2003-09-15" in str(
-        caught.value)
+        caught.value
+    )
 
 
 def test_an_episode_not_played_as_a_period_cannot_be_named_as_one(tiny_text):
@@ -193,8 +206,9 @@ def test_runs_are_the_same_for_the_same_seed(episodes):
 
 
 def _record(store: RunStore, run) -> str:
-    return record_summary(store, run.scenario, draws=run.draws, seed=run.seed, use_record=True,
-                          summary=summarise(run))
+    return record_summary(
+        store, run.scenario, draws=run.draws, seed=run.seed, use_record=True, summary=summarise(run)
+    )
 
 
 def test_a_run_with_episodes_round_trips_through_the_store(episodes, tmp_path):
@@ -216,8 +230,9 @@ def test_a_store_of_an_earlier_release_takes_episodes_and_keeps_its_runs(tiny_sc
     new_id = _record(store, simulate(episodes, draws=50, seed=1))
     assert schema_version(old) == 3
     with duckdb.connect(str(old), read_only=True) as connection:
-        kinds = connection.execute("SELECT data_type FROM duckdb_columns() WHERE column_name = 'period' "
-                                   "ORDER BY table_name").fetchall()
+        kinds = connection.execute(
+            "SELECT data_type FROM duckdb_columns() WHERE column_name = 'period' ORDER BY table_name"
+        ).fetchall()
     assert kinds == [("DOUBLE",), ("DOUBLE",)]
     for run_id, summary in before.items():
         again = store.get(run_id).summary
@@ -238,15 +253,19 @@ def test_the_command_line_shows_episodes_by_date(episodes, tmp_path):
     whole_year = runner.invoke(app, ["explain", str(path), "--period", "2002", "-n", "20"])
     assert whole_year.exit_code != 0
     assert "2002 is played episode by episode: 2002-05-01 clash2002, 2002-09-15 threat2002" in (
-        whole_year.output)
+        whole_year.output
+    )
 
 
 def test_gambit_agrees_on_an_episodes_game(tmp_path):
     pytest.importorskip("pygambit")
     path = tmp_path / "split.yaml"
     path.write_text(split((DATA / "tiny.yaml").read_text(encoding="utf-8")), encoding="utf-8")
-    result = CliRunner().invoke(app, ["explain", str(path), "--period", "2002-05-01", "-n", "20", "-d", "3",
-                                      "--check"], env={"COLUMNS": "200"})
+    result = CliRunner().invoke(
+        app,
+        ["explain", str(path), "--period", "2002-05-01", "-n", "20", "-d", "3", "--check"],
+        env={"COLUMNS": "200"},
+    )
     assert result.exit_code == 0, result.output
     assert "the stage game of 2002-05-01 clash2002" in result.output
     assert "Gambit and pivotal agree within" in result.output
@@ -267,8 +286,10 @@ def test_the_web_app_runs_fixes_and_compares_episodes(tiny_text):
         assert [piece["periods"] for piece in prize["pieces"]] == ["2001-2003"]
         runs = []
         for settings in ([], [{"parameter": "prize", "value": 0.5, "periods": "threat2002"}]):
-            response = client.post("/api/runs", json={"upload_id": info["upload_id"], "draws": 200, "seed": 4,
-                                                      "settings": settings})
+            response = client.post(
+                "/api/runs",
+                json={"upload_id": info["upload_id"], "draws": 200, "seed": 4, "settings": settings},
+            )
             assert response.status_code == 202, response.text
             job = wait_for(client, response.json()["job_id"])
             assert job["status"] == "done", job
@@ -301,12 +322,16 @@ ROLES = "  - {{periods: {}, pivot: PIV, challenger: CHA, target: TAR{}}}"
 @pytest.fixture
 def last_split(tiny_text):
     """The last year split, roles and prize changing at its second episode."""
-    text = tiny_text.replace("periods: {start: 2001, end: 2003}",
-                             "periods: {start: 2001, end: 2003, split: {2003: [a2003, b2003]}}")
+    text = tiny_text.replace(
+        "periods: {start: 2001, end: 2003}",
+        "periods: {start: 2001, end: 2003, split: {2003: [a2003, b2003]}}",
+    )
     text = text.replace("parameters:\n", LAST_SPLIT_EPISODES + "parameters:\n", 1)
     patron = ", challenger_patrons: [PAT]"
-    text = text.replace(ROLES.format("'2001-2003'", patron),
-                        ROLES.format("'2001..a2003'", patron) + "\n" + ROLES.format("b2003", ""))
+    text = text.replace(
+        ROLES.format("'2001-2003'", patron),
+        ROLES.format("'2001..a2003'", patron) + "\n" + ROLES.format("b2003", ""),
+    )
     return parse_scenario(with_prize(text, "'2001..a2003'", "b2003"))
 
 

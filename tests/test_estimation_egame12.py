@@ -49,10 +49,16 @@ def test_the_three_outcomes_are_a_distribution(war1800, link):
     theta = jnp.asarray(rng.normal(size=len(war1800.names)))
     total = 0.0
     for outcome in range(3):
-        rows = egame12.GameData(x11=war1800.x11, x14=war1800.x14, x24=war1800.x24,
-                                outcome=np.full(war1800.rows, outcome), names=war1800.names)
-        total = total + np.exp(np.asarray([egame12.log_likelihood(theta, _one(rows, i), link)
-                                           for i in range(5)]))
+        rows = egame12.GameData(
+            x11=war1800.x11,
+            x14=war1800.x14,
+            x24=war1800.x24,
+            outcome=np.full(war1800.rows, outcome),
+            names=war1800.names,
+        )
+        total = total + np.exp(
+            np.asarray([egame12.log_likelihood(theta, _one(rows, i), link) for i in range(5)])
+        )
     np.testing.assert_allclose(total, 1.0, atol=1e-12)
 
 
@@ -64,8 +70,13 @@ def test_log_choice_is_stable_far_in_the_tails():
 
 
 def _one(data: egame12.GameData, i: int) -> egame12.GameData:
-    return egame12.GameData(x11=data.x11[i:i + 1], x14=data.x14[i:i + 1], x24=data.x24[i:i + 1],
-                            outcome=data.outcome[i:i + 1], names=data.names)
+    return egame12.GameData(
+        x11=data.x11[i : i + 1],
+        x14=data.x14[i : i + 1],
+        x24=data.x24[i : i + 1],
+        outcome=data.outcome[i : i + 1],
+        names=data.names,
+    )
 
 
 def test_clustered_errors_with_a_cluster_per_row_are_the_robust_ones(war1800):
@@ -77,8 +88,9 @@ def test_clustered_errors_with_a_cluster_per_row_are_the_robust_ones(war1800):
     plain = egame12.fit(war1800, "logit")
     per_row = egame12.fit(war1800, "logit", clusters=range(war1800.rows))
     arrays = egame12._device(war1800)
-    scores = np.asarray(jax.jacfwd(lambda t: egame12.row_log_likelihood(t, arrays, "logit"))(
-        jnp.asarray(plain.estimates)))
+    scores = np.asarray(
+        jax.jacfwd(lambda t: egame12.row_log_likelihood(t, arrays, "logit"))(jnp.asarray(plain.estimates))
+    )
     np.testing.assert_allclose(scores.sum(axis=0), 0.0, atol=1e-6)  # the score vanishes at a maximum
     sandwich = plain.covariance @ (scores.T @ scores) @ plain.covariance
     n = war1800.rows

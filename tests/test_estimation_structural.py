@@ -92,8 +92,9 @@ def test_terms_are_checked_with_what_to_do():
 
 def test_clustered_maximum_likelihood_fit_reports_its_checks(two_cases):
     scenarios, _ = two_cases
-    fitted = fit_scenarios([*scenarios, builtin_scenario("peru-ecuador")], ["precision"], keep=50,
-                           cluster=True)
+    fitted = fit_scenarios(
+        [*scenarios, builtin_scenario("peru-ecuador")], ["precision"], keep=50, cluster=True
+    )
     assert fitted.converged and fitted.method == "mle" and fitted.diagnostics["clustered"]
     assert any("too small" in w for w in fitted.warnings)  # three clusters
     assert fitted.lower[0] < fitted.estimates[0] < fitted.upper[0]
@@ -119,8 +120,9 @@ def test_a_context_whose_probability_underflows_does_not_poison_later_beliefs(tw
 @pytest.mark.slow
 def test_the_posterior_is_sampled_and_its_diagnostics_warn():
     """A short NUTS run reports R-hat and effective sample sizes, and says when they are too poor."""
-    fitted = fit_scenarios([builtin_scenario("peru-ecuador")], ["precision"], "nuts", chains=2, warmup=30,
-                           samples=30, keep=40)
+    fitted = fit_scenarios(
+        [builtin_scenario("peru-ecuador")], ["precision"], "nuts", chains=2, warmup=30, samples=30, keep=40
+    )
     assert fitted.method == "nuts"
     assert set(fitted.diagnostics["rhat"]) == {"precision"}
     assert fitted.diagnostics["ess_bulk"]["precision"] > 0
@@ -135,8 +137,9 @@ def test_fit_fits_and_fit_show_as_a_user_runs_them():
     from pivotal.cli.app import app
 
     runner = CliRunner()
-    made = runner.invoke(app, ["fit", "peru-ecuador", "india-pakistan", "--free", "precision"],
-                         env={"COLUMNS": "200"})
+    made = runner.invoke(
+        app, ["fit", "peru-ecuador", "india-pakistan", "--free", "precision"], env={"COLUMNS": "200"}
+    )
     assert made.exit_code == 0, made.output
     assert "maximum likelihood on peru-ecuador, india-pakistan" in made.stdout
     assert "clustered" not in made.stdout  # the inverse information's errors unless --cluster
@@ -148,12 +151,15 @@ def test_fit_fits_and_fit_show_as_a_user_runs_them():
     assert shown["estimates"][0] == pytest.approx(-1.236, abs=0.01)  # the records' precision is lower
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["fit", "india-pakistan", "--free", "precison"], "not a model parameter"),
-    (["fit", "no-such-case", "--free", "precision"], "built-in"),
-    (["fit", "india-pakistan", "--free", "precision", "--method", "gibbs"], "expected mle or nuts"),
-    (["fit-show", "ffffff"], "no single fit"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["fit", "india-pakistan", "--free", "precison"], "not a model parameter"),
+        (["fit", "no-such-case", "--free", "precision"], "built-in"),
+        (["fit", "india-pakistan", "--free", "precision", "--method", "gibbs"], "expected mle or nuts"),
+        (["fit-show", "ffffff"], "no single fit"),
+    ],
+)
 def test_mistakes_get_one_clear_line_and_no_fit(args, message):
     from typer.testing import CliRunner
 
@@ -206,19 +212,38 @@ def test_run_whatif_and_score_use_a_recorded_fit():
     made = runner.invoke(app, ["fit", "india-pakistan", "peru-ecuador", "-f", "precision"], env=env)
     assert made.exit_code == 0, made.output
     fit_id = RunStore().list_fits()[0].fit_id
-    ran = runner.invoke(app, ["run", "kyrgyzstan-tajikistan", "-n", "200", "-s", "1", "--fit", fit_id],
-                        env=env)
+    ran = runner.invoke(
+        app, ["run", "kyrgyzstan-tajikistan", "-n", "200", "-s", "1", "--fit", fit_id], env=env
+    )
     assert ran.exit_code == 0, ran.output
     assert f"fit {fit_id}" in ran.stdout
     assert RunStore().list_runs()[0].settings == {"fit": fit_id}
-    clash = runner.invoke(app, ["whatif", "--scenario", "india-pakistan", "--set", "precision=5@2019",
-                                "--fit", fit_id, "-n", "100"], env=env)
+    clash = runner.invoke(
+        app,
+        ["whatif", "--scenario", "india-pakistan", "--set", "precision=5@2019", "--fit", fit_id, "-n", "100"],
+        env=env,
+    )
     assert clash.exit_code == 2 and "which the what-if changes" in clash.output
-    paired = runner.invoke(app, ["whatif", "--scenario", "india-pakistan", "--set",
-                                 "patron_shield=0.9@2019", "--fit", fit_id, "-n", "100", "--json"], env=env)
+    paired = runner.invoke(
+        app,
+        [
+            "whatif",
+            "--scenario",
+            "india-pakistan",
+            "--set",
+            "patron_shield=0.9@2019",
+            "--fit",
+            fit_id,
+            "-n",
+            "100",
+            "--json",
+        ],
+        env=env,
+    )
     assert paired.exit_code == 0 and json.loads(paired.stdout)["fit"] == fit_id
-    scored = runner.invoke(app, ["score", "kyrgyzstan-tajikistan", "-n", "100", "--fit", fit_id,
-                                 "--json"], env=env)
+    scored = runner.invoke(
+        app, ["score", "kyrgyzstan-tajikistan", "-n", "100", "--fit", fit_id, "--json"], env=env
+    )
     assert scored.exit_code == 0, scored.output
     table = json.loads(scored.stdout)["scores"]
     rows = [r for r in table if r["method"] == f"model, fit {fit_id}"]
@@ -245,8 +270,9 @@ def test_scores_across_cases_compare_the_fitted_game_with_its_rivals_out_of_samp
     comparisons = result.comparisons
     assert np.all(comparisons["low"] <= comparisons["difference"] + 1e-12)
     assert np.all(comparisons["difference"] <= comparisons["high"] + 1e-12)
-    verdicts = dict(zip([(v.split(", ")[0], v.split(", ")[1]) for v in result.verdicts], result.verdicts,
-                        strict=False))
+    verdicts = dict(
+        zip([(v.split(", ")[0], v.split(", ")[1]) for v in result.verdicts], result.verdicts, strict=False)
+    )
     assert "the strategic model" in verdicts[("challenge", SCHEMES[0])]  # five cases: judged
     assert "too few" in verdicts[("challenge", SCHEMES[1])]  # two cases reach the 21st period
     assert set(result.vuong["outcome"]) == {"challenge", "intervention"}
@@ -262,21 +288,27 @@ def test_a_held_out_case_is_forecast_from_the_other_cases_alone():
     scenarios = [builtin_scenario(n) for n in ("india-pakistan", "peru-ecuador")]
     base = cross_validate(scenarios, ["precision_challenger"], min_history=30).forecasts
     record = scenarios[1].record
-    changed_last = record[-1].model_copy(update={"challenge": "probe" if record[-1].challenge == "none"
-                                                 else "none", "pivot_response": None})
+    changed_last = record[-1].model_copy(
+        update={"challenge": "probe" if record[-1].challenge == "none" else "none", "pivot_response": None}
+    )
     edited = scenarios[1].model_copy(update={"record": [*record[:-1], changed_last]})
     assert case_record(edited).challenge[-1] != case_record(scenarios[1]).challenge[-1]
     again = cross_validate([scenarios[0], edited], ["precision_challenger"], min_history=30).forecasts
 
     def held_out(frame):
-        rows = frame[(frame.scheme == SCHEMES[0]) & (frame.method == STRATEGIC)
-                     & (frame.case == "peru-ecuador") & (frame.outcome == "challenge")]
+        rows = frame[
+            (frame.scheme == SCHEMES[0])
+            & (frame.method == STRATEGIC)
+            & (frame.case == "peru-ecuador")
+            & (frame.outcome == "challenge")
+        ]
         return np.stack(rows["p"].to_list())[:-1]
 
     assert np.allclose(held_out(base), held_out(again), atol=1e-12)
     # ... and the record itself did change
-    last = [f[(f.case == "peru-ecuador") & (f.outcome == "challenge")]["observed"].iloc[-1]
-            for f in (base, again)]
+    last = [
+        f[(f.case == "peru-ecuador") & (f.outcome == "challenge")]["observed"].iloc[-1] for f in (base, again)
+    ]
     assert last[0] != last[1]
 
 

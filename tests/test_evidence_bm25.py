@@ -83,12 +83,24 @@ def test_parameters_are_checked():
         BM25Index(CORPUS, b=1.5)
 
 
-@pytest.mark.parametrize(("word", "expected"), [
-    ("probes", "prob"), ("probing", "prob"), ("probed", "prob"), ("probe", "prob"),
-    ("countries", "country"), ("allied", "ally"), ("stopped", "stop"), ("killed", "kill"),
-    ("taxes", "tax"), ("crisis", "crisis"), ("analysis", "analysis"), ("war", "war"),
-    ("2020s", "2020s"),
-])
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("probes", "prob"),
+        ("probing", "prob"),
+        ("probed", "prob"),
+        ("probe", "prob"),
+        ("countries", "country"),
+        ("allied", "ally"),
+        ("stopped", "stop"),
+        ("killed", "kill"),
+        ("taxes", "tax"),
+        ("crisis", "crisis"),
+        ("analysis", "analysis"),
+        ("war", "war"),
+        ("2020s", "2020s"),
+    ],
+)
 def test_light_stemming(word, expected):
     assert stem(word) == expected
 

@@ -54,13 +54,18 @@ def test_list_search_and_json(library):
     assert invoke("evidence", "add", str(library), "--scenario", TINY).exit_code == 0
     listed = invoke("evidence", "list", "--json")
     documents = json.loads(listed.stdout)
-    assert {d["file_name"] for d in documents} == {"border-notes.txt", "briefing.md", "bulletin.html",
-                                                    "report.pdf"}
+    assert {d["file_name"] for d in documents} == {
+        "border-notes.txt",
+        "briefing.md",
+        "bulletin.html",
+        "report.pdf",
+    }
     table = invoke("evidence", "search", "drones", "-k", "2")
     assert table.exit_code == 0, table.output
     assert "2 passages for “drones”" in table.stdout and "Border notes from Targetia" in table.stdout
-    found = json.loads(invoke("evidence", "search", "drones", "--actor", "Patronia", "--to", "2001",
-                              "--json").stdout)
+    found = json.loads(
+        invoke("evidence", "search", "drones", "--actor", "Patronia", "--to", "2001", "--json").stdout
+    )
     assert [(r["file"], r["paragraph"]) for r in found["results"]] == [("border-notes.txt", 4)]
     first = found["results"][0]
     assert first["locator"] == "¶4" and first["line_start"] == 6 and first["score"] > 0
@@ -81,8 +86,7 @@ def test_search_reports_bad_filters(library):
 
 def test_for_and_check(library, tmp_path):
     invoke("evidence", "add", str(library), "--scenario", TINY)
-    one = invoke("evidence", "for", TINY, "--parameter", "patron_shield", "-k", "2",
-                 "--json")
+    one = invoke("evidence", "for", TINY, "--parameter", "patron_shield", "-k", "2", "--json")
     assert one.exit_code == 0, one.output
     payload = json.loads(one.stdout)
     assert list(payload["parameters"]) == ["patron_shield"]

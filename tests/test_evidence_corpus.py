@@ -32,14 +32,14 @@ def write_notes(folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     texts = {
         "karabakh.txt": "Peacekeepers in Karabakh\nRussia's peacekeepers stood aside when Azerbaijan closed "
-                        "the Lachin corridor, and the pivot left Armenia, its treaty ally, to face the "
-                        "offensive without an answer to its appeal.\n",
+        "the Lachin corridor, and the pivot left Armenia, its treaty ally, to face the "
+        "offensive without an answer to its appeal.\n",
         "kashmir.txt": "Crisis diplomacy over Kashmir\nThe United States pressed Pakistan to pull its troops "
-                       "back across the Line of Control and mediated between India and Pakistan to bring "
-                       "the crisis down without a war.\n",
+        "back across the Line of Control and mediated between India and Pakistan to bring "
+        "the crisis down without a war.\n",
         "crs.txt": "Notes on a congressional report\nWashington urged restraint on India after the militant "
-                   "attack and mediated between the two nuclear-armed rivals, carrying Pakistan's pledges "
-                   "to Delhi.\n",
+        "attack and mediated between the two nuclear-armed rivals, carrying Pakistan's pledges "
+        "to Delhi.\n",
     }
     for name, text in texts.items():
         (folder / name).write_text(text, encoding="utf-8")
@@ -73,8 +73,10 @@ def test_each_scenario_sees_its_own_corpus_and_what_it_cites(store):
 
 
 def test_the_report_of_a_run_shows_only_its_scenario_evidence(store, tmp_path):
-    for name, own, other in [("india-pakistan", "Crisis diplomacy over Kashmir", "Peacekeepers in Karabakh"),
-                             ("south-caucasus", "Peacekeepers in Karabakh", "Crisis diplomacy over Kashmir")]:
+    for name, own, other in [
+        ("india-pakistan", "Crisis diplomacy over Kashmir", "Peacekeepers in Karabakh"),
+        ("south-caucasus", "Peacekeepers in Karabakh", "Crisis diplomacy over Kashmir"),
+    ]:
         assert invoke("run", name, "-n", "50", "-s", "1").exit_code == 0
         out = tmp_path / f"{name}.html"
         assert invoke("report", "-o", str(out)).exit_code == 0
@@ -98,12 +100,15 @@ def test_evidence_for_and_check_are_scoped_too(store):
     assert files == {"kashmir.txt", "crs.txt"}
     builtin = json.loads(invoke("evidence", "for", "--ranking", "bm25", "--json").stdout)
     assert {p["file"] for entry in builtin["parameters"].values() for p in entry["passages"]} == {
-        "karabakh.txt"}
+        "karabakh.txt"
+    }
     checked = json.loads(invoke("evidence", "check", "india-pakistan", "--json").stdout)
     assert (checked["corpus"], checked["documents"], checked["passages"]) == ("india-pakistan", 2, 4)
     table = invoke("evidence", "check", "india-pakistan")
-    assert "against 2 documents (4 passages: corpus india-pakistan and the documents the scenario cites)" \
+    assert (
+        "against 2 documents (4 passages: corpus india-pakistan and the documents the scenario cites)"
         in table.stdout
+    )
 
 
 def test_a_scenario_with_an_empty_corpus_says_how_to_fill_it(store, tiny_text, tmp_path):
@@ -111,8 +116,9 @@ def test_a_scenario_with_an_empty_corpus_says_how_to_fill_it(store, tiny_text, t
     path.write_text(tiny_text + "\ncorpus: elsewhere\n", encoding="utf-8")
     result = invoke("evidence", "for", str(path))
     assert result.exit_code == 0, result.output
-    assert "no documents in the corpus 'elsewhere' of scenario tiny-triangle, nor any it cites" \
-        in result.stdout
+    assert (
+        "no documents in the corpus 'elsewhere' of scenario tiny-triangle, nor any it cites" in result.stdout
+    )
     assert "pivotal evidence add PATH --corpus elsewhere" in result.stdout
 
 
@@ -123,7 +129,9 @@ def test_add_tags_documents_and_list_shows_their_corpus(notes):
     assert "to corpus default" in invoke("evidence", "add", str(notes["karabakh.txt"])).stdout
     listed = json.loads(invoke("evidence", "list", "--json").stdout)
     assert {d["file_name"]: d["corpora"] for d in listed} == {
-        "kashmir.txt": ["india-pakistan"], "karabakh.txt": ["default"]}
+        "kashmir.txt": ["india-pakistan"],
+        "karabakh.txt": ["default"],
+    }
     table = invoke("evidence", "list").stdout
     assert "Corpus" in table and "india-pakistan" in table
 
@@ -191,6 +199,9 @@ def test_an_old_store_takes_new_documents_and_corpora(old_store, notes):
     moved = ingest([notes["kashmir.txt"]], store, corpus="india-pakistan")
     assert moved.already[0].corpora == ("default", "india-pakistan")  # an old document stays in default
     corpora = {d.file_name: d.corpora for d in store.documents()}
-    assert corpora == {"karabakh.txt": ("default",), "kashmir.txt": ("default", "india-pakistan"),
-                       "crs.txt": ("india-pakistan",)}
+    assert corpora == {
+        "karabakh.txt": ("default",),
+        "kashmir.txt": ("default", "india-pakistan"),
+        "crs.txt": ("india-pakistan",),
+    }
     assert files_beside("india-pakistan", store) == {"kashmir.txt", "crs.txt"}

@@ -45,9 +45,17 @@ def test_every_format_goes_in_with_its_metadata(ingested):
     md, html, pdf = docs["briefing.md"], docs["bulletin.html"], docs["report.pdf"]
     txt = docs["border-notes.txt"]
     assert (md.title, md.author, md.outlet, md.date) == (
-        "Briefing on the ridge crisis", "Ada Example, Ben Sample", "The Invented Review", "2003-04-15")
+        "Briefing on the ridge crisis",
+        "Ada Example, Ben Sample",
+        "The Invented Review",
+        "2003-04-15",
+    )
     assert (html.title, html.author, html.outlet, html.date) == (
-        "Patronia's new bases", "Cora Placeholder", "Imaginary Wire", "2002-11-20")
+        "Patronia's new bases",
+        "Cora Placeholder",
+        "Imaginary Wire",
+        "2002-11-20",
+    )
     assert (pdf.title, pdf.author, pdf.date) == ("Garrison report", "A. Tester", "2021-03-04")
     assert (txt.title, txt.author, txt.date) == ("Border notes from Targetia", None, None)
     assert len({d.document_id for d in docs.values()}) == 4
@@ -69,8 +77,9 @@ def test_passages_keep_their_paragraph_number_and_line_span(ingested, store):
     assert by_key[("briefing.md", 6)].text.endswith("see the annex for the figures of 2002.")
     # HTML: block elements, entities decoded, script and style dropped
     html = [p for p in store.passages() if p.file_name == "bulletin.html"]
-    assert html[2].text == ("Patronia opened two air bases in Challengia in October 2002, "
-                            "within reach of Targetia.")
+    assert html[2].text == (
+        "Patronia opened two air bases in Challengia in October 2002, within reach of Targetia."
+    )
     assert (html[2].line_start, html[2].line_end) == (17, 18)
     assert "provocation & asked" in html[3].text
     assert not any("ignored" in p.text or "color" in p.text for p in html)
@@ -87,8 +96,12 @@ def test_passages_keep_their_paragraph_number_and_line_span(ingested, store):
 def test_the_scenarios_actors_are_tagged_by_name_and_alias(ingested, store):
     _, docs = ingested
     notes = docs["border-notes.txt"].document_id
-    tagged = _rows(store, "SELECT paragraph, list(actor_id ORDER BY actor_id) FROM passage_actors "
-                   "WHERE document_id = ? GROUP BY paragraph ORDER BY paragraph", notes)
+    tagged = _rows(
+        store,
+        "SELECT paragraph, list(actor_id ORDER BY actor_id) FROM passage_actors "
+        "WHERE document_id = ? GROUP BY paragraph ORDER BY paragraph",
+        notes,
+    )
     assert tagged == [(1, ["TAR"]), (2, ["CHA", "PIV"]), (3, ["PIV"]), (4, ["CHA", "PAT"])]
 
 
@@ -104,8 +117,12 @@ def test_actor_matching_is_whole_word_and_acronyms_keep_their_case(tiny_scenario
 def test_dates_mentioned_are_stored_as_intervals(ingested, store):
     _, docs = ingested
     notes = docs["border-notes.txt"].document_id
-    dates = _rows(store, "SELECT paragraph, mention, date_start, date_end, precision FROM passage_dates "
-                  "WHERE document_id = ? ORDER BY paragraph, date_start", notes)
+    dates = _rows(
+        store,
+        "SELECT paragraph, mention, date_start, date_end, precision FROM passage_dates "
+        "WHERE document_id = ? ORDER BY paragraph, date_start",
+        notes,
+    )
     assert dates == [
         (2, "2 May 2002", dt.date(2002, 5, 2), dt.date(2002, 5, 2), "day"),
         (3, "March 2003", dt.date(2003, 3, 1), dt.date(2003, 3, 31), "month"),
@@ -117,8 +134,11 @@ def test_dates_mentioned_are_stored_as_intervals(ingested, store):
 def test_date_shapes():
     found = find_dates("On September 13, 2022 and 13 Sept. 2022, in 2021-10 and 1994-2019; 140,000 people.")
     assert [(d.text, d.iso()) for d in found] == [
-        ("September 13, 2022", "2022-09-13"), ("13 Sept. 2022", "2022-09-13"),
-        ("2021-10", "2021-10"), ("1994", "1994"), ("2019", "2019"),
+        ("September 13, 2022", "2022-09-13"),
+        ("13 Sept. 2022", "2022-09-13"),
+        ("2021-10", "2021-10"),
+        ("1994", "1994"),
+        ("2019", "2019"),
     ]
     assert parse_date("2020-10-12T08:30:00Z").iso() == "2020-10-12"
 
@@ -126,7 +146,10 @@ def test_date_shapes():
 def test_a_day_and_month_alone_take_the_year_named_before_them():
     text = "In October 2020 the fighting went on; on 17 October a truce, and by October 18, none."
     assert [(d.text, d.iso()) for d in find_dates(text)] == [
-        ("October 2020", "2020-10"), ("17 October", "2020-10-17"), ("October 18", "2020-10-18")]
+        ("October 2020", "2020-10"),
+        ("17 October", "2020-10-17"),
+        ("October 18", "2020-10-18"),
+    ]
     assert [d.iso() for d in find_dates("On 10 October the truce broke.", year=2020)] == ["2020-10-10"]
     assert find_dates("On 10 October the truce broke.") == []  # no year known: no date
     assert find_dates("They may 3 times refuse.", year=2020) == []  # not a month as prose writes one
@@ -147,8 +170,10 @@ def test_adding_the_same_content_again_stores_nothing_new(ingested, library, sto
     assert sorted(d.file_name for d in again.already) == sorted(docs)
     assert len(store.documents()) == 4
     assert _rows(store, "SELECT count(*) FROM passages")[0][0] == before
-    assert _rows(store, "SELECT count(*) FROM passage_actors")[0][0] == _rows(
-        store, "SELECT count(DISTINCT (document_id, paragraph, actor_id)) FROM passage_actors")[0][0]
+    assert (
+        _rows(store, "SELECT count(*) FROM passage_actors")[0][0]
+        == _rows(store, "SELECT count(DISTINCT (document_id, paragraph, actor_id)) FROM passage_actors")[0][0]
+    )
 
 
 def test_unreadable_files_are_reported_and_skipped_and_the_rest_go_in(ingested):
@@ -175,8 +200,9 @@ def test_nothing_readable_means_nothing_stored(tmp_path, store):
 
 
 def test_flags_override_what_the_file_says(library, store):
-    report = ingest([library / "bulletin.html"], store, title="Bases", outlet="Wire", author="C. P.",
-                    date="Nov 2002")
+    report = ingest(
+        [library / "bulletin.html"], store, title="Bases", outlet="Wire", author="C. P.", date="Nov 2002"
+    )
     d = report.added[0]
     assert (d.title, d.outlet, d.author, d.date) == ("Bases", "Wire", "C. P.", "2002-11")
     again = ingest([library / "bulletin.html"], store, outlet="Another Wire")
@@ -187,8 +213,17 @@ def test_bad_flags_are_refused_before_anything_is_read(library, store):
     with pytest.raises(EvidenceError, match="--date: expected a date like 2022-09-13"):
         ingest([library], store, date="last spring")
     with pytest.raises(EvidenceError, match="--title names one document, but 5 files"):
-        ingest([library / "briefing.md", library / "bulletin.html", library / "report.pdf",
-                library / "border-notes.txt", library / "junk.md"], store, title="One")
+        ingest(
+            [
+                library / "briefing.md",
+                library / "bulletin.html",
+                library / "report.pdf",
+                library / "border-notes.txt",
+                library / "junk.md",
+            ],
+            store,
+            title="One",
+        )
     assert store.documents() == []
 
 

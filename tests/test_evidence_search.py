@@ -44,8 +44,9 @@ def test_search_ranks_passages_sharing_the_query_words(store):
 
 def test_filters_choose_among_passages_without_changing_their_scores(store):
     everything = {(h.file_name, h.paragraph): h.score for h in search(store, "Patronia", k=50)}
-    only_2003 = search(store, "Patronia", k=50, filters=Filters(date_from=dt.date(2003, 1, 1),
-                                                                 date_to=dt.date(2003, 12, 31)))
+    only_2003 = search(
+        store, "Patronia", k=50, filters=Filters(date_from=dt.date(2003, 1, 1), date_to=dt.date(2003, 12, 31))
+    )
     assert _keys(only_2003) == [("report.pdf", 2)]
     assert only_2003[0].score == pytest.approx(everything[("report.pdf", 2)])
     before_2002 = search(store, "Patronia", k=50, filters=Filters(date_to=dt.date(2001, 12, 31)))
@@ -104,7 +105,10 @@ def _scenario(tiny_text, shield_at="¶4", prize_at="¶40"):
         "  brief: {kind: document, title: '  briefing ON the ridge crisis'}\n"
         "  nowhere: {kind: dataset, title: Data nobody ingested}",
     )
-    text = _replace_parameter(text, "patron_shield", f"""
+    text = _replace_parameter(
+        text,
+        "patron_shield",
+        f"""
     - periods: '2001-2003'
       low: 0
       mode: 0.2
@@ -113,22 +117,33 @@ def _scenario(tiny_text, shield_at="¶4", prize_at="¶40"):
         - {{ref: note-a, at: '{shield_at}', note: Drones sold by the patron.}}
         - {{ref: brief, at: '¶5'}}
       note: Weapons from Patronia blunt what Pivotia can threaten.
-""")
-    text = _replace_parameter(text, "prize", f"""
+""",
+    )
+    text = _replace_parameter(
+        text,
+        "prize",
+        f"""
     - {{periods: '2001-2003', low: 1, mode: 1, high: 1, sources: [{{ref: note-a, at: '{prize_at}'}}]}}
-""")
-    text = _replace_parameter(text, "precision", """
+""",
+    )
+    text = _replace_parameter(
+        text,
+        "precision",
+        """
     - {periods: '2001-2003', low: 5, mode: 8, high: 12, sources: [{ref: nowhere, at: 'table 2'}]}
-""")
+""",
+    )
     return parse_scenario(text, source="tiny-evidence.yaml")
 
 
 def test_a_parameters_query_is_its_meaning_and_notes_never_its_locators(tiny_text):
     scenario = _scenario(tiny_text)
     query = parameter_query(scenario, "patron_shield")
-    assert query.splitlines() == ["share of coercion the patron neutralises",
-                                  "Weapons from Patronia blunt what Pivotia can threaten.",
-                                  "Drones sold by the patron."]
+    assert query.splitlines() == [
+        "share of coercion the patron neutralises",
+        "Weapons from Patronia blunt what Pivotia can threaten.",
+        "Drones sold by the patron.",
+    ]
     assert "¶" not in query
 
 
@@ -158,8 +173,9 @@ def test_check_lists_missing_sources_out_of_range_paragraphs_and_unsupported_par
     assert "precision" in report.unsupported  # no passage speaks of logit precision
     # prize cites only a ¶ past the end of its document; precision only a document nobody added
     assert report.uncited == ["prize", "precision"]
-    assert report.checked == len(list(c for pieces in scenario.parameters.values()
-                                      for piece in pieces for c in piece.sources))
+    assert report.checked == len(
+        list(c for pieces in scenario.parameters.values() for piece in pieces for c in piece.sources)
+    )
     assert report.confirmed == report.checked - len(report.problems)
     assert not report.ok
     strict = check_scenario(scenario, store, min_score=1e6)

@@ -38,7 +38,9 @@ def paraphrase_store(tmp_path):
         "The truce held for a week; the ceasefire talks were about grain prices and the ceasefire "
         "committee's budget, nothing else, ceasefire after ceasefire.\n\n"
         "Moscow stepped in on the fourth day and made both armies stop shooting: a ceasefire it "
-        "brokered itself.\n", encoding="utf-8")
+        "brokered itself.\n",
+        encoding="utf-8",
+    )
     store = EvidenceStore(tmp_path / "runs.duckdb")
     ingest([tmp_path / "notes.md"], store)
     return store

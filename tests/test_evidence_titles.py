@@ -12,22 +12,27 @@ from pivotal.evidence.readers import read_bytes
 
 runner = CliRunner()
 
-BODY = ("Azerbaijan's forces crossed the line on the first morning, and the pivot's envoys did not "
-        "reach either capital for three days.")
+BODY = (
+    "Azerbaijan's forces crossed the line on the first morning, and the pivot's envoys did not "
+    "reach either capital for three days."
+)
 
 
 def title_of(text: str, name: str = "saved-page.txt") -> str:
     return read_bytes(text.encode("utf-8"), name=name, kind="text").metadata.title
 
 
-@pytest.mark.parametrize("furniture", [
-    ["Follow us on social", "Shutterstock_1649847241-scaled"],
-    ["Skip to main content", "Menu", "Subscribe", "Share this article"],
-    ["We use cookies to make this site work", "Accept"],
-    ["Home | Analysis | Caucasus", "Analysis | Middle East"],
-    ["Home News Analysis Opinion Podcasts", "Sign up to receive our newsletter."],
-    ["Main Image Credit Soldiers at a checkpoint", "12 October 2020", "By A. Writer"],
-])
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        ["Follow us on social", "Shutterstock_1649847241-scaled"],
+        ["Skip to main content", "Menu", "Subscribe", "Share this article"],
+        ["We use cookies to make this site work", "Accept"],
+        ["Home | Analysis | Caucasus", "Analysis | Middle East"],
+        ["Home News Analysis Opinion Podcasts", "Sign up to receive our newsletter."],
+        ["Main Image Credit Soldiers at a checkpoint", "12 October 2020", "By A. Writer"],
+    ],
+)
 def test_boilerplate_and_menus_above_the_headline_are_passed_over(furniture):
     text = "\n".join([*furniture, "The pivot hesitates as the ceasefire collapses", BODY, ""])
     assert title_of(text) == "The pivot hesitates as the ceasefire collapses"
@@ -49,8 +54,11 @@ def test_without_a_headline_the_file_name_is_the_title():
 
 def test_add_prints_the_headline(tmp_path: Path):
     page = tmp_path / "page.txt"
-    page.write_text(f"Follow us on social\nPicture: a column of trucks\nA corridor closes, a patron looks "
-                    f"away\nAnalysis | Caucasus\n{BODY}\n", encoding="utf-8")
+    page.write_text(
+        f"Follow us on social\nPicture: a column of trucks\nA corridor closes, a patron looks "
+        f"away\nAnalysis | Caucasus\n{BODY}\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["evidence", "add", str(page)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "“A corridor closes, a patron looks away”" in result.stdout

@@ -56,18 +56,27 @@ def test_pivotal_scenarios_lists_every_built_in_with_title_and_periods():
     lines = result.stdout.splitlines()
     names = [line.split()[0] for line in lines]
     assert names[0] == "south-caucasus" and names[1:] == sorted(names[1:])
-    assert set(names) >= {"india-pakistan", "kazakhstan-2022", "kyrgyzstan-tajikistan", "beagle-channel",
-                          "gulf-qatar", "peru-ecuador", "sudan-south-sudan"}
+    assert set(names) >= {
+        "india-pakistan",
+        "kazakhstan-2022",
+        "kyrgyzstan-tajikistan",
+        "beagle-channel",
+        "gulf-qatar",
+        "peru-ecuador",
+        "sudan-south-sudan",
+    }
     india = lines[names.index("india-pakistan")]
-    assert india.split(None, 1)[1] == ("India and Pakistan, 1999-2019 - the United States between two "
-                                       "nuclear-armed rivals (1999–2019)")
+    assert india.split(None, 1)[1] == (
+        "India and Pakistan, 1999-2019 - the United States between two nuclear-armed rivals (1999–2019)"
+    )
 
 
 def test_validate_and_run_take_its_name(monkeypatch):
     validated = invoke("validate", "india-pakistan")
     assert validated.exit_code == 0, validated.output
-    assert validated.stdout.startswith("ok: india-pakistan (built-in): scenario 'india-pakistan' with 24 "
-                                       "periods")
+    assert validated.stdout.startswith(
+        "ok: india-pakistan (built-in): scenario 'india-pakistan' with 24 periods"
+    )
     monkeypatch.chdir(ROOT)  # as the file's own path, from a clone: its `file:` sources are found
     by_path = invoke("validate", "src/pivotal/scenarios/india-pakistan.yaml")
     assert by_path.exit_code == 0 and "warning" not in by_path.output, by_path.output
@@ -76,8 +85,10 @@ def test_validate_and_run_take_its_name(monkeypatch):
     assert "India and Pakistan" in ran.stdout and "2019" in ran.stdout
 
 
-@pytest.mark.parametrize(("name", "start"), [("peru-ecuador", 1981), ("beagle-channel", 1978),
-                                             ("gulf-qatar", 2014), ("sudan-south-sudan", 2012)])
+@pytest.mark.parametrize(
+    ("name", "start"),
+    [("peru-ecuador", 1981), ("beagle-channel", 1978), ("gulf-qatar", 2014), ("sudan-south-sudan", 2012)],
+)
 def test_the_case_library_scores_are_what_the_code_gives(name, start):
     cases = (ROOT / "docs" / "cases.md").read_text(encoding="utf-8")
     section = cases.split(f"### `{name}`, from {start}\n", 1)[1].split("###", 1)[0]

@@ -72,8 +72,10 @@ def test_explain_check_without_pygambit_says_how_to_install_it(monkeypatch):
     result = explain("--period", "war2020", "--draws", "10", "--check")
     assert result.exit_code == 1
     assert "Parameters of this draw" not in result.output  # refused before any work
-    assert 'error: --check: checking against Gambit needs pygambit 17.0.0b2: pip install "pivotal[verify]"' \
+    assert (
+        'error: --check: checking against Gambit needs pygambit 17.0.0b2: pip install "pivotal[verify]"'
         in one_line(result.output)
+    )
     assert "Traceback" not in result.output
 
 

@@ -19,8 +19,12 @@ from tests.fuzz_loaders import scenario_documents
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(document=scenario_documents(extreme=True), draws=st.sampled_from([1, 2, 7]),
-       use_record=st.booleans(), seed=st.integers(0, 2**32 - 1))
+@given(
+    document=scenario_documents(extreme=True),
+    draws=st.sampled_from([1, 2, 7]),
+    use_record=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_edge_values_give_finite_probabilities(document, draws, use_record, seed):
     scenario = parse_scenario(yaml.safe_dump(document, sort_keys=False))
     result = simulate(scenario, draws=draws, seed=seed, use_record=use_record)
@@ -43,8 +47,15 @@ def test_one_period_one_draw_with_every_parameter_at_an_edge(tiny_text, edge):
     document["episodes"] = []
     for spec in PARAMETERS:
         value = (1e-300 if spec.lower_open else spec.lower) if edge == "lowest" else spec.largest
-        document["parameters"][spec.name] = [{"periods": "2001", "low": value, "mode": value, "high": value,
-                                              "sources": [{"ref": "note-a", "at": "¶3"}]}]
+        document["parameters"][spec.name] = [
+            {
+                "periods": "2001",
+                "low": value,
+                "mode": value,
+                "high": value,
+                "sources": [{"ref": "note-a", "at": "¶3"}],
+            }
+        ]
     scenario = parse_scenario(yaml.safe_dump(document, sort_keys=False))
     for use_record in (True, False):
         result = simulate(scenario, draws=1, seed=0, use_record=use_record)

@@ -30,8 +30,10 @@ def one_line(text: str) -> str:
 
 def test_a_scenario_title_with_brackets_is_run_shown_and_scored(tmp_path):
     path = tmp_path / "brackets.yaml"
-    path.write_text(TINY.read_text(encoding="utf-8").replace("title: ", "title: Tiny [/bold] [red]x ", 1),
-                    encoding="utf-8")
+    path.write_text(
+        TINY.read_text(encoding="utf-8").replace("title: ", "title: Tiny [/bold] [red]x ", 1),
+        encoding="utf-8",
+    )
     run = invoke("run", str(path), "-n", "50", "-s", "1")
     assert run.exit_code == 0, run.output
     assert "Tiny [/bold] [red]x" in one_line(run.output) and "recorded run" in run.output
@@ -64,8 +66,9 @@ def test_error_messages_and_help_keep_their_square_brackets(tmp_path):
 
 def test_evidence_titled_with_brackets_is_added_listed_and_searched(tmp_path):
     document = tmp_path / "report.md"
-    document.write_text("# Report [/bold] on war\n\nThe ridge was taken in [bold]two days[/bold] of war.\n",
-                        encoding="utf-8")
+    document.write_text(
+        "# Report [/bold] on war\n\nThe ridge was taken in [bold]two days[/bold] of war.\n", encoding="utf-8"
+    )
     added = invoke("evidence", "add", str(document))
     assert added.exit_code == 0, added.output
     assert "Report [/bold] on war" in one_line(added.output)
@@ -80,8 +83,12 @@ def test_evidence_titled_with_brackets_is_added_listed_and_searched(tmp_path):
 
 
 def test_a_seed_the_store_cannot_hold_is_refused_before_any_work():
-    for command in (["run", str(TINY)], ["whatif", "--set", "war_cost=0.1", str(TINY)],
-                    ["score", str(TINY)], ["explain", "--period", "2002", str(TINY)]):
+    for command in (
+        ["run", str(TINY)],
+        ["whatif", "--set", "war_cost=0.1", str(TINY)],
+        ["score", str(TINY)],
+        ["explain", "--period", "2002", str(TINY)],
+    ):
         result = invoke(*command, "-s", str(2**63))
         assert result.exit_code == 2, (command, result.output)
         assert "--seed" in one_line(result.output)
@@ -111,8 +118,15 @@ def test_an_empty_stored_analysis_is_passed_over_by_reports_and_can_be_removed(t
     good = invoke("score", str(TINY), "-n", "30", "--start", "2002")
     assert good.exit_code == 0, good.output
     # What release 0.2 stored for a score with no period to score.
-    empty = store.record_analysis(kind="score", scenario_id="tiny", scenario_hash=scenario_hash(scenario),
-                                  draws=30, seed=0, settings={}, result={"scores": [], "forecasts": []})
+    empty = store.record_analysis(
+        kind="score",
+        scenario_id="tiny",
+        scenario_hash=scenario_hash(scenario),
+        draws=30,
+        seed=0,
+        settings={},
+        result={"scores": [], "forecasts": []},
+    )
     html = build_report(run_id, store)
     assert "Forecast scores against the record" in html  # the earlier, usable score is shown
     listed = one_line(invoke("analyses").output)
@@ -337,8 +351,10 @@ def test_a_scenario_given_as_an_overlay_is_named_for_what_it_is():
     assert result.exit_code == 1
     text = one_line(result.output)
     assert "a whole scenario" in text and "--scenario" in text and "unknown key" not in text
-    assert invoke("whatif", "--set", "war_cost=0.1", "--scenario", str(TINY), "-n", "20",
-                  "--no-store").exit_code == 0
+    assert (
+        invoke("whatif", "--set", "war_cost=0.1", "--scenario", str(TINY), "-n", "20", "--no-store").exit_code
+        == 0
+    )
 
 
 def test_the_web_app_says_which_methods_a_path_allows():
@@ -347,8 +363,11 @@ def test_the_web_app_says_which_methods_a_path_allows():
     from pivotal.web.app import create_app
 
     with TestClient(create_app()) as client:
-        for method, path, allowed in (("delete", "/api/runs", "GET, POST"), ("post", "/api/meta", "GET"),
-                                      ("delete", "/", "GET")):
+        for method, path, allowed in (
+            ("delete", "/api/runs", "GET, POST"),
+            ("post", "/api/meta", "GET"),
+            ("delete", "/", "GET"),
+        ):
             answer = getattr(client, method)(path)
             assert answer.status_code == 405 and answer.headers["allow"] == allowed, (path, answer.headers)
 
@@ -360,13 +379,20 @@ def test_another_sites_page_cannot_upload_or_start_runs():
 
     files = {"file": ("tiny.yaml", TINY.read_bytes(), "application/x-yaml")}
     with TestClient(create_app()) as client:
-        for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"},
-                        {"Origin": "null"}):
+        for headers in (
+            {"Origin": "https://evil.example"},
+            {"Sec-Fetch-Site": "cross-site"},
+            {"Origin": "null"},
+        ):
             answer = client.post("/api/scenarios/upload", files=files, headers=headers)
             assert answer.status_code == 403, headers
             assert answer.json()["kind"] == "invalid"
-            assert client.post("/api/runs", json={"scenario": "south-caucasus", "draws": 10},
-                               headers=headers).status_code == 403
+            assert (
+                client.post(
+                    "/api/runs", json={"scenario": "south-caucasus", "draws": 10}, headers=headers
+                ).status_code
+                == 403
+            )
         own = client.post("/api/scenarios/upload", files=files, headers={"Origin": "http://testserver"})
         assert own.status_code in (200, 201), own.text
         assert client.post("/api/scenarios/upload", files=files).status_code in (200, 201)  # scripts
@@ -400,8 +426,11 @@ def test_a_request_body_that_stops_arriving_is_answered_408():
 def _long_scenario(last_year: int):
     from pivotal.scenario.loader import parse_scenario
 
-    text = TINY.read_text(encoding="utf-8").replace("end: 2003}", f"end: {last_year}}}").replace(
-        "'2001-2003'", f"'2001-{last_year}'")
+    text = (
+        TINY.read_text(encoding="utf-8")
+        .replace("end: 2003}", f"end: {last_year}}}")
+        .replace("'2001-2003'", f"'2001-{last_year}'")
+    )
     return parse_scenario(text, "long.yaml")
 
 
@@ -414,8 +443,9 @@ def test_chunks_shrink_with_periods_and_cores_to_stay_within_the_budget():
     short = make_plan(builtin_scenario())
     for plan in (short, long):
         for workers in (1, 2, 8, 64):
-            draws, in_flight = chunk_plan(plan, 16384, workers, digest_bytes=50_000_000,
-                                          held_bytes=100_000_000)
+            draws, in_flight = chunk_plan(
+                plan, 16384, workers, digest_bytes=50_000_000, held_bytes=100_000_000
+            )
             assert 256 <= draws <= 16384 and 1 <= in_flight <= 2 * workers
             assert in_flight * (draws * bytes_per_draw(plan) + 50_000_000) + 100_000_000 <= MEMORY_BUDGET
     assert chunk_plan(long, 16384, 8)[0] < chunk_plan(short, 16384, 8)[0]
@@ -432,8 +462,9 @@ def test_a_long_scenario_on_many_threads_holds_no_more_than_the_budget(monkeypat
     scenario = _long_scenario(2100)  # 100 periods
     budget = 200 << 20
     plan = make_plan(scenario)
-    draws, in_flight = engine.chunk_plan(plan, 16384, 8, histogram_bytes(100, chunk_count_type(16384)),
-                                         histogram_bytes(100), budget)
+    draws, in_flight = engine.chunk_plan(
+        plan, 16384, 8, histogram_bytes(100, chunk_count_type(16384)), histogram_bytes(100), budget
+    )
     assert in_flight >= 2 and draws < 4000, "the budget must bind, with chunks computed side by side"
     monkeypatch.setattr(engine, "MEMORY_BUDGET", budget)
     tracemalloc.start()
@@ -549,11 +580,23 @@ def test_the_app_itself_answers_a_stalled_body_with_408(monkeypatch):
     async def send(message):
         sent.append(message)
 
-    scope = {"type": "http", "method": "POST", "path": "/api/runs", "raw_path": b"/api/runs",
-             "query_string": b"", "root_path": "", "scheme": "http", "server": ("127.0.0.1", 8000),
-             "client": ("127.0.0.1", 5000), "http_version": "1.1",
-             "headers": [(b"host", b"127.0.0.1:8000"), (b"content-type", b"application/json"),
-                         (b"content-length", b"20")]}
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/api/runs",
+        "raw_path": b"/api/runs",
+        "query_string": b"",
+        "root_path": "",
+        "scheme": "http",
+        "server": ("127.0.0.1", 8000),
+        "client": ("127.0.0.1", 5000),
+        "http_version": "1.1",
+        "headers": [
+            (b"host", b"127.0.0.1:8000"),
+            (b"content-type", b"application/json"),
+            (b"content-length", b"20"),
+        ],
+    }
     asyncio.run(app(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     assert start["status"] == 408
@@ -561,12 +604,12 @@ def test_the_app_itself_answers_a_stalled_body_with_408(monkeypatch):
 
 needs_isolation = pytest.mark.skipif(
     not __import__("pivotal.evidence.isolated").evidence.isolated.AVAILABLE,
-    reason="documents are read in a worker process on POSIX systems only")
+    reason="documents are read in a worker process on POSIX systems only",
+)
 
 
 @needs_isolation
-def test_html_that_stalls_the_parser_is_stopped_at_the_deadline_and_the_batch_goes_on(tmp_path,
-                                                                                      monkeypatch):
+def test_html_that_stalls_the_parser_is_stopped_at_the_deadline_and_the_batch_goes_on(tmp_path, monkeypatch):
     """Unfinished end tags make Python's parser rescan the rest of the page at every step: a
     megabyte took over a minute in one call that no check between steps could interrupt."""
     import time
@@ -575,8 +618,7 @@ def test_html_that_stalls_the_parser_is_stopped_at_the_deadline_and_the_batch_go
 
     monkeypatch.setattr(budget, "READ_SECONDS", 2.0)
     (tmp_path / "trap.html").write_text("<html><body><p>A note. " + "</p" * 300_000, encoding="utf-8")
-    (tmp_path / "fine.md").write_text("# Fine\n\nArmenia and Azerbaijan met in Brussels.\n",
-                                      encoding="utf-8")
+    (tmp_path / "fine.md").write_text("# Fine\n\nArmenia and Azerbaijan met in Brussels.\n", encoding="utf-8")
     started = time.monotonic()
     result = invoke("evidence", "add", str(tmp_path))
     assert time.monotonic() - started < 20
@@ -609,5 +651,7 @@ def test_a_reader_that_cannot_start_is_one_error_not_a_refusal_of_every_file(tmp
     (tmp_path / "b.md").write_text("# B\n\nMore text.\n", encoding="utf-8")
     result = invoke("evidence", "add", str(tmp_path))
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert one_line(result.output) == ("error: the document reader (python -m pivotal.evidence.isolated) "
-                                       "could not start: it ended with status 1")
+    assert one_line(result.output) == (
+        "error: the document reader (python -m pivotal.evidence.isolated) "
+        "could not start: it ended with status 1"
+    )

@@ -16,9 +16,11 @@ NEW_KINDS = ("sanctions", "embargo", "guarantee", "declaration", "statute", "neu
 
 
 def with_commitment(tiny_text: str, kind: str) -> str:
-    extra = (f"  - id: extra-{kind.replace('_', '-')}\n    kind: {kind}\n    parties: [PIV, CHA]\n"
-             f"    scope: a {kind} between them\n    start: 2002-03-01\n"
-             "    sources: [{ref: note-a, at: '¶3'}]\n")
+    extra = (
+        f"  - id: extra-{kind.replace('_', '-')}\n    kind: {kind}\n    parties: [PIV, CHA]\n"
+        f"    scope: a {kind} between them\n    start: 2002-03-01\n"
+        "    sources: [{ref: note-a, at: '¶3'}]\n"
+    )
     return tiny_text.replace("commitments:\n", "commitments:\n" + extra, 1)
 
 
@@ -43,8 +45,11 @@ def test_an_unknown_kind_is_still_refused_with_the_kinds_named(tiny_text):
 
 
 def recorded(tiny_text: str, extra: str) -> str:
-    entry = "  - {periods: '2003', challenge: probe, pivot_response: acquiesce, " + extra + \
-        "sources: [{ref: note-a, at: '¶3'}]}\n"
+    entry = (
+        "  - {periods: '2003', challenge: probe, pivot_response: acquiesce, "
+        + extra
+        + "sources: [{ref: note-a, at: '¶3'}]}\n"
+    )
     return tiny_text.replace("record:\n", "record:\n" + entry, 1)
 
 
@@ -52,20 +57,25 @@ def test_a_ceasefire_another_power_brokered_is_said_without_a_warning(tiny_text)
     plain = parse_scenario(recorded(tiny_text, "ceasefire_days: 3, "), source="r.yaml")
     warned = [w for w in find_warnings(plain) if "ceasefire_days" in w.path]
     assert len(warned) == 1 and "or a `ceasefire_broker` naming who brokered it" in warned[0].expected
-    brokered = parse_scenario(recorded(tiny_text, "ceasefire_days: 3, ceasefire_broker: PAT, "),
-                              source="r.yaml")
+    brokered = parse_scenario(
+        recorded(tiny_text, "ceasefire_days: 3, ceasefire_broker: PAT, "), source="r.yaml"
+    )
     assert brokered.record_for(2003).ceasefire_broker == "PAT"
     assert not [w for w in find_warnings(brokered) if "ceasefire_days" in w.path]
 
 
-@pytest.mark.parametrize(("broker", "says"), [
-    ("NOBODY", "ceasefire_broker"),
-    ("PIV", "a broker other than the period's pivot"),
-])
+@pytest.mark.parametrize(
+    ("broker", "says"),
+    [
+        ("NOBODY", "ceasefire_broker"),
+        ("PIV", "a broker other than the period's pivot"),
+    ],
+)
 def test_a_broker_must_be_an_actor_other_than_the_pivot(tiny_text, broker, says):
     with pytest.raises(ScenarioError) as refused:
-        parse_scenario(recorded(tiny_text, f"ceasefire_days: 3, ceasefire_broker: {broker}, "),
-                       source="r.yaml")
+        parse_scenario(
+            recorded(tiny_text, f"ceasefire_days: 3, ceasefire_broker: {broker}, "), source="r.yaml"
+        )
     assert says in str(refused.value)
 
 
@@ -82,8 +92,11 @@ def test_a_partial_answer_to_an_appeal_is_recorded_but_not_scored(tiny_text):
 
 
 def test_a_challenge_on_a_third_party_and_what_the_challenger_kept(tiny_text):
-    text = tiny_text.replace("    appeal_answered: false\n",
-                             "    appeal_answered: false\n    against: PAT\n    challenger_kept: 0.4\n", 1)
+    text = tiny_text.replace(
+        "    appeal_answered: false\n",
+        "    appeal_answered: false\n    against: PAT\n    challenger_kept: 0.4\n",
+        1,
+    )
     entry = parse_scenario(text, source="third.yaml").record_for(2002)
     assert entry.against == "PAT" and entry.challenger_kept == 0.4
     with pytest.raises(ScenarioError, match="a third party: neither the challenger nor the pivot"):
@@ -94,8 +107,10 @@ def test_a_challenge_on_a_third_party_and_what_the_challenger_kept(tiny_text):
 
 def test_what_is_contested_and_an_organisation_as_target(tiny_text):
     text = tiny_text.replace("challenger_patrons: [PAT]}", "challenger_patrons: [PAT], contested: a valley}")
-    text = text.replace("  TAR: {name: Targetia, kind: state}",
-                        "  TAR: {name: Target League, kind: organisation, members: [PAT]}")
+    text = text.replace(
+        "  TAR: {name: Targetia, kind: state}",
+        "  TAR: {name: Target League, kind: organisation, members: [PAT]}",
+    )
     scenario = parse_scenario(text, source="bloc.yaml")
     assert scenario.roles[0].contested == "a valley"
     assert scenario.actors["TAR"].kind == "organisation"

@@ -37,8 +37,10 @@ DRAWS = fused.BLOCK + 61
 
 def _inputs(plan, draws: int, seed: int):
     rng = np.random.default_rng(seed)
-    return (rng.random((plan.quantile_rows, draws)),
-            rng.random((len(plan.steps), UNIFORMS_PER_PERIOD, draws)))
+    return (
+        rng.random((plan.quantile_rows, draws)),
+        rng.random((len(plan.steps), UNIFORMS_PER_PERIOD, draws)),
+    )
 
 
 def assert_same_chunk(plan, draws: int = DRAWS, seed: int = 0, fitted=None) -> None:
@@ -68,10 +70,16 @@ def test_compiled_and_numpy_agree_on_every_built_in_scenario(name, use_record):
     assert_same_chunk(make_plan(resolve_scenario(name), use_record=use_record))
 
 
-@pytest.mark.parametrize("options", [GameOptions(), GameOptions(target_moves_first=True),
-                                     GameOptions(pivot_posture=True),
-                                     GameOptions(target_moves_first=True, pivot_posture=True)],
-                         ids=["crisis", "target-first", "posture", "both"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        GameOptions(),
+        GameOptions(target_moves_first=True),
+        GameOptions(pivot_posture=True),
+        GameOptions(target_moves_first=True, pivot_posture=True),
+    ],
+    ids=["crisis", "target-first", "posture", "both"],
+)
 @pytest.mark.parametrize("use_record", [True, False], ids=["record", "free"])
 def test_compiled_and_numpy_agree_with_every_kind_of_early_move(options, use_record):
     scenario = resolve_scenario("south-caucasus")
@@ -96,9 +104,13 @@ def test_compiled_and_numpy_agree_with_fitted_values():
     scenario = resolve_scenario("south-caucasus")
     n_periods = len(scenario.timeline)
     rng = np.random.default_rng(9)
-    fitted = FittedValues({"precision_pivot": rng.uniform(0.5, 8.0, (n_periods, 7)),
-                           "prior_resolve": rng.uniform(0.1, 0.9, (n_periods, 7)),
-                           "precision": rng.uniform(0.5, 8.0, (n_periods, 7))})
+    fitted = FittedValues(
+        {
+            "precision_pivot": rng.uniform(0.5, 8.0, (n_periods, 7)),
+            "prior_resolve": rng.uniform(0.1, 0.9, (n_periods, 7)),
+            "precision": rng.uniform(0.5, 8.0, (n_periods, 7)),
+        }
+    )
     assert_same_chunk(make_plan(scenario, fitted=fitted), seed=7, fitted=fitted)
 
 
@@ -106,16 +118,25 @@ def test_compiled_and_numpy_agree_at_extreme_precisions():
     """Precisions high enough that response probabilities underflow: Bayes' rule in logarithms."""
     scenario = resolve_scenario("south-caucasus")
     n_periods = len(scenario.timeline)
-    fitted = FittedValues({"precision_pivot": np.full((n_periods, 1), 400.0),
-                           "precision_challenger": np.full((n_periods, 1), 60.0)})
+    fitted = FittedValues(
+        {
+            "precision_pivot": np.full((n_periods, 1), 400.0),
+            "precision_challenger": np.full((n_periods, 1), 60.0),
+        }
+    )
     for use_record in (True, False):
         assert_same_chunk(make_plan(scenario, use_record=use_record, fitted=fitted), seed=8, fitted=fitted)
 
 
 def test_the_inline_exponential_is_the_c_librarys_to_an_ulp_or_two():
     rng = np.random.default_rng(0)
-    x = np.concatenate([rng.uniform(-708.0, 709.0, 200_000), rng.uniform(-5.0, 5.0, 200_000),
-                        [0.0, -0.0, 1e-300, -1e-300, 709.0, -708.0]])
+    x = np.concatenate(
+        [
+            rng.uniform(-708.0, 709.0, 200_000),
+            rng.uniform(-5.0, 5.0, 200_000),
+            [0.0, -0.0, 1e-300, -1e-300, 709.0, -708.0],
+        ]
+    )
     ours = np.array([fused._exp.py_func(v) for v in x[:2000]])  # the Python source, as written
     compiled = _exp_compiled(x)
     assert np.array_equal(ours, compiled[:2000])
@@ -144,10 +165,10 @@ def test_a_period_stream_draws_the_numbers_draw_uniforms_draws():
         rows = draw_uniforms(root, head + per_period * periods + tail, start, stop)
         stream = PeriodStream(root, start, stop, head=head, per_period=per_period, periods=periods, tail=tail)
         quantiles = stream.head_and_tail()
-        assert np.array_equal(quantiles, np.concatenate([rows[:head], rows[head + per_period * periods:]]))
+        assert np.array_equal(quantiles, np.concatenate([rows[:head], rows[head + per_period * periods :]]))
         for t in range(periods):
             first = head + per_period * t
-            assert np.array_equal(stream.next_period(), rows[first: first + per_period])
+            assert np.array_equal(stream.next_period(), rows[first : first + per_period])
         with pytest.raises(RuntimeError):
             stream.next_period()
 
@@ -193,8 +214,15 @@ def test_period_counts_are_added_under_the_lock_and_nothing_else_is_shared():
     head = len(PARAMETER_NAMES)
 
     def play(start, stop):
-        stream = PeriodStream(root, start, stop, head=head, per_period=UNIFORMS_PER_PERIOD,
-                              periods=n_periods, tail=plan.quantile_rows - head)
+        stream = PeriodStream(
+            root,
+            start,
+            stop,
+            head=head,
+            per_period=UNIFORMS_PER_PERIOD,
+            periods=n_periods,
+            tail=plan.quantile_rows - head,
+        )
         fused_walk.chunk_statistics(plan, stream.head_and_tail(), stream.next_period, counts, lock)
 
     workers = [threading.Thread(target=play, args=(start, start + 3000)) for start in (0, 3000, 6000)]
@@ -222,11 +250,15 @@ def test_compiled_outputs_agree_with_gambit(request):
         solved = solve_with_gambit(params, belief)
         ours = {name: run.metrics[name][t, draw] for name in METRICS}
         mixed = belief * solved.pivot_resolved + (1.0 - belief) * solved.pivot_irresolute  # (2, 3)
-        pairs = [(solved.challenger[0], ours["p_deterred"]), (solved.challenger[1], ours["p_probe"]),
-                 (solved.challenger[2], ours["p_offensive"]),
-                 (mixed[0, 0] + mixed[0, 1], ours["p_intervene_probe"]),
-                 (mixed[1, 0] + mixed[1, 1], ours["p_intervene_offensive"]),
-                 (mixed[0, 1], ours["p_mediate_probe"]), (mixed[1, 1], ours["p_mediate_offensive"])]
+        pairs = [
+            (solved.challenger[0], ours["p_deterred"]),
+            (solved.challenger[1], ours["p_probe"]),
+            (solved.challenger[2], ours["p_offensive"]),
+            (mixed[0, 0] + mixed[0, 1], ours["p_intervene_probe"]),
+            (mixed[1, 0] + mixed[1, 1], ours["p_intervene_offensive"]),
+            (mixed[0, 1], ours["p_mediate_probe"]),
+            (mixed[1, 1], ours["p_mediate_offensive"]),
+        ]
         worst = max(worst, *(abs(a - b) for a, b in pairs))
     assert worst <= 1e-6, worst
 

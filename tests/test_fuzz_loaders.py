@@ -18,7 +18,8 @@ from pivotal.scenario.loader import decode_document
 from tests.fuzz_loaders import TARGETS, campaign
 
 LAUGHS = "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + "".join(
-    f"{b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefg", "bcdefgh", strict=True))
+    f"{b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefg", "bcdefgh", strict=True)
+)
 
 
 @pytest.mark.slow
@@ -32,27 +33,56 @@ def test_a_short_campaign_finds_no_defect():
         assert tally.refused[kind] > 0
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("[" * 5000 + "]" * 5000, "expected at most 32 levels of nesting, found deeper nesting"),
-    ("[" * 10**6 + "]" * 10**6, "expected at most 32 levels of nesting, found deeper nesting"),
-    ("a:\n  b: " + "[" * 40 + "]" * 40, "expected at most 32 levels of nesting, found deeper nesting"),
-    (LAUGHS, None),
-    ("id: a\x00b", "x.yaml:1:6: (document): expected printable characters, found the character #x0000"),
-    ("id: \ud800", "x.yaml:1:5: (document): expected Unicode text, found the unpaired surrogate #xd800"),
-    # A date-shaped mistake is text to YAML; the schema names the field that wants a date.
-    ("id: 2020-13-45", "x.yaml:1:1: title: expected a value for required field `title`, found nothing "
-                       "(and 5 more problems)"),
-    ("id: " + "1" * 5000, "expected well-formed YAML, found '1111111111111111111111111111111111111...' is "
-                          "not a valid integer (too many digits)"),
-    ("? [a, b]\n: 1", "x.yaml:1:3: (document): expected a plain key (a name or a number), found a list used "
-                      "as a key"),
-    ("!!python/object:os.system {}", "x.yaml:1:1: (document): expected well-formed YAML, found could not "
-                                     "determine a constructor for the tag "
-                                     "'tag:yaml.org,2002:python/object:os.system'"),
-    ("\tid: x", "x.yaml:1:1: (document): expected well-formed YAML, found character '\\t' that cannot start "
-                "any token"),
-], ids=["deep-flow", "very-deep-flow", "deep-block", "billion-laughs", "nul", "surrogate", "bad-date",
-        "huge-int", "list-key", "python-tag", "tab"])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[" * 5000 + "]" * 5000, "expected at most 32 levels of nesting, found deeper nesting"),
+        ("[" * 10**6 + "]" * 10**6, "expected at most 32 levels of nesting, found deeper nesting"),
+        ("a:\n  b: " + "[" * 40 + "]" * 40, "expected at most 32 levels of nesting, found deeper nesting"),
+        (LAUGHS, None),
+        ("id: a\x00b", "x.yaml:1:6: (document): expected printable characters, found the character #x0000"),
+        ("id: \ud800", "x.yaml:1:5: (document): expected Unicode text, found the unpaired surrogate #xd800"),
+        # A date-shaped mistake is text to YAML; the schema names the field that wants a date.
+        (
+            "id: 2020-13-45",
+            "x.yaml:1:1: title: expected a value for required field `title`, found nothing "
+            "(and 5 more problems)",
+        ),
+        (
+            "id: " + "1" * 5000,
+            "expected well-formed YAML, found '1111111111111111111111111111111111111...' is "
+            "not a valid integer (too many digits)",
+        ),
+        (
+            "? [a, b]\n: 1",
+            "x.yaml:1:3: (document): expected a plain key (a name or a number), found a list used as a key",
+        ),
+        (
+            "!!python/object:os.system {}",
+            "x.yaml:1:1: (document): expected well-formed YAML, found could not "
+            "determine a constructor for the tag "
+            "'tag:yaml.org,2002:python/object:os.system'",
+        ),
+        (
+            "\tid: x",
+            "x.yaml:1:1: (document): expected well-formed YAML, found character '\\t' that cannot start "
+            "any token",
+        ),
+    ],
+    ids=[
+        "deep-flow",
+        "very-deep-flow",
+        "deep-block",
+        "billion-laughs",
+        "nul",
+        "surrogate",
+        "bad-date",
+        "huge-int",
+        "list-key",
+        "python-tag",
+        "tab",
+    ],
+)
 def test_hostile_documents_are_refused_quickly_at_a_line(text, message):
     began = time.perf_counter()
     with pytest.raises(ScenarioError) as caught:

@@ -26,12 +26,27 @@ CROSSCHECKED_GAMES = 240
 
 #: The golden case of tests/test_stage_game_golden.py, solved there on paper.
 HAND_CASE = {
-    "prize": 1.0, "balance": 0.5, "probe_gain": 0.1, "war_cost": 0.2, "third_party_deterrence": 0.0,
-    "probe_cost": 0.05, "mediated_share": 0.5, "pivot_distraction": 0.0, "patron_shield": 0.0,
-    "pivot_punishment": 1.0, "pivot_stake_target": 0.0, "pivot_stake_challenger": 0.0,
-    "restraint_cost": 0.0, "mediation_cost": 0.0, "peacekeepers": 0.0,
-    "resolve_value": math.log(4.0), "mediation_credit": 0.5, "precision": 1.0,
-    "protection_value": 1.0, "alt_patron_support": 0.5, "pivot_leverage": 0.0,
+    "prize": 1.0,
+    "balance": 0.5,
+    "probe_gain": 0.1,
+    "war_cost": 0.2,
+    "third_party_deterrence": 0.0,
+    "probe_cost": 0.05,
+    "mediated_share": 0.5,
+    "pivot_distraction": 0.0,
+    "patron_shield": 0.0,
+    "pivot_punishment": 1.0,
+    "pivot_stake_target": 0.0,
+    "pivot_stake_challenger": 0.0,
+    "restraint_cost": 0.0,
+    "mediation_cost": 0.0,
+    "peacekeepers": 0.0,
+    "resolve_value": math.log(4.0),
+    "mediation_credit": 0.5,
+    "precision": 1.0,
+    "protection_value": 1.0,
+    "alt_patron_support": 0.5,
+    "pivot_leverage": 0.0,
 }
 
 
@@ -61,7 +76,10 @@ def test_export_lays_out_the_tree_of_the_model():
     assert (nodes.count("c"), nodes.count("p"), nodes.count("t")) == (9, 20, 36)
     player_infosets = re.findall(r'^p "[^"]*" (\d) (\d+) ', text, flags=re.MULTILINE)
     assert {player: len({i for p, i in player_infosets if p == player}) for player, _ in player_infosets} == {
-        "1": 1, "2": 4, "3": 7}
+        "1": 1,
+        "2": 4,
+        "3": 7,
+    }
     assert "precision_challenger=8.0" in text.splitlines()[1]
     assert "belief (prior that the pivot is resolved)=0.3" in text
 
@@ -87,15 +105,19 @@ def test_exported_payoffs_are_the_model_payoffs_to_the_last_bit():
                 for held, word in ((True, "holds"), (False, "breaks")):
                     c_end, p_end = ceasefire_payoffs(params, held)
                     assert payoffs[f"{seen}, {move}, ceasefire {word}"] == [
-                        c_end[0, a], p_end[0, a] + bonus_m, target]
+                        c_end[0, a],
+                        p_end[0, a] + bonus_m,
+                        target,
+                    ]
                 chi = ceasefire_hold_probability(params)[0]
                 ends = [payoffs[f"{seen}, {move}, ceasefire {w}"] for w in ("holds", "breaks")]
                 expected = [chi * x + (1 - chi) * y for x, y in zip(*ends, strict=True)]
                 np.testing.assert_allclose(expected[:2], [challenger[a, 1], pivot[a, 1]], rtol=0, atol=1e-15)
 
 
-@pytest.mark.parametrize("belief", [0.0, 1.0, 0.3, 0.1 + 0.2, 1e-12, 3.6090609272451e-12, 1 - 1e-12,
-                                    0.9999999672488173, 1e-300])
+@pytest.mark.parametrize(
+    "belief", [0.0, 1.0, 0.3, 0.1 + 0.2, 1e-12, 3.6090609272451e-12, 1 - 1e-12, 0.9999999672488173, 1e-300]
+)
 def test_chance_probabilities_add_up_exactly_and_are_the_models_doubles(belief):
     resolved, irresolute = (Fraction(x) for x in _chance(stage_efg(stage(), belief)))
     assert resolved + irresolute == 1
@@ -129,7 +151,10 @@ def test_gambit_reads_the_export_with_the_expected_information_sets(gambit):
     game = read_game(stage_efg(stage(), 0.3))
     assert list(game.players) == list(PLAYERS)
     assert {player: len(game.get_infosets(player)) for player in PLAYERS} == {
-        "challenger": 1, "pivot": 4, "target": 7}
+        "challenger": 1,
+        "pivot": 4,
+        "target": 7,
+    }
     # Every target information set spans both types; the challenger's spans both chance nodes.
     for history in game.get_infosets("target") + game.get_infosets("challenger"):
         members = game.get_members(gambit.H.path(*history.actions))
@@ -214,8 +239,12 @@ def test_gambit_and_pivotal_agree_on_games_of_the_built_in_scenario(gambit):
             assert not math.isnan(gap), f"{period} draw {draw} belief {belief!r}: {name} undefined in Gambit"
             assert gap <= TOLERANCE, f"{period} draw {draw} belief {belief!r}: {name} differs by {gap:.2e}"
             worst[name] = max(worst.get(name, 0.0), gap)
-    print("largest differences over", CROSSCHECKED_GAMES, "games:",
-          ", ".join(f"{name} {gap:.1e}" for name, gap in worst.items()))
+    print(
+        "largest differences over",
+        CROSSCHECKED_GAMES,
+        "games:",
+        ", ".join(f"{name} {gap:.1e}" for name, gap in worst.items()),
+    )
 
 
 @pytest.mark.parametrize("precisions", [(2.0, 8.0, 0.5), (12.0, 3.0, 6.0), (0.3, 0.3, 20.0)])
@@ -224,9 +253,17 @@ def test_gambit_agrees_with_a_precision_per_role_and_fragile_ceasefires(gambit, 
     from pivotal.verify.gambit import largest_differences, solve_with_gambit
 
     challenger, pivot, target = precisions
-    params = stage(precision_challenger=challenger, precision_pivot=pivot, precision_target=target,
-                   ceasefire_fragility=0.7, pivot_distraction=0.4, status_quo_value=0.1, force_cost=0.05,
-                   peacekeeper_tripwire=0.03, peacekeepers=0.2)
+    params = stage(
+        precision_challenger=challenger,
+        precision_pivot=pivot,
+        precision_target=target,
+        ceasefire_fragility=0.7,
+        pivot_distraction=0.4,
+        status_quo_value=0.1,
+        force_cost=0.05,
+        peacekeeper_tripwire=0.03,
+        peacekeepers=0.2,
+    )
     for belief in (0.2, 0.75):
         ours = solve_stage(params, np.array([belief]))
         differences = largest_differences(solve_with_gambit(params, belief), ours)

@@ -55,8 +55,10 @@ def test_distraction_never_deters(values, belief, data):
     assume(_ceasefire_condition(values))
     assume(values["mediation_cost"] <= values["restraint_cost"] * (1.0 + values["patron_shield"]))
     low, high = _ordered(data)
-    assert (_p_challenge(values, belief, pivot_distraction=high)
-            >= _p_challenge(values, belief, pivot_distraction=low) - TOLERANCE)
+    assert (
+        _p_challenge(values, belief, pivot_distraction=high)
+        >= _p_challenge(values, belief, pivot_distraction=low) - TOLERANCE
+    )
 
 
 @EXAMPLES
@@ -64,28 +66,38 @@ def test_distraction_never_deters(values, belief, data):
 def test_the_patrons_shield_never_deters(values, belief, data):
     assume(_ceasefire_condition(values))
     low, high = _ordered(data)
-    assert (_p_challenge(values, belief, patron_shield=high)
-            >= _p_challenge(values, belief, patron_shield=low) - TOLERANCE)
+    assert (
+        _p_challenge(values, belief, patron_shield=high)
+        >= _p_challenge(values, belief, patron_shield=low) - TOLERANCE
+    )
 
 
 @EXAMPLES
 @given(values=full_stage_values, belief=beliefs, data=st.data())
 def test_a_valuable_status_quo_and_a_cost_of_force_deter(values, belief, data):
     low, high = _ordered(data)
-    assert (_p_challenge(values, belief, status_quo_value=high)
-            <= _p_challenge(values, belief, status_quo_value=low) + TOLERANCE)
-    assert (_p_challenge(values, belief, force_cost=5 * high)
-            <= _p_challenge(values, belief, force_cost=5 * low) + TOLERANCE)
+    assert (
+        _p_challenge(values, belief, status_quo_value=high)
+        <= _p_challenge(values, belief, status_quo_value=low) + TOLERANCE
+    )
+    assert (
+        _p_challenge(values, belief, force_cost=5 * high)
+        <= _p_challenge(values, belief, force_cost=5 * low) + TOLERANCE
+    )
 
 
 @EXAMPLES
 @given(values=full_stage_values, belief=beliefs, data=st.data())
 def test_peacekeepers_deter_through_both_the_tripwire_and_the_pivots_cost(values, belief, data):
     low, high = _ordered(data)
-    assert (_p_challenge(values, belief, peacekeeper_tripwire=high)
-            <= _p_challenge(values, belief, peacekeeper_tripwire=low) + TOLERANCE)
-    assert (_p_challenge(values, belief, peacekeepers=high)
-            <= _p_challenge(values, belief, peacekeepers=low) + TOLERANCE)
+    assert (
+        _p_challenge(values, belief, peacekeeper_tripwire=high)
+        <= _p_challenge(values, belief, peacekeeper_tripwire=low) + TOLERANCE
+    )
+    assert (
+        _p_challenge(values, belief, peacekeepers=high)
+        <= _p_challenge(values, belief, peacekeepers=low) + TOLERANCE
+    )
 
 
 @EXAMPLES
@@ -111,8 +123,9 @@ def _logit(*utilities: float, precision: float) -> list[float]:
     return [w / sum(weights) for w in weights]
 
 
-def _by_hand(*, distraction=0.0, shield=0.0, belief=0.5, status_quo=0.0, force=0.0, tripwire=0.0,
-             acquiesce_cost=0.0) -> float:
+def _by_hand(
+    *, distraction=0.0, shield=0.0, belief=0.5, status_quo=0.0, force=0.0, tripwire=0.0, acquiesce_cost=0.0
+) -> float:
     """p_challenge of the hand case, from the equations of docs/model.md written out for it.
 
     Prize 1, offensive share 0.5, probe gain 0.1, costs 0.05 (probe) and 0.2 (offensive),
@@ -130,8 +143,12 @@ def _by_hand(*, distraction=0.0, shield=0.0, belief=0.5, status_quo=0.0, force=0
         payoff = {r: kept[r] * gain - cost for r in kept}
         payoff["R"] -= 1.0 * leverage
         irresolute = _logit(-0.1 * (1 + shield) / capacity, -0.05 / capacity, -acquiesce_cost, precision=1.0)
-        resolved = _logit(-0.1 * (1 + shield) / capacity + math.log(4), -0.05 / capacity + math.log(2),
-                          -acquiesce_cost, precision=1.0)
+        resolved = _logit(
+            -0.1 * (1 + shield) / capacity + math.log(4),
+            -0.05 / capacity + math.log(2),
+            -acquiesce_cost,
+            precision=1.0,
+        )
         mix = [belief * a + (1 - belief) * b for a, b in zip(resolved, irresolute, strict=True)]
         value[challenge] = sum(m * payoff[r] for m, r in zip(mix, "RMA", strict=True))
     status_quo_share = _logit(status_quo, value["probe"], value["offensive"], precision=2.0)[0]
@@ -142,12 +159,30 @@ def _model(**changes: float) -> float:
     from tests.stage_inputs import stage
 
     base = dict(
-        prize=1.0, balance=0.5, probe_gain=0.1, war_cost=0.2, third_party_deterrence=0.0, probe_cost=0.05,
-        mediated_share=0.5, ceasefire_fragility=0.5, pivot_distraction=0.0, patron_shield=0.0,
-        pivot_punishment=1.0, pivot_stake_target=0.0, pivot_stake_challenger=0.0, restraint_cost=0.1,
-        mediation_cost=0.05, peacekeepers=0.0, resolve_value=math.log(4.0), mediation_credit=0.5,
-        precision_pivot=1.0, precision_challenger=2.0, precision_target=1.0,
-        status_quo_value=0.0, force_cost=0.0, peacekeeper_tripwire=0.0,
+        prize=1.0,
+        balance=0.5,
+        probe_gain=0.1,
+        war_cost=0.2,
+        third_party_deterrence=0.0,
+        probe_cost=0.05,
+        mediated_share=0.5,
+        ceasefire_fragility=0.5,
+        pivot_distraction=0.0,
+        patron_shield=0.0,
+        pivot_punishment=1.0,
+        pivot_stake_target=0.0,
+        pivot_stake_challenger=0.0,
+        restraint_cost=0.1,
+        mediation_cost=0.05,
+        peacekeepers=0.0,
+        resolve_value=math.log(4.0),
+        mediation_credit=0.5,
+        precision_pivot=1.0,
+        precision_challenger=2.0,
+        precision_target=1.0,
+        status_quo_value=0.0,
+        force_cost=0.0,
+        peacekeeper_tripwire=0.0,
     )
     belief = changes.pop("belief", 0.5)
     return float(solve_stage(stage(**{**base, **changes}), np.array([belief])).p_challenge[0])
@@ -179,8 +214,9 @@ def test_ceasefire_durability_by_hand():
     """Half the leverage and fragility 1/2: the ceasefire holds with probability 3/4."""
     from tests.stage_inputs import stage
 
-    solution = solve_stage(stage(pivot_distraction=0.5, patron_shield=0.0, ceasefire_fragility=0.5),
-                           np.array([0.5]))
+    solution = solve_stage(
+        stage(pivot_distraction=0.5, patron_shield=0.0, ceasefire_fragility=0.5), np.array([0.5])
+    )
     assert solution.ceasefire_holds[0] == pytest.approx(0.75)
     response = solution.response[0]
     # acting for the target: restrain, or mediate a ceasefire that holds

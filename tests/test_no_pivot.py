@@ -59,7 +59,8 @@ def test_a_period_without_a_pivot_is_charted_and_summarised(gap):
 
 def test_a_recorded_restraint_in_a_period_without_a_pivot_is_refused(tiny_text):
     text = with_pivots(tiny_text, "PIV", "null", "PIV").replace(
-        "    pivot_response: acquiesce\n    appeal_answered: false", "    pivot_response: restrain", 1)
+        "    pivot_response: acquiesce\n    appeal_answered: false", "    pivot_response: restrain", 1
+    )
     with pytest.raises(ScenarioError) as refused:
         parse_scenario(text, source="gap.yaml")
     assert "no pivot response other than acquiesce in 2002" in str(refused.value)
@@ -68,10 +69,14 @@ def test_a_recorded_restraint_in_a_period_without_a_pivot_is_refused(tiny_text):
 def test_no_pivot_acts_whatever_its_precision_and_the_target_keeps_its_tie(tiny_text):
     text = without_pivot_in_2002(tiny_text)
     cite = "sources: [{ref: note-a, at: '¶3'}]"
-    text = text.replace("parameters:\n", "parameters:\n  precision_pivot:\n    - {periods: '2001-2003', "
-                        f"low: 0.0000001, mode: 0.0000001, high: 0.0000001, {cite}}}\n"
-                        "  hedge_erosion:\n    - {periods: '2001-2003', low: 0.5, mode: 0.5, high: 0.5, "
-                        f"{cite}}}\n", 1)
+    text = text.replace(
+        "parameters:\n",
+        "parameters:\n  precision_pivot:\n    - {periods: '2001-2003', "
+        f"low: 0.0000001, mode: 0.0000001, high: 0.0000001, {cite}}}\n"
+        "  hedge_erosion:\n    - {periods: '2001-2003', low: 0.5, mode: 0.5, high: 0.5, "
+        f"{cite}}}\n",
+        1,
+    )
     result = simulate(parse_scenario(text, source="gap.yaml"), draws=300, seed=4, use_record=False)
     assert np.all(result.metrics["p_intervene"][1] == 0.0)
     assert np.array_equal(result.metrics["alignment"][2], result.metrics["alignment"][1])

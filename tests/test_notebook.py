@@ -39,8 +39,11 @@ def test_analyses_give_frames_plots_and_short_reprs(tiny_scenario):
     assert list(whatif.to_frame(("p_challenge",))["period"]) == [2001, 2002, 2003]
     assert list(sobol.to_frame()["parameter"])[:1] == [sobol.indices["parameter"].iloc[0]]
     assert {"outcome", "method", "brier"} <= set(score.to_frame().columns)
-    for result, ax in ((whatif, whatif.plot("p_challenge")), (sobol, sobol.plot(top=5)),
-                       (score, score.plot())):
+    for result, ax in (
+        (whatif, whatif.plot("p_challenge")),
+        (sobol, sobol.plot(top=5)),
+        (score, score.plot()),
+    ):
         assert ax.get_title() and len(repr(result)) < 300, type(result).__name__
     ax = score.plot()  # out of sample only: the base rate's bars are its rolling-origin scores
     methods = [text.get_text() for text in ax.get_legend().get_texts()]
@@ -77,4 +80,5 @@ def test_a_stored_run_is_short_to_print_and_errors_survive_pickling(tiny_scenari
     again = pickle.loads(pickle.dumps(caught.value))
     assert str(again) == str(caught.value) and [p.located() for p in again.problems] == [
         "x.yaml:2:1: id: expected each key once in a mapping, found `id` again (first at line 1)",
-        "x.yaml:4:1: title: expected each key once in a mapping, found `title` again (first at line 3)"]
+        "x.yaml:4:1: title: expected each key once in a mapping, found `title` again (first at line 3)",
+    ]

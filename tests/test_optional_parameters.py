@@ -68,6 +68,9 @@ def test_a_ceasefire_is_recorded_only_after_a_mediation_and_an_answered_appeal_n
 def test_replacing_the_common_precision_sets_every_role_and_unknown_names_are_refused():
     changed = stage().replace(precision=1.5, precision_target=4.0)
     assert (changed.precision_challenger[0], changed.precision_pivot[0], changed.precision_target[0]) == (
-        1.5, 1.5, 4.0)
+        1.5,
+        1.5,
+        4.0,
+    )
     with pytest.raises(TypeError, match="not a stage parameter: prior_resolve"):
         stage().replace(prior_resolve=0.5)

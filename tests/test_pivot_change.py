@@ -23,16 +23,20 @@ ONE_ROLE = "  - {periods: '2001-2003', pivot: PIV, challenger: CHA, target: TAR,
 def with_pivots(tiny_text: str, *pivots: str) -> str:
     """The tiny scenario with the pivot of 2001, 2002 and 2003 given."""
     assert ONE_ROLE in tiny_text
-    roles = "\n".join(f"  - {{periods: '{year}', pivot: {pivot}, challenger: CHA, target: TAR}}"
-                      for year, pivot in zip((2001, 2002, 2003), pivots, strict=True))
+    roles = "\n".join(
+        f"  - {{periods: '{year}', pivot: {pivot}, challenger: CHA, target: TAR}}"
+        for year, pivot in zip((2001, 2002, 2003), pivots, strict=True)
+    )
     return tiny_text.replace(ONE_ROLE, roles)
 
 
 @pytest.fixture
 def three(tiny_text):
-    return {name: parse_scenario(with_pivots(tiny_text, *pivots), source=f"{name}.yaml")
-            for name, pivots in (("aaa", "PIV PIV PIV"), ("aab", "PIV PIV PAT"), ("aba", "PIV PAT PIV"))
-            for pivots in [pivots.split()]}
+    return {
+        name: parse_scenario(with_pivots(tiny_text, *pivots), source=f"{name}.yaml")
+        for name, pivots in (("aaa", "PIV PIV PIV"), ("aab", "PIV PIV PAT"), ("aba", "PIV PAT PIV"))
+        for pivots in [pivots.split()]
+    }
 
 
 def test_a_scenario_with_one_pivot_is_laid_out_as_before(three, tiny_scenario):

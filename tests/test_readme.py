@@ -39,8 +39,13 @@ def test_the_tour_is_what_this_test_runs():
 def _serve_answers(home: Path, cwd: Path) -> None:
     """`pivotal serve` as written: it starts, answers on 127.0.0.1:8000, and stops on a signal."""
     env = {**os.environ, "PIVOTAL_HOME": str(home)}
-    server = subprocess.Popen([sys.executable, "-m", "pivotal", "serve"], cwd=cwd, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pivotal", "serve"],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
     try:
         deadline = time.monotonic() + 60

@@ -25,10 +25,21 @@ from pivotal.store import RunStore
 runner = CliRunner()
 
 #: A src=, href= or CSS url() that reaches outside the file (http, https or protocol-relative).
-EXTERNAL = re.compile(r"""(?:\b(?:src|href)\s*=\s*["']?|url\(\s*["']?|@import\s+["']?)\s*(?:https?:)?//""",
-                      re.IGNORECASE)
-SECTIONS = ("run", "probabilities", "belief", "commitments", "episodes", "analyses", "score", "whatif",
-            "sensitivity", "sources")
+EXTERNAL = re.compile(
+    r"""(?:\b(?:src|href)\s*=\s*["']?|url\(\s*["']?|@import\s+["']?)\s*(?:https?:)?//""", re.IGNORECASE
+)
+SECTIONS = (
+    "run",
+    "probabilities",
+    "belief",
+    "commitments",
+    "episodes",
+    "analyses",
+    "score",
+    "whatif",
+    "sensitivity",
+    "sources",
+)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -52,20 +63,36 @@ def svgs(html: str) -> dict[str, str]:
 
 def test_analyses_are_kept_by_scenario_hash_latest_first():
     store = RunStore()
-    first = store.record_analysis(kind="score", scenario_id="a", scenario_hash="h1", draws=10, seed=1,
-                                  settings={"start": 2002}, result={"brier": float("nan"), "n": np.int64(3)})
-    second = store.record_analysis(kind="whatif", scenario_id="a", scenario_hash="h1", draws=10, seed=1,
-                                   settings={}, result={"differences": []})
-    store.record_analysis(kind="score", scenario_id="b", scenario_hash="h2", draws=10, seed=None,
-                          settings={}, result={})
+    first = store.record_analysis(
+        kind="score",
+        scenario_id="a",
+        scenario_hash="h1",
+        draws=10,
+        seed=1,
+        settings={"start": 2002},
+        result={"brier": float("nan"), "n": np.int64(3)},
+    )
+    second = store.record_analysis(
+        kind="whatif",
+        scenario_id="a",
+        scenario_hash="h1",
+        draws=10,
+        seed=1,
+        settings={},
+        result={"differences": []},
+    )
+    store.record_analysis(
+        kind="score", scenario_id="b", scenario_hash="h2", draws=10, seed=None, settings={}, result={}
+    )
     found = store.analyses_for("h1")
     assert [a.analysis_id for a in found] == [second, first]
     assert found[1].result == {"brier": None, "n": 3}  # NaN stored as null: strict JSON
     assert found[1].settings == {"start": 2002} and found[1].draws == 10 and found[1].kind == "score"
     assert store.analyses_for("nothing") == []
     with pytest.raises(ValueError, match="kind must be one of"):
-        store.record_analysis(kind="poll", scenario_id="a", scenario_hash="h1", draws=1, seed=1, settings={},
-                              result={})
+        store.record_analysis(
+            kind="poll", scenario_id="a", scenario_hash="h1", draws=1, seed=1, settings={}, result={}
+        )
 
 
 def test_a_store_from_before_analyses_gains_the_table(tiny_run):
@@ -74,8 +101,15 @@ def test_a_store_from_before_analyses_gains_the_table(tiny_run):
     con.execute("DROP TABLE analyses")
     con.close()
     assert store.analyses_for("anything") == []
-    store.record_analysis(kind="sensitivity", scenario_id="x", scenario_hash="h", draws=1, seed=0,
-                          settings={}, result={"indices": []})
+    store.record_analysis(
+        kind="sensitivity",
+        scenario_id="x",
+        scenario_hash="h",
+        draws=1,
+        seed=0,
+        settings={},
+        result={"indices": []},
+    )
     assert len(store.analyses_for("h")) == 1
     assert store.get(tiny_run.run_id).record.run_id == tiny_run.run_id
 
@@ -92,8 +126,12 @@ def test_the_stored_scenario_reads_back_unchanged(tiny_scenario):
 def test_a_variant_with_uncited_pieces_reads_back_and_reports(tiny_scenario):
     from pivotal.scenario.overlay import apply_overlay, overlay_from_settings
 
-    variant = apply_overlay(tiny_scenario, overlay_from_settings(
-        ["war_cost=0.2@2002-2003", "record.pivot_response=restrain@2002"], tiny_scenario))
+    variant = apply_overlay(
+        tiny_scenario,
+        overlay_from_settings(
+            ["war_cost=0.2@2002-2003", "record.pivot_response=restrain@2002"], tiny_scenario
+        ),
+    )
     again = scenario_from_json(variant.model_dump_json())
     assert again.model_dump_json() == variant.model_dump_json()
     assert [p.sources for p in again.parameters["war_cost"] if p.low == 0.2] == [[]]
@@ -127,8 +165,16 @@ def test_chart_svg_refuses_unknown_names_and_missing_inputs(tiny_run):
         chart_svg("score", summary=tiny_run.summary)
     with pytest.raises(ValueError, match="with 'indices'"):
         chart_svg("sensitivity", analysis={"scores": []})
-    assert CHART_NAMES == ("probabilities", "belief", "commitments", "network", "episodes", "score",
-                           "whatif", "sensitivity")
+    assert CHART_NAMES == (
+        "probabilities",
+        "belief",
+        "commitments",
+        "network",
+        "episodes",
+        "score",
+        "whatif",
+        "sensitivity",
+    )
 
 
 def test_the_network_shows_the_ties_in_force_each_year(tiny_scenario):
@@ -166,9 +212,17 @@ def summaries() -> st.SearchStrategy[pd.DataFrame]:
         first = draw(st.integers(1900, 2100))
         n = draw(st.integers(1, 12))
         unit = st.floats(0, 1, allow_nan=False)
-        frame = pd.DataFrame({"period": range(first, first + n), "pivot": "P", "challenger": "C",
-                              "target": "T", "belief_source": "record", "observed_challenge": None,
-                              "observed_response": None})
+        frame = pd.DataFrame(
+            {
+                "period": range(first, first + n),
+                "pivot": "P",
+                "challenger": "C",
+                "target": "T",
+                "belief_source": "record",
+                "observed_challenge": None,
+                "observed_response": None,
+            }
+        )
         for name in ("p_challenge", "p_offensive", "p_intervene"):
             values = np.sort(np.array([[draw(unit) for _ in range(3)] for _ in range(n)]), axis=1)
             frame[f"{name}_low"], frame[name], frame[f"{name}_high"] = values.T
@@ -185,8 +239,7 @@ def test_the_probability_alt_text_states_the_years_and_each_peak(summary):
     assert f"{first}–{last}" in text
     for name in ("p_challenge", "p_offensive", "p_intervene"):
         peak = int(np.argmax(summary[name].to_numpy()))
-        assert (f"mean peaks at {summary[name].iloc[peak]:.2f} in {int(summary['period'].iloc[peak])}"
-                in text)
+        assert f"mean peaks at {summary[name].iloc[peak]:.2f} in {int(summary['period'].iloc[peak])}" in text
 
 
 def test_save_chart_writes_png_and_svg(tmp_path, tiny_scenario):
@@ -211,16 +264,26 @@ def test_the_report_has_every_section_chart_parameter_and_source(tiny_run, tiny_
     assert sorted(charts) == ["belief", "commitments", "episodes", "network", "probabilities"]
     for name, svg in charts.items():
         assert f'<title id="chart-{name}-title">' in svg and f'<desc id="chart-{name}-desc">' in svg
-        assert f"Alt text: {escape(chart_alt_text(name, summary=tiny_run.summary, scenario=tiny_scenario))}" \
+        assert (
+            f"Alt text: {escape(chart_alt_text(name, summary=tiny_run.summary, scenario=tiny_scenario))}"
             in html
-    sources = html[html.index('id="sources"'):]
+        )
+    sources = html[html.index('id="sources"') :]
     for name in tiny_scenario.parameters:
         assert f"<code>{name}</code>" in sources
     for key, source in tiny_scenario.sources.items():
         assert f'id="source-{key}"' in sources and str(escape(source.title)) in sources
     assert "¶3" in sources  # a citation's locator
-    for text in (tiny_run.run_id, pivotal.scenario_hash(tiny_scenario), "Tiny triangle", "200",
-                 pivotal.__version__, "piv-tar-alliance", "PAT-patron-of-CHA", "Border clash"):
+    for text in (
+        tiny_run.run_id,
+        pivotal.scenario_hash(tiny_scenario),
+        "Tiny triangle",
+        "200",
+        pivotal.__version__,
+        "piv-tar-alliance",
+        "PAT-patron-of-CHA",
+        "Border clash",
+    ):
         assert text in html
     for kind in ("score", "whatif", "sensitivity"):
         assert f"No {kind} analysis is recorded for this scenario" in html
@@ -229,9 +292,13 @@ def test_the_report_has_every_section_chart_parameter_and_source(tiny_run, tiny_
 
 
 def test_the_external_reference_check_catches_what_it_should():
-    for bad in ('<script src="https://cdn.example/x.js">', "<link href='http://x/y.css'>",
-                '<img src="//x/y.png">', "body { background: url( 'https://x/y.png') }",
-                '@import "https://x/y.css";'):
+    for bad in (
+        '<script src="https://cdn.example/x.js">',
+        "<link href='http://x/y.css'>",
+        '<img src="//x/y.png">',
+        "body { background: url( 'https://x/y.png') }",
+        '@import "https://x/y.css";',
+    ):
         assert EXTERNAL.search(bad), bad
     for fine in ('<a href="#source-note-a">', 'xlink:href="#m1"', "<code>https://example.org</code>"):
         assert not EXTERNAL.search(fine), fine
@@ -241,12 +308,18 @@ def test_analysis_charts_appear_once_recorded_and_not_with_no_store(tiny_path, t
     hash_ = pivotal.scenario_hash(tiny_scenario)
     assert invoke("score", str(tiny_path), "--start", "2002", "-n", "100", "--no-store").exit_code == 0
     assert RunStore().analyses_for(hash_) == []
-    assert sorted(svgs(build_report(tiny_run.run_id))) == ["belief", "commitments", "episodes", "network",
-                                                            "probabilities"]
-    commands = (("score", str(tiny_path), "--start", "2002", "-n", "100", "--json"),
-                ("whatif", "--scenario", str(tiny_path), "--set", "third_party_deterrence=0.5@2002", "-n",
-                 "100"),
-                ("sensitivity", str(tiny_path), "--samples", "16"))
+    assert sorted(svgs(build_report(tiny_run.run_id))) == [
+        "belief",
+        "commitments",
+        "episodes",
+        "network",
+        "probabilities",
+    ]
+    commands = (
+        ("score", str(tiny_path), "--start", "2002", "-n", "100", "--json"),
+        ("whatif", "--scenario", str(tiny_path), "--set", "third_party_deterrence=0.5@2002", "-n", "100"),
+        ("sensitivity", str(tiny_path), "--samples", "16"),
+    )
     for command in commands:
         result = invoke(*command)
         assert result.exit_code == 0, result.output
@@ -335,14 +408,22 @@ def test_the_report_shows_passages_beside_each_parameter(tiny_run, tmp_path):
     library = make_library(tmp_path / "library", unreadable=False)
     (library / "capacity.md").write_text(
         "# Overstretch\n\nPivotia's capacity is tied up: a large share of its army is held down by a war far "
-        "away, so the share of the pivot's capacity left for Targetia is small.\n", encoding="utf-8")
+        "away, so the share of the pivot's capacity left for Targetia is small.\n",
+        encoding="utf-8",
+    )
     store = RunStore()
     ingest([library], EvidenceStore(store.path))
     html = build_report(tiny_run.run_id, store)
-    table = html[html.index('<table id="parameters">'):]
-    table = table[:table.index("</table>")]
-    rows = dict(re.findall(r'<code>([a-z_]+)</code>.*?(<details class="evidence">.*?</details>|no passage in '
-                           r'your documents bears on it)', table, re.DOTALL))
+    table = html[html.index('<table id="parameters">') :]
+    table = table[: table.index("</table>")]
+    rows = dict(
+        re.findall(
+            r'<code>([a-z_]+)</code>.*?(<details class="evidence">.*?</details>|no passage in '
+            r"your documents bears on it)",
+            table,
+            re.DOTALL,
+        )
+    )
     assert set(rows) == set(REQUIRED_NAMES)  # the parameters the file gives; it leaves the optional ones out
     assert "Overstretch, ¶" in rows["pivot_distraction"] and "tied up" in rows["pivot_distraction"]
     assert "no passage in your documents bears on it" in rows.values()

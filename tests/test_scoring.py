@@ -70,16 +70,18 @@ def _change_record(scenario, period, **changes):
 def test_changing_a_later_record_leaves_earlier_forecasts_unchanged():
     scenario = builtin_scenario()
     war = scenario.span("war2020").start  # the 2020 war, a period of its own
-    changed = _change_record(scenario, war, challenge="none", pivot_response=None, appeal_answered=None,
-                             ceasefire_days=None)
+    changed = _change_record(
+        scenario, war, challenge="none", pivot_response=None, appeal_answered=None, ceasefire_days=None
+    )
     before = score_scenario(scenario, draws=100, seed=5).forecasts
     after = score_scenario(changed, draws=100, seed=5).forecasts
     # Up to and including the war for the unconditional outcomes: a period's own record never enters
     # its forecast. The conditional ones (intervention, appeal answered) are forecast given the
     # period's recorded kind of challenge, which this change removes, so they are checked before only.
     unconditional = before["outcome"].isin(["offensive", "probe"])
-    honest = (before["fit"] != IN_SAMPLE) & ((before["period"] < war)
-                                             | (unconditional & (before["period"] == war)))
+    honest = (before["fit"] != IN_SAMPLE) & (
+        (before["period"] < war) | (unconditional & (before["period"] == war))
+    )
     keys = ["period", "outcome", "method", "fit"]
     merged = before[honest].merge(after, on=keys, suffixes=("", "_changed"))
     assert len(merged) == honest.sum()
@@ -96,10 +98,13 @@ def test_score_report_has_every_method_for_every_coded_outcome():
     assert (counts == 8).all()
     assert report.table[["brier", "log_loss"]].notna().all().all()
     scored = [o.label for o in OUTCOMES if o.name in set(report.table["outcome"])]
-    assert [line.split(":")[0] for line in report.verdicts[:len(scored)]] == scored
+    assert [line.split(":")[0] for line in report.verdicts[: len(scored)]] == scored
     uncoded = [o.label for o in OUTCOMES if o.name not in set(report.table["outcome"])]
-    assert (report.verdicts[len(scored):] == [] if not uncoded
-            else report.verdicts[-1].endswith(", ".join(uncoded) + "."))
+    assert (
+        report.verdicts[len(scored) :] == []
+        if not uncoded
+        else report.verdicts[-1].endswith(", ".join(uncoded) + ".")
+    )
 
 
 def test_each_verdict_quotes_the_out_of_sample_models_own_brier():
@@ -110,8 +115,9 @@ def test_each_verdict_quotes_the_out_of_sample_models_own_brier():
     report = score_scenario(builtin_scenario("peru-ecuador"), draws=100, seed=0, start=1981)
     table = report.table
     for outcome in OUTCOMES:
-        rows = table[(table["outcome"] == outcome.name) & (table["method"] == MODEL_FITTED)
-                     & (table["fit"] == ROLLING)]
+        rows = table[
+            (table["outcome"] == outcome.name) & (table["method"] == MODEL_FITTED) & (table["fit"] == ROLLING)
+        ]
         if rows.empty:
             continue
         sentence = next(v for v in report.verdicts if v.startswith(f"{outcome.label}:"))

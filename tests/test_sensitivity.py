@@ -34,11 +34,14 @@ def test_a_small_sample_is_called_too_small(tiny_scenario):
     assert "too small" in result.verdict()
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"metric": "p_war"}, "metric must be one of"),
-    ({"samples": 100}, "power of two"),
-    ({"periods": PeriodRange(1990, 2001)}, "periods must lie within"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"metric": "p_war"}, "metric must be one of"),
+        ({"samples": 100}, "power of two"),
+        ({"periods": PeriodRange(1990, 2001)}, "periods must lie within"),
+    ],
+)
 def test_bad_arguments_are_refused(tiny_scenario, kwargs, message):
     with pytest.raises(ValueError, match=message):
         sobol_indices(tiny_scenario, **kwargs)

@@ -36,12 +36,27 @@ def hand_case():
     (ln 4, ln 2, 0) at precision 1, so it mixes 4/7, 2/7, 1/7.
     """
     params = stage(
-        prize=1.0, balance=0.5, probe_gain=0.1, war_cost=0.2, third_party_deterrence=0.0,
-        probe_cost=0.05, mediated_share=0.5, pivot_distraction=0.0, patron_shield=0.0,
-        pivot_punishment=1.0, pivot_stake_target=0.0, pivot_stake_challenger=0.0,
-        restraint_cost=0.0, mediation_cost=0.0, peacekeepers=0.0,
-        resolve_value=math.log(4.0), mediation_credit=0.5, precision=1.0,
-        protection_value=1.0, alt_patron_support=0.5, pivot_leverage=0.0,
+        prize=1.0,
+        balance=0.5,
+        probe_gain=0.1,
+        war_cost=0.2,
+        third_party_deterrence=0.0,
+        probe_cost=0.05,
+        mediated_share=0.5,
+        pivot_distraction=0.0,
+        patron_shield=0.0,
+        pivot_punishment=1.0,
+        pivot_stake_target=0.0,
+        pivot_stake_challenger=0.0,
+        restraint_cost=0.0,
+        mediation_cost=0.0,
+        peacekeepers=0.0,
+        resolve_value=math.log(4.0),
+        mediation_credit=0.5,
+        precision=1.0,
+        protection_value=1.0,
+        alt_patron_support=0.5,
+        pivot_leverage=0.0,
     )
     return solve_stage(params, np.array([0.5]))
 

@@ -16,8 +16,15 @@ TOLERANCE = 1e-9
 @given(values=stage_values, belief=beliefs)
 def test_probabilities_are_finite_and_sum_to_one(values, belief):
     s = solve_stage(as_stage(values), np.array([belief]))
-    for array in (s.challenger, s.pivot_resolved, s.pivot_irresolute, s.posterior,
-                  s.hedge_after_response, s.p_intervene, s.p_hedge):
+    for array in (
+        s.challenger,
+        s.pivot_resolved,
+        s.pivot_irresolute,
+        s.posterior,
+        s.hedge_after_response,
+        s.p_intervene,
+        s.p_hedge,
+    ):
         assert np.all(np.isfinite(array))
         assert np.all((array >= 0.0) & (array <= 1.0 + TOLERANCE))
     np.testing.assert_allclose(s.challenger.sum(axis=-1), 1.0)
@@ -69,7 +76,14 @@ def test_vectorised_solution_equals_one_by_one(values, belief):
 
 def test_equal_types_leave_the_belief_unchanged_even_when_restraint_underflows():
     """Regression: with no resolve bonus both types play alike, so no move is evidence."""
-    values = {**BASELINE, "resolve_value": 0.0, "pivot_distraction": 0.85, "patron_shield": 0.18,
-              "pivot_stake_challenger": 3.75, "restraint_cost": 5.0, "precision": 18.0}
+    values = {
+        **BASELINE,
+        "resolve_value": 0.0,
+        "pivot_distraction": 0.85,
+        "patron_shield": 0.18,
+        "pivot_stake_challenger": 3.75,
+        "restraint_cost": 5.0,
+        "precision": 18.0,
+    }
     s = solve_stage(as_stage(values), np.array([0.25]))
     np.testing.assert_allclose(s.posterior, 0.25, rtol=0, atol=1e-15)

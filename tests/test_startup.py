@@ -8,8 +8,10 @@ import sys
 
 def test_the_command_line_loads_no_numerical_library_to_start():
     heavy = "('numpy', 'pandas', 'scipy', 'duckdb', 'pydantic', 'numba', 'sklearn')"
-    code = (f"import sys; import pivotal, pivotal.cli.app; "
-            f"print(' '.join(m for m in {heavy} if m in sys.modules))")
+    code = (
+        f"import sys; import pivotal, pivotal.cli.app; "
+        f"print(' '.join(m for m in {heavy} if m in sys.modules))"
+    )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == ""
 

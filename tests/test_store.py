@@ -26,8 +26,10 @@ def test_run_round_trips_through_the_store(tiny_path, store):
     assert stored.record.seed == 5 and stored.record.draws == 100
     assert stored.record.scenario_id == "tiny-triangle"
     pd.testing.assert_frame_equal(
-        stored.summary.reset_index(drop=True), run.summary.reset_index(drop=True),
-        check_dtype=False, check_like=True,
+        stored.summary.reset_index(drop=True),
+        run.summary.reset_index(drop=True),
+        check_dtype=False,
+        check_like=True,
     )
 
 
@@ -66,8 +68,9 @@ def test_failed_write_leaves_no_partial_run(tiny_path, store, monkeypatch):
     monkeypatch.undo()
 
     con = duckdb.connect(str(store.path))
-    counts = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-              for t in ("runs", "run_periods", "run_results")]
+    counts = [
+        con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("runs", "run_periods", "run_results")
+    ]
     con.close()
     assert counts[0] == 1
     assert counts[1] == 3  # one run's periods only
@@ -80,19 +83,24 @@ def test_threads_take_turns_and_a_thread_may_reopen_the_store_it_holds(tiny_path
 
     scenario = load_scenario(tiny_path)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        ids = list(pool.map(lambda seed: run_scenario(scenario, draws=50, seed=seed, store=store).run_id,
-                            range(8)))
+        ids = list(
+            pool.map(lambda seed: run_scenario(scenario, draws=50, seed=seed, store=store).run_id, range(8))
+        )
         listed = list(pool.map(lambda _: len(store.list_runs()), range(8)))
     assert sorted(r.run_id for r in store.list_runs()) == sorted(ids)
     assert all(0 <= n <= 8 for n in listed)
     with store.connect() as outer, store.connect(read_only=True) as inner:  # reentrant in one thread
-        assert outer.execute("SELECT count(*) FROM runs").fetchone() == inner.execute(
-            "SELECT count(*) FROM runs").fetchone() == (8,)
+        assert (
+            outer.execute("SELECT count(*) FROM runs").fetchone()
+            == inner.execute("SELECT count(*) FROM runs").fetchone()
+            == (8,)
+        )
 
 
 def _start_sweep(store: RunStore) -> str:
-    return store.start_sweep(scenario_id="tiny", scenario_hash="h", spec={}, seed=1, draws=10,
-                             address="local", variants=2)
+    return store.start_sweep(
+        scenario_id="tiny", scenario_hash="h", spec={}, seed=1, draws=10, address="local", variants=2
+    )
 
 
 def test_a_sweep_reads_running_while_its_process_holds_it_and_its_status_once_finished(store):
@@ -106,11 +114,13 @@ def test_a_sweep_reads_running_while_its_process_holds_it_and_its_status_once_fi
 
 def test_a_sweep_whose_process_was_killed_reads_interrupted(store):
     """The process starts a sweep, then is killed with SIGKILL before it can finish it."""
-    code = (f"import os, signal; from pivotal.store import RunStore\n"
-            f"s = RunStore({str(store.path)!r})\n"
-            f"print(s.start_sweep(scenario_id='tiny', scenario_hash='h', spec={{}}, seed=1, draws=10, "
-            f"address='local', variants=2), flush=True)\n"
-            f"os.kill(os.getpid(), signal.SIGKILL)\n")
+    code = (
+        f"import os, signal; from pivotal.store import RunStore\n"
+        f"s = RunStore({str(store.path)!r})\n"
+        f"print(s.start_sweep(scenario_id='tiny', scenario_hash='h', spec={{}}, seed=1, draws=10, "
+        f"address='local', variants=2), flush=True)\n"
+        f"os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
     killed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert killed.returncode == -signal.SIGKILL
     sweep_id = killed.stdout.strip()
@@ -121,10 +131,12 @@ def test_a_sweep_whose_process_was_killed_reads_interrupted(store):
 
 
 def test_the_next_sweep_writes_down_that_a_killed_one_was_interrupted(store):
-    code = (f"import os, signal; from pivotal.store import RunStore\n"
-            f"RunStore({str(store.path)!r}).start_sweep(scenario_id='tiny', scenario_hash='h', spec={{}}, "
-            f"seed=1, draws=10, address='local', variants=2)\n"
-            f"os.kill(os.getpid(), signal.SIGKILL)\n")
+    code = (
+        f"import os, signal; from pivotal.store import RunStore\n"
+        f"RunStore({str(store.path)!r}).start_sweep(scenario_id='tiny', scenario_hash='h', spec={{}}, "
+        f"seed=1, draws=10, address='local', variants=2)\n"
+        f"os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
     subprocess.run([sys.executable, "-c", code], check=False)
     later = _start_sweep(store)
     with duckdb.connect(str(store.path), read_only=True) as con:

@@ -53,15 +53,17 @@ def test_the_cli_shows_an_old_run_and_records_new_ones_beside_it(old_store, monk
 
 
 def test_a_store_from_a_later_release_is_refused_untouched(old_store):
-    RunStore(old_store).record_analysis(kind="score", scenario_id="tiny", scenario_hash="x", draws=1, seed=0,
-                                        settings={}, result={})
+    RunStore(old_store).record_analysis(
+        kind="score", scenario_id="tiny", scenario_hash="x", draws=1, seed=0, settings={}, result={}
+    )
     with duckdb.connect(str(old_store)) as connection:
         connection.execute("UPDATE store_info SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(StoreError, match="later release"):
         RunStore(old_store).list_runs()
     with pytest.raises(StoreError, match="later release"):
-        RunStore(old_store).record_analysis(kind="score", scenario_id="tiny", scenario_hash="x", draws=1,
-                                            seed=0, settings={}, result={})
+        RunStore(old_store).record_analysis(
+            kind="score", scenario_id="tiny", scenario_hash="x", draws=1, seed=0, settings={}, result={}
+        )
     assert schema_version(old_store) == 99
 
 

@@ -59,7 +59,9 @@ def test_grid_records_one_run_per_variant_with_common_random_numbers(tiny, worke
     assert (stored.record.status, stored.record.seed, stored.record.variants) == ("done", 11, 4)
     assert list(stored.tasks["run_id"]) == [o.run_id for o in result.outcomes]
     assert stored.tasks["settings"][3]["settings"] == [
-        "patron_shield=0.4@2001-2003", "record.pivot_response=acquiesce@2002"]
+        "patron_shield=0.4@2001-2003",
+        "record.pivot_response=acquiesce@2002",
+    ]
     for outcome in result.outcomes:  # the same numbers as running the variant on its own
         alone = apply_overlay(tiny, overlay_from_settings(list(outcome.variant.settings), tiny))
         _, expected = compute_summary(alone, draws=150, seed=11)
@@ -116,12 +118,28 @@ def test_a_task_that_always_fails_is_recorded_as_failed_and_the_others_kept(tiny
 def test_a_bad_setting_is_a_located_error_before_ray_is_contacted(tiny_path, isolated_home):
     # Nothing listens on port 9: had the sweep tried to join first, the error would be about that.
     env = {**os.environ, "PIVOTAL_HOME": str(isolated_home), "COLUMNS": "200"}
-    done = subprocess.run([sys.executable, "-m", "pivotal", "sweep", str(tiny_path), "--set",
-                           "patron_shield=0,1.4", "--address", "127.0.0.1:9"],
-                          capture_output=True, text=True, env=env, timeout=60)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pivotal",
+            "sweep",
+            str(tiny_path),
+            "--set",
+            "patron_shield=0,1.4",
+            "--address",
+            "127.0.0.1:9",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert done.returncode == 1
-    assert done.stderr.strip() == ("error: --set patron_shield=0,1.4: parameters.patron_shield[0].low: "
-                                   "expected a value of `patron_shield` in [0, 1], found 1.4")
+    assert done.stderr.strip() == (
+        "error: --set patron_shield=0,1.4: parameters.patron_shield[0].low: "
+        "expected a value of `patron_shield` in [0, 1], found 1.4"
+    )
     assert not isolated_home.exists()
 
 
@@ -131,12 +149,16 @@ def test_spec_file_mistakes_name_the_line_and_field(tiny):
             build_variants(read_spec(text, "s.yaml"), tiny, seed=0)
         return str(caught.value)
 
-    grid = ("grid:\n  - path: patron_shield\n    values: [0, 0.2]\n"
-            "  - path: mediated_share\n    values: [0.5, 7]\n")
-    assert first_error(grid) == ("s.yaml:5:19: grid[1].values[1]: expected a value of `mediated_share` "
-                                 "in [0, 1], found 7")
+    grid = (
+        "grid:\n  - path: patron_shield\n    values: [0, 0.2]\n"
+        "  - path: mediated_share\n    values: [0.5, 7]\n"
+    )
+    assert first_error(grid) == (
+        "s.yaml:5:19: grid[1].values[1]: expected a value of `mediated_share` in [0, 1], found 7"
+    )
     assert first_error("grid:\n  - {path: patron_shield, values: [0.1], periods: 1990}\n") == (
-        "s.yaml:2:42: grid[0].periods: expected periods within 2001-2003, found '1990'")
+        "s.yaml:2:42: grid[0].periods: expected periods within 2001-2003, found '1990'"
+    )
     sample = "sample:\n  method: lhs\n  size: -1\n  ranges: [{path: war_cost, low: 0, high: 1}]\n"
     assert first_error(sample) == "s.yaml:3:3: sample.size: expected greater than or equal to 1, found -1"
     with pytest.raises(ScenarioError, match=r"^--sample: .*power of 2.*found 6$"):
@@ -154,8 +176,22 @@ def test_samples_are_stratified_and_repeat_with_the_seed(tiny):
 
 
 def test_cli_sweep_then_list_and_show(tiny_path, workers_home):
-    ran = runner.invoke(app, ["sweep", str(tiny_path), *[a for s in GRID for a in ("--set", s)],
-                              "-n", "80", "-s", "4", "--metric", "p_challenge", "--over", "2002-2003"])
+    ran = runner.invoke(
+        app,
+        [
+            "sweep",
+            str(tiny_path),
+            *[a for s in GRID for a in ("--set", s)],
+            "-n",
+            "80",
+            "-s",
+            "4",
+            "--metric",
+            "p_challenge",
+            "--over",
+            "2002-2003",
+        ],
+    )
     assert ran.exit_code == 0, ran.output
     assert "4 variants, 80 draws, seed 4 (shared), done" in ran.stdout
     assert "p_challenge: mean over parameter draws, averaged over 2002-2003" in ran.stdout
@@ -165,21 +201,44 @@ def test_cli_sweep_then_list_and_show(tiny_path, workers_home):
     shown = runner.invoke(app, ["sweep-show", sweep_id[:6], "--json"])
     payload = json.loads(shown.stdout)
     assert payload["sweep"]["seed"] == 4 and payload["sweep"]["spec"]["scenario"] == "tiny-triangle"
-    assert [t["values"] for t in payload["tasks"]][1] == {"patron_shield": 0.0,
-                                                          "record.pivot_response@2002": "acquiesce"}
+    assert [t["values"] for t in payload["tasks"]][1] == {
+        "patron_shield": 0.0,
+        "record.pivot_response@2002": "acquiesce",
+    }
     run = runner.invoke(app, ["show", payload["tasks"][1]["run_id"]])
     assert run.exit_code == 0 and "80 draws, seed 4" in run.stdout
 
 
 def test_cli_end_to_end_with_its_own_local_cluster(tiny_path, isolated_home, tmp_path):
     spec = tmp_path / "sweep.yaml"
-    spec.write_text("sample:\n  size: 2\n  ranges:\n    - {path: patron_shield, low: 0.1, high: 0.3}\n",
-                    encoding="utf-8")
+    spec.write_text(
+        "sample:\n  size: 2\n  ranges:\n    - {path: patron_shield, low: 0.1, high: 0.3}\n", encoding="utf-8"
+    )
     env = {**os.environ, "PIVOTAL_HOME": str(isolated_home), "COLUMNS": "200"}
     env.pop("RAY_ADDRESS", None)
-    done = subprocess.run([sys.executable, "-m", "pivotal", "sweep", str(tiny_path), "--spec", str(spec),
-                           "--set", "war_cost=0.5,0.7", "--cpus", "1", "-n", "60", "-s", "1"],
-                          capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pivotal",
+            "sweep",
+            str(tiny_path),
+            "--spec",
+            str(spec),
+            "--set",
+            "war_cost=0.5,0.7",
+            "--cpus",
+            "1",
+            "-n",
+            "60",
+            "-s",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "4 variants, 60 draws, seed 1 (shared), done" in done.stdout
     assert "running on a local Ray cluster with 1 CPU" in done.stderr
@@ -204,8 +263,11 @@ def test_ray_is_imported_by_the_sweep_executor_only():
 
     def imports_ray(path: Path) -> bool:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            )
             if any(name == "ray" or name.startswith("ray.") for name in names):
                 return True
         return False

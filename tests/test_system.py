@@ -32,8 +32,10 @@ def test_over_years_of_a_quiet_record_elsewhere_the_first_dyad_is_its_scenario_a
     wide = tiny_text.replace("periods: {start: 2001, end: 2003}", "periods: {start: 2001, end: 2006}")
     wide = wide.replace("'2001-2003'", "'2001-2006'")
     head, _ = wide.replace("id: tiny-triangle", "id: tiny-quiet").split("record:\n")
-    nothing = "".join(f"  - periods: {y}\n    challenge: none\n    sources: [{{ref: note-a, at: '¶5'}}]\n"
-                      for y in range(2001, 2007))
+    nothing = "".join(
+        f"  - periods: {y}\n    challenge: none\n    sources: [{{ref: note-a, at: '¶5'}}]\n"
+        for y in range(2001, 2007)
+    )
     quiet = head + "record:\n" + nothing
     (tmp_path / "watched.yaml").write_text(wide, encoding="utf-8")
     (tmp_path / "quiet.yaml").write_text(quiet, encoding="utf-8")
@@ -48,8 +50,10 @@ def test_over_years_of_a_quiet_record_elsewhere_the_first_dyad_is_its_scenario_a
 
 def test_a_pivot_that_lets_a_probe_pass_is_believed_weaker_in_the_other_dyad(system_path):
     loaded = load_system(system_path)
-    quiet = [simulate_system(loaded, draws=500, seed=3, contagion=w).dyad("tiny-quiet").metrics["belief"][2]
-             for w in (0.0, 0.5, 1.0)]
+    quiet = [
+        simulate_system(loaded, draws=500, seed=3, contagion=w).dyad("tiny-quiet").metrics["belief"][2]
+        for w in (0.0, 0.5, 1.0)
+    ]
     watched = simulate_system(loaded, draws=500, seed=3, contagion=0.0).dyad("tiny-triangle")
     assert np.all(watched.metrics["belief_after"][1] <= watched.metrics["belief"][1])  # acquiescence
     assert np.all(quiet[1] <= quiet[0]) and np.all(quiet[2] <= quiet[1])
@@ -99,20 +103,24 @@ def test_a_what_if_in_one_dyad_reaches_the_other_only_through_contagion(system_p
     change = {"tiny-triangle": overlay_from_settings(["record.pivot_response=restrain@2002"], watched)}
     for w, moves in ((0.0, False), (0.8, True)):
         base = simulate_system(loaded, draws=300, seed=2, contagion=w, record_periods=[2001, 2002])
-        other = simulate_system(loaded, draws=300, seed=2, contagion=w, record_periods=[2001, 2002],
-                                overlays=change)
+        other = simulate_system(
+            loaded, draws=300, seed=2, contagion=w, record_periods=[2001, 2002], overlays=change
+        )
         before = base.dyad("tiny-quiet").metrics["belief"][2]
         after = other.dyad("tiny-quiet").metrics["belief"][2]
         assert np.all(after >= before - 1e-12)
         assert bool(after.mean() > before.mean() + 0.01) is moves
 
 
-@pytest.mark.parametrize(("change", "says"), [
-    ("pivot: PIV", "pivot: CHA"),
-    ("high: 0.9", "high: 1.5"),
-    ("ref: judgement", "ref: nobody"),
-    ("{scenario: quiet.yaml}", "{scenario: missing.yaml}"),
-])
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ("pivot: PIV", "pivot: CHA"),
+        ("high: 0.9", "high: 1.5"),
+        ("ref: judgement", "ref: nobody"),
+        ("{scenario: quiet.yaml}", "{scenario: missing.yaml}"),
+    ],
+)
 def test_a_broken_system_is_refused_where_it_is_broken(system_path, change, says):
     text = system_path.read_text(encoding="utf-8")
     assert change in text
@@ -121,9 +129,12 @@ def test_a_broken_system_is_refused_where_it_is_broken(system_path, change, says
         load_system(system_path)
     message = str(refused.value)
     assert message.startswith(str(system_path)) and ":" in message
-    expected = {"pivot: CHA": "pivot: expected the actor code the dyads' roles name as pivot (PIV)",
-                "high: 1.5": "contagion[0].high",
-                "ref: nobody": "contagion[0].sources[0].ref", "{scenario: missing.yaml}": "dyads[1].scenario"}
+    expected = {
+        "pivot: CHA": "pivot: expected the actor code the dyads' roles name as pivot (PIV)",
+        "high: 1.5": "contagion[0].high",
+        "ref: nobody": "contagion[0].sources[0].ref",
+        "{scenario: missing.yaml}": "dyads[1].scenario",
+    }
     assert expected[says] in message, message
 
 
@@ -151,21 +162,49 @@ def test_the_system_commands_as_a_user_types_them(system_path):
     runner = CliRunner()
     checked = runner.invoke(app, ["system", "validate", str(system_path)])
     assert checked.exit_code == 0
-    assert checked.output.strip() == (f"ok: {system_path}: system 'tiny-system' of 2 dyads sharing PIV: "
-                                      "tiny-triangle (2001-2003), tiny-quiet (2001-2003)")
+    assert checked.output.strip() == (
+        f"ok: {system_path}: system 'tiny-system' of 2 dyads sharing PIV: "
+        "tiny-triangle (2001-2003), tiny-quiet (2001-2003)"
+    )
     ran = runner.invoke(app, ["system", "run", str(system_path), "-n", "100", "--json"])
     assert ran.exit_code == 0, ran.output
     content = json.loads(ran.stdout)
     assert list(content["dyads"]) == ["tiny-triangle", "tiny-quiet"]
     assert len(content["dyads"]["tiny-quiet"]) == 3
-    asked = runner.invoke(app, ["system", "whatif", str(system_path), "--dyad", "tiny-triangle", "--set",
-                                "record.pivot_response=restrain@2002", "-n", "100", "--contagion", "0"])
+    asked = runner.invoke(
+        app,
+        [
+            "system",
+            "whatif",
+            str(system_path),
+            "--dyad",
+            "tiny-triangle",
+            "--set",
+            "record.pivot_response=restrain@2002",
+            "-n",
+            "100",
+            "--contagion",
+            "0",
+        ],
+    )
     assert asked.exit_code == 0, asked.output
     assert "reached from tiny-triangle" in asked.stdout
-    assert "contagion: fixed at 0; records used in both runs before 2002 and for the changed entries" in \
-        asked.stderr
-    wrong = runner.invoke(app, ["system", "whatif", str(system_path), "--dyad", "nobody", "--set",
-                                "record.pivot_response=restrain@2002"])
+    assert (
+        "contagion: fixed at 0; records used in both runs before 2002 and for the changed entries"
+        in asked.stderr
+    )
+    wrong = runner.invoke(
+        app,
+        [
+            "system",
+            "whatif",
+            str(system_path),
+            "--dyad",
+            "nobody",
+            "--set",
+            "record.pivot_response=restrain@2002",
+        ],
+    )
     assert wrong.exit_code == 2
     assert "expected one of tiny-triangle, tiny-quiet, found 'nobody'" in wrong.output
 
@@ -231,8 +270,10 @@ def test_a_dyad_with_another_pivot_is_the_one_blamed(system_path):
     quiet.write_text(text.replace("pivot: PIV,", "pivot: PAT,"), encoding="utf-8")
     with pytest.raises(ScenarioError) as refused:
         load_system(system_path)
-    assert "dyads[1].scenario: expected a scenario whose roles name `PIV` as the pivot throughout, found " \
+    assert (
+        "dyads[1].scenario: expected a scenario whose roles name `PIV` as the pivot throughout, found "
         "tiny-quiet: pivots PAT" in str(refused.value)
+    )
 
 
 def test_a_system_run_is_determined_by_its_seed_and_its_blocks_do_not_matter(system_path):

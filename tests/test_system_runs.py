@@ -68,8 +68,18 @@ def test_a_system_run_is_written_whole_or_not_at_all(system_path):
     from pivotal.simulation import METRICS, summarise
 
     good = summarise(result.dyads[0])
-    run = dict(scenario_id="a", scenario_title="A", scenario_hash="h", scenario_json="{}", draws=50, seed=1,
-               use_record=True, package_version="x", metrics=METRICS, settings={})
+    run = dict(
+        scenario_id="a",
+        scenario_title="A",
+        scenario_hash="h",
+        scenario_json="{}",
+        draws=50,
+        seed=1,
+        use_record=True,
+        package_version="x",
+        metrics=METRICS,
+        settings={},
+    )
     broken = pd.DataFrame({"period": good["period"]})  # the second dyad's table lacks its columns
     store = RunStore()
     with pytest.raises(KeyError):
@@ -96,17 +106,34 @@ def test_the_web_app_names_the_system_and_does_not_pair_or_rerun_a_dyad_alone(sy
 
 def test_a_system_what_if_is_recorded_per_dyad_for_the_systems_reports(system_path):
     runner = CliRunner()
-    asked = runner.invoke(app, ["system", "whatif", str(system_path), "--dyad", "tiny-triangle", "--set",
-                                "record.pivot_response=restrain@2002", "-n", "80", "--contagion", "0.5",
-                                "--json"])
+    asked = runner.invoke(
+        app,
+        [
+            "system",
+            "whatif",
+            str(system_path),
+            "--dyad",
+            "tiny-triangle",
+            "--set",
+            "record.pivot_response=restrain@2002",
+            "-n",
+            "80",
+            "--contagion",
+            "0.5",
+            "--json",
+        ],
+    )
     assert asked.exit_code == 0, asked.output
     content = json.loads(asked.stdout)
     assert set(content["dyads"]) == {"tiny-triangle", "tiny-quiet"}
     recorded = RunStore().list_analyses()
-    assert sorted((a.kind, a.scenario_id) for a in recorded) == [("whatif", "tiny-quiet"),
-                                                                 ("whatif", "tiny-triangle")]
-    assert all(a.settings["system"] == "tiny-system" and a.settings["dyad"] == "tiny-triangle"
-               for a in recorded)
+    assert sorted((a.kind, a.scenario_id) for a in recorded) == [
+        ("whatif", "tiny-quiet"),
+        ("whatif", "tiny-triangle"),
+    ]
+    assert all(
+        a.settings["system"] == "tiny-system" and a.settings["dyad"] == "tiny-triangle" for a in recorded
+    )
     assert runner.invoke(app, ["system", "run", str(system_path), "-n", "60"]).exit_code == 0
     quiet = RunStore().list_runs(scenario_id="tiny-quiet")[0]
     assert "record.pivot_response=restrain@2002" in build_report(quiet.run_id)
@@ -116,18 +143,37 @@ def test_figures_of_a_run_alone_leave_out_the_systems_analyses(system_path, tiny
     from pivotal.report.files import write_figures
 
     runner = CliRunner()
-    assert runner.invoke(app, ["system", "whatif", str(system_path), "--dyad", "tiny-triangle", "--set",
-                               "record.pivot_response=restrain@2002", "-n", "40"]).exit_code == 0
+    assert (
+        runner.invoke(
+            app,
+            [
+                "system",
+                "whatif",
+                str(system_path),
+                "--dyad",
+                "tiny-triangle",
+                "--set",
+                "record.pivot_response=restrain@2002",
+                "-n",
+                "40",
+            ],
+        ).exit_code
+        == 0
+    )
     assert runner.invoke(app, ["system", "run", str(system_path), "-n", "40"]).exit_code == 0
     assert runner.invoke(app, ["run", str(tiny_path), "-n", "40"]).exit_code == 0
     runs = RunStore().list_runs(scenario_id="tiny-triangle")
     dyad = next(r for r in runs if "system" in r.settings)
     alone = next(r for r in runs if "system" not in r.settings)
-    names = {run.run_id: {f.stem for f in write_figures(run.run_id, tmp_path / run.run_id, "svg", RunStore())}
-             for run in (dyad, alone)}
+    names = {
+        run.run_id: {f.stem for f in write_figures(run.run_id, tmp_path / run.run_id, "svg", RunStore())}
+        for run in (dyad, alone)
+    }
     assert "whatif" in names[dyad.run_id] and "whatif" not in names[alone.run_id]
     with TestClient(create_app()) as client:
+
         def charts(run_id: str) -> set:
             drawn = client.get(f"/api/runs/{run_id}/figures").json()["charts"]
             return {figure["layout"]["meta"]["chart"] for figure in drawn}
+
         assert "whatif" in charts(dyad.run_id) and "whatif" not in charts(alone.run_id)

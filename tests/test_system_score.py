@@ -50,9 +50,16 @@ def test_a_period_another_dyad_shares_is_not_known_before_it():
     rng = np.random.default_rng(0)
     own = rng.normal(size=(k, 2))
     others = rng.normal(size=(k, 3))
-    fit = PrecisionFit(periods=[2002, 2002.3324], scales=PRECISION_SCALES, prior=np.full(k, 1 / k),
-                       predictive=[], loglik=own, observed=pd.DataFrame(),
-                       other_periods=(2001, 2002, 2002.3324), other_loglik=others)
+    fit = PrecisionFit(
+        periods=[2002, 2002.3324],
+        scales=PRECISION_SCALES,
+        prior=np.full(k, 1 / k),
+        predictive=[],
+        loglik=own,
+        observed=pd.DataFrame(),
+        other_periods=(2001, 2002, 2002.3324),
+        other_loglik=others,
+    )
 
     def expected(log_w):
         w = np.exp(log_w - log_w.max())
@@ -62,8 +69,14 @@ def test_a_period_another_dyad_shares_is_not_known_before_it():
     assert fit.posterior(2002) == pytest.approx(expected(log_prior + others[:, 0]))
     assert fit.posterior(2002.3324) == pytest.approx(expected(log_prior + own[:, 0] + others[:, :2].sum(1)))
     assert fit.posterior() == pytest.approx(expected(log_prior + own.sum(1) + others.sum(1)))
-    alone = PrecisionFit(periods=fit.periods, scales=fit.scales, prior=fit.prior, predictive=[], loglik=own,
-                         observed=fit.observed)
+    alone = PrecisionFit(
+        periods=fit.periods,
+        scales=fit.scales,
+        prior=fit.prior,
+        predictive=[],
+        loglik=own,
+        observed=fit.observed,
+    )
     assert alone.other_loglik.shape == (k, 0)
     assert alone.posterior(2002.3324) == pytest.approx(expected(log_prior + own[:, 0]))
 
@@ -71,8 +84,14 @@ def test_a_period_another_dyad_shares_is_not_known_before_it():
 def test_every_dyad_with_a_record_is_scored_as_a_scenario_is(system_path):
     loaded = load_system(system_path)
     told = []
-    reports = score_system(loaded, draws=30, seed=4, start=2002, contagion=0.0,
-                           progress=lambda done, total: told.append((done, total)))
+    reports = score_system(
+        loaded,
+        draws=30,
+        seed=4,
+        start=2002,
+        contagion=0.0,
+        progress=lambda done, total: told.append((done, total)),
+    )
     assert told[-1] == (25, 25) and len(told) == 25
     assert list(reports) == ["tiny-triangle", "tiny-quiet"]
     alone = score_scenario(loaded.scenarios[0], draws=30, seed=4, start=2002)
@@ -84,17 +103,21 @@ def test_every_dyad_with_a_record_is_scored_as_a_scenario_is(system_path):
     assert (watched.start, watched.draws, watched.seed) == (2002, 30, 4)
     # Precision as written: the system's first dyad at contagion 0 is its scenario alone.
     as_written = watched.forecasts[watched.forecasts["method"] == MODEL_AS_WRITTEN]
-    assert as_written["forecast"].tolist() == alone.forecasts[alone.forecasts["method"] == MODEL_AS_WRITTEN][
-        "forecast"].tolist()
+    assert (
+        as_written["forecast"].tolist()
+        == alone.forecasts[alone.forecasts["method"] == MODEL_AS_WRITTEN]["forecast"].tolist()
+    )
     # The baselines are the dyad's own, as when the scenario is scored alone.
     baselines = ~watched.forecasts["method"].str.startswith("model")
-    pd.testing.assert_frame_equal(watched.forecasts[baselines].reset_index(drop=True),
-                                  alone.forecasts[~alone.forecasts["method"].str.startswith("model")]
-                                  .reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        watched.forecasts[baselines].reset_index(drop=True),
+        alone.forecasts[~alone.forecasts["method"].str.startswith("model")].reset_index(drop=True),
+    )
     for report in reports.values():
         assert "fitted on all the dyads' records" in report.verdicts[0]
         assert report.verdicts[1:] and (MODEL_FITTED, ROLLING) in set(
-            zip(report.table["method"], report.table["fit"], strict=True))
+            zip(report.table["method"], report.table["fit"], strict=True)
+        )
         report.to_dict()  # JSON-ready, as a scenario's report
     assert set(reports["tiny-quiet"].table["outcome"]) == {"offensive", "probe"}
 
@@ -117,8 +140,11 @@ def test_a_dyad_with_nothing_to_score_is_left_out_but_its_record_still_counts(sy
 
 def test_a_system_with_nothing_to_score_is_refused_with_the_reason(system_path):
     loaded = load_system(system_path)
-    with pytest.raises(ValueError, match=r"no dyad of system 'tiny-system' has a record to score from its "
-                                         r"default start \(tiny-triangle 2003, tiny-quiet 2003\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"no dyad of system 'tiny-system' has a record to score from its "
+        r"default start \(tiny-triangle 2003, tiny-quiet 2003\)",
+    ):
         score_system(loaded, draws=10)
     with pytest.raises(ValueError, match="no dyad of system 'tiny-system' has a record to score from 2003"):
         score_system(loaded, draws=10, start=2003)
@@ -136,8 +162,10 @@ def test_system_score_records_each_dyads_score_for_the_systems_reports(system_pa
     from pivotal.store import RunStore
 
     runner = CliRunner()
-    scored = runner.invoke(app, ["system", "score", str(system_path), "-n", "60", "--start", "2002",
-                                 "--contagion", "0.5", "--json"])
+    scored = runner.invoke(
+        app,
+        ["system", "score", str(system_path), "-n", "60", "--start", "2002", "--contagion", "0.5", "--json"],
+    )
     assert scored.exit_code == 0, scored.output
     content = json.loads(scored.stdout)
     assert set(content["dyads"]) == {"tiny-triangle", "tiny-quiet"}

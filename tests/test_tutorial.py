@@ -26,8 +26,16 @@ BROKEN = sorted(path.stem for path in (ROOT / TUTORIAL / "broken").glob("*.yaml"
 
 # The tutorial validates the file it is writing just before each of these lines of the finished
 # file (None: once it is complete).
-STEPS = ("sources:", "actors:", "roles:", "commitments:", "parameters:",
-         "  # ---- the pivot's means", "record:", None)
+STEPS = (
+    "sources:",
+    "actors:",
+    "roles:",
+    "commitments:",
+    "parameters:",
+    "  # ---- the pivot's means",
+    "record:",
+    None,
+)
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -114,7 +122,8 @@ def test_each_step_prints_what_the_tutorial_quotes(marker, tmp_path, monkeypatch
     code, output = validate("northland.yaml")
     assert code == (0 if output.startswith("ok:") else 1), output
     assert output in quoted("error: northland.yaml:") | quoted("ok: northland.yaml:"), (
-        f"the tutorial does not quote this validator output:\n{output}")
+        f"the tutorial does not quote this validator output:\n{output}"
+    )
 
 
 def test_the_tutorial_quotes_no_step_output_that_no_step_gives(tmp_path, monkeypatch):

@@ -31,8 +31,7 @@ CASES = {
     ),
     "missing sources": (
         ("    sources: [{ref: note-a, at: '¶2'}]\n", ""),
-        "tiny.yaml:24:5: episodes[0].sources: expected a value for required field `sources`, "
-        "found nothing",
+        "tiny.yaml:24:5: episodes[0].sources: expected a value for required field `sources`, found nothing",
     ),
     "low above high": (
         (BALANCE, BALANCE.replace("low: 0.5", "low: 0.8")),
@@ -55,8 +54,7 @@ CASES = {
     ),
     "duplicate key": (
         ("title: Tiny triangle", "title: Tiny triangle\ntitle: Again"),
-        "tiny.yaml:4:1: title: expected each key once in a mapping, found `title` again "
-        "(first at line 3)",
+        "tiny.yaml:4:1: title: expected each key once in a mapping, found `title` again (first at line 3)",
     ),
     "unknown challenge": (
         ("challenge: probe", "challenge: war"),
@@ -112,8 +110,7 @@ def test_non_mapping_document():
     with pytest.raises(ScenarioError) as caught:
         parse_scenario("- a\n- b\n", "list.yaml")
     assert str(caught.value) == (
-        "list.yaml:1:1: (document): expected a mapping of scenario sections (id, title, ...), "
-        "found a list"
+        "list.yaml:1:1: (document): expected a mapping of scenario sections (id, title, ...), found a list"
     )
 
 

@@ -81,10 +81,21 @@ def test_page_script_and_style_are_served_and_load_nothing_from_elsewhere(client
 def test_docs_page_works_offline_and_openapi_lists_every_endpoint(client):
     spec = client.get("/openapi.json").json()
     paths = set(spec["paths"])
-    assert {"/api/meta", "/api/scenarios", "/api/scenarios/{name}", "/api/scenarios/upload", "/api/runs",
-            "/api/jobs", "/api/jobs/{job_id}", "/api/runs/{run_id}", "/api/runs/{run_id}/charts/{name}.svg",
-            "/api/runs/{run_id}/results.csv", "/api/runs/{run_id}/results.parquet", "/api/compare",
-            "/runs/{run_id}/report"} <= paths
+    assert {
+        "/api/meta",
+        "/api/scenarios",
+        "/api/scenarios/{name}",
+        "/api/scenarios/upload",
+        "/api/runs",
+        "/api/jobs",
+        "/api/jobs/{job_id}",
+        "/api/runs/{run_id}",
+        "/api/runs/{run_id}/charts/{name}.svg",
+        "/api/runs/{run_id}/results.csv",
+        "/api/runs/{run_id}/results.parquet",
+        "/api/compare",
+        "/runs/{run_id}/report",
+    } <= paths
     assert set(spec["paths"]["/api/jobs/{job_id}"]) == {"get", "delete"}
     run_body = spec["components"]["schemas"]["RunRequest"]["properties"]["draws"]
     assert run_body["maximum"] == MAX_DRAWS and run_body["minimum"] == 1
@@ -115,16 +126,28 @@ def test_meta_and_builtin_scenarios(client):
     assert prize["largest"] == 1e6 and balance["largest"] == 1  # what the validator still accepts
 
 
-@pytest.mark.parametrize("name", ["nope", "upload", "..", "Bad_Name", "..%2F..%2Fetc%2Fpasswd", "%2e%2e",
-                                  "%2e%2e%2f%2e%2e%2fetc%2fpasswd", "south-caucasus.yaml"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "nope",
+        "upload",
+        "..",
+        "Bad_Name",
+        "..%2F..%2Fetc%2Fpasswd",
+        "%2e%2e",
+        "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "south-caucasus.yaml",
+    ],
+)
 def test_scenario_names_are_only_looked_up_never_read_as_paths(client, name):
     response = client.get(f"/api/scenarios/{name}")
     assert response.status_code in (404, 422)
     assert "detail" in response.json()
 
 
-@pytest.mark.parametrize("name,status", [("../../etc/passwd", 422), ("/etc/passwd", 422), ("nope", 404),
-                                         ("tests/data/tiny", 422)])
+@pytest.mark.parametrize(
+    "name,status", [("../../etc/passwd", 422), ("/etc/passwd", 422), ("nope", 404), ("tests/data/tiny", 422)]
+)
 def test_runs_refuse_scenario_paths(client, name, status):
     response = client.post("/api/runs", json={"scenario": name, "draws": 10})
     assert response.status_code == status, response.text
@@ -157,18 +180,21 @@ def test_a_broken_upload_answers_422_with_the_cli_s_located_message(client, brok
 
 
 def test_an_upload_s_folders_are_dropped_from_its_name(client, broken_text):
-    response = client.post("/api/scenarios/upload",
-                           files={"file": ("../../etc/my.yaml", broken_text.encode())})
+    response = client.post(
+        "/api/scenarios/upload", files={"file": ("../../etc/my.yaml", broken_text.encode())}
+    )
     assert response.json()["source"] == "my.yaml"
-    renamed = client.post("/api/scenarios/upload",
-                          files={"file": ("Scénario (1)<b>.yaml", broken_text.encode())})
+    renamed = client.post(
+        "/api/scenarios/upload", files={"file": ("Scénario (1)<b>.yaml", broken_text.encode())}
+    )
     assert renamed.json()["source"] == "Scénario (1)_b_.yaml"
 
 
 def test_upload_that_is_not_yaml_text(client):
     not_utf8 = client.post("/api/scenarios/upload", files={"file": ("x.yaml", b"id: \xff\xfe\n")})
     assert not_utf8.status_code == 422 and (
-        not_utf8.json()["detail"] == "x.yaml:1:5: (document): expected UTF-8 text, found the byte 0xff")
+        not_utf8.json()["detail"] == "x.yaml:1:5: (document): expected UTF-8 text, found the byte 0xff"
+    )
     not_yaml = client.post("/api/scenarios/upload", files={"file": ("y.yaml", b"id: [unclosed\n")})
     assert not_yaml.status_code == 422 and "expected well-formed YAML" in not_yaml.json()["detail"]
     empty = client.post("/api/scenarios/upload", files={"file": ("z.yaml", b"")})
@@ -184,31 +210,47 @@ def test_oversize_uploads_answer_413_as_json(client):
     far_over = b"#" * (3 * MAX_UPLOAD_BYTES)
     response = client.post("/api/scenarios/upload", files={"file": ("big.yaml", far_over)})
     assert response.status_code == 413 and response.json()["kind"] == "too_large"
-    huge_json = client.post("/api/runs", content=b'{"scenario": "' + b"a" * 400_000 + b'"}',
-                            headers={"Content-Type": "application/json"})
+    huge_json = client.post(
+        "/api/runs",
+        content=b'{"scenario": "' + b"a" * 400_000 + b'"}',
+        headers={"Content-Type": "application/json"},
+    )
     assert huge_json.status_code == 413 and huge_json.json()["kind"] == "too_large"
 
 
 # ---- starting runs --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("body,status,says", [
-    ({"draws": 0}, 422, "body.draws"),
-    ({"draws": MAX_DRAWS + 1}, 422, "less than or equal to 1000000"),
-    ({"draws": 2.5}, 422, "body.draws"),
-    ({"seed": -1}, 422, "body.seed"),
-    ({"scenario": None}, 422, "exactly one of"),
-    ({"upload_id": "0123456789abcdef"}, 422, "exactly one of"),
-    ({"scenario": None, "upload_id": "0123456789abcdef"}, 404, "no uploaded scenario"),
-    ({"settings": [{"parameter": "war_cost", "value": 0.2, "start": 2022, "end": 2020}]}, 422,
-     "must not be after end"),
-    ({"settings": [{"parameter": "war_cost", "value": 0.2, "start": 1990, "end": 2020}]}, 422,
-     "parameters.war_cost[0].periods: expected periods within 1994-2025"),
-    ({"settings": [{"parameter": "war_cst", "value": 0.2}]}, 422, "expected a model parameter"),
-    ({"settings": [{"parameter": "balance", "value": 1.5}]}, 422, "expected a value of `balance` in [0, 1]"),
-    ({"settings": [{"parameter": "WAR", "value": 1}]}, 422, "body.settings.0.parameter"),
-    ({"unknown": 1, "draws": "many"}, 422, "body.draws"),
-])
+@pytest.mark.parametrize(
+    "body,status,says",
+    [
+        ({"draws": 0}, 422, "body.draws"),
+        ({"draws": MAX_DRAWS + 1}, 422, "less than or equal to 1000000"),
+        ({"draws": 2.5}, 422, "body.draws"),
+        ({"seed": -1}, 422, "body.seed"),
+        ({"scenario": None}, 422, "exactly one of"),
+        ({"upload_id": "0123456789abcdef"}, 422, "exactly one of"),
+        ({"scenario": None, "upload_id": "0123456789abcdef"}, 404, "no uploaded scenario"),
+        (
+            {"settings": [{"parameter": "war_cost", "value": 0.2, "start": 2022, "end": 2020}]},
+            422,
+            "must not be after end",
+        ),
+        (
+            {"settings": [{"parameter": "war_cost", "value": 0.2, "start": 1990, "end": 2020}]},
+            422,
+            "parameters.war_cost[0].periods: expected periods within 1994-2025",
+        ),
+        ({"settings": [{"parameter": "war_cst", "value": 0.2}]}, 422, "expected a model parameter"),
+        (
+            {"settings": [{"parameter": "balance", "value": 1.5}]},
+            422,
+            "expected a value of `balance` in [0, 1]",
+        ),
+        ({"settings": [{"parameter": "WAR", "value": 1}]}, 422, "body.settings.0.parameter"),
+        ({"unknown": 1, "draws": "many"}, 422, "body.draws"),
+    ],
+)
 def test_bad_run_requests_answer_4xx_and_start_nothing(client, body, status, says):
     response = client.post("/api/runs", json={"scenario": SCENARIO, "draws": 100, **body})
     assert response.status_code == status, response.text
@@ -217,9 +259,15 @@ def test_bad_run_requests_answer_4xx_and_start_nothing(client, body, status, say
 
 
 def test_a_run_goes_from_queued_to_done_and_is_recorded(client):
-    response = client.post("/api/runs", json={"scenario": SCENARIO, "draws": 500, "seed": 11,
-                                              "settings": [{"parameter": "war_cost", "value": 0.2,
-                                                            "start": 2020, "end": 2025}]})
+    response = client.post(
+        "/api/runs",
+        json={
+            "scenario": SCENARIO,
+            "draws": 500,
+            "seed": 11,
+            "settings": [{"parameter": "war_cost", "value": 0.2, "start": 2020, "end": 2025}],
+        },
+    )
     assert response.status_code == 202
     started = response.json()
     assert started["status"] in ("queued", "running") and started["total"] == 500
@@ -354,8 +402,9 @@ def test_results_download_as_csv_and_parquet(client, tmp_path):
 
 def test_compare_two_runs_period_by_period(client):
     plain = run_done(client)["run_id"]
-    fixed = run_done(client, settings=[{"parameter": "war_cost", "value": 0.01, "start": 2020,
-                                        "end": 2025}])["run_id"]
+    fixed = run_done(client, settings=[{"parameter": "war_cost", "value": 0.01, "start": 2020, "end": 2025}])[
+        "run_id"
+    ]
     result = client.get("/api/compare", params={"a": plain, "b": fixed, "metric": "p_offensive"}).json()
     assert (result["a"]["run_id"], result["b"]["run_id"], result["metric"]) == (plain, fixed, "p_offensive")
     rows = {row["period"]: row for row in result["rows"]}
@@ -437,8 +486,11 @@ def test_evidence_lists_passages_beside_parameters_once_documents_are_added(clie
     empty = client.get("/api/scenarios/south-caucasus/evidence")
     assert empty.status_code == 200 and empty.json() == {"documents": 0, "parameters": {}}
     note = tmp_path / "overstretch.md"
-    note.write_text("# Overstretch\n\nRussia's capacity is tied up in Ukraine: a large share of its army "
-                    "and of the pivot's capacity is held down far from the Caucasus.\n", encoding="utf-8")
+    note.write_text(
+        "# Overstretch\n\nRussia's capacity is tied up in Ukraine: a large share of its army "
+        "and of the pivot's capacity is held down far from the Caucasus.\n",
+        encoding="utf-8",
+    )
     ingest([note], EvidenceStore())
     found = client.get("/api/scenarios/south-caucasus/evidence").json()
     assert found["documents"] == 1
@@ -463,8 +515,11 @@ def test_a_report_is_drawn_once_until_what_it_shows_changes(client, tmp_path, mo
     first = client.get(f"/runs/{run_id}/report").text
     assert client.get(f"/runs/{run_id}/report").text == first and len(drawn) == 1
     note = tmp_path / "overstretch.md"
-    note.write_text("# Overstretch\n\nRussia's capacity is tied up in Ukraine: a large share of its army "
-                    "and of the pivot's capacity is held down far from the Caucasus.\n", encoding="utf-8")
+    note.write_text(
+        "# Overstretch\n\nRussia's capacity is tied up in Ukraine: a large share of its army "
+        "and of the pivot's capacity is held down far from the Caucasus.\n",
+        encoding="utf-8",
+    )
     ingest([note], EvidenceStore())
     with_note = client.get(f"/runs/{run_id}/report").text
     assert len(drawn) == 2 and "Overstretch" in with_note

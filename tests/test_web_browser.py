@@ -21,13 +21,20 @@ import pytest
 from pivotal.scenario import ScenarioError, builtin_scenario, parse_scenario
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_MS = 30_000
 
-MISSING = ("Debian's chromium is not installed at /usr/bin/chromium "
-           "(apt-get install chromium; .ci/run does it)")
+MISSING = (
+    "Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium; .ci/run does it)"
+)
 if not CHROMIUM.exists() and os.environ.get("PIVOTAL_REQUIRE_BROWSER"):
     # CI sets PIVOTAL_REQUIRE_BROWSER: there a missing browser fails the run instead of skipping it.
     pytest.fail(MISSING, pytrace=False)
@@ -66,8 +73,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                              headless=True)
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
         try:
             yield chromium
         finally:
@@ -82,8 +90,10 @@ def open_page(browser, server: str, width: int = 1400):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("response", lambda answer: errors.append(f"{answer.status} {answer.url}")
-            if answer.status >= 400 else None)
+    page.on(
+        "response",
+        lambda answer: errors.append(f"{answer.status} {answer.url}") if answer.status >= 400 else None,
+    )
     page.goto(server)
     page.wait_for_selector("body[data-ready=yes]")
     return context, page, errors
@@ -106,7 +116,8 @@ def run_from_page(page, draws: int = 400, seed: int = 5) -> str:
     page.click("#run-button")
     page.wait_for_function(
         "shown => { const r = document.getElementById('charts').dataset.run; return r && r !== shown; }",
-        arg=shown)
+        arg=shown,
+    )
     return page.get_attribute("#charts", "data-run") or ""
 
 
@@ -119,11 +130,14 @@ def test_a_63_bit_seed_is_shown_as_typed(page):
 def plotted(page, chart: str) -> dict:
     """What a chart shows, read from the Plotly figure on the page: title, series names and values."""
     page.wait_for_selector(f"#figure-{chart} .main-svg")
-    return page.evaluate("""name => {
+    return page.evaluate(
+        """name => {
         const node = document.getElementById(`figure-${name}`);
         return { title: node.layout.title.text, names: node.data.map((t) => t.name || ""),
                  ys: node.data.map((t) => (t.y || []).map(String)), run: node.dataset.run };
-    }""", chart)
+    }""",
+        chart,
+    )
 
 
 def test_run_see_the_chart_then_fix_a_parameter_in_one_period_and_see_it_change(page):
@@ -155,12 +169,19 @@ def test_parameters_show_their_meaning_and_their_values_period_by_period(page):
     assert prize.locator(".meaning").inner_text() == "value to the challenger of what is contested now"
     pieces = prize.locator(".piece")
     assert [pieces.nth(i).locator(".span").inner_text() for i in range(pieces.count())] == [
-        "1994–2020-09-27", "2020-12-11–2023", "2024–2025"]  # the 2020 war, then Hadrut, as episodes
+        "1994–2020-09-27",
+        "2020-12-11–2023",
+        "2024–2025",
+    ]  # the 2020 war, then Hadrut, as episodes
     assert page.input_value("#value-prize-0") == "1" and page.input_value("#value-prize-2") == "0.15"
     assert pieces.nth(1).locator(".hint").inner_text() == "scenario: 0.20–0.60, most likely 0.35"
     page.fill("#parameter-filter", "shield")
-    shown = [n for n in page.locator("#parameter-list .param").evaluate_all(
-        "rows => rows.filter((r) => !r.hidden).map((r) => r.dataset.name)")]
+    shown = [
+        n
+        for n in page.locator("#parameter-list .param").evaluate_all(
+            "rows => rows.filter((r) => !r.hidden).map((r) => r.dataset.name)"
+        )
+    ]
     assert shown == ["patron_shield"]
 
 
@@ -171,7 +192,8 @@ def test_charts_name_actors_and_commitments_in_words(page):
     assert "cst-art4" not in labels and "IRN" not in labels
     assert "begun by Azerbaijan" in plotted(page, "episodes")["names"]
     network = page.evaluate(
-        "() => document.getElementById('figure-network').data.flatMap((t) => t.text || [])")
+        "() => document.getElementById('figure-network').data.flatMap((t) => t.text || [])"
+    )
     assert "Russia" in network and "RUS" not in network
     assert page.locator("#figure-network .slider-container").count() == 1  # one graph, a year slider
 
@@ -280,11 +302,15 @@ def test_an_unpaired_comparison_says_so_and_can_be_paired(page):
     page.click("#compare-button")
     page.wait_for_selector("#compare-note:not([hidden])")
     assert page.inner_text("#compare-note-text").startswith(
-        "Not paired: the runs differ in seeds (11 and 12) and draws (300 and 200)")
+        "Not paired: the runs differ in seeds (11 and 12) and draws (300 and 200)"
+    )
     assert page.is_visible("#pair-button")
     page.click("#pair-button")
-    page.wait_for_function("b => { const v = document.getElementById('compare-b').value; return v && v !== b "
-                           "&& document.getElementById('compare-note').hidden; }", arg=second)
+    page.wait_for_function(
+        "b => { const v = document.getElementById('compare-b').value; return v && v !== b "
+        "&& document.getElementById('compare-note').hidden; }",
+        arg=second,
+    )
     assert page.input_value("#compare-a") == first
     assert "patron_shield=0.9@2021-2025" in page.inner_text("#run-meta")
     assert "300 draws · seed 11" in page.inner_text("#run-meta")
@@ -295,16 +321,21 @@ def ask(page, task: str) -> str:
     shown = page.get_attribute("#analysis", "data-analysis") or ""
     page.check(f"input[name=task][value={task}]")
     page.click("#run-button")
-    page.wait_for_function("shown => { const a = document.getElementById('analysis').dataset.analysis; "
-                           "return a && a !== shown; }", arg=shown, timeout=120_000)
+    page.wait_for_function(
+        "shown => { const a = document.getElementById('analysis').dataset.analysis; "
+        "return a && a !== shown; }",
+        arg=shown,
+        timeout=120_000,
+    )
     return page.get_attribute("#analysis", "data-analysis") or ""
 
 
 def test_a_what_if_from_the_page(page):
     page.check("input[name=task][value=whatif]")
     page.click("#run-button")
-    assert page.inner_text("#run-error") == ("a what-if needs a change: fix at least one parameter value "
-                                             "under Parameters")
+    assert page.inner_text("#run-error") == (
+        "a what-if needs a change: fix at least one parameter value under Parameters"
+    )
     page.fill("#value-patron_shield-1", "0.9")
     page.fill("#draws", "200")
     page.fill("#seed", "3")
@@ -329,7 +360,8 @@ def test_a_score_and_a_sensitivity_analysis_from_the_page(page):
     ask(page, "sensitivity")
     assert "What drives the output" in page.inner_text("#analysis-title")
     assert page.evaluate("() => document.getElementById('analysis-chart').layout.title.text").startswith(
-        "What drives mean p_offensive over 2020-2025 (N = 256)")
+        "What drives mean p_offensive over 2020-2025 (N = 256)"
+    )
     page.locator("#analysis").screenshot(path=str(screenshot_folder() / "09-sensitivity.png"))
 
 
@@ -337,8 +369,11 @@ def test_passages_of_added_documents_show_beside_a_parameter(page, server_home, 
     from pivotal.evidence import EvidenceStore, ingest
 
     note = tmp_path / "overstretch.md"
-    note.write_text("# Overstretch\n\nRussia's capacity is tied up in Ukraine: a large share of its army "
-                    "and of the pivot's capacity is held down far from the Caucasus.\n", encoding="utf-8")
+    note.write_text(
+        "# Overstretch\n\nRussia's capacity is tied up in Ukraine: a large share of its army "
+        "and of the pivot's capacity is held down far from the Caucasus.\n",
+        encoding="utf-8",
+    )
     ingest([note], EvidenceStore(server_home / "runs.duckdb"))
     page.reload()
     page.wait_for_selector("body[data-ready=yes]")
@@ -347,4 +382,5 @@ def test_passages_of_added_documents_show_beside_a_parameter(page, server_home, 
     assert "1 passage in your documents" in details.inner_text()
     assert "Overstretch, ¶" in details.inner_text() and "tied up in Ukraine" in details.inner_text()
     page.locator('.param[data-name="pivot_distraction"]').screenshot(
-        path=str(screenshot_folder() / "06-passages-beside-a-parameter.png"))
+        path=str(screenshot_folder() / "06-passages-beside-a-parameter.png")
+    )

@@ -41,7 +41,8 @@ def test_a_runs_figures_are_every_chart_it_can_draw_with_actors_by_name(client):
     charts = {f["layout"]["meta"]["chart"]: f for f in answer.json()["charts"]}
     assert list(charts) == ["probabilities", "belief", "commitments", "network", "episodes"]
     assert charts["probabilities"]["layout"]["title"]["text"] == (
-        "Probabilities per period: Azerbaijan and Armenia, Russia as pivot")
+        "Probabilities per period: Azerbaijan and Armenia, Russia as pivot"
+    )
     labels = [label for trace in charts["commitments"]["data"] for label in trace["y"]]
     assert len(labels) == len(set(labels)) and not any("cst-" in label for label in labels)
     years = charts["network"]["layout"]["sliders"][0]["steps"]
@@ -81,10 +82,13 @@ def test_score_and_sensitivity_jobs_record_their_analyses_and_the_run_shows_them
     assert charts[-2:] == ["score", "sensitivity"]
 
 
-@pytest.mark.parametrize(("path", "body", "says"), [
-    ("/api/score", {"start": 1990}, "start: must lie in 1994-2025, got 1990"),
-    ("/api/sensitivity", {"start": 2030}, "the periods must lie within 1994-2025"),
-])
+@pytest.mark.parametrize(
+    ("path", "body", "says"),
+    [
+        ("/api/score", {"start": 1990}, "start: must lie in 1994-2025, got 1990"),
+        ("/api/sensitivity", {"start": 2030}, "the periods must lie within 1994-2025"),
+    ],
+)
 def test_analyses_refuse_periods_outside_the_scenario(client, path, body, says):
     answer = client.post(path, json={"scenario": SCENARIO, **body})
     assert answer.status_code == 422 and says in answer.json()["detail"]
@@ -101,7 +105,8 @@ def test_a_comparison_says_when_it_is_not_paired_and_a_rerun_pairs_it(client):
     unpaired = client.get("/api/compare", params={"a": a["run_id"], "b": b["run_id"]}).json()
     assert not unpaired["paired"]
     assert unpaired["note"].startswith(
-        "Not paired: the runs differ in seeds (1 and 2) and draws (200 and 100)")
+        "Not paired: the runs differ in seeds (1 and 2) and draws (200 and 100)"
+    )
     assert unpaired["pairable"]
     rerun = client.post(f"/api/runs/{b['run_id']}/rerun", json={"seed": a["seed"], "draws": a["draws"]})
     assert rerun.status_code == 202
@@ -115,7 +120,10 @@ def test_parameters_come_with_their_pieces_over_time(client):
     parameters = client.get(f"/api/scenarios/{SCENARIO}").json()["parameters"]
     prize = next(p for p in parameters if p["name"] == "prize")
     assert [(p["periods"], p["mode"]) for p in prize["pieces"]] == [
-        ("1994..2020-09-27", 1.0), ("2020-12-11..2023", 0.35), ("2024-2025", 0.15)]
+        ("1994..2020-09-27", 1.0),
+        ("2020-12-11..2023", 0.35),
+        ("2024-2025", 0.15),
+    ]
 
 
 def test_plotly_js_is_served_from_the_installed_package(client):
@@ -131,14 +139,24 @@ def test_every_figure_of_the_tiny_scenario_draws(tiny_scenario):
     for name in ("probabilities", "belief", "commitments", "network", "episodes"):
         drawn = figure(name, summary=summary, scenario=tiny_scenario)
         assert drawn["layout"]["meta"]["chart"] == name and drawn["data"]
-    assert "Challengia and Targetia, Pivotia as pivot" in figure(
-        "probabilities", summary=summary, scenario=tiny_scenario)["layout"]["title"]["text"]
+    assert (
+        "Challengia and Targetia, Pivotia as pivot"
+        in figure("probabilities", summary=summary, scenario=tiny_scenario)["layout"]["title"]["text"]
+    )
     with pytest.raises(ValueError, match="needs a whatif analysis"):
         figure("whatif")
     with pytest.raises(ValueError, match="unknown chart"):
         figure("pie")
-    assert set(FIGURES) == {"probabilities", "belief", "commitments", "network", "episodes", "whatif",
-                            "score", "sensitivity"}
+    assert set(FIGURES) == {
+        "probabilities",
+        "belief",
+        "commitments",
+        "network",
+        "episodes",
+        "whatif",
+        "score",
+        "sensitivity",
+    }
 
 
 def test_pairing_also_matches_the_use_of_the_record(client):
@@ -146,8 +164,12 @@ def test_pairing_also_matches_the_use_of_the_record(client):
     b = run_done(client, seed=1, draws=100)
     unpaired = client.get("/api/compare", params={"a": a["run_id"], "b": b["run_id"]}).json()
     assert "use of the record (one ignores it)" in unpaired["note"] and unpaired["pairable"]
-    again = wait_for(client, client.post(f"/api/runs/{b['run_id']}/rerun",
-                                         json={"seed": "1", "draws": 100, "free": True}).json()["job_id"])
+    again = wait_for(
+        client,
+        client.post(f"/api/runs/{b['run_id']}/rerun", json={"seed": "1", "draws": 100, "free": True}).json()[
+            "job_id"
+        ],
+    )
     assert not again["use_record"]
     paired = client.get("/api/compare", params={"a": a["run_id"], "b": again["run_id"]}).json()
     assert paired["paired"]
@@ -165,8 +187,9 @@ def test_runs_of_different_scenarios_are_never_called_paired(client, tiny_text):
 
 def test_a_rerun_with_the_same_seed_and_draws_gives_the_same_numbers(client):
     b = run_done(client, seed=8, draws=150, settings=[{"parameter": "prize", "value": 0.5, "start": 2010}])
-    again = wait_for(client, client.post(f"/api/runs/{b['run_id']}/rerun",
-                                         json={"seed": 8, "draws": 150}).json()["job_id"])
+    again = wait_for(
+        client, client.post(f"/api/runs/{b['run_id']}/rerun", json={"seed": 8, "draws": 150}).json()["job_id"]
+    )
     first = client.get(f"/api/runs/{b['run_id']}/results.csv").text
     second = client.get(f"/api/runs/{again['run_id']}/results.csv").text
     assert again["run_id"] != b["run_id"] and first == second
@@ -186,11 +209,14 @@ def test_a_what_if_too_large_for_memory_is_refused_with_the_most_it_can_take(cli
     import pivotal.web.api
 
     monkeypatch.setattr(pivotal.web.api, "MAX_WHATIF_CELLS", 100_000)
-    answer = client.post("/api/whatif", json={"scenario": SCENARIO, "draws": 20_000, "settings": [
-        {"parameter": "prize", "value": 0.5}]})
+    answer = client.post(
+        "/api/whatif",
+        json={"scenario": SCENARIO, "draws": 20_000, "settings": [{"parameter": "prize", "value": 0.5}]},
+    )
     assert answer.status_code == 422
     assert answer.json()["detail"].endswith(
-        "20,000 draws x 40 periods is over 100,000, so at most 2,500 draws for this scenario")
+        "20,000 draws x 40 periods is over 100,000, so at most 2,500 draws for this scenario"
+    )
 
 
 def test_a_deleted_run_is_gone_from_the_app_too(client):

@@ -43,9 +43,14 @@ def recorded_run() -> str:
 #: bound, 2^63 - 1, is read as a float by the generator, which then offers seeds just above it.
 #: A request can fit the schema and still be refused (422, located), so "schema-valid requests
 #: are accepted" does not apply.
-SEMANTIC = {("POST", "/api/scenarios/upload"), ("POST", "/api/runs"), ("POST", "/api/runs/{run_id}/rerun"),
-            ("POST", "/api/whatif"), ("POST", "/api/score"),
-            ("POST", "/api/sensitivity")}
+SEMANTIC = {
+    ("POST", "/api/scenarios/upload"),
+    ("POST", "/api/runs"),
+    ("POST", "/api/runs/{run_id}/rerun"),
+    ("POST", "/api/whatif"),
+    ("POST", "/api/score"),
+    ("POST", "/api/sensitivity"),
+}
 
 
 @schema.parametrize()

@@ -56,8 +56,12 @@ def test_every_shipped_counterfactual_fits_its_scenario(name):
 
 
 def test_shipped_examples_cover_the_questions_asked():
-    assert {"no-turkish-backing-2020", "no-ukraine-war-2022", "russia-answers-2022",
-            "hold-artsakh-syunik"} <= set(builtin_overlay_names())
+    assert {
+        "no-turkish-backing-2020",
+        "no-ukraine-war-2022",
+        "russia-answers-2022",
+        "hold-artsakh-syunik",
+    } <= set(builtin_overlay_names())
 
 
 def test_differences_are_exactly_zero_before_the_change(caucasus):
@@ -98,8 +102,9 @@ def test_a_costlier_offensive_is_chosen_less_often_in_every_draw(caucasus):
 def test_an_answered_appeal_raises_the_belief_in_resolve(caucasus):
     """Restraint, against an attack left unanswered: observers think the pivot more resolved in every draw."""
     overlay, _, _ = resolve_overlay("russia-answers-2022")
-    unanswered = apply_overlay(caucasus, overlay_from_settings(["record.pivot_response=acquiesce@jermuk2022"],
-                                                               caucasus))
+    unanswered = apply_overlay(
+        caucasus, overlay_from_settings(["record.pivot_response=acquiesce@jermuk2022"], caucasus)
+    )
     result = what_if(unanswered, [overlay], draws=400, seed=3)
     jermuk = caucasus.span("jermuk2022").start
     assert result.record_periods[-1] == jermuk
@@ -135,36 +140,61 @@ def test_a_record_setting_changes_each_period_of_its_span_in_its_own_entry(cauca
     assert "expected periods with a challenge to answer" in str(caught.value)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    (SHIELD.replace("patron_shield", "patron_shieldd"),
-     "overlay.yaml:5:3: parameters.patron_shieldd: expected a model parameter"),
-    (SHIELD.replace("mode: 0,", "mode: 0.5,"),
-     "overlay.yaml:6:36: parameters.patron_shield[0].mode: expected low <= mode <= high (0 to 0), found 0.5"),
-    (SHIELD.replace("2000-2005", "2030-2031"),
-     "overlay.yaml:6:8: parameters.patron_shield[0].periods: expected periods within 1994-2025, "
-     "found '2030-2031'"),
-    (SHIELD.replace("scenario: south-caucasus", "scenario: balkans"),
-     "overlay.yaml:3:1: scenario: expected the id of the scenario it is applied to ('south-caucasus'), "
-     "found 'balkans'"),
-    (SHIELD.replace("high: 0}", "high: 0, sources: [{ref: nowhere, at: '¶1'}]}"),
-     "overlay.yaml:6:65: parameters.patron_shield[0].sources[0].ref: expected a source id of the scenario"),
-    (SHIELD + "colour: red\n", "overlay.yaml:7:1: colour: expected one of the known keys: id, title, "
-     "description, scenario, sources, parameters, record, found unknown key `colour`"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            SHIELD.replace("patron_shield", "patron_shieldd"),
+            "overlay.yaml:5:3: parameters.patron_shieldd: expected a model parameter",
+        ),
+        (
+            SHIELD.replace("mode: 0,", "mode: 0.5,"),
+            "overlay.yaml:6:36: parameters.patron_shield[0].mode: "
+            "expected low <= mode <= high (0 to 0), found 0.5",
+        ),
+        (
+            SHIELD.replace("2000-2005", "2030-2031"),
+            "overlay.yaml:6:8: parameters.patron_shield[0].periods: "
+            "expected periods within 1994-2025, "
+            "found '2030-2031'",
+        ),
+        (
+            SHIELD.replace("scenario: south-caucasus", "scenario: balkans"),
+            "overlay.yaml:3:1: scenario: expected the id of the scenario it is applied to "
+            "('south-caucasus'), "
+            "found 'balkans'",
+        ),
+        (
+            SHIELD.replace("high: 0}", "high: 0, sources: [{ref: nowhere, at: '¶1'}]}"),
+            "overlay.yaml:6:65: parameters.patron_shield[0].sources[0].ref: "
+            "expected a source id of the scenario",
+        ),
+        (
+            SHIELD + "colour: red\n",
+            "overlay.yaml:7:1: colour: expected one of the known keys: id, title, "
+            "description, scenario, sources, parameters, record, found unknown key `colour`",
+        ),
+    ],
+)
 def test_overlay_mistakes_are_located(caucasus, text, message):
     with pytest.raises(ScenarioError) as caught:
         _overlay(text, caucasus)
     assert str(caught.value).startswith(message), str(caught.value)
 
 
-@pytest.mark.parametrize(("settings", "message"), [
-    (["patron_shield=abc"], "--set patron_shield=abc: patron_shield: expected a number or low,mode,high"),
-    (["record.mood=angry@2022"], "--set record.mood=angry@2022: record.mood: expected a record field"),
-    (["patron_shield"], "--set patron_shield: (document): expected PATH=VALUE"),
-    (["record.challenge=war@2022"],
-     "--set: record[0].challenge: expected 'none', 'probe' or 'offensive', found 'war'"),
-    (["precision=-1"], "--set: parameters.precision[0].low: expected a value of `precision`"),
-])
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (["patron_shield=abc"], "--set patron_shield=abc: patron_shield: expected a number or low,mode,high"),
+        (["record.mood=angry@2022"], "--set record.mood=angry@2022: record.mood: expected a record field"),
+        (["patron_shield"], "--set patron_shield: (document): expected PATH=VALUE"),
+        (
+            ["record.challenge=war@2022"],
+            "--set: record[0].challenge: expected 'none', 'probe' or 'offensive', found 'war'",
+        ),
+        (["precision=-1"], "--set: parameters.precision[0].low: expected a value of `precision`"),
+    ],
+)
 def test_setting_mistakes_are_named(caucasus, settings, message):
     with pytest.raises(ScenarioError) as caught:
         overlay_from_settings(settings, caucasus)

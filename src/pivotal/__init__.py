@@ -107,8 +107,19 @@ def counterfactual(base: Scenario, *changes: str) -> list:
 #: ``pivotal --help``) loads none of NumPy, pandas, SciPy, pydantic or DuckDB until a name needs them.
 _LAZY = {
     **dict.fromkeys(("Run", "load_run", "run_scenario"), "pivotal.runner"),
-    **dict.fromkeys(("Scenario", "ScenarioError", "builtin_names", "builtin_scenario", "load_scenario",
-                     "parse_scenario", "resolve_scenario", "scenario_hash"), "pivotal.scenario"),
+    **dict.fromkeys(
+        (
+            "Scenario",
+            "ScenarioError",
+            "builtin_names",
+            "builtin_scenario",
+            "load_scenario",
+            "parse_scenario",
+            "resolve_scenario",
+            "scenario_hash",
+        ),
+        "pivotal.scenario",
+    ),
     **dict.fromkeys(("METRICS", "SimulationResult", "simulate", "summarise"), "pivotal.simulation"),
     "what_if": "pivotal.analysis",
     "sobol_indices": "pivotal.analysis",

@@ -35,18 +35,29 @@ class Run:
     summary: pd.DataFrame
 
     def __repr__(self) -> str:
-        return (f"Run(run_id={self.run_id!r}, scenario={self.result.scenario.id!r}, "
-                f"draws={self.result.draws}, seed={self.seed}, periods={self.result.periods[0]}-"
-                f"{self.result.periods[-1]})")
+        return (
+            f"Run(run_id={self.run_id!r}, scenario={self.result.scenario.id!r}, "
+            f"draws={self.result.draws}, seed={self.seed}, periods={self.result.periods[0]}-"
+            f"{self.result.periods[-1]})"
+        )
 
     def _repr_html_(self) -> str:
         """A notebook's view: what was run, then each period's means (the intervals are in
         ``summary``)."""
-        shown = ["period", "p_challenge", "p_offensive", "p_intervene", "p_deterred", "belief",
-                 "observed_challenge", "observed_response"]
+        shown = [
+            "period",
+            "p_challenge",
+            "p_offensive",
+            "p_intervene",
+            "p_deterred",
+            "belief",
+            "observed_challenge",
+            "observed_response",
+        ]
         table = self.summary[[c for c in shown if c in self.summary.columns]]
-        title = (f"{self.result.scenario.title} — {self.result.draws:,} draws, seed {self.seed}"
-                 + (f", run {self.run_id}" if self.run_id else ""))
+        title = f"{self.result.scenario.title} — {self.result.draws:,} draws, seed {self.seed}" + (
+            f", run {self.run_id}" if self.run_id else ""
+        )
         return summary_html(title, table)
 
 
@@ -79,9 +90,17 @@ def compute_summary(
     ``draws``; ``progress(done, total)`` counts draws; ``memory_budget`` bytes bound what the
     run holds (default: the engine's ``MEMORY_BUDGET``).
     """
-    result = simulate_summary(scenario, draws=draws, seed=seed, use_record=use_record,
-                              progress=progress, backend=backend, threads=threads,
-                              memory_budget=memory_budget, fitted=fitted)
+    result = simulate_summary(
+        scenario,
+        draws=draws,
+        seed=seed,
+        use_record=use_record,
+        progress=progress,
+        backend=backend,
+        threads=threads,
+        memory_budget=memory_budget,
+        fitted=fitted,
+    )
     return result, summarise(result)
 
 
@@ -142,22 +161,37 @@ def run_scenario(
     read as the scenario's record, which is what ``use_record`` is about).
     """
     if record is not None:
-        warnings.warn("run_scenario(record=...) is now run_scenario(save=...)", DeprecationWarning,
-                      stacklevel=2)
+        warnings.warn(
+            "run_scenario(record=...) is now run_scenario(save=...)", DeprecationWarning, stacklevel=2
+        )
         save = record
     seed = fresh_seed() if seed is None else seed
-    result, summary = compute_summary(scenario, draws=draws, seed=seed, use_record=use_record,
-                                      progress=progress, backend=backend, threads=threads, fitted=fitted)
+    result, summary = compute_summary(
+        scenario,
+        draws=draws,
+        seed=seed,
+        use_record=use_record,
+        progress=progress,
+        backend=backend,
+        threads=threads,
+        fitted=fitted,
+    )
     finished = Run(run_id=None, seed=seed, result=result, summary=summary)
     if not save:
         return finished
-    run_id = record_run(store or RunStore(), finished, draws=draws, use_record=use_record,
-                        on_busy=on_busy)
+    run_id = record_run(store or RunStore(), finished, draws=draws, use_record=use_record, on_busy=on_busy)
     return Run(run_id=run_id, seed=seed, result=result, summary=summary)
 
 
-def record_run(store: RunStore, run: Run, *, draws: int, use_record: bool,
-               on_busy: Callable[[str], None] | None = None, settings: dict | None = None) -> str:
+def record_run(
+    store: RunStore,
+    run: Run,
+    *,
+    draws: int,
+    use_record: bool,
+    on_busy: Callable[[str], None] | None = None,
+    settings: dict | None = None,
+) -> str:
     """Record a finished run; returns its id.
 
     When the store is held by another process past its lock timeout and ``on_busy`` is given, the
@@ -166,19 +200,38 @@ def record_run(store: RunStore, run: Run, *, draws: int, use_record: bool,
     """
     scenario = run.result.scenario
     try:
-        return record_summary(store, scenario, draws=draws, seed=run.seed, use_record=use_record,
-                              summary=run.summary, settings=settings)
+        return record_summary(
+            store,
+            scenario,
+            draws=draws,
+            seed=run.seed,
+            use_record=use_record,
+            summary=run.summary,
+            settings=settings,
+        )
     except StoreBusyError as busy:
         if on_busy is None:  # a library caller keeps its own timeout
             raise
         on_busy(f"{busy} The finished run waits to be recorded (Ctrl-C gives it up).")
-        return record_summary(store.patient(), scenario, draws=draws, seed=run.seed,
-                              use_record=use_record, summary=run.summary, settings=settings)
+        return record_summary(
+            store.patient(),
+            scenario,
+            draws=draws,
+            seed=run.seed,
+            use_record=use_record,
+            summary=run.summary,
+            settings=settings,
+        )
 
 
-def record_system_run(store: RunStore, result: SystemResult, *, contagion: float | None = None,
-                      summaries: list[pd.DataFrame] | None = None,
-                      on_busy: Callable[[str], None] | None = None) -> list[str]:
+def record_system_run(
+    store: RunStore,
+    result: SystemResult,
+    *,
+    contagion: float | None = None,
+    summaries: list[pd.DataFrame] | None = None,
+    on_busy: Callable[[str], None] | None = None,
+) -> list[str]:
     """Record every dyad of a system run as a run of its scenario, all in one transaction; returns
     their ids in the system's order.
 
@@ -192,15 +245,29 @@ def record_system_run(store: RunStore, result: SystemResult, *, contagion: float
 
     system = result.loaded.system
     ids = [dyad.scenario.id for dyad in result.dyads]
-    shared = {"id": system.id, "title": system.title, "run": uuid.uuid4().hex[:12], "dyads": ids,
-              "contagion": "drawn from the system's range" if contagion is None else contagion}
-    runs = [NewRun(scenario_id=dyad.scenario.id, scenario_title=dyad.scenario.title,
-                   scenario_hash=scenario_hash(dyad.scenario), scenario_json=scenario_json(dyad.scenario),
-                   draws=result.draws, seed=result.seed, use_record=dyad.use_record,
-                   package_version=__version__, summary=summary, metrics=METRICS,
-                   settings={"system": {**shared, "dyad": dyad.scenario.id}})
-            for dyad, summary in zip(result.dyads, summaries or [summarise(d) for d in result.dyads],
-                                     strict=True)]
+    shared = {
+        "id": system.id,
+        "title": system.title,
+        "run": uuid.uuid4().hex[:12],
+        "dyads": ids,
+        "contagion": "drawn from the system's range" if contagion is None else contagion,
+    }
+    runs = [
+        NewRun(
+            scenario_id=dyad.scenario.id,
+            scenario_title=dyad.scenario.title,
+            scenario_hash=scenario_hash(dyad.scenario),
+            scenario_json=scenario_json(dyad.scenario),
+            draws=result.draws,
+            seed=result.seed,
+            use_record=dyad.use_record,
+            package_version=__version__,
+            summary=summary,
+            metrics=METRICS,
+            settings={"system": {**shared, "dyad": dyad.scenario.id}},
+        )
+        for dyad, summary in zip(result.dyads, summaries or [summarise(d) for d in result.dyads], strict=True)
+    ]
     try:
         return store.record_together(runs)
     except StoreBusyError as busy:
@@ -210,15 +277,31 @@ def record_system_run(store: RunStore, result: SystemResult, *, contagion: float
         return store.patient().record_together(runs)
 
 
-def record_analysis(store: RunStore, kind: str, scenario: Scenario, *, draws: int, seed: int,
-                    settings: dict, result: dict, on_busy: Callable[[str], None] | None = None) -> str:
+def record_analysis(
+    store: RunStore,
+    kind: str,
+    scenario: Scenario,
+    *,
+    draws: int,
+    seed: int,
+    settings: dict,
+    result: dict,
+    on_busy: Callable[[str], None] | None = None,
+) -> str:
     """Record a finished score, what-if or sensitivity analysis; returns its id.
 
     As for :func:`record_run`, a store held past its lock timeout does not lose the result when
     ``on_busy`` is given: it is told why, and the analysis waits for the store.
     """
-    content = dict(kind=kind, scenario_id=scenario.id, scenario_hash=scenario_hash(scenario), draws=draws,
-                   seed=seed, settings=settings, result=result)
+    content = dict(
+        kind=kind,
+        scenario_id=scenario.id,
+        scenario_hash=scenario_hash(scenario),
+        draws=draws,
+        seed=seed,
+        settings=settings,
+        result=result,
+    )
     try:
         return store.record_analysis(**content)
     except StoreBusyError as busy:

@@ -44,25 +44,34 @@ class WhatIf:
         the effect varies with the uncertain parameters); the standard error is
         the Monte Carlo error of the mean difference.
         """
-        return pd.DataFrame([
-            {"period": period, "metric": name, **self._paired(name, [t])}
-            for t, period in enumerate(self.baseline.periods) for name in metrics
-        ])
+        return pd.DataFrame(
+            [
+                {"period": period, "metric": name, **self._paired(name, [t])}
+                for t, period in enumerate(self.baseline.periods)
+                for name in metrics
+            ]
+        )
 
     def averages(self, metrics: tuple[str, ...], periods: PeriodRange) -> pd.DataFrame:
         """Each metric averaged over ``periods`` draw by draw, then compared as in :meth:`differences`."""
         rows = [t for t, period in enumerate(self.baseline.periods) if period in periods]
-        return pd.DataFrame([{"periods": str(periods), "metric": name, **self._paired(name, rows)}
-                             for name in metrics])
+        return pd.DataFrame(
+            [{"periods": str(periods), "metric": name, **self._paired(name, rows)} for name in metrics]
+        )
 
     def _paired(self, metric: str, rows: list[int]) -> dict[str, float]:
         base = self.baseline.metrics[metric][rows].mean(axis=0)
         delta = self.counterfactual.metrics[metric][rows].mean(axis=0) - base
         low, high = np.quantile(delta, INTERVAL)
         stderr = delta.std(ddof=1) / np.sqrt(delta.size) if delta.size > 1 else np.nan
-        return {"baseline": float(base.mean()), "counterfactual": float(base.mean() + delta.mean()),
-                "difference": float(delta.mean()), "low": float(low), "high": float(high),
-                "stderr": float(stderr)}
+        return {
+            "baseline": float(base.mean()),
+            "counterfactual": float(base.mean() + delta.mean()),
+            "difference": float(delta.mean()),
+            "low": float(low),
+            "high": float(high),
+            "stderr": float(stderr),
+        }
 
     @property
     def shown_from(self) -> Period:
@@ -85,33 +94,48 @@ class WhatIf:
         span = periods or PeriodRange(min(self.diverges, last), last)
         if not any(p >= self.diverges for p in self.baseline.periods if p in span):
             verb = "does" if len(metrics) == 1 else "do"
-            return [f"{', '.join(metrics)} {verb} not change over {span}: the overlay's first change is in "
-                    f"{period_label(self.diverges)}, after these periods, and a what-if changes only what "
-                    "comes after its first change."]
+            return [
+                f"{', '.join(metrics)} {verb} not change over {span}: the overlay's first change is in "
+                f"{period_label(self.diverges)}, after these periods, and a what-if changes only what "
+                "comes after its first change."
+            ]
         judged = PeriodRange(max(span.start, self.diverges), span.end)
         still = [m for m in metrics if not self._moves(m, judged)]
         if not still:
             return []
         verb = "does" if len(still) == 1 else "do"
-        lines = [f"{', '.join(still)} {verb} not change over {judged}: in no period is the mean change, "
-                 f"or either end of the 90% interval of the draws' changes, as large as {NEGLIGIBLE:g}."]
+        lines = [
+            f"{', '.join(still)} {verb} not change over {judged}: in no period is the mean change, "
+            f"or either end of the 90% interval of the draws' changes, as large as {NEGLIGIBLE:g}."
+        ]
         options = self.baseline.scenario.game
-        switched_off = sorted({f"{name} (needs game: {{{option}: true}})"
-                               for overlay in self.overlays for name in overlay.parameters
-                               if (option := NEEDS_OPTION.get(name)) and not getattr(options, option)})
+        switched_off = sorted(
+            {
+                f"{name} (needs game: {{{option}: true}})"
+                for overlay in self.overlays
+                for name in overlay.parameters
+                if (option := NEEDS_OPTION.get(name)) and not getattr(options, option)
+            }
+        )
         if switched_off:
-            lines.append("The overlay changes numbers whose moves this scenario leaves out: "
-                         f"{'; '.join(switched_off)}.")
+            lines.append(
+                "The overlay changes numbers whose moves this scenario leaves out: "
+                f"{'; '.join(switched_off)}."
+            )
         moved = [m for m in METRICS if m not in still and self._moves(m, judged)]
         if not moved:
-            lines.append(f"No output of the model moves over {judged}: the changed numbers reach no "
-                         "choice there.")
+            lines.append(
+                f"No output of the model moves over {judged}: the changed numbers reach no choice there."
+            )
         else:
             sizes = self.averages(tuple(moved), judged).set_index("metric")["difference"]
-            shown = ", ".join(f"{name} {sizes[name]:+.3f}"
-                              for name in sorted(moved, key=lambda m: -abs(sizes[m]))[:4])
-            lines.append(f"What does move over {judged} (mean change): {shown}; the change stops "
-                         f"there, before {', '.join(still)}.")
+            shown = ", ".join(
+                f"{name} {sizes[name]:+.3f}" for name in sorted(moved, key=lambda m: -abs(sizes[m]))[:4]
+            )
+            lines.append(
+                f"What does move over {judged} (mean change): {shown}; the change stops "
+                f"there, before {', '.join(still)}."
+            )
         return lines
 
     def _moves(self, metric: str, periods: PeriodRange) -> bool:
@@ -134,10 +158,14 @@ class WhatIf:
         ax.fill_between(rows["period"], rows["low"], rows["high"], alpha=0.25, label="90% of draws")
         ax.plot(rows["period"], rows["difference"], marker="o", label="mean change")
         ax.axhline(0.0, color="grey", linewidth=0.8)
-        ax.axvline(boundary_before(self.baseline.periods, self.diverges), color="grey", linestyle=":",
-                   linewidth=0.8)
-        ax.set(xlabel="period", ylabel=f"change in {metric}",
-               title=f"{' + '.join(o.title for o in self.overlays)}: {metric}")
+        ax.axvline(
+            boundary_before(self.baseline.periods, self.diverges), color="grey", linestyle=":", linewidth=0.8
+        )
+        ax.set(
+            xlabel="period",
+            ylabel=f"change in {metric}",
+            title=f"{' + '.join(o.title for o in self.overlays)}: {metric}",
+        )
         ax.legend(loc="best", frameon=False)
         return ax
 
@@ -162,11 +190,13 @@ class WhatIf:
 NEGLIGIBLE = 0.0005
 #: Parameters that enter the model only through a move the scenario must switch on (``game``).
 NEEDS_OPTION = {
-    "concession_share": "target_moves_first", "provocation_pressure": "target_moves_first",
-    "provocation_value": "target_moves_first", "target_restraint_cost": "target_moves_first",
-    "tilt_commitment": "pivot_posture", "ultimatum_gain": "pivot_posture",
+    "concession_share": "target_moves_first",
+    "provocation_pressure": "target_moves_first",
+    "provocation_value": "target_moves_first",
+    "target_restraint_cost": "target_moves_first",
+    "tilt_commitment": "pivot_posture",
+    "ultimatum_gain": "pivot_posture",
 }
-
 
 
 def fitted_clash(overlays: list[Overlay], fitted: FittedValues) -> str | None:
@@ -178,13 +208,22 @@ def fitted_clash(overlays: list[Overlay], fitted: FittedValues) -> str | None:
     clash = sorted(changed & set(fitted.values))
     if not clash:
         return None
-    return (f"the fit estimated {', '.join(clash)}, which the what-if changes: run it without --fit, or "
-            "with a fit that leaves those parameters free")
+    return (
+        f"the fit estimated {', '.join(clash)}, which the what-if changes: run it without --fit, or "
+        "with a fit that leaves those parameters free"
+    )
 
 
-def what_if(base: Scenario, overlays: list[Overlay], *, draws: int = 2000, seed: int = 0,
-            shared_record: Iterable[int] = (), progress: Progress | None = None,
-            fitted: FittedValues | Callable[[Scenario], FittedValues] | None = None) -> WhatIf:
+def what_if(
+    base: Scenario,
+    overlays: list[Overlay],
+    *,
+    draws: int = 2000,
+    seed: int = 0,
+    shared_record: Iterable[int] = (),
+    progress: Progress | None = None,
+    fitted: FittedValues | Callable[[Scenario], FittedValues] | None = None,
+) -> WhatIf:
     """Run ``base`` and ``base`` with ``overlays`` applied in order, paired by common random numbers.
 
     Parameters
@@ -200,6 +239,7 @@ def what_if(base: Scenario, overlays: list[Overlay], *, draws: int = 2000, seed:
         fitted parameters); an overlay may not change a parameter the fit estimated (the fit's
         values would undo the change).
     """
+
     def values(scenario: Scenario) -> FittedValues | None:
         return fitted(scenario) if callable(fitted) else fitted
 
@@ -216,11 +256,24 @@ def what_if(base: Scenario, overlays: list[Overlay], *, draws: int = 2000, seed:
     counterfactual = base
     for overlay in overlays:
         counterfactual = apply_overlay(counterfactual, overlay)
-    runs = [simulate(s, draws=draws, seed=seed, record_periods=record_periods, fitted=values(s),
-                     progress=None if progress is None else _offset(progress, index * draws, 2 * draws))
-            for index, s in enumerate((base, counterfactual))]
-    return WhatIf(overlays=overlays, baseline=runs[0], counterfactual=runs[1], diverges=diverges,
-                  record_periods=record_periods)
+    runs = [
+        simulate(
+            s,
+            draws=draws,
+            seed=seed,
+            record_periods=record_periods,
+            fitted=values(s),
+            progress=None if progress is None else _offset(progress, index * draws, 2 * draws),
+        )
+        for index, s in enumerate((base, counterfactual))
+    ]
+    return WhatIf(
+        overlays=overlays,
+        baseline=runs[0],
+        counterfactual=runs[1],
+        diverges=diverges,
+        record_periods=record_periods,
+    )
 
 
 def _offset(progress: Progress, before: int, total: int) -> Progress:

@@ -64,17 +64,23 @@ class SobolResult:
         if self.variance == 0:
             return "the output does not vary with the uncertain parameters; indices are undefined"
         if self.converged:
-            return (f"converged: total indices moved at most {self.max_change:.3f} from N/2 to N and "
-                    f"no 95% interval is wider than {2 * self.tolerance:.2f}")
-        return (f"N = {self.samples} is too small: total indices moved up to {self.max_change:.3f} from "
-                f"N/2 to N and the widest 95% interval is {self.max_interval:.3f} (tolerance "
-                f"{self.tolerance:.2f}); try --samples {self.samples * 4}, or read only the largest "
-                "indices")
+            return (
+                f"converged: total indices moved at most {self.max_change:.3f} from N/2 to N and "
+                f"no 95% interval is wider than {2 * self.tolerance:.2f}"
+            )
+        return (
+            f"N = {self.samples} is too small: total indices moved up to {self.max_change:.3f} from "
+            f"N/2 to N and the widest 95% interval is {self.max_interval:.3f} (tolerance "
+            f"{self.tolerance:.2f}); try --samples {self.samples * 4}, or read only the largest "
+            "indices"
+        )
 
     def __repr__(self) -> str:
         top = ", ".join(f"{r.parameter} {r.ST:.2f}" for r in self.indices.head(3).itertuples())
-        return (f"SobolResult(scenario={self.scenario_id!r}, metric={self.metric!r}, periods={self.periods}, "
-                f"N={self.samples}, converged={self.converged}, largest ST: {top})")
+        return (
+            f"SobolResult(scenario={self.scenario_id!r}, metric={self.metric!r}, periods={self.periods}, "
+            f"N={self.samples}, converged={self.converged}, largest ST: {top})"
+        )
 
     def _repr_html_(self) -> str:
         table = self.indices.to_html(index=False, float_format="{:.3f}".format)
@@ -100,10 +106,18 @@ class SobolResult:
         return ax
 
     def to_dict(self) -> dict:
-        return {"scenario_id": self.scenario_id, "metric": self.metric, "periods": str(self.periods),
-                "samples": self.samples, "evaluations": self.evaluations, "mean": self.mean,
-                "variance": self.variance, "converged": self.converged, "verdict": self.verdict(),
-                "indices": self.indices.to_dict(orient="records")}
+        return {
+            "scenario_id": self.scenario_id,
+            "metric": self.metric,
+            "periods": str(self.periods),
+            "samples": self.samples,
+            "evaluations": self.evaluations,
+            "mean": self.mean,
+            "variance": self.variance,
+            "converged": self.converged,
+            "verdict": self.verdict(),
+            "indices": self.indices.to_dict(orient="records"),
+        }
 
 
 def uncertain_parameters(scenario: Scenario, last: Period) -> list[str]:
@@ -114,9 +128,15 @@ def uncertain_parameters(scenario: Scenario, last: Period) -> list[str]:
     no input of its own.
     """
     until = PeriodRange(scenario.periods.start, last)
-    return [name for name in PARAMETER_NAMES if name in scenario.parameters
-            and any(p.high > p.low and any(t in until for t in scenario.periods_in(p.periods))
-                    for p in scenario.parameters[name])]
+    return [
+        name
+        for name in PARAMETER_NAMES
+        if name in scenario.parameters
+        and any(
+            p.high > p.low and any(t in until for t in scenario.periods_in(p.periods))
+            for p in scenario.parameters[name]
+        )
+    ]
 
 
 #: Without a sample size, N starts here and doubles until the indices converge, up to the last.
@@ -151,17 +171,34 @@ def sobol_indices(
     for size in sizes:
         if progress is not None:
             progress(size)
-        result, evaluated = _sobol_at(scenario, metric=metric, periods=periods, samples=size, seed=seed,
-                                      use_record=use_record, tolerance=tolerance, evaluated=evaluated,
-                                      step=step)
+        result, evaluated = _sobol_at(
+            scenario,
+            metric=metric,
+            periods=periods,
+            samples=size,
+            seed=seed,
+            use_record=use_record,
+            tolerance=tolerance,
+            evaluated=evaluated,
+            step=step,
+        )
         if result.converged or result.variance == 0:
             break
     return result
 
 
-def _sobol_at(scenario: Scenario, *, metric: str, periods: PeriodRange | None, samples: int, seed: int,
-              use_record: bool, tolerance: float, evaluated: np.ndarray,
-              step: Progress | None = None) -> tuple[SobolResult, np.ndarray]:
+def _sobol_at(
+    scenario: Scenario,
+    *,
+    metric: str,
+    periods: PeriodRange | None,
+    samples: int,
+    seed: int,
+    use_record: bool,
+    tolerance: float,
+    evaluated: np.ndarray,
+    step: Progress | None = None,
+) -> tuple[SobolResult, np.ndarray]:
     """Sobol indices from a base sample of ``samples``, and the model's outputs for that sample.
 
     The sample of N base points begins with the sample of N/2 (a Sobol sequence is nested, and
@@ -180,24 +217,42 @@ def _sobol_at(scenario: Scenario, *, metric: str, periods: PeriodRange | None, s
     if not names:
         raise ValueError("the scenario has no uncertain parameter")
     rows, groups = sobol_inputs(scenario, names)
-    problem = {"num_vars": len(rows), "names": [f"{g}#{i}" for i, g in enumerate(groups)],
-               "bounds": [[0.0, 1.0]] * len(rows)}
+    problem = {
+        "num_vars": len(rows),
+        "names": [f"{g}#{i}" for i, g in enumerate(groups)],
+        "bounds": [[0.0, 1.0]] * len(rows),
+    }
     if len(rows) > len(names):  # a parameter of the pivot, drawn once per pivot: one factor
         problem["groups"] = groups
     x = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
     done = len(evaluated) if len(evaluated) <= len(x) else 0
-    y = np.concatenate([evaluated[:done],
-                        _evaluate(scenario, rows, x[done:], metric, periods, seed, use_record, done, step)])
+    y = np.concatenate(
+        [evaluated[:done], _evaluate(scenario, rows, x[done:], metric, periods, seed, use_record, done, step)]
+    )
     full = _analyse(problem, y, seed)
     half = _analyse(problem, y[: len(y) // 2], seed)
-    indices = pd.DataFrame({"parameter": names, "S1": full["S1"], "S1_conf": full["S1_conf"],
-                            "ST": full["ST"], "ST_conf": full["ST_conf"], "ST_half": half["ST"]})
+    indices = pd.DataFrame(
+        {
+            "parameter": names,
+            "S1": full["S1"],
+            "S1_conf": full["S1_conf"],
+            "ST": full["ST"],
+            "ST_conf": full["ST_conf"],
+            "ST_half": half["ST"],
+        }
+    )
     indices = indices.sort_values("ST", ascending=False, ignore_index=True)
     variance = float(np.var(y))
     finite = indices.fillna(0.0)
     return SobolResult(
-        scenario_id=scenario.id, metric=metric, periods=periods, samples=samples, evaluations=len(y),
-        mean=float(np.mean(y)), variance=variance, indices=indices,
+        scenario_id=scenario.id,
+        metric=metric,
+        periods=periods,
+        samples=samples,
+        evaluations=len(y),
+        mean=float(np.mean(y)),
+        variance=variance,
+        indices=indices,
         max_change=float(np.max(np.abs(finite["ST"] - finite["ST_half"]))),
         # SALib's *_conf are half-widths; the check is on the whole interval.
         max_interval=float(2 * np.max(np.concatenate([finite["S1_conf"], finite["ST_conf"]]))),
@@ -224,8 +279,17 @@ def sobol_inputs(scenario: Scenario, names: list[str]) -> tuple[list[int], list[
     return rows, groups
 
 
-def _evaluate(scenario: Scenario, rows: list[int], x: np.ndarray, metric: str, periods: PeriodRange,
-              seed: int, use_record: bool, first_draw: int = 0, step: Progress | None = None) -> np.ndarray:
+def _evaluate(
+    scenario: Scenario,
+    rows: list[int],
+    x: np.ndarray,
+    metric: str,
+    periods: PeriodRange,
+    seed: int,
+    use_record: bool,
+    first_draw: int = 0,
+    step: Progress | None = None,
+) -> np.ndarray:
     """The output for each row of ``x`` (column ``c`` setting quantile row ``rows[c]``), the rows
     being draws ``first_draw`` on of one run; unset quantiles are medians.
 
@@ -243,8 +307,15 @@ def _evaluate(scenario: Scenario, rows: list[int], x: np.ndarray, metric: str, p
         return chunk.start, chunk.stop, chunk.output.metrics[rows, column].mean(axis=0)
 
     y = np.empty(x.shape[0])
-    for start, stop, means in iter_chunks(plan, x.shape[0], seed, quantiles=quantiles, first_draw=first_draw,
-                                          digest=mean_of, digest_bytes=8 * BLOCK_DRAWS):
+    for start, stop, means in iter_chunks(
+        plan,
+        x.shape[0],
+        seed,
+        quantiles=quantiles,
+        first_draw=first_draw,
+        digest=mean_of,
+        digest_bytes=8 * BLOCK_DRAWS,
+    ):
         y[start:stop] = means
         if step is not None:
             step(stop, x.shape[0])

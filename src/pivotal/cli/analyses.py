@@ -39,8 +39,9 @@ def _check_store(no_store: bool) -> None:
 
 
 @contextlib.contextmanager
-def _kept(kind: str, scenario, *, no_store: bool, draws: int, seed: int, settings: dict,
-          result: dict) -> Iterator[None]:
+def _kept(
+    kind: str, scenario, *, no_store: bool, draws: int, seed: int, settings: dict, result: dict
+) -> Iterator[None]:
     """Print the results (the body), then keep them in the run store, so a run's report can show
     them: a store that fails then (a full disk) leaves them on the screen and says so."""
     yield
@@ -59,13 +60,16 @@ def _record_analysis(kind: str, scenario, *, draws: int, seed: int, settings: di
         err.print(error_line(message, "waiting:"), highlight=False, soft_wrap=True)
 
     try:
-        analysis_id = record_analysis(store, kind, scenario, draws=draws, seed=seed, settings=settings,
-                                      result=result, on_busy=waiting)
+        analysis_id = record_analysis(
+            store, kind, scenario, draws=draws, seed=seed, settings=settings, result=result, on_busy=waiting
+        )
     except StoreError as failed:
-        raise StoreError(f"{failed}. The results are printed above, and the same command (seed {seed}) "
-                         "computes them again") from failed
-    err.print(styled(f"recorded {kind} analysis ", (analysis_id, "bold"), f" in {store.path}"),
-              highlight=False)
+        raise StoreError(
+            f"{failed}. The results are printed above, and the same command (seed {seed}) computes them again"
+        ) from failed
+    err.print(
+        styled(f"recorded {kind} analysis ", (analysis_id, "bold"), f" in {store.path}"), highlight=False
+    )
 
 
 @app.command()
@@ -74,21 +78,37 @@ def score(
     scenario: ScenarioArg = None,
     draws: Draws = 1000,
     seed: Seed = 0,
-    start: Annotated[int | None, typer.Option(
-        help="First scored period (default: five periods after the first).")] = None,
+    start: Annotated[
+        int | None, typer.Option(help="First scored period (default: five periods after the first).")
+    ] = None,
     as_json: AsJson = False,
     no_store: NoStore = False,
     fit: FitOption = None,
-    cases: Annotated[str | None, typer.Option(
-        "--cases", metavar="library|NAME,NAME,...",
-        help="Score across cases instead: fit --free terms leaving each case out, and by rolling "
-        "origin, beside base rate, persistence and a multinomial logit (docs/estimation.md); "
-        "`library` is every built-in case.")] = None,
-    free: Annotated[list[str] | None, typer.Option(
-        "--free", "-f", metavar="NAME[~COVARIATE]",
-        help="With --cases: the terms fitted (default: the three roles' precisions).")] = None,
-    min_history: Annotated[int, typer.Option(
-        min=1, help="With --cases: periods of a case before its rolling-origin forecasts begin.")] = 5,
+    cases: Annotated[
+        str | None,
+        typer.Option(
+            "--cases",
+            metavar="library|NAME,NAME,...",
+            help="Score across cases instead: fit --free terms leaving each case out, and by rolling "
+            "origin, beside base rate, persistence and a multinomial logit (docs/estimation.md); "
+            "`library` is every built-in case.",
+        ),
+    ] = None,
+    free: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--free",
+            "-f",
+            metavar="NAME[~COVARIATE]",
+            help="With --cases: the terms fitted (default: the three roles' precisions).",
+        ),
+    ] = None,
+    min_history: Annotated[
+        int,
+        typer.Option(
+            min=1, help="With --cases: periods of a case before its rolling-origin forecasts begin."
+        ),
+    ] = 5,
 ) -> None:
     """Score the model's forecasts against the record, beside baselines, out of sample."""
 
@@ -102,14 +122,27 @@ def score(
     from pivotal.scenario.timeline import period_label
 
     if cases is not None:
-        given = [name for name, value in (("SCENARIO", scenario), ("--fit", fit), ("--start", start))
-                 if value is not None] + (["--draws"] if draws != 1000 else []) + (
-                 ["--no-store"] if no_store else [])
+        given = (
+            [
+                name
+                for name, value in (("SCENARIO", scenario), ("--fit", fit), ("--start", start))
+                if value is not None
+            ]
+            + (["--draws"] if draws != 1000 else [])
+            + (["--no-store"] if no_store else [])
+        )
         if given:
-            raise typer.BadParameter(f"{', '.join(given)} do not go with --cases (it fits the game itself "
-                                     "and records nothing)", param_hint="--cases")
-        _score_cases(cases, free or ["precision_challenger", "precision_pivot", "precision_target"],
-                     min_history, seed, as_json)
+            raise typer.BadParameter(
+                f"{', '.join(given)} do not go with --cases (it fits the game itself and records nothing)",
+                param_hint="--cases",
+            )
+        _score_cases(
+            cases,
+            free or ["precision_challenger", "precision_pivot", "precision_target"],
+            min_history,
+            seed,
+            as_json,
+        )
         return
     if free:
         raise typer.BadParameter("--free goes with --cases", param_hint="--free")
@@ -129,23 +162,40 @@ def score(
             f"no period from {period_label(asked)} on has a record to score; the record starts in "
             f"{'no period' if first_recorded is None else period_label(first_recorded)} (give an earlier "
             "--start)",
-            param_hint="--start")
+            param_hint="--start",
+        )
     _check_store(no_store)
     fitted = load_fitted(fit, loaded)
     fitted_here = fitted is not None and loaded.id in fitted.cases
     with progress_bar(f"{loaded.id}: fitting precision", len(PRECISION_SCALES)) as update:
-        report = score_scenario(loaded, draws=draws, seed=seed, start=start, progress=update, fitted=fitted,
-                                fitted_here=fitted_here)
-    with _kept("score", loaded, no_store=no_store, draws=draws, seed=seed,
-               settings={"start": report.start, **({} if fitted is None else {"fit": fitted.fit_id})},
-               result=report.to_dict()):
+        report = score_scenario(
+            loaded,
+            draws=draws,
+            seed=seed,
+            start=start,
+            progress=update,
+            fitted=fitted,
+            fitted_here=fitted_here,
+        )
+    with _kept(
+        "score",
+        loaded,
+        no_store=no_store,
+        draws=draws,
+        seed=seed,
+        settings={"start": report.start, **({} if fitted is None else {"fit": fitted.fit_id})},
+        result=report.to_dict(),
+    ):
         if as_json:
             sys.stdout.write(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
             return
-        title = (f"{loaded.title}: forecasts of {period_label(report.start)}–{last} scored against the "
-                 f"record ({draws:,} draws, seed {seed})")
+        title = (
+            f"{loaded.title}: forecasts of {period_label(report.start)}–{last} scored against the "
+            f"record ({draws:,} draws, seed {seed})"
+        )
         for item in score_output(report, title):
             out.print(item, highlight=False)
+
 
 def _score_cases(names: str, free: list[str], min_history: int, seed: int, as_json: bool) -> None:
     """``pivotal score --cases``: the fitted game out of sample across cases (not recorded)."""
@@ -160,14 +210,17 @@ def _score_cases(names: str, free: list[str], min_history: int, seed: int, as_js
     except ImportError as error:
         err.print(error_line(f'{error}; scoring across cases needs: pip install "pivotal[estimation]"'))
         raise typer.Exit(1) from None
-    chosen = (builtin_names() if names.strip() == "library"
-              else [n.strip() for n in names.split(",") if n.strip()])
+    chosen = (
+        builtin_names() if names.strip() == "library" else [n.strip() for n in names.split(",") if n.strip()]
+    )
     scenarios = [resolve_scenario(name) for name in chosen]
     if len(scenarios) < 2:
         raise typer.BadParameter("name at least two cases, or `library`", param_hint="--cases")
     try:
-        with err.status(f"fitting {', '.join(free)} leaving each of {len(scenarios)} cases out, and by "
-                        "rolling origin (the first fit compiles the likelihood)"):
+        with err.status(
+            f"fitting {', '.join(free)} leaving each of {len(scenarios)} cases out, and by "
+            "rolling origin (the first fit compiles the likelihood)"
+        ):
             result = cross_validate(scenarios, free, min_history=min_history, seed=seed)
     except SpecificationError as error:
         raise typer.BadParameter(str(error), param_hint="--free") from None
@@ -176,24 +229,34 @@ def _score_cases(names: str, free: list[str], min_history: int, seed: int, as_js
     if as_json:
         from pivotal.store.analyses import strict_json
 
-        content = {"cases": chosen, "terms": list(result.terms), "min_history": min_history, "seed": seed,
-                   "scores": result.scores.to_dict(orient="records"),
-                   "comparisons": result.comparisons.to_dict(orient="records"),
-                   "vuong": result.vuong.to_dict(orient="records"), "verdicts": result.verdicts,
-                   "failed_fits": result.failed_fits}
+        content = {
+            "cases": chosen,
+            "terms": list(result.terms),
+            "min_history": min_history,
+            "seed": seed,
+            "scores": result.scores.to_dict(orient="records"),
+            "comparisons": result.comparisons.to_dict(orient="records"),
+            "vuong": result.vuong.to_dict(orient="records"),
+            "verdicts": result.verdicts,
+            "failed_fits": result.failed_fits,
+        }
         sys.stdout.write(json.dumps(json.loads(strict_json(content)), indent=2) + "\n")
         return
     table = Table(title=f"Out of sample across {len(scenarios)} cases, fitting {', '.join(result.terms)}")
     for column in ("scheme", "outcome", "method", "periods", "Brier", "log loss"):
         table.add_column(column, justify="right" if column in ("periods", "Brier", "log loss") else "left")
     for row in result.scores.itertuples():
-        table.add_row(row.scheme, row.outcome, row.method, str(row.n), f"{row.brier:.3f}",
-                      f"{row.log_loss:.3f}")
+        table.add_row(
+            row.scheme, row.outcome, row.method, str(row.n), f"{row.brier:.3f}", f"{row.log_loss:.3f}"
+        )
     out.print(table)
     for line in result.verdicts:
         out.print(line, highlight=False)
-    out.print("Brier differences: strategic minus rival, 90 % intervals from resampling cases; Brier of the "
-              "challenge summed over its three classes. Not recorded in the store.", highlight=False)
+    out.print(
+        "Brier differences: strategic minus rival, 90 % intervals from resampling cases; Brier of the "
+        "challenge summed over its three classes. Not recorded in the store.",
+        highlight=False,
+    )
 
 
 Metric = Annotated[str, typer.Option("--metric", "-m", help="Output to analyse: one of the run's metrics.")]
@@ -215,33 +278,57 @@ def _check_metrics(metrics: list[str]) -> tuple[str, ...]:
 
     for metric in metrics:
         if metric not in METRICS:
-            raise typer.BadParameter(f"expected one of {', '.join(METRICS)}, found {metric!r}",
-                                     param_hint="--metric")
+            raise typer.BadParameter(
+                f"expected one of {', '.join(METRICS)}, found {metric!r}", param_hint="--metric"
+            )
     return tuple(metrics)
 
 
 @app.command()
 @user_errors
 def whatif(
-    overlay: Annotated[str | None, typer.Argument(
-        help="A shipped counterfactual (see --list) or an overlay YAML file.")] = None,
-    scenario: Annotated[str | None, typer.Option(
-        help="Base scenario (default: the one the overlay names, else south-caucasus).")] = None,
-    settings: Annotated[list[str] | None, typer.Option(
-        "--set", metavar="PATH=VALUE[@PERIODS]", help="A change, e.g. patron_shield=0.1@2020-2025 or "
-        "record.pivot_response=restrain@jermuk2022; repeatable.")] = None,
+    overlay: Annotated[
+        str | None, typer.Argument(help="A shipped counterfactual (see --list) or an overlay YAML file.")
+    ] = None,
+    scenario: Annotated[
+        str | None,
+        typer.Option(help="Base scenario (default: the one the overlay names, else south-caucasus)."),
+    ] = None,
+    settings: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="PATH=VALUE[@PERIODS]",
+            help="A change, e.g. patron_shield=0.1@2020-2025 or "
+            "record.pivot_response=restrain@jermuk2022; repeatable.",
+        ),
+    ] = None,
     periods: Annotated[str | None, typer.Option(help="Periods for --set values without @PERIODS.")] = None,
-    assume: Annotated[list[str] | None, typer.Option(
-        "--assume", metavar="PATH=VALUE[@PERIODS]",
-        help="Applied to the baseline and the counterfactual alike (without @PERIODS: every "
-        "period), to ask whether an answer survives another assumption; "
-        "repeatable.")] = None,
-    metrics: Annotated[list[str] | None, typer.Option(
-        "--metric", "-m", metavar="METRIC",
-        help="Metrics to show (default p_offensive, p_challenge, belief).")] = None,
-    over: Annotated[str | None, typer.Option(
-        metavar="PERIODS",
-        help="Also give each metric averaged over these periods, e.g. 2020-2023.")] = None,
+    assume: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--assume",
+            metavar="PATH=VALUE[@PERIODS]",
+            help="Applied to the baseline and the counterfactual alike (without @PERIODS: every "
+            "period), to ask whether an answer survives another assumption; "
+            "repeatable.",
+        ),
+    ] = None,
+    metrics: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--metric",
+            "-m",
+            metavar="METRIC",
+            help="Metrics to show (default p_offensive, p_challenge, belief).",
+        ),
+    ] = None,
+    over: Annotated[
+        str | None,
+        typer.Option(
+            metavar="PERIODS", help="Also give each metric averaged over these periods, e.g. 2020-2023."
+        ),
+    ] = None,
     draws: Draws = 2000,
     seed: Seed = 0,
     list_examples: Annotated[bool, typer.Option("--list", help="List the shipped counterfactuals.")] = False,
@@ -301,15 +388,37 @@ def whatif(
         clash = fitted_clash(overlays, fitted)
         if clash:
             raise typer.BadParameter(clash, param_hint="--fit")
-    result = what_if(base, overlays, draws=draws, seed=seed, fitted=values_for,
-                     shared_record=assumed.record_periods(base) if assumed is not None else ())
+    result = what_if(
+        base,
+        overlays,
+        draws=draws,
+        seed=seed,
+        fitted=values_for,
+        shared_record=assumed.record_periods(base) if assumed is not None else (),
+    )
     frame = result.differences(chosen)
-    content = {**result.to_dict(chosen, over=span), "assume": list(assume or []),
-               **({} if fitted is None else {"fit": fitted.fit_id})}
-    kept = _kept("whatif", base, no_store=no_store, draws=draws, seed=seed, result=content,
-                 settings={"overlay": overlay, "set": list(settings or []), "periods": periods,
-                           "assume": list(assume or []), "metrics": list(chosen), "over": over,
-                           **({} if fitted is None else {"fit": fitted.fit_id})})
+    content = {
+        **result.to_dict(chosen, over=span),
+        "assume": list(assume or []),
+        **({} if fitted is None else {"fit": fitted.fit_id}),
+    }
+    kept = _kept(
+        "whatif",
+        base,
+        no_store=no_store,
+        draws=draws,
+        seed=seed,
+        result=content,
+        settings={
+            "overlay": overlay,
+            "set": list(settings or []),
+            "periods": periods,
+            "assume": list(assume or []),
+            "metrics": list(chosen),
+            "over": over,
+            **({} if fitted is None else {"fit": fitted.fit_id}),
+        },
+    )
     with kept:
         if as_json:
             sys.stdout.write(json.dumps(content, indent=2, default=str) + "\n")
@@ -320,9 +429,11 @@ def whatif(
         observed = {as_period(row["period"]): observed_text(row) for _, row in summary.iterrows()}
         shown = frame[frame["period"] >= result.shown_from]
         assuming = f" (assuming {', '.join(assume)})" if assume else ""
-        title = (f"{base.title}{assuming}: {' + '.join(o.title for o in overlays)} — {draws:,} draws, "
-                 f"seed {seed}{'' if fitted is None else f', fit {fitted.fit_id}'}; diverges in "
-                 f"{period_label(result.diverges)}")
+        title = (
+            f"{base.title}{assuming}: {' + '.join(o.title for o in overlays)} — {draws:,} draws, "
+            f"seed {seed}{'' if fitted is None else f', fit {fitted.fit_id}'}; diverges in "
+            f"{period_label(result.diverges)}"
+        )
         out.print(whatif_table(shown, chosen, title, observed))
         used = _span_text(result.record_periods, result.baseline.periods)
         out.print(f"record used in both runs for {used}; later periods simulated", highlight=False)
@@ -345,12 +456,20 @@ def _span_text(periods: list, timeline: list) -> str:
 def sensitivity(
     scenario: ScenarioArg = None,
     metric: Metric = "p_offensive",
-    periods: Annotated[str | None, typer.Option(
-        help="Period or range the output is averaged over (default: all).")] = None,
-    samples: Annotated[int | None, typer.Option(
-        "--samples", "-N", min=4, max=65536,
-        help="Base sample N, a power of two; runs N(D+2) draws (default: from 1024, doubled until "
-        "the indices converge, up to 16384).")] = None,
+    periods: Annotated[
+        str | None, typer.Option(help="Period or range the output is averaged over (default: all).")
+    ] = None,
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            "--samples",
+            "-N",
+            min=4,
+            max=65536,
+            help="Base sample N, a power of two; runs N(D+2) draws (default: from 1024, doubled until "
+            "the indices converge, up to 16384).",
+        ),
+    ] = None,
     seed: Seed = 0,
     free: Annotated[bool, typer.Option("--free", help="Ignore the record: simulate every period.")] = False,
     top: Annotated[int, typer.Option(min=1, help="Show this many parameters.")] = 12,
@@ -372,23 +491,39 @@ def sensitivity(
     if samples is not None and samples & (samples - 1):
         raise typer.BadParameter(f"expected a power of two, found {samples}", param_hint="--samples")
     _check_store(no_store)
+
     def trying(size: int) -> None:
         if samples is None:  # the default doubles N until the indices converge: say which N runs
             err.print(f"Sobol indices with N = {size:,}", highlight=False)
 
     with progress_bar(f"{loaded.id}: Sobol indices", 1) as update:
-        result = sobol_indices(loaded, metric=metric, periods=span, samples=samples, seed=seed,
-                               use_record=not free, progress=trying)
+        result = sobol_indices(
+            loaded,
+            metric=metric,
+            periods=span,
+            samples=samples,
+            seed=seed,
+            use_record=not free,
+            progress=trying,
+        )
         update(1, 1)
-    with _kept("sensitivity", loaded, no_store=no_store, draws=result.evaluations, seed=seed,
-               settings={"metric": metric, "periods": str(span), "samples": result.samples,
-                         "use_record": not free}, result=result.to_dict()):
+    with _kept(
+        "sensitivity",
+        loaded,
+        no_store=no_store,
+        draws=result.evaluations,
+        seed=seed,
+        settings={"metric": metric, "periods": str(span), "samples": result.samples, "use_record": not free},
+        result=result.to_dict(),
+    ):
         if as_json:
             sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
             return
-        title = (f"{loaded.title}: what drives mean {metric} over {span} "
-                 f"(N = {result.samples}, {result.evaluations:,} draws; mean {result.mean:.3f}, "
-                 f"variance {result.variance:.4f})")
+        title = (
+            f"{loaded.title}: what drives mean {metric} over {span} "
+            f"(N = {result.samples}, {result.evaluations:,} draws; mean {result.mean:.3f}, "
+            f"variance {result.variance:.4f})"
+        )
         out.print(sobol_table(result.indices, title, top))
         out.print(result.verdict(), highlight=False)
 
@@ -396,10 +531,15 @@ def sensitivity(
 @app.command("analyses")
 @user_errors
 def list_analyses(
-    delete: Annotated[str | None, typer.Option(
-        "--delete", metavar="ANALYSIS_ID",
-        help="Remove the analysis with this id (any unique start of it); reports then show "
-        "the one before it.")] = None,
+    delete: Annotated[
+        str | None,
+        typer.Option(
+            "--delete",
+            metavar="ANALYSIS_ID",
+            help="Remove the analysis with this id (any unique start of it); reports then show "
+            "the one before it.",
+        ),
+    ] = None,
 ) -> None:
     """List recorded score, what-if and sensitivity analyses, newest first; or remove one."""
     from pivotal.store import RunStore
@@ -407,8 +547,11 @@ def list_analyses(
     store = RunStore()
     if delete is not None:
         removed = store.delete_analysis(delete)
-        out.print(f"removed {removed.kind} analysis {removed.analysis_id} of {removed.scenario_id} "
-                  f"from {store.path}", highlight=False)
+        out.print(
+            f"removed {removed.kind} analysis {removed.analysis_id} of {removed.scenario_id} "
+            f"from {store.path}",
+            highlight=False,
+        )
         return
     records = store.list_analyses()
     if not records:
@@ -418,6 +561,13 @@ def list_analyses(
     for column in ("Analysis", "Created (UTC)", "Kind", "Scenario", "Draws", "Seed", "Hash"):
         table.add_column(column, no_wrap=column in ("Analysis", "Created (UTC)"))
     for r in records:
-        table.add_row(r.analysis_id, r.created_at.strftime("%Y-%m-%d %H:%M:%S"), r.kind, r.scenario_id,
-                      str(r.draws), str(r.seed), r.scenario_hash[:12])
+        table.add_row(
+            r.analysis_id,
+            r.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            r.kind,
+            r.scenario_id,
+            str(r.draws),
+            str(r.seed),
+            r.scenario_hash[:12],
+        )
     out.print(table)

@@ -101,6 +101,7 @@ def error_line(message: str, label: str = "error:") -> Text:
     """The red label and the message as one line of plain text."""
     return styled((label, "bold red"), f" {message}")
 
+
 F = TypeVar("F", bound=Callable)
 
 MAX_DRAWS = 100_000_000
@@ -137,8 +138,14 @@ def _user_error_types() -> tuple[type[Exception], ...]:
 @contextlib.contextmanager
 def progress_bar(description: str, total: int) -> Iterator[Callable[[int, int], None]]:
     """A transient progress bar on standard error; yields ``update(done, total)``."""
-    with Progress(TextColumn("{task.description}", markup=False, style="progress.description"), BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}", markup=False, style="progress.description"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
         task = bar.add_task(description, total=total)
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
@@ -155,8 +162,10 @@ def engine_notice(backend: str | None = None) -> None:
     except ImportError:  # no Numba: the engine says so itself, with what to install
         return
     if not compiled_on_disk():
-        err.print("compiling the engine for this machine: once, about half a minute; later runs reuse it",
-                  highlight=False)
+        err.print(
+            "compiling the engine for this machine: once, about half a minute; later runs reuse it",
+            highlight=False,
+        )
 
 
 ScenarioArg = Annotated[
@@ -164,10 +173,12 @@ ScenarioArg = Annotated[
     typer.Argument(help="A built-in scenario name or a YAML file (default: south-caucasus)."),
 ]
 
-Draws = Annotated[int, typer.Option("--draws", "-n", min=1, max=MAX_DRAWS,
-                                   help="Monte Carlo parameter draws.")]
-Seed = Annotated[int, typer.Option("--seed", "-s", min=0, max=MAX_SEED,
-                                  help="Random seed (fixed so results repeat).")]
+Draws = Annotated[
+    int, typer.Option("--draws", "-n", min=1, max=MAX_DRAWS, help="Monte Carlo parameter draws.")
+]
+Seed = Annotated[
+    int, typer.Option("--seed", "-s", min=0, max=MAX_SEED, help="Random seed (fixed so results repeat).")
+]
 
 
 def _print_version(value: bool) -> None:
@@ -180,8 +191,11 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _options(
-    version: Annotated[bool, typer.Option(
-        "--version", is_eager=True, callback=_print_version,
-        help="Print pivotal's version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_print_version, help="Print pivotal's version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Pivotal deterrence as a model you can run, question and test."""

@@ -81,8 +81,11 @@ def _equilibrium_tables(solution: StageSolution) -> list[Table]:
     target.add_row("status quo", _p(solution.belief[0]), _p(solution.hedge_after_status_quo[0]))
     for a, challenge in enumerate(("probe", "offensive")):
         for r, response in enumerate(RESPONSES):
-            target.add_row(f"{challenge}, {response}", _p(solution.posterior[0, a, r]),
-                           _p(solution.hedge_after_response[0, a, r]))
+            target.add_row(
+                f"{challenge}, {response}",
+                _p(solution.posterior[0, a, r]),
+                _p(solution.hedge_after_response[0, a, r]),
+            )
     return [challenger, pivot, target]
 
 
@@ -112,15 +115,18 @@ def _early_tables(period: PeriodSolution) -> list[Table]:
             first.add_column(label.replace("_", " "), justify="right")
         postures = range(3) if options.pivot_posture else (0,)
         for z in postures:
-            first.add_row(POSTURES[z].replace("_", " "),
-                          *(_p(p) for p in np.asarray(period.first_move)[z, :, 0]),
-                          *(_p(p) for p in np.asarray(period.answer)[z, :, 0]))
+            first.add_row(
+                POSTURES[z].replace("_", " "),
+                *(_p(p) for p in np.asarray(period.first_move)[z, :, 0]),
+                *(_p(p) for p in np.asarray(period.answer)[z, :, 0]),
+            )
         tables.append(first)
     return tables
 
 
-def _check_period(params: StageParameters, belief: float, options: GameOptions,
-                  period: PeriodSolution) -> bool:
+def _check_period(
+    params: StageParameters, belief: float, options: GameOptions, period: PeriodSolution
+) -> bool:
     """The whole period against Gambit: the largest difference over every compared quantity."""
     from pivotal.verify.gambit import TracerStoppedShort
     from pivotal.verify.period_efg import (
@@ -135,9 +141,11 @@ def _check_period(params: StageParameters, belief: float, options: GameOptions,
         _fail("--check", str(error))
     gap = largest_period_difference(gambit, pivotal_period_quantities(period), options)
     agree = gap <= CHECK_TOLERANCE
-    out.print(f"The whole period in Gambit: largest |Gambit - pivotal| over every choice and belief "
-              f"compared = {gap:.2e}; they {'agree' if agree else 'DISAGREE'} within {CHECK_TOLERANCE:g}.",
-              highlight=False)
+    out.print(
+        f"The whole period in Gambit: largest |Gambit - pivotal| over every choice and belief "
+        f"compared = {gap:.2e}; they {'agree' if agree else 'DISAGREE'} within {CHECK_TOLERANCE:g}.",
+        highlight=False,
+    )
     return agree
 
 
@@ -174,28 +182,45 @@ def _one_period(loaded, text: str):
         periods = []
     if len(periods) != 1:
         episodes = ", ".join(loaded.period_name(p) for p in periods)
-        _refuse("--period", f"one period of {loaded.id} ({first}-{last})" + (
-            f"; {text} is played episode by episode: {episodes}" if len(periods) > 1 else ""), text)
+        _refuse(
+            "--period",
+            f"one period of {loaded.id} ({first}-{last})"
+            + (f"; {text} is played episode by episode: {episodes}" if len(periods) > 1 else ""),
+            text,
+        )
     return periods[0]
 
 
 @app.command()
 @user_errors
 def explain(
-    period_text: Annotated[str, typer.Option(
-        "--period", "-p", metavar="PERIOD",
-        help="The period whose stage game to rebuild: a year, or an episode played as a period "
-        "(id or date).")],
+    period_text: Annotated[
+        str,
+        typer.Option(
+            "--period",
+            "-p",
+            metavar="PERIOD",
+            help="The period whose stage game to rebuild: a year, or an episode played as a period "
+            "(id or date).",
+        ),
+    ],
     scenario: ScenarioArg = None,
     draw: Annotated[int, typer.Option("--draw", "-d", help="Which parameter draw, from 0.")] = 0,
     draws: Draws = 100,
-    seed: Annotated[int, typer.Option("--seed", "-s", min=0, max=MAX_SEED,
-                                      help="Random seed of the run.")] = 0,
-    efg_path: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Write the game as a Gambit .efg file.", dir_okay=False)] = None,
-    check: Annotated[bool, typer.Option(
-        "--check", help='Also solve it with Gambit and print the largest differences '
-        '(needs pip install "pivotal[verify]").')] = False
+    seed: Annotated[
+        int, typer.Option("--seed", "-s", min=0, max=MAX_SEED, help="Random seed of the run.")
+    ] = 0,
+    efg_path: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the game as a Gambit .efg file.", dir_okay=False)
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Also solve it with Gambit and print the largest differences "
+            '(needs pip install "pivotal[verify]").',
+        ),
+    ] = False,
 ) -> None:
     """Rebuild one period's stage game for one draw: its inputs, its equilibrium, and a Gambit file."""
 
@@ -229,21 +254,29 @@ def explain(
     result = simulate(loaded, draws=draws, seed=seed)
     params, belief = stage_for_draw(result, period, draw)
     solution = solve_stage(params, np.array([belief]))
-    options = GameOptions(target_moves_first=loaded.game.target_moves_first,
-                          pivot_posture=loaded.game.pivot_posture)
+    options = GameOptions(
+        target_moves_first=loaded.game.target_moves_first, pivot_posture=loaded.game.pivot_posture
+    )
     whole = None if options.crisis_only else solve_period(params, np.array([belief]), options)
     source = result.belief_source[result.periods.index(period)]
 
-    out.print(styled((loaded.title, "bold"), f": the stage game of {name}, draw {draw} of {draws:,} "
-                     f"(seed {seed})"), highlight=False)
+    out.print(
+        styled((loaded.title, "bold"), f": the stage game of {name}, draw {draw} of {draws:,} (seed {seed})"),
+        highlight=False,
+    )
     out.print(_parameters_table(params))
-    out.print(f"Belief that the pivot is resolved, at the start of {name}: {belief:.6g} "
-              f"(this period's evidence comes from the {source})", highlight=False)
+    out.print(
+        f"Belief that the pivot is resolved, at the start of {name}: {belief:.6g} "
+        f"(this period's evidence comes from the {source})",
+        highlight=False,
+    )
     if whole is not None:
         for table in _early_tables(whole):
             out.print(table)
-        out.print("The crisis below is the one that follows an ambiguous posture and a target that holds.",
-                  highlight=False)
+        out.print(
+            "The crisis below is the one that follows an ambiguous posture and a target that holds.",
+            highlight=False,
+        )
     for table in _equilibrium_tables(solution):
         out.print(table)
 

@@ -11,15 +11,25 @@ import typer
 
 from pivotal.cli.common import app, err, error_line, out, styled, user_errors
 
-Cases = Annotated[list[str], typer.Argument(
-    metavar="SCENARIO-OR-SYSTEM...",
-    help="Built-in scenarios or systems, or their YAML files: the cases whose records are fitted "
-    "(a system gives each of its dyads, fitted as separate cases: contagion is not in the likelihood).")]
-Free = Annotated[list[str], typer.Option(
-    "--free", "-f", metavar="NAME[~COVARIATE]",
-    help="A coefficient to estimate: NAME shifts that parameter on its link scale (log, or logit for "
-    "a share) from each scenario's own values; NAME~COVARIATE its slope on another parameter's "
-    "series. Repeat for more; `precision` moves every role's precision.")]
+Cases = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="SCENARIO-OR-SYSTEM...",
+        help="Built-in scenarios or systems, or their YAML files: the cases whose records are fitted "
+        "(a system gives each of its dyads, fitted as separate cases: contagion is not in the likelihood).",
+    ),
+]
+Free = Annotated[
+    list[str],
+    typer.Option(
+        "--free",
+        "-f",
+        metavar="NAME[~COVARIATE]",
+        help="A coefficient to estimate: NAME shifts that parameter on its link scale (log, or logit for "
+        "a share) from each scenario's own values; NAME~COVARIATE its slope on another parameter's "
+        "series. Repeat for more; `precision` moves every role's precision.",
+    ),
+]
 
 
 @app.command()
@@ -27,16 +37,23 @@ Free = Annotated[list[str], typer.Option(
 def fit(
     cases: Cases,
     free: Free,
-    method: Annotated[str, typer.Option(
-        help="mle: maximum likelihood (fast); nuts: the posterior, with the sourced ranges as priors.",
-    )] = "mle",
+    method: Annotated[
+        str,
+        typer.Option(
+            help="mle: maximum likelihood (fast); nuts: the posterior, with the sourced ranges as priors.",
+        ),
+    ] = "mle",
     chains: Annotated[int, typer.Option(min=1, max=64, help="NUTS chains (nuts only).")] = 4,
     warmup: Annotated[int, typer.Option(min=10, max=100_000, help="NUTS warm-up draws per chain.")] = 500,
     samples: Annotated[int, typer.Option(min=10, max=100_000, help="NUTS draws kept per chain.")] = 500,
     seed: Annotated[int, typer.Option("--seed", "-s", min=0, max=2**31 - 1, help="Random seed.")] = 0,
-    cluster: Annotated[bool, typer.Option(
-        "--cluster", help="Standard errors clustered by case (robust to a wrong model; needs many "
-        "cases): mle only.")] = False,
+    cluster: Annotated[
+        bool,
+        typer.Option(
+            "--cluster",
+            help="Standard errors clustered by case (robust to a wrong model; needs many cases): mle only.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the fit as JSON.")] = False,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the fit.")] = False,
 ) -> None:
@@ -58,8 +75,9 @@ def fit(
             import arviz  # noqa: F401
             import numpyro  # noqa: F401
     except ImportError as error:
-        err.print(error_line(f'{error}; fitting needs the estimation extra: '
-                             'pip install "pivotal[estimation]"'))
+        err.print(
+            error_line(f'{error}; fitting needs the estimation extra: pip install "pivotal[estimation]"')
+        )
         raise typer.Exit(1) from None
     from pivotal.scenario import scenario_hash
 
@@ -70,21 +88,39 @@ def fit(
     _compile_cache()
     try:
         with err.status("fitting (the first fit in a session compiles the likelihood: about a minute)"):
-            result = fit_scenarios(scenarios, free, method, chains=chains, warmup=warmup, samples=samples,
-                                   seed=seed, cluster=cluster)  # type: ignore[arg-type]
+            result = fit_scenarios(
+                scenarios,
+                free,
+                method,
+                chains=chains,
+                warmup=warmup,
+                samples=samples,
+                seed=seed,
+                cluster=cluster,
+            )  # type: ignore[arg-type]
     except SpecificationError as error:
         raise typer.BadParameter(str(error), param_hint="--free") from None
     fit_id = None
     if store is not None:
-        fit_id = store.record_fit(method=method, terms=list(result.terms),
-                                  scenarios={s.id: scenario_hash(s) for s in scenarios},
-                                  settings={"chains": chains, "warmup": warmup, "samples": samples,
-                                            "seed": seed, "cluster": cluster},
-                                  result=result.to_dict())
+        fit_id = store.record_fit(
+            method=method,
+            terms=list(result.terms),
+            scenarios={s.id: scenario_hash(s) for s in scenarios},
+            settings={
+                "chains": chains,
+                "warmup": warmup,
+                "samples": samples,
+                "seed": seed,
+                "cluster": cluster,
+            },
+            result=result.to_dict(),
+        )
     _show(result.to_dict(), fit_id, as_json)
     if fit_id is not None:
-        err.print(styled("recorded fit ", (fit_id, "bold"), f" in {store.path}"),  # type: ignore[union-attr]
-                  highlight=False)
+        err.print(
+            styled("recorded fit ", (fit_id, "bold"), f" in {store.path}"),  # type: ignore[union-attr]
+            highlight=False,
+        )
 
 
 @app.command()
@@ -106,10 +142,15 @@ def fits() -> None:
         table.add_column(column)
     for record in records:
         result = record.result
-        table.add_row(record.fit_id, record.created_at.strftime("%Y-%m-%d %H:%M"), record.method,
-                      ", ".join(record.terms), ", ".join(record.scenarios),
-                      _number(result["log_likelihood"], 2),
-                      "yes" if result["converged"] else "no")
+        table.add_row(
+            record.fit_id,
+            record.created_at.strftime("%Y-%m-%d %H:%M"),
+            record.method,
+            ", ".join(record.terms),
+            ", ".join(record.scenarios),
+            _number(result["log_likelihood"], 2),
+            "yes" if result["converged"] else "no",
+        )
     out.print(table)
 
 
@@ -138,31 +179,44 @@ def _show(result: dict, fit_id: str | None, as_json: bool) -> None:
         return
     method = "maximum likelihood" if result["method"] == "mle" else "posterior (NUTS)"
     title = f"Fit {fit_id or '(not recorded)'}: {method} on {', '.join(result['cases'])}"
-    table = Table(title=title, caption=f"{result['periods']} coded periods; log-likelihood "
-                  f"{_number(result['log_likelihood'])}. A coefficient is a shift on the parameter's link "
-                  "scale (factor = its multiple of the parameter, or of a share's odds); 0 keeps each "
-                  "scenario's own values.")
+    table = Table(
+        title=title,
+        caption=f"{result['periods']} coded periods; log-likelihood "
+        f"{_number(result['log_likelihood'])}. A coefficient is a shift on the parameter's link "
+        "scale (factor = its multiple of the parameter, or of a share's odds); 0 keeps each "
+        "scenario's own values.",
+    )
     interval = "90 % interval" if result["method"] == "nuts" else "90 % interval (Wald)"
     for column in ("term", "estimate", "std. error", interval, "factor", "prior sd"):
         table.add_column(column, justify="left" if column == "term" else "right")
     for i, term in enumerate(result["terms"]):
-        table.add_row(term, _number(result["estimates"][i]), _number(result["std_errors"][i]),
-                      f"{_number(result['lower'][i])} to {_number(result['upper'][i])}",
-                      _number(_factor(result["estimates"][i])), _number(result["prior_scale"][i]))
+        table.add_row(
+            term,
+            _number(result["estimates"][i]),
+            _number(result["std_errors"][i]),
+            f"{_number(result['lower'][i])} to {_number(result['upper'][i])}",
+            _number(_factor(result["estimates"][i])),
+            _number(result["prior_scale"][i]),
+        )
     out.print(table)
     diagnostics = result.get("diagnostics", {})
     if result["method"] == "nuts":
-        out.print(f"{diagnostics['chains']} chains x {diagnostics['samples']} draws after "
-                  f"{diagnostics['warmup']} warm-up; divergences {diagnostics['divergences']}; R-hat "
-                  + ", ".join(f"{k} {_number(v)}" for k, v in diagnostics["rhat"].items()) + "; bulk ESS "
-                  + ", ".join(f"{k} {_number(v, 0)}" for k, v in diagnostics["ess_bulk"].items()),
-                  highlight=False)
+        out.print(
+            f"{diagnostics['chains']} chains x {diagnostics['samples']} draws after "
+            f"{diagnostics['warmup']} warm-up; divergences {diagnostics['divergences']}; R-hat "
+            + ", ".join(f"{k} {_number(v)}" for k, v in diagnostics["rhat"].items())
+            + "; bulk ESS "
+            + ", ".join(f"{k} {_number(v, 0)}" for k, v in diagnostics["ess_bulk"].items()),
+            highlight=False,
+        )
     else:
         largest = diagnostics.get("max_gradient")
-        out.print(f"{result['iterations']} Newton iterations, {result['gradient_evaluations']} gradient "
-                  f"evaluations; largest gradient at the end {'n/a' if largest is None else f'{largest:.1e}'}"
-                  + ("; standard errors clustered by case" if diagnostics.get("clustered") else ""),
-                  highlight=False)
+        out.print(
+            f"{result['iterations']} Newton iterations, {result['gradient_evaluations']} gradient "
+            f"evaluations; largest gradient at the end {'n/a' if largest is None else f'{largest:.1e}'}"
+            + ("; standard errors clustered by case" if diagnostics.get("clustered") else ""),
+            highlight=False,
+        )
     for note in result.get("warnings", []):
         out.print(error_line(note, "warning:"), highlight=False)
 
@@ -216,10 +270,15 @@ def _compile_cache() -> None:
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
 
 
-FitOption = Annotated[str | None, typer.Option(
-    "--fit", metavar="FIT_ID",
-    help="Use a recorded fit (`pivotal fits`): its draws replace the hand ranges of the parameters it "
-    "estimated; the others are still drawn from their ranges (pip install \"pivotal[estimation]\").")]
+FitOption = Annotated[
+    str | None,
+    typer.Option(
+        "--fit",
+        metavar="FIT_ID",
+        help="Use a recorded fit (`pivotal fits`): its draws replace the hand ranges of the parameters it "
+        'estimated; the others are still drawn from their ranges (pip install "pivotal[estimation]").',
+    ),
+]
 
 
 def load_fitted(fit_id: str | None, scenario):  # type: ignore[no-untyped-def]
@@ -241,17 +300,24 @@ def fit_values(fit_id: str | None, scenario):  # type: ignore[no-untyped-def]
     try:
         from pivotal.estimation.fit import StructuralFit, fitted_values
     except ImportError as error:
-        err.print(error_line(f'{error}; using a fit needs the estimation extra: '
-                             'pip install "pivotal[estimation]"'))
+        err.print(
+            error_line(f'{error}; using a fit needs the estimation extra: pip install "pivotal[estimation]"')
+        )
         raise typer.Exit(1) from None
     from pivotal.scenario import scenario_hash
 
     record = RunStore().get_fit(fit_id)
     fitted_on = record.scenarios.get(scenario.id)
     if fitted_on is not None and fitted_on != scenario_hash(scenario):
-        err.print(error_line(f"{scenario.id} has changed since fit {record.fit_id} was made from it: the "
-                             "fit's values are applied to the scenario as it is now", "warning:"),
-                  highlight=False, soft_wrap=True)
+        err.print(
+            error_line(
+                f"{scenario.id} has changed since fit {record.fit_id} was made from it: the "
+                "fit's values are applied to the scenario as it is now",
+                "warning:",
+            ),
+            highlight=False,
+            soft_wrap=True,
+        )
     fit = StructuralFit.from_dict(record.result)
 
     def values_for(other):  # type: ignore[no-untyped-def]

@@ -45,8 +45,11 @@ def observed_text(row: pd.Series) -> str:
 
 def summary_table(summary: pd.DataFrame, title: str) -> Table:
     """One line per period: each output's mean and 90% interval side by side (about 130 columns)."""
-    table = Table(title=title, caption="each cell: mean, then 90% interval over parameter draws. "
-                  "Src: belief updated from the record (r) or the simulation (s)")
+    table = Table(
+        title=title,
+        caption="each cell: mean, then 90% interval over parameter draws. "
+        "Src: belief updated from the record (r) or the simulation (s)",
+    )
     table.add_column("Period", justify="right", no_wrap=True)
     for _, label in SHOWN:
         table.add_column(label, justify="right", no_wrap=True)
@@ -62,9 +65,16 @@ def summary_table(summary: pd.DataFrame, title: str) -> Table:
 def narrow_summary_table(summary: pd.DataFrame, title: str) -> Table:
     """The same for an 80-column terminal: two lines per period, the mean above its interval,
     probabilities without their leading zero (as tables in the field print them)."""
-    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, caption=(
-        "each cell: mean over parameter draws, under it the 90% interval; r/s: belief updated from "
-        "the record or the simulation"))
+    table = Table(
+        title=title,
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+        caption=(
+            "each cell: mean over parameter draws, under it the 90% interval; r/s: belief updated from "
+            "the record or the simulation"
+        ),
+    )
     table.add_column("Period", justify="right", no_wrap=True)
     for _, label in SHOWN:
         table.add_column(NARROW_LABELS.get(label, label), justify="right", no_wrap=True)
@@ -72,8 +82,10 @@ def narrow_summary_table(summary: pd.DataFrame, title: str) -> Table:
     table.add_column("Observed", min_width=12, overflow="fold")
     for _, row in summary.iterrows():
         source = "r" if row["belief_source"] == "record" else "s"
-        cells = [f"{_short(row[name])}\n{_short(row[f'{name}_low'])}–{_short(row[f'{name}_high'])}"
-                 for name, _ in SHOWN]
+        cells = [
+            f"{_short(row[name])}\n{_short(row[f'{name}_low'])}–{_short(row[f'{name}_high'])}"
+            for name, _ in SHOWN
+        ]
         table.add_row(period_label(row["period"]), *cells, source, observed_text(row))
     return table
 
@@ -93,7 +105,14 @@ def runs_table(records: list[RunRecord]) -> Table:
     for r in records:
         system = r.settings.get("system")
         scenario = r.scenario_id + (f" (system {system.get('id')})" if isinstance(system, dict) else "")
-        table.add_row(r.run_id, r.created_at.strftime("%Y-%m-%d %H:%M:%S"), scenario,
-                      str(r.draws), str(r.seed), "yes" if r.use_record else "no",
-                      r.scenario_hash[:12], r.package_version)
+        table.add_row(
+            r.run_id,
+            r.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            scenario,
+            str(r.draws),
+            str(r.seed),
+            "yes" if r.use_record else "no",
+            r.scenario_hash[:12],
+            r.package_version,
+        )
     return table

@@ -27,12 +27,30 @@ def value_text(value: Any) -> str:
 
 def sweeps_table(records: list[SweepRecord]) -> Table:
     table = Table(title="Recorded sweeps")
-    for column in ("Sweep", "Created (UTC)", "Scenario", "Variants", "Failed", "Draws", "Seed", "Cluster",
-                   "Status"):
+    for column in (
+        "Sweep",
+        "Created (UTC)",
+        "Scenario",
+        "Variants",
+        "Failed",
+        "Draws",
+        "Seed",
+        "Cluster",
+        "Status",
+    ):
         table.add_column(column, no_wrap=column in ("Sweep", "Created (UTC)"))
     for s in records:
-        table.add_row(s.sweep_id, s.created_at.strftime("%Y-%m-%d %H:%M:%S"), s.scenario_id,
-                      f"{s.done}/{s.variants}", str(s.failed), str(s.draws), str(s.seed), s.address, s.status)
+        table.add_row(
+            s.sweep_id,
+            s.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            s.scenario_id,
+            f"{s.done}/{s.variants}",
+            str(s.failed),
+            str(s.draws),
+            str(s.seed),
+            s.address,
+            s.status,
+        )
     return table
 
 
@@ -44,8 +62,11 @@ def sweep_table(stored: StoredSweep, metric: str, over: str) -> Group:
     r = stored.record
     tasks = stored.tasks
     labels = list(dict.fromkeys(k for settings in tasks["settings"] for k in settings.get("values", {})))
-    heading = Text(f"sweep {r.sweep_id} — {r.scenario_id} — {r.variants} variants, {r.draws:,} draws, "
-                   f"seed {r.seed} (shared), {r.status}", style="italic")
+    heading = Text(
+        f"sweep {r.sweep_id} — {r.scenario_id} — {r.variants} variants, {r.draws:,} draws, "
+        f"seed {r.seed} (shared), {r.status}",
+        style="italic",
+    )
     note = Text(f"{metric}: mean over parameter draws, averaged over {over}", style="dim")
     table = Table()
     table.add_column("#", justify="right")
@@ -72,17 +93,32 @@ def sweep_table(stored: StoredSweep, metric: str, over: str) -> Group:
 
 def sweep_json(stored: StoredSweep, metrics: tuple[str, ...]) -> str:
     r = stored.record
-    head = {"sweep_id": r.sweep_id, "created_at": r.created_at.isoformat(), "scenario_id": r.scenario_id,
-            "scenario_hash": r.scenario_hash, "seed": r.seed, "draws": r.draws, "address": r.address,
-            "variants": r.variants, "status": r.status, "spec": r.spec}
+    head = {
+        "sweep_id": r.sweep_id,
+        "created_at": r.created_at.isoformat(),
+        "scenario_id": r.scenario_id,
+        "scenario_hash": r.scenario_hash,
+        "seed": r.seed,
+        "draws": r.draws,
+        "address": r.address,
+        "variants": r.variants,
+        "status": r.status,
+        "spec": r.spec,
+    }
     tasks = []
     for _, row in stored.tasks.iterrows():
-        tasks.append({
-            "task_index": int(row["task_index"]), "values": row["settings"].get("values", {}),
-            "settings": row["settings"].get("settings", []), "run_id": _plain(row["run_id"]),
-            "status": row["status"], "attempts": _plain(row["attempts"]), "error": _plain(row["error"]),
-            "means": {m: _plain(row.get(m)) for m in metrics},
-        })
+        tasks.append(
+            {
+                "task_index": int(row["task_index"]),
+                "values": row["settings"].get("values", {}),
+                "settings": row["settings"].get("settings", []),
+                "run_id": _plain(row["run_id"]),
+                "status": row["status"],
+                "attempts": _plain(row["attempts"]),
+                "error": _plain(row["error"]),
+                "means": {m: _plain(row.get(m)) for m in metrics},
+            }
+        )
     return json.dumps({"sweep": head, "tasks": tasks}, indent=2)
 
 

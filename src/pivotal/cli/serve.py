@@ -33,8 +33,11 @@ def allowed_hosts(host: str) -> list[str] | None:
 @app.command()
 @user_errors
 def serve(
-    host: Annotated[str, typer.Option(
-        "--host", help="Address to bind; anything but loopback lets other machines run and read runs.")
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host", help="Address to bind; anything but loopback lets other machines run and read runs."
+        ),
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the app in a web browser.")] = False,
@@ -46,15 +49,21 @@ def serve(
     from pivotal.web import create_app
 
     if not is_loopback(host):
-        err.print(styled(("warning:", "bold yellow"),
-                         f" binding to {host}: anyone who can reach this machine on port {port} can start "
-                         "runs and read every recorded run; there is no login. Use the default 127.0.0.1 "
-                         "unless you mean it."), highlight=False, soft_wrap=True)
+        err.print(
+            styled(
+                ("warning:", "bold yellow"),
+                f" binding to {host}: anyone who can reach this machine on port {port} can start "
+                "runs and read every recorded run; there is no login. Use the default 127.0.0.1 "
+                "unless you mean it.",
+            ),
+            highlight=False,
+            soft_wrap=True,
+        )
     url_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{'[' + url_host + ']' if ':' in url_host else url_host}:{port}/"
-    err.print(f"pivotal web app on {url} — runs are recorded in {RunStore().path}; Ctrl-C stops it",
-              highlight=False)
+    err.print(
+        f"pivotal web app on {url} — runs are recorded in {RunStore().path}; Ctrl-C stops it", highlight=False
+    )
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    uvicorn.run(create_app(allowed_hosts=allowed_hosts(host)), host=host, port=port,
-                log_level="warning")
+    uvicorn.run(create_app(allowed_hosts=allowed_hosts(host)), host=host, port=port, log_level="warning")

@@ -18,10 +18,15 @@ system_app = typer.Typer(
 )
 app.add_typer(system_app, name="system")
 
-SystemFile = Annotated[str, typer.Argument(
-    metavar="SYSTEM", help="A built-in system's name or a system YAML file.")]
-Contagion = Annotated[float | None, typer.Option(
-    min=0.0, max=1.0, help="A fixed contagion for every year and draw instead of the file's range.")]
+SystemFile = Annotated[
+    str, typer.Argument(metavar="SYSTEM", help="A built-in system's name or a system YAML file.")
+]
+Contagion = Annotated[
+    float | None,
+    typer.Option(
+        min=0.0, max=1.0, help="A fixed contagion for every year and draw instead of the file's range."
+    ),
+]
 
 
 @system_app.command("validate")
@@ -32,8 +37,11 @@ def validate(path: SystemFile) -> None:
 
     loaded = resolve_system(path)
     dyads = ", ".join(f"{s.id} ({s.periods.start}-{s.periods.end})" for s in loaded.scenarios)
-    out.print(f"ok: {path}: system '{loaded.system.id}' of {len(loaded.scenarios)} dyads sharing "
-              f"{loaded.system.pivot}: {dyads}", highlight=False)
+    out.print(
+        f"ok: {path}: system '{loaded.system.id}' of {len(loaded.scenarios)} dyads sharing "
+        f"{loaded.system.pivot}: {dyads}",
+        highlight=False,
+    )
 
 
 @system_app.command("run")
@@ -64,38 +72,58 @@ def run(
     if not no_store:
         store.check_writable()  # before the work, not after it
     with progress_bar(f"{loaded.system.id}: {draws:,} draws", draws) as update:
-        result = simulate_system(loaded, draws=draws, seed=seed, use_record=not free, contagion=contagion,
-                                 progress=update)
+        result = simulate_system(
+            loaded, draws=draws, seed=seed, use_record=not free, contagion=contagion, progress=update
+        )
     summaries = {dyad.scenario.id: summarise(dyad) for dyad in result.dyads}
     run_ids: dict[str, str] = {}
     unrecorded = None
     if not no_store:
         try:
             recorded = record_system_run(
-                store, result, contagion=contagion, summaries=list(summaries.values()),
-                on_busy=lambda message: err.print(error_line(message, "waiting:"), highlight=False,
-                                                  soft_wrap=True))
+                store,
+                result,
+                contagion=contagion,
+                summaries=list(summaries.values()),
+                on_busy=lambda message: err.print(
+                    error_line(message, "waiting:"), highlight=False, soft_wrap=True
+                ),
+            )
             run_ids = dict(zip(summaries, recorded, strict=True))
         except StoreError as failed:
             unrecorded = failed
     if as_json:
-        sys.stdout.write(json.dumps({"system": loaded.system.id, "draws": draws, "seed": seed,
-                                     "contagion": _contagion_text(contagion),
-                                     "run_ids": run_ids or None,
-                                     "dyads": {k: json.loads(v.to_json(orient="records"))
-                                               for k, v in summaries.items()}}, indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps(
+                {
+                    "system": loaded.system.id,
+                    "draws": draws,
+                    "seed": seed,
+                    "contagion": _contagion_text(contagion),
+                    "run_ids": run_ids or None,
+                    "dyads": {k: json.loads(v.to_json(orient="records")) for k, v in summaries.items()},
+                },
+                indent=2,
+            )
+            + "\n"
+        )
     else:
         for dyad in result.dyads:
             summary = summaries[dyad.scenario.id]
             title = f"{loaded.system.title} · {dyad.scenario.title} — {draws:,} draws, seed {seed}"
             out.print(fitting(summary_table(summary, title), narrow_summary_table(summary, title)))
-        out.print(f"contagion: {_contagion_text(contagion)} (mean {float(result.contagion.mean()):.2f})",
-                  highlight=False)
+        out.print(
+            f"contagion: {_contagion_text(contagion)} (mean {float(result.contagion.mean()):.2f})",
+            highlight=False,
+        )
     if no_store:
         return
     if unrecorded is not None:
-        again = f"pivotal system run {shlex.quote(path)} --draws {draws} --seed {seed}" + (
-            " --free" if free else "") + ("" if contagion is None else f" --contagion {contagion:g}")
+        again = (
+            f"pivotal system run {shlex.quote(path)} --draws {draws} --seed {seed}"
+            + (" --free" if free else "")
+            + ("" if contagion is None else f" --contagion {contagion:g}")
+        )
         raise StoreError(f"{unrecorded}. The results are printed above and `{again}` computes them again")
     runs = ", ".join(f"{scenario_id} {run_id}" for scenario_id, run_id in run_ids.items())
     err.print(f"recorded one run per dyad in {store.path}: {runs}", highlight=False, soft_wrap=True)
@@ -107,8 +135,12 @@ def score(
     path: SystemFile,
     draws: Draws = 1000,
     seed: Seed = 0,
-    start: Annotated[int | None, typer.Option(
-        help="First scored period of every dyad (default: five periods after each dyad's first).")] = None,
+    start: Annotated[
+        int | None,
+        typer.Option(
+            help="First scored period of every dyad (default: five periods after each dyad's first)."
+        ),
+    ] = None,
     contagion: Contagion = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print each dyad's scores as JSON.")] = False,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the scores.")] = False,
@@ -132,36 +164,60 @@ def score(
         RunStore().check_writable()
     with progress_bar(f"{loaded.system.id}: fitting precision", len(PRECISION_SCALES)) as update:
         try:
-            reports = score_system(loaded, draws=draws, seed=seed, start=start, progress=update,
-                                   contagion=contagion)
+            reports = score_system(
+                loaded, draws=draws, seed=seed, start=start, progress=update, contagion=contagion
+            )
         except ValueError as error:
             hint = "--start" if start is not None else "SYSTEM"
             raise typer.BadParameter(str(error), param_hint=hint) from None
     if as_json:
-        sys.stdout.write(json.dumps({"system": loaded.system.id, "contagion": _contagion_text(contagion),
-                                     "dyads": {k: r.to_dict() for k, r in reports.items()}},
-                                    indent=2, default=str) + "\n")
+        sys.stdout.write(
+            json.dumps(
+                {
+                    "system": loaded.system.id,
+                    "contagion": _contagion_text(contagion),
+                    "dyads": {k: r.to_dict() for k, r in reports.items()},
+                },
+                indent=2,
+                default=str,
+            )
+            + "\n"
+        )
     else:
         for scenario_id, report in reports.items():
             scenario = loaded.scenarios[[s.id for s in loaded.scenarios].index(scenario_id)]
-            title = (f"{loaded.system.title} · {scenario.title}: forecasts of {period_label(report.start)}–"
-                     f"{period_label(scenario.timeline[-1])} scored against the record ({draws:,} draws, "
-                     f"seed {seed})")
+            title = (
+                f"{loaded.system.title} · {scenario.title}: forecasts of {period_label(report.start)}–"
+                f"{period_label(scenario.timeline[-1])} scored against the record ({draws:,} draws, "
+                f"seed {seed})"
+            )
             for item in score_output(report, title):
                 out.print(item, highlight=False)
         out.print(f"contagion: {_contagion_text(contagion)}", highlight=False)
     unscored = [s.id for s in loaded.scenarios if s.id not in reports]
     if unscored:
-        err.print(f"not scored, for want of a record from the first scored period on: {', '.join(unscored)} "
-                  "(its record still counts in the fit)", highlight=False, soft_wrap=True)
+        err.print(
+            f"not scored, for want of a record from the first scored period on: {', '.join(unscored)} "
+            "(its record still counts in the fit)",
+            highlight=False,
+            soft_wrap=True,
+        )
     if no_store:
         return
     for scenario_id, report in reports.items():
         scenario = loaded.scenarios[[s.id for s in loaded.scenarios].index(scenario_id)]
-        _record_analysis("score", scenario, draws=draws, seed=seed,
-                         settings={"start": report.start, "system": loaded.system.id,
-                                   "contagion": _contagion_text(contagion)},
-                         result=report.to_dict())
+        _record_analysis(
+            "score",
+            scenario,
+            draws=draws,
+            seed=seed,
+            settings={
+                "start": report.start,
+                "system": loaded.system.id,
+                "contagion": _contagion_text(contagion),
+            },
+            result=report.to_dict(),
+        )
 
 
 @system_app.command("whatif")
@@ -169,14 +225,25 @@ def score(
 def whatif(
     path: SystemFile,
     dyad: Annotated[str, typer.Option(help="The dyad (its scenario id) the changes apply to.")],
-    settings: Annotated[list[str], typer.Option(
-        "--set", metavar="PATH=VALUE[@PERIODS]",
-        help="A change to that dyad, e.g. record.pivot_response=restrain@2022 (each period of 2022 "
-             "with a challenge); repeatable.")],
-    metrics: Annotated[list[str] | None, typer.Option(
-        "--metric", "-m", metavar="METRIC", help="Metrics to show (default p_challenge, belief).")] = None,
-    over: Annotated[str | None, typer.Option(
-        metavar="PERIODS", help="Also give each metric averaged over these periods, per dyad.")] = None,
+    settings: Annotated[
+        list[str],
+        typer.Option(
+            "--set",
+            metavar="PATH=VALUE[@PERIODS]",
+            help="A change to that dyad, e.g. record.pivot_response=restrain@2022 (each period of 2022 "
+            "with a challenge); repeatable.",
+        ),
+    ],
+    metrics: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--metric", "-m", metavar="METRIC", help="Metrics to show (default p_challenge, belief)."
+        ),
+    ] = None,
+    over: Annotated[
+        str | None,
+        typer.Option(metavar="PERIODS", help="Also give each metric averaged over these periods, per dyad."),
+    ] = None,
     draws: Draws = 2000,
     seed: Seed = 0,
     contagion: Contagion = None,
@@ -206,42 +273,73 @@ def whatif(
     chosen = tuple(metrics or ["p_challenge", "belief"])
     for metric in chosen:
         if metric not in METRICS:
-            raise typer.BadParameter(f"expected one of {', '.join(METRICS)}, found {metric!r}",
-                                     param_hint="--metric")
+            raise typer.BadParameter(
+                f"expected one of {', '.join(METRICS)}, found {metric!r}", param_hint="--metric"
+            )
     change = overlay_from_settings(settings, loaded.scenarios[ids.index(dyad)])
     span = None if over is None else _periods(over, loaded)
     if not no_store:
         RunStore().check_writable()
     compared = system_what_if(loaded, dyad, change, draws=draws, seed=seed, contagion=contagion)
-    contents = {scenario_id: result.to_dict(chosen, over=span if span is not None
-                                            and span.start >= result.baseline.periods[0] else None)
-                for scenario_id, result in compared.items()}
+    contents = {
+        scenario_id: result.to_dict(
+            chosen, over=span if span is not None and span.start >= result.baseline.periods[0] else None
+        )
+        for scenario_id, result in compared.items()
+    }
     if as_json:
-        sys.stdout.write(json.dumps({"system": loaded.system.id, "dyad": dyad, "set": list(settings),
-                                     "contagion": _contagion_text(contagion), "dyads": contents},
-                                    indent=2, default=str) + "\n")
+        sys.stdout.write(
+            json.dumps(
+                {
+                    "system": loaded.system.id,
+                    "dyad": dyad,
+                    "set": list(settings),
+                    "contagion": _contagion_text(contagion),
+                    "dyads": contents,
+                },
+                indent=2,
+                default=str,
+            )
+            + "\n"
+        )
     else:
         for scenario_id, result in compared.items():
             frame = result.differences(chosen)
             summary = summarise(result.baseline)
             observed = {as_period(r["period"]): observed_text(r) for _, r in summary.iterrows()}
             where = "where the change is made" if scenario_id == dyad else f"reached from {dyad}"
-            title = (f"{result.baseline.scenario.title} ({where}): {', '.join(settings)} — {draws:,} draws, "
-                     f"seed {seed}")
+            title = (
+                f"{result.baseline.scenario.title} ({where}): {', '.join(settings)} — {draws:,} draws, "
+                f"seed {seed}"
+            )
             out.print(whatif_table(frame[frame["period"] >= result.shown_from], chosen, title, observed))
             if span is not None and span.start >= result.baseline.periods[0]:
                 for row in result.averages(chosen, span).itertuples():
                     out.print(f"{scenario_id}: {average_line(row)}", highlight=False)
     diverges = change.first_period
-    err.print(f"contagion: {_contagion_text(contagion)}; records used in both runs before "
-              f"{period_label(diverges)} and for the changed entries", highlight=False)
+    err.print(
+        f"contagion: {_contagion_text(contagion)}; records used in both runs before "
+        f"{period_label(diverges)} and for the changed entries",
+        highlight=False,
+    )
     if no_store:
         return
     for scenario in loaded.scenarios:
-        _record_analysis("whatif", scenario, draws=draws, seed=seed, result=contents[scenario.id],
-                         settings={"system": loaded.system.id, "dyad": dyad, "set": list(settings),
-                                   "metrics": list(chosen), "over": over,
-                                   "contagion": _contagion_text(contagion)})
+        _record_analysis(
+            "whatif",
+            scenario,
+            draws=draws,
+            seed=seed,
+            result=contents[scenario.id],
+            settings={
+                "system": loaded.system.id,
+                "dyad": dyad,
+                "set": list(settings),
+                "metrics": list(chosen),
+                "over": over,
+                "contagion": _contagion_text(contagion),
+            },
+        )
 
 
 def _periods(text: str, loaded):

@@ -65,8 +65,9 @@ class CrossValidation:
     failed_fits: int = 0  # training fits that did not converge (their estimates were still used)
 
 
-def cross_validate(scenarios: Sequence[Scenario], free: Sequence[str], *, min_history: int = 5,
-                   seed: int = 0) -> CrossValidation:
+def cross_validate(
+    scenarios: Sequence[Scenario], free: Sequence[str], *, min_history: int = 5, seed: int = 0
+) -> CrossValidation:
     """Forecast every case's record out of sample by both schemes and score the forecasts."""
     if len(scenarios) < 2:
         raise ValueError("leaving one case out needs at least two cases")
@@ -91,8 +92,9 @@ def cross_validate(scenarios: Sequence[Scenario], free: Sequence[str], *, min_hi
     verdicts = _verdicts(comparisons, vuong)
     if failed:
         verdicts.append(f"{failed} training fits did not converge; their last estimates were used.")
-    return CrossValidation(forecasts, scores, comparisons, vuong, verdicts, tuple(t.label for t in terms),
-                           failed)
+    return CrossValidation(
+        forecasts, scores, comparisons, vuong, verdicts, tuple(t.label for t in terms), failed
+    )
 
 
 def _up_to(case: CaseRecord, t: int) -> CaseRecord:
@@ -102,8 +104,9 @@ def _up_to(case: CaseRecord, t: int) -> CaseRecord:
     return replace(case, coded=coded)
 
 
-def _forecast_case(case: CaseRecord, training: list[CaseRecord], terms: Sequence[Term], scheme: str,
-                   periods: Sequence[int]) -> tuple[list[dict], bool]:
+def _forecast_case(
+    case: CaseRecord, training: list[CaseRecord], terms: Sequence[Term], scheme: str, periods: Sequence[int]
+) -> tuple[list[dict], bool]:
     """Forecasts of ``periods`` of ``case`` by every method, each fitted on ``training``, and
     whether the strategic model's fit converged (the authors' values, 0, where it gave no number)."""
     laid = design(terms, training)
@@ -125,22 +128,47 @@ def _forecast_case(case: CaseRecord, training: list[CaseRecord], terms: Sequence
             continue
         base = _base_rate(y_train, 3)
         last = y_case[t - 1] if t > 0 and case.coded[t - 1] else None
-        methods = {STRATEGIC: walked.challenge_before[t], BASE_RATE: base, LOGIT: challenge_logit[t],
-                   PERSISTENCE: base if last is None else _persist(last, 3)}
-        rows += [{"scheme": scheme, "case": case.name, "period": case.periods[t], "outcome": "challenge",
-                  "method": m, "observed": int(y_case[t]), "p": np.asarray(p, dtype=float)}
-                 for m, p in methods.items()]
+        methods = {
+            STRATEGIC: walked.challenge_before[t],
+            BASE_RATE: base,
+            LOGIT: challenge_logit[t],
+            PERSISTENCE: base if last is None else _persist(last, 3),
+        }
+        rows += [
+            {
+                "scheme": scheme,
+                "case": case.name,
+                "period": case.periods[t],
+                "outcome": "challenge",
+                "method": m,
+                "observed": int(y_case[t]),
+                "p": np.asarray(p, dtype=float),
+            }
+            for m, p in methods.items()
+        ]
         if a_case[t] >= 0:
             base = _base_rate(a_train, 2)
             before = [a for a in a_case[:t] if a >= 0]
             strategic = walked.response_before[t]
             intervene = float(strategic[0] + strategic[1])
-            methods = {STRATEGIC: np.array([1 - intervene, intervene]), BASE_RATE: base,
-                       LOGIT: answer_logit[t], PERSISTENCE: base if not before else _persist(before[-1], 2)}
-            rows += [{"scheme": scheme, "case": case.name, "period": case.periods[t],
-                      "outcome": "intervention", "method": m, "observed": int(a_case[t]),
-                      "p": np.asarray(p, dtype=float)}
-                     for m, p in methods.items()]
+            methods = {
+                STRATEGIC: np.array([1 - intervene, intervene]),
+                BASE_RATE: base,
+                LOGIT: answer_logit[t],
+                PERSISTENCE: base if not before else _persist(before[-1], 2),
+            }
+            rows += [
+                {
+                    "scheme": scheme,
+                    "case": case.name,
+                    "period": case.periods[t],
+                    "outcome": "intervention",
+                    "method": m,
+                    "observed": int(a_case[t]),
+                    "p": np.asarray(p, dtype=float),
+                }
+                for m, p in methods.items()
+            ]
     return rows, fitted.converged and finite
 
 
@@ -201,10 +229,14 @@ def _log_score(p: np.ndarray, y: int) -> float:
 
 def _scores(forecasts: pd.DataFrame) -> pd.DataFrame:
     pairs = list(zip(forecasts.p, forecasts.observed, strict=True))
-    frame = forecasts.assign(brier=[_brier(p, y) for p, y in pairs],
-                             log_loss=[-_log_score(p, y) for p, y in pairs])
-    return (frame.groupby(["scheme", "outcome", "method"], sort=False)
-            .agg(n=("brier", "size"), brier=("brier", "mean"), log_loss=("log_loss", "mean")).reset_index())
+    frame = forecasts.assign(
+        brier=[_brier(p, y) for p, y in pairs], log_loss=[-_log_score(p, y) for p, y in pairs]
+    )
+    return (
+        frame.groupby(["scheme", "outcome", "method"], sort=False)
+        .agg(n=("brier", "size"), brier=("brier", "mean"), log_loss=("log_loss", "mean"))
+        .reset_index()
+    )
 
 
 def _comparisons(forecasts: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -223,9 +255,18 @@ def _comparisons(forecasts: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
                 sample = pd.concat([by_case[c] for c in chosen])
                 draws.append(float((sample[STRATEGIC] - sample[rival]).mean()))
             low, high = np.quantile(draws, [0.05, 0.95])
-            rows.append({"scheme": scheme, "outcome": outcome, "rival": rival, "n": len(wide),
-                         "cases": len(cases), "difference": float(difference.mean()), "low": float(low),
-                         "high": float(high)})
+            rows.append(
+                {
+                    "scheme": scheme,
+                    "outcome": outcome,
+                    "rival": rival,
+                    "n": len(wide),
+                    "cases": len(cases),
+                    "difference": float(difference.mean()),
+                    "low": float(low),
+                    "high": float(high),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -237,8 +278,16 @@ def _vuong(forecasts: pd.DataFrame) -> pd.DataFrame:
         d = (wide[STRATEGIC] - wide[LOGIT]).to_numpy()
         spread = d.std(ddof=1) if len(d) > 1 else np.nan
         z = float(np.sqrt(len(d)) * d.mean() / spread) if spread > 0 else np.nan
-        rows.append({"scheme": scheme, "outcome": outcome, "n": len(d), "mean_difference": float(d.mean()),
-                     "z": z, "p_value": float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else np.nan})
+        rows.append(
+            {
+                "scheme": scheme,
+                "outcome": outcome,
+                "n": len(d),
+                "mean_difference": float(d.mean()),
+                "z": z,
+                "p_value": float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -247,13 +296,21 @@ def _verdicts(comparisons: pd.DataFrame, vuong: pd.DataFrame) -> list[str]:
     for (scheme, outcome), group in comparisons.groupby(["scheme", "outcome"], sort=False):
         n = int(group["n"].iloc[0])
         if int(group["cases"].iloc[0]) < FEWEST_CASES:
-            lines.append(f"{outcome}, {scheme}, {n} periods: from {int(group['cases'].iloc[0])} cases, too "
-                         f"few (fewer than {FEWEST_CASES}) for a difference from a rival to be judged.")
+            lines.append(
+                f"{outcome}, {scheme}, {n} periods: from {int(group['cases'].iloc[0])} cases, too "
+                f"few (fewer than {FEWEST_CASES}) for a difference from a rival to be judged."
+            )
             continue
-        loses = [f"{r.rival} (Brier {r.difference:+.3f}, 90 % {r.low:+.3f} to {r.high:+.3f})"
-                 for r in group.itertuples() if r.low > 0]
-        beats = [f"{r.rival} ({r.difference:+.3f}, {r.low:+.3f} to {r.high:+.3f})"
-                 for r in group.itertuples() if r.high < 0]
+        loses = [
+            f"{r.rival} (Brier {r.difference:+.3f}, 90 % {r.low:+.3f} to {r.high:+.3f})"
+            for r in group.itertuples()
+            if r.low > 0
+        ]
+        beats = [
+            f"{r.rival} ({r.difference:+.3f}, {r.low:+.3f} to {r.high:+.3f})"
+            for r in group.itertuples()
+            if r.high < 0
+        ]
         unclear = [r.rival for r in group.itertuples() if r.low <= 0 <= r.high]
         text = f"{outcome}, {scheme}, {n} periods: the strategic model"
         text += f" loses to {'; '.join(loses)}" if loses else ""

@@ -53,8 +53,9 @@ class GameData:
         return len(self.outcome)
 
 
-def design(frame: pd.DataFrame, outcome: pd.Series, u11: Sequence[str], u14: Sequence[str],
-           u24: Sequence[str]) -> GameData:
+def design(
+    frame: pd.DataFrame, outcome: pd.Series, u11: Sequence[str], u14: Sequence[str], u24: Sequence[str]
+) -> GameData:
     """Design matrices from numeric columns of ``frame`` (each utility gets an intercept).
 
     Rows with a missing value in any column used, or in the outcome, are dropped, as the
@@ -69,16 +70,27 @@ def design(frame: pd.DataFrame, outcome: pd.Series, u11: Sequence[str], u14: Seq
     codes = outcome[keep]
     wrong = codes[~codes.isin(range(len(OUTCOMES)))]
     if len(wrong):
-        raise ValueError(f"outcomes must be 0 (status quo), 1 (capitulation) or 2 (war); row "
-                         f"{wrong.index[0]!r} has {wrong.iloc[0]!r}")
+        raise ValueError(
+            f"outcomes must be 0 (status quo), 1 (capitulation) or 2 (war); row "
+            f"{wrong.index[0]!r} has {wrong.iloc[0]!r}"
+        )
 
     def matrix(columns: Sequence[str]) -> np.ndarray:
         return np.column_stack([np.ones(len(rows)), *(rows[c].to_numpy(dtype=float) for c in columns)])
 
-    names = tuple(f"{UTILITIES[u]}:{term}" for u, terms in (("u11", u11), ("u14", u14), ("u24", u24))
-                  for term in ("(Intercept)", *terms))
-    return GameData(x11=matrix(u11), x14=matrix(u14), x24=matrix(u24),
-                    outcome=codes.to_numpy(dtype=int), names=names, kept=rows.index.to_numpy())
+    names = tuple(
+        f"{UTILITIES[u]}:{term}"
+        for u, terms in (("u11", u11), ("u14", u14), ("u24", u24))
+        for term in ("(Intercept)", *terms)
+    )
+    return GameData(
+        x11=matrix(u11),
+        x14=matrix(u14),
+        x24=matrix(u24),
+        outcome=codes.to_numpy(dtype=int),
+        names=names,
+        kept=rows.index.to_numpy(),
+    )
 
 
 def log_likelihood(theta: jnp.ndarray, data: GameData, link: Link) -> jnp.ndarray:
@@ -90,34 +102,48 @@ def row_log_likelihood(theta: jnp.ndarray, data: GameData, link: Link) -> jnp.nd
     """log Pr(observed outcome | theta) of each row, (rows,)."""
     k11, k14 = data.x11.shape[1], data.x14.shape[1]
     u11 = data.x11 @ theta[:k11]
-    u14 = data.x14 @ theta[k11:k11 + k14]
-    u24 = data.x24 @ theta[k11 + k14:]
+    u14 = data.x14 @ theta[k11 : k11 + k14]
+    u24 = data.x24 @ theta[k11 + k14 :]
     log_fight, log_capitulate = log_choice(u24, link)
     log_escalate, log_stay = log_choice(jnp.exp(log_fight) * u14 - u11, link)
     by_outcome = jnp.stack([log_stay, log_escalate + log_capitulate, log_escalate + log_fight])
     return jnp.take_along_axis(by_outcome, data.outcome[None, :], axis=0)[0]
 
 
-def fit(data: GameData, link: Link = "probit", start: np.ndarray | None = None,
-        clusters: Sequence | None = None) -> MaximumLikelihood:
+def fit(
+    data: GameData, link: Link = "probit", start: np.ndarray | None = None, clusters: Sequence | None = None
+) -> MaximumLikelihood:
     """Maximum-likelihood estimates of the three utilities' coefficients; with ``clusters`` (one
     label per row, e.g. the dyad), standard errors clustered on them."""
     arrays = _device(data)
-    return maximise(lambda theta: log_likelihood(theta, arrays, link), data.names, start,
-                    rows=lambda theta: row_log_likelihood(theta, arrays, link), clusters=clusters)
+    return maximise(
+        lambda theta: log_likelihood(theta, arrays, link),
+        data.names,
+        start,
+        rows=lambda theta: row_log_likelihood(theta, arrays, link),
+        clusters=clusters,
+    )
 
 
-def profile(data: GameData, fitted: MaximumLikelihood, term: str, values: Sequence[float],
-            link: Link = "probit") -> np.ndarray:
+def profile(
+    data: GameData, fitted: MaximumLikelihood, term: str, values: Sequence[float], link: Link = "probit"
+) -> np.ndarray:
     """The profile log-likelihood of one coefficient at ``values`` (the others re-maximised)."""
     arrays = _device(data)
-    return profile_likelihood(lambda theta: log_likelihood(theta, arrays, link), fitted,
-                              fitted.names.index(term), values)
+    return profile_likelihood(
+        lambda theta: log_likelihood(theta, arrays, link), fitted, fitted.names.index(term), values
+    )
 
 
 def _device(data: GameData) -> GameData:
-    return GameData(x11=jnp.asarray(data.x11), x14=jnp.asarray(data.x14), x24=jnp.asarray(data.x24),
-                    outcome=jnp.asarray(data.outcome), names=data.names, kept=data.kept)
+    return GameData(
+        x11=jnp.asarray(data.x11),
+        x14=jnp.asarray(data.x14),
+        x24=jnp.asarray(data.x24),
+        outcome=jnp.asarray(data.outcome),
+        names=data.names,
+        kept=data.kept,
+    )
 
 
 def war1800_design(frame: pd.DataFrame) -> GameData:
@@ -131,5 +157,10 @@ def war1800_design(frame: pd.DataFrame) -> GameData:
             data[f"regime{side}{level}"] = (regime == level).astype(float).where(regime.notna())
     outcome = pd.Series(np.where(data["esc"] == 0, 0, np.where(data["war"] == 1, 2, 1)), index=data.index)
     outcome = outcome.where(data["esc"].notna() & (data["esc"].eq(0) | data["war"].notna()))
-    return design(data, outcome, u11=["s_wt_re1", "revis1"], u14=["regime1dem", "regime1mixed"],
-                  u24=["balanc", "regime2dem", "regime2mixed"])
+    return design(
+        data,
+        outcome,
+        u11=["s_wt_re1", "revis1"],
+        u14=["regime1dem", "regime1mixed"],
+        u24=["balanc", "regime2dem", "regime2mixed"],
+    )

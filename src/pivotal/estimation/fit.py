@@ -82,15 +82,40 @@ class StructuralFit:
 
     def table(self) -> list[dict[str, Any]]:
         """One row per term: estimate, error, interval, and the factor it puts on the parameter."""
-        return [{"term": term, "estimate": b, "std_error": s, "lower": lo, "upper": hi,
-                 "factor": float(np.exp(b)), "prior_scale": p}
-                for term, b, s, lo, hi, p in zip(self.terms, self.estimates, self.std_errors, self.lower,
-                                                 self.upper, self.prior_scale, strict=True)]
+        return [
+            {
+                "term": term,
+                "estimate": b,
+                "std_error": s,
+                "lower": lo,
+                "upper": hi,
+                "factor": float(np.exp(b)),
+                "prior_scale": p,
+            }
+            for term, b, s, lo, hi, p in zip(
+                self.terms,
+                self.estimates,
+                self.std_errors,
+                self.lower,
+                self.upper,
+                self.prior_scale,
+                strict=True,
+            )
+        ]
 
 
-def fit_scenarios(scenarios: Sequence[Scenario], free: Sequence[str], method: Method = "mle", *,
-                  chains: int = 4, warmup: int = 500, samples: int = 500, seed: int = 0,
-                  keep: int = 1000, cluster: bool = False) -> StructuralFit:
+def fit_scenarios(
+    scenarios: Sequence[Scenario],
+    free: Sequence[str],
+    method: Method = "mle",
+    *,
+    chains: int = 4,
+    warmup: int = 500,
+    samples: int = 500,
+    seed: int = 0,
+    keep: int = 1000,
+    cluster: bool = False,
+) -> StructuralFit:
     """Estimate the coefficients ``free`` names (``NAME`` or ``NAME~COVARIATE``) from the records of
     ``scenarios``.
 
@@ -115,14 +140,19 @@ def fit_scenarios(scenarios: Sequence[Scenario], free: Sequence[str], method: Me
     fitted = climb(objective, laid.labels, clusters=likelihood.clusters() if clustered else None)
     if method == "mle":
         return _from_maximum(laid, fitted, keep, seed, clustered, asked=cluster)
-    return _posterior(laid, likelihood, fitted, chains=chains, warmup=warmup, samples=samples, seed=seed,
-                      keep=keep)
+    return _posterior(
+        laid, likelihood, fitted, chains=chains, warmup=warmup, samples=samples, seed=seed, keep=keep
+    )
 
 
 def _common(laid: Design) -> dict[str, Any]:
-    return {"terms": laid.labels, "cases": tuple(case.name for case in laid.cases),
-            "periods": int(sum(case.coded.sum() for case in laid.cases)),
-            "prior_scale": tuple(float(x) for x in laid.prior_scale), "covariates": laid.covariates}
+    return {
+        "terms": laid.labels,
+        "cases": tuple(case.name for case in laid.cases),
+        "periods": int(sum(case.coded.sum() for case in laid.cases)),
+        "prior_scale": tuple(float(x) for x in laid.prior_scale),
+        "covariates": laid.covariates,
+    }
 
 
 def _edge_warnings(laid: Design, estimates: np.ndarray) -> list[str]:
@@ -130,21 +160,28 @@ def _edge_warnings(laid: Design, estimates: np.ndarray) -> list[str]:
     for term, value in zip(laid.terms, estimates, strict=True):
         if abs(value) > AT_BOUND and term.covariate is None:
             side = "0" if value < 0 else ("1" if term.link == "logit" else "its ceiling")
-            found.append(f"{term.label} = {value:+.2f}: the records push it toward {side}, the edge of its "
-                         "range; its standard error describes a flat ridge, not a measurement (fix it, or "
-                         "use --method nuts, whose prior keeps it within the sourced range)")
+            found.append(
+                f"{term.label} = {value:+.2f}: the records push it toward {side}, the edge of its "
+                "range; its standard error describes a flat ridge, not a measurement (fix it, or "
+                "use --method nuts, whose prior keeps it within the sourced range)"
+            )
     return found
 
 
-def _from_maximum(laid: Design, fitted: MaximumLikelihood, keep: int, seed: int,
-                  clustered: bool, asked: bool = False) -> StructuralFit:
+def _from_maximum(
+    laid: Design, fitted: MaximumLikelihood, keep: int, seed: int, clustered: bool, asked: bool = False
+) -> StructuralFit:
     notes = _edge_warnings(laid, fitted.estimates)
     if asked and not clustered:
-        notes.append(f"{len(laid.cases)} cases for {len(laid.terms)} terms: too few to cluster the standard "
-                     "errors by case; these are the inverse information's")
+        notes.append(
+            f"{len(laid.cases)} cases for {len(laid.terms)} terms: too few to cluster the standard "
+            "errors by case; these are the inverse information's"
+        )
     elif clustered and len(laid.cases) < 30:
-        notes.append(f"errors clustered on {len(laid.cases)} cases: with few clusters they tend to be too "
-                     "small (docs/estimation.md, the recovery study)")
+        notes.append(
+            f"errors clustered on {len(laid.cases)} cases: with few clusters they tend to be too "
+            "small (docs/estimation.md, the recovery study)"
+        )
     if not fitted.converged:
         notes.insert(0, f"not converged: {fitted.message}")
     errors = fitted.std_errors
@@ -154,19 +191,34 @@ def _from_maximum(laid: Design, fitted: MaximumLikelihood, keep: int, seed: int,
         sample = rng.multivariate_normal(fitted.estimates, fitted.covariance, size=keep)
         draws = tuple(tuple(float(x) for x in row) for row in sample)
     return StructuralFit(
-        method="mle", **_common(laid), estimates=tuple(float(x) for x in fitted.estimates),
-        std_errors=tuple(float(x) for x in errors), log_likelihood=fitted.log_likelihood,
-        converged=fitted.converged, message=fitted.message, iterations=fitted.iterations,
+        method="mle",
+        **_common(laid),
+        estimates=tuple(float(x) for x in fitted.estimates),
+        std_errors=tuple(float(x) for x in errors),
+        log_likelihood=fitted.log_likelihood,
+        converged=fitted.converged,
+        message=fitted.message,
+        iterations=fitted.iterations,
         gradient_evaluations=fitted.gradient_evaluations,
         lower=tuple(float(x) for x in fitted.estimates - 1.645 * errors),
         upper=tuple(float(x) for x in fitted.estimates + 1.645 * errors),
         diagnostics={"max_gradient": fitted.max_gradient, "clustered": clustered},
-        warnings=tuple(notes), draws=draws,
+        warnings=tuple(notes),
+        draws=draws,
     )
 
 
-def _posterior(laid: Design, likelihood: Likelihood, fitted: MaximumLikelihood, *, chains: int, warmup: int,
-               samples: int, seed: int, keep: int) -> StructuralFit:
+def _posterior(
+    laid: Design,
+    likelihood: Likelihood,
+    fitted: MaximumLikelihood,
+    *,
+    chains: int,
+    warmup: int,
+    samples: int,
+    seed: int,
+    keep: int,
+) -> StructuralFit:
     """Sample the posterior with NUTS, from the maximum (or 0 where the climb failed)."""
     import jax
     import jax.numpy as jnp
@@ -188,6 +240,7 @@ def _posterior(laid: Design, likelihood: Likelihood, fitted: MaximumLikelihood, 
         def both(t: Any) -> tuple[Any, Any]:
             value, gradient = likelihood.value_and_gradient(np.asarray(t))
             return np.float64(value), gradient.astype(np.float64)
+
         value, gradient = jax.pure_callback(both, (shape, jax.ShapeDtypeStruct((k,), jnp.float64)), theta)
         return value, gradient
 
@@ -201,29 +254,45 @@ def _posterior(laid: Design, likelihood: Likelihood, fitted: MaximumLikelihood, 
 
     start = fitted.estimates if np.all(np.isfinite(fitted.estimates)) and fitted.converged else np.zeros(k)
     start = np.clip(start, -3 * laid.prior_scale, 3 * laid.prior_scale)
-    mcmc = MCMC(NUTS(potential_fn=potential), num_warmup=warmup, num_samples=samples, num_chains=chains,
-                chain_method="sequential", progress_bar=False)
+    mcmc = MCMC(
+        NUTS(potential_fn=potential),
+        num_warmup=warmup,
+        num_samples=samples,
+        num_chains=chains,
+        chain_method="sequential",
+        progress_bar=False,
+    )
     mcmc.run(jax.random.PRNGKey(seed), init_params=jnp.tile(jnp.asarray(start), (chains, 1)))
     chains_draws = np.asarray(mcmc.get_samples(group_by_chain=True))  # (chains, samples, k)
     divergences = int(np.asarray(mcmc.get_extra_fields()["diverging"]).sum())
     data = arviz.convert_to_dataset({label: chains_draws[..., j] for j, label in enumerate(laid.labels)})
     rhat = arviz.rhat(data)
     bulk, tail = arviz.ess(data, method="bulk"), arviz.ess(data, method="tail")
-    diagnostics = {"chains": chains, "warmup": warmup, "samples": samples, "divergences": divergences,
-                   "rhat": {lab: float(rhat[lab]) for lab in laid.labels},
-                   "ess_bulk": {lab: float(bulk[lab]) for lab in laid.labels},
-                   "ess_tail": {lab: float(tail[lab]) for lab in laid.labels}}
+    diagnostics = {
+        "chains": chains,
+        "warmup": warmup,
+        "samples": samples,
+        "divergences": divergences,
+        "rhat": {lab: float(rhat[lab]) for lab in laid.labels},
+        "ess_bulk": {lab: float(bulk[lab]) for lab in laid.labels},
+        "ess_tail": {lab: float(tail[lab]) for lab in laid.labels},
+    }
     flat = chains_draws.reshape(-1, k)
     means = flat.mean(axis=0)
     notes = _sampler_warnings(diagnostics, chains)
     step = max(1, len(flat) // keep)
     return StructuralFit(
-        method="nuts", **_common(laid), estimates=tuple(float(x) for x in means),
+        method="nuts",
+        **_common(laid),
+        estimates=tuple(float(x) for x in means),
         std_errors=tuple(float(x) for x in flat.std(axis=0, ddof=1)),
-        log_likelihood=float(likelihood.value(means)), converged=not notes, message="sampled",
+        log_likelihood=float(likelihood.value(means)),
+        converged=not notes,
+        message="sampled",
         lower=tuple(float(x) for x in np.quantile(flat, 0.05, axis=0)),
         upper=tuple(float(x) for x in np.quantile(flat, 0.95, axis=0)),
-        diagnostics=diagnostics, warnings=tuple(notes),
+        diagnostics=diagnostics,
+        warnings=tuple(notes),
         draws=tuple(tuple(float(x) for x in row) for row in flat[::step][:keep]),
     )
 
@@ -235,16 +304,25 @@ def _sampler_warnings(diagnostics: dict[str, Any], chains: int) -> list[str]:
         notes.append("one chain: R-hat cannot compare chains; run --chains 4")
     bad = [lab for lab, r in diagnostics["rhat"].items() if not r <= RHAT_LIMIT]
     if chains >= 2 and bad:
-        notes.append(f"R-hat above {RHAT_LIMIT} for {', '.join(bad)}: the chains disagree; run longer "
-                     "(--warmup, --samples) or estimate fewer terms")
-    thin = [lab for lab in diagnostics["rhat"]
-            if min(diagnostics["ess_bulk"][lab], diagnostics["ess_tail"][lab]) < ESS_FLOOR]
+        notes.append(
+            f"R-hat above {RHAT_LIMIT} for {', '.join(bad)}: the chains disagree; run longer "
+            "(--warmup, --samples) or estimate fewer terms"
+        )
+    thin = [
+        lab
+        for lab in diagnostics["rhat"]
+        if min(diagnostics["ess_bulk"][lab], diagnostics["ess_tail"][lab]) < ESS_FLOOR
+    ]
     if thin:
-        notes.append(f"effective sample size below {ESS_FLOOR} for {', '.join(thin)}: intervals are rough; "
-                     "draw more samples (--samples)")
+        notes.append(
+            f"effective sample size below {ESS_FLOOR} for {', '.join(thin)}: intervals are rough; "
+            "draw more samples (--samples)"
+        )
     if diagnostics["divergences"]:
-        notes.append(f"{diagnostics['divergences']} divergent transitions: the posterior has regions the "
-                     "sampler cannot follow; estimate fewer terms or look at the profile of each")
+        notes.append(
+            f"{diagnostics['divergences']} divergent transitions: the posterior has regions the "
+            "sampler cannot follow; estimate fewer terms or look at the profile of each"
+        )
     return notes
 
 
@@ -254,13 +332,18 @@ def fitted_values(fit: StructuralFit, scenario: Scenario, fit_id: str | None = N
     The parameters the fit did not estimate are not among them: a run draws those from their
     ranges, where the fit held them at their medians."""
     if not fit.draws:
-        raise ValueError("the fit kept no draws (its information was singular): it cannot stand in for "
-                         "the scenario's ranges")
+        raise ValueError(
+            "the fit kept no draws (its information was singular): it cannot stand in for "
+            "the scenario's ranges"
+        )
     missing = sorted({t.partition("~")[2] for t in fit.terms if "~" in t} - set(fit.covariates))
     if missing:
-        raise ValueError(f"the fit does not keep how it standardised {', '.join(missing)}: make it again "
-                         "with `pivotal fit`")
+        raise ValueError(
+            f"the fit does not keep how it standardised {', '.join(missing)}: make it again "
+            "with `pivotal fit`"
+        )
     case = case_record(scenario)
     draws = np.asarray(fit.draws, dtype=float)
-    return FittedValues(term_values(fit.terms, draws, case, dict(fit.covariates)), fit_id=fit_id,
-                        cases=fit.cases)
+    return FittedValues(
+        term_values(fit.terms, draws, case, dict(fit.covariates)), fit_id=fit_id, cases=fit.cases
+    )

@@ -41,8 +41,10 @@ class MaximumLikelihood:
 
     def table(self) -> list[dict[str, float | str]]:
         """One row per parameter: name, estimate, standard error and z = estimate / error."""
-        return [{"term": name, "estimate": float(b), "std_error": float(s), "z": float(b / s)}
-                for name, b, s in zip(self.names, self.estimates, self.std_errors, strict=True)]
+        return [
+            {"term": name, "estimate": float(b), "std_error": float(s), "z": float(b / s)}
+            for name, b, s in zip(self.names, self.estimates, self.std_errors, strict=True)
+        ]
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Objective:
 
     def fixing(self, index: int, value: float) -> Objective:
         """The same log-likelihood with parameter ``index`` held at ``value``, over the others."""
+
         def full(rest: np.ndarray) -> np.ndarray:
             return np.insert(np.asarray(rest, dtype=float), index, value)
 
@@ -69,8 +72,9 @@ class Objective:
         return Objective(value_and_gradient, hessian)
 
 
-def jax_objective(log_likelihood: Callable[[jax.Array], jax.Array],
-                  rows: Callable[[jax.Array], jax.Array] | None = None) -> Objective:
+def jax_objective(
+    log_likelihood: Callable[[jax.Array], jax.Array], rows: Callable[[jax.Array], jax.Array] | None = None
+) -> Objective:
     """An :class:`Objective` from a JAX-traceable log-likelihood, with JAX's exact derivatives."""
     value_and_gradient = jax.jit(jax.value_and_grad(log_likelihood))
     hessian = jax.jit(jax.hessian(log_likelihood))
@@ -80,13 +84,21 @@ def jax_objective(log_likelihood: Callable[[jax.Array], jax.Array],
         value, gradient = value_and_gradient(jnp.asarray(theta))
         return float(value), np.asarray(gradient)
 
-    return Objective(both, lambda theta: np.asarray(hessian(jnp.asarray(theta))),
-                     None if scores is None else lambda theta: np.asarray(scores(jnp.asarray(theta))))
+    return Objective(
+        both,
+        lambda theta: np.asarray(hessian(jnp.asarray(theta))),
+        None if scores is None else lambda theta: np.asarray(scores(jnp.asarray(theta))),
+    )
 
 
-def maximise(log_likelihood: Callable[[jax.Array], jax.Array], names: Sequence[str],
-             start: np.ndarray | None = None, *, rows: Callable[[jax.Array], jax.Array] | None = None,
-             clusters: Sequence | None = None) -> MaximumLikelihood:
+def maximise(
+    log_likelihood: Callable[[jax.Array], jax.Array],
+    names: Sequence[str],
+    start: np.ndarray | None = None,
+    *,
+    rows: Callable[[jax.Array], jax.Array] | None = None,
+    clusters: Sequence | None = None,
+) -> MaximumLikelihood:
     """Maximise ``log_likelihood(theta)`` (a JAX-traceable scalar function) by Newton steps in a
     trust region, with its exact gradient and Hessian.
 
@@ -107,12 +119,18 @@ def maximise(log_likelihood: Callable[[jax.Array], jax.Array], names: Sequence[s
     """
     if clusters is not None and rows is None:
         raise ValueError("clustered standard errors need each row's log-likelihood (rows=...)")
-    return climb(jax_objective(log_likelihood, rows if clusters is not None else None), names, start,
-                 clusters=clusters)
+    return climb(
+        jax_objective(log_likelihood, rows if clusters is not None else None), names, start, clusters=clusters
+    )
 
 
-def climb(objective: Objective, names: Sequence[str], start: np.ndarray | None = None, *,
-          clusters: Sequence | None = None) -> MaximumLikelihood:
+def climb(
+    objective: Objective,
+    names: Sequence[str],
+    start: np.ndarray | None = None,
+    *,
+    clusters: Sequence | None = None,
+) -> MaximumLikelihood:
     """Maximise ``objective`` by Newton steps in a trust region (SciPy's ``trust-exact``).
 
     Returns
@@ -134,8 +152,14 @@ def climb(objective: Objective, names: Sequence[str], start: np.ndarray | None =
         value, gradient = objective.value_and_gradient(theta)
         return -value, -gradient
 
-    result = minimize(negative, theta0, jac=True, hess=lambda t: -objective.hessian(t), method="trust-exact",
-                      options={"gtol": GRADIENT_TOLERANCE / 10, "maxiter": 500})
+    result = minimize(
+        negative,
+        theta0,
+        jac=True,
+        hess=lambda t: -objective.hessian(t),
+        method="trust-exact",
+        options={"gtol": GRADIENT_TOLERANCE / 10, "maxiter": 500},
+    )
     information = -objective.hessian(result.x)
     max_gradient = float(np.max(np.abs(objective.value_and_gradient(result.x)[1]), initial=0.0))
     converged = bool(result.success) and max_gradient < GRADIENT_TOLERANCE
@@ -144,8 +168,10 @@ def climb(objective: Objective, names: Sequence[str], start: np.ndarray | None =
         # A flat direction: some parameter (or combination) is not identified by these data.
         covariance = np.full((k, k), np.nan)
         converged = False
-        message = ("the information matrix is singular at the estimate: some parameter, or a "
-                   "combination of them, is not identified by these data (standard errors not finite)")
+        message = (
+            "the information matrix is singular at the estimate: some parameter, or a "
+            "combination of them, is not identified by these data (standard errors not finite)"
+        )
     else:
         covariance = np.linalg.inv(information)
         if clusters is not None:
@@ -153,10 +179,16 @@ def climb(objective: Objective, names: Sequence[str], start: np.ndarray | None =
                 raise ValueError("clustered standard errors need each row's gradient (Objective.scores)")
             covariance = sandwich(objective.scores(result.x), covariance, clusters)
     return MaximumLikelihood(
-        names=tuple(names), estimates=np.asarray(result.x), std_errors=np.sqrt(np.diag(covariance)),
-        log_likelihood=-float(result.fun), covariance=covariance, iterations=int(result.nit),
-        gradient_evaluations=counted["gradients"], max_gradient=max_gradient,
-        converged=converged, message=message,
+        names=tuple(names),
+        estimates=np.asarray(result.x),
+        std_errors=np.sqrt(np.diag(covariance)),
+        log_likelihood=-float(result.fun),
+        covariance=covariance,
+        iterations=int(result.nit),
+        gradient_evaluations=counted["gradients"],
+        max_gradient=max_gradient,
+        converged=converged,
+        message=message,
     )
 
 
@@ -172,8 +204,12 @@ def _positive_definite(information: np.ndarray) -> bool:
     return bool(eigenvalues[0] > CONDITION_FLOOR * max(eigenvalues[-1], 0.0))
 
 
-def clustered_covariance(rows: Callable[[jax.Array], jax.Array], theta: np.ndarray,
-                         inverse_information: np.ndarray, clusters: Sequence) -> np.ndarray:
+def clustered_covariance(
+    rows: Callable[[jax.Array], jax.Array],
+    theta: np.ndarray,
+    inverse_information: np.ndarray,
+    clusters: Sequence,
+) -> np.ndarray:
     """:func:`sandwich` with each row's gradient from JAX's forward-mode derivative of ``rows``."""
     scores = np.asarray(jax.jacfwd(rows)(jnp.asarray(theta)))  # (n, k); forward mode: k passes, not n
     return sandwich(scores, inverse_information, clusters)
@@ -203,8 +239,12 @@ def sandwich(scores: np.ndarray, inverse_information: np.ndarray, clusters: Sequ
     return len(groups) / (len(groups) - 1) * inverse_information @ meat @ inverse_information
 
 
-def profile_likelihood(log_likelihood: Callable[[jax.Array], jax.Array] | Objective,
-                       fitted: MaximumLikelihood, index: int, values: Sequence[float]) -> np.ndarray:
+def profile_likelihood(
+    log_likelihood: Callable[[jax.Array], jax.Array] | Objective,
+    fitted: MaximumLikelihood,
+    index: int,
+    values: Sequence[float],
+) -> np.ndarray:
     """The profile log-likelihood of parameter ``index``: at each of ``values``, the largest
     log-likelihood over the other parameters.  Its drop of 1.92 below the maximum marks a 95 %
     likelihood-ratio interval.  The values are climbed in order, each from the previous one's

@@ -67,15 +67,17 @@ def case_record(scenario: Scenario) -> CaseRecord:
     nothing (its belief only turns over); every period of the shipped cases is coded.
     """
     periods = tuple(scenario.timeline)
-    options = GameOptions(target_moves_first=scenario.game.target_moves_first,
-                          pivot_posture=scenario.game.pivot_posture)
+    options = GameOptions(
+        target_moves_first=scenario.game.target_moves_first, pivot_posture=scenario.game.pivot_posture
+    )
     contexts = options.contexts
     groups = pivot_groups(scenario)
     values = parameter_values(scenario, np.full((len(PARAMETER_NAMES) * (max(groups.values()) + 1), 1), 0.5))
     center = np.stack([values[name][:, 0] for name in PARAMETER_NAMES])
     t_count = len(periods)
-    codes = {key: np.full(t_count, SILENT, dtype=np.int32)
-             for key in ("challenge", "response", "hedged", "held")}
+    codes = {
+        key: np.full(t_count, SILENT, dtype=np.int32) for key in ("challenge", "response", "hedged", "held")
+    }
     admitted = np.ones((t_count, len(contexts)))
     coded = np.zeros(t_count, dtype=bool)
 
@@ -96,13 +98,29 @@ def case_record(scenario: Scenario) -> CaseRecord:
             codes["held"][t] = int(entry.ceasefire_held)
         posture, move = index(POSTURES, entry.pivot_posture), index(FIRST_MOVES, entry.target_move)
         answer = index(ANSWERS, entry.pivot_answer)
-        admitted[t] = [float((posture is None or posture == c.posture) and (move is None or move == c.move)
-                             and (answer is None or answer == c.answer)) for c in contexts]
+        admitted[t] = [
+            float(
+                (posture is None or posture == c.posture)
+                and (move is None or move == c.move)
+                and (answer is None or answer == c.answer)
+            )
+            for c in contexts
+        ]
     pivot = np.array([groups[period] for period in periods], dtype=np.int32)
     first = np.array([int(np.argmax(pivot == p)) for p in range(int(pivot.max()) + 1)], dtype=np.int32)
     absent = np.array([scenario.roles_in(period).pivot is None for period in periods])
-    return CaseRecord(name=scenario.id, periods=periods, options=options, center=center, admitted=admitted,
-                      pivot=pivot, absent=absent, first=first, coded=coded, **codes)
+    return CaseRecord(
+        name=scenario.id,
+        periods=periods,
+        options=options,
+        center=center,
+        admitted=admitted,
+        pivot=pivot,
+        absent=absent,
+        first=first,
+        coded=coded,
+        **codes,
+    )
 
 
 def simulated_records(scenario: Scenario, histories: int, seed: int) -> list[CaseRecord]:
@@ -124,8 +142,16 @@ def simulated_records(scenario: Scenario, histories: int, seed: int) -> list[Cas
     quantiles = np.full((len(PARAMETER_NAMES), histories), 0.5)
     run = simulate(scenario, draws=histories, seed=seed, use_record=False, quantiles=quantiles, threads=1)
     silent = np.full(len(case.periods), SILENT, dtype=np.int32)
-    return [replace(case, name=f"{case.name}#{i}", challenge=run.challenge[:, i].astype(np.int32),
-                    response=np.where(run.challenge[:, i] > 0, run.response[:, i], SILENT).astype(np.int32),
-                    hedged=silent, held=silent, admitted=np.ones_like(case.admitted),
-                    coded=np.ones(len(case.periods), dtype=bool))
-            for i in range(histories)]
+    return [
+        replace(
+            case,
+            name=f"{case.name}#{i}",
+            challenge=run.challenge[:, i].astype(np.int32),
+            response=np.where(run.challenge[:, i] > 0, run.response[:, i], SILENT).astype(np.int32),
+            hedged=silent,
+            held=silent,
+            admitted=np.ones_like(case.admitted),
+            coded=np.ones(len(case.periods), dtype=bool),
+        )
+        for i in range(histories)
+    ]

@@ -104,8 +104,11 @@ class Likelihood:
             values, first, second = case.values(theta)
             _, by_value = _value_and_gradient(jnp.asarray(values), *case.data, options=case.options)
             for j in range(k):
-                product = np.asarray(_hessian_product(jnp.asarray(values), jnp.asarray(first[j]), *case.data,
-                                                      options=case.options))
+                product = np.asarray(
+                    _hessian_product(
+                        jnp.asarray(values), jnp.asarray(first[j]), *case.data, options=case.options
+                    )
+                )
                 hessian[j] += np.tensordot(first, product, axes=([1, 2], [0, 1]))
             loadings = case.loadings
             curvature = np.asarray(by_value) * second  # (N, T)
@@ -117,8 +120,14 @@ class Likelihood:
         blocks = []
         for case in self.cases:
             values, first, _ = case.values(theta)
-            columns = [np.asarray(_row_derivative(jnp.asarray(values), jnp.asarray(first[j]), *case.data,
-                                                  options=case.options)) for j in range(self.size)]
+            columns = [
+                np.asarray(
+                    _row_derivative(
+                        jnp.asarray(values), jnp.asarray(first[j]), *case.data, options=case.options
+                    )
+                )
+                for j in range(self.size)
+            ]
             blocks.append(np.stack(columns, axis=1)[: case.length] if columns else np.zeros((case.length, 0)))
         return np.concatenate(blocks)
 
@@ -168,14 +177,30 @@ def _padded(design: Design, c: int) -> _Padded:
         edge = array[..., -1:] if fill is None else np.full((*array.shape[:-1], 1), fill, dtype=array.dtype)
         return np.concatenate([array, np.repeat(edge, extra, axis=-1)], axis=-1)
 
-    codes = np.stack([pad(case.challenge, SILENT), pad(case.response, SILENT), pad(case.hedged, SILENT),
-                      pad(case.held, SILENT), pad(case.pivot), pad(case.absent.astype(np.int32)),
-                      pad(case.coded.astype(np.int32), 0)], axis=1)
+    codes = np.stack(
+        [
+            pad(case.challenge, SILENT),
+            pad(case.response, SILENT),
+            pad(case.hedged, SILENT),
+            pad(case.held, SILENT),
+            pad(case.pivot),
+            pad(case.absent.astype(np.int32)),
+            pad(case.coded.astype(np.int32), 0),
+        ],
+        axis=1,
+    )
     admitted = pad(case.admitted.T).T
-    return _Padded(name=case.name, length=length, options=case.options,
-                   data=(jnp.asarray(codes), jnp.asarray(admitted), jnp.asarray(case.first)),
-                   center=pad(case.center), offset=pad(design.offsets[c]), loadings=pad(design.loadings[c]),
-                   moved=design.moved, logit=design.logit_rows)
+    return _Padded(
+        name=case.name,
+        length=length,
+        options=case.options,
+        data=(jnp.asarray(codes), jnp.asarray(admitted), jnp.asarray(case.first)),
+        center=pad(case.center),
+        offset=pad(design.offsets[c]),
+        loadings=pad(design.loadings[c]),
+        moved=design.moved,
+        logit=design.logit_rows,
+    )
 
 
 def walk_case(theta: np.ndarray, design: Design, c: int) -> Walk:
@@ -183,12 +208,18 @@ def walk_case(theta: np.ndarray, design: Design, c: int) -> Walk:
     case = _padded(design, c)
     values, _, _ = case.values(np.asarray(theta, dtype=float))
     rows, belief, challenge, response, before, response_before = _walked(
-        jnp.asarray(values), *case.data, options=case.options)
+        jnp.asarray(values), *case.data, options=case.options
+    )
     n = case.length
     challenged = case_challenged(design, c)[:, None]
-    return Walk(np.asarray(rows)[:n], np.asarray(belief)[:n], np.asarray(challenge)[:n],
-                np.where(challenged, np.asarray(response)[:n], np.nan), np.asarray(before)[:n],
-                np.where(challenged, np.asarray(response_before)[:n], np.nan))
+    return Walk(
+        np.asarray(rows)[:n],
+        np.asarray(belief)[:n],
+        np.asarray(challenge)[:n],
+        np.where(challenged, np.asarray(response)[:n], np.nan),
+        np.asarray(before)[:n],
+        np.where(challenged, np.asarray(response_before)[:n], np.nan),
+    )
 
 
 def case_challenged(design: Design, c: int) -> np.ndarray:
@@ -206,18 +237,22 @@ def _value_and_gradient(values: Any, codes: Any, admitted: Any, first: Any, *, o
 
 
 @partial(jax.jit, static_argnames=("options",))
-def _hessian_product(values: Any, tangent: Any, codes: Any, admitted: Any, first: Any, *,
-                     options: GameOptions) -> Any:
+def _hessian_product(
+    values: Any, tangent: Any, codes: Any, admitted: Any, first: Any, *, options: GameOptions
+) -> Any:
     def gradient(v: Any) -> Any:
         return jax.grad(_total)(v, codes, admitted, first, options=options)
+
     return jax.jvp(gradient, (values,), (tangent,))[1]
 
 
 @partial(jax.jit, static_argnames=("options",))
-def _row_derivative(values: Any, tangent: Any, codes: Any, admitted: Any, first: Any, *,
-                    options: GameOptions) -> Any:
+def _row_derivative(
+    values: Any, tangent: Any, codes: Any, admitted: Any, first: Any, *, options: GameOptions
+) -> Any:
     def rows(v: Any) -> Any:
         return _walk(v, codes, admitted, first, options=options)[0]
+
     return jax.jvp(rows, (values,), (tangent,))[1]
 
 
@@ -227,8 +262,9 @@ def _bernoulli_log(p: Any, outcome: Any) -> Any:
     return jnp.where(outcome == SILENT, 0.0, jnp.where(outcome == 1, jnp.log(p), jnp.log1p(-p)))
 
 
-def _walk(values: Any, codes: Any, admitted: Any, first: Any, *,
-          options: GameOptions) -> tuple[Any, Any, Any]:
+def _walk(
+    values: Any, codes: Any, admitted: Any, first: Any, *, options: GameOptions
+) -> tuple[Any, Any, Any]:
     """Filter one case's periods: log-likelihood, starting belief and challenge forecast of each."""
     priors = values[_INDEX["prior_resolve"], first]
     pivots = priors.shape[0]
@@ -261,25 +297,31 @@ def _walk(values: Any, codes: Any, admitted: Any, first: Any, *,
         answered = (c > 0) & (r != SILENT)
         log_r = jnp.where(answered, jnp.logaddexp(jnp.log(mu) + log_r1, jnp.log1p(-mu) + log_r0), 0.0)
         mixed_hedge = (joint.response_by_move[:, move] * joint.hedge_by_move[:, move]).sum(axis=0)
-        p_hedge = jnp.where(c == 0, joint.hedge_after_status_quo,
-                            jnp.where(answered, joint.hedge_by_move[response, move], mixed_hedge))
+        p_hedge = jnp.where(
+            c == 0,
+            joint.hedge_after_status_quo,
+            jnp.where(answered, joint.hedge_by_move[response, move], mixed_hedge),
+        )
         log_held = jnp.where(answered & (r == 1), _bernoulli_log(joint.ceasefire_holds, held), 0.0)
         log_chance = log_w + log_c + log_r
         # The target's hedge in logarithms, exact where its probability underflows: a logit choice on
         # (w - l) - mu' v at the target's precision, mu' the belief it hedges at.
         seen_belief = jnp.where(c == 0, mu, joint.posterior_by_move[response, move])
-        advantage = stage["precision_target"] * (stage["alt_patron_support"] - stage["pivot_leverage"]
-                                                 - seen_belief * stage["protection_value"])
+        advantage = stage["precision_target"] * (
+            stage["alt_patron_support"] - stage["pivot_leverage"] - seen_belief * stage["protection_value"]
+        )
         log_hedge = jnp.where(hedged == 1, jax.nn.log_sigmoid(advantage), jax.nn.log_sigmoid(-advantage))
         exact = (c == 0) | answered
-        log_hedged = jnp.where(hedged == SILENT, 0.0,
-                               jnp.where(exact, log_hedge, _bernoulli_log(p_hedge, hedged)))
+        log_hedged = jnp.where(
+            hedged == SILENT, 0.0, jnp.where(exact, log_hedge, _bernoulli_log(p_hedge, hedged))
+        )
         terms = log_chance + log_hedged + log_held
         row = jnp.where(coded == 1, jax.nn.logsumexp(terms), 0.0)
         # Bayes' rule on the recorded challenge and response, over the contexts the record admits.
         seen = log_w + log_c
-        posterior = posterior_resolve(belief, jax.nn.logsumexp(seen + log_r1),
-                                      jax.nn.logsumexp(seen + log_r0), jnp)
+        posterior = posterior_resolve(
+            belief, jax.nn.logsumexp(seen + log_r1), jax.nn.logsumexp(seen + log_r0), jnp
+        )
         after = jnp.where(answered & (coded == 1) & jnp.isfinite(posterior), posterior, belief)
         log_prior = jnp.log(jnp.clip(solution.weights[:, 0], PROBABILITY_FLOOR))  # no early move seen
         # The alignment the target keeps: its recorded hedging, else the chance of it at the record.

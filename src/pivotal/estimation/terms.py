@@ -68,8 +68,10 @@ def parse_terms(words: Sequence[str]) -> tuple[Term, ...]:
         name, covariate = name.strip(), covariate.strip() or None
         for part in (name, covariate):
             if part is not None and part not in PARAMETERS_BY_NAME and part not in COMMON:
-                raise SpecificationError(f"{part!r} is not a model parameter (see `pivotal validate` "
-                                         "or docs/model.md for the names)")
+                raise SpecificationError(
+                    f"{part!r} is not a model parameter (see `pivotal validate` "
+                    "or docs/model.md for the names)"
+                )
         if covariate in COMMON:
             raise SpecificationError(f"{covariate!r} cannot be a covariate; name one role's precision")
         term = Term(name, covariate)
@@ -81,8 +83,9 @@ def parse_terms(words: Sequence[str]) -> tuple[Term, ...]:
     for kind in {term.covariate for term in terms}:
         moved = [t for term in terms if term.covariate == kind for t in term.targets]
         if len(moved) != len(set(moved)):
-            raise SpecificationError("`precision` moves every role's precision: estimate it or the roles' "
-                                     "own, not both")
+            raise SpecificationError(
+                "`precision` moves every role's precision: estimate it or the roles' own, not both"
+            )
     return tuple(terms)
 
 
@@ -104,9 +107,12 @@ class Design:
         return tuple(term.label for term in self.terms)
 
 
-def design(terms: Sequence[Term], cases: Sequence[CaseRecord],
-           spreads: Sequence[dict[str, np.ndarray]] | None = None,
-           covariates: dict[str, tuple[float, float]] | None = None) -> Design:
+def design(
+    terms: Sequence[Term],
+    cases: Sequence[CaseRecord],
+    spreads: Sequence[dict[str, np.ndarray]] | None = None,
+    covariates: dict[str, tuple[float, float]] | None = None,
+) -> Design:
     """Lay ``terms`` over ``cases``: offsets, loadings and the priors' scales.
 
     ``spreads`` gives, per case, each parameter's 5 % and 95 % quantiles per period (2, T)
@@ -125,8 +131,9 @@ def design(terms: Sequence[Term], cases: Sequence[CaseRecord],
             moved[_INDEX[target]] = True
     logit_rows = np.array([moved[i] and link_of(name) == "logit" for i, name in enumerate(PARAMETER_NAMES)])
     stats = covariate_stats(terms, cases) if covariates is None else covariates
-    standardised = {name: [(case.value(name) - mean) / sd for case in cases]
-                    for name, (mean, sd) in stats.items()}
+    standardised = {
+        name: [(case.value(name) - mean) / sd for case in cases] for name, (mean, sd) in stats.items()
+    }
     offsets, loadings = [], []
     for c, case in enumerate(cases):
         offset = np.zeros_like(case.center)
@@ -153,8 +160,16 @@ def design(terms: Sequence[Term], cases: Sequence[CaseRecord],
                 widths.extend(width[np.isfinite(width) & (width > 0)])
             if widths:
                 scale[j] = float(np.mean(widths))
-    return Design(terms=terms, cases=tuple(cases), offsets=tuple(offsets), loadings=tuple(loadings),
-                  moved=moved, logit_rows=logit_rows, prior_scale=scale, covariates=stats)
+    return Design(
+        terms=terms,
+        cases=tuple(cases),
+        offsets=tuple(offsets),
+        loadings=tuple(loadings),
+        moved=moved,
+        logit_rows=logit_rows,
+        prior_scale=scale,
+        covariates=stats,
+    )
 
 
 def _link(x: np.ndarray, logit: np.ndarray | bool) -> np.ndarray:
@@ -170,14 +185,17 @@ def covariate_stats(terms: Sequence[Term], cases: Sequence[CaseRecord]) -> dict[
         pooled = np.concatenate([case.value(term.covariate) for case in cases])
         spread = float(pooled.std())
         if not spread > 0:
-            raise SpecificationError(f"covariate {term.covariate} has one value in every period of the cases "
-                                     "fitted: it cannot explain a difference between them")
+            raise SpecificationError(
+                f"covariate {term.covariate} has one value in every period of the cases "
+                "fitted: it cannot explain a difference between them"
+            )
         found[term.covariate] = (float(pooled.mean()), spread)
     return found
 
 
-def term_values(labels: Sequence[str], draws: np.ndarray, case: CaseRecord,
-                covariates: dict[str, tuple[float, float]]) -> dict[str, np.ndarray]:
+def term_values(
+    labels: Sequence[str], draws: np.ndarray, case: CaseRecord, covariates: dict[str, tuple[float, float]]
+) -> dict[str, np.ndarray]:
     """The values of every parameter the terms move, in each period of ``case``, under each row of
     ``draws`` (S, J): (T, S) per parameter, the same map from coefficients to values as the fit's."""
     terms = parse_terms(labels)
@@ -191,8 +209,9 @@ def term_values(labels: Sequence[str], draws: np.ndarray, case: CaseRecord,
         for target in term.targets:
             if target not in eta:
                 with np.errstate(divide="ignore"):
-                    eta[target] = np.repeat(_link(case.value(target), link_of(target) == "logit")[:, None],
-                                            len(draws), axis=1)
+                    eta[target] = np.repeat(
+                        _link(case.value(target), link_of(target) == "logit")[:, None], len(draws), axis=1
+                    )
             eta[target] = eta[target] + z[:, None] * draws[None, :, j]
     values = {}
     for name, e in eta.items():
@@ -213,7 +232,8 @@ def _refuse_immovable(terms: Sequence[Term], cases: Sequence[CaseRecord]) -> Non
             raise SpecificationError(
                 f"{term.name} is {bound} in every period of {', '.join(c.name for c in cases)}: a "
                 "coefficient on its link scale cannot move it; give it a range inside its bounds in the "
-                "scenario first")
+                "scenario first"
+            )
 
 
 def range_spreads(scenario: Scenario) -> dict[str, np.ndarray]:

@@ -5,5 +5,14 @@ from pivotal.evaluation.outcomes import OUTCOMES, Outcome
 from pivotal.evaluation.score import ScoreReport, score_scenario
 from pivotal.evaluation.system_score import score_system
 
-__all__ = ["OUTCOMES", "Outcome", "PrecisionFit", "ScoreReport", "fit_precision", "fit_system_precision",
-           "scale_precision", "score_scenario", "score_system"]
+__all__ = [
+    "OUTCOMES",
+    "Outcome",
+    "PrecisionFit",
+    "ScoreReport",
+    "fit_precision",
+    "fit_system_precision",
+    "scale_precision",
+    "score_scenario",
+    "score_system",
+]

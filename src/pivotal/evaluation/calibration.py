@@ -53,10 +53,18 @@ def scale_precision(scenario: Scenario, factor: float) -> Scenario:
     """The scenario with every precision piece it gives multiplied by ``factor`` (an exact rescaling
     of draws); per-role precisions left to follow the common one follow it scaled."""
     scaled = {
-        name: [piece.model_copy(update={"low": piece.low * factor, "high": piece.high * factor,
-                                        "mode": None if piece.mode is None else piece.mode * factor})
-               for piece in scenario.parameters[name]]
-        for name in PRECISIONS if name in scenario.parameters
+        name: [
+            piece.model_copy(
+                update={
+                    "low": piece.low * factor,
+                    "high": piece.high * factor,
+                    "mode": None if piece.mode is None else piece.mode * factor,
+                }
+            )
+            for piece in scenario.parameters[name]
+        ]
+        for name in PRECISIONS
+        if name in scenario.parameters
     }
     return scenario.model_copy(update={"parameters": {**scenario.parameters, **scaled}})
 
@@ -101,8 +109,16 @@ class PrecisionFit:
         """
         stacked = {c: np.stack([t[c].to_numpy() for t in self.predictive]) for c in PREDICTIVE_COLUMNS}
         frame = pd.DataFrame({"period": self.periods})
-        for column in ("p_status_quo", "p_probe", "p_offensive", "p_hedge", "p_provoke", "p_concede",
-                       "p_lean_target", "p_lean_challenger"):
+        for column in (
+            "p_status_quo",
+            "p_probe",
+            "p_offensive",
+            "p_hedge",
+            "p_provoke",
+            "p_concede",
+            "p_lean_target",
+            "p_lean_challenger",
+        ):
             frame[column] = weights @ stacked[column]
         provoked = weights @ stacked["p_provoke"]
         reined = weights @ (stacked["p_provoke"] * stacked["p_rein"])
@@ -135,8 +151,15 @@ class PrecisionFit:
             w = self.posterior(before=p)
             cdf = np.cumsum(w)
             low, median, high = (float(self.scales[np.searchsorted(cdf, q)]) for q in (0.05, 0.5, 0.95))
-            rows.append({"before": p, "scale_low": low, "scale_median": median, "scale_high": high,
-                         "scale_map": float(self.scales[np.argmax(w)])})
+            rows.append(
+                {
+                    "before": p,
+                    "scale_low": low,
+                    "scale_median": median,
+                    "scale_high": high,
+                    "scale_map": float(self.scales[np.argmax(w)]),
+                }
+            )
         frame = pd.DataFrame(rows)
         if all(is_year(p) for p in self.periods):  # whole years: an integer column, as before episodes
             frame["before"] = frame["before"].astype("Int64")
@@ -160,8 +183,14 @@ def fit_precision(
         logliks.append(log_likelihood(table, observed))
         if progress is not None:
             progress(k + 1, len(PRECISION_SCALES))
-    return PrecisionFit(periods=scenario.timeline, scales=PRECISION_SCALES, prior=_prior(),
-                        predictive=tables, loglik=np.stack(logliks), observed=observed)
+    return PrecisionFit(
+        periods=scenario.timeline,
+        scales=PRECISION_SCALES,
+        prior=_prior(),
+        predictive=tables,
+        loglik=np.stack(logliks),
+        observed=observed,
+    )
 
 
 def fit_system_precision(
@@ -217,8 +246,12 @@ def fit_system_precision(
     for scenario in loaded.scenarios:
         others = [s for s in loaded.scenarios if s.id != scenario.id]
         fits[scenario.id] = PrecisionFit(
-            periods=scenario.timeline, scales=PRECISION_SCALES, prior=prior, predictive=tables[scenario.id],
-            loglik=own[scenario.id], observed=observed[scenario.id],
+            periods=scenario.timeline,
+            scales=PRECISION_SCALES,
+            prior=prior,
+            predictive=tables[scenario.id],
+            loglik=own[scenario.id],
+            observed=observed[scenario.id],
             other_periods=tuple(p for s in others for p in s.timeline),
             other_loglik=np.concatenate([own[s.id] for s in others], axis=1),
         )

@@ -47,6 +47,13 @@ def reliability(forecast: np.ndarray, observed: np.ndarray, bins: int = 5) -> pd
     for b in range(bins):
         inside = index == b
         if inside.any():
-            rows.append({"bin_low": edges[b], "bin_high": edges[b + 1], "count": int(inside.sum()),
-                         "mean_forecast": float(p[inside].mean()), "observed_rate": float(y[inside].mean())})
+            rows.append(
+                {
+                    "bin_low": edges[b],
+                    "bin_high": edges[b + 1],
+                    "count": int(inside.sum()),
+                    "mean_forecast": float(p[inside].mean()),
+                    "observed_rate": float(y[inside].mean()),
+                }
+            )
     return pd.DataFrame(rows, columns=["bin_low", "bin_high", "count", "mean_forecast", "observed_rate"])

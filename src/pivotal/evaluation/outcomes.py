@@ -18,10 +18,25 @@ from pivotal.simulation.engine import SimulationResult
 
 #: Per-period predictive quantities kept from a run; the outcome forecasts
 #: below are functions of these.
-PREDICTIVE_COLUMNS = ("p_status_quo", "p_probe", "p_offensive", "p_intervene_probe", "p_intervene_offensive",
-                      "p_act_probe", "p_act_offensive", "p_mediate_probe", "p_mediate_offensive",
-                      "p_ceasefire_holds_probe", "p_ceasefire_holds_offensive", "p_hedge",
-                      "p_provoke", "p_concede", "p_rein", "p_lean_target", "p_lean_challenger")
+PREDICTIVE_COLUMNS = (
+    "p_status_quo",
+    "p_probe",
+    "p_offensive",
+    "p_intervene_probe",
+    "p_intervene_offensive",
+    "p_act_probe",
+    "p_act_offensive",
+    "p_mediate_probe",
+    "p_mediate_offensive",
+    "p_ceasefire_holds_probe",
+    "p_ceasefire_holds_offensive",
+    "p_hedge",
+    "p_provoke",
+    "p_concede",
+    "p_rein",
+    "p_lean_target",
+    "p_lean_challenger",
+)
 
 
 @dataclass(frozen=True)
@@ -94,12 +109,14 @@ def predictive_table(result: SimulationResult) -> pd.DataFrame:
     holding is conditioned on a mediation of kind *a* in the same way.
     """
     m = result.metrics
-    frame = pd.DataFrame({
-        "period": result.periods,
-        "p_status_quo": m["p_deterred"].mean(axis=1),
-        "p_probe": m["p_probe"].mean(axis=1),
-        "p_offensive": m["p_offensive"].mean(axis=1),
-    })
+    frame = pd.DataFrame(
+        {
+            "period": result.periods,
+            "p_status_quo": m["p_deterred"].mean(axis=1),
+            "p_probe": m["p_probe"].mean(axis=1),
+            "p_offensive": m["p_offensive"].mean(axis=1),
+        }
+    )
     for kind in ("probe", "offensive"):
         marginal = m[f"p_{kind}"].mean(axis=1)
         for response in ("intervene", "act", "mediate"):
@@ -144,8 +161,11 @@ def outcome_forecast(predictive: pd.DataFrame, challenge: pd.Series, outcome: Ou
     if not outcome.conditional or outcome.name == "rein":
         return predictive[f"p_{outcome.name}"].to_numpy()
     response = {"appeal_answered": "act", "ceasefire_held": "ceasefire_holds"}.get(outcome.name, "intervene")
-    return np.where(challenge.to_numpy() == "offensive", predictive[f"p_{response}_offensive"],
-                    predictive[f"p_{response}_probe"])
+    return np.where(
+        challenge.to_numpy() == "offensive",
+        predictive[f"p_{response}_offensive"],
+        predictive[f"p_{response}_probe"],
+    )
 
 
 def log_likelihood(predictive: pd.DataFrame, observed: pd.DataFrame) -> np.ndarray:

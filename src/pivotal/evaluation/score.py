@@ -62,8 +62,10 @@ class ScoreReport:
         return reliability(rows["forecast"].to_numpy(), rows["observed"].to_numpy())
 
     def __repr__(self) -> str:
-        return (f"ScoreReport(scenario={self.scenario_id!r}, from={self.start}, draws={self.draws}, "
-                f"seed={self.seed}, outcomes={sorted(set(self.table['outcome']))})")
+        return (
+            f"ScoreReport(scenario={self.scenario_id!r}, from={self.start}, draws={self.draws}, "
+            f"seed={self.seed}, outcomes={sorted(set(self.table['outcome']))})"
+        )
 
     def _repr_html_(self) -> str:
         verdicts = "".join(f"<li>{escape(line)}</li>" for line in self.verdicts)
@@ -90,13 +92,19 @@ class ScoreReport:
     def to_dict(self) -> dict:
         """Plain JSON-ready content."""
         return {
-            "scenario_id": self.scenario_id, "draws": self.draws, "seed": self.seed, "start": self.start,
+            "scenario_id": self.scenario_id,
+            "draws": self.draws,
+            "seed": self.seed,
+            "start": self.start,
             "precision_prior": f"ln(multiplier) ~ Normal(0, {PRIOR_SD})",
             "scores": _records(self.table),
             "precision_fit": _records(self.precision),
             "forecasts": _records(self.forecasts),
-            "calibration": {o.name: _records(self.reliability(o.name)) for o in OUTCOMES
-                            if o.name in set(self.table["outcome"])},
+            "calibration": {
+                o.name: _records(self.reliability(o.name))
+                for o in OUTCOMES
+                if o.name in set(self.table["outcome"])
+            },
             "verdicts": self.verdicts,
         }
 
@@ -126,8 +134,10 @@ def score_scenario(
     periods = scenario.timeline
     start = default_start(scenario) if start is None else start
     if not year_of(periods[0]) <= start <= periods[-1]:
-        raise ValueError(f"start must lie in {period_label(periods[0])}-{period_label(periods[-1])}, "
-                         f"got {period_label(start)}")
+        raise ValueError(
+            f"start must lie in {period_label(periods[0])}-{period_label(periods[-1])}, "
+            f"got {period_label(start)}"
+        )
     if not scored_periods(scenario, start):
         raise ValueError(f"no period from {start} on has a record to score")
     fit = fit_precision(scenario, draws=draws, seed=seed, progress=progress)
@@ -138,8 +148,15 @@ def score_scenario(
     return score_with_fit(scenario, fit, draws=draws, seed=seed, start=start, structural=structural)
 
 
-def score_with_fit(scenario: Scenario, fit: PrecisionFit, *, draws: int, seed: int,
-                   start: Period, structural: tuple[str, str, pd.DataFrame] | None = None) -> ScoreReport:
+def score_with_fit(
+    scenario: Scenario,
+    fit: PrecisionFit,
+    *,
+    draws: int,
+    seed: int,
+    start: Period,
+    structural: tuple[str, str, pd.DataFrame] | None = None,
+) -> ScoreReport:
     """Score the forecasts of a fitted precision beside the baselines, from ``start`` on.
 
     Apart from :func:`score_scenario` so that a fit made elsewhere (a system's, whose posterior
@@ -177,21 +194,42 @@ def score_with_fit(scenario: Scenario, fit: PrecisionFit, *, draws: int, seed: i
         methods[(LOGISTIC, IN_SAMPLE)] = baselines.logistic(features, y, rolling=False)
         keep = scored & ~np.isnan(y)
         for (method, fitted), forecast in methods.items():
-            rows.extend({"period": p, "outcome": outcome.name, "method": method, "fit": fitted,
-                         "forecast": float(f), "observed": float(o)}
-                        for p, f, o in zip(np.array(periods)[keep], forecast[keep], y[keep], strict=True))
+            rows.extend(
+                {
+                    "period": p,
+                    "outcome": outcome.name,
+                    "method": method,
+                    "fit": fitted,
+                    "forecast": float(f),
+                    "observed": float(o),
+                }
+                for p, f, o in zip(np.array(periods)[keep], forecast[keep], y[keep], strict=True)
+            )
     forecasts = pd.DataFrame(rows, columns=["period", "outcome", "method", "fit", "forecast", "observed"])
     table = _score_table(forecasts)
     verdicts = _verdicts(table, coded)
     if structural is not None:
-        verdicts.extend(_verdicts(table, coded, (structural[0], structural[1]),
-                                  f"the model with fit {structural[0].removeprefix('model, fit ')} "
-                                  f"({structural[1]})"))
+        verdicts.extend(
+            _verdicts(
+                table,
+                coded,
+                (structural[0], structural[1]),
+                f"the model with fit {structural[0].removeprefix('model, fit ')} ({structural[1]})",
+            )
+        )
     uncoded = [o.label for o in OUTCOMES if o not in coded]
     if uncoded:
         verdicts.append(f"not coded in this scenario's record, so not scored: {', '.join(uncoded)}.")
-    return ScoreReport(scenario_id=scenario.id, draws=draws, seed=seed, start=start, forecasts=forecasts,
-                       table=table, precision=fit.path(), verdicts=verdicts)
+    return ScoreReport(
+        scenario_id=scenario.id,
+        draws=draws,
+        seed=seed,
+        start=start,
+        forecasts=forecasts,
+        table=table,
+        precision=fit.path(),
+        verdicts=verdicts,
+    )
 
 
 def default_start(scenario: Scenario) -> Period:
@@ -211,17 +249,30 @@ def _score_table(forecasts: pd.DataFrame) -> pd.DataFrame:
         subset = forecasts[forecasts["outcome"] == outcome.name]
         for (method, fitted), group in subset.groupby(["method", "fit"], sort=False):
             p, y = group["forecast"].to_numpy(), group["observed"].to_numpy()
-            rows.append({"outcome": outcome.name, "method": method, "fit": fitted, "n": len(y),
-                         "events": int(y.sum()), "brier": brier(p, y), "log_loss": log_loss(p, y),
-                         "auc": roc_auc(p, y)})
+            rows.append(
+                {
+                    "outcome": outcome.name,
+                    "method": method,
+                    "fit": fitted,
+                    "n": len(y),
+                    "events": int(y.sum()),
+                    "brier": brier(p, y),
+                    "log_loss": log_loss(p, y),
+                    "auc": roc_auc(p, y),
+                }
+            )
     return pd.DataFrame(rows, columns=["outcome", "method", "fit", "n", "events", "brier", "log_loss", "auc"])
 
 
 _RULES = (("brier", "Brier"), ("log_loss", "log loss"))
 
 
-def _verdicts(table: pd.DataFrame, outcomes: list, key: tuple[str, str] = (MODEL_FITTED, ROLLING),
-              name: str = "the fitted model (rolling origin)") -> list[str]:
+def _verdicts(
+    table: pd.DataFrame,
+    outcomes: list,
+    key: tuple[str, str] = (MODEL_FITTED, ROLLING),
+    name: str = "the fitted model (rolling origin)",
+) -> list[str]:
     """One plain sentence per outcome: where the model (the out-of-sample one unless ``key`` names
     another) wins and where it loses."""
     lines = []
@@ -244,8 +295,10 @@ def _verdicts(table: pd.DataFrame, outcomes: list, key: tuple[str, str] = (MODEL
                 ties.append(rival[0])
         events = int(model["events"])
         n = int(model["n"])
-        text = (f"{outcome.label}: over {n} period{'s' * (n != 1)} with {events} event{'s' * (events != 1)}, "
-                f"{name} has Brier {model['brier']:.3f}")
+        text = (
+            f"{outcome.label}: over {n} period{'s' * (n != 1)} with {events} event{'s' * (events != 1)}, "
+            f"{name} has Brier {model['brier']:.3f}"
+        )
         text += f"; it loses to {', '.join(losses)}" if losses else ""
         text += f"; it beats {', '.join(wins)}" if wins else ""
         text += f"; it ties with {', '.join(ties)}" if ties else ""
@@ -256,5 +309,7 @@ def _verdicts(table: pd.DataFrame, outcomes: list, key: tuple[str, str] = (MODEL
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
-            for row in frame.astype(object).to_dict(orient="records")]
+    return [
+        {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
+        for row in frame.astype(object).to_dict(orient="records")
+    ]

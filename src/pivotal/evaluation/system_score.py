@@ -19,9 +19,11 @@ from pivotal.scenario.system import LoadedSystem
 from pivotal.scenario.timeline import Period, period_label, year_of
 
 #: The verdict line that says where a dyad's model forecasts come from.
-FROM_THE_SYSTEM = ("model forecasts from the run of system {system!r} (its {n} dyads in step), with the "
-                   "precision multiplier fitted on all the dyads' records; the baselines are this dyad's "
-                   "own.")
+FROM_THE_SYSTEM = (
+    "model forecasts from the run of system {system!r} (its {n} dyads in step), with the "
+    "precision multiplier fitted on all the dyads' records; the baselines are this dyad's "
+    "own."
+)
 
 
 def score_system(
@@ -57,13 +59,20 @@ def score_system(
     """
     timeline = loaded.timeline
     if start is not None and not year_of(timeline[0]) <= start <= timeline[-1]:
-        raise ValueError(f"start must lie in {period_label(timeline[0])}-{period_label(timeline[-1])}, "
-                         f"got {period_label(start)}")
+        raise ValueError(
+            f"start must lie in {period_label(timeline[0])}-{period_label(timeline[-1])}, "
+            f"got {period_label(start)}"
+        )
     starts = {s.id: default_start(s) if start is None else start for s in loaded.scenarios}
     scored = [s for s in loaded.scenarios if scored_periods(s, starts[s.id])]
     if not scored:
-        asked = (f"from {period_label(start)} on" if start is not None else "from its default start ("
-                 + ", ".join(f"{i} {period_label(p)}" for i, p in starts.items()) + ")")
+        asked = (
+            f"from {period_label(start)} on"
+            if start is not None
+            else "from its default start ("
+            + ", ".join(f"{i} {period_label(p)}" for i, p in starts.items())
+            + ")"
+        )
         raise ValueError(f"no dyad of system {loaded.system.id!r} has a record to score {asked}")
     fits = fit_system_precision(loaded, draws=draws, seed=seed, progress=progress, contagion=contagion)
     line = FROM_THE_SYSTEM.format(system=loaded.system.id, n=len(loaded.scenarios))

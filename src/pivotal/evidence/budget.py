@@ -53,11 +53,13 @@ class Budget:
     def spend(self, characters: int = 0) -> None:
         self.characters -= characters
         if self.characters < 0:
-            raise UnreadableDocument(f"more than {self.limit:,} characters of text; split the "
-                                     "document or add the parts that matter")
+            raise UnreadableDocument(
+                f"more than {self.limit:,} characters of text; split the "
+                "document or add the parts that matter"
+            )
         if time.monotonic() > self.deadline:
-            raise UnreadableDocument(f"still not read after {self.seconds:g} s; this file is built in a "
-                                     "way the reader cannot get through (save it again as plain text or "
-                                     "a simpler PDF)")
-
-
+            raise UnreadableDocument(
+                f"still not read after {self.seconds:g} s; this file is built in a "
+                "way the reader cannot get through (save it again as plain text or "
+                "a simpler PDF)"
+            )

@@ -20,23 +20,86 @@ from pivotal.evidence.dates import parse_date
 from pivotal.evidence.readers import decode_text
 from pivotal.evidence.records import Metadata, Paragraph
 
-BLOCKS = frozenset({
-    "address", "article", "aside", "blockquote", "body", "caption", "dd", "details", "dialog",
-    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
-    "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
-    "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
-})
+BLOCKS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "caption",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    }
+)
 HIDDEN = frozenset({"script", "style", "noscript", "template", "svg", "head", "iframe", "object"})
 
 # Meta keys (name, property or itemprop) in order of preference.
 TITLE_KEYS = ("citation_title", "dc.title", "dcterms.title", "og:title", "twitter:title")
-AUTHOR_KEYS = ("citation_author", "author", "dc.creator", "dcterms.creator", "article:author",
-               "parsely-author", "sailthru.author")
-OUTLET_KEYS = ("citation_journal_title", "og:site_name", "publisher", "dc.publisher",
-               "dcterms.publisher", "application-name")
-DATE_KEYS = ("citation_publication_date", "article:published_time", "datepublished",
-             "citation_date", "dc.date", "dcterms.date", "dcterms.issued", "date", "pubdate",
-             "publish-date", "parsely-pub-date", "sailthru.date")
+AUTHOR_KEYS = (
+    "citation_author",
+    "author",
+    "dc.creator",
+    "dcterms.creator",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+)
+OUTLET_KEYS = (
+    "citation_journal_title",
+    "og:site_name",
+    "publisher",
+    "dc.publisher",
+    "dcterms.publisher",
+    "application-name",
+)
+DATE_KEYS = (
+    "citation_publication_date",
+    "article:published_time",
+    "datepublished",
+    "citation_date",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.issued",
+    "date",
+    "pubdate",
+    "publish-date",
+    "parsely-pub-date",
+    "sailthru.date",
+)
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:]+)""", re.IGNORECASE)
 

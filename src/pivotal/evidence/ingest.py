@@ -47,11 +47,15 @@ class IngestReport:
         return len(self.added) + len(self.already)
 
 
-def overrides(*, title: str | None = None, outlet: str | None = None, author: str | None = None,
-              date: str | None = None) -> dict[str, str]:
+def overrides(
+    *, title: str | None = None, outlet: str | None = None, author: str | None = None, date: str | None = None
+) -> dict[str, str]:
     """The metadata flags given, checked; a date that is not one is an EvidenceError."""
-    given = {k: " ".join(v.split()) for k, v in
-             {"title": title, "outlet": outlet, "author": author}.items() if v is not None and v.strip()}
+    given = {
+        k: " ".join(v.split())
+        for k, v in {"title": title, "outlet": outlet, "author": author}.items()
+        if v is not None and v.strip()
+    }
     if date is not None:
         mention = parse_date(date)
         if mention is None or mention.precision == "decade":
@@ -71,8 +75,10 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
     for path in paths:
         if path.is_dir():
             found = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and format_of(p) is not None
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and format_of(p) is not None
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not found:
@@ -90,14 +96,24 @@ def corpus_name(corpus: str | None) -> str | None:
     if corpus is None:
         return None
     if not re.fullmatch(CORPUS_PATTERN, corpus):
-        raise EvidenceError("--corpus: expected a name of lower-case letters, digits, '.', '_' and '-' "
-                            f"(such as india-pakistan), found {corpus!r}")
+        raise EvidenceError(
+            "--corpus: expected a name of lower-case letters, digits, '.', '_' and '-' "
+            f"(such as india-pakistan), found {corpus!r}"
+        )
     return corpus
 
 
-def ingest(paths: Sequence[str | Path], store: EvidenceStore, scenario: Scenario | None = None, *,
-           title: str | None = None, outlet: str | None = None, author: str | None = None,
-           date: str | None = None, corpus: str | None = None) -> IngestReport:
+def ingest(
+    paths: Sequence[str | Path],
+    store: EvidenceStore,
+    scenario: Scenario | None = None,
+    *,
+    title: str | None = None,
+    outlet: str | None = None,
+    author: str | None = None,
+    date: str | None = None,
+    corpus: str | None = None,
+) -> IngestReport:
     """Read and store documents; tag the scenario's actors in them (none when it is None).
 
     ``title``, ``outlet``, ``author`` and ``date`` override what the files say.  A title
@@ -139,12 +155,16 @@ def ingest(paths: Sequence[str | Path], store: EvidenceStore, scenario: Scenario
             new.append(_with_overrides(read, given))
 
     matchers = actor_matchers(scenario) if scenario is not None else []
-    actors = ActorList(scenario.id, tuple((m.actor_id, m.name, m.aliases) for m in matchers)
-                       ) if scenario is not None else None
+    actors = (
+        ActorList(scenario.id, tuple((m.actor_id, m.name, m.aliases) for m in matchers))
+        if scenario is not None
+        else None
+    )
     with store.writer() as writer:
         for read in new:
-            actor_rows = [ActorRow(p.number, a) for p in read.paragraphs
-                          for a in find_actors(p.text, matchers)]
+            actor_rows = [
+                ActorRow(p.number, a) for p in read.paragraphs for a in find_actors(p.text, matchers)
+            ]
             date_rows = _date_rows(read)
             document_id = writer.add(read, actors, actor_rows, date_rows, corpus or DEFAULT_CORPUS)
             report.added.append(writer.document(document_id))
@@ -154,8 +174,11 @@ def ingest(paths: Sequence[str | Path], store: EvidenceStore, scenario: Scenario
                 report.already.append(next(d for d in report.added if d.content_hash == digest))
                 continue
             document_id = known[digest]
-            rows = [ActorRow(n, a) for n, text in writer.stored_texts(document_id)
-                    for a in find_actors(text, matchers)]
+            rows = [
+                ActorRow(n, a)
+                for n, text in writer.stored_texts(document_id)
+                for a in find_actors(text, matchers)
+            ]
             writer.update(document_id, actors, rows, given, corpus)
             report.already.append(writer.document(document_id))
     return report
@@ -177,7 +200,12 @@ def _with_overrides(read: ReadDocument, given: dict[str, str]) -> ReadDocument:
     if not given:
         return read
     meta = read.metadata
-    return replace(read, metadata=Metadata(
-        title=given.get("title", meta.title), outlet=given.get("outlet", meta.outlet),
-        author=given.get("author", meta.author), date=given.get("date", meta.date),
-    ))
+    return replace(
+        read,
+        metadata=Metadata(
+            title=given.get("title", meta.title),
+            outlet=given.get("outlet", meta.outlet),
+            author=given.get("author", meta.author),
+            date=given.get("date", meta.date),
+        ),
+    )

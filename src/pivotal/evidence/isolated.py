@@ -95,8 +95,9 @@ class IsolatedReader:
     def __enter__(self) -> IsolatedReader:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.close()
 
     def read(self, path: Path) -> ReadDocument:
@@ -122,9 +123,11 @@ class IsolatedReader:
         if kind == "late":
             raise UnreadableDocument(
                 f"still not read after {limits.seconds:g} s; this file is built in a way the reader "
-                "cannot get through (save it again as plain text or a simpler PDF)")
-        raise UnreadableDocument(f"the reader stopped while reading it (more than "
-                                 f"{limits.memory / 1024**3:g} GB of memory?)")
+                "cannot get through (save it again as plain text or a simpler PDF)"
+            )
+        raise UnreadableDocument(
+            f"the reader stopped while reading it (more than {limits.memory / 1024**3:g} GB of memory?)"
+        )
 
     def close(self) -> None:
         """Let the worker finish; stop it if it does not within a second."""
@@ -142,16 +145,28 @@ class IsolatedReader:
         request_read, request_write = os.pipe()
         answer_read, answer_write = os.pipe()
         package_root = str(Path(__file__).resolve().parents[2])
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            p for p in (package_root, os.environ.get("PYTHONPATH")) if p)}
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p),
+        }
         errors = tempfile.TemporaryFile()  # noqa: SIM115 - kept open for the worker's life, closed by _stop
         try:
             # -P: the folder the user works in must not shadow a module the worker imports.
             process = subprocess.Popen(
-                [sys.executable, "-P", "-m", "pivotal.evidence.isolated", str(request_read),
-                 str(answer_write)],
-                pass_fds=(request_read, answer_write), env=env,
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors)
+                [
+                    sys.executable,
+                    "-P",
+                    "-m",
+                    "pivotal.evidence.isolated",
+                    str(request_read),
+                    str(answer_write),
+                ],
+                pass_fds=(request_read, answer_write),
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+            )
         except OSError as err:
             for fd in (request_write, answer_read):
                 os.close(fd)
@@ -170,8 +185,9 @@ class IsolatedReader:
         if not ready:
             failure = self._failure()
             self._stop()
-            raise EvidenceError(f"the document reader (python -m pivotal.evidence.isolated) could not "
-                                f"start: {failure}")
+            raise EvidenceError(
+                f"the document reader (python -m pivotal.evidence.isolated) could not start: {failure}"
+            )
         return self._requests, self._answers
 
     def _failure(self) -> str:

@@ -67,8 +67,11 @@ def match_source(source: Source, documents: list[Document]) -> Document | None:
 def scenario_documents(scenario: Scenario, documents: list[Document]) -> list[Document]:
     """The documents that are evidence for a scenario, oldest first: those of its corpus, and
     those its sources cite (in any corpus)."""
-    cited = {found.document_id for source in scenario.sources.values()
-             if (found := match_source(source, documents)) is not None}
+    cited = {
+        found.document_id
+        for source in scenario.sources.values()
+        if (found := match_source(source, documents)) is not None
+    }
     return [d for d in documents if scenario.corpus in d.corpora or d.document_id in cited]
 
 
@@ -111,9 +114,14 @@ def parameter_query(scenario: Scenario, name: str) -> str:
     return "\n".join(parts)
 
 
-def parameter_evidence(scenario: Scenario, store: EvidenceStore, k: int = DEFAULT_K,
-                       corpus: Corpus | None = None, parameters: list[str] | None = None,
-                       ranking: Ranking = "auto") -> dict[str, list[Passage]]:
+def parameter_evidence(
+    scenario: Scenario,
+    store: EvidenceStore,
+    k: int = DEFAULT_K,
+    corpus: Corpus | None = None,
+    parameters: list[str] | None = None,
+    ranking: Ranking = "auto",
+) -> dict[str, list[Passage]]:
     """The ``k`` passages that best bear on each parameter, best first, with BM25 scores.
 
     ``parameters`` limits the answer to some names (default: all of the scenario's).  The
@@ -167,8 +175,9 @@ class CheckReport:
         return list(dict.fromkeys(p.parameter for p in self.problems))
 
 
-def check_scenario(scenario: Scenario, store: EvidenceStore, min_score: float = MIN_SCORE,
-                   corpus: Corpus | None = None) -> CheckReport:
+def check_scenario(
+    scenario: Scenario, store: EvidenceStore, min_score: float = MIN_SCORE, corpus: Corpus | None = None
+) -> CheckReport:
     """Check every parameter citation against the scenario's documents (its corpus and those
     it cites), and look for unsupported parameters among their passages."""
     documents = store.documents()
@@ -198,8 +207,9 @@ def check_scenario(scenario: Scenario, store: EvidenceStore, min_score: float = 
     return report
 
 
-def _check_citation(scenario: Scenario, name: str, periods: str, citation: Citation,
-                    matched: dict[str, Document | None]) -> CitationProblem | None:
+def _check_citation(
+    scenario: Scenario, name: str, periods: str, citation: Citation, matched: dict[str, Document | None]
+) -> CitationProblem | None:
     def problem(reason: str, detail: str) -> CitationProblem:
         return CitationProblem(name, periods, citation.ref, citation.at, reason, detail)
 
@@ -208,8 +218,11 @@ def _check_citation(scenario: Scenario, name: str, periods: str, citation: Citat
         return problem("unknown-source", "the scenario defines no such source")
     document = matched.get(citation.ref)
     if document is None:
-        how = f"no document ingested from a file named {source.file}" if source.file else \
-            f"no document ingested with the title {source.title!r}"
+        how = (
+            f"no document ingested from a file named {source.file}"
+            if source.file
+            else f"no document ingested with the title {source.title!r}"
+        )
         return problem("not-ingested", how)
     numbers = cited_paragraphs(citation.at)
     if numbers is None:  # a locator such as 'Art. 5' or a page: the document is there
@@ -217,8 +230,9 @@ def _check_citation(scenario: Scenario, name: str, periods: str, citation: Citat
     outside = [n for n in numbers if not 1 <= n <= document.paragraphs]
     if outside:
         cited = ", ".join(f"¶{n}" for n in outside)
-        return problem("out-of-range",
-                       f"{cited} not in {document.file_name} ({document.paragraphs} paragraphs)")
+        return problem(
+            "out-of-range", f"{cited} not in {document.file_name} ({document.paragraphs} paragraphs)"
+        )
     return None
 
 
@@ -238,8 +252,9 @@ class PassageNote:
     cited: bool
 
 
-def passages_beside_parameters(scenario: Scenario, store: EvidenceStore, k: int = BESIDE_K
-                               ) -> dict[str, list[PassageNote]]:
+def passages_beside_parameters(
+    scenario: Scenario, store: EvidenceStore, k: int = BESIDE_K
+) -> dict[str, list[PassageNote]]:
     """The ``k`` best passages of the scenario's documents for each parameter, as short notes;
     {} when it has none (see :func:`scenario_documents`).
 
@@ -255,8 +270,15 @@ def passages_beside_parameters(scenario: Scenario, store: EvidenceStore, k: int 
         cited = cited_locations(scenario, name, documents)
         query = parameter_query(scenario, name)
         notes[name] = [
-            PassageNote(title=p.title, file_name=p.file_name, locator=p.locator, score=round(p.score, 2),
-                        excerpt=snippet(p.text, query)[0], cited=(p.document_id, p.paragraph) in cited)
-            for p in passages if p.score >= MIN_SCORE
+            PassageNote(
+                title=p.title,
+                file_name=p.file_name,
+                locator=p.locator,
+                score=round(p.score, 2),
+                excerpt=snippet(p.text, query)[0],
+                cited=(p.document_id, p.paragraph) in cited,
+            )
+            for p in passages
+            if p.score >= MIN_SCORE
         ]
     return notes

@@ -84,8 +84,10 @@ def paragraphs_of_pages(pages: list[str]) -> list[Paragraph]:
                 current = []
         if current:
             found.append((_join(current), first, line_number, page_number))
-    return [Paragraph(number, text, start, end, page)
-            for number, (text, start, end, page) in enumerate(found, start=1)]
+    return [
+        Paragraph(number, text, start, end, page)
+        for number, (text, start, end, page) in enumerate(found, start=1)
+    ]
 
 
 def _join(lines: list[str]) -> str:

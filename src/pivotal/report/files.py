@@ -32,8 +32,12 @@ def write_report(run_id: str, path: str | Path | None = None, store: RunStore | 
     return target
 
 
-def write_figures(run_id: str, folder: str | Path | None = None, fmt: Literal["png", "svg"] = "png",
-                  store: RunStore | None = None) -> list[Path]:
+def write_figures(
+    run_id: str,
+    folder: str | Path | None = None,
+    fmt: Literal["png", "svg"] = "png",
+    store: RunStore | None = None,
+) -> list[Path]:
     """Write each of the report's charts as ``<folder>/<chart>.<fmt>``; returns the files in chart order.
 
     The analysis charts are written only when the store holds such an analysis

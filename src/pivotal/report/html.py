@@ -134,9 +134,13 @@ def report_inputs(run_id: str, store: RunStore) -> ReportInputs:
     stored = store.get(run_id)
     scenario = stored_scenario(stored)
     documents = scenario_documents(scenario, EvidenceStore(store.path).documents())
-    return ReportInputs(stored=stored, analyses=analyses_of_run(store, stored.record), scenario=scenario,
-                        documents=tuple(repr(d) for d in documents),
-                        system=system_context(stored.record, store))
+    return ReportInputs(
+        stored=stored,
+        analyses=analyses_of_run(store, stored.record),
+        scenario=scenario,
+        documents=tuple(repr(d) for d in documents),
+        system=system_context(stored.record, store),
+    )
 
 
 def render_inputs(inputs: ReportInputs, store: RunStore | None = None) -> str:
@@ -144,8 +148,9 @@ def render_inputs(inputs: ReportInputs, store: RunStore | None = None) -> str:
     from pivotal.evidence import EvidenceStore, passages_beside_parameters
 
     store = store or RunStore()
-    evidence = (passages_beside_parameters(inputs.scenario, EvidenceStore(store.path)) if inputs.documents
-                else {})
+    evidence = (
+        passages_beside_parameters(inputs.scenario, EvidenceStore(store.path)) if inputs.documents else {}
+    )
     return render_report(inputs.stored, inputs.scenario, inputs.analyses, evidence, system=inputs.system)
 
 
@@ -154,16 +159,28 @@ def system_context(record: RunRecord, store: RunStore) -> dict[str, Any] | None:
     system = record.settings.get("system")
     if not isinstance(system, dict):
         return None
-    others = [r for r in store.list_runs() if r.run_id != record.run_id
-              and r.settings.get("system", {}).get("run") == system.get("run")]
+    others = [
+        r
+        for r in store.list_runs()
+        if r.run_id != record.run_id and r.settings.get("system", {}).get("run") == system.get("run")
+    ]
     contagion = system.get("contagion")
-    return {"id": system.get("id"), "title": system.get("title"), "run": system.get("run"),
-            "contagion": f"fixed at {contagion:g}" if isinstance(contagion, int | float) else contagion,
-            "others": [{"run_id": r.run_id, "scenario_id": r.scenario_id} for r in others]}
+    return {
+        "id": system.get("id"),
+        "title": system.get("title"),
+        "run": system.get("run"),
+        "contagion": f"fixed at {contagion:g}" if isinstance(contagion, int | float) else contagion,
+        "others": [{"run_id": r.run_id, "scenario_id": r.scenario_id} for r in others],
+    }
 
 
-def render_report(stored: StoredRun, scenario: Scenario, analyses: dict[str, AnalysisRecord],
-                  evidence: dict[str, list[Any]] | None = None, system: dict[str, Any] | None = None) -> str:
+def render_report(
+    stored: StoredRun,
+    scenario: Scenario,
+    analyses: dict[str, AnalysisRecord],
+    evidence: dict[str, list[Any]] | None = None,
+    system: dict[str, Any] | None = None,
+) -> str:
     """The HTML document from a run, its scenario, the analyses to show (by kind) and, when
     documents have been added to the store, the passages that bear on each parameter; ``system``:
     what :func:`system_context` says of the system run a dyad's run belongs to."""
@@ -184,7 +201,9 @@ def render_report(stored: StoredRun, scenario: Scenario, analyses: dict[str, Ana
             continue
         number += 1
         figures[name] = {
-            "number": number, "title": SECTION_TITLES[name], "how": HOW_TO_READ[name],
+            "number": number,
+            "title": SECTION_TITLES[name],
+            "how": HOW_TO_READ[name],
             "svg": Markup(charts.chart_svg(name, **inputs)),
             "alt": charts.chart_alt_text(name, **inputs),
         }
@@ -198,8 +217,9 @@ def render_report(stored: StoredRun, scenario: Scenario, analyses: dict[str, Ana
         "year_columns": YEAR_COLUMNS,
         "years": year_rows(stored.summary),
         "ties": [_tie_row(scenario, tie) for tie in ties(scenario)],
-        "episodes": [_episode_row(scenario, e)
-                     for e in sorted(scenario.episodes, key=lambda e: (e.start, e.id))],
+        "episodes": [
+            _episode_row(scenario, e) for e in sorted(scenario.episodes, key=lambda e: (e.start, e.id))
+        ],
         "analysis_kinds": ANALYSIS_KINDS,
         "analyses": {kind: _analysis_context(analyses[kind]) for kind in analyses if kind in ANALYSIS_KINDS},
         "section_titles": SECTION_TITLES,
@@ -212,9 +232,11 @@ def render_report(stored: StoredRun, scenario: Scenario, analyses: dict[str, Ana
 
 def _tie_row(scenario: Scenario, tie: Any) -> dict[str, Any]:
     return {
-        "id": tie.id, "kind": COMMITMENT_KINDS.get(tie.kind, tie.kind),
+        "id": tie.id,
+        "kind": COMMITMENT_KINDS.get(tie.kind, tie.kind),
         "parties": ", ".join(f"{actor_name(scenario, p)} ({p})" for p in tie.parties),
-        "scope": tie.scope, "start": tie.start.isoformat(),
+        "scope": tie.scope,
+        "start": tie.start.isoformat(),
         "end": "still in force" if tie.end is None else tie.end.isoformat(),
         "citations": citation_rows(scenario, tie.citations),
     }
@@ -222,9 +244,12 @@ def _tie_row(scenario: Scenario, tie: Any) -> dict[str, Any]:
 
 def _episode_row(scenario: Scenario, episode: Any) -> dict[str, Any]:
     return {
-        "id": episode.id, "title": episode.title, "start": episode.start.isoformat(),
+        "id": episode.id,
+        "title": episode.title,
+        "start": episode.start.isoformat(),
         "end": "" if episode.end is None else episode.end.isoformat(),
-        "initiator": actor_name(scenario, episode.initiator), "note": episode.note or "",
+        "initiator": actor_name(scenario, episode.initiator),
+        "note": episode.note or "",
         "citations": citation_rows(scenario, episode.sources),
     }
 
@@ -239,11 +264,18 @@ def _analysis_context(analysis: AnalysisRecord) -> dict[str, Any]:
         lines = [f"Change: {titles}; the worlds diverge in {charts.diverges_text(result)}."]
     elif analysis.kind == "sensitivity" and result.get("verdict"):
         lines = [f"Convergence: {result['verdict']}."]
-    settings = "; ".join(f"{k.replace('_', ' ')} {_setting(v)}" for k, v in analysis.settings.items()
-                         if v not in (None, [], ""))
+    settings = "; ".join(
+        f"{k.replace('_', ' ')} {_setting(v)}"
+        for k, v in analysis.settings.items()
+        if v not in (None, [], "")
+    )
     return {
-        "id": analysis.analysis_id, "created": analysis.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
-        "draws": analysis.draws, "seed": analysis.seed, "settings": settings, "lines": lines,
+        "id": analysis.analysis_id,
+        "created": analysis.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "draws": analysis.draws,
+        "seed": analysis.seed,
+        "settings": settings,
+        "lines": lines,
     }
 
 

@@ -43,11 +43,14 @@ def actor_places(scenario: Scenario) -> dict[str, tuple[float, float]]:
     """A fixed place for every actor: the first roles' triangle inside, the others on a circle."""
     first = next((r for r in scenario.roles if r.pivot is not None), scenario.roles[0])
     core = [a for a in (first.pivot, first.challenger, first.target) if a is not None]
-    everyone = ({p for t in ties(scenario) for p in t.parties}
-                | {a for r in scenario.roles for a in (r.pivot, r.challenger, r.target) if a is not None})
+    everyone = {p for t in ties(scenario) for p in t.parties} | {
+        a for r in scenario.roles for a in (r.pivot, r.challenger, r.target) if a is not None
+    }
     others = sorted(everyone - set(core))
-    places = {actor: _on_circle(0.45, angle) for actor, angle in zip(core, (90.0, 210.0, 330.0)[-len(core):],
-                                                                      strict=True)}
+    places = {
+        actor: _on_circle(0.45, angle)
+        for actor, angle in zip(core, (90.0, 210.0, 330.0)[-len(core) :], strict=True)
+    }
     for i, actor in enumerate(others):
         places[actor] = _on_circle(1.0, 90.0 + 360.0 * (i + 0.5) / len(others))
     return places
@@ -57,8 +60,9 @@ def _on_circle(radius: float, degrees: float) -> tuple[float, float]:
     return radius * math.cos(math.radians(degrees)), radius * math.sin(math.radians(degrees))
 
 
-def plot_network(scenario: Scenario, colours: dict[str, str], fallback: str,
-                 years: list[int] | None = None) -> Axes:
+def plot_network(
+    scenario: Scenario, colours: dict[str, str], fallback: str, years: list[int] | None = None
+) -> Axes:
     """One panel per year; returns the first panel's axes (its figure holds them all)."""
     years = years or network_years(scenario)
     places = actor_places(scenario)
@@ -77,39 +81,90 @@ def plot_network(scenario: Scenario, colours: dict[str, str], fallback: str,
                 pair = tuple(sorted(tie.parties))
                 bend = 0.18 * drawn.get(pair, 0)
                 drawn[pair] = drawn.get(pair, 0) + 1
-                ax.add_patch(FancyArrowPatch(
-                    places[tie.parties[0]], places[tie.parties[1]], arrowstyle="-",
-                    connectionstyle=f"arc3,rad={bend}", color=colour, linewidth=1.8, linestyle=style,
-                    shrinkA=9, shrinkB=9, zorder=2))
+                ax.add_patch(
+                    FancyArrowPatch(
+                        places[tie.parties[0]],
+                        places[tie.parties[1]],
+                        arrowstyle="-",
+                        connectionstyle=f"arc3,rad={bend}",
+                        color=colour,
+                        linewidth=1.8,
+                        linestyle=style,
+                        shrinkA=9,
+                        shrinkB=9,
+                        zorder=2,
+                    )
+                )
             elif len(tie.parties) > 2:
                 hub = _hub(tie, places)
                 for party in tie.parties:
-                    ax.add_patch(FancyArrowPatch(hub, places[party], arrowstyle="-", color=colour,
-                                                 linewidth=1.0, linestyle=style, shrinkB=9, zorder=1))
-                ax.plot([hub[0]], [hub[1]], marker="D", markersize=5, color=colour,
-                        markeredgecolor="#333333", markeredgewidth=0.5, zorder=2)
+                    ax.add_patch(
+                        FancyArrowPatch(
+                            hub,
+                            places[party],
+                            arrowstyle="-",
+                            color=colour,
+                            linewidth=1.0,
+                            linestyle=style,
+                            shrinkB=9,
+                            zorder=1,
+                        )
+                    )
+                ax.plot(
+                    [hub[0]],
+                    [hub[1]],
+                    marker="D",
+                    markersize=5,
+                    color=colour,
+                    markeredgecolor="#333333",
+                    markeredgewidth=0.5,
+                    zorder=2,
+                )
         involved = {p for t in in_force for p in t.parties}
         for actor, (x, y) in places.items():
             active = actor in involved
-            ax.plot([x], [y], marker="o", markersize=15, color="#FFFFFF" if active else "#F2F2F2",
-                    markeredgecolor="#333333" if active else "#BBBBBB", zorder=3)
-            ax.text(x, y, actor, ha="center", va="center", fontsize=6.5, zorder=4,
-                    color="#000000" if active else "#999999")
+            ax.plot(
+                [x],
+                [y],
+                marker="o",
+                markersize=15,
+                color="#FFFFFF" if active else "#F2F2F2",
+                markeredgecolor="#333333" if active else "#BBBBBB",
+                zorder=3,
+            )
+            ax.text(
+                x,
+                y,
+                actor,
+                ha="center",
+                va="center",
+                fontsize=6.5,
+                zorder=4,
+                color="#000000" if active else "#999999",
+            )
         ax.set_title(f"{year}: {len(in_force)} tie{'s' * (len(in_force) != 1)}", fontsize=9)
         ax.set_xlim(-1.3, 1.3)
         ax.set_ylim(-1.3, 1.3)
         ax.set_aspect("equal")
         ax.axis("off")
     kinds = list(dict.fromkeys(kinds_seen))
-    handles = [Line2D([], [], color=colours.get(k, fallback), linewidth=1.8,
-                      linestyle="--" if k == "patronage" else "-") for k in kinds]
-    handles += [Line2D([], [], marker="D", linestyle="", color="#FFFFFF", markeredgecolor="#333333"),
-                Patch(facecolor="#F2F2F2", edgecolor="#BBBBBB")]
+    handles = [
+        Line2D(
+            [], [], color=colours.get(k, fallback), linewidth=1.8, linestyle="--" if k == "patronage" else "-"
+        )
+        for k in kinds
+    ]
+    handles += [
+        Line2D([], [], marker="D", linestyle="", color="#FFFFFF", markeredgecolor="#333333"),
+        Patch(facecolor="#F2F2F2", edgecolor="#BBBBBB"),
+    ]
     labels = [COMMITMENT_KINDS.get(k, k) for k in kinds] + ["tie of three or more", "no tie that year"]
-    figure.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 5), fontsize=7.5,
-                  frameon=False)
-    figure.suptitle(f"Who was tied to whom on 1 July of {', '.join(map(str, years))}", fontsize=10,
-                    x=0.01, ha="left")
+    figure.legend(
+        handles, labels, loc="outside lower center", ncols=min(len(labels), 5), fontsize=7.5, frameon=False
+    )
+    figure.suptitle(
+        f"Who was tied to whom on 1 July of {', '.join(map(str, years))}", fontsize=10, x=0.01, ha="left"
+    )
     return axes[0]
 
 
@@ -128,7 +183,8 @@ def alt_network(scenario: Scenario, years: list[int] | None = None) -> str:
     parts = []
     for year in years:
         in_force = ties_in_force(scenario, year)
-        listed = ", ".join(f"{'–'.join(t.parties)} ({COMMITMENT_KINDS.get(t.kind, t.kind)})"
-                           for t in in_force)
+        listed = ", ".join(
+            f"{'–'.join(t.parties)} ({COMMITMENT_KINDS.get(t.kind, t.kind)})" for t in in_force
+        )
         parts.append(f"{year}: {listed or 'no ties'}")
     return f"Network of ties between actors on 1 July of {len(years)} years. " + "; ".join(parts) + "."

@@ -37,8 +37,19 @@ class ScenarioError(ValueError):
         super().__init__(self._message())
 
     def __reduce__(self) -> tuple:  # keyword-only arguments: say how to build it again
-        return (_rebuild, (self.source, self.line, self.column, self.field, self.expected, self.found,
-                           self.more, self.others))
+        return (
+            _rebuild,
+            (
+                self.source,
+                self.line,
+                self.column,
+                self.field,
+                self.expected,
+                self.found,
+                self.more,
+                self.others,
+            ),
+        )
 
     @property
     def problems(self) -> list[ScenarioError]:
@@ -61,10 +72,26 @@ class ScenarioError(ValueError):
         return text
 
 
-def _rebuild(source: str, line: int | None, column: int | None, field: str, expected: str, found: str,
-             more: int, others: list[ScenarioError]) -> ScenarioError:
-    return ScenarioError(source=source, line=line, column=column, field=field, expected=expected,
-                         found=found, more=more, others=others)
+def _rebuild(
+    source: str,
+    line: int | None,
+    column: int | None,
+    field: str,
+    expected: str,
+    found: str,
+    more: int,
+    others: list[ScenarioError],
+) -> ScenarioError:
+    return ScenarioError(
+        source=source,
+        line=line,
+        column=column,
+        field=field,
+        expected=expected,
+        found=found,
+        more=more,
+        others=others,
+    )
 
 
 def one_of(every: str, kind: str, names: Sequence[str], found: str) -> str:

@@ -57,23 +57,39 @@ def validate_document(text: str, source: str, model: type[M], sections: str) -> 
     """Parse YAML text and validate it as ``model``; return it with the positions of its values."""
     data, positions = _parse_yaml(text, source)
     if not isinstance(data, dict):
-        raise ScenarioError(source=source, line=1, column=1, field="",
-                            expected=f"a mapping of {sections}", found=_kind_of(data))
+        raise ScenarioError(
+            source=source,
+            line=1,
+            column=1,
+            field="",
+            expected=f"a mapping of {sections}",
+            found=_kind_of(data),
+        )
     if model.__name__ == "Scenario" and {"dyads", "contagion"} <= set(data):
-        raise ScenarioError(source=source, line=1, column=1, field="",
-                            expected="a scenario (id, title, periods, actors, roles, ...)",
-                            found="a system of dyads: check it with `pivotal system validate`")
+        raise ScenarioError(
+            source=source,
+            line=1,
+            column=1,
+            field="",
+            expected="a scenario (id, title, periods, actors, roles, ...)",
+            found="a system of dyads: check it with `pivotal system validate`",
+        )
     if model.__name__ == "Overlay" and {"periods", "actors", "roles"} <= set(data):
         raise ScenarioError(
-            source=source, line=1, column=1, field="",
+            source=source,
+            line=1,
+            column=1,
+            field="",
             expected="an overlay: a file of changes to a scenario (id, title, parameters, record)",
             found="a whole scenario (it has periods, actors and roles); give it as the base with "
-                  "--scenario, e.g. pivotal whatif --set NAME=VALUE --scenario THIS-FILE")
+            "--scenario, e.g. pivotal whatif --set NAME=VALUE --scenario THIS-FILE",
+        )
     return validate_data(data, positions, source, model), positions
 
 
-def validate_data(data: dict, positions: dict, source: str, model: type[M],
-                  episodes_of: dict | None = None) -> M:
+def validate_data(
+    data: dict, positions: dict, source: str, model: type[M], episodes_of: dict | None = None
+) -> M:
     """Validate already-parsed data as ``model``; the first error becomes a located ScenarioError.
 
     Periods may name episodes by id: those of ``episodes_of`` (raw scenario data), else the data's own.
@@ -105,8 +121,15 @@ def raise_first_problem(source: str, positions: dict, problems: list[Problem]) -
 def _with_others(located: list[ScenarioError]) -> ScenarioError:
     """The first error, carrying the others."""
     first = located[0]
-    return ScenarioError(source=first.source, line=first.line, column=first.column, field=first.field,
-                         expected=first.expected, found=first.found, others=located[1:])
+    return ScenarioError(
+        source=first.source,
+        line=first.line,
+        column=first.column,
+        field=first.field,
+        expected=first.expected,
+        found=first.found,
+        others=located[1:],
+    )
 
 
 #: Largest scenario or overlay file read, in bytes: the built-in scenario is about 90 kB, and
@@ -121,15 +144,32 @@ def read_document(path: str | Path, what: str = "scenario") -> str:
         with path.open("rb") as stream:  # read no more than the limit, whatever the file claims
             data = stream.read(MAX_DOCUMENT_BYTES + 1)
     except FileNotFoundError as err:
-        raise ScenarioError(source=str(path), line=None, column=None, field="",
-                            expected=f"an existing {what} file", found="no such file") from err
+        raise ScenarioError(
+            source=str(path),
+            line=None,
+            column=None,
+            field="",
+            expected=f"an existing {what} file",
+            found="no such file",
+        ) from err
     except OSError as err:
-        raise ScenarioError(source=str(path), line=None, column=None, field="",
-                            expected=f"a readable {what} file", found=type(err).__name__) from err
+        raise ScenarioError(
+            source=str(path),
+            line=None,
+            column=None,
+            field="",
+            expected=f"a readable {what} file",
+            found=type(err).__name__,
+        ) from err
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise ScenarioError(source=str(path), line=None, column=None, field="",
-                            expected=f"a {what} file of at most {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB",
-                            found="a larger file")
+        raise ScenarioError(
+            source=str(path),
+            line=None,
+            column=None,
+            field="",
+            expected=f"a {what} file of at most {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB",
+            found="a larger file",
+        )
     return decode_document(data, str(path))
 
 
@@ -140,8 +180,14 @@ def decode_document(data: bytes, source: str) -> str:
     except UnicodeDecodeError as err:
         before = data[: err.start].decode("utf-8")
         line, column = _line_and_column(before, len(before))
-        raise ScenarioError(source=source, line=line, column=column, field="",
-                            expected="UTF-8 text", found=f"the byte {data[err.start]:#04x}") from err
+        raise ScenarioError(
+            source=source,
+            line=line,
+            column=column,
+            field="",
+            expected="UTF-8 text",
+            found=f"the byte {data[err.start]:#04x}",
+        ) from err
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -161,9 +207,14 @@ def builtin_names() -> list[str]:
 def builtin_scenario(name: str = DEFAULT_BUILTIN) -> Scenario:
     """Load a built-in scenario by name."""
     if name not in builtin_names():
-        raise ScenarioError(source=name, line=None, column=None, field="",
-                            expected=f"a built-in scenario ({', '.join(builtin_names())}) or a file path",
-                            found=repr(name))
+        raise ScenarioError(
+            source=name,
+            line=None,
+            column=None,
+            field="",
+            expected=f"a built-in scenario ({', '.join(builtin_names())}) or a file path",
+            found=repr(name),
+        )
     text = resources.files(BUILTIN_PACKAGE).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
     return parse_scenario(text, source=f"{name}.yaml")
 
@@ -176,9 +227,14 @@ def resolve_scenario(name_or_path: str | None) -> Scenario:
         return builtin_scenario(name_or_path)
     if not Path(name_or_path).exists():
         names = ", ".join(builtin_names()) or "none installed"
-        raise ScenarioError(source=name_or_path, line=None, column=None, field="",
-                            expected=f"a built-in scenario ({names}) or an existing YAML file",
-                            found="neither")
+        raise ScenarioError(
+            source=name_or_path,
+            line=None,
+            column=None,
+            field="",
+            expected=f"a built-in scenario ({names}) or an existing YAML file",
+            found="neither",
+        )
     return load_scenario(name_or_path)
 
 
@@ -189,8 +245,9 @@ def scenario_hash(scenario: Scenario) -> str:
     not any number a run gives, and leaving it out keeps the hashes (and the analyses recorded
     under them) of files written before the field existed.
     """
-    return hashlib.sha256(scenario.model_dump_json(exclude=_unused_additions(scenario, corpus=True))
-                          .encode()).hexdigest()
+    return hashlib.sha256(
+        scenario.model_dump_json(exclude=_unused_additions(scenario, corpus=True)).encode()
+    ).hexdigest()
 
 
 def scenario_json(scenario: Scenario) -> str:
@@ -219,29 +276,57 @@ def _parse_yaml(text: str, source: str) -> tuple[Any, dict]:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
-        raise ScenarioError(source=source, line=line, column=column, field="",
-                            expected="well-formed YAML",
-                            found=_found(err.problem or err.context or "a syntax error")) from err
+        raise ScenarioError(
+            source=source,
+            line=line,
+            column=column,
+            field="",
+            expected="well-formed YAML",
+            found=_found(err.problem or err.context or "a syntax error"),
+        ) from err
     except yaml.reader.ReaderError as err:
         line, column = _line_and_column(text, reader_offset(text, err.position))
-        raise ScenarioError(source=source, line=line, column=column, field="",
-                            expected="printable characters",
-                            found=f"the character #x{err.character:04x}" if isinstance(err.character, int)
-                            else repr(err.character)) from err
+        raise ScenarioError(
+            source=source,
+            line=line,
+            column=column,
+            field="",
+            expected="printable characters",
+            found=f"the character #x{err.character:04x}"
+            if isinstance(err.character, int)
+            else repr(err.character),
+        ) from err
     except yaml.YAMLError as err:
-        raise ScenarioError(source=source, line=None, column=None, field="",
-                            expected="well-formed YAML", found=str(err)) from err
+        raise ScenarioError(
+            source=source, line=None, column=None, field="", expected="well-formed YAML", found=str(err)
+        ) from err
     except UnicodeEncodeError as err:  # text from Python, not from a file: a lone surrogate
         line, column = _line_and_column(text, err.start)
-        raise ScenarioError(source=source, line=line, column=column, field="", expected="Unicode text",
-                            found=f"the unpaired surrogate #x{ord(text[err.start]):04x}") from err
+        raise ScenarioError(
+            source=source,
+            line=line,
+            column=column,
+            field="",
+            expected="Unicode text",
+            found=f"the unpaired surrogate #x{ord(text[err.start]):04x}",
+        ) from err
     except DocumentShapeError as err:
         raise _error(source, dotted(err.path), err.mark, err.expected, err.found, 0) from err
     if document.duplicates:
         in_order = sorted(document.duplicates, key=lambda d: (d.second.line, d.second.column))
-        raise _with_others([_error(source, dotted(dup.path), dup.second, "each key once in a mapping",
-                                   f"`{dup.path[-1]}` again (first at line {dup.first.line})", 0)
-                            for dup in in_order])
+        raise _with_others(
+            [
+                _error(
+                    source,
+                    dotted(dup.path),
+                    dup.second,
+                    "each key once in a mapping",
+                    f"`{dup.path[-1]}` again (first at line {dup.first.line})",
+                    0,
+                )
+                for dup in in_order
+            ]
+        )
     return document.data, document.positions
 
 
@@ -260,11 +345,16 @@ def _kind_of(value: Any) -> str:
     return "an empty document" if value is None else f"a {type(value).__name__}"
 
 
-def _error(source: str, field: str, mark: Mark | None, expected: str, found: str,
-           more: int) -> ScenarioError:
-    return ScenarioError(source=source, line=mark.line if mark else None,
-                         column=mark.column if mark else None, field=field,
-                         expected=expected, found=found, more=more)
+def _error(source: str, field: str, mark: Mark | None, expected: str, found: str, more: int) -> ScenarioError:
+    return ScenarioError(
+        source=source,
+        line=mark.line if mark else None,
+        column=mark.column if mark else None,
+        field=field,
+        expected=expected,
+        found=found,
+        more=more,
+    )
 
 
 def _problem_error(source: str, positions: dict, problem: Problem, more: int) -> ScenarioError:

@@ -66,7 +66,8 @@ class Overlay(Strict):
 
     def changed_periods(self) -> list[PeriodRange]:
         return [p.periods for pieces in self.parameters.values() for p in pieces] + [
-            r.periods for r in self.record]
+            r.periods for r in self.record
+        ]
 
     @property
     def first_period(self) -> Period | None:
@@ -92,8 +93,13 @@ def check_overlay(overlay: Overlay, base: Scenario, source: str, positions: dict
 def overlay_problems(overlay: Overlay, base: Scenario) -> list[Problem]:
     problems: list[Problem] = []
     if overlay.scenario is not None and overlay.scenario != base.id:
-        problems.append(Problem(("scenario",), f"the id of the scenario it is applied to ({base.id!r})",
-                                repr(overlay.scenario)))
+        problems.append(
+            Problem(
+                ("scenario",),
+                f"the id of the scenario it is applied to ({base.id!r})",
+                repr(overlay.scenario),
+            )
+        )
     if not overlay.parameters and not overlay.record:
         problems.append(Problem((), "at least one change under `parameters` or `record`", "none"))
     for name, pieces in overlay.parameters.items():
@@ -109,14 +115,19 @@ def overlay_problems(overlay: Overlay, base: Scenario) -> list[Problem]:
         problems += record_entry_problems(base, entry, ("record", i))
     problems += coverage(base, [r.periods for r in overlay.record], ("record",), "the record", complete=False)
     known = {**base.sources, **overlay.sources}
-    cited = [(("parameters", n, i, "sources"), p.sources) for n, ps in overlay.parameters.items()
-             for i, p in enumerate(ps)] + [(("record", i, "sources"), r.sources)
-                                           for i, r in enumerate(overlay.record)]
+    cited = [
+        (("parameters", n, i, "sources"), p.sources)
+        for n, ps in overlay.parameters.items()
+        for i, p in enumerate(ps)
+    ] + [(("record", i, "sources"), r.sources) for i, r in enumerate(overlay.record)]
     for path, citations in cited:
         for j, citation in enumerate(citations):
             if citation.ref not in known:
-                problems.append(Problem((*path, j, "ref"), "a source id of the scenario or the overlay",
-                                        repr(citation.ref)))
+                problems.append(
+                    Problem(
+                        (*path, j, "ref"), "a source id of the scenario or the overlay", repr(citation.ref)
+                    )
+                )
     return problems
 
 
@@ -142,9 +153,14 @@ def resolve_overlay(name_or_path: str) -> tuple[Overlay, dict, str]:
         return overlay, positions, source
     if not Path(name_or_path).exists():
         names = ", ".join(builtin_overlay_names()) or "none installed"
-        raise ScenarioError(source=name_or_path, line=None, column=None, field="",
-                            expected=f"a shipped counterfactual ({names}) or an existing overlay file",
-                            found="neither")
+        raise ScenarioError(
+            source=name_or_path,
+            line=None,
+            column=None,
+            field="",
+            expected=f"a shipped counterfactual ({names}) or an existing overlay file",
+            found="neither",
+        )
     return load_overlay(name_or_path)
 
 
@@ -162,8 +178,9 @@ def apply_overlay(base: Scenario, overlay: Overlay) -> Scenario:
         kept = [part for r in base.record for part in _outside(r, spans, base)]
         added = [RecordEntry.model_construct(**dict(r)) for r in overlay.record]
         record = sorted(kept + added, key=lambda r: r.periods.start)
-    return base.model_copy(update={"parameters": parameters, "record": record,
-                                   "sources": {**base.sources, **overlay.sources}})
+    return base.model_copy(
+        update={"parameters": parameters, "record": record, "sources": {**base.sources, **overlay.sources}}
+    )
 
 
 def _outside(item: Any, spans: list[PeriodRange], base: Scenario) -> list[Any]:
@@ -186,12 +203,22 @@ ANSWER_FIELDS = ("pivot_response", "appeal_answered", "ceasefire_days", "ceasefi
 #: Record fields that describe a challenge, so go with it too.
 CHALLENGE_FIELDS = ("ceasefire_broker", "challenger_kept", "against")
 
-SETTABLE_RECORD_FIELDS = ("challenge", "pivot_response", "appeal_answered", "target_hedged", "ceasefire_days",
-                          "ceasefire_held", "target_move", "pivot_answer", "pivot_posture")
+SETTABLE_RECORD_FIELDS = (
+    "challenge",
+    "pivot_response",
+    "appeal_answered",
+    "target_hedged",
+    "ceasefire_days",
+    "ceasefire_held",
+    "target_move",
+    "pivot_answer",
+    "pivot_posture",
+)
 
 
-def overlay_from_settings(settings: list[str], base: Scenario, periods: str | None = None,
-                          option: str = "--set") -> Overlay:
+def overlay_from_settings(
+    settings: list[str], base: Scenario, periods: str | None = None, option: str = "--set"
+) -> Overlay:
     """Build an overlay from ``PATH=VALUE[@PERIODS]`` settings, as typed after ``--set``.
 
     ``PATH`` is a parameter name (optionally ``parameters.NAME``) with a number
@@ -215,8 +242,9 @@ def overlay_from_settings(settings: list[str], base: Scenario, periods: str | No
         if path.startswith("record."):
             field = path.removeprefix("record.")
             if field not in SETTABLE_RECORD_FIELDS:
-                raise _setting_error(where, path, f"a record field ({', '.join(SETTABLE_RECORD_FIELDS)})",
-                                     repr(field))
+                raise _setting_error(
+                    where, path, f"a record field ({', '.join(SETTABLE_RECORD_FIELDS)})", repr(field)
+                )
             empty = value.lower() in ("null", "") or (value.lower() == "none" and field != "challenge")
             for period in _periods_of(base, span, where):
                 entry = record.setdefault(period, _record_start(base, period))
@@ -232,9 +260,13 @@ def overlay_from_settings(settings: list[str], base: Scenario, periods: str | No
         # some without one); whether a ceasefire held is said only of a mediation, and the pivot's
         # answer only of a provocation: ones kept from the base record go when a setting changes that.
         if base.record_for(period) is None and (period, "challenge") not in given:
-            raise _setting_error(f"{option} " + " ".join(settings), "periods",
-                                 f"a record.challenge for {period_label(period)} too (the scenario has no "
-                                 "record there, so the model simulates it)", "no challenge given")
+            raise _setting_error(
+                f"{option} " + " ".join(settings),
+                "periods",
+                f"a record.challenge for {period_label(period)} too (the scenario has no "
+                "record there, so the model simulates it)",
+                "no challenge given",
+            )
         if entry.get("challenge") == "none":
             for field in (*ANSWER_FIELDS, *CHALLENGE_FIELDS):
                 entry.pop(field, None)
@@ -248,15 +280,24 @@ def overlay_from_settings(settings: list[str], base: Scenario, periods: str | No
             entry.pop("pivot_answer", None)
     for where, reached in answers.items():
         if all(record[p].get("challenge") == "none" for p in reached):
-            raise _setting_error(where, "periods", "periods with a challenge to answer (set "
-                                 "record.challenge too, or name a period with a probe or an offensive)",
-                                 ", ".join(period_label(p) for p in reached) + ": no challenge")
+            raise _setting_error(
+                where,
+                "periods",
+                "periods with a challenge to answer (set "
+                "record.challenge too, or name a period with a probe or an offensive)",
+                ", ".join(period_label(p) for p in reached) + ": no challenge",
+            )
     changed = {period: entry for period, entry in record.items() if entry != _record_start(base, period)}
     if not changed and not parameters:
         changed = record  # settings restating the record are a variant too (a sweep grid's base value)
-    data = {"id": "settings", "title": f"Settings given with {option}", "parameters": parameters,
-            "record": [{"periods": str(PeriodRange(period, period)), **entry}
-                       for period, entry in changed.items()]}
+    data = {
+        "id": "settings",
+        "title": f"Settings given with {option}",
+        "parameters": parameters,
+        "record": [
+            {"periods": str(PeriodRange(period, period)), **entry} for period, entry in changed.items()
+        ],
+    }
     overlay = validate_data(data, {}, option, Overlay, {"episodes": [e.model_dump() for e in base.episodes]})
     check_overlay(overlay, base, option)
     return overlay
@@ -265,8 +306,7 @@ def overlay_from_settings(settings: list[str], base: Scenario, periods: str | No
 def _split_setting(setting: str, default: str, where: str) -> tuple[str, str, str]:
     path, sep, rest = setting.partition("=")
     if not sep or not path.strip():
-        raise _setting_error(where, "", "PATH=VALUE, e.g. patron_shield=0.1@2020-2025",
-                             repr(setting))
+        raise _setting_error(where, "", "PATH=VALUE, e.g. patron_shield=0.1@2020-2025", repr(setting))
     value, _, span = rest.partition("@")
     return path.strip(), value.strip(), span.strip() or default
 
@@ -297,8 +337,11 @@ def _record_start(base: Scenario, period: Period) -> dict:
     entry = base.record_for(period)
     if entry is None:
         return {"challenge": "none"}
-    return {name: value for name, value in entry.model_dump(exclude={"periods"}).items()
-            if value is not None and value != []}
+    return {
+        name: value
+        for name, value in entry.model_dump(exclude={"periods"}).items()
+        if value is not None and value != []
+    }
 
 
 def _setting_error(where: str, field: str, expected: str, found: str) -> ScenarioError:

@@ -81,15 +81,23 @@ class _ShallowComposer(Composer):
         if index is None:  # a mapping's key: a scalar, else refused before it is read
             if opens:
                 kind = "list" if self.check_event(yaml.SequenceStartEvent) else "mapping"
-                raise DocumentShapeError(tuple(self._path), self._next_mark(),
-                                         "a plain key (a name or a number)", f"a {kind} used as a key")
+                raise DocumentShapeError(
+                    tuple(self._path),
+                    self._next_mark(),
+                    "a plain key (a name or a number)",
+                    f"a {kind} used as a key",
+                )
             return super().compose_node(parent, index)
         # a list item's index, or the key (always a scalar, see above) of a mapping's value
         self._path.append(index.value if isinstance(index, yaml.ScalarNode) else int(index))  # type: ignore[arg-type]
         try:
             if opens and len(self._path) >= MAX_DEPTH:
-                raise DocumentShapeError(tuple(self._path), self._next_mark(),
-                                         f"at most {MAX_DEPTH} levels of nesting", "deeper nesting")
+                raise DocumentShapeError(
+                    tuple(self._path),
+                    self._next_mark(),
+                    f"at most {MAX_DEPTH} levels of nesting",
+                    "deeper nesting",
+                )
             return super().compose_node(parent, index)
         finally:
             self._path.pop()
@@ -118,8 +126,9 @@ def _located(tag: str, what: str) -> None:
         except (ValueError, OverflowError) as err:
             value = node.value if len(node.value) <= 40 else node.value[:37] + "..."
             reason = "too many digits" if "digits" in str(err) else str(err)
-            raise ConstructorError(None, None, f"{value!r} is not a valid {what} ({reason})",
-                                   node.start_mark) from err
+            raise ConstructorError(
+                None, None, f"{value!r} is not a valid {what} ({reason})", node.start_mark
+            ) from err
 
     _Loader.add_constructor(tag, checked)
 
@@ -161,12 +170,16 @@ def read_yaml(text: str) -> Document:
         positions, duplicates = _index(root)
         return Document(loader.construct_document(root), positions, duplicates)
     except yaml.MarkedYAMLError as err:
-        if (isinstance(err, yaml.scanner.ScannerError | yaml.parser.ParserError)
-                and "maximum nesting depth" in str(err.problem) and err.problem_mark is not None):
+        if (
+            isinstance(err, yaml.scanner.ScannerError | yaml.parser.ParserError)
+            and "maximum nesting depth" in str(err.problem)
+            and err.problem_mark is not None
+        ):
             # libyaml's own limit, met first where its scanner reads ahead through a flow list
             mark = Mark(err.problem_mark.line + 1, err.problem_mark.column + 1)
-            raise DocumentShapeError((), mark, f"at most {MAX_DEPTH} levels of nesting",
-                                     "deeper nesting") from None
+            raise DocumentShapeError(
+                (), mark, f"at most {MAX_DEPTH} levels of nesting", "deeper nesting"
+            ) from None
         raise _clearer_syntax_error(text, err) or err from None
     finally:
         loader.dispose()
@@ -225,8 +238,12 @@ def _index(root: yaml.Node) -> tuple[dict[Path, Mark], list[DuplicateKey]]:
     while stack:
         node, path = stack.pop()
         if id(node) in seen:
-            raise DocumentShapeError(path, _mark(node), "each value written out where it is used",
-                                     "a value anchored here (&name) and used again (*name)")
+            raise DocumentShapeError(
+                path,
+                _mark(node),
+                "each value written out where it is used",
+                "a value anchored here (&name) and used again (*name)",
+            )
         seen.add(id(node))
         if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
             continue
@@ -238,8 +255,9 @@ def _index(root: yaml.Node) -> tuple[dict[Path, Mark], list[DuplicateKey]]:
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 kind = "list" if isinstance(key_node, yaml.SequenceNode) else "mapping"
-                raise DocumentShapeError(path, _mark(key_node), "a plain key (a name or a number)",
-                                         f"a {kind} used as a key")
+                raise DocumentShapeError(
+                    path, _mark(key_node), "a plain key (a name or a number)", f"a {kind} used as a key"
+                )
             child = (*path, key_node.value)
             if child in positions:
                 duplicates.append(DuplicateKey(child, positions[child], _mark(key_node)))

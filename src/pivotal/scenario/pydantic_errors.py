@@ -23,8 +23,9 @@ def describe(error: dict[str, Any], located: Path, model: type[BaseModel] = Scen
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, loc[:-1])
         every = "one of the known keys: " + ", ".join(allowed)
-        expected = one_of(every, "one of the known keys", allowed, str(loc[-1])) if allowed else (
-            "no extra keys")
+        expected = (
+            one_of(every, "one of the known keys", allowed, str(loc[-1])) if allowed else ("no extra keys")
+        )
         return expected, f"unknown key `{loc[-1]}`", dotted(located)
     if kind == "too_short":
         least = error["ctx"]["min_length"]

@@ -84,8 +84,10 @@ def read_periods(value: object, episodes: dict[str, dt.date]) -> PeriodRange:
         keys = [_period_end(part, episodes) for part in parts]
         if None not in keys:
             return PeriodRange(keys[0], keys[1])  # type: ignore[arg-type]
-    raise ValueError("a year like 2016, a range like '1994-2019', or an episode played as a period "
-                     "(its id or start date, or 'FROM..TO')")
+    raise ValueError(
+        "a year like 2016, a range like '1994-2019', or an episode played as a period "
+        "(its id or start date, or 'FROM..TO')"
+    )
 
 
 def _period_end(text: str, episodes: dict[str, dt.date]) -> Period | None:
@@ -101,18 +103,24 @@ def _period_end(text: str, episodes: dict[str, dt.date]) -> Period | None:
     return period_key(start) if start is not None else None
 
 
-def typed_span(text: str, first: int, last: int, timeline: list[Period],
-               episodes: dict[str, dt.date]) -> PeriodRange:
+def typed_span(
+    text: str, first: int, last: int, timeline: list[Period], episodes: dict[str, dt.date]
+) -> PeriodRange:
     """Periods typed by a user, checked against the years ``first``-``last`` and the ``timeline``
     they hold: ValueError, saying what was expected, if unreadable or not periods there."""
     try:
         span = read_periods(text, episodes)
     except ValueError:
-        raise ValueError(f"expected a year like {last}, a range like {first}-{last}, or an episode played "
-                         f"as a period (its id or date), found {text!r}") from None
+        raise ValueError(
+            f"expected a year like {last}, a range like {first}-{last}, or an episode played "
+            f"as a period (its id or date), found {text!r}"
+        ) from None
     inside = first <= span.start and year_of(span.end) <= last and not span.reversed
-    if not inside or not any(p in span for p in timeline) or any(
-            not is_year(end) and end not in timeline for end in span):
+    if (
+        not inside
+        or not any(p in span for p in timeline)
+        or any(not is_year(end) and end not in timeline for end in span)
+    ):
         raise ValueError(f"expected periods within {first}-{last}, found {text!r}")
     return span
 
@@ -212,8 +220,20 @@ class Roles(Strict):
 class Commitment(Strict):
     id: Identifier
     kind: Literal[
-        "alliance", "basing", "arms_supply", "peacekeeping", "mediation", "partnership", "monitoring",
-        "sanctions", "embargo", "guarantee", "declaration", "statute", "neutrality", "peace_settlement",
+        "alliance",
+        "basing",
+        "arms_supply",
+        "peacekeeping",
+        "mediation",
+        "partnership",
+        "monitoring",
+        "sanctions",
+        "embargo",
+        "guarantee",
+        "declaration",
+        "statute",
+        "neutrality",
+        "peace_settlement",
     ]
     parties: Annotated[list[str], Field(min_length=1)]
     scope: str
@@ -329,8 +349,9 @@ class Scenario(Strict):
 
     def span(self, text: str) -> PeriodRange:
         """Periods typed by a user (``--periods``, ``--over``), checked against this scenario."""
-        return typed_span(text, self.periods.start, self.periods.end, self.timeline,
-                          {e.id: e.start for e in self.episodes})
+        return typed_span(
+            text, self.periods.start, self.periods.end, self.timeline, {e.id: e.start for e in self.episodes}
+        )
 
     def period_name(self, period: Period) -> str:
         """A period as people read it: the year, or an episode's date and id."""
@@ -338,21 +359,36 @@ class Scenario(Strict):
         return period_label(period) if episode is None else f"{period_label(period)} {episode.id}"
 
     def __repr__(self) -> str:  # the full model runs to ~100,000 characters: name what it is
-        return (f"Scenario(id={self.id!r}, title={self.title!r}, periods={self.periods.start}-"
-                f"{self.periods.end}, actors={len(self.actors)}, parameters={len(self.parameters)}, "
-                f"record={len(self.record)}, sources={len(self.sources)})")
+        return (
+            f"Scenario(id={self.id!r}, title={self.title!r}, periods={self.periods.start}-"
+            f"{self.periods.end}, actors={len(self.actors)}, parameters={len(self.parameters)}, "
+            f"record={len(self.record)}, sources={len(self.sources)})"
+        )
 
     def _repr_html_(self) -> str:
         """A notebook's view: the title, the span, who is pivot, challenger and target, and counts."""
         rows = [("periods", f"{self.periods.start}-{self.periods.end}")]
         name = {key: actor.name for key, actor in self.actors.items()}
-        rows += [(f"roles {r.periods}", f"{name.get(r.pivot or '', 'no pivot')} between "
-                  f"{name[r.challenger]} (challenger) and {name[r.target]}") for r in self.roles]
-        rows += [("actors", str(len(self.actors))), ("parameters", str(len(self.parameters))),
-                 ("record entries", str(len(self.record))), ("episodes", str(len(self.episodes))),
-                 ("sources", str(len(self.sources)))]
-        body = "".join(f"<tr><th style='text-align:left'>{escape(k)}</th><td style='text-align:left'>"
-                       f"{escape(v)}</td></tr>" for k, v in rows)
+        rows += [
+            (
+                f"roles {r.periods}",
+                f"{name.get(r.pivot or '', 'no pivot')} between "
+                f"{name[r.challenger]} (challenger) and {name[r.target]}",
+            )
+            for r in self.roles
+        ]
+        rows += [
+            ("actors", str(len(self.actors))),
+            ("parameters", str(len(self.parameters))),
+            ("record entries", str(len(self.record))),
+            ("episodes", str(len(self.episodes))),
+            ("sources", str(len(self.sources))),
+        ]
+        body = "".join(
+            f"<tr><th style='text-align:left'>{escape(k)}</th><td style='text-align:left'>"
+            f"{escape(v)}</td></tr>"
+            for k, v in rows
+        )
         heading = f"<strong>{escape(self.title)}</strong> <code>{escape(self.id)}</code>"
         return f"<div>{heading}<table>{body}</table></div>"
 
@@ -388,8 +424,11 @@ class Scenario(Strict):
 
     def defaults_used(self) -> list[str]:
         """Optional parameters the file leaves out, so that their defaults apply."""
-        return [name for name, spec in PARAMETERS_BY_NAME.items()
-                if not spec.required and name not in self.parameters]
+        return [
+            name
+            for name, spec in PARAMETERS_BY_NAME.items()
+            if not spec.required and name not in self.parameters
+        ]
 
 
 def _following(piece: ParameterPiece, name: str) -> ParameterPiece:
@@ -402,6 +441,13 @@ def _following(piece: ParameterPiece, name: str) -> ParameterPiece:
 def default_piece(value: float, periods: PeriodRange) -> ParameterPiece:
     """A fixed value over ``periods``, standing for an optional parameter the file leaves out."""
     return ParameterPiece.model_construct(
-        periods=periods, dist="uniform", low=value, mode=value, high=value, alpha=None, beta=None,
-        sources=[], note="model default",
+        periods=periods,
+        dist="uniform",
+        low=value,
+        mode=value,
+        high=value,
+        alpha=None,
+        beta=None,
+        sources=[],
+        note="model default",
     )

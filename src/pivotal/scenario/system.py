@@ -33,7 +33,10 @@ from pivotal.scenario.schema import ParameterPiece, PeriodRange, Scenario, Sourc
 from pivotal.scenario.timeline import Period, year_of
 
 CONTAGION = ParameterSpec(
-    "contagion", "omega", 0, 1,
+    "contagion",
+    "omega",
+    0,
+    1,
     "share of what one dyad's observers learn of the pivot's resolve that carries to another dyad's",
 )
 
@@ -63,8 +66,9 @@ class LoadedSystem:
     @property
     def periods(self) -> PeriodRange:
         """From the first dyad's first period to the last one's last."""
-        return PeriodRange(min(s.periods.start for s in self.scenarios),
-                           max(s.periods.end for s in self.scenarios))
+        return PeriodRange(
+            min(s.periods.start for s in self.scenarios), max(s.periods.end for s in self.scenarios)
+        )
 
     @property
     def timeline(self) -> list[Period]:
@@ -83,16 +87,22 @@ class LoadedSystem:
 def parse_system(text: str, source: str = "<string>", folder: Path | None = None) -> LoadedSystem:
     """Parse a system from YAML text; dyad files are looked for beside it (``folder``)."""
     _not_a_scenario(text, source)
-    system, positions = validate_document(text, source, System,
-                                          "system sections (id, title, pivot, dyads, ...)")
+    system, positions = validate_document(
+        text, source, System, "system sections (id, title, pivot, dyads, ...)"
+    )
     scenarios = []
     problems: list[Problem] = []
     for i, dyad in enumerate(system.dyads):
         try:
             scenarios.append(_dyad_scenario(dyad.scenario, folder))
         except ScenarioError as err:
-            problems.append(Problem(("dyads", i, "scenario"), "a built-in scenario or a valid scenario file",
-                                    f"{dyad.scenario!r}: {err}"))
+            problems.append(
+                Problem(
+                    ("dyads", i, "scenario"),
+                    "a built-in scenario or a valid scenario file",
+                    f"{dyad.scenario!r}: {err}",
+                )
+            )
     raise_first_problem(source, positions, problems)
     loaded = LoadedSystem(system, tuple(scenarios))
     raise_first_problem(source, positions, list(system_problems(loaded)))
@@ -112,14 +122,22 @@ def builtin_system_names() -> list[str]:
 def resolve_system(name_or_path: str) -> LoadedSystem:
     """A built-in system's name or a path to a system file."""
     if name_or_path in builtin_system_names():
-        text = resources.files(BUILTIN_PACKAGE).joinpath(SYSTEMS_FOLDER, f"{name_or_path}.yaml").read_text(
-            encoding="utf-8")
+        text = (
+            resources.files(BUILTIN_PACKAGE)
+            .joinpath(SYSTEMS_FOLDER, f"{name_or_path}.yaml")
+            .read_text(encoding="utf-8")
+        )
         return parse_system(text, source=f"{name_or_path}.yaml")
     if not Path(name_or_path).exists():
         names = ", ".join(builtin_system_names()) or "none installed"
-        raise ScenarioError(source=name_or_path, line=None, column=None, field="",
-                            expected=f"a built-in system ({names}) or an existing system file",
-                            found="neither")
+        raise ScenarioError(
+            source=name_or_path,
+            line=None,
+            column=None,
+            field="",
+            expected=f"a built-in system ({names}) or an existing system file",
+            found="neither",
+        )
     return load_system(name_or_path)
 
 
@@ -132,9 +150,14 @@ def _not_a_scenario(text: str, source: str) -> None:
     except yaml.YAMLError:
         return  # the validator locates the YAML error
     if isinstance(data, dict) and {"roles", "actors"} <= set(data) and "dyads" not in data:
-        raise ScenarioError(source=source, line=1, column=1, field="",
-                            expected="a system file (id, title, pivot, dyads, contagion, sources)",
-                            found="a scenario (it has actors and roles): check it with `pivotal validate`")
+        raise ScenarioError(
+            source=source,
+            line=1,
+            column=1,
+            field="",
+            expected="a system file (id, title, pivot, dyads, contagion, sources)",
+            found="a scenario (it has actors and roles): check it with `pivotal validate`",
+        )
 
 
 def load_system(path: str | Path) -> LoadedSystem:
@@ -147,9 +170,14 @@ def _dyad_scenario(name: str, folder: Path | None) -> Scenario:
         return builtin_scenario(name)
     path = Path(name) if folder is None or Path(name).is_absolute() else folder / name
     if not path.exists():
-        raise ScenarioError(source=name, line=None, column=None, field="",
-                            expected=f"a built-in scenario ({', '.join(builtin_names())}) or a file",
-                            found="neither")
+        raise ScenarioError(
+            source=name,
+            line=None,
+            column=None,
+            field="",
+            expected=f"a built-in scenario ({', '.join(builtin_names())}) or a file",
+            found="neither",
+        )
     return load_scenario(path)
 
 
@@ -160,27 +188,48 @@ def system_problems(loaded: LoadedSystem) -> list[Problem]:
     pivots = [{r.pivot for r in scenario.roles} - {None} for scenario in loaded.scenarios]
     if all(system.pivot not in named for named in pivots):  # the system's pivot is the mistake
         named = sorted(set().union(*pivots))
-        found.append(Problem(("pivot",), "the actor code the dyads' roles name as pivot "
-                             f"({', '.join(named)})", repr(system.pivot)))
+        found.append(
+            Problem(
+                ("pivot",),
+                f"the actor code the dyads' roles name as pivot ({', '.join(named)})",
+                repr(system.pivot),
+            )
+        )
     for i, scenario in enumerate(loaded.scenarios):
         if ids.index(scenario.id) != i:
-            found.append(Problem(("dyads", i, "scenario"), "each dyad a different scenario",
-                                 repr(scenario.id)))
+            found.append(
+                Problem(("dyads", i, "scenario"), "each dyad a different scenario", repr(scenario.id))
+            )
         elif pivots[i] != {system.pivot} and any(system.pivot in named for named in pivots):
-            found.append(Problem(("dyads", i, "scenario"),
-                                 f"a scenario whose roles name `{system.pivot}` as the pivot throughout",
-                                 f"{scenario.id}: pivots {', '.join(sorted(pivots[i])) or 'none'}"))
+            found.append(
+                Problem(
+                    ("dyads", i, "scenario"),
+                    f"a scenario whose roles name `{system.pivot}` as the pivot throughout",
+                    f"{scenario.id}: pivots {', '.join(sorted(pivots[i])) or 'none'}",
+                )
+            )
     span = _Span(loaded.periods, loaded.timeline)
     for i, piece in enumerate(system.contagion):
         first, last = span.periods.start, span.periods.end
         if piece.periods.start < first or year_of(piece.periods.end) > last or piece.periods.reversed:
-            found.append(Problem(("contagion", i, "periods"), f"periods within the dyads' {first}-{last}",
-                                 f"'{piece.periods}'"))
+            found.append(
+                Problem(
+                    ("contagion", i, "periods"),
+                    f"periods within the dyads' {first}-{last}",
+                    f"'{piece.periods}'",
+                )
+            )
         found += piece_problems_of(piece, ("contagion", i))
-    found += coverage(span, [p.periods for p in system.contagion],  # type: ignore[arg-type]
-                      ("contagion",), "`contagion`", complete=True)
-    found += citation_problems(system.sources, [(("contagion", i, "sources"), p.sources)
-                                                for i, p in enumerate(system.contagion)])
+    found += coverage(
+        span,
+        [p.periods for p in system.contagion],  # type: ignore[arg-type]
+        ("contagion",),
+        "`contagion`",
+        complete=True,
+    )
+    found += citation_problems(
+        system.sources, [(("contagion", i, "sources"), p.sources) for i, p in enumerate(system.contagion)]
+    )
     return found
 
 
@@ -188,9 +237,11 @@ def piece_problems_of(piece: ParameterPiece, path: tuple) -> list[Problem]:
     found = list(piece_problems("contagion", piece, path))
     if found:
         return found
-    return [Problem((*path, field), f"a value of `contagion` in {CONTAGION.describe_bounds()}", f"{value:g}")
-            for field in ("low", "mode", "high")
-            if (value := getattr(piece, field)) is not None and not CONTAGION.contains(value)][:1]
+    return [
+        Problem((*path, field), f"a value of `contagion` in {CONTAGION.describe_bounds()}", f"{value:g}")
+        for field in ("low", "mode", "high")
+        if (value := getattr(piece, field)) is not None and not CONTAGION.contains(value)
+    ][:1]
 
 
 @dataclass(frozen=True)

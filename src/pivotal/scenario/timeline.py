@@ -70,8 +70,14 @@ def periods_text(periods: list[Period], dash: str = "-", timeline: list[Period] 
             spans[-1][1] = period
         else:
             spans.append([period, period])
-    return ", ".join(period_label(a) if a == b else f"{a}{dash}{b}" if is_year(a) and is_year(b)
-                     else f"{period_label(a)}..{period_label(b)}" for a, b in spans)
+    return ", ".join(
+        period_label(a)
+        if a == b
+        else f"{a}{dash}{b}"
+        if is_year(a) and is_year(b)
+        else f"{period_label(a)}..{period_label(b)}"
+        for a, b in spans
+    )
 
 
 def _follows(before: Period, period: Period, order: dict[Period, int] | None) -> bool:

@@ -36,16 +36,26 @@ class Backend:
     chunk_blocks: int  # random-number blocks per chunk
     streams: bool = False  # whether it reduces each period as it plays it (fused_walk.chunk_statistics)
 
-    def run_chunk(self, plan: RunPlan, quantiles: np.ndarray, uniforms: np.ndarray,
-                  fitted: dict[str, np.ndarray] | None = None) -> ChunkOutput:
+    def run_chunk(
+        self,
+        plan: RunPlan,
+        quantiles: np.ndarray,
+        uniforms: np.ndarray,
+        fitted: dict[str, np.ndarray] | None = None,
+    ) -> ChunkOutput:
         if self.name == "numba":
             from pivotal.simulation.fused_walk import run_chunk as compiled
 
             return compiled(plan, quantiles, uniforms, fitted)
         return run_chunk(plan, quantiles, uniforms, self.step, self.xp, fitted)
 
-    def walk(self, plan: RunPlan, quantiles: np.ndarray, uniforms: np.ndarray,
-             fitted: dict[str, np.ndarray] | None = None) -> Walk:
+    def walk(
+        self,
+        plan: RunPlan,
+        quantiles: np.ndarray,
+        uniforms: np.ndarray,
+        fitted: dict[str, np.ndarray] | None = None,
+    ) -> Walk:
         """A walk over ``plan``'s periods on this backend (a system of dyads plays several)."""
         if self.name == "numba":
             from pivotal.simulation.fused_walk import CompiledWalk
@@ -89,9 +99,7 @@ def _jax_backend() -> Backend:
     try:
         import jax
     except ImportError as error:
-        raise BackendUnavailable(
-            'the JAX backend needs JAX: pip install "pivotal[jax]"'
-        ) from error
+        raise BackendUnavailable('the JAX backend needs JAX: pip install "pivotal[jax]"') from error
     jax.config.update("jax_enable_x64", True)
     import jax.numpy as jnp
 

@@ -95,9 +95,11 @@ class SimulationResult:
     quantiles: np.ndarray | None = None  # (n_parameters x pivots, draws), the draws' parameter quantiles
 
     def __repr__(self) -> str:  # its arrays hold periods x draws numbers each: say their shape
-        return (f"SimulationResult(scenario={self.scenario.id!r}, draws={self.draws}, seed={self.seed}, "
-                f"periods={self.periods[0]}-{self.periods[-1]}, metrics={len(self.metrics)} arrays of "
-                f"shape {self.challenge.shape})")
+        return (
+            f"SimulationResult(scenario={self.scenario.id!r}, draws={self.draws}, seed={self.seed}, "
+            f"periods={self.periods[0]}-{self.periods[-1]}, metrics={len(self.metrics)} arrays of "
+            f"shape {self.challenge.shape})"
+        )
 
 
 def default_threads() -> int:
@@ -133,9 +135,15 @@ def bytes_per_draw(plan: RunPlan) -> int:
     return 8 * (random_numbers + outputs + working)
 
 
-def chunk_plan(plan: RunPlan, largest: int, workers: int, digest_bytes: int = 0,
-               held_bytes: int = 0, budget: int | None = None,
-               per_draw: int | None = None) -> tuple[int, int]:
+def chunk_plan(
+    plan: RunPlan,
+    largest: int,
+    workers: int,
+    digest_bytes: int = 0,
+    held_bytes: int = 0,
+    budget: int | None = None,
+    per_draw: int | None = None,
+) -> tuple[int, int]:
     """Draws per chunk and chunks in flight, so that a run stays within ``budget`` bytes.
 
     The reduction holds ``held_bytes`` throughout (streamed summaries: one histogram per output
@@ -205,15 +213,26 @@ def iter_chunks(
         raise ValueError(f"draws must be at least 1, got {draws}")
     if first_draw < 0:
         raise ValueError(f"first_draw must be 0 or more, got {first_draw}")
-    if quantiles is not None and quantiles.shape not in ((len(PARAMETER_NAMES), draws),
-                                                         (plan.quantile_rows, draws)):
-        raise ValueError(f"quantiles must have shape {(len(PARAMETER_NAMES), draws)} or "
-                         f"{(plan.quantile_rows, draws)}, got {quantiles.shape}")
+    if quantiles is not None and quantiles.shape not in (
+        (len(PARAMETER_NAMES), draws),
+        (plan.quantile_rows, draws),
+    ):
+        raise ValueError(
+            f"quantiles must have shape {(len(PARAMETER_NAMES), draws)} or "
+            f"{(plan.quantile_rows, draws)}, got {quantiles.shape}"
+        )
     engine = backend if isinstance(backend, Backend) else get_backend(backend)
     root = root_sequence(seed)
     workers = threads or (default_threads() if engine.threaded else 1)
-    chunk_draws, in_flight = chunk_plan(plan, engine.chunk_blocks * BLOCK_DRAWS, workers, digest_bytes,
-                                       held_bytes, memory_budget, play_bytes if play else None)
+    chunk_draws, in_flight = chunk_plan(
+        plan,
+        engine.chunk_blocks * BLOCK_DRAWS,
+        workers,
+        digest_bytes,
+        held_bytes,
+        memory_budget,
+        play_bytes if play else None,
+    )
     if chunk_draws >= BLOCK_DRAWS:  # whole blocks: no block's numbers drawn twice, one shape to compile
         chunk_draws -= chunk_draws % BLOCK_DRAWS
     if chunk_blocks is not None:
@@ -310,8 +329,9 @@ def simulate(
     challenge = np.empty((n_periods, max(draws, 0)), dtype=np.int8)
     response = np.empty((n_periods, max(draws, 0)), dtype=np.int8)
     drawn = np.empty((plan.quantile_rows, max(draws, 0)))
-    for chunk in iter_chunks(plan, draws, seed, quantiles=quantiles, backend=backend, threads=threads,
-                             first_draw=first_draw):
+    for chunk in iter_chunks(
+        plan, draws, seed, quantiles=quantiles, backend=backend, threads=threads, first_draw=first_draw
+    ):
         part = slice(chunk.start, chunk.stop)
         metrics[:, :, part] = chunk.output.metrics.transpose(1, 0, 2)
         challenge[:, part] = chunk.output.challenge

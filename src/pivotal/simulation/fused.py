@@ -33,20 +33,81 @@ from numba import njit
 
 #: The parameters the kernel reads, in the order of the rows it is given.
 KERNEL_NAMES: tuple[str, ...] = (
-    "prize", "balance", "war_cost", "probe_gain", "probe_cost", "third_party_deterrence",
-    "pivot_distraction", "pivot_punishment", "patron_shield", "pivot_stake_target", "target_alignment",
-    "pivot_stake_challenger", "restraint_cost", "mediation_cost", "mediated_share", "peacekeepers",
-    "resolve_value", "mediation_credit", "protection_value", "alt_patron_support", "pivot_leverage",
-    "status_quo_value", "force_cost", "peacekeeper_tripwire", "ceasefire_fragility",
-    "precision_challenger", "precision_pivot", "precision_target", "concession_share",
-    "provocation_pressure", "provocation_value", "target_restraint_cost", "tilt_commitment",
-    "ultimatum_gain", "hedge_erosion", "resolve_turnover",
+    "prize",
+    "balance",
+    "war_cost",
+    "probe_gain",
+    "probe_cost",
+    "third_party_deterrence",
+    "pivot_distraction",
+    "pivot_punishment",
+    "patron_shield",
+    "pivot_stake_target",
+    "target_alignment",
+    "pivot_stake_challenger",
+    "restraint_cost",
+    "mediation_cost",
+    "mediated_share",
+    "peacekeepers",
+    "resolve_value",
+    "mediation_credit",
+    "protection_value",
+    "alt_patron_support",
+    "pivot_leverage",
+    "status_quo_value",
+    "force_cost",
+    "peacekeeper_tripwire",
+    "ceasefire_fragility",
+    "precision_challenger",
+    "precision_pivot",
+    "precision_target",
+    "concession_share",
+    "provocation_pressure",
+    "provocation_value",
+    "target_restraint_cost",
+    "tilt_commitment",
+    "ultimatum_gain",
+    "hedge_erosion",
+    "resolve_turnover",
 )
-(PRIZE, BALANCE, WAR_COST, PROBE_GAIN, PROBE_COST, THIRD_PARTY, DISTRACTION, PUNISHMENT, SHIELD,
- STAKE_TARGET, ALIGNMENT, STAKE_CHALLENGER, RESTRAINT_COST, MEDIATION_COST, MEDIATED_SHARE,
- PEACEKEEPERS, RESOLVE_VALUE, MEDIATION_CREDIT, PROTECTION, ALT_SUPPORT, LEVERAGE, STATUS_QUO,
- FORCE_COST, TRIPWIRE, FRAGILITY, LAMBDA_C, LAMBDA_P, LAMBDA_T, CONCESSION, PROVOCATION_PRESSURE,
- PROVOCATION_VALUE, TARGET_RESTRAINT_COST, TILT, ULTIMATUM, EROSION, TURNOVER) = range(len(KERNEL_NAMES))
+(
+    PRIZE,
+    BALANCE,
+    WAR_COST,
+    PROBE_GAIN,
+    PROBE_COST,
+    THIRD_PARTY,
+    DISTRACTION,
+    PUNISHMENT,
+    SHIELD,
+    STAKE_TARGET,
+    ALIGNMENT,
+    STAKE_CHALLENGER,
+    RESTRAINT_COST,
+    MEDIATION_COST,
+    MEDIATED_SHARE,
+    PEACEKEEPERS,
+    RESOLVE_VALUE,
+    MEDIATION_CREDIT,
+    PROTECTION,
+    ALT_SUPPORT,
+    LEVERAGE,
+    STATUS_QUO,
+    FORCE_COST,
+    TRIPWIRE,
+    FRAGILITY,
+    LAMBDA_C,
+    LAMBDA_P,
+    LAMBDA_T,
+    CONCESSION,
+    PROVOCATION_PRESSURE,
+    PROVOCATION_VALUE,
+    TARGET_RESTRAINT_COST,
+    TILT,
+    ULTIMATUM,
+    EROSION,
+    TURNOVER,
+) = range(len(KERNEL_NAMES))
 N_KERNEL = len(KERNEL_NAMES)
 #: Outputs per period, in the order of :data:`pivotal.simulation.kernel.METRICS`.
 N_METRICS = 23
@@ -133,9 +194,29 @@ def _bayes(mu, ratio):  # pragma: no cover - compiled
 
 
 @_jit
-def play_period(table, rows, fitted, slots, overrides, belief, resolved, erosion, prior, type_drawn,
-                uniforms, record, contexts, variants, crisis_only, target_moves_first, pivot_posture,
-                floor, metrics, challenge, response):  # pragma: no cover - compiled
+def play_period(
+    table,
+    rows,
+    fitted,
+    slots,
+    overrides,
+    belief,
+    resolved,
+    erosion,
+    prior,
+    type_drawn,
+    uniforms,
+    record,
+    contexts,
+    variants,
+    crisis_only,
+    target_moves_first,
+    pivot_posture,
+    floor,
+    metrics,
+    challenge,
+    response,
+):  # pragma: no cover - compiled
     """One period for every draw: the equations of ``kernel.period_step``, block by block.
 
     Parameters
@@ -157,11 +238,41 @@ def play_period(table, rows, fitted, slots, overrides, belief, resolved, erosion
     recorded = record[RECORDED] == 1
     par = np.empty((N_KERNEL, B))
     common = np.empty((16, B))
-    (mu, align, leverage, chi, capacity, cost_p, cost_o, punishment, stake, restraint, mediation,
-     credit_rho, advantage, kept_m, hsq, hedging_sq) = (common[0], common[1], common[2], common[3],
-                                                        common[4], common[5], common[6], common[7],
-                                                        common[8], common[9], common[10], common[11],
-                                                        common[12], common[13], common[14], common[15])
+    (
+        mu,
+        align,
+        leverage,
+        chi,
+        capacity,
+        cost_p,
+        cost_o,
+        punishment,
+        stake,
+        restraint,
+        mediation,
+        credit_rho,
+        advantage,
+        kept_m,
+        hsq,
+        hedging_sq,
+    ) = (
+        common[0],
+        common[1],
+        common[2],
+        common[3],
+        common[4],
+        common[5],
+        common[6],
+        common[7],
+        common[8],
+        common[9],
+        common[10],
+        common[11],
+        common[12],
+        common[13],
+        common[14],
+        common[15],
+    )
     res = np.empty((n_variants, 3, 2, B))  # response probabilities, resolved and irresolute type
     irr = np.empty((n_variants, 3, 2, B))
     resp = np.empty((n_variants, 3, 2, B))  # mixed at the belief
@@ -193,9 +304,11 @@ def play_period(table, rows, fitted, slots, overrides, belief, resolved, erosion
     count = 0.0
     if recorded:  # which contexts the record allows: the same for every draw
         for k in range(k_count):
-            ok = ((record[R_POSTURE] < 0 or record[R_POSTURE] == contexts[k, C_POSTURE])
-                  and (record[R_FIRST] < 0 or record[R_FIRST] == contexts[k, C_MOVE])
-                  and (record[R_ANSWER] < 0 or record[R_ANSWER] == contexts[k, C_ANSWER]))
+            ok = (
+                (record[R_POSTURE] < 0 or record[R_POSTURE] == contexts[k, C_POSTURE])
+                and (record[R_FIRST] < 0 or record[R_FIRST] == contexts[k, C_MOVE])
+                and (record[R_ANSWER] < 0 or record[R_ANSWER] == contexts[k, C_ANSWER])
+            )
             admitted[k] = 1.0 if ok else 0.0
             count += admitted[k]
     for lo in range(0, n, B):
@@ -248,18 +361,63 @@ def play_period(table, rows, fitted, slots, overrides, belief, resolved, erosion
             concede = contexts[k, C_MOVE] == CONCEDE
             z = contexts[k, C_POSTURE]
             for a in range(2):
-                _pivot_side(par, m, v, a, concede, z, mu, stake, leverage, kept_m, restraint, mediation,
-                            credit_rho, advantage, gain, res, irr, resp, post, hedge, by_type, lost_t,
-                            hedging, underflow)
+                _pivot_side(
+                    par,
+                    m,
+                    v,
+                    a,
+                    concede,
+                    z,
+                    mu,
+                    stake,
+                    leverage,
+                    kept_m,
+                    restraint,
+                    mediation,
+                    credit_rho,
+                    advantage,
+                    gain,
+                    res,
+                    irr,
+                    resp,
+                    post,
+                    hedge,
+                    by_type,
+                    lost_t,
+                    hedging,
+                    underflow,
+                )
         # The challenger's side, once per context, and what each context is worth before it.
         for k in range(k_count):
-            _challenger_side(par, m, contexts[k], gain[contexts[k, C_VARIANT]],
-                             resp[contexts[k, C_VARIANT]], leverage, kept_m, cost_p, cost_o, punishment,
-                             ch[k], mix[k])
+            _challenger_side(
+                par,
+                m,
+                contexts[k],
+                gain[contexts[k, C_VARIANT]],
+                resp[contexts[k, C_VARIANT]],
+                leverage,
+                kept_m,
+                cost_p,
+                cost_o,
+                punishment,
+                ch[k],
+                mix[k],
+            )
             if not crisis_only:
-                _context_worth(par, m, contexts[k], ch[k], by_type[contexts[k, C_VARIANT]],
-                               lost_t[contexts[k, C_VARIANT]], hedging[contexts[k, C_VARIANT]],
-                               hedging_sq, align, capacity, pivot_w[k], target_w[k])
+                _context_worth(
+                    par,
+                    m,
+                    contexts[k],
+                    ch[k],
+                    by_type[contexts[k, C_VARIANT]],
+                    lost_t[contexts[k, C_VARIANT]],
+                    hedging[contexts[k, C_VARIANT]],
+                    hedging_sq,
+                    align,
+                    capacity,
+                    pivot_w[k],
+                    target_w[k],
+                )
         # The early moves, by backward induction over the contexts' worth.
         if crisis_only:
             for b in range(m):
@@ -269,8 +427,20 @@ def play_period(table, rows, fitted, slots, overrides, belief, resolved, erosion
                     first[z, 0, b], first[z, 1, b], first[z, 2, b] = 0.0, 1.0, 0.0
                     answer[z, 0, b], answer[z, 1, b] = 0.0, 0.0
         else:
-            _early_moves(par, m, contexts, target_moves_first, pivot_posture, pivot_w, target_w,
-                         posture, posture_value, first, answer, weights)
+            _early_moves(
+                par,
+                m,
+                contexts,
+                target_moves_first,
+                pivot_posture,
+                pivot_w,
+                target_w,
+                posture,
+                posture_value,
+                first,
+                answer,
+                weights,
+            )
         # The period's moves: the record's, or drawn.
         if recorded:
             code, r_code = record[R_CHALLENGE], record[R_RESPONSE]
@@ -293,13 +463,30 @@ def play_period(table, rows, fitted, slots, overrides, belief, resolved, erosion
                         belief_after[b] = post[0, r_code, code - 1, b]
                     else:
                         belief_after[b] = _recorded_posterior(
-                            par, b, mu[b], weights, ch, contexts, variants, code, r_code, stake, leverage,
-                            kept_m, restraint, mediation, credit_rho, logs, scratch)
+                            par,
+                            b,
+                            mu[b],
+                            weights,
+                            ch,
+                            contexts,
+                            variants,
+                            code,
+                            r_code,
+                            stake,
+                            leverage,
+                            kept_m,
+                            restraint,
+                            mediation,
+                            credit_rho,
+                            logs,
+                            scratch,
+                        )
                 if record[R_HEDGED] >= 0:
                     hedged_p[b] = float(record[R_HEDGED])
                 else:
-                    hedged_p[b] = _hedge_at_record(b, weights, ch, resp, hedge, hsq, contexts, code, r_code,
-                                                   crisis_only, scratch)
+                    hedged_p[b] = _hedge_at_record(
+                        b, weights, ch, resp, hedge, hsq, contexts, code, r_code, crisis_only, scratch
+                    )
         else:
             for b in range(m):
                 i = lo + b
@@ -313,8 +500,11 @@ def play_period(table, rows, fitted, slots, overrides, belief, resolved, erosion
                     mm = int(u >= first[zz, 0, b]) + int(u >= first[zz, 0, b] + first[zz, 1, b])
                     qq = int(uniforms[7, i] >= answer[zz, 0, b])
                     for k in range(k_count):
-                        if (contexts[k, C_POSTURE] == zz and contexts[k, C_MOVE] == mm
-                                and (contexts[k, C_ANSWER] < 0 or contexts[k, C_ANSWER] == qq)):
+                        if (
+                            contexts[k, C_POSTURE] == zz
+                            and contexts[k, C_MOVE] == mm
+                            and (contexts[k, C_ANSWER] < 0 or contexts[k, C_ANSWER] == qq)
+                        ):
                             landed = k
                             break
                 v = contexts[landed, C_VARIANT]
@@ -336,9 +526,33 @@ def play_period(table, rows, fitted, slots, overrides, belief, resolved, erosion
                     hedge_p = hedge[v, chosen, a, b]
                 hedged_p[b] = 1.0 if uniforms[8, i] < hedge_p else 0.0
         # The outputs, mixed over the contexts with the period's weights.
-        _metrics(metrics, lo, m, k_count, crisis_only, weights, ch, mix, resp, hedge, hsq, contexts, chi,
-                 record, recorded, posture, first, answer, align, mu, belief_after, part, condition,
-                 challenged, acc)
+        _metrics(
+            metrics,
+            lo,
+            m,
+            k_count,
+            crisis_only,
+            weights,
+            ch,
+            mix,
+            resp,
+            hedge,
+            hsq,
+            contexts,
+            chi,
+            record,
+            recorded,
+            posture,
+            first,
+            answer,
+            align,
+            mu,
+            belief_after,
+            part,
+            condition,
+            challenged,
+            acc,
+        )
         # The state carried into the next period.
         for b in range(m):
             i = lo + b
@@ -350,9 +564,32 @@ def play_period(table, rows, fitted, slots, overrides, belief, resolved, erosion
 
 
 @_inline
-def _pivot_side(par, m, v, a, concede, z, mu, stake, leverage, kept_m, restraint, mediation, credit_rho,
-                advantage, gain, res, irr, resp, post, hedge, by_type, lost_t, hedging,
-                underflow):  # pragma: no cover - compiled
+def _pivot_side(
+    par,
+    m,
+    v,
+    a,
+    concede,
+    z,
+    mu,
+    stake,
+    leverage,
+    kept_m,
+    restraint,
+    mediation,
+    credit_rho,
+    advantage,
+    gain,
+    res,
+    irr,
+    resp,
+    post,
+    hedge,
+    by_type,
+    lost_t,
+    hedging,
+    underflow,
+):  # pragma: no cover - compiled
     """The pivot's response to challenge ``a`` in one variant, each type's; the observers' posterior
     and the target's hedge after each response; what the crisis is worth to the pivot and the target.
     Arrays (V, 3, 2, B) are indexed (variant, response, challenge, draw), (V, 2, B) (variant,
@@ -383,8 +620,7 @@ def _pivot_side(par, m, v, a, concede, z, mu, stake, leverage, kept_m, restraint
         irr[v, 0, a, b], irr[v, 1, a, b], irr[v, 2, a, b] = i0, i1, i2
         res[v, 0, a, b], res[v, 1, a, b], res[v, 2, a, b] = r0, r1, r2
         mu_b = mu[b]
-        normal = (r0 > NORMAL and i0 > NORMAL and r1 > NORMAL and i1 > NORMAL
-                  and r2 > NORMAL and i2 > NORMAL)
+        normal = r0 > NORMAL and i0 > NORMAL and r1 > NORMAL and i1 > NORMAL and r2 > NORMAL and i2 > NORMAL
         underflow[b] = 0.0 if normal else 1.0
         p0, p1, p2 = _bayes(mu_b, i0 / r0), _bayes(mu_b, i1 / r1), _bayes(mu_b, i2 / r2)
         post[v, 0, a, b], post[v, 1, a, b], post[v, 2, a, b] = p0, p1, p2
@@ -395,27 +631,46 @@ def _pivot_side(par, m, v, a, concede, z, mu, stake, leverage, kept_m, restraint
         e1 = mu_b * r1 + (1.0 - mu_b) * i1
         e2 = mu_b * r2 + (1.0 - mu_b) * i2
         resp[v, 0, a, b], resp[v, 1, a, b], resp[v, 2, a, b] = e0, e1, e2
-        by_type[v, a, b] = (mu_b * (r0 * (b0 + rho) + r1 * (b1 + crho) + r2 * (b2 + 0.0))
-                      + (1.0 - mu_b) * (i0 * b0 + i1 * b1 + i2 * b2))
+        by_type[v, a, b] = mu_b * (r0 * (b0 + rho) + r1 * (b1 + crho) + r2 * (b2 + 0.0)) + (1.0 - mu_b) * (
+            i0 * b0 + i1 * b1 + i2 * b2
+        )
         lost_t[v, a, b] = e0 * (kept_r * g) + e1 * (km * g) + e2 * (1.0 * g)
-        hedging[v, a, b] = (e0 * h0 * (adv - p0 * prot) + e1 * h1 * (adv - p1 * prot)
-                      + e2 * h2 * (adv - p2 * prot))
+        hedging[v, a, b] = (
+            e0 * h0 * (adv - p0 * prot) + e1 * h1 * (adv - p1 * prot) + e2 * h2 * (adv - p2 * prot)
+        )
     for b in range(m):  # a response so unlikely its probability underflows: Bayes in logarithms
         if underflow[b] == 0.0:
             continue
-        _posterior_in_logs(par, b, v, a, concede, z, mu[b], stake[b], leverage[b], kept_m[b], restraint[b],
-                           mediation[b], credit_rho[b], post)
+        _posterior_in_logs(
+            par,
+            b,
+            v,
+            a,
+            concede,
+            z,
+            mu[b],
+            stake[b],
+            leverage[b],
+            kept_m[b],
+            restraint[b],
+            mediation[b],
+            credit_rho[b],
+            post,
+        )
         adv, prot, lam_t = advantage[b], par[PROTECTION, b], par[LAMBDA_T, b]
         for r in range(3):
             hedge[v, r, a, b] = _hedge(post[v, r, a, b], adv, prot, lam_t)
-        hedging[v, a, b] = (resp[v, 0, a, b] * hedge[v, 0, a, b] * (adv - post[v, 0, a, b] * prot)
-                      + resp[v, 1, a, b] * hedge[v, 1, a, b] * (adv - post[v, 1, a, b] * prot)
-                      + resp[v, 2, a, b] * hedge[v, 2, a, b] * (adv - post[v, 2, a, b] * prot))
+        hedging[v, a, b] = (
+            resp[v, 0, a, b] * hedge[v, 0, a, b] * (adv - post[v, 0, a, b] * prot)
+            + resp[v, 1, a, b] * hedge[v, 1, a, b] * (adv - post[v, 1, a, b] * prot)
+            + resp[v, 2, a, b] * hedge[v, 2, a, b] * (adv - post[v, 2, a, b] * prot)
+        )
 
 
 @_inline
-def _log_responses(par, b, a, concede, z, stake, leverage, kept_m, restraint, mediation, credit_rho,
-                   out):  # pragma: no cover - compiled
+def _log_responses(
+    par, b, a, concede, z, stake, leverage, kept_m, restraint, mediation, credit_rho, out
+):  # pragma: no cover - compiled
     """Logarithms of each type's response probabilities to challenge ``a``, into out (2, 3):
     resolved first, as ``stage_game._logit`` gives them."""
     prize = (1.0 - par[CONCESSION, b]) * par[PRIZE, b] if concede else par[PRIZE, b]
@@ -438,8 +693,9 @@ def _log_responses(par, b, a, concede, z, stake, leverage, kept_m, restraint, me
 
 
 @_inline
-def _posterior_in_logs(par, b, v, a, concede, z, mu, stake, leverage, kept_m, restraint, mediation,
-                       credit_rho, post):  # pragma: no cover - compiled
+def _posterior_in_logs(
+    par, b, v, a, concede, z, mu, stake, leverage, kept_m, restraint, mediation, credit_rho, post
+):  # pragma: no cover - compiled
     logs = np.empty((2, 3))
     _log_responses(par, b, a, concede, z, stake, leverage, kept_m, restraint, mediation, credit_rho, logs)
     for r in range(3):
@@ -447,8 +703,9 @@ def _posterior_in_logs(par, b, v, a, concede, z, mu, stake, leverage, kept_m, re
 
 
 @_inline
-def _challenger_side(par, m, context, gain, resp, leverage, kept_m, cost_p, cost_o, punishment, ch,
-                     mix):  # pragma: no cover - compiled
+def _challenger_side(
+    par, m, context, gain, resp, leverage, kept_m, cost_p, cost_o, punishment, ch, mix
+):  # pragma: no cover - compiled
     """The challenger's logit choice in one context: (3, B) moves and (2, B) probe or offensive."""
     move, answer = context[C_MOVE], context[C_ANSWER]
     for b in range(m):
@@ -459,12 +716,18 @@ def _challenger_side(par, m, context, gain, resp, leverage, kept_m, cost_p, cost
         kept_r, km = 1.0 - leverage[b], kept_m[b]
         g = gain[0, b]
         cost = cost_p[b] - pressure
-        v0 = (resp[0, 0, b] * (kept_r * g - cost - punishment[b]) + resp[1, 0, b] * (km * g - cost)
-              + resp[2, 0, b] * (1.0 * g - cost))
+        v0 = (
+            resp[0, 0, b] * (kept_r * g - cost - punishment[b])
+            + resp[1, 0, b] * (km * g - cost)
+            + resp[2, 0, b] * (1.0 * g - cost)
+        )
         g = gain[1, b]
         cost = cost_o[b] - pressure
-        v1 = (resp[0, 1, b] * (kept_r * g - cost - punishment[b]) + resp[1, 1, b] * (km * g - cost)
-              + resp[2, 1, b] * (1.0 * g - cost))
+        v1 = (
+            resp[0, 1, b] * (kept_r * g - cost - punishment[b])
+            + resp[1, 1, b] * (km * g - cost)
+            + resp[2, 1, b] * (1.0 * g - cost)
+        )
         lam = par[LAMBDA_C, b]
         s0, s1, s2 = lam * (par[STATUS_QUO, b] * prize), lam * v0, lam * v1
         top = max(max(s0, s1), s2)
@@ -478,16 +741,20 @@ def _challenger_side(par, m, context, gain, resp, leverage, kept_m, cost_p, cost
 
 
 @_inline
-def _context_worth(par, m, context, ch, by_type, lost_t, hedging, hedging_sq, align, capacity, pivot_w,
-                   target_w):  # pragma: no cover - compiled
+def _context_worth(
+    par, m, context, ch, by_type, lost_t, hedging, hedging_sq, align, capacity, pivot_w, target_w
+):  # pragma: no cover - compiled
     """What one context is worth, before it, to the pivot and to the target: the crisis's expected
     payoffs (``period_game.crisis_values``) and what the early moves pay (``_joint_early``)."""
     z, move, answer = context[C_POSTURE], context[C_MOVE], context[C_ANSWER]
     rein = move == PROVOKE and answer == REIN
     for b in range(m):
         crisis_p = ch[1, b] * by_type[0, b] + ch[2, b] * by_type[1, b]
-        crisis_t = (ch[0, b] * hedging_sq[b] + ch[1, b] * (hedging[0, b] - lost_t[0, b])
-                    + ch[2, b] * (hedging[1, b] - lost_t[1, b]))
+        crisis_t = (
+            ch[0, b] * hedging_sq[b]
+            + ch[1, b] * (hedging[0, b] - lost_t[0, b])
+            + ch[2, b] * (hedging[1, b] - lost_t[1, b])
+        )
         given = par[CONCESSION, b] * par[PRIZE, b] if move == CONCEDE else 0.0
         early_p = -par[STAKE_TARGET, b] * align[b] * given
         if rein:
@@ -514,8 +781,20 @@ def _logit3_into(lam, u0, u1, u2, out, b):  # pragma: no cover - compiled
 
 
 @_inline
-def _early_moves(par, m, contexts, target_moves_first, pivot_posture, pivot_w, target_w, posture,
-                 posture_value, first, answer, weights):  # pragma: no cover - compiled
+def _early_moves(
+    par,
+    m,
+    contexts,
+    target_moves_first,
+    pivot_posture,
+    pivot_w,
+    target_w,
+    posture,
+    posture_value,
+    first,
+    answer,
+    weights,
+):  # pragma: no cover - compiled
     """The pivot's posture, the target's first move and the pivot's answer to a provocation, each a
     logit response to the worth of what follows (``period_game.solve_period``); the contexts' weights."""
     k_count = contexts.shape[0]
@@ -539,8 +818,11 @@ def _early_moves(par, m, contexts, target_moves_first, pivot_posture, pivot_w, t
                 provoke_p = a0 * pivot_w[k + 2, b] + a1 * pivot_w[k + 3, b]
                 provoke_t = a0 * target_w[k + 2, b] + a1 * target_w[k + 3, b]
                 _logit3_into(lam_t, target_w[k, b], target_w[k + 1, b], provoke_t, first[z], b)
-                posture_value[z, b] = (first[z, 0, b] * pivot_w[k, b] + first[z, 1, b] * pivot_w[k + 1, b]
-                                       + first[z, 2, b] * provoke_p)
+                posture_value[z, b] = (
+                    first[z, 0, b] * pivot_w[k, b]
+                    + first[z, 1, b] * pivot_w[k + 1, b]
+                    + first[z, 2, b] * provoke_p
+                )
             k += 4
         else:
             for b in range(m):
@@ -549,8 +831,9 @@ def _early_moves(par, m, contexts, target_moves_first, pivot_posture, pivot_w, t
             k += 1
     for b in range(m):
         if pivot_posture:
-            _logit3_into(par[LAMBDA_P, b], posture_value[0, b], posture_value[1, b], posture_value[2, b],
-                         posture, b)
+            _logit3_into(
+                par[LAMBDA_P, b], posture_value[0, b], posture_value[1, b], posture_value[2, b], posture, b
+            )
         else:
             posture[0, b], posture[1, b], posture[2, b] = 1.0, 0.0, 0.0
     for k in range(k_count):
@@ -579,8 +862,25 @@ def _seen(weights, b, chance, seen):  # pragma: no cover - compiled
 
 
 @_inline
-def _recorded_posterior(par, b, mu, weights, ch, contexts, variants, code, r_code, stake, leverage, kept_m,
-                        restraint, mediation, credit_rho, logs, scratch):  # pragma: no cover - compiled
+def _recorded_posterior(
+    par,
+    b,
+    mu,
+    weights,
+    ch,
+    contexts,
+    variants,
+    code,
+    r_code,
+    stake,
+    leverage,
+    kept_m,
+    restraint,
+    mediation,
+    credit_rho,
+    logs,
+    scratch,
+):  # pragma: no cover - compiled
     """Bayes' rule on the recorded challenge and response, the likelihoods mixed over the contexts
     in logarithms (``kernel._recorded_posterior``)."""
     k_count = weights.shape[0]
@@ -591,8 +891,20 @@ def _recorded_posterior(par, b, mu, weights, ch, contexts, variants, code, r_cod
     _seen(weights, b, chance, seen)
     for v in range(variants.shape[0]):
         kv = variants[v]
-        _log_responses(par, b, a, contexts[kv, C_MOVE] == CONCEDE, contexts[kv, C_POSTURE], stake[b],
-                       leverage[b], kept_m[b], restraint[b], mediation[b], credit_rho[b], logs[v])
+        _log_responses(
+            par,
+            b,
+            a,
+            contexts[kv, C_MOVE] == CONCEDE,
+            contexts[kv, C_POSTURE],
+            stake[b],
+            leverage[b],
+            kept_m[b],
+            restraint[b],
+            mediation[b],
+            credit_rho[b],
+            logs[v],
+        )
     top_res = -np.inf
     top_irr = -np.inf
     for k in range(k_count):
@@ -613,8 +925,9 @@ def _recorded_posterior(par, b, mu, weights, ch, contexts, variants, code, r_cod
 
 
 @_inline
-def _hedge_at_record(b, weights, ch, resp, hedge, hsq, contexts, code, r_code, crisis_only,
-                     scratch):  # pragma: no cover - compiled
+def _hedge_at_record(
+    b, weights, ch, resp, hedge, hsq, contexts, code, r_code, crisis_only, scratch
+):  # pragma: no cover - compiled
     """The target's chance of hedging at the recorded moves, mixed over contexts."""
     a = code - 1
     chance, hedges, seen = scratch[0], scratch[1], scratch[2]
@@ -624,8 +937,11 @@ def _hedge_at_record(b, weights, ch, resp, hedge, hsq, contexts, code, r_code, c
             chance[k], hedges[k] = ch[k, 0, b], hsq[b]
         elif r_code < 0:
             chance[k] = ch[k, code, b]
-            hedges[k] = (resp[v, 0, a, b] * hedge[v, 0, a, b] + resp[v, 1, a, b] * hedge[v, 1, a, b]
-                         + resp[v, 2, a, b] * hedge[v, 2, a, b])
+            hedges[k] = (
+                resp[v, 0, a, b] * hedge[v, 0, a, b]
+                + resp[v, 1, a, b] * hedge[v, 1, a, b]
+                + resp[v, 2, a, b] * hedge[v, 2, a, b]
+            )
         else:
             chance[k], hedges[k] = ch[k, code, b] * resp[v, r_code, a, b], hedge[v, r_code, a, b]
     if crisis_only:
@@ -672,9 +988,33 @@ def _given_into(out, lo, m, condition, part, weights, crisis_only, acc):  # prag
 
 
 @_inline
-def _metrics(metrics, lo, m, k_count, crisis_only, weights, ch, mix, resp, hedge, hsq, contexts, chi,
-             record, recorded, posture, first, answer, align, mu, belief_after, part, condition,
-             challenged, acc):  # pragma: no cover - compiled
+def _metrics(
+    metrics,
+    lo,
+    m,
+    k_count,
+    crisis_only,
+    weights,
+    ch,
+    mix,
+    resp,
+    hedge,
+    hsq,
+    contexts,
+    chi,
+    record,
+    recorded,
+    posture,
+    first,
+    answer,
+    align,
+    mu,
+    belief_after,
+    part,
+    condition,
+    challenged,
+    acc,
+):  # pragma: no cover - compiled
     """Every output of the period for the block's draws, in the order of ``kernel.METRICS``."""
     for k in range(k_count):
         for b in range(m):
@@ -700,10 +1040,16 @@ def _metrics(metrics, lo, m, k_count, crisis_only, weights, ch, mix, resp, hedge
     for k in range(k_count):  # hedge, over everything that can happen
         v = contexts[k, C_VARIANT]
         for b in range(m):
-            after0 = (resp[v, 0, 0, b] * hedge[v, 0, 0, b] + resp[v, 1, 0, b] * hedge[v, 1, 0, b]
-                      + resp[v, 2, 0, b] * hedge[v, 2, 0, b])
-            after1 = (resp[v, 0, 1, b] * hedge[v, 0, 1, b] + resp[v, 1, 1, b] * hedge[v, 1, 1, b]
-                      + resp[v, 2, 1, b] * hedge[v, 2, 1, b])
+            after0 = (
+                resp[v, 0, 0, b] * hedge[v, 0, 0, b]
+                + resp[v, 1, 0, b] * hedge[v, 1, 0, b]
+                + resp[v, 2, 0, b] * hedge[v, 2, 0, b]
+            )
+            after1 = (
+                resp[v, 0, 1, b] * hedge[v, 0, 1, b]
+                + resp[v, 1, 1, b] * hedge[v, 1, 1, b]
+                + resp[v, 2, 1, b] * hedge[v, 2, 1, b]
+            )
             part[k, b] = _clip(ch[k, 0, b] * hsq[b] + ch[k, 1, b] * after0 + ch[k, 2, b] * after1)
     _mixed_into(metrics[6], lo, m, part, weights, crisis_only)
     for a in range(2):  # intervene, given each challenge
@@ -745,12 +1091,15 @@ def _metrics(metrics, lo, m, k_count, crisis_only, weights, ch, mix, resp, hedge
         else:
             p0, p1, p2 = posture[0, b], posture[1, b], posture[2, b]
         provoke = p0 * first[0, PROVOKE, b] + p1 * first[1, PROVOKE, b] + p2 * first[2, PROVOKE, b]
-        rein = (p0 * first[0, PROVOKE, b] * answer[0, REIN, b]
-                + p1 * first[1, PROVOKE, b] * answer[1, REIN, b]
-                + p2 * first[2, PROVOKE, b] * answer[2, REIN, b])
+        rein = (
+            p0 * first[0, PROVOKE, b] * answer[0, REIN, b]
+            + p1 * first[1, PROVOKE, b] * answer[1, REIN, b]
+            + p2 * first[2, PROVOKE, b] * answer[2, REIN, b]
+        )
         metrics[15, lo + b] = provoke
-        metrics[16, lo + b] = (p0 * first[0, CONCEDE, b] + p1 * first[1, CONCEDE, b]
-                               + p2 * first[2, CONCEDE, b])
+        metrics[16, lo + b] = (
+            p0 * first[0, CONCEDE, b] + p1 * first[1, CONCEDE, b] + p2 * first[2, CONCEDE, b]
+        )
         metrics[17, lo + b] = rein / provoke if provoke > 0 else 0.0
         metrics[18, lo + b] = posture[1, b]
         metrics[19, lo + b] = posture[2, b]

@@ -60,8 +60,14 @@ def flat_plan(plan: RunPlan) -> FlatPlan:
         r = step.recorded
         records[t, fused.RECORDED] = 0 if r is None else 1
         if r is not None:
-            records[t, 1:] = [r.challenge, r.response, _code(r.posture), _code(r.first_move),
-                              _code(r.answer), _code(r.hedged)]
+            records[t, 1:] = [
+                r.challenge,
+                r.response,
+                _code(r.posture),
+                _code(r.first_move),
+                _code(r.answer),
+                _code(r.hedged),
+            ]
     absent = np.full(len(names), np.nan)
     for name, value in ABSENT_PIVOT.items():
         if name in names:
@@ -75,15 +81,27 @@ def flat_plan(plan: RunPlan) -> FlatPlan:
         variant = variant_of.setdefault((c.posture, c.move == fused.CONCEDE), len(variant_of))
         table.append((c.posture, c.move, -1 if c.answer is None else c.answer, variant))
     firsts = [next(k for k, row in enumerate(table) if row[3] == v) for v in range(len(variant_of))]
-    fitted_names = tuple(name for name in (plan.fitted.values if plan.fitted else {}) if name in names
-                         or name == "prior_resolve")
-    slots = np.array([fitted_names.index(name) if name in fitted_names else -1 for name in names],
-                     dtype=np.int64)
-    return FlatPlan(rows=rows, prior_rows=prior_rows, records=records, overrides=overrides,
-                    absent=np.array([step.absent for step in plan.steps], dtype=bool),
-                    pivots=tuple(step.pivot for step in plan.steps),
-                    contexts=np.array(table, dtype=np.int64), variants=np.array(firsts, dtype=np.int64),
-                    options=plan.options, fitted_names=fitted_names, slots=slots)
+    fitted_names = tuple(
+        name
+        for name in (plan.fitted.values if plan.fitted else {})
+        if name in names or name == "prior_resolve"
+    )
+    slots = np.array(
+        [fitted_names.index(name) if name in fitted_names else -1 for name in names], dtype=np.int64
+    )
+    return FlatPlan(
+        rows=rows,
+        prior_rows=prior_rows,
+        records=records,
+        overrides=overrides,
+        absent=np.array([step.absent for step in plan.steps], dtype=bool),
+        pivots=tuple(step.pivot for step in plan.steps),
+        contexts=np.array(table, dtype=np.int64),
+        variants=np.array(firsts, dtype=np.int64),
+        options=plan.options,
+        fitted_names=fitted_names,
+        slots=slots,
+    )
 
 
 def _code(value: int | bool | None) -> int:
@@ -97,19 +115,38 @@ class CompiledWalk(Walk):
     dyads' evidence the same way (a system of dyads plays it as it plays the NumPy one).
     """
 
-    def __init__(self, plan: RunPlan, quantiles: np.ndarray, uniforms: np.ndarray | None,
-                 fitted: dict[str, np.ndarray] | None = None, keep: bool = True) -> None:
+    def __init__(
+        self,
+        plan: RunPlan,
+        quantiles: np.ndarray,
+        uniforms: np.ndarray | None,
+        fitted: dict[str, np.ndarray] | None = None,
+        keep: bool = True,
+    ) -> None:
         n = quantiles.shape[1]
-        super().__init__(plan, quantiles, np.empty((0, UNIFORMS_PER_PERIOD, n)) if uniforms is None
-                         else np.ascontiguousarray(uniforms), fitted=fitted, keep=keep)
+        super().__init__(
+            plan,
+            quantiles,
+            np.empty((0, UNIFORMS_PER_PERIOD, n)) if uniforms is None else np.ascontiguousarray(uniforms),
+            fitted=fitted,
+            keep=keep,
+        )
         self.flat = flat = flat_plan(plan)
         # (T, F, n): each period's fitted values in one block, in the order of flat.fitted_names
-        self.fitted_rows = (np.ascontiguousarray(np.stack([self.fitted[name] for name in flat.fitted_names],
-                                                          axis=1))
-                            if flat.fitted_names else np.empty((len(plan.steps), 0, n)))
+        self.fitted_rows = (
+            np.ascontiguousarray(np.stack([self.fitted[name] for name in flat.fitted_names], axis=1))
+            if flat.fitted_names
+            else np.empty((len(plan.steps), 0, n))
+        )
 
-    def play(self, t: int, uniforms: np.ndarray | None = None, metrics: np.ndarray | None = None,
-             challenge: np.ndarray | None = None, response: np.ndarray | None = None) -> np.ndarray:
+    def play(
+        self,
+        t: int,
+        uniforms: np.ndarray | None = None,
+        metrics: np.ndarray | None = None,
+        challenge: np.ndarray | None = None,
+        response: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Play period ``t`` (in order); returns its outputs, (len(METRICS), n), written into
         ``metrics`` (and the moves into ``challenge`` and ``response``) when given, else into the
         walk's own arrays.  ``uniforms``: the period's, when the walk was made without them."""
@@ -121,21 +158,39 @@ class CompiledWalk(Walk):
         # (a system's dyads share the pivot's type).
         belief, resolved, erosion = self.belief.copy(), self.resolved.copy(), self.erosion.copy()
         fused.play_period(
-            self.table, flat.rows[t], self.fitted_rows[t], flat.slots, flat.overrides[t], belief, resolved,
-            erosion, self.prior, self.type_drawn, self.uniforms[t] if uniforms is None else uniforms,
-            flat.records[t], flat.contexts, flat.variants, options.crisis_only, options.target_moves_first,
-            options.pivot_posture, CAPACITY_FLOOR, metrics, challenge, response)
+            self.table,
+            flat.rows[t],
+            self.fitted_rows[t],
+            flat.slots,
+            flat.overrides[t],
+            belief,
+            resolved,
+            erosion,
+            self.prior,
+            self.type_drawn,
+            self.uniforms[t] if uniforms is None else uniforms,
+            flat.records[t],
+            flat.contexts,
+            flat.variants,
+            options.crisis_only,
+            options.target_moves_first,
+            options.pivot_posture,
+            CAPACITY_FLOOR,
+            metrics,
+            challenge,
+            response,
+        )
         self.belief, self.resolved, self.erosion = belief, resolved, erosion
-        self.turnover = (np.zeros_like(self.prior) if flat.absent[t]
-                         else self.value(t, "resolve_turnover"))
+        self.turnover = np.zeros_like(self.prior) if flat.absent[t] else self.value(t, "resolve_turnover")
         self.type_drawn = bool(flat.records[t, fused.RECORDED] == 0)
         if flat.absent[t]:  # no pivot: its posture reads as 0, not as a tie
             metrics[_ABSENT_ROWS] *= 0.0
         return metrics
 
 
-def run_chunk(plan: RunPlan, quantiles: np.ndarray, uniforms: np.ndarray,
-              fitted: dict[str, np.ndarray] | None = None) -> ChunkOutput:
+def run_chunk(
+    plan: RunPlan, quantiles: np.ndarray, uniforms: np.ndarray, fitted: dict[str, np.ndarray] | None = None
+) -> ChunkOutput:
     """Every period's outputs for one chunk, as :func:`pivotal.simulation.kernel.run_chunk` gives them."""
     walk = CompiledWalk(plan, quantiles, uniforms, fitted)
     for t in range(len(plan.steps)):
@@ -161,9 +216,14 @@ def streamed_bytes_per_draw(plan: RunPlan) -> int:
     return 8 * (plan.quantile_rows + len(plan.pieces) + fitted + UNIFORMS_PER_PERIOD + len(METRICS) + 8) + 2
 
 
-def chunk_statistics(plan: RunPlan, quantiles: np.ndarray, next_uniforms: Callable[[], np.ndarray],
-                     counts: np.ndarray, lock: threading.Lock,
-                     fitted: dict[str, np.ndarray] | None = None) -> PeriodSums:
+def chunk_statistics(
+    plan: RunPlan,
+    quantiles: np.ndarray,
+    next_uniforms: Callable[[], np.ndarray],
+    counts: np.ndarray,
+    lock: threading.Lock,
+    fitted: dict[str, np.ndarray] | None = None,
+) -> PeriodSums:
     """Play one chunk, reducing each period as it is played.
 
     ``next_uniforms()`` gives the next period's uniforms, (UNIFORMS_PER_PERIOD, n); ``counts``
@@ -183,8 +243,9 @@ def chunk_statistics(plan: RunPlan, quantiles: np.ndarray, next_uniforms: Callab
     for t in range(n_periods):
         uniforms = next_uniforms()
         if uniforms.shape != (UNIFORMS_PER_PERIOD, n):
-            raise ValueError(f"period {t}: expected uniforms of shape {(UNIFORMS_PER_PERIOD, n)}, "
-                             f"got {uniforms.shape}")
+            raise ValueError(
+                f"period {t}: expected uniforms of shape {(UNIFORMS_PER_PERIOD, n)}, got {uniforms.shape}"
+            )
         walk.play(t, uniforms, metrics, challenge, response)
         sums[t] = metrics.sum(axis=1)
         fused.extremes_and_counts(metrics, minimum[t], maximum[t], period_counts)

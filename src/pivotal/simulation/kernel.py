@@ -83,9 +83,11 @@ class Recorded:
 
     def admits(self, context: Context) -> bool:
         """Whether ``context`` agrees with the early moves the record gives."""
-        return ((self.posture is None or self.posture == context.posture)
-                and (self.first_move is None or self.first_move == context.move)
-                and (self.answer is None or self.answer == context.answer))
+        return (
+            (self.posture is None or self.posture == context.posture)
+            and (self.first_move is None or self.first_move == context.move)
+            and (self.answer is None or self.answer == context.answer)
+        )
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,10 @@ class RunPlan:
 
 
 def make_plan(
-    scenario: Scenario, *, use_record: bool = True, record_periods: Collection[Period] | None = None,
+    scenario: Scenario,
+    *,
+    use_record: bool = True,
+    record_periods: Collection[Period] | None = None,
     fitted: FittedValues | None = None,
 ) -> RunPlan:
     """Lay ``scenario`` out: one table row per parameter piece, one step per period; ``fitted``
@@ -153,30 +158,50 @@ def make_plan(
             entry = scenario.record_for(period)
             if entry is not None:
                 recorded = recorded_codes(entry)
-        steps.append(PeriodPlan(period=period, rows=rows, recorded=recorded, pivot=groups[period],
-                                absent=scenario.roles_in(period).pivot is None))
-    options = GameOptions(target_moves_first=scenario.game.target_moves_first,
-                          pivot_posture=scenario.game.pivot_posture)
+        steps.append(
+            PeriodPlan(
+                period=period,
+                rows=rows,
+                recorded=recorded,
+                pivot=groups[period],
+                absent=scenario.roles_in(period).pivot is None,
+            )
+        )
+    options = GameOptions(
+        target_moves_first=scenario.game.target_moves_first, pivot_posture=scenario.game.pivot_posture
+    )
     if fitted is not None:
-        wrong = {name: v.shape for name, v in fitted.values.items()
-                 if name not in PARAMETER_NAMES or v.shape[0] != len(steps)}
+        wrong = {
+            name: v.shape
+            for name, v in fitted.values.items()
+            if name not in PARAMETER_NAMES or v.shape[0] != len(steps)
+        }
         if wrong:
-            raise ValueError(f"fitted values must name parameters and have one row per period "
-                             f"({len(steps)}): {wrong}")
-    return RunPlan(pieces=tuple(pieces), steps=tuple(steps), options=options,
-                   pivots=max(groups.values()) + 1, fitted=fitted)
+            raise ValueError(
+                f"fitted values must name parameters and have one row per period ({len(steps)}): {wrong}"
+            )
+    return RunPlan(
+        pieces=tuple(pieces),
+        steps=tuple(steps),
+        options=options,
+        pivots=max(groups.values()) + 1,
+        fitted=fitted,
+    )
 
 
 def recorded_codes(entry: RecordEntry) -> Recorded:
     """A record entry as the codes the kernel uses."""
+
     def index(words: tuple[str, ...], word: str | None) -> int | None:
         return None if word is None else words.index(word)
 
     return Recorded(
         challenge=RECORDED_CHALLENGE[entry.challenge],
         response=RESPONSES.index(entry.pivot_response) if entry.pivot_response else NO_RESPONSE,
-        posture=index(POSTURES, entry.pivot_posture), first_move=index(FIRST_MOVES, entry.target_move),
-        answer=index(ANSWERS, entry.pivot_answer), hedged=entry.target_hedged,
+        posture=index(POSTURES, entry.pivot_posture),
+        first_move=index(FIRST_MOVES, entry.target_move),
+        answer=index(ANSWERS, entry.pivot_answer),
+        hedged=entry.target_hedged,
     )
 
 
@@ -194,13 +219,23 @@ def piece_table(plan: RunPlan, quantiles: np.ndarray) -> np.ndarray:
 #: It then acquiesces with probability 1, both types alike, so the challenger faces the target and
 #: the patrons alone and nothing is learnt about any pivot.
 ABSENT_PIVOT = {
-    "restraint_cost": LARGEST, "mediation_cost": LARGEST, "target_restraint_cost": LARGEST,
-    "pivot_punishment": 0.0, "peacekeepers": 0.0, "resolve_value": 0.0, "protection_value": 0.0,
-    "pivot_stake_target": 0.0, "pivot_stake_challenger": 0.0, "peacekeeper_tripwire": 0.0,
-    "tilt_commitment": 0.0, "ultimatum_gain": 0.0, "pivot_leverage": 0.0,
+    "restraint_cost": LARGEST,
+    "mediation_cost": LARGEST,
+    "target_restraint_cost": LARGEST,
+    "pivot_punishment": 0.0,
+    "peacekeepers": 0.0,
+    "resolve_value": 0.0,
+    "protection_value": 0.0,
+    "pivot_stake_target": 0.0,
+    "pivot_stake_challenger": 0.0,
+    "peacekeeper_tripwire": 0.0,
+    "tilt_commitment": 0.0,
+    "ultimatum_gain": 0.0,
+    "pivot_leverage": 0.0,
     # A precise choice, so the prohibitive costs decide it whatever the file's precision; and no
     # erosion of the target's tie to a pivot that is not there.
-    "precision_pivot": LARGEST, "hedge_erosion": 0.0,
+    "precision_pivot": LARGEST,
+    "hedge_erosion": 0.0,
 }
 #: Outputs about the pivot's choices, zero in a period without one (a posture chosen between
 #: options of equal worth would otherwise read as a one-in-three chance of leaning).
@@ -210,8 +245,10 @@ PRESENT_ONLY = np.array([0.0 if name in ABSENT_METRICS else 1.0 for name in METR
 
 def without_pivot(stage: dict[str, Any], xp: ModuleType = np) -> dict[str, Any]:
     """The stage parameters of a period without a pivot (see :data:`ABSENT_PIVOT`)."""
-    return {name: xp.full_like(value, ABSENT_PIVOT[name]) if name in ABSENT_PIVOT else value
-            for name, value in stage.items()}
+    return {
+        name: xp.full_like(value, ABSENT_PIVOT[name]) if name in ABSENT_PIVOT else value
+        for name, value in stage.items()
+    }
 
 
 def period_step(
@@ -268,8 +305,11 @@ def period_step(
             belief_after = _recorded_posterior(solution, weights, belief, code, response_code, xp)
         else:
             belief_after = belief
-        hedged = (_hedge_at_record(solution, weights, code, response_code, xp) if recorded.hedged is None
-                  else xp.full(belief.shape, float(recorded.hedged)))
+        hedged = (
+            _hedge_at_record(solution, weights, code, response_code, xp)
+            if recorded.hedged is None
+            else xp.full(belief.shape, float(recorded.hedged))
+        )
     else:
         if not type_drawn:
             resolved = uniforms[0] < belief
@@ -278,20 +318,24 @@ def period_step(
         weights = solution.weights
         drawn = _drawn_context(solution, uniforms, xp)
         moves = mixed(lambda s: s.challenger_by_move, drawn)
-        challenge = ((uniforms[1] >= moves[0]).astype(xp.int8)
-                     + (uniforms[1] >= moves[0] + moves[1]).astype(xp.int8))
+        challenge = (uniforms[1] >= moves[0]).astype(xp.int8) + (uniforms[1] >= moves[0] + moves[1]).astype(
+            xp.int8
+        )
         offensive = challenge == 2
-        by_type = xp.where(resolved, mixed(lambda s: s.resolved_by_move, drawn),
-                           mixed(lambda s: s.irresolute_by_move, drawn))
+        by_type = xp.where(
+            resolved, mixed(lambda s: s.resolved_by_move, drawn), mixed(lambda s: s.irresolute_by_move, drawn)
+        )
         offered = xp.where(offensive, by_type[:, 1], by_type[:, 0])
-        chosen = ((uniforms[2] >= offered[0]).astype(xp.int8)
-                  + (uniforms[2] >= offered[0] + offered[1]).astype(xp.int8))
+        chosen = (uniforms[2] >= offered[0]).astype(xp.int8) + (
+            uniforms[2] >= offered[0] + offered[1]
+        ).astype(xp.int8)
         response = xp.where(challenge == NO_CHALLENGE, xp.int8(NO_RESPONSE), chosen)
         seen = _at_response(mixed(lambda s: s.posterior_by_move, drawn), offensive, chosen, xp)
         hedge_p = _at_response(mixed(lambda s: s.hedge_by_move, drawn), offensive, chosen, xp)
         belief_after = xp.where(challenge == NO_CHALLENGE, belief, seen)
-        hedge_p = xp.where(challenge == NO_CHALLENGE, mixed(lambda s: s.hedge_after_status_quo, drawn),
-                           hedge_p)
+        hedge_p = xp.where(
+            challenge == NO_CHALLENGE, mixed(lambda s: s.hedge_after_status_quo, drawn), hedge_p
+        )
         hedged = (uniforms[8] < hedge_p).astype(belief.dtype)
     posture = solution.posture
     if recorded is not None and recorded.posture is not None:
@@ -321,8 +365,13 @@ def _mixed(solution: PeriodSolution, weights: Any, part: Callable[[StageSolution
     return (solution.by_context(value) * weights).sum(axis=-2)
 
 
-def _given(solution: PeriodSolution, weights: Any, condition: Callable[[StageSolution], Any],
-           part: Callable[[StageSolution], Any], xp: ModuleType) -> Any:
+def _given(
+    solution: PeriodSolution,
+    weights: Any,
+    condition: Callable[[StageSolution], Any],
+    part: Callable[[StageSolution], Any],
+    xp: ModuleType,
+) -> Any:
     """A crisis quantity conditional on ``condition``, mixed over contexts by Bayes' rule."""
     value = part(solution.joint)
     if len(solution.contexts) == 1:
@@ -331,8 +380,9 @@ def _given(solution: PeriodSolution, weights: Any, condition: Callable[[StageSol
     value = solution.by_context(value)
     total = seen.sum(axis=-2)
     mean = (value * weights).sum(axis=-2)
-    return xp.where(total > 0, (seen * value).sum(axis=-2) / xp.where(total > 0, total, 1.0),
-                    mean).clip(0.0, 1.0)
+    return xp.where(total > 0, (seen * value).sum(axis=-2) / xp.where(total > 0, total, 1.0), mean).clip(
+        0.0, 1.0
+    )
 
 
 def _at_response(table: Any, offensive: Any, chosen: Any, xp: ModuleType) -> Any:
@@ -341,8 +391,9 @@ def _at_response(table: Any, offensive: Any, chosen: Any, xp: ModuleType) -> Any
     return xp.where(chosen == 0, column[0], xp.where(chosen == 1, column[1], column[2]))
 
 
-def _recorded_posterior(solution: PeriodSolution, weights: Any, belief: Any, code: int, response: int,
-                        xp: ModuleType) -> Any:
+def _recorded_posterior(
+    solution: PeriodSolution, weights: Any, belief: Any, code: int, response: int, xp: ModuleType
+) -> Any:
     """Bayes' rule on the recorded challenge and response, over the contexts the record admits.
 
     The likelihood of each type is the response's probability mixed over contexts, each weighted by
@@ -360,12 +411,12 @@ def _recorded_posterior(solution: PeriodSolution, weights: Any, belief: Any, cod
         top = terms.max(axis=0)
         return top + xp.log(xp.exp(terms - top).sum(axis=0))
 
-    return posterior_resolve(belief, log_likelihood(joint.log_resolved_by_move),
-                             log_likelihood(joint.log_irresolute_by_move), xp)
+    return posterior_resolve(
+        belief, log_likelihood(joint.log_resolved_by_move), log_likelihood(joint.log_irresolute_by_move), xp
+    )
 
 
-def _hedge_at_record(solution: PeriodSolution, weights: Any, code: int, response: int,
-                     xp: ModuleType) -> Any:
+def _hedge_at_record(solution: PeriodSolution, weights: Any, code: int, response: int, xp: ModuleType) -> Any:
     """The target's chance of hedging at the recorded challenge and response, mixed over contexts."""
     joint = solution.joint
     if code == NO_CHALLENGE:
@@ -387,10 +438,9 @@ def _drawn_context(solution: PeriodSolution, uniforms: Any, xp: ModuleType) -> A
     if len(solution.contexts) == 1:
         return xp.ones_like(uniforms[:1])
     posture = solution.posture
-    z = ((uniforms[5] >= posture[0]).astype(xp.int8)
-         + (uniforms[5] >= posture[0] + posture[1]).astype(xp.int8))
+    z = (uniforms[5] >= posture[0]).astype(xp.int8) + (uniforms[5] >= posture[0] + posture[1]).astype(xp.int8)
     first = sum(xp.where(z == k, 1.0, 0.0) * solution.first_move[k] for k in range(3))
-    m = ((uniforms[6] >= first[0]).astype(xp.int8) + (uniforms[6] >= first[0] + first[1]).astype(xp.int8))
+    m = (uniforms[6] >= first[0]).astype(xp.int8) + (uniforms[6] >= first[0] + first[1]).astype(xp.int8)
     answer = sum(xp.where(z == k, 1.0, 0.0) * solution.answer[k] for k in range(3))
     q = (uniforms[7] >= answer[0]).astype(xp.int8)
     rows = []
@@ -402,10 +452,18 @@ def _drawn_context(solution: PeriodSolution, uniforms: Any, xp: ModuleType) -> A
     return xp.stack(rows)
 
 
-def _period_metrics(solution: PeriodSolution, weights: Any, posture: Any, alignment: Any, belief: Any,
-                    belief_after: Any, xp: ModuleType) -> Any:
+def _period_metrics(
+    solution: PeriodSolution,
+    weights: Any,
+    posture: Any,
+    alignment: Any,
+    belief: Any,
+    belief_after: Any,
+    xp: ModuleType,
+) -> Any:
     """Every metric of METRICS, mixed over the period's contexts with ``weights``; the target's
     first move and the pivot's answer given ``posture`` (the model's, or the recorded one)."""
+
     def mixed(part: Callable[[StageSolution], Any]) -> Any:
         return _mixed(solution, weights, part)
 
@@ -420,22 +478,33 @@ def _period_metrics(solution: PeriodSolution, weights: Any, posture: Any, alignm
     provoke = sum(posture[z] * first[z][PROVOKE] for z in range(3))
     rein = sum(posture[z] * first[z][PROVOKE] * answer[z][REIN] for z in range(3))
     n = belief.shape[-1]
-    return xp.stack([
-        mixed(challenged), mixed(offensive), mixed(probe),
-        given(challenged, lambda s: s.p_intervene),
-        given(challenged, lambda s: s.p_restrain),
-        mixed(lambda s: s.p_deterred), mixed(lambda s: s.p_hedge),
-        given(probe, lambda s: intervention(s)[0]), given(offensive, lambda s: intervention(s)[1]),
-        given(challenged, lambda s: s.p_act),
-        given(probe, lambda s: acts(s)[0]), given(offensive, lambda s: acts(s)[1]),
-        solution.joint.ceasefire_holds[..., :n],
-        given(probe, lambda s: s.response_by_move[1, 0]),
-        given(offensive, lambda s: s.response_by_move[1, 1]),
-        provoke, sum(posture[z] * first[z][0] for z in range(3)),
-        xp.where(provoke > 0, rein / xp.where(provoke > 0, provoke, 1.0), 0.0),
-        solution.posture[1], solution.posture[2],
-        alignment, belief, belief_after,
-    ])
+    return xp.stack(
+        [
+            mixed(challenged),
+            mixed(offensive),
+            mixed(probe),
+            given(challenged, lambda s: s.p_intervene),
+            given(challenged, lambda s: s.p_restrain),
+            mixed(lambda s: s.p_deterred),
+            mixed(lambda s: s.p_hedge),
+            given(probe, lambda s: intervention(s)[0]),
+            given(offensive, lambda s: intervention(s)[1]),
+            given(challenged, lambda s: s.p_act),
+            given(probe, lambda s: acts(s)[0]),
+            given(offensive, lambda s: acts(s)[1]),
+            solution.joint.ceasefire_holds[..., :n],
+            given(probe, lambda s: s.response_by_move[1, 0]),
+            given(offensive, lambda s: s.response_by_move[1, 1]),
+            provoke,
+            sum(posture[z] * first[z][0] for z in range(3)),
+            xp.where(provoke > 0, rein / xp.where(provoke > 0, provoke, 1.0), 0.0),
+            solution.posture[1],
+            solution.posture[2],
+            alignment,
+            belief,
+            belief_after,
+        ]
+    )
 
 
 Step = Callable[..., tuple[Any, Any, Any, Any, Any, Any]]
@@ -451,8 +520,12 @@ class ChunkOutput:
 
 
 def run_chunk(
-    plan: RunPlan, quantiles: np.ndarray, uniforms: np.ndarray, step: Step = period_step,
-    xp: ModuleType = np, fitted: dict[str, np.ndarray] | None = None,
+    plan: RunPlan,
+    quantiles: np.ndarray,
+    uniforms: np.ndarray,
+    step: Step = period_step,
+    xp: ModuleType = np,
+    fitted: dict[str, np.ndarray] | None = None,
 ) -> ChunkOutput:
     """Run one chunk of draws through every period.
 
@@ -482,9 +555,16 @@ class Walk:
     others' observers saw (:meth:`hear`).
     """
 
-    def __init__(self, plan: RunPlan, quantiles: np.ndarray, uniforms: np.ndarray,
-                 step: Step = period_step, xp: ModuleType = np,
-                 fitted: dict[str, np.ndarray] | None = None, keep: bool = True) -> None:
+    def __init__(
+        self,
+        plan: RunPlan,
+        quantiles: np.ndarray,
+        uniforms: np.ndarray,
+        step: Step = period_step,
+        xp: ModuleType = np,
+        fitted: dict[str, np.ndarray] | None = None,
+        keep: bool = True,
+    ) -> None:
         self.plan, self.step, self.xp = plan, step, xp
         self.table = xp.asarray(piece_table(plan, quantiles))
         self.fitted = {name: xp.asarray(v) for name, v in (fitted or {}).items()}
@@ -517,8 +597,9 @@ class Walk:
             self.known[self.pivot] = (self.prior, self.belief, self.resolved, self.erosion, self.type_drawn)
             self.pivot = plan_step.pivot
             if self.pivot in self.known:
-                self.prior, self.belief, self.resolved, self.erosion, self.type_drawn = \
-                    self.known.pop(self.pivot)
+                self.prior, self.belief, self.resolved, self.erosion, self.type_drawn = self.known.pop(
+                    self.pivot
+                )
             else:
                 self.prior = self.value(t, "prior_resolve")
                 self.belief, self.resolved = self.prior, xp.zeros(self.prior.shape, dtype=bool)
@@ -533,8 +614,16 @@ class Walk:
         if plan_step.absent:
             stage, turnover = without_pivot(stage, xp), xp.zeros_like(turnover)
         out, challenge, response, self.belief, self.resolved, self.erosion = self.step(
-            stage, self.belief, self.resolved, self.erosion, self.uniforms[t], turnover, self.prior,
-            recorded=plan_step.recorded, type_drawn=self.type_drawn, options=self.plan.options,
+            stage,
+            self.belief,
+            self.resolved,
+            self.erosion,
+            self.uniforms[t],
+            turnover,
+            self.prior,
+            recorded=plan_step.recorded,
+            type_drawn=self.type_drawn,
+            options=self.plan.options,
         )
         self.turnover = turnover
         self.type_drawn = plan_step.recorded is None
@@ -562,16 +651,19 @@ class Walk:
             self.belief = xp.where(silent, self.belief, _sigmoid(_logit(self.belief, xp) + evidence, xp))
             return
         moved = xp.where(silent, after, _sigmoid(_logit(after, xp) + evidence, xp))
-        self.belief = xp.where(silent, self.belief,
-                               ((1.0 - self.turnover) * moved + self.turnover * self.prior).clip(0.0, 1.0))
+        self.belief = xp.where(
+            silent, self.belief, ((1.0 - self.turnover) * moved + self.turnover * self.prior).clip(0.0, 1.0)
+        )
 
     def output(self) -> ChunkOutput:
         if self.in_place:
             return ChunkOutput(metrics=self.metrics, challenge=self.challenges, response=self.responses)
         xp = self.xp
-        return ChunkOutput(metrics=np.asarray(xp.stack(self.metrics)),
-                           challenge=np.asarray(xp.stack(self.challenges)),
-                           response=np.asarray(xp.stack(self.responses)))
+        return ChunkOutput(
+            metrics=np.asarray(xp.stack(self.metrics)),
+            challenge=np.asarray(xp.stack(self.challenges)),
+            response=np.asarray(xp.stack(self.responses)),
+        )
 
 
 #: Beliefs are kept this far from 0 and 1 when turned into log-odds.

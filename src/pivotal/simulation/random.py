@@ -42,8 +42,7 @@ def as_generator(seed: SeedLike) -> np.random.Generator:
 
 def block_generator(root: np.random.SeedSequence, block: int) -> np.random.Generator:
     """The generator of block ``block`` of a run seeded by ``root``."""
-    child = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, block),
-                                   pool_size=root.pool_size)
+    child = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, block), pool_size=root.pool_size)
     return np.random.default_rng(child)
 
 
@@ -51,8 +50,9 @@ def block_generator(root: np.random.SeedSequence, block: int) -> np.random.Gener
 ROWS_PER_PIECE = 64
 
 
-def block_uniforms(root: np.random.SeedSequence, block: int, rows: int,
-                   columns: slice = slice(None)) -> np.ndarray:
+def block_uniforms(
+    root: np.random.SeedSequence, block: int, rows: int, columns: slice = slice(None)
+) -> np.ndarray:
     """A block's uniforms, shape (rows, BLOCK_DRAWS), or the given columns of them.
 
     The generator fills the block row after row, so drawing it a few rows at a time gives the
@@ -98,8 +98,17 @@ class PeriodStream:
     moved on past the periods (PCG64 ``advance``) to read the tail without drawing them.
     """
 
-    def __init__(self, root: np.random.SeedSequence, start: int, stop: int, *, head: int,
-                 per_period: int, periods: int, tail: int) -> None:
+    def __init__(
+        self,
+        root: np.random.SeedSequence,
+        start: int,
+        stop: int,
+        *,
+        head: int,
+        per_period: int,
+        periods: int,
+        tail: int,
+    ) -> None:
         self.start, self.stop = start, stop
         self.head, self.per_period, self.periods, self.tail = head, per_period, periods, tail
         self.blocks = []
@@ -131,5 +140,9 @@ class PeriodStream:
         if self.played >= self.periods:
             raise RuntimeError(f"all {self.periods} periods have been drawn")
         self.played += 1
-        return np.ascontiguousarray(np.concatenate(
-            [self._rows(generator, self.per_period, columns) for generator, columns in self.blocks], axis=1))
+        return np.ascontiguousarray(
+            np.concatenate(
+                [self._rows(generator, self.per_period, columns) for generator, columns in self.blocks],
+                axis=1,
+            )
+        )

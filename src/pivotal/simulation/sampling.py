@@ -71,8 +71,9 @@ def quantile_row(owner: str, group: int) -> int:
     return index + group * len(PARAMETER_NAMES) if owner in OF_PIVOT else index
 
 
-def piece_groups(scenario: Scenario, name: str, piece: ParameterPiece,
-                 groups: dict[Period, int]) -> dict[int, list[Period]]:
+def piece_groups(
+    scenario: Scenario, name: str, piece: ParameterPiece, groups: dict[Period, int]
+) -> dict[int, list[Period]]:
     """The periods of a piece, by the pivot whose quantile they use (one group for a rival's parameter)."""
     split = piece.quantile_of(name) in OF_PIVOT
     found: dict[int, list[Period]] = {}

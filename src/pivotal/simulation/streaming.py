@@ -64,7 +64,8 @@ class ChunkStats:
             bins = np.minimum((values[t] * HISTOGRAM_BINS).astype(np.int32), HISTOGRAM_BINS - 1)
             bins += offsets
             counts[t] = np.bincount(bins.ravel(), minlength=n_metrics * HISTOGRAM_BINS).reshape(
-                n_metrics, HISTOGRAM_BINS)
+                n_metrics, HISTOGRAM_BINS
+            )
         return cls(
             draws=n,
             sums=values.sum(axis=2),
@@ -128,8 +129,10 @@ class RunSummary:
     high: np.ndarray
 
     def __repr__(self) -> str:
-        return (f"RunSummary(scenario={self.scenario.id!r}, draws={self.draws}, "
-                f"periods={self.periods[0]}-{self.periods[-1]})")
+        return (
+            f"RunSummary(scenario={self.scenario.id!r}, draws={self.draws}, "
+            f"periods={self.periods[0]}-{self.periods[-1]})"
+        )
 
 
 def simulate_summary(
@@ -169,14 +172,29 @@ def simulate_summary(
     )
 
 
-def _chunk_statistics(plan: RunPlan, draws: int, seed: SeedLike, engine: Backend, threads: int | None,
-                      memory_budget: int | None, progress: Callable[[int, int], None] | None) -> ChunkStats:
+def _chunk_statistics(
+    plan: RunPlan,
+    draws: int,
+    seed: SeedLike,
+    engine: Backend,
+    threads: int | None,
+    memory_budget: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> ChunkStats:
     """A run's statistics from its chunks' outputs, each chunk reduced on its worker and merged in order."""
     total: ChunkStats | None = None
     largest_chunk = engine.chunk_blocks * BLOCK_DRAWS
-    for stats in iter_chunks(plan, draws, seed, backend=engine, threads=threads, digest=ChunkStats.of,
-                             digest_bytes=histogram_bytes(len(plan.steps), chunk_count_type(largest_chunk)),
-                             held_bytes=histogram_bytes(len(plan.steps)), memory_budget=memory_budget):
+    for stats in iter_chunks(
+        plan,
+        draws,
+        seed,
+        backend=engine,
+        threads=threads,
+        digest=ChunkStats.of,
+        digest_bytes=histogram_bytes(len(plan.steps), chunk_count_type(largest_chunk)),
+        held_bytes=histogram_bytes(len(plan.steps)),
+        memory_budget=memory_budget,
+    ):
         # The first chunk's counts are widened at once, and each chunk is let go as soon as it is
         # absorbed, so that no histogram outlives its turn while the next chunks are computed.
         total = stats.widened() if total is None else total.absorb(stats)
@@ -193,8 +211,15 @@ def _chunk_statistics(plan: RunPlan, draws: int, seed: SeedLike, engine: Backend
 PLAYED_BUDGET = 96 << 20
 
 
-def _played_statistics(plan: RunPlan, draws: int, seed: SeedLike, engine: Backend, threads: int | None,
-                       memory_budget: int | None, progress: Callable[[int, int], None] | None) -> ChunkStats:
+def _played_statistics(
+    plan: RunPlan,
+    draws: int,
+    seed: SeedLike,
+    engine: Backend,
+    threads: int | None,
+    memory_budget: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> ChunkStats:
     """A run's statistics from the compiled backend, which reduces each period as it plays it.
 
     A chunk draws each period's random numbers when it plays the period and adds the period's
@@ -210,25 +235,48 @@ def _played_statistics(plan: RunPlan, draws: int, seed: SeedLike, engine: Backen
     head = len(PARAMETER_NAMES)
 
     def play(root: np.random.SeedSequence, start: int, stop: int) -> ChunkStats:
-        stream = PeriodStream(root, start, stop, head=head, per_period=UNIFORMS_PER_PERIOD,
-                              periods=n_periods, tail=plan.quantile_rows - head)
+        stream = PeriodStream(
+            root,
+            start,
+            stop,
+            head=head,
+            per_period=UNIFORMS_PER_PERIOD,
+            periods=n_periods,
+            tail=plan.quantile_rows - head,
+        )
         fitted = None if plan.fitted is None else plan.fitted.columns(start, stop)
         part = chunk_statistics(plan, stream.head_and_tail(), stream.next_period, counts, lock, fitted)
-        return ChunkStats(draws=part.draws, sums=part.sums, minimum=part.minimum, maximum=part.maximum,
-                          counts=counts)
+        return ChunkStats(
+            draws=part.draws, sums=part.sums, minimum=part.minimum, maximum=part.maximum, counts=counts
+        )
 
     budget = histogram_bytes(n_periods) + PLAYED_BUDGET
     if memory_budget is not None:
         budget = min(budget, memory_budget)
     total: ChunkStats | None = None
-    for part in iter_chunks(plan, draws, seed, backend=engine, threads=threads, play=play,
-                            play_bytes=streamed_bytes_per_draw(plan),
-                            digest_bytes=24 * n_periods * len(METRICS) + histogram_bytes(1),
-                            held_bytes=histogram_bytes(n_periods), memory_budget=budget):
-        total = part if total is None else ChunkStats(
-            draws=total.draws + part.draws, sums=total.sums + part.sums,
-            minimum=np.minimum(total.minimum, part.minimum), maximum=np.maximum(total.maximum, part.maximum),
-            counts=counts)
+    for part in iter_chunks(
+        plan,
+        draws,
+        seed,
+        backend=engine,
+        threads=threads,
+        play=play,
+        play_bytes=streamed_bytes_per_draw(plan),
+        digest_bytes=24 * n_periods * len(METRICS) + histogram_bytes(1),
+        held_bytes=histogram_bytes(n_periods),
+        memory_budget=budget,
+    ):
+        total = (
+            part
+            if total is None
+            else ChunkStats(
+                draws=total.draws + part.draws,
+                sums=total.sums + part.sums,
+                minimum=np.minimum(total.minimum, part.minimum),
+                maximum=np.maximum(total.maximum, part.maximum),
+                counts=counts,
+            )
+        )
         if progress is not None:
             progress(total.draws, draws)
     assert total is not None  # iter_chunks yields at least one chunk

@@ -23,12 +23,14 @@ def summarise(result: SimulationResult | RunSummary) -> pd.DataFrame:
     :class:`RunSummary` they come from its histograms.
     """
     if isinstance(result, RunSummary):
-        return summary_frame(result.scenario, result.periods, result.belief_source,
-                             result.mean, result.low, result.high)
+        return summary_frame(
+            result.scenario, result.periods, result.belief_source, result.mean, result.low, result.high
+        )
     values = np.stack([result.metrics[name] for name in METRICS], axis=1)  # (T, metrics, draws)
     low, high = np.quantile(values, INTERVAL, axis=2)
-    return summary_frame(result.scenario, result.periods, result.belief_source,
-                         values.mean(axis=2), low, high)
+    return summary_frame(
+        result.scenario, result.periods, result.belief_source, values.mean(axis=2), low, high
+    )
 
 
 def summary_frame(

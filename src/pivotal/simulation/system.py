@@ -77,8 +77,10 @@ class SystemResult:
     pivot_type: np.ndarray
 
     def __repr__(self) -> str:
-        return (f"SystemResult(system={self.loaded.system.id!r}, dyads={len(self.dyads)}, "
-                f"draws={self.draws}, seed={self.seed})")
+        return (
+            f"SystemResult(system={self.loaded.system.id!r}, dyads={len(self.dyads)}, "
+            f"draws={self.draws}, seed={self.seed})"
+        )
 
     def dyad(self, scenario_id: str) -> SimulationResult:
         """The result of the dyad whose scenario has this id."""
@@ -123,10 +125,12 @@ def simulate_system(
     unknown = sorted(set(overlays or {}) - set(ids))
     if unknown:
         raise ValueError(f"no dyad {unknown[0]!r} in system {loaded.system.id!r} (dyads: {', '.join(ids)})")
-    scenarios = [apply_overlay(s, overlays[s.id]) if overlays and s.id in overlays else s
-                 for s in loaded.scenarios]
-    plans = [make_plan(s, use_record=use_record, record_periods=_own(record_periods, s.id))
-             for s in scenarios]
+    scenarios = [
+        apply_overlay(s, overlays[s.id]) if overlays and s.id in overlays else s for s in loaded.scenarios
+    ]
+    plans = [
+        make_plan(s, use_record=use_record, record_periods=_own(record_periods, s.id)) for s in scenarios
+    ]
     root = root_sequence(seed)
     roots = [root] + [_stream(root, d) for d in range(1, len(plans))]
     timeline = loaded.timeline
@@ -141,11 +145,21 @@ def simulate_system(
         shared = system_rows[1:].reshape(len(timeline), len(TYPE_DRAWS), stop - start)
         walks, drawn = _walks(plans, roots, start, stop, timeline, shared, engine)
         omega[:, start:stop] = _contagion(loaded, system_rows[0], contagion)
-        pivot = PivotType(belief=walks[0].prior, resolved=np.zeros(stop - start, dtype=bool),
-                          drawn=np.zeros(stop - start, dtype=bool))
+        pivot = PivotType(
+            belief=walks[0].prior,
+            resolved=np.zeros(stop - start, dtype=bool),
+            drawn=np.zeros(stop - start, dtype=bool),
+        )
         for t, period in enumerate(timeline):
-            played_as = _play_period(plans, walks, period, omega[t, start:stop], pivot, shared[t],
-                                     own_clock=year_of(period) in first_years)
+            played_as = _play_period(
+                plans,
+                walks,
+                period,
+                omega[t, start:stop],
+                pivot,
+                shared[t],
+                own_clock=year_of(period) in first_years,
+            )
             if played_as is not None:
                 types[t, start:stop] = played_as
         for d, walk in enumerate(walks):
@@ -156,14 +170,23 @@ def simulate_system(
     # The first dyad's numbers are its scenario's with this seed; the others' come from streams
     # spawned from it, which no seed of a run alone reproduces.
     pairs = enumerate(zip(scenarios, plans, strict=True))
-    dyads = tuple(_result(scenario, plan, outputs[d], quantiles[d], draws, seed if d == 0 else None,
-                          use_record) for d, (scenario, plan) in pairs)
-    return SystemResult(loaded=loaded, draws=draws, seed=seed if isinstance(seed, int) else None,
-                        dyads=dyads, contagion=omega, pivot_type=types)
+    dyads = tuple(
+        _result(scenario, plan, outputs[d], quantiles[d], draws, seed if d == 0 else None, use_record)
+        for d, (scenario, plan) in pairs
+    )
+    return SystemResult(
+        loaded=loaded,
+        draws=draws,
+        seed=seed if isinstance(seed, int) else None,
+        dyads=dyads,
+        contagion=omega,
+        pivot_type=types,
+    )
 
 
-def _own(record_periods: Collection[Period] | Mapping[str, Collection[Period]] | None,
-         scenario_id: str) -> Collection[Period] | None:
+def _own(
+    record_periods: Collection[Period] | Mapping[str, Collection[Period]] | None, scenario_id: str
+) -> Collection[Period] | None:
     """A dyad's record periods: the same for every dyad, or given per dyad by scenario id."""
     if isinstance(record_periods, Mapping):
         return record_periods.get(scenario_id, ())
@@ -172,8 +195,9 @@ def _own(record_periods: Collection[Period] | Mapping[str, Collection[Period]] |
 
 def _stream(root: np.random.SeedSequence, index: int) -> np.random.SeedSequence:
     """A system's own stream: 0 for ω, d for dyad d (the first dyad uses the run's own numbers)."""
-    return np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, SYSTEM_STREAMS, index),
-                                  pool_size=root.pool_size)
+    return np.random.SeedSequence(
+        root.entropy, spawn_key=(*root.spawn_key, SYSTEM_STREAMS, index), pool_size=root.pool_size
+    )
 
 
 #: Of a period's uniforms, those that draw the pivot's type, its turnover and the new type.
@@ -190,8 +214,15 @@ class PivotType:
     drawn: np.ndarray  # (n,) bool: ``resolved`` holds a type drawn since the record last taught something
 
 
-def _walks(plans: list[RunPlan], roots: list, start: int, stop: int, timeline: list[Period],
-           shared: np.ndarray, engine: Backend) -> tuple[list[Walk], list[np.ndarray]]:
+def _walks(
+    plans: list[RunPlan],
+    roots: list,
+    start: int,
+    stop: int,
+    timeline: list[Period],
+    shared: np.ndarray,
+    engine: Backend,
+) -> tuple[list[Walk], list[np.ndarray]]:
     """Each dyad's walk over draws ``start`` to ``stop``, the pivot's own quantiles shared; fills
     ``shared`` (periods, 3, n), the numbers that draw the pivot's type and its turnover, with the
     first dyad's in its periods (the system's own stay in the others)."""
@@ -226,8 +257,15 @@ def _contagion(loaded: LoadedSystem, q: np.ndarray, fixed: float | None) -> np.n
     return values
 
 
-def _play_period(plans: list[RunPlan], walks: list[Walk], period: Period, omega: np.ndarray,
-                 pivot: PivotType, numbers: np.ndarray, own_clock: bool) -> np.ndarray | None:
+def _play_period(
+    plans: list[RunPlan],
+    walks: list[Walk],
+    period: Period,
+    omega: np.ndarray,
+    pivot: PivotType,
+    numbers: np.ndarray,
+    own_clock: bool,
+) -> np.ndarray | None:
     """Every dyad that has ``period`` plays it, with the system's type of the pivot; then each
     dyad hears the others' evidence, and the type and its belief move on.
 
@@ -274,13 +312,25 @@ def _moved(belief: np.ndarray, evidence: np.ndarray) -> np.ndarray:
     return np.where(evidence == 0, belief, 1.0 / (1.0 + np.exp(-(np.log(p) - np.log1p(-p) + evidence))))
 
 
-def _result(scenario: Scenario, plan: RunPlan, outputs: list, quantiles: list, draws: int, seed: SeedLike,
-            use_record: bool) -> SimulationResult:
+def _result(
+    scenario: Scenario,
+    plan: RunPlan,
+    outputs: list,
+    quantiles: list,
+    draws: int,
+    seed: SeedLike,
+    use_record: bool,
+) -> SimulationResult:
     metrics = np.concatenate([o.metrics for o in outputs], axis=2)  # (n_periods, n_metrics, draws)
     return SimulationResult(
-        scenario=scenario, draws=draws, seed=seed if isinstance(seed, int) else None, use_record=use_record,
-        periods=plan.periods, metrics={name: metrics[:, i, :] for i, name in enumerate(METRICS)},
+        scenario=scenario,
+        draws=draws,
+        seed=seed if isinstance(seed, int) else None,
+        use_record=use_record,
+        periods=plan.periods,
+        metrics={name: metrics[:, i, :] for i, name in enumerate(METRICS)},
         challenge=np.concatenate([o.challenge for o in outputs], axis=1),
         response=np.concatenate([o.response for o in outputs], axis=1),
-        belief_source=plan.belief_source, quantiles=np.concatenate(quantiles, axis=1),
+        belief_source=plan.belief_source,
+        quantiles=np.concatenate(quantiles, axis=1),
     )

@@ -87,8 +87,17 @@ def insert_analysis(
     created = datetime.now(UTC).replace(tzinfo=None)
     con.execute(
         "INSERT INTO analyses VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [analysis_id, created, kind, scenario_id, scenario_hash, int(draws), seed,
-         strict_json(settings), strict_json(result)],
+        [
+            analysis_id,
+            created,
+            kind,
+            scenario_id,
+            scenario_hash,
+            int(draws),
+            seed,
+            strict_json(settings),
+            strict_json(result),
+        ],
     )
     return analysis_id
 
@@ -101,9 +110,17 @@ def select_analyses(con: duckdb.DuckDBPyConnection, scenario_hash: str) -> list[
         [scenario_hash],
     ).fetchall()
     return [
-        AnalysisRecord(analysis_id=r[0], created_at=r[1], kind=r[2], scenario_id=r[3], scenario_hash=r[4],
-                       draws=int(r[5]), seed=None if r[6] is None else int(r[6]),
-                       settings=json.loads(r[7]), result=json.loads(r[8]))
+        AnalysisRecord(
+            analysis_id=r[0],
+            created_at=r[1],
+            kind=r[2],
+            scenario_id=r[3],
+            scenario_hash=r[4],
+            draws=int(r[5]),
+            seed=None if r[6] is None else int(r[6]),
+            settings=json.loads(r[7]),
+            result=json.loads(r[8]),
+        )
         for r in rows
     ]
 
@@ -117,15 +134,27 @@ def select_all_analyses(con: duckdb.DuckDBPyConnection) -> list[AnalysisRecord]:
 
 def find_analysis(con: duckdb.DuckDBPyConnection, prefix: str) -> AnalysisRecord:
     """The one analysis whose id starts with ``prefix``."""
-    return single_by_prefix(select_all_analyses(con), lambda r: r.analysis_id, prefix,
-                            AnalysisNotFoundError, "analysis", "pivotal analyses")
+    return single_by_prefix(
+        select_all_analyses(con),
+        lambda r: r.analysis_id,
+        prefix,
+        AnalysisNotFoundError,
+        "analysis",
+        "pivotal analyses",
+    )
 
 
 R = TypeVar("R")
 
 
-def single_by_prefix(records: list[R], id_of: Callable[[R], str], prefix: str,
-                     missing: type[Exception], noun: str, command: str) -> R:
+def single_by_prefix(
+    records: list[R],
+    id_of: Callable[[R], str],
+    prefix: str,
+    missing: type[Exception],
+    noun: str,
+    command: str,
+) -> R:
     """The one record whose id starts with ``prefix``; ``missing`` raised, naming up to five
     candidates and the command that lists them, when none or several do."""
     prefix = prefix.strip()

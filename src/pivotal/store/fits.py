@@ -44,28 +44,56 @@ class FitRecord:
     result: dict[str, Any]
 
 
-def insert_fit(con: duckdb.DuckDBPyConnection, *, method: str, terms: list[str], scenarios: dict[str, str],
-               settings: dict[str, Any], result: dict[str, Any]) -> str:
+def insert_fit(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    method: str,
+    terms: list[str],
+    scenarios: dict[str, str],
+    settings: dict[str, Any],
+    result: dict[str, Any],
+) -> str:
     """Write one fit in one statement (there whole or not at all); returns its id."""
     fit_id = uuid.uuid4().hex[:12]
     created = datetime.now(UTC).replace(tzinfo=None)
-    con.execute("INSERT INTO fits (fit_id, created_at, method, terms_json, scenarios_json, settings_json, "
-                "result_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [fit_id, created, method, strict_json(terms), strict_json(scenarios), strict_json(settings),
-                 strict_json(result)])
+    con.execute(
+        "INSERT INTO fits (fit_id, created_at, method, terms_json, scenarios_json, settings_json, "
+        "result_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            fit_id,
+            created,
+            method,
+            strict_json(terms),
+            strict_json(scenarios),
+            strict_json(settings),
+            strict_json(result),
+        ],
+    )
     return fit_id
 
 
 def select_fits(con: duckdb.DuckDBPyConnection) -> list[FitRecord]:
     """Every fit, latest first."""
-    rows = con.execute("SELECT fit_id, created_at, method, terms_json, scenarios_json, settings_json, "
-                       "result_json FROM fits ORDER BY created_at DESC, fit_id DESC").fetchall()
-    return [FitRecord(fit_id=r[0], created_at=r[1], method=r[2], terms=json.loads(r[3]),
-                      scenarios=json.loads(r[4]), settings=json.loads(r[5]), result=json.loads(r[6]))
-            for r in rows]
+    rows = con.execute(
+        "SELECT fit_id, created_at, method, terms_json, scenarios_json, settings_json, "
+        "result_json FROM fits ORDER BY created_at DESC, fit_id DESC"
+    ).fetchall()
+    return [
+        FitRecord(
+            fit_id=r[0],
+            created_at=r[1],
+            method=r[2],
+            terms=json.loads(r[3]),
+            scenarios=json.loads(r[4]),
+            settings=json.loads(r[5]),
+            result=json.loads(r[6]),
+        )
+        for r in rows
+    ]
 
 
 def find_fit(con: duckdb.DuckDBPyConnection, prefix: str) -> FitRecord:
     """The one fit whose id starts with ``prefix``."""
-    return single_by_prefix(select_fits(con), lambda r: r.fit_id, prefix, FitNotFoundError, "fit",
-                            "pivotal fits")
+    return single_by_prefix(
+        select_fits(con), lambda r: r.fit_id, prefix, FitNotFoundError, "fit", "pivotal fits"
+    )

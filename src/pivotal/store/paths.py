@@ -19,11 +19,14 @@ def pivotal_home() -> Path:
         try:
             home = Path(configured).expanduser()
         except RuntimeError as err:  # ~user of no such user
-            raise StoreError(f"PIVOTAL_HOME={configured!r} cannot be used: {err}; "
-                             "set it to a folder") from err
+            raise StoreError(
+                f"PIVOTAL_HOME={configured!r} cannot be used: {err}; set it to a folder"
+            ) from err
         if home.is_file():
-            raise StoreError(f"PIVOTAL_HOME={configured!r} is a file, not a folder; set it to the folder "
-                             f"that should hold runs.duckdb")
+            raise StoreError(
+                f"PIVOTAL_HOME={configured!r} is a file, not a folder; set it to the folder "
+                f"that should hold runs.duckdb"
+            )
         return home
     return Path(platformdirs.user_data_dir("pivotal", appauthor=False))
 

@@ -132,8 +132,15 @@ PERIOD_TABLES = ("run_periods", "run_results")
 RUN_ID_LENGTH = 12
 
 PERIOD_COLUMNS = (
-    "period", "pivot", "challenger", "target", "belief_source", "observed_challenge",
-    "observed_response", "observed_ceasefire_days", "observed_appeal_answered",
+    "period",
+    "pivot",
+    "challenger",
+    "target",
+    "belief_source",
+    "observed_challenge",
+    "observed_response",
+    "observed_ceasefire_days",
+    "observed_appeal_answered",
     "observed_target_hedged",
 )
 
@@ -181,13 +188,16 @@ class StoredRun:
 
     def __repr__(self) -> str:  # the scenario's JSON runs to ~100,000 characters
         r = self.record
-        return (f"StoredRun(run_id={r.run_id!r}, scenario={r.scenario_id!r}, draws={r.draws}, "
-                f"seed={r.seed}, created_at={r.created_at:%Y-%m-%d %H:%M:%S}, periods={len(self.summary)})")
+        return (
+            f"StoredRun(run_id={r.run_id!r}, scenario={r.scenario_id!r}, draws={r.draws}, "
+            f"seed={r.seed}, created_at={r.created_at:%Y-%m-%d %H:%M:%S}, periods={len(self.summary)})"
+        )
 
     def _repr_html_(self) -> str:
         r = self.record
-        return summary_html(f"run {r.run_id} — {r.scenario_title} — {r.draws:,} draws, seed {r.seed}",
-                            self.summary)
+        return summary_html(
+            f"run {r.run_id} — {r.scenario_title} — {r.draws:,} draws, seed {r.seed}", self.summary
+        )
 
 
 def summary_html(title: str, summary: pd.DataFrame) -> str:
@@ -258,8 +268,9 @@ class RunStore:
         self._leases: dict[str, FileLock] = {}
 
     @contextmanager
-    def connect(self, read_only: bool = False, schema: tuple[str, ...] = ()
-                ) -> Iterator[duckdb.DuckDBPyConnection]:
+    def connect(
+        self, read_only: bool = False, schema: tuple[str, ...] = ()
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection to the store, with every table of :data:`SCHEMA` and ``schema`` (the tables
         of another part that keeps its records in the same file, as the evidence store does).
 
@@ -297,13 +308,17 @@ class RunStore:
     def _check_location(self) -> None:
         """The store's folder exists or can be made, and the store is not a folder itself."""
         if self.path.is_dir():
-            raise StoreError(f"the run store {self.path} is a folder, not a file; set PIVOTAL_HOME to the "
-                             f"folder that should hold runs.duckdb")
+            raise StoreError(
+                f"the run store {self.path} is a folder, not a file; set PIVOTAL_HOME to the "
+                f"folder that should hold runs.duckdb"
+            )
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise StoreError(f"cannot make the folder of the run store {self.path}: "
-                             f"{err.strerror or err}; set PIVOTAL_HOME to a folder you can write") from err
+            raise StoreError(
+                f"cannot make the folder of the run store {self.path}: "
+                f"{err.strerror or err}; set PIVOTAL_HOME to a folder you can write"
+            ) from err
 
     def check_writable(self) -> None:
         """Fail now, before any work, if results could not be recorded in this store."""
@@ -312,19 +327,33 @@ class RunStore:
         if not os.access(folder, os.W_OK) or (self.path.exists() and not os.access(self.path, os.W_OK)):
             read_only = hasattr(os, "statvfs") and bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
             reason = "its file system is mounted read-only" if read_only else "permission denied"
-            raise StoreError(f"cannot write to the run store {self.path}: {reason}; set "
-                             f"PIVOTAL_HOME to a folder you can write, or use --no-store")
+            raise StoreError(
+                f"cannot write to the run store {self.path}: {reason}; set "
+                f"PIVOTAL_HOME to a folder you can write, or use --no-store"
+            )
 
     def _damaged(self, err: duckdb.Error) -> StoreError:
         message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         lowered = message.lower()
-        if any(word in lowered for word in ("corrupt", "checksum", "could not read enough bytes",
-                                             "not a valid duckdb", "invalid database")):
-            return StoreError(f"the run store {self.path} is damaged ({message}); move the file aside "
-                              f"(pivotal then starts a new store) or restore a copy")
+        if any(
+            word in lowered
+            for word in (
+                "corrupt",
+                "checksum",
+                "could not read enough bytes",
+                "not a valid duckdb",
+                "invalid database",
+            )
+        ):
+            return StoreError(
+                f"the run store {self.path} is damaged ({message}); move the file aside "
+                f"(pivotal then starts a new store) or restore a copy"
+            )
         if "no space left" in lowered or "disk full" in lowered:
-            return StoreError(f"the run store {self.path} could not be written: the disk is full; nothing "
-                              f"was recorded. Free some space and run again")
+            return StoreError(
+                f"the run store {self.path} could not be written: the disk is full; nothing "
+                f"was recorded. Free some space and run again"
+            )
         return StoreError(f"the run store {self.path} could not be used: {message}")
 
     @contextmanager
@@ -345,16 +374,20 @@ class RunStore:
             if read_only:
                 yield
                 return
-            raise StoreError(f"cannot write the lock file beside the run store {self.path}: "
-                             f"{err.strerror or err}; set PIVOTAL_HOME to a folder you can write") from err
+            raise StoreError(
+                f"cannot write the lock file beside the run store {self.path}: "
+                f"{err.strerror or err}; set PIVOTAL_HOME to a folder you can write"
+            ) from err
         try:
             yield
         finally:
             lock.release()
 
     def _busy(self) -> StoreBusyError:
-        return StoreBusyError(f"the run store {self.path} is in use by another pivotal process; "
-                              f"waited {self.lock_timeout:g} s. Try again when it has finished.")
+        return StoreBusyError(
+            f"the run store {self.path} is in use by another pivotal process; "
+            f"waited {self.lock_timeout:g} s. Try again when it has finished."
+        )
 
     def _open_waiting(self, deadline: float, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         """Open the file, waiting for a process outside pivotal's turns that holds DuckDB's own lock."""
@@ -397,10 +430,19 @@ class RunStore:
         With ``sweep_task``, the sweep's row for this variant is written in the
         same transaction, so a sweep never links to a run that is not there.
         """
-        run = NewRun(scenario_id=scenario_id, scenario_title=scenario_title, scenario_hash=scenario_hash,
-                     scenario_json=scenario_json, draws=draws, seed=seed, use_record=use_record,
-                     package_version=package_version, summary=summary, metrics=metrics,
-                     settings=settings or {})
+        run = NewRun(
+            scenario_id=scenario_id,
+            scenario_title=scenario_title,
+            scenario_hash=scenario_hash,
+            scenario_json=scenario_json,
+            draws=draws,
+            seed=seed,
+            use_record=use_record,
+            package_version=package_version,
+            summary=summary,
+            metrics=metrics,
+            settings=settings or {},
+        )
         return self.record_together([run], sweep_task=sweep_task)[0]
 
     def record_together(self, runs: list[NewRun], sweep_task: SweepTask | None = None) -> list[str]:
@@ -440,13 +482,20 @@ class RunStore:
         self.resolve(run_id)  # read-only first: a store with no such run is not opened for writing
         with self.connect() as con:
             full = self._resolve(con, run_id)
-            sweeps = [r[0] for r in con.execute(
-                "SELECT DISTINCT sweep_id FROM sweep_tasks WHERE run_id = ?", [full]).fetchall()]
+            sweeps = [
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT sweep_id FROM sweep_tasks WHERE run_id = ?", [full]
+                ).fetchall()
+            ]
             if sweeps:
-                raise StoreError(f"run {full} is a variant of sweep {sweeps[0]} and stays with it; "
-                                 "`pivotal sweep-show` shows the sweep")
-            record = _to_record(con.execute(
-                f"SELECT {_RECORD_COLUMNS} FROM runs WHERE run_id = ?", [full]).fetchone())
+                raise StoreError(
+                    f"run {full} is a variant of sweep {sweeps[0]} and stays with it; "
+                    "`pivotal sweep-show` shows the sweep"
+                )
+            record = _to_record(
+                con.execute(f"SELECT {_RECORD_COLUMNS} FROM runs WHERE run_id = ?", [full]).fetchone()
+            )
             con.execute("BEGIN TRANSACTION")  # all of the run goes, or none of it
             try:
                 for table in ("run_results", "run_periods", "runs"):
@@ -471,9 +520,12 @@ class RunStore:
         prefix = run_id.strip()
         if not prefix:
             raise RunNotFoundError("no run id given")
-        matches = [r[0] for r in con.execute(
-            "SELECT run_id FROM runs WHERE starts_with(run_id, ?) ORDER BY run_id", [prefix]
-        ).fetchall()]
+        matches = [
+            r[0]
+            for r in con.execute(
+                "SELECT run_id FROM runs WHERE starts_with(run_id, ?) ORDER BY run_id", [prefix]
+            ).fetchall()
+        ]
         if not matches:
             raise RunNotFoundError(f"no run with id {prefix!r}; `pivotal runs` lists them")
         if len(matches) > 1:
@@ -514,8 +566,16 @@ class RunStore:
     ) -> str:
         """Keep a score, what-if or sensitivity result (its JSON content) so reports can show it."""
         with self.connect() as con:
-            return insert_analysis(con, kind=kind, scenario_id=scenario_id, scenario_hash=scenario_hash,
-                                   draws=draws, seed=seed, settings=settings, result=result)
+            return insert_analysis(
+                con,
+                kind=kind,
+                scenario_id=scenario_id,
+                scenario_hash=scenario_hash,
+                draws=draws,
+                seed=seed,
+                settings=settings,
+                result=result,
+            )
 
     def list_analyses(self) -> list[AnalysisRecord]:
         """Every recorded analysis, latest first."""
@@ -532,12 +592,20 @@ class RunStore:
         with self.connect() as con:
             return delete_analysis(con, analysis_id)
 
-    def record_fit(self, *, method: str, terms: list[str], scenarios: dict[str, str],
-                   settings: dict[str, Any], result: dict[str, Any]) -> str:
+    def record_fit(
+        self,
+        *,
+        method: str,
+        terms: list[str],
+        scenarios: dict[str, str],
+        settings: dict[str, Any],
+        result: dict[str, Any],
+    ) -> str:
         """Keep a fit (:mod:`pivotal.store.fits`)."""
         with self.connect() as con:
-            return insert_fit(con, method=method, terms=terms, scenarios=scenarios, settings=settings,
-                              result=result)
+            return insert_fit(
+                con, method=method, terms=terms, scenarios=scenarios, settings=settings, result=result
+            )
 
     def list_fits(self) -> list[FitRecord]:
         """Every recorded fit, latest first."""
@@ -581,8 +649,17 @@ class RunStore:
                 _mark_abandoned_sweeps(con, self.path)
                 con.execute(
                     "INSERT INTO sweeps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
-                    [sweep_id, created, scenario_id, scenario_hash, json.dumps(spec), seed, draws,
-                     address, variants],
+                    [
+                        sweep_id,
+                        created,
+                        scenario_id,
+                        scenario_hash,
+                        json.dumps(spec),
+                        seed,
+                        draws,
+                        address,
+                        variants,
+                    ],
                 )
         except BaseException:
             _let_go(lease)
@@ -618,24 +695,30 @@ class RunStore:
         last, the episodes of each included; default: all)."""
         with self.connect(read_only=True) as con:
             full_id = self._resolve_sweep(con, sweep_id)
-            row = con.execute(f"SELECT {_SWEEP_QUERY} WHERE s.sweep_id = ? GROUP BY ALL",
-                              [full_id]).fetchone()
+            row = con.execute(
+                f"SELECT {_SWEEP_QUERY} WHERE s.sweep_id = ? GROUP BY ALL", [full_id]
+            ).fetchone()
             rows = con.execute(
                 "SELECT task_index, settings_json, run_id, status, attempts, error FROM sweep_tasks "
-                "WHERE sweep_id = ? ORDER BY task_index", [full_id]).fetchall()
+                "WHERE sweep_id = ? ORDER BY task_index",
+                [full_id],
+            ).fetchall()
             first, last = periods or (-(2**31), 2**31 - 2)
             means = con.execute(
                 "SELECT t.task_index, r.metric, avg(r.mean) AS value FROM sweep_tasks t "
                 "JOIN run_results r ON r.run_id = t.run_id "
                 "WHERE t.sweep_id = ? AND r.period >= ? AND r.period < ? GROUP BY ALL",
-                [full_id, first, last + 1]).df()
+                [full_id, first, last + 1],
+            ).df()
             record = None if row is None else self._to_sweep(row)  # inside: see _to_sweep
         if record is None:
             raise StoreError(f"sweep {full_id} vanished while being read")
         # Built from Python rows so a failed task's run id and attempts stay None, not NaN.
         tasks = pd.DataFrame(
             [(index, json.loads(settings), *rest) for index, settings, *rest in rows],
-            columns=["task_index", "settings", "run_id", "status", "attempts", "error"], dtype=object)
+            columns=["task_index", "settings", "run_id", "status", "attempts", "error"],
+            dtype=object,
+        )
         tasks["task_index"] = tasks["task_index"].astype(int)
         if not means.empty:
             wide = means.pivot(index="task_index", columns="metric", values="value").reset_index()
@@ -649,17 +732,23 @@ class RunStore:
         update, so a live sweep's row cannot read 'running' here after its lease is gone.
         """
         record = _to_sweep(row)
-        abandoned = (record.status == "running" and record.sweep_id not in self._leases
-                     and _lease_abandoned(self.path, record.sweep_id))
+        abandoned = (
+            record.status == "running"
+            and record.sweep_id not in self._leases
+            and _lease_abandoned(self.path, record.sweep_id)
+        )
         return replace(record, status="interrupted") if abandoned else record
 
     def _resolve_sweep(self, con: duckdb.DuckDBPyConnection, sweep_id: str) -> str:
         prefix = sweep_id.strip()
         if not prefix:
             raise SweepNotFoundError("no sweep id given")
-        matches = [r[0] for r in con.execute(
-            "SELECT sweep_id FROM sweeps WHERE starts_with(sweep_id, ?) ORDER BY sweep_id", [prefix]
-        ).fetchall()]
+        matches = [
+            r[0]
+            for r in con.execute(
+                "SELECT sweep_id FROM sweeps WHERE starts_with(sweep_id, ?) ORDER BY sweep_id", [prefix]
+            ).fetchall()
+        ]
         if not matches:
             raise SweepNotFoundError(f"no sweep with id {prefix!r}; `pivotal sweeps` lists them")
         if len(matches) > 1:
@@ -677,22 +766,35 @@ def _insert_run(con: duckdb.DuckDBPyConnection, run_id: str, created: datetime, 
     periods.insert(0, "run_id", run_id)
     results = pd.concat(
         [
-            pd.DataFrame({
-                "run_id": run_id,
-                "period": summary["period"].astype(float),
-                "metric": name,
-                "mean": summary[name].astype(float),
-                "low": summary[f"{name}_low"].astype(float),
-                "high": summary[f"{name}_high"].astype(float),
-            })
+            pd.DataFrame(
+                {
+                    "run_id": run_id,
+                    "period": summary["period"].astype(float),
+                    "metric": name,
+                    "mean": summary[name].astype(float),
+                    "low": summary[f"{name}_low"].astype(float),
+                    "high": summary[f"{name}_high"].astype(float),
+                }
+            )
             for name in run.metrics
         ],
         ignore_index=True,
     )
     con.execute(
         "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [run_id, created, run.scenario_id, run.scenario_title, run.scenario_hash, run.scenario_json,
-         run.draws, run.seed, run.use_record, run.package_version, json.dumps(run.settings)],
+        [
+            run_id,
+            created,
+            run.scenario_id,
+            run.scenario_title,
+            run.scenario_hash,
+            run.scenario_json,
+            run.draws,
+            run.seed,
+            run.use_record,
+            run.package_version,
+            json.dumps(run.settings),
+        ],
     )
     con.register("new_periods", periods)
     con.execute("INSERT INTO run_periods SELECT * FROM new_periods")
@@ -715,16 +817,22 @@ def _readable(connection: duckdb.DuckDBPyConnection, statements: tuple[str, ...]
     Tables the file lacks (a store of an earlier release, or one no document was ever added to)
     are made as empty temporary tables of this connection; a store of a later release is refused.
     """
-    tables = {name for (name,) in connection.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
+    tables = {
+        name
+        for (name,) in connection.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary"
+        ).fetchall()
+    }
     for statement in statements:
         if _table_name(statement) not in tables:
             temporary = statement.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE IF NOT EXISTS", 1)
             connection.execute(temporary)
     version = _stored_version(connection) if "store_info" in tables else None
     if version is not None and version > SCHEMA_VERSION:
-        raise StoreError(f"the run store was written by a later release of pivotal (schema version "
-                         f"{version}, this release reads up to {SCHEMA_VERSION}); upgrade pivotal to open it")
+        raise StoreError(
+            f"the run store was written by a later release of pivotal (schema version "
+            f"{version}, this release reads up to {SCHEMA_VERSION}); upgrade pivotal to open it"
+        )
 
 
 def _table_name(statement: str) -> str:
@@ -737,8 +845,9 @@ def _stored_version(connection: duckdb.DuckDBPyConnection) -> int | None:
 
 
 @contextmanager
-def _with_schema(connection: duckdb.DuckDBPyConnection, statements: tuple[str, ...] = SCHEMA
-                 ) -> Iterator[duckdb.DuckDBPyConnection]:
+def _with_schema(
+    connection: duckdb.DuckDBPyConnection, statements: tuple[str, ...] = SCHEMA
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """The connection with every table created, closed on the way out."""
     try:
         for statement in statements:
@@ -761,8 +870,10 @@ def _check_version(connection: duckdb.DuckDBPyConnection) -> None:
     found = int(row[0]) if str(row[0]).isdigit() else None
     if found is None or found > SCHEMA_VERSION:
         connection.close()
-        raise StoreError(f"the run store was written by a later release of pivotal (schema version "
-                         f"{row[0]}, this release reads up to {SCHEMA_VERSION}); upgrade pivotal to open it")
+        raise StoreError(
+            f"the run store was written by a later release of pivotal (schema version "
+            f"{row[0]}, this release reads up to {SCHEMA_VERSION}); upgrade pivotal to open it"
+        )
 
 
 def _period_keys(connection: duckdb.DuckDBPyConnection) -> None:
@@ -782,8 +893,9 @@ def _period_keys(connection: duckdb.DuckDBPyConnection) -> None:
             connection.execute(f"INSERT INTO {table}_v3 SELECT * FROM {table}")
             connection.execute(f"DROP TABLE {table}")
             connection.execute(f"ALTER TABLE {table}_v3 RENAME TO {table}")
-        connection.execute("UPDATE store_info SET value = ? WHERE key = 'schema_version'",
-                           [str(SCHEMA_VERSION)])
+        connection.execute(
+            "UPDATE store_info SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)]
+        )
         connection.execute("COMMIT")
     except BaseException:
         _roll_back(connection)
@@ -792,16 +904,25 @@ def _period_keys(connection: duckdb.DuckDBPyConnection) -> None:
 
 def _year_tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
     """The tables whose ``period`` column still holds whole years only (``INTEGER``, before version 3)."""
-    return [table for table in PERIOD_TABLES if connection.execute(
-        "SELECT data_type FROM duckdb_columns() WHERE table_name = ? AND column_name = 'period' "
-        "AND database_name = current_database()", [table]).fetchone() == ("INTEGER",)]
+    return [
+        table
+        for table in PERIOD_TABLES
+        if connection.execute(
+            "SELECT data_type FROM duckdb_columns() WHERE table_name = ? AND column_name = 'period' "
+            "AND database_name = current_database()",
+            [table],
+        ).fetchone()
+        == ("INTEGER",)
+    ]
 
 
 def schema_version(path: str | Path) -> int | None:
     """The schema version recorded in a store file, None for a store from before versions (0.1.0)."""
     with contextlib.closing(duckdb.connect(str(path), read_only=True)) as connection:
-        tables = {name for (name,) in connection.execute("SELECT table_name FROM information_schema.tables")
-                  .fetchall()}
+        tables = {
+            name
+            for (name,) in connection.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
         if "store_info" not in tables:
             return None
         row = connection.execute("SELECT value FROM store_info WHERE key = 'schema_version'").fetchone()
@@ -847,8 +968,15 @@ def _mark_abandoned_sweeps(con: duckdb.DuckDBPyConnection, store: Path) -> None:
 def _insert_task(con: duckdb.DuckDBPyConnection, task: SweepTask, run_id: str | None) -> None:
     con.execute(
         "INSERT INTO sweep_tasks VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [task.sweep_id, task.task_index, json.dumps(task.settings), run_id, task.status,
-         task.attempts, task.error],
+        [
+            task.sweep_id,
+            task.task_index,
+            json.dumps(task.settings),
+            run_id,
+            task.status,
+            task.attempts,
+            task.error,
+        ],
     )
 
 
@@ -862,9 +990,18 @@ _SWEEP_QUERY = (
 
 def _to_sweep(row: tuple) -> SweepRecord:
     return SweepRecord(
-        sweep_id=row[0], created_at=row[1], scenario_id=row[2], scenario_hash=row[3],
-        spec=json.loads(row[4]), seed=int(row[5]), draws=int(row[6]), address=row[7],
-        variants=int(row[8]), status=row[9], done=int(row[10]), failed=int(row[11]),
+        sweep_id=row[0],
+        created_at=row[1],
+        scenario_id=row[2],
+        scenario_hash=row[3],
+        spec=json.loads(row[4]),
+        seed=int(row[5]),
+        draws=int(row[6]),
+        address=row[7],
+        variants=int(row[8]),
+        status=row[9],
+        done=int(row[10]),
+        failed=int(row[11]),
     )
 
 
@@ -876,9 +1013,16 @@ _RECORD_COLUMNS = (
 
 def _to_record(row: tuple) -> RunRecord:
     return RunRecord(
-        run_id=row[0], created_at=row[1], scenario_id=row[2], scenario_title=row[3],
-        scenario_hash=row[4], draws=int(row[5]), seed=None if row[6] is None else int(row[6]),
-        use_record=bool(row[7]), package_version=row[8], settings=json.loads(row[9]),
+        run_id=row[0],
+        created_at=row[1],
+        scenario_id=row[2],
+        scenario_title=row[3],
+        scenario_hash=row[4],
+        draws=int(row[5]),
+        seed=None if row[6] is None else int(row[6]),
+        use_record=bool(row[7]),
+        package_version=row[8],
+        settings=json.loads(row[9]),
     )
 
 

@@ -52,8 +52,9 @@ def simulate_variant(scenario: Scenario, *, draws: int, seed: int, use_record: b
     Ray gives each task one CPU and runs one per CPU, so a task uses one thread and its share of
     the engine's memory budget: a sweep holds no more than one run would."""
     share = MEMORY_BUDGET // default_threads()
-    _, summary = compute_summary(scenario, draws=draws, seed=seed, use_record=use_record, threads=1,
-                                 memory_budget=share)
+    _, summary = compute_summary(
+        scenario, draws=draws, seed=seed, use_record=use_record, threads=1, memory_budget=share
+    )
     return summary
 
 
@@ -151,8 +152,15 @@ def run_sweep(
         ray = import_ray()
         remote = ray.remote(_run_variant).options(max_retries=retries, retry_exceptions=True, num_cpus=1)
         # recorded as running (its lease held) last, just before the try that always finishes it
-        sweep_id = store.start_sweep(scenario_id=base.id, scenario_hash=scenario_hash(base), spec=spec,
-                                     seed=seed, draws=draws, address=address or LOCAL, variants=len(variants))
+        sweep_id = store.start_sweep(
+            scenario_id=base.id,
+            scenario_hash=scenario_hash(base),
+            spec=spec,
+            seed=seed,
+            draws=draws,
+            address=address or LOCAL,
+            variants=len(variants),
+        )
         pending: dict[Any, Variant] = {}
         outcomes: list[TaskOutcome] = []
         try:
@@ -164,8 +172,19 @@ def run_sweep(
                 ready, _ = ray.wait(list(pending), num_returns=len(pending), timeout=WAIT_SECONDS)
                 for ref in ready:
                     variant = pending.pop(ref)
-                    outcomes.append(_finish(ray, ref, variant, store, sweep_id, draws=draws, seed=seed,
-                                            use_record=use_record, retries=retries))
+                    outcomes.append(
+                        _finish(
+                            ray,
+                            ref,
+                            variant,
+                            store,
+                            sweep_id,
+                            draws=draws,
+                            seed=seed,
+                            use_record=use_record,
+                            retries=retries,
+                        )
+                    )
                     if progress:
                         progress(len(outcomes), len(variants))
         except BaseException:
@@ -193,8 +212,9 @@ class VariantFailed(Exception):
         return self.message
 
 
-def _run_variant(task: TaskFunction, scenario: Scenario, draws: int, seed: int,
-                 use_record: bool) -> tuple[pd.DataFrame, int | None]:
+def _run_variant(
+    task: TaskFunction, scenario: Scenario, draws: int, seed: int, use_record: bool
+) -> tuple[pd.DataFrame, int | None]:
     """What a Ray worker runs: the task, plus which attempt this was."""
     attempt = _attempt_number()
     try:
@@ -214,8 +234,18 @@ def _attempt_number() -> int | None:
         return None
 
 
-def _finish(ray: Any, ref: Any, variant: Variant, store: RunStore, sweep_id: str, *, draws: int, seed: int,
-            use_record: bool, retries: int) -> TaskOutcome:
+def _finish(
+    ray: Any,
+    ref: Any,
+    variant: Variant,
+    store: RunStore,
+    sweep_id: str,
+    *,
+    draws: int,
+    seed: int,
+    use_record: bool,
+    retries: int,
+) -> TaskOutcome:
     """Record one finished task: its run and task row together, or the task as failed."""
     try:
         summary, attempts = ray.get(ref)
@@ -229,8 +259,15 @@ def _finish(ray: Any, ref: Any, variant: Variant, store: RunStore, sweep_id: str
         store.record_failed_task(task)
         return TaskOutcome(variant, None, attempts, message)
     task = SweepTask(sweep_id, variant.index, variant.to_dict(), "done", attempts)
-    run_id = record_summary(store, variant.scenario, draws=draws, seed=seed, use_record=use_record,
-                            summary=summary, sweep_task=task)
+    run_id = record_summary(
+        store,
+        variant.scenario,
+        draws=draws,
+        seed=seed,
+        use_record=use_record,
+        summary=summary,
+        sweep_task=task,
+    )
     return TaskOutcome(variant, run_id, attempts)
 
 
@@ -255,8 +292,10 @@ def _check_reachable(address: str, timeout: float = CONNECT_SECONDS) -> None:
     try:
         socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
     except OSError as err:
-        raise SweepError(f"nothing answers at {address} ({err.strerror or err}); start the cluster "
-                         "with `ray start --head` there, or leave out --address for a local one") from err
+        raise SweepError(
+            f"nothing answers at {address} ({err.strerror or err}); start the cluster "
+            "with `ray start --head` there, or leave out --address for a local one"
+        ) from err
 
 
 def _cpus(ray: Any) -> str:

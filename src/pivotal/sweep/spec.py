@@ -43,8 +43,14 @@ class Origin:
     field: str = ""
 
     def error(self, expected: str, found: str, field: str | None = None) -> ScenarioError:
-        return ScenarioError(source=self.source, line=self.line, column=self.column,
-                             field=self.field if field is None else field, expected=expected, found=found)
+        return ScenarioError(
+            source=self.source,
+            line=self.line,
+            column=self.column,
+            field=self.field if field is None else field,
+            expected=expected,
+            found=found,
+        )
 
     def relocate(self, error: ScenarioError) -> ScenarioError:
         """The same complaint, pointed at this origin rather than at the overlay built from it."""
@@ -108,13 +114,19 @@ class SweepSpec:
         """The spec as plain data, kept with the sweep in the store."""
         data: dict[str, Any] = {
             "scenario": self.scenario,
-            "grid": [{"path": a.path, "periods": a.periods, "values": [c.shown for c in a.choices]}
-                     for a in self.grid],
+            "grid": [
+                {"path": a.path, "periods": a.periods, "values": [c.shown for c in a.choices]}
+                for a in self.grid
+            ],
         }
         if self.ranges:
-            data["sample"] = {"size": self.size, "method": self.design,
-                              "ranges": [{"path": r.path, "periods": r.periods, "low": r.low, "high": r.high}
-                                         for r in self.ranges]}
+            data["sample"] = {
+                "size": self.size,
+                "method": self.design,
+                "ranges": [
+                    {"path": r.path, "periods": r.periods, "low": r.low, "high": r.high} for r in self.ranges
+                ],
+            }
         return data
 
 
@@ -154,8 +166,11 @@ def spec_from_settings(
         path, sep, rest = setting.partition("=")
         path = path.strip()
         if not sep or not path:
-            raise origin.error("PATH=V1,V2,...[@PERIODS] or PATH=LOW:HIGH[@PERIODS], "
-                               "e.g. patron_shield=0,0.2,0.4@2020-2025", repr(setting), field="")
+            raise origin.error(
+                "PATH=V1,V2,...[@PERIODS] or PATH=LOW:HIGH[@PERIODS], e.g. patron_shield=0,0.2,0.4@2020-2025",
+                repr(setting),
+                field="",
+            )
         origin = Origin(origin.source, field=path)
         value, _, span = rest.partition("@")
         span = span.strip() or periods
@@ -189,11 +204,18 @@ def merge(first: SweepSpec, second: SweepSpec) -> SweepSpec:
     """A spec file's sweep extended by command-line options; the options' sample size and method win."""
     size = second.size if second.size is not None else first.size
     method = second.method or first.method
-    return SweepSpec(first.grid + second.grid, first.ranges + second.ranges, size, method,
-                     second.scenario or first.scenario, second.sample_origin or first.sample_origin)
+    return SweepSpec(
+        first.grid + second.grid,
+        first.ranges + second.ranges,
+        size,
+        method,
+        second.scenario or first.scenario,
+        second.sample_origin or first.sample_origin,
+    )
 
 
 # ---- from a YAML file ------------------------------------------------------------------------
+
 
 class GridAxisDoc(Strict):
     path: str
@@ -234,10 +256,18 @@ def read_spec(text: str, source: str = "<string>") -> SweepSpec:
     grid = []
     for i, axis in enumerate(doc.grid):
         span = str(axis.periods) if axis.periods is not None else default
-        choices = tuple(_doc_choice(value, origin("grid", i, "values", j))
-                        for j, value in enumerate(axis.values))
-        grid.append(GridAxis(axis.path, span, choices, origin("grid", i, "path"),
-                             _periods_origin(axis.periods, origin, "grid", i)))
+        choices = tuple(
+            _doc_choice(value, origin("grid", i, "values", j)) for j, value in enumerate(axis.values)
+        )
+        grid.append(
+            GridAxis(
+                axis.path,
+                span,
+                choices,
+                origin("grid", i, "path"),
+                _periods_origin(axis.periods, origin, "grid", i),
+            )
+        )
     ranges: list[SampleRange] = []
     sample_origin = None
     if doc.sample is not None:
@@ -245,13 +275,27 @@ def read_spec(text: str, source: str = "<string>") -> SweepSpec:
         for i, r in enumerate(doc.sample.ranges):
             span = str(r.periods) if r.periods is not None else default
             at = ("sample", "ranges", i)
-            ranges.append(SampleRange(r.path, span, r.low, r.high, origin(*at, "path"),
-                                      _periods_origin(r.periods, origin, *at),
-                                      (origin(*at, "low"), origin(*at, "high"))))
+            ranges.append(
+                SampleRange(
+                    r.path,
+                    span,
+                    r.low,
+                    r.high,
+                    origin(*at, "path"),
+                    _periods_origin(r.periods, origin, *at),
+                    (origin(*at, "low"), origin(*at, "high")),
+                )
+            )
     if not grid and not ranges:
         raise origin().error("a `grid` or a `sample` section", "neither")
-    return SweepSpec(tuple(grid), tuple(ranges), doc.sample.size if doc.sample else None,
-                     doc.sample.method if doc.sample else None, doc.scenario, sample_origin)
+    return SweepSpec(
+        tuple(grid),
+        tuple(ranges),
+        doc.sample.size if doc.sample else None,
+        doc.sample.method if doc.sample else None,
+        doc.scenario,
+        sample_origin,
+    )
 
 
 def load_spec(path: str | Path) -> SweepSpec:
@@ -282,8 +326,10 @@ def _doc_choice(value: Any, origin: Origin) -> Choice:
         raise origin.error("a finite number", shown)
     if isinstance(value, str) and value.strip():
         return Choice(value.strip(), _number_or_text(value.strip()), origin)
-    raise origin.error("a number, [low, mode, high], or a record value such as restrain",
-                       "a mapping" if isinstance(value, dict) else repr(value))
+    raise origin.error(
+        "a number, [low, mode, high], or a record value such as restrain",
+        "a mapping" if isinstance(value, dict) else repr(value),
+    )
 
 
 def _is_number(value: Any) -> bool:
@@ -309,12 +355,15 @@ def build_variants(spec: SweepSpec, base: Scenario, seed: int) -> list[Variant]:
     for axis in spec.grid:
         _check_path(axis.path, axis.origin)
         for choice in axis.choices:
-            _check_setting(_setting(axis.path, choice.text, axis.periods, base), base, choice.origin,
-                           axis.periods_origin)
+            _check_setting(
+                _setting(axis.path, choice.text, axis.periods, base), base, choice.origin, axis.periods_origin
+            )
     for r in spec.ranges:
         if r.path.startswith("record."):
-            raise r.origin.error("a model parameter (only parameters can be sampled; "
-                                 "give record values as a grid)", repr(r.path))
+            raise r.origin.error(
+                "a model parameter (only parameters can be sampled; give record values as a grid)",
+                repr(r.path),
+            )
         _check_path(r.path, r.origin)
         low_at, high_at = r.bound_origins or (r.origin, r.origin)
         if r.low > r.high:
@@ -325,10 +374,13 @@ def build_variants(spec: SweepSpec, base: Scenario, seed: int) -> list[Variant]:
     variants = []
     for grid_point in itertools.product(*(axis.choices for axis in spec.grid)):
         for row in points:
-            settings = [_setting(a.path, c.text, a.periods, base)
-                        for a, c in zip(spec.grid, grid_point, strict=True)]
-            settings += [_setting(r.path, _number_text(float(x)), r.periods, base)
-                         for r, x in zip(spec.ranges, row, strict=True)]
+            settings = [
+                _setting(a.path, c.text, a.periods, base) for a, c in zip(spec.grid, grid_point, strict=True)
+            ]
+            settings += [
+                _setting(r.path, _number_text(float(x)), r.periods, base)
+                for r, x in zip(spec.ranges, row, strict=True)
+            ]
             values = {a.label: c.shown for a, c in zip(spec.grid, grid_point, strict=True)}
             values |= {r.label: float(x) for r, x in zip(spec.ranges, row, strict=True)}
             index = len(variants)
@@ -362,22 +414,27 @@ def variant_count(spec: SweepSpec) -> int:
 def _check_shape(spec: SweepSpec) -> None:
     """Mistakes in the sweep as a whole: nothing to vary, a sample without ranges, too many variants."""
     if not spec.grid and not spec.ranges:
-        raise Origin("--set").error("at least one --set PATH=V1,V2,... or PATH=LOW:HIGH, or a --spec file",
-                                    "nothing to vary", field="")
+        raise Origin("--set").error(
+            "at least one --set PATH=V1,V2,... or PATH=LOW:HIGH, or a --spec file",
+            "nothing to vary",
+            field="",
+        )
     if spec.ranges and spec.size is None:
         first = spec.ranges[0]
         raise first.origin.error("--sample N to draw N values between LOW and HIGH", "no --sample")
     if spec.size is not None and not spec.ranges:
         where = spec.sample_origin or Origin("--sample")
-        raise where.error("at least one range to sample, e.g. --set patron_shield=0.1:0.6",
-                          "none", field=where.field)
+        raise where.error(
+            "at least one range to sample, e.g. --set patron_shield=0.1:0.6", "none", field=where.field
+        )
     if spec.design not in METHODS:
         where = spec.sample_origin or Origin("--method")
         raise where.error(f"one of {', '.join(METHODS)}", repr(spec.method))
     if spec.ranges and spec.design == "sobol" and spec.size is not None and spec.size & (spec.size - 1):
         where = spec.sample_origin or Origin("--sample")
-        raise where.error("a power of 2 for a Sobol' sample (e.g. 16, 32, 64), "
-                          "or --method lhs for any size", str(spec.size))
+        raise where.error(
+            "a power of 2 for a Sobol' sample (e.g. 16, 32, 64), or --method lhs for any size", str(spec.size)
+        )
     seen: dict[str, Origin] = {}
     for item in (*spec.grid, *spec.ranges):
         if item.label in seen:
@@ -389,16 +446,20 @@ def _check_shape(spec: SweepSpec) -> None:
         where = spec.sample_origin if spec.grid == () else spec.grid[0].origin
         if where is None or where.line is None:
             where = Origin("sweep")
-        raise where.error(f"at most {MAX_VARIANTS:,} variants; split the sweep or sample it", f"{count:,}",
-                          field=where.field if where.line is not None else "")
+        raise where.error(
+            f"at most {MAX_VARIANTS:,} variants; split the sweep or sample it",
+            f"{count:,}",
+            field=where.field if where.line is not None else "",
+        )
 
 
 def _check_path(path: str, origin: Origin) -> None:
     """A path names a model parameter or a settable record field; said at the path, not at a value."""
     if path.startswith("record."):
         if path.removeprefix("record.") not in SETTABLE_RECORD_FIELDS:
-            raise origin.error(f"record.FIELD with FIELD one of {', '.join(SETTABLE_RECORD_FIELDS)}",
-                               repr(path))
+            raise origin.error(
+                f"record.FIELD with FIELD one of {', '.join(SETTABLE_RECORD_FIELDS)}", repr(path)
+            )
     elif path.removeprefix("parameters.") not in PARAMETERS_BY_NAME:
         raise origin.error(f"a model parameter ({', '.join(PARAMETER_NAMES)}) or record.FIELD", repr(path))
 

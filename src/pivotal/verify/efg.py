@@ -132,9 +132,11 @@ def _one(params: StageParameters) -> dict[str, float]:
 
 def _comment(values: dict[str, float], belief: float, note: str) -> str:
     """The comment line: what the file is, then every parameter, so it explains itself."""
-    head = ("One period of pivotal deterrence for one parameter draw, to be solved as an agent "
-            "logit QRE at lambda = the largest role precision (each player's payoffs are scaled "
-            "by its own precision over that one)")
+    head = (
+        "One period of pivotal deterrence for one parameter draw, to be solved as an agent "
+        "logit QRE at lambda = the largest role precision (each player's payoffs are scaled "
+        "by its own precision over that one)"
+    )
     if note:
         head += f"; {note}"
     params = ", ".join(f"{name}={_number(value)}" for name, value in values.items())
@@ -171,12 +173,15 @@ def stage_efg(params: StageParameters, belief: float, *, title: str | None = Non
     mediation_bonus = bonus[0, 0, RESPONSES.index("mediate")]
     pivot_ends = {
         (kind, held): (p[0] + (mediation_bonus if kind == "resolved" else 0.0)) * scale[1]
-        for held, (_, p) in ends.items() for kind in TYPES
+        for held, (_, p) in ends.items()
+        for kind in TYPES
     }
     holds = _chance_probabilities(float(ceasefire_hold_probability(params).reshape(-1)[0]))
     hedge_gap = values["alt_patron_support"] - values["pivot_leverage"]
-    target = {"resolved": (hedge_gap - values["protection_value"]) * scale[2],
-              "irresolute": hedge_gap * scale[2]}
+    target = {
+        "resolved": (hedge_gap - values["protection_value"]) * scale[2],
+        "irresolute": hedge_gap * scale[2],
+    }
     status_quo = float(status_quo_payoff(params).reshape(-1)[0]) * scale[0]
 
     actions = {1: CHALLENGE_LABELS, 2: RESPONSES, 3: TARGET_MOVES}
@@ -200,8 +205,9 @@ def stage_efg(params: StageParameters, belief: float, *, title: str | None = Non
         outcome = sum(line.startswith("t ") for line in lines) + 1
         lines.append(f't "" {outcome} {_quote(label)} {{ {", ".join(_number(x) for x in numbers)} }}')
 
-    def target_moves(kind: str, challenge: str | None, response: str | None,
-                     payoffs: tuple[float, float]) -> None:
+    def target_moves(
+        kind: str, challenge: str | None, response: str | None, payoffs: tuple[float, float]
+    ) -> None:
         seen = "status quo" if challenge is None else f"{challenge}, {response}"
         infoset = 1 + target_infosets.index((challenge, response))
         decision(f"{kind}, {seen}", 3, infoset, f"target after {seen}")
@@ -212,12 +218,16 @@ def stage_efg(params: StageParameters, belief: float, *, title: str | None = Non
                 continue
             a = CHALLENGE_LABELS.index(challenge) - 1
             chance_infosets.append(chance_infosets[-1] + 1)
-            lines.append(f'c "{kind}, {seen}, {move}" {chance_infosets[-1]} '
-                         f'"ceasefire after {kind}, {seen}, {move}" '
-                         f'{{ "holds" {holds[0]} "breaks" {holds[1]} }} 0')
+            lines.append(
+                f'c "{kind}, {seen}, {move}" {chance_infosets[-1]} '
+                f'"ceasefire after {kind}, {seen}, {move}" '
+                f'{{ "holds" {holds[0]} "breaks" {holds[1]} }} 0'
+            )
             for held, word in ((True, "holds"), (False, "breaks")):
-                terminal(f"{kind}, {seen}, {move}, ceasefire {word}",
-                         (challenger_ends[held][a], pivot_ends[(kind, held)][a], hedge))
+                terminal(
+                    f"{kind}, {seen}, {move}, ceasefire {word}",
+                    (challenger_ends[held][a], pivot_ends[(kind, held)][a], hedge),
+                )
 
     for t, kind in enumerate(TYPES):
         decision(kind, 1, 1, "challenger")

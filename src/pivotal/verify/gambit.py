@@ -97,8 +97,9 @@ def read_game(text: str) -> Any:
     return require_pygambit().read_efg(io.StringIO(text))
 
 
-def solve_efg_profile(text: str, precision: float, *, first_step: float = 0.03, max_accel: float = 1.1
-                      ) -> tuple[Any, float]:
+def solve_efg_profile(
+    text: str, precision: float, *, first_step: float = 0.03, max_accel: float = 1.1
+) -> tuple[Any, float]:
     """Gambit's logit QRE of ``.efg`` text at ``precision``: its behaviour profile and the precision
     its tracer reached.
 
@@ -116,15 +117,17 @@ def solve_efg_profile(text: str, precision: float, *, first_step: float = 0.03, 
         # Uniform play is the logit QRE at lambda = 0.  Asked for 0, Gambit's tracer, which
         # reports points it crosses on the way out, runs to the far end of the branch instead.
         return game.mixed_behavior_profile(), 0.0
-    qre = gbt.qre.logit_solve_lambda(game, lam=precision, use_strategic=False,
-                                     first_step=first_step, max_accel=max_accel)[0]
+    qre = gbt.qre.logit_solve_lambda(
+        game, lam=precision, use_strategic=False, first_step=first_step, max_accel=max_accel
+    )[0]
     if abs(float(qre.lam) - precision) > LAMBDA_TOLERANCE * precision:
         raise TracerStoppedShort(precision, float(qre.lam))
     return qre.profile, float(qre.lam)
 
 
-def solve_efg(text: str, precision: float, *, first_step: float = 0.03, max_accel: float = 1.1
-              ) -> GambitSolution:
+def solve_efg(
+    text: str, precision: float, *, first_step: float = 0.03, max_accel: float = 1.1
+) -> GambitSolution:
     """Read ``.efg`` text written by :func:`~pivotal.verify.efg.stage_efg` and solve it with Gambit.
 
     Parameters
@@ -169,8 +172,9 @@ def solve_efg(text: str, precision: float, *, first_step: float = 0.03, max_acce
     )
 
 
-def solve_with_gambit(params: StageParameters, belief: float, *, first_step: float = 0.03,
-                      max_accel: float = 1.1) -> GambitSolution:
+def solve_with_gambit(
+    params: StageParameters, belief: float, *, first_step: float = 0.03, max_accel: float = 1.1
+) -> GambitSolution:
     """Solve one draw's stage game with Gambit at the draw's largest role precision.
 
     The game goes through the ``.efg`` text, as a user's exported file would.

@@ -64,8 +64,9 @@ def _scalar(array: np.ndarray) -> float:
     return float(np.asarray(array).reshape(-1)[0])
 
 
-def period_efg(params: StageParameters, belief: float, options: GameOptions, *, title: str | None = None,
-               note: str = "") -> str:
+def period_efg(
+    params: StageParameters, belief: float, options: GameOptions, *, title: str | None = None, note: str = ""
+) -> str:
     """The whole period of one draw as Gambit ``.efg`` text.
 
     Parameters
@@ -80,9 +81,12 @@ def period_efg(params: StageParameters, belief: float, options: GameOptions, *, 
     scale = _payoff_scales(values)
     types = dict(zip(TYPES, _chance_probabilities(float(belief)), strict=True))
     holds = _chance_probabilities(_scalar(ceasefire_hold_probability(params)))
-    lines = [f"EFG 2 R {_quote(title or 'Pivotal deterrence: one whole period')} "
-             f"{{ {' '.join(_quote(p) for p in PLAYERS)} }}",
-             _quote(_comment(values, belief, f"whole period: {options}; {note}".rstrip("; "))), ""]
+    lines = [
+        f"EFG 2 R {_quote(title or 'Pivotal deterrence: one whole period')} "
+        f"{{ {' '.join(_quote(p) for p in PLAYERS)} }}",
+        _quote(_comment(values, belief, f"whole period: {options}; {note}".rstrip("; "))),
+        "",
+    ]
     counters = {"chance": 0, "outcome": 0}
     infosets: dict[tuple, int] = {}
 
@@ -92,8 +96,9 @@ def period_efg(params: StageParameters, belief: float, options: GameOptions, *, 
     def decision(label: str, player: int, key: tuple, moves: tuple[str, ...]) -> None:
         number = infoset(player, key)
         moves_text = " ".join(_quote(m) for m in moves)
-        lines.append(f"p {_quote(label)} {player} {number} {_quote(' / '.join(map(str, key)))} "
-                     f"{{ {moves_text} }} 0")
+        lines.append(
+            f"p {_quote(label)} {player} {number} {_quote(' / '.join(map(str, key)))} {{ {moves_text} }} 0"
+        )
 
     def chance(label: str, actions: tuple[str, str], probabilities: tuple[str, str]) -> None:
         counters["chance"] += 1
@@ -118,9 +123,11 @@ def period_efg(params: StageParameters, belief: float, options: GameOptions, *, 
         ends = {}
         for held in (True, False):
             chi = np.array([float(held)])
-            ends[held] = (_challenger_payoffs(stage, np, holds=chi)[1, :, 0],
-                          _pivot_payoffs(stage, np, holds=chi)[0][1, :, 0],
-                          _kept_shares(stage, np, holds=chi)[1, 0])
+            ends[held] = (
+                _challenger_payoffs(stage, np, holds=chi)[1, :, 0],
+                _pivot_payoffs(stage, np, holds=chi)[0][1, :, 0],
+                _kept_shares(stage, np, holds=chi)[1, 0],
+            )
         kept = _kept_shares(stage, np)[:, 0]
         decision(f"{path}challenger", 1, ("challenger", context.label), CHALLENGE_LABELS)
         status_quo = _scalar(status_quo_payoff(stage))
@@ -132,8 +139,9 @@ def period_efg(params: StageParameters, belief: float, options: GameOptions, *, 
                     decision(f"{path}{kind}, {seen}", 3, ("target after", context.label, seen), HEDGE_MOVES)
                     for move in HEDGE_MOVES:
                         gap = hedge[kind] if move == "hedge" else 0.0
-                        terminal(f"{path}{kind}, {seen}, {move}",
-                                 (status_quo + early_c, early_p, gap + early_t))
+                        terminal(
+                            f"{path}{kind}, {seen}, {move}", (status_quo + early_c, early_p, gap + early_t)
+                        )
                     continue
                 decision(f"{path}{kind}, {label}", 2, ("pivot", context.label, kind, label), RESPONSES)
                 for r, response in enumerate(RESPONSES):
@@ -143,17 +151,27 @@ def period_efg(params: StageParameters, belief: float, options: GameOptions, *, 
                         gap = hedge[kind] if move == "hedge" else 0.0
                         if response != "mediate":
                             lost = kept[r] * gains[a - 1]
-                            terminal(f"{path}{kind}, {seen}, {move}",
-                                     (challenger[r, a - 1] + early_c, pivot[kind][r, a - 1] + early_p,
-                                      gap + early_t - lost))
+                            terminal(
+                                f"{path}{kind}, {seen}, {move}",
+                                (
+                                    challenger[r, a - 1] + early_c,
+                                    pivot[kind][r, a - 1] + early_p,
+                                    gap + early_t - lost,
+                                ),
+                            )
                             continue
                         chance(f"{path}{kind}, {seen}, {move}: ceasefire", ("holds", "breaks"), holds)
                         for held, word in ((True, "holds"), (False, "breaks")):
                             c_end, p_end, kept_end = ends[held]
                             bonus_m = _scalar(bonus[1, 0]) if kind == "resolved" else 0.0
-                            terminal(f"{path}{kind}, {seen}, {move}, ceasefire {word}",
-                                     (c_end[a - 1] + early_c, p_end[a - 1] + bonus_m + early_p,
-                                      gap + early_t - kept_end * gains[a - 1]))
+                            terminal(
+                                f"{path}{kind}, {seen}, {move}, ceasefire {word}",
+                                (
+                                    c_end[a - 1] + early_c,
+                                    p_end[a - 1] + bonus_m + early_p,
+                                    gap + early_t - kept_end * gains[a - 1],
+                                ),
+                            )
 
     postures = range(3) if options.pivot_posture else (0,)
     if options.pivot_posture:
@@ -214,20 +232,27 @@ def solve_period_with_gambit(params: StageParameters, belief: float, options: Ga
             "challenger": probs(*head, actions=CHALLENGE_LABELS),
             "resolved": np.array([probs(*head, a, "resolved", actions=RESPONSES) for a in challenges]),
             "irresolute": np.array([probs(*head, a, "irresolute", actions=RESPONSES) for a in challenges]),
-            "posterior": np.array([[float(beliefs[(*head, a, "resolved", r)]) for r in RESPONSES]
-                                   for a in challenges]),
+            "posterior": np.array(
+                [[float(beliefs[(*head, a, "resolved", r)]) for r in RESPONSES] for a in challenges]
+            ),
             "hedge_after_status_quo": probs(*head, CHALLENGE_LABELS[0], "resolved", actions=("hedge",)),
-            "hedge_after_response": np.array([[probs(*head, a, "resolved", r, actions=("hedge",))[0]
-                                               for r in RESPONSES] for a in challenges]),
+            "hedge_after_response": np.array(
+                [
+                    [probs(*head, a, "resolved", r, actions=("hedge",))[0] for r in RESPONSES]
+                    for a in challenges
+                ]
+            ),
         }
     return result
 
 
 def pivotal_period_quantities(solution, draw: int = 0) -> dict:
     """One draw of :func:`pivotal.model.period_game.solve_period`'s answer, shaped as Gambit's."""
-    result: dict = {"posture": np.asarray(solution.posture)[:, draw],
-                    "first_move": np.asarray(solution.first_move)[:, :, draw],
-                    "answer": np.asarray(solution.answer)[:, :, draw]}
+    result: dict = {
+        "posture": np.asarray(solution.posture)[:, draw],
+        "first_move": np.asarray(solution.first_move)[:, :, draw],
+        "answer": np.asarray(solution.answer)[:, :, draw],
+    }
     for context, stage in zip(solution.contexts, solution.stages, strict=True):
         result[context.label] = {
             "challenger": np.asarray(stage.challenger[draw]),

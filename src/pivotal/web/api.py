@@ -68,17 +68,23 @@ WEB_SOURCE = "web-controls"
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ApiError, "description": "Not found."}}
 INVALID: dict[int | str, dict[str, Any]] = {
-    422: {"model": ApiError, "description": "Invalid input; scenario mistakes name file, line and field."}}
+    422: {"model": ApiError, "description": "Invalid input; scenario mistakes name file, line and field."}
+}
 ERRORS = {**NOT_FOUND, **INVALID}
 BAD_BODY: dict[int | str, dict[str, Any]] = {
-    400: {"model": ApiError, "description": "The body cannot be read: not JSON, or not a multipart form."}}
+    400: {"model": ApiError, "description": "The body cannot be read: not JSON, or not a multipart form."}
+}
 JOB_ANSWERS: dict[int | str, dict[str, Any]] = {
-    **ERRORS, **BAD_BODY, 429: {"model": ApiError, "description": "Too many jobs are waiting."}}
+    **ERRORS,
+    **BAD_BODY,
+    429: {"model": ApiError, "description": "Too many jobs are waiting."},
+}
 #: The same answers for a route whose success is not JSON (the report): FastAPI would otherwise
 #: document its errors under the route's own media type.
 _API_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
 PAGE_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"description": answer["description"], "content": _API_ERROR} for code, answer in ERRORS.items()}
+    code: {"description": answer["description"], "content": _API_ERROR} for code, answer in ERRORS.items()
+}
 
 router = APIRouter(prefix="/api")
 
@@ -104,8 +110,13 @@ def meta() -> Meta:
     from pivotal import __version__
     from pivotal.report.charts import CHART_NAMES
 
-    return Meta(version=__version__, metrics=list(METRICS), charts=list(CHART_NAMES),
-                max_draws=MAX_DRAWS, max_upload_bytes=MAX_UPLOAD_BYTES)
+    return Meta(
+        version=__version__,
+        metrics=list(METRICS),
+        charts=list(CHART_NAMES),
+        max_draws=MAX_DRAWS,
+        max_upload_bytes=MAX_UPLOAD_BYTES,
+    )
 
 
 @router.get("/scenarios", response_model=list[BuiltinScenario], summary="Built-in scenarios")
@@ -117,23 +128,37 @@ def scenarios() -> list[BuiltinScenario]:
     return found
 
 
-@router.get("/scenarios/{name}", response_model=ScenarioInfo, summary="A built-in scenario's parameters",
-            responses=ERRORS)
+@router.get(
+    "/scenarios/{name}",
+    response_model=ScenarioInfo,
+    summary="A built-in scenario's parameters",
+    responses=ERRORS,
+)
 def scenario(name: Annotated[str, PathParam(pattern=SCENARIO_NAME)]) -> ScenarioInfo:
     return _scenario_info(_builtin(name), name=name)
 
 
-@router.get("/scenarios/{name}/evidence", response_model=ParameterEvidence, responses=ERRORS,
-            summary="Passages of the added documents beside each parameter of a built-in scenario")
-def scenario_evidence(request: Request, name: Annotated[str, PathParam(pattern=SCENARIO_NAME)]
-                      ) -> ParameterEvidence:
+@router.get(
+    "/scenarios/{name}/evidence",
+    response_model=ParameterEvidence,
+    responses=ERRORS,
+    summary="Passages of the added documents beside each parameter of a built-in scenario",
+)
+def scenario_evidence(
+    request: Request, name: Annotated[str, PathParam(pattern=SCENARIO_NAME)]
+) -> ParameterEvidence:
     return _evidence(request, _builtin(name))
 
 
-@router.get("/uploads/{upload_id}/evidence", response_model=ParameterEvidence, responses=ERRORS,
-            summary="Passages of the added documents beside each parameter of an uploaded scenario")
-def upload_evidence(request: Request, upload_id: Annotated[str, PathParam(pattern=UPLOAD_ID)]
-                    ) -> ParameterEvidence:
+@router.get(
+    "/uploads/{upload_id}/evidence",
+    response_model=ParameterEvidence,
+    responses=ERRORS,
+    summary="Passages of the added documents beside each parameter of an uploaded scenario",
+)
+def upload_evidence(
+    request: Request, upload_id: Annotated[str, PathParam(pattern=UPLOAD_ID)]
+) -> ParameterEvidence:
     return _evidence(request, _uploads(request).get(upload_id))
 
 
@@ -142,64 +167,101 @@ def _evidence(request: Request, scenario: Scenario) -> ParameterEvidence:
 
     store = EvidenceStore(_store(request).path)
     notes = passages_beside_parameters(scenario, store)
-    return ParameterEvidence(documents=len(scenario_documents(scenario, store.documents())) if notes else 0,
-                             parameters=notes)
+    return ParameterEvidence(
+        documents=len(scenario_documents(scenario, store.documents())) if notes else 0, parameters=notes
+    )
 
 
-@router.post("/scenarios/upload", response_model=ScenarioInfo, summary="Upload and validate a YAML scenario",
-             responses={**INVALID, **BAD_BODY,
-                        413: {"model": ApiError, "description": "The file is over 1 MiB."}},
-             max_body_size=UPLOAD_BODY_LIMIT)
-def upload(request: Request, file: Annotated[UploadFile, File(description="A scenario YAML file.")]
-           ) -> ScenarioInfo:
+@router.post(
+    "/scenarios/upload",
+    response_model=ScenarioInfo,
+    summary="Upload and validate a YAML scenario",
+    responses={**INVALID, **BAD_BODY, 413: {"model": ApiError, "description": "The file is over 1 MiB."}},
+    max_body_size=UPLOAD_BODY_LIMIT,
+)
+def upload(
+    request: Request, file: Annotated[UploadFile, File(description="A scenario YAML file.")]
+) -> ScenarioInfo:
     data = file.file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise HTTPException(413, f"the scenario file is over {MAX_UPLOAD_BYTES // 1024} KiB; "
-                                 "a scenario is a few hundred lines of YAML")
+        raise HTTPException(
+            413,
+            f"the scenario file is over {MAX_UPLOAD_BYTES // 1024} KiB; "
+            "a scenario is a few hundred lines of YAML",
+        )
     upload_id, parsed = _uploads(request).add(data, file.filename)
     return _scenario_info(parsed, upload_id=upload_id)
 
 
-@router.post("/runs", response_model=JobInfo, status_code=202, summary="Start a run in the background",
-             responses={**ERRORS, **BAD_BODY,
-                        413: {"model": ApiError, "description": "The body is too large."},
-                        429: {"model": ApiError, "description": "Too many runs are waiting."}},
-             max_body_size=JSON_BODY_LIMIT)
+@router.post(
+    "/runs",
+    response_model=JobInfo,
+    status_code=202,
+    summary="Start a run in the background",
+    responses={
+        **ERRORS,
+        **BAD_BODY,
+        413: {"model": ApiError, "description": "The body is too large."},
+        429: {"model": ApiError, "description": "Too many runs are waiting."},
+    },
+    max_body_size=JSON_BODY_LIMIT,
+)
 def start_run(request: Request, response: Response, body: RunRequest) -> JobInfo:
     scenario, settings = _chosen(request, body)
     seed = fresh_seed() if body.seed is None else body.seed
-    job = _jobs(request).submit(scenario, draws=body.draws, seed=seed, use_record=not body.free,
-                                settings=settings)
+    job = _jobs(request).submit(
+        scenario, draws=body.draws, seed=seed, use_record=not body.free, settings=settings
+    )
     return _started(response, job.info())
 
 
-@router.post("/runs/{run_id}/rerun", response_model=JobInfo, status_code=202, responses=JOB_ANSWERS,
-             summary="Run a recorded run's scenario again with another seed and draw count",
-             max_body_size=JSON_BODY_LIMIT)
+@router.post(
+    "/runs/{run_id}/rerun",
+    response_model=JobInfo,
+    status_code=202,
+    responses=JOB_ANSWERS,
+    summary="Run a recorded run's scenario again with another seed and draw count",
+    max_body_size=JSON_BODY_LIMIT,
+)
 def rerun(request: Request, response: Response, run_id: RunId, body: RerunRequest) -> JobInfo:
     from pivotal.report.data import stored_scenario
 
     stored = _recorded(request, run_id)
     system = _system_of(stored.record)
     if system is not None:
-        raise HTTPException(422, f"run {stored.record.run_id} is one dyad of a run of the system "
-                                 f"{system.get('id')}, whose observers also heard the other dyads: run "
-                                 f"the system again with `pivotal system run {system.get('id')}`")
+        raise HTTPException(
+            422,
+            f"run {stored.record.run_id} is one dyad of a run of the system "
+            f"{system.get('id')}, whose observers also heard the other dyads: run "
+            f"the system again with `pivotal system run {system.get('id')}`",
+        )
     try:
         scenario = stored_scenario(stored)
     except ValueError as err:
-        raise HTTPException(422, f"run {stored.record.run_id} cannot be run again: its stored scenario no "
-                                 f"longer validates ({' '.join(str(err).split())[:200]})") from err
+        raise HTTPException(
+            422,
+            f"run {stored.record.run_id} cannot be run again: its stored scenario no "
+            f"longer validates ({' '.join(str(err).split())[:200]})",
+        ) from err
     use_record = stored.record.use_record if body.free is None else not body.free
-    job = _jobs(request).submit(scenario, draws=body.draws, seed=int(body.seed), use_record=use_record,
-                                settings=_run_info(stored.record).settings)
+    job = _jobs(request).submit(
+        scenario,
+        draws=body.draws,
+        seed=int(body.seed),
+        use_record=use_record,
+        settings=_run_info(stored.record).settings,
+    )
     return _started(response, job.info())
 
 
-@router.post("/whatif", response_model=JobInfo, status_code=202,
-             summary="Start a what-if: the scenario against it with the settings applied, paired",
-             responses=JOB_ANSWERS,
-             max_body_size=JSON_BODY_LIMIT)
+@router.post(
+    "/whatif",
+    response_model=JobInfo,
+    status_code=202,
+    summary="Start a what-if: the scenario against it with the settings applied, paired",
+    responses=JOB_ANSWERS,
+    max_body_size=JSON_BODY_LIMIT,
+)
 def start_whatif(request: Request, response: Response, body: WhatIfRequest) -> JobInfo:
     from pivotal.web import analyses
 
@@ -207,21 +269,30 @@ def start_whatif(request: Request, response: Response, body: WhatIfRequest) -> J
     periods = len(base.timeline)
     cells = body.draws * periods
     if cells > MAX_WHATIF_CELLS:
-        raise HTTPException(422, f"draws: a what-if keeps both runs' draws for every period; "
-                                 f"{body.draws:,} draws x {periods} periods is over "
-                                 f"{MAX_WHATIF_CELLS:,}, so at most {MAX_WHATIF_CELLS // periods:,} "
-                                 "draws for this scenario")
+        raise HTTPException(
+            422,
+            f"draws: a what-if keeps both runs' draws for every period; "
+            f"{body.draws:,} draws x {periods} periods is over "
+            f"{MAX_WHATIF_CELLS:,}, so at most {MAX_WHATIF_CELLS // periods:,} "
+            "draws for this scenario",
+        )
     settings = [_setting_text(s, base) for s in body.settings]
     change = _cited(overlay_from_settings(settings, base)).model_copy(update={"title": ", ".join(settings)})
     seed = fresh_seed() if body.seed is None else body.seed
-    return _started(response, analyses.start_whatif(_jobs(request), base, change, body, seed=seed,
-                                                    settings=settings).info())
+    return _started(
+        response,
+        analyses.start_whatif(_jobs(request), base, change, body, seed=seed, settings=settings).info(),
+    )
 
 
-@router.post("/score", response_model=JobInfo, status_code=202,
-             summary="Start scoring the scenario's forecasts against its record, out of sample",
-             responses=JOB_ANSWERS,
-             max_body_size=JSON_BODY_LIMIT)
+@router.post(
+    "/score",
+    response_model=JobInfo,
+    status_code=202,
+    summary="Start scoring the scenario's forecasts against its record, out of sample",
+    responses=JOB_ANSWERS,
+    max_body_size=JSON_BODY_LIMIT,
+)
 def start_score(request: Request, response: Response, body: ScoreRequest) -> JobInfo:
     from pivotal.evaluation.score import default_start, scored_periods
     from pivotal.web import analyses
@@ -234,14 +305,19 @@ def start_score(request: Request, response: Response, body: ScoreRequest) -> Job
     if not scored_periods(scenario, start):
         raise HTTPException(422, f"no period from {start} on has a record to score; give an earlier start")
     seed = 0 if body.seed is None else body.seed
-    return _started(response, analyses.start_score(_jobs(request), scenario, body, seed=seed,
-                                                   settings=settings).info())
+    return _started(
+        response, analyses.start_score(_jobs(request), scenario, body, seed=seed, settings=settings).info()
+    )
 
 
-@router.post("/sensitivity", response_model=JobInfo, status_code=202,
-             summary="Start a sensitivity analysis: Sobol indices of one output",
-             responses=JOB_ANSWERS,
-             max_body_size=JSON_BODY_LIMIT)
+@router.post(
+    "/sensitivity",
+    response_model=JobInfo,
+    status_code=202,
+    summary="Start a sensitivity analysis: Sobol indices of one output",
+    responses=JOB_ANSWERS,
+    max_body_size=JSON_BODY_LIMIT,
+)
 def start_sensitivity(request: Request, response: Response, body: SensitivityRequest) -> JobInfo:
     from pivotal.analysis.sensitivity import uncertain_parameters
     from pivotal.scenario.schema import PeriodRange
@@ -255,25 +331,41 @@ def start_sensitivity(request: Request, response: Response, body: SensitivityReq
     if not uncertain_parameters(scenario, span.end):
         raise HTTPException(422, "the scenario has no uncertain parameter left (every one is fixed)")
     seed = 0 if body.seed is None else body.seed
-    return _started(response, analyses.start_sensitivity(_jobs(request), scenario, body, span, seed=seed,
-                                                         settings=settings).info())
+    return _started(
+        response,
+        analyses.start_sensitivity(_jobs(request), scenario, body, span, seed=seed, settings=settings).info(),
+    )
 
 
-@router.get("/analyses/{analysis_id}", response_model=AnalysisInfo, responses=ERRORS,
-            summary="A recorded analysis and its result")
+@router.get(
+    "/analyses/{analysis_id}",
+    response_model=AnalysisInfo,
+    responses=ERRORS,
+    summary="A recorded analysis and its result",
+)
 def analysis(request: Request, analysis_id: Annotated[str, PathParam(pattern=ANALYSIS_ID)]) -> AnalysisInfo:
     record = _store(request).get_analysis(analysis_id)
     created = record.created_at if record.created_at.tzinfo else record.created_at.replace(tzinfo=UTC)
-    return AnalysisInfo(analysis_id=record.analysis_id, kind=record.kind, created_at=created,
-                        scenario_id=record.scenario_id, draws=record.draws,
-                        seed=None if record.seed is None else str(record.seed), settings=record.settings,
-                        result=record.result)
+    return AnalysisInfo(
+        analysis_id=record.analysis_id,
+        kind=record.kind,
+        created_at=created,
+        scenario_id=record.scenario_id,
+        draws=record.draws,
+        seed=None if record.seed is None else str(record.seed),
+        settings=record.settings,
+        result=record.result,
+    )
 
 
-@router.get("/analyses/{analysis_id}/figure", summary="A recorded analysis as an interactive (Plotly) chart",
-            responses=ERRORS)
-def analysis_figure(request: Request, analysis_id: Annotated[str, PathParam(pattern=ANALYSIS_ID)]
-                    ) -> dict[str, Any]:
+@router.get(
+    "/analyses/{analysis_id}/figure",
+    summary="A recorded analysis as an interactive (Plotly) chart",
+    responses=ERRORS,
+)
+def analysis_figure(
+    request: Request, analysis_id: Annotated[str, PathParam(pattern=ANALYSIS_ID)]
+) -> dict[str, Any]:
     from pivotal.report.charts import usable_analysis
     from pivotal.web.figures import figure
 
@@ -308,14 +400,14 @@ def jobs(request: Request) -> list[JobInfo]:
     return [job.info() for job in _jobs(request).jobs()]
 
 
-@router.get("/jobs/{job_id}", response_model=JobInfo, summary="A background run's progress",
-            responses=ERRORS)
+@router.get("/jobs/{job_id}", response_model=JobInfo, summary="A background run's progress", responses=ERRORS)
 def job(request: Request, job_id: Annotated[str, PathParam(pattern=JOB_ID)]) -> JobInfo:
     return _jobs(request).get(job_id).info()
 
 
-@router.delete("/jobs/{job_id}", response_model=JobInfo, summary="Cancel a queued or running run",
-               responses=ERRORS)
+@router.delete(
+    "/jobs/{job_id}", response_model=JobInfo, summary="Cancel a queued or running run", responses=ERRORS
+)
 def cancel_job(request: Request, job_id: Annotated[str, PathParam(pattern=JOB_ID)]) -> JobInfo:
     return _jobs(request).cancel(job_id).info()
 
@@ -330,11 +422,15 @@ def run(request: Request, run_id: RunId) -> RunInfo:
     return _run_info(_recorded(request, run_id).record)
 
 
-@router.get("/runs/{run_id}/charts/{name}.svg", summary="One of the run's charts as SVG",
-            response_class=Response,
-            responses={**ERRORS, 200: {"content": {"image/svg+xml": {}}, "description": "An SVG document."}})
-def chart(request: Request, run_id: RunId, name: Annotated[str, PathParam(pattern=r"^[a-z0-9_\-]{1,40}$")]
-          ) -> Response:
+@router.get(
+    "/runs/{run_id}/charts/{name}.svg",
+    summary="One of the run's charts as SVG",
+    response_class=Response,
+    responses={**ERRORS, 200: {"content": {"image/svg+xml": {}}, "description": "An SVG document."}},
+)
+def chart(
+    request: Request, run_id: RunId, name: Annotated[str, PathParam(pattern=r"^[a-z0-9_\-]{1,40}$")]
+) -> Response:
     from pivotal.report.charts import CHART_NAMES
 
     if name not in CHART_NAMES:
@@ -344,13 +440,21 @@ def chart(request: Request, run_id: RunId, name: Annotated[str, PathParam(patter
         svg = _chart(store_path, full_id, name)
     except ValueError as err:
         raise HTTPException(422, f"chart {name!r} cannot be drawn for run {full_id}: {err}") from err
-    return Response(svg, media_type="image/svg+xml", headers={
-        "Cache-Control": "private, max-age=3600",
-        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+    return Response(
+        svg,
+        media_type="image/svg+xml",
+        headers={
+            "Cache-Control": "private, max-age=3600",
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        },
+    )
 
 
-@router.get("/runs/{run_id}/figures", summary="The run's interactive (Plotly) charts, those it can draw",
-            responses=ERRORS)
+@router.get(
+    "/runs/{run_id}/figures",
+    summary="The run's interactive (Plotly) charts, those it can draw",
+    responses=ERRORS,
+)
 def figures(request: Request, run_id: RunId) -> dict[str, Any]:
     """Every chart the run has inputs for: its summary, its scenario (when it still validates) and the
     latest analyses of that scenario; one request, so the page asks for nothing it cannot show."""
@@ -361,8 +465,11 @@ def figures(request: Request, run_id: RunId) -> dict[str, Any]:
     drawn = list(_run_figures(store_path, full_id))
     stored = _recorded_once(store_path, full_id)
     latest = analyses_of_run(_store(request), stored.record)
-    drawn += [f for f in (_drawn(name, analysis=latest[name].result) for name in ANALYSIS_FIGURES
-                          if name in latest) if f is not None]
+    drawn += [
+        f
+        for f in (_drawn(name, analysis=latest[name].result) for name in ANALYSIS_FIGURES if name in latest)
+        if f is not None
+    ]
     return {"run_id": full_id, "charts": drawn}
 
 
@@ -393,25 +500,40 @@ def _run_figures(store_path: str, run_id: str) -> tuple[dict[str, Any], ...]:
     return tuple(f for f in drawn if f is not None)
 
 
-@router.get("/runs/{run_id}/results.csv", summary="The run's per-period results as CSV",
-            response_class=Response, responses={**ERRORS, 200: {"content": {"text/csv": {}}}})
+@router.get(
+    "/runs/{run_id}/results.csv",
+    summary="The run's per-period results as CSV",
+    response_class=Response,
+    responses={**ERRORS, 200: {"content": {"text/csv": {}}}},
+)
 def results_csv(request: Request, run_id: RunId) -> Response:
     stored = _recorded(request, run_id)
-    return Response(stored.summary.to_csv(index=False), media_type="text/csv",
-                    headers=_attachment(stored, "csv"))
+    return Response(
+        stored.summary.to_csv(index=False), media_type="text/csv", headers=_attachment(stored, "csv")
+    )
 
 
-@router.get("/runs/{run_id}/results.parquet", summary="The run's per-period results as Parquet",
-            response_class=Response,
-            responses={**ERRORS, 200: {"content": {"application/vnd.apache.parquet": {}}}})
+@router.get(
+    "/runs/{run_id}/results.parquet",
+    summary="The run's per-period results as Parquet",
+    response_class=Response,
+    responses={**ERRORS, 200: {"content": {"application/vnd.apache.parquet": {}}}},
+)
 def results_parquet(request: Request, run_id: RunId) -> Response:
     stored = _recorded(request, run_id)
-    return Response(parquet_bytes(stored.summary), media_type="application/vnd.apache.parquet",
-                    headers=_attachment(stored, "parquet"))
+    return Response(
+        parquet_bytes(stored.summary),
+        media_type="application/vnd.apache.parquet",
+        headers=_attachment(stored, "parquet"),
+    )
 
 
-@router.get("/compare", response_model=Comparison, summary="One metric of two runs, period by period",
-            responses=ERRORS)
+@router.get(
+    "/compare",
+    response_model=Comparison,
+    summary="One metric of two runs, period by period",
+    responses=ERRORS,
+)
 def compare(
     request: Request,
     a: Annotated[str, Query(pattern=RUN_ID, description="The first run (any unique start of its id).")],
@@ -423,11 +545,26 @@ def compare(
     left = first.summary.reindex(columns=["period", metric]).rename(columns={metric: "a"})
     right = second.summary.reindex(columns=["period", metric]).rename(columns={metric: "b"})
     table = left.merge(right, on="period", how="outer").sort_values("period")
-    rows = [ComparisonRow(period=as_period(r.period), label=period_label(r.period), a=_number(r.a),
-                          b=_number(r.b), difference=_number(r.b - r.a)) for r in table.itertuples()]
+    rows = [
+        ComparisonRow(
+            period=as_period(r.period),
+            label=period_label(r.period),
+            a=_number(r.a),
+            b=_number(r.b),
+            difference=_number(r.b - r.a),
+        )
+        for r in table.itertuples()
+    ]
     note, pairable = _unpaired(first, second)
-    return Comparison(metric=metric, a=_run_info(first.record), b=_run_info(second.record), rows=rows,
-                      paired=note is None, note=note, pairable=pairable)
+    return Comparison(
+        metric=metric,
+        a=_run_info(first.record),
+        b=_run_info(second.record),
+        rows=rows,
+        paired=note is None,
+        note=note,
+        pairable=pairable,
+    )
 
 
 def _unpaired(a: StoredRun, b: StoredRun) -> tuple[str | None, bool]:
@@ -440,14 +577,23 @@ def _unpaired(a: StoredRun, b: StoredRun) -> tuple[str | None, bool]:
     first, second = a.record, b.record
     systems = [_system_of(r) for r in (first, second)]
     if any(systems) and (None in systems or systems[0].get("run") != systems[1].get("run")):
-        return ("Not paired: " + ("one run is a dyad of a system run, whose observers also heard the other "
-                "dyads, and the other is not" if None in systems else "the runs are dyads of different "
-                "system runs") + "; the difference mixes that with everything else that differs."), False
+        return (
+            "Not paired: "
+            + (
+                "one run is a dyad of a system run, whose observers also heard the other "
+                "dyads, and the other is not"
+                if None in systems
+                else "the runs are dyads of different system runs"
+            )
+            + "; the difference mixes that with everything else that differs."
+        ), False
     periods = [tuple(run.summary["period"].astype(float)) for run in (a, b)]
     if first.scenario_id != second.scenario_id or periods[0] != periods[1]:
-        return (f"Not paired: the runs are of different scenarios or periods ({first.scenario_id} and "
-                f"{second.scenario_id}), so their draws do not match year by year; the difference "
-                "mixes Monte Carlo noise with everything that differs."), False
+        return (
+            f"Not paired: the runs are of different scenarios or periods ({first.scenario_id} and "
+            f"{second.scenario_id}), so their draws do not match year by year; the difference "
+            "mixes Monte Carlo noise with everything that differs."
+        ), False
     differ = []
     if first.seed is None or first.seed != second.seed:
         differ.append(f"seeds ({first.seed} and {second.seed})")
@@ -457,9 +603,11 @@ def _unpaired(a: StoredRun, b: StoredRun) -> tuple[str | None, bool]:
         differ.append("use of the record (one ignores it)")
     if not differ:
         return None, False
-    return (f"Not paired: the runs differ in {' and '.join(differ)}, so part of each difference is "
-            "Monte Carlo noise or that setting rather than the change. Rerun B with A's seed, draws and "
-            "record use for a paired comparison."), True
+    return (
+        f"Not paired: the runs differ in {' and '.join(differ)}, so part of each difference is "
+        "Monte Carlo noise or that setting rather than the change. Rerun B with A's seed, draws and "
+        "record use for a paired comparison."
+    ), True
 
 
 def _recorded(request: Request, run_id: str) -> StoredRun:
@@ -527,22 +675,44 @@ def _scenario_info(s: Scenario, *, name: str | None = None, upload_id: str | Non
     parameters = []
     for spec in PARAMETERS:
         pieces = s.pieces_of(spec.name)
-        parameters.append(ParameterInfo(
-            name=spec.name, symbol=spec.symbol, meaning=spec.meaning, lower=spec.lower,
-            upper=None if math.isinf(spec.upper) else spec.upper, largest=spec.largest,
-            scenario_low=min(p.low for p in pieces), scenario_mode=pieces[-1].mode,
-            scenario_high=max(p.high for p in pieces),
-            pieces=[_piece(piece, s) for piece in pieces if s.periods_in(piece.periods)]))
-    return ScenarioInfo(name=name, upload_id=upload_id, id=s.id, title=s.title, start=s.periods.start,
-                        end=s.periods.end, parameters=parameters)
+        parameters.append(
+            ParameterInfo(
+                name=spec.name,
+                symbol=spec.symbol,
+                meaning=spec.meaning,
+                lower=spec.lower,
+                upper=None if math.isinf(spec.upper) else spec.upper,
+                largest=spec.largest,
+                scenario_low=min(p.low for p in pieces),
+                scenario_mode=pieces[-1].mode,
+                scenario_high=max(p.high for p in pieces),
+                pieces=[_piece(piece, s) for piece in pieces if s.periods_in(piece.periods)],
+            )
+        )
+    return ScenarioInfo(
+        name=name,
+        upload_id=upload_id,
+        id=s.id,
+        title=s.title,
+        start=s.periods.start,
+        end=s.periods.end,
+        parameters=parameters,
+    )
 
 
 def _piece(piece: Any, s: Scenario) -> PieceInfo:
     """A piece clipped to the scenario's years (a piece may name years outside them)."""
     start = max(piece.periods.start, s.periods.start)
     end = piece.periods.end if year_of(piece.periods.end) <= s.periods.end else s.periods.end
-    return PieceInfo(start=start, end=end, periods=str(PeriodRange(start, end)), low=piece.low,
-                     mode=piece.mode, high=piece.high, dist=piece.dist)
+    return PieceInfo(
+        start=start,
+        end=end,
+        periods=str(PeriodRange(start, end)),
+        low=piece.low,
+        mode=piece.mode,
+        high=piece.high,
+        dist=piece.dist,
+    )
 
 
 def _setting_text(setting: ParameterSetting, base: Scenario) -> str:
@@ -559,9 +729,17 @@ def _cited(overlay: Overlay) -> Overlay:
     """The overlay with each fixed value citing the controls, so the recorded scenario stays fully sourced."""
     source = Source(kind="method", title="Fixed with the parameter controls of pivotal's web app")
     parameters = {
-        name: [piece.model_copy(update={"sources": piece.sources or [
-            Citation(ref=WEB_SOURCE, at=f"{name}={piece.mode!r}@{piece.periods}")]}) for piece in pieces]
-        for name, pieces in overlay.parameters.items()}
+        name: [
+            piece.model_copy(
+                update={
+                    "sources": piece.sources
+                    or [Citation(ref=WEB_SOURCE, at=f"{name}={piece.mode!r}@{piece.periods}")]
+                }
+            )
+            for piece in pieces
+        ]
+        for name, pieces in overlay.parameters.items()
+    }
     sources = {**overlay.sources, WEB_SOURCE: source}
     return overlay.model_copy(update={"parameters": parameters, "sources": sources})
 
@@ -570,13 +748,19 @@ def _run_info(r: RunRecord) -> RunInfo:
     settings = r.settings.get("set") if isinstance(r.settings, dict) else None
     created = r.created_at if r.created_at.tzinfo else r.created_at.replace(tzinfo=UTC)  # stored as UTC
     system = _system_of(r)
-    return RunInfo(run_id=r.run_id, created_at=created, scenario_id=r.scenario_id,
-                   scenario_title=r.scenario_title, draws=r.draws,
-                   seed=None if r.seed is None else str(r.seed), use_record=r.use_record,
-                   package_version=r.package_version,
-                   settings=[str(x) for x in settings] if isinstance(settings, list) else [],
-                   system=None if system is None else str(system.get("id")),
-                   system_run=None if system is None else str(system.get("run")))
+    return RunInfo(
+        run_id=r.run_id,
+        created_at=created,
+        scenario_id=r.scenario_id,
+        scenario_title=r.scenario_title,
+        draws=r.draws,
+        seed=None if r.seed is None else str(r.seed),
+        use_record=r.use_record,
+        package_version=r.package_version,
+        settings=[str(x) for x in settings] if isinstance(settings, list) else [],
+        system=None if system is None else str(system.get("id")),
+        system_run=None if system is None else str(system.get("run")),
+    )
 
 
 def _system_of(r: RunRecord) -> dict | None:

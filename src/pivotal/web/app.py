@@ -35,15 +35,18 @@ from pivotal.web.uploads import UploadCache, UploadNotFound
 STATIC = Path(__file__).parent / "static"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
-PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-               "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-               "frame-ancestors 'none'; form-action 'self'")
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
 
 KINDS = {404: "not_found", 413: "too_large", 429: "busy", 503: "unavailable"}
 
 
-def create_app(store_path: str | Path | None = None, *, workers: int = 2,
-               allowed_hosts: Sequence[str] | None = None) -> FastAPI:
+def create_app(
+    store_path: str | Path | None = None, *, workers: int = 2, allowed_hosts: Sequence[str] | None = None
+) -> FastAPI:
     """A new app over the run store at ``store_path`` (default: ``$PIVOTAL_HOME/runs.duckdb``).
 
     ``allowed_hosts`` limits the Host header (``pivotal serve`` passes the
@@ -58,9 +61,15 @@ def create_app(store_path: str | Path | None = None, *, workers: int = 2,
         yield
         app.state.jobs.shutdown()
 
-    app = FastAPI(title="pivotal", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
-                  description="Run pivotal-deterrence scenarios, follow their progress, compare and "
-                              "download recorded runs. Local use: binds to loopback by default.")
+    app = FastAPI(
+        title="pivotal",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        description="Run pivotal-deterrence scenarios, follow their progress, compare and "
+        "download recorded runs. Local use: binds to loopback by default.",
+    )
     store = RunStore(store_path)
     app.state.store = store
     app.state.jobs = JobManager(store, workers=workers)
@@ -77,22 +86,26 @@ def create_app(store_path: str | Path | None = None, *, workers: int = 2,
     @app.get("/static/vendor/plotly.min.js", include_in_schema=False)
     def plotly_js() -> Response:
         # plotly.js as the installed plotly package ships it: nothing is fetched from the network.
-        return FileResponse(PLOTLY_JS, media_type="text/javascript",
-                            headers={"Cache-Control": "public, max-age=86400"})
+        return FileResponse(
+            PLOTLY_JS, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
+        )
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index() -> Response:
-        return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"),
-                            headers=_page_headers())
+        return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"), headers=_page_headers())
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def docs() -> Response:
         return HTMLResponse(render_docs(app.openapi()), headers=_page_headers())
 
-    @app.get("/runs/{run_id}/report", response_class=HTMLResponse, summary="The run's HTML report",
-             responses=PAGE_ERRORS)
+    @app.get(
+        "/runs/{run_id}/report",
+        response_class=HTMLResponse,
+        summary="The run's HTML report",
+        responses=PAGE_ERRORS,
+    )
     def report(run_id: RunId) -> Response:
         from pivotal.report.html import render_inputs, report_inputs
 
@@ -105,9 +118,14 @@ def create_app(store_path: str | Path | None = None, *, workers: int = 2,
         except ValueError as err:  # e.g. a stored scenario that no longer validates
             why = " ".join(str(err).split())[:300]
             raise StarletteHTTPException(422, f"the report of run {full_id} cannot be built: {why}") from err
-        return HTMLResponse(html, headers={"Content-Security-Policy": REPORT_POLICY,
-                                           "X-Content-Type-Options": "nosniff",
-                                           "Referrer-Policy": "no-referrer"})
+        return HTMLResponse(
+            html,
+            headers={
+                "Content-Security-Policy": REPORT_POLICY,
+                "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "no-referrer",
+            },
+        )
 
     return app
 
@@ -146,8 +164,12 @@ REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; f
 
 
 def _page_headers() -> dict[str, str]:
-    return {"Content-Security-Policy": PAGE_POLICY, "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer", "Cache-Control": "no-cache"}
+    return {
+        "Content-Security-Policy": PAGE_POLICY,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-cache",
+    }
 
 
 def _error(status: int, body: ApiError) -> JSONResponse:
@@ -186,14 +208,25 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ScenarioError)
     async def scenario_error(request: Request, err: ScenarioError) -> JSONResponse:
-        return _error(422, ApiError(detail=str(err), kind="scenario", source=err.source, line=err.line,
-                                    column=err.column, field=err.field or None, expected=err.expected,
-                                    found=err.found))
+        return _error(
+            422,
+            ApiError(
+                detail=str(err),
+                kind="scenario",
+                source=err.source,
+                line=err.line,
+                column=err.column,
+                field=err.field or None,
+                expected=err.expected,
+                found=err.found,
+            ),
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, err: RequestValidationError) -> JSONResponse:
-        problems = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', 'invalid')}"
-                    for e in err.errors()]
+        problems = [
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in err.errors()
+        ]
         detail = problems[0] if problems else "invalid request"
         if len(problems) > 1:
             detail += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
@@ -212,8 +245,13 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RunNotFoundError)
     async def no_run(request: Request, err: RunNotFoundError) -> JSONResponse:
-        return _error(404, ApiError(detail=str(err).replace("`pivotal runs` lists them",
-                                                            "GET /api/runs lists them"), kind="not_found"))
+        return _error(
+            404,
+            ApiError(
+                detail=str(err).replace("`pivotal runs` lists them", "GET /api/runs lists them"),
+                kind="not_found",
+            ),
+        )
 
     @app.exception_handler(AnalysisNotFoundError)
     async def no_analysis(request: Request, err: AnalysisNotFoundError) -> JSONResponse:
@@ -221,13 +259,19 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(JobNotFound)
     async def no_job(request: Request, err: JobNotFound) -> JSONResponse:
-        return _error(404, ApiError(detail=f"no job with id {err.args[0]!r}; GET /api/jobs lists them",
-                                    kind="not_found"))
+        return _error(
+            404,
+            ApiError(detail=f"no job with id {err.args[0]!r}; GET /api/jobs lists them", kind="not_found"),
+        )
 
     @app.exception_handler(UploadNotFound)
     async def no_upload(request: Request, err: UploadNotFound) -> JSONResponse:
-        return _error(404, ApiError(detail=f"no uploaded scenario with id {err.args[0]!r}; upload it again",
-                                    kind="not_found"))
+        return _error(
+            404,
+            ApiError(
+                detail=f"no uploaded scenario with id {err.args[0]!r}; upload it again", kind="not_found"
+            ),
+        )
 
     @app.exception_handler(TooBusy)
     async def busy(request: Request, err: TooBusy) -> JSONResponse:

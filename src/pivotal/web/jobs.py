@@ -66,11 +66,23 @@ class Job:
         return self.result_id if self.kind == "run" else None
 
     def info(self) -> JobInfo:
-        return JobInfo(job_id=self.job_id, kind=self.kind, status=self.status, done=self.done,
-                       total=self.total, unit=self.unit, scenario_id=self.scenario.id, draws=self.draws,
-                       seed=str(self.seed), use_record=self.use_record, settings=self.settings,
-                       created_at=self.created_at, run_id=self.run_id,
-                       analysis_id=None if self.kind == "run" else self.result_id, error=self.error)
+        return JobInfo(
+            job_id=self.job_id,
+            kind=self.kind,
+            status=self.status,
+            done=self.done,
+            total=self.total,
+            unit=self.unit,
+            scenario_id=self.scenario.id,
+            draws=self.draws,
+            seed=str(self.seed),
+            use_record=self.use_record,
+            settings=self.settings,
+            created_at=self.created_at,
+            run_id=self.run_id,
+            analysis_id=None if self.kind == "run" else self.result_id,
+            error=self.error,
+        )
 
 
 class JobManager:
@@ -103,28 +115,63 @@ class JobManager:
             if self._stopped:
                 self._pool, self._stopped = self._new_pool(), False
 
-    def submit(self, scenario: Scenario, *, draws: int, seed: int, use_record: bool,
-               settings: list[str]) -> Job:
+    def submit(
+        self, scenario: Scenario, *, draws: int, seed: int, use_record: bool, settings: list[str]
+    ) -> Job:
         """Queue a run and return its job at once."""
 
         def work(progress: Progress, budget: int) -> str:
-            _, summary = compute_summary(scenario, draws=draws, seed=seed, use_record=use_record,
-                                         progress=progress, memory_budget=budget)
-            return record_summary(self.store, scenario, draws=draws, seed=seed, use_record=use_record,
-                                  summary=summary, settings={"set": settings, "via": "web"})
+            _, summary = compute_summary(
+                scenario,
+                draws=draws,
+                seed=seed,
+                use_record=use_record,
+                progress=progress,
+                memory_budget=budget,
+            )
+            return record_summary(
+                self.store,
+                scenario,
+                draws=draws,
+                seed=seed,
+                use_record=use_record,
+                summary=summary,
+                settings={"set": settings, "via": "web"},
+            )
 
-        return self.submit_work("run", scenario, work, draws=draws, seed=seed, use_record=use_record,
-                                settings=settings, total=draws)
+        return self.submit_work(
+            "run",
+            scenario,
+            work,
+            draws=draws,
+            seed=seed,
+            use_record=use_record,
+            settings=settings,
+            total=draws,
+        )
 
-    def submit_work(self, kind: JobKind, scenario: Scenario, work: Work, *, draws: int, seed: int,
-                    use_record: bool, settings: list[str], total: int, unit: str = "draws") -> Job:
+    def submit_work(
+        self,
+        kind: JobKind,
+        scenario: Scenario,
+        work: Work,
+        *,
+        draws: int,
+        seed: int,
+        use_record: bool,
+        settings: list[str],
+        total: int,
+        unit: str = "draws",
+    ) -> Job:
         """Queue any job (a run or an analysis) and return it at once."""
         job = Job(uuid.uuid4().hex[:12], kind, scenario, draws, seed, use_record, settings, work, total, unit)
         with self._lock:
             active = sum(j.status in ("queued", "running") for j in self._jobs.values())
             if active >= self.max_pending:
-                raise TooBusy(f"{active} runs and analyses are already queued or running; wait for one "
-                              "to finish or cancel one")
+                raise TooBusy(
+                    f"{active} runs and analyses are already queued or running; wait for one "
+                    "to finish or cancel one"
+                )
             self._jobs[job.job_id] = job
             self._forget_old()
         self._pool.submit(self._run, job)

@@ -33,10 +33,14 @@ class ContentLengthLimit:
             declared = Headers(scope=scope).get("content-length", "")
             limit = self.limit_for(scope.get("path", ""))
             if declared.isdigit() and int(declared) > limit:
-                body = ApiError(detail=f"the request body is {int(declared):,} bytes; at most {limit:,} "
-                                       "are accepted here", kind="too_large")
-                response = JSONResponse(body.model_dump(exclude_none=True), status_code=413,
-                                        headers={"Connection": "close"})
+                body = ApiError(
+                    detail=f"the request body is {int(declared):,} bytes; at most {limit:,} "
+                    "are accepted here",
+                    kind="too_large",
+                )
+                response = JSONResponse(
+                    body.model_dump(exclude_none=True), status_code=413, headers={"Connection": "close"}
+                )
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
@@ -86,10 +90,12 @@ class BodyReadTimeout:
         except _SlowBody:
             if started:
                 raise
-            body = ApiError(detail=f"the request body stopped arriving for {self.timeout:g} s",
-                            kind="invalid")
-            response = JSONResponse(body.model_dump(exclude_none=True), status_code=408,
-                                    headers={"Connection": "close"})
+            body = ApiError(
+                detail=f"the request body stopped arriving for {self.timeout:g} s", kind="invalid"
+            )
+            response = JSONResponse(
+                body.model_dump(exclude_none=True), status_code=408, headers={"Connection": "close"}
+            )
             await response(scope, receive, send)
 
 
@@ -98,8 +104,11 @@ class _SlowBody(HTTPException):
     other error met while reading a body into a 400, answers it as the 408 it is."""
 
     def __init__(self, seconds: float) -> None:
-        super().__init__(status_code=408, detail=f"the request body stopped arriving for {seconds:g} s",
-                         headers={"Connection": "close"})
+        super().__init__(
+            status_code=408,
+            detail=f"the request body stopped arriving for {seconds:g} s",
+            headers={"Connection": "close"},
+        )
 
 
 class SameOriginWrites:
@@ -122,10 +131,13 @@ class SameOriginWrites:
                 foreign = False
             else:
                 foreign = site in ("cross-site", "same-site") or (
-                    origin is not None and origin != "null" and urlsplit(origin).netloc != host)
+                    origin is not None and origin != "null" and urlsplit(origin).netloc != host
+                )
             if foreign or origin == "null":
-                body = ApiError(detail="requests that change something are accepted only from this app's "
-                                       "own pages", kind="invalid")
+                body = ApiError(
+                    detail="requests that change something are accepted only from this app's own pages",
+                    kind="invalid",
+                )
                 response = JSONResponse(body.model_dump(exclude_none=True), status_code=403)
                 await response(scope, receive, send)
                 return

@@ -64,11 +64,13 @@ class ApiError(BaseModel):
 class PieceInfo(BaseModel):
     """One piece of a parameter: its periods and its range."""
 
-    start: int | float = Field(description="First period's key: a year, or an episode's start date "
-                                           "as a decimal year.")
+    start: int | float = Field(
+        description="First period's key: a year, or an episode's start date as a decimal year."
+    )
     end: int | float = Field(description="Last period's key.")
-    periods: str = Field(description="The periods as a setting names them: 2021-2023, 2022-08-01, "
-                                     "2021..2022-08-01.")
+    periods: str = Field(
+        description="The periods as a setting names them: 2021-2023, 2022-08-01, 2021..2022-08-01."
+    )
     low: float
     mode: float | None = Field(description="Most likely value; null for a uniform or beta piece.")
     high: float
@@ -105,11 +107,14 @@ class ScenarioInfo(BaseModel):
 class ParameterEvidence(BaseModel):
     """For each parameter, the passages of the documents in the store that bear on it most."""
 
-    documents: int = Field(description="Documents of the scenario's corpus (and those it cites); 0 when none "
-                           "was added with `pivotal evidence add`.")
+    documents: int = Field(
+        description="Documents of the scenario's corpus (and those it cites); 0 when none "
+        "was added with `pivotal evidence add`."
+    )
     parameters: dict[str, list[PassageNote]] = Field(
         description="Per parameter, the best passages: where (title, file, locator), BM25 score, an excerpt "
-                    "and whether the scenario cites that paragraph for it.")
+        "and whether the scenario cites that paragraph for it."
+    )
 
 
 class BuiltinScenario(BaseModel):
@@ -137,9 +142,13 @@ class ParameterSetting(BaseModel):
     value: float = Field(allow_inf_nan=False, examples=[0.2])
     start: int | None = Field(None, ge=1, le=9999, description="First period; default the scenario's.")
     end: int | None = Field(None, ge=1, le=9999, description="Last period; default the scenario's.")
-    periods: str | None = Field(None, pattern=r"^[A-Za-z0-9_.\-]{1,80}$", examples=["2021..2022-08-01"],
-                                description="The periods as text (a piece's `periods`), in place of "
-                                            "start and end: for pieces that begin or end at an episode.")
+    periods: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_.\-]{1,80}$",
+        examples=["2021..2022-08-01"],
+        description="The periods as text (a piece's `periods`), in place of "
+        "start and end: for pieces that begin or end at an episode.",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> ParameterSetting:
@@ -152,18 +161,32 @@ class ScenarioChoice(BaseModel):
     """One scenario (built-in or uploaded), parameter values fixed with the controls, and a seed."""
 
     # Exactly one of `scenario` and `upload_id`, said in the schema as well as checked below.
-    model_config = ConfigDict(json_schema_extra={"oneOf": [
-        {"required": ["scenario"], "not": {"required": ["upload_id"]}},
-        {"required": ["upload_id"], "not": {"required": ["scenario"]}},
-    ]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["scenario"], "not": {"required": ["upload_id"]}},
+                {"required": ["upload_id"], "not": {"required": ["scenario"]}},
+            ]
+        }
+    )
 
-    scenario: str | None = Field(None, pattern=SCENARIO_NAME, description="A built-in scenario name.",
-                                 json_schema_extra={"type": "string"})
-    upload_id: str | None = Field(None, pattern=UPLOAD_ID, description="An uploaded scenario's id.",
-                                  json_schema_extra={"type": "string"})
+    scenario: str | None = Field(
+        None,
+        pattern=SCENARIO_NAME,
+        description="A built-in scenario name.",
+        json_schema_extra={"type": "string"},
+    )
+    upload_id: str | None = Field(
+        None,
+        pattern=UPLOAD_ID,
+        description="An uploaded scenario's id.",
+        json_schema_extra={"type": "string"},
+    )
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | Annotated[str, Field(pattern=SEED_TEXT)] | None = Field(
-        None, description="Omitted: a fresh seed, recorded. Digits in a string are accepted too, as "
-        "JavaScript numbers lose digits past 2^53.")
+        None,
+        description="Omitted: a fresh seed, recorded. Digits in a string are accepted too, as "
+        "JavaScript numbers lose digits past 2^53.",
+    )
     settings: list[ParameterSetting] = Field(default_factory=list, max_length=MAX_SETTINGS)
 
     @field_validator("seed", mode="before")
@@ -189,11 +212,13 @@ class WhatIfRequest(ScenarioChoice):
     """A counterfactual: the scenario as written against the scenario with ``settings`` applied,
     both runs sharing the seed and draws (paired draw by draw)."""
 
-    settings: list[ParameterSetting] = Field(min_length=1, max_length=MAX_SETTINGS,
-                                             description="The changes; at least one.")
+    settings: list[ParameterSetting] = Field(
+        min_length=1, max_length=MAX_SETTINGS, description="The changes; at least one."
+    )
     draws: int = Field(DEFAULT_DRAWS, ge=1, le=MAX_ANALYSIS_DRAWS)
-    metrics: list[MetricName] = Field(default_factory=lambda: ["p_offensive", "p_challenge", "belief"],
-                                      min_length=1, max_length=8)
+    metrics: list[MetricName] = Field(
+        default_factory=lambda: ["p_offensive", "p_challenge", "belief"], min_length=1, max_length=8
+    )
 
 
 class ScoreRequest(ScenarioChoice):
@@ -210,7 +235,8 @@ class SensitivityRequest(ScenarioChoice):
     start: int | None = Field(None, ge=1, le=9999, description="First period averaged; default the first.")
     end: int | None = Field(None, ge=1, le=9999, description="Last period averaged; default the last.")
     samples: Literal[256, 512, 1024, 2048, 4096, 8192, 16384] | None = Field(
-        None, description="Base sample N; omitted: from 1024, doubled until the indices converge.")
+        None, description="Base sample N; omitted: from 1024, doubled until the indices converge."
+    )
     free: bool = Field(False, description="Ignore the record: simulate every period.")
 
     @model_validator(mode="after")
@@ -224,10 +250,12 @@ class RerunRequest(BaseModel):
     """Run a recorded run's scenario and settings again with another seed and draw count."""
 
     draws: int = Field(ge=1, le=MAX_DRAWS)
-    free: bool | None = Field(None, strict=True,
-                              description="Ignore the record; omitted: as the recorded run did.")
+    free: bool | None = Field(
+        None, strict=True, description="Ignore the record; omitted: as the recorded run did."
+    )
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | Annotated[str, Field(pattern=SEED_TEXT)] = Field(
-        description="As for a run: a number or a string of digits.")
+        description="As for a run: a number or a string of digits."
+    )
 
     @field_validator("seed", mode="before")
     @classmethod
@@ -273,8 +301,11 @@ class RunInfo(BaseModel):
     use_record: bool
     package_version: str
     settings: list[str] = Field(description="Parameter settings the web app applied, if any.")
-    system: str | None = Field(None, description="For one dyad of a run of a system (`pivotal system run`): "
-                               "the system's id; null for a scenario run alone.")
+    system: str | None = Field(
+        None,
+        description="For one dyad of a run of a system (`pivotal system run`): "
+        "the system's id; null for a scenario run alone.",
+    )
     system_run: str | None = Field(None, description="The id shared by the runs of that system run's dyads.")
 
 
@@ -293,11 +324,14 @@ class Comparison(BaseModel):
     a: RunInfo
     b: RunInfo
     rows: list[ComparisonRow]
-    paired: bool = Field(description="Same scenario, periods, seed, draws and record use: the difference is "
-                                     "the settings' alone.")
+    paired: bool = Field(
+        description="Same scenario, periods, seed, draws and record use: the difference is "
+        "the settings' alone."
+    )
     note: str | None = Field(None, description="Why the comparison is not paired, and what to do.")
-    pairable: bool = Field(False, description="Rerunning B with A's seed, draws and record use would pair "
-                                              "them.")
+    pairable: bool = Field(
+        False, description="Rerunning B with A's seed, draws and record use would pair them."
+    )
 
 
 class AnalysisInfo(BaseModel):

@@ -16,8 +16,9 @@ from fastapi import FastAPI
 
 
 @contextlib.contextmanager
-def running_server(app: FastAPI, host: str = "127.0.0.1", port: int = 0,
-                   start_timeout: float = 30.0) -> Iterator[str]:
+def running_server(
+    app: FastAPI, host: str = "127.0.0.1", port: int = 0, start_timeout: float = 30.0
+) -> Iterator[str]:
     """Serve ``app`` until the block ends; yields its base URL, e.g. ``http://127.0.0.1:41234``."""
     import uvicorn
 
@@ -26,8 +27,9 @@ def running_server(app: FastAPI, host: str = "127.0.0.1", port: int = 0,
     sock.bind((host, port))
     bound_port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
-                              name="pivotal-web-server")
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="pivotal-web-server"
+    )
     thread.start()
     try:
         deadline = time.monotonic() + start_timeout
