@@ -15,10 +15,14 @@ CORE = ROOT / "src" / "pivotal" / "model"
 OUTER = ("pivotal.scenario", "pivotal.simulation", "pivotal.store", "pivotal.cli", "pivotal.runner")
 
 
-def test_ruff_is_clean():
+CODE = ("src", "tests", "benchmarks", "scripts")
+
+
+@pytest.mark.parametrize("command", [("check",), ("format", "--check")], ids=["lint", "format"])
+def test_ruff_is_clean(command):
     pytest.importorskip("ruff", reason='ruff comes with the test extra: pip install -e ".[test]"')
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "src", "tests", "benchmarks", "scripts"],
+        [sys.executable, "-m", "ruff", *command, *CODE],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 try:
     __version__ = version("pivotal")
 except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0"
+    __version__ = "0.0.0+unknown"
 
 __all__ = [
     "METRICS",
