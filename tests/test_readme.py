@@ -1,4 +1,5 @@
-"""Every command the README's tour shows runs as written, in order, from the repository's root."""
+"""Every command the README's tour shows runs as written, in order, from the repository's root, and
+so does its Python API."""
 
 from __future__ import annotations
 
@@ -92,3 +93,36 @@ def test_every_tour_command_runs_as_written(tmp_path, monkeypatch):
             (work / target).write_text(result.stdout, encoding="utf-8")
     assert (work / "run.json").stat().st_size > 1000
     assert (work / "g.efg").exists() and any(work.glob("pivotal-report-*.html"))
+
+
+def python_blocks() -> list[str]:
+    """The README's Python code blocks."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+
+
+def test_the_python_api_block_is_python():
+    blocks = python_blocks()
+    assert blocks and blocks[0].startswith("import pivotal\n")
+    for number, block in enumerate(blocks):
+        compile(block, f"README.md, Python block {number + 1}", "exec")
+
+
+@pytest.mark.slow
+def test_the_python_api_runs_as_written():
+    """The README's Python block as a script (about a minute: 5,000 draws, N = 1,024, a score)."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    matplotlib.use("Agg")
+    names: dict = {}
+    try:
+        for number, block in enumerate(python_blocks()):
+            exec(compile(block, f"README.md, Python block {number + 1}", "exec"), names)
+    finally:
+        plt.close("all")
+    assert len(names["table"]) == len(names["scenario"].timeline)
+    assert names["run"].run_id is not None and names["whatif"].diverges == 2020
+    assert names["sobol"].samples == 1024 and not names["score"].table.empty
+    latest = names["pivotal"].load_run()
+    assert latest.record.run_id == names["run"].run_id

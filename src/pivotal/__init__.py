@@ -1,11 +1,13 @@
 """pivotal: pivotal deterrence as a model you can run, question and test.
 
-The Python API in brief::
+The Python API in brief:
 
-    import pivotal
-    scenario = pivotal.builtin_scenario("south-caucasus")
-    run = pivotal.simulate(scenario, draws=2000, seed=1)
-    table = pivotal.summarise(run)        # a pandas DataFrame, one row per period
+>>> import pivotal
+>>> scenario = pivotal.builtin_scenario("south-caucasus")
+>>> run = pivotal.simulate(scenario, draws=2000, seed=1)
+>>> table = pivotal.summarise(run)        # a pandas DataFrame, one row per period
+>>> len(table), table["period"].iloc[0], table["period"].iloc[-1]
+(40, 1994, 2025)
 """
 
 from __future__ import annotations
@@ -60,7 +62,26 @@ __all__ = [
 
 
 def build_report(run_id: str | None = None) -> str:
-    """A recorded run's HTML report as one self-contained page (the latest run when None)."""
+    """A recorded run's HTML report as one self-contained page (the latest run when None).
+
+    Returns
+    -------
+    str
+        The page, which opens offline: its styles and charts are inside it.
+
+    Raises
+    ------
+    RunNotFoundError
+        No recorded run starts with ``run_id`` (or none is recorded).
+
+    Examples
+    --------
+    >>> import pivotal
+    >>> run = pivotal.run_scenario(pivotal.builtin_scenario("beagle-channel"), draws=200, seed=1)
+    >>> page = pivotal.build_report(run.run_id)
+    >>> page.startswith("<!DOCTYPE html>"), run.run_id in page
+    (True, True)
+    """
     from pivotal.report.html import build_report as build
     from pivotal.store import RunStore
 
@@ -73,9 +94,28 @@ def counterfactual(base: Scenario, *changes: str) -> list:
     by name, an overlay file, or ``PATH=VALUE[@PERIODS]`` as ``pivotal whatif --set`` takes it
     (consecutive settings make one overlay); each is checked against ``base``.
 
-    >>> base = builtin_scenario()                                   # doctest: +SKIP
-    >>> result = what_if(base, counterfactual(base, "no-ukraine-war-2022"), draws=2000)
-    >>> result.plot("p_challenge")
+    Returns
+    -------
+    list of Overlay
+        One overlay for each shipped counterfactual or file, and one for each run of consecutive
+        settings, in the order given.
+
+    Raises
+    ------
+    ScenarioError
+        A change that names no parameter, period or record entry of ``base``, or a value out of
+        its parameter's range.
+
+    Examples
+    --------
+    >>> import pivotal
+    >>> base = pivotal.builtin_scenario("south-caucasus")
+    >>> changes = pivotal.counterfactual(base, "no-ukraine-war-2022", "patron_shield=0@2020-2025")
+    >>> [overlay.id for overlay in changes]
+    ['no-ukraine-war-2022', 'settings']
+    >>> result = pivotal.what_if(base, changes, draws=200)
+    >>> result.diverges  # the first period either change touches
+    2020
     """
     from pathlib import Path
 

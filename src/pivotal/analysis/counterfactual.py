@@ -43,6 +43,12 @@ class WhatIf:
         The interval is the 5-95% range of the per-draw differences (how much
         the effect varies with the uncertain parameters); the standard error is
         the Monte Carlo error of the mean difference.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per period and metric: ``period``, ``metric``, ``baseline``,
+            ``counterfactual``, ``difference``, ``low``, ``high``, ``stderr``.
         """
         return pd.DataFrame(
             [
@@ -53,7 +59,14 @@ class WhatIf:
         )
 
     def averages(self, metrics: tuple[str, ...], periods: PeriodRange) -> pd.DataFrame:
-        """Each metric averaged over ``periods`` draw by draw, then compared as in :meth:`differences`."""
+        """Each metric averaged over ``periods`` draw by draw, then compared as in :meth:`differences`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per metric, with the columns of :meth:`differences` (``periods`` in place of
+            ``period``).
+        """
         rows = [t for t, period in enumerate(self.baseline.periods) if period in periods]
         return pd.DataFrame(
             [{"periods": str(periods), "metric": name, **self._paired(name, rows)} for name in metrics]
@@ -145,12 +158,23 @@ class WhatIf:
         return bool((rows[["difference", "low", "high"]].abs() >= NEGLIGIBLE).any(axis=None))
 
     def to_frame(self, metrics: tuple[str, ...] = METRICS) -> pd.DataFrame:
-        """The per-period comparison as a table (:meth:`differences`), for a notebook."""
+        """The per-period comparison as a table (:meth:`differences`), for a notebook.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The table :meth:`differences` gives.
+        """
         return self.differences(metrics)
 
     def plot(self, metric: str = "p_offensive", ax: Any = None) -> Any:
-        """Each period's mean change in ``metric`` with the 5-95% band of the per-draw changes;
-        returns the matplotlib axes."""
+        """Each period's mean change in ``metric`` with the 5-95% band of the per-draw changes.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            ``ax``, or new axes on a new figure when ``ax`` is None.
+        """
         import matplotlib.pyplot as plt
 
         ax = ax if ax is not None else plt.subplots(figsize=(7, 3.5))[1]
@@ -238,6 +262,36 @@ def what_if(
         giving each run's scenario its own (so that a covariate the overlays change moves the
         fitted parameters); an overlay may not change a parameter the fit estimated (the fit's
         values would undo the change).
+
+    Returns
+    -------
+    WhatIf
+        The two runs, paired draw by draw, with the first changed period (``diverges``) and the
+        periods whose record both used; its :meth:`WhatIf.differences` and :meth:`WhatIf.averages`
+        compare them.
+
+    Raises
+    ------
+    ValueError
+        The overlays change nothing, or change a parameter that ``fitted`` estimated.
+
+    Examples
+    --------
+    Without Russia's war in Ukraine from 2022, Azerbaijan challenges a little less often in
+    2022-2023 (mean and 5-95% range of the per-draw changes):
+
+    >>> import pivotal
+    >>> from pivotal.scenario import PeriodRange
+    >>> base = pivotal.builtin_scenario("south-caucasus")
+    >>> result = pivotal.what_if(base, pivotal.counterfactual(base, "no-ukraine-war-2022"), draws=200)
+    >>> result.diverges
+    2022
+    >>> row = result.averages(("p_challenge",), PeriodRange(2022, 2023)).iloc[0]
+    >>> print(f"{row.baseline:.3f} -> {row.counterfactual:.3f}: {row.difference:+.3f} "
+    ...       f"[{row.low:+.3f}, {row.high:+.3f}]")
+    0.332 -> 0.321: -0.011 [-0.022, -0.002]
+    >>> result.plot("p_challenge").get_ylabel()
+    'change in p_challenge'
     """
 
     def values(scenario: Scenario) -> FittedValues | None:

@@ -57,7 +57,14 @@ class ScoreReport:
     verdicts: list[str] = field(default_factory=list)
 
     def reliability(self, outcome: str, method: str = MODEL_FITTED, fit: str = ROLLING) -> pd.DataFrame:
-        """Calibration table of one method's forecasts of one outcome."""
+        """Calibration table of one method's forecasts of one outcome.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per bin of forecasts: ``bin_low``, ``bin_high``, ``count``,
+            ``mean_forecast`` and ``observed_rate``.
+        """
         rows = self.forecasts.query("outcome == @outcome and method == @method and fit == @fit")
         return reliability(rows["forecast"].to_numpy(), rows["observed"].to_numpy())
 
@@ -72,13 +79,25 @@ class ScoreReport:
         return f"<ul>{verdicts}</ul>" + self.table.to_html(index=False, float_format="{:.3f}".format)
 
     def to_frame(self) -> pd.DataFrame:
-        """Every method's scores on every outcome (Brier, log loss, AUC), as a table."""
+        """Every method's scores on every outcome (Brier, log loss, AUC), as a table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per outcome, method and fit: ``n`` periods scored, ``events``, ``brier``,
+            ``log_loss`` and ``auc`` (empty where only one kind of answer was observed).
+        """
         return self.table
 
     def plot(self, score: str = "brier", ax: Any = None) -> Any:
         """One score of every method, outcome by outcome, out of sample only (rolling-origin fits
-        and methods with nothing fitted); lower is better for Brier and log loss.  Returns the
-        matplotlib axes."""
+        and methods with nothing fitted); lower is better for Brier and log loss.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            ``ax``, or new axes on a new figure when ``ax`` is None.
+        """
         import matplotlib.pyplot as plt
 
         honest = self.table[self.table["fit"] != IN_SAMPLE]
@@ -130,6 +149,38 @@ def score_scenario(
     fitted : a structural fit's values (``pivotal fit``): the model run with them is scored too,
         as "model, fit ID", labelled in-sample when ``fitted_here`` (the fit used this case's
         record) and out of sample (fitted on other cases) when not.
+
+    Returns
+    -------
+    ScoreReport
+        Every method's scores on every outcome the record codes (:meth:`ScoreReport.to_frame`),
+        the forecasts behind them, the precision fit period by period, and ``verdicts``: where the
+        model beats or loses to each baseline, in words.
+
+    Raises
+    ------
+    ValueError
+        ``start`` lies outside the scenario, or no period from it on has a record.
+
+    Examples
+    --------
+    >>> import pivotal
+    >>> report = pivotal.score_scenario(pivotal.builtin_scenario("peru-ecuador"), draws=100)
+    >>> report.start, sorted(set(report.table["outcome"]))
+    (1982, ['ceasefire_held', 'intervention', 'offensive', 'probe'])
+
+    Brier scores of the forecasts of a limited probe, out of sample (lower is better):
+
+    >>> probes = report.to_frame().query("outcome == 'probe' and fit != 'in-sample'")
+    >>> for row in probes.itertuples():
+    ...     print(f"{row.method:<28} {row.fit:<15} {row.brier:.3f}")
+    model, precision as written  not fitted      0.108
+    model, fitted precision      rolling-origin  0.112
+    base rate                    rolling-origin  0.113
+    persistence                  not fitted      0.143
+    logistic regression          rolling-origin  0.126
+    >>> print(report.verdicts[1])  # doctest: +ELLIPSIS
+    limited probe: over 18 periods with 2 events, the fitted model (rolling origin) has Brier 0.112; ...
     """
     periods = scenario.timeline
     start = default_start(scenario) if start is None else start

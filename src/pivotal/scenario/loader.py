@@ -38,7 +38,38 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def parse_scenario(text: str, source: str = "<string>") -> Scenario:
-    """Parse and validate a scenario from YAML text."""
+    """Parse and validate a scenario from YAML text.
+
+    Parameters
+    ----------
+    text : the YAML document.
+    source : the name errors give for the document (a file's path, or ``<string>``).
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    ScenarioError
+        The first mistake, located at its line and column in ``text`` (the others found at the
+        same stage are in its ``problems``).
+
+    Examples
+    --------
+    >>> from importlib.resources import files
+    >>> from pivotal.scenario import ScenarioError, parse_scenario
+    >>> text = (files("pivotal.scenarios") / "beagle-channel.yaml").read_text(encoding="utf-8")
+    >>> scenario = parse_scenario(text)
+    >>> scenario.id, scenario.timeline[0], scenario.timeline[-1]
+    ('beagle-channel', 1977, 1985)
+    >>> try:
+    ...     parse_scenario("id: [")
+    ... except ScenarioError as error:
+    ...     print(error.line, error.column, error.expected)
+    2 1 well-formed YAML
+    """
     scenario, positions = validate_document(text, source, Scenario, "scenario sections (id, title, ...)")
     raise_first_problem(source, positions, find_problems(scenario))
     return scenario
@@ -191,21 +222,76 @@ def decode_document(data: bytes, source: str) -> str:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Load a scenario file; errors name the file as given."""
+    """Load a scenario file; errors name the file as given.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    ScenarioError
+        A missing, unreadable, oversized or invalid file, located (file, line, column, field).
+
+    Examples
+    --------
+    >>> from importlib.resources import files
+    >>> from pivotal.scenario import ScenarioError, load_scenario
+    >>> load_scenario(files("pivotal.scenarios") / "beagle-channel.yaml").id
+    'beagle-channel'
+    >>> try:
+    ...     load_scenario("no-such-file.yaml")
+    ... except ScenarioError as error:
+    ...     print(error)
+    no-such-file.yaml: (document): expected an existing scenario file, found no such file
+    """
     return parse_scenario(read_document(path), source=str(path))
 
 
 def builtin_names() -> list[str]:
     """Names of the scenarios shipped with the package: the default first (lists that show them,
     such as the web app's, start on the scenario a command uses when given none), then the rest
-    in alphabetical order."""
+    in alphabetical order.
+
+    Returns
+    -------
+    list of str
+        The names :func:`builtin_scenario` accepts.
+
+    Examples
+    --------
+    >>> from pivotal.scenario import builtin_names
+    >>> builtin_names()[:3]
+    ['south-caucasus', 'beagle-channel', 'gulf-qatar']
+    """
     folder = resources.files(BUILTIN_PACKAGE)
     names = sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
     return sorted(names, key=lambda name: name != DEFAULT_BUILTIN)
 
 
 def builtin_scenario(name: str = DEFAULT_BUILTIN) -> Scenario:
-    """Load a built-in scenario by name."""
+    """Load a built-in scenario by name.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    ScenarioError
+        ``name`` is not one of :func:`builtin_names`.
+
+    Examples
+    --------
+    >>> from pivotal.scenario import builtin_scenario
+    >>> scenario = builtin_scenario("south-caucasus")
+    >>> scenario.timeline[0], scenario.timeline[-1]
+    (1994, 2025)
+    >>> len(scenario.timeline)  # 32 years, four of them split into crisis episodes
+    40
+    """
     if name not in builtin_names():
         raise ScenarioError(
             source=name,
@@ -220,7 +306,28 @@ def builtin_scenario(name: str = DEFAULT_BUILTIN) -> Scenario:
 
 
 def resolve_scenario(name_or_path: str | None) -> Scenario:
-    """A built-in name, a path to a YAML file, or ``None`` for the default."""
+    """A built-in name, a path to a YAML file, or ``None`` for the default.
+
+    This is how the command line reads its ``SCENARIO`` argument.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    ScenarioError
+        ``name_or_path`` is neither a built-in name nor an existing file, or the file is invalid.
+
+    Examples
+    --------
+    >>> from pivotal.scenario import resolve_scenario
+    >>> resolve_scenario(None).id
+    'south-caucasus'
+    >>> resolve_scenario("beagle-channel").id
+    'beagle-channel'
+    """
     if name_or_path is None:
         return builtin_scenario()
     if name_or_path in builtin_names():
@@ -244,6 +351,22 @@ def scenario_hash(scenario: Scenario) -> str:
     The evidence ``corpus`` is left out: it chooses the documents shown beside the parameters,
     not any number a run gives, and leaving it out keeps the hashes (and the analyses recorded
     under them) of files written before the field existed.
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits; the run store keeps it with every run and analysis.
+
+    Examples
+    --------
+    >>> from importlib.resources import files
+    >>> from pivotal.scenario import parse_scenario, scenario_hash
+    >>> text = (files("pivotal.scenarios") / "beagle-channel.yaml").read_text(encoding="utf-8")
+    >>> digest = scenario_hash(parse_scenario(text))
+    >>> len(digest)
+    64
+    >>> scenario_hash(parse_scenario("# a comment changes no number\\n" + text)) == digest
+    True
     """
     return hashlib.sha256(
         scenario.model_dump_json(exclude=_unused_additions(scenario, corpus=True)).encode()

@@ -21,6 +21,26 @@ def summarise(result: SimulationResult | RunSummary) -> pd.DataFrame:
     simulated histories), not sampling error of the mean.  From a
     :class:`SimulationResult` they are exact sample quantiles; from a streamed
     :class:`RunSummary` they come from its histograms.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period: ``period``, the roles, ``belief_source``; for each metric its mean and
+        ``_low`` and ``_high`` ends; then the record (``observed_challenge``, ``observed_response``,
+        ...), empty where the scenario records nothing.
+
+    Examples
+    --------
+    >>> import pivotal
+    >>> scenario = pivotal.builtin_scenario("south-caucasus")
+    >>> table = pivotal.summarise(pivotal.simulate(scenario, draws=200, seed=1))
+    >>> len(table)
+    40
+    >>> row = table.set_index("period").loc[2010]
+    >>> row["observed_challenge"], row["observed_response"]
+    ('probe', 'acquiesce')
+    >>> print(f"{row['p_challenge']:.3f} in [{row['p_challenge_low']:.3f}, {row['p_challenge_high']:.3f}]")
+    0.141 in [0.011, 0.365]
     """
     if isinstance(result, RunSummary):
         return summary_frame(
