@@ -19,8 +19,10 @@ from pivotal.cli.app import app
 from pivotal.model.parameters import REQUIRED_NAMES
 from pivotal.report.charts import CHART_NAMES, chart_alt_text, chart_svg, plot_probability_bands, save_chart
 from pivotal.report.data import scenario_from_json
+from pivotal.report.files import write_figures
 from pivotal.report.html import build_report
-from pivotal.store import RunStore
+from pivotal.report.registry import ANALYSIS_CHARTS, CHARTS
+from pivotal.store import ANALYSIS_KINDS, RunStore
 
 runner = CliRunner()
 
@@ -175,6 +177,62 @@ def test_chart_svg_refuses_unknown_names_and_missing_inputs(tiny_run):
         "whatif",
         "sensitivity",
     )
+
+
+#: A small result of each kind of analysis, enough for its chart (the real ones take minutes to make).
+SMALL_ANALYSES = {
+    "score": {
+        "start": 2002,
+        "scores": [
+            {"outcome": "offensive", "method": m, "fit": f, "brier": b, "n": 2, "events": 1}
+            for m, f, b in (
+                ("model, fitted precision", "rolling-origin", 0.1),
+                ("base rate", "rolling-origin", 0.2),
+            )
+        ],
+    },
+    "whatif": {
+        "titles": ["a change"],
+        "diverges": 2002,
+        "differences": [
+            {"metric": "p_offensive", "period": p, "difference": 0.01, "low": 0.0, "high": 0.02}
+            for p in (2002, 2003)
+        ],
+    },
+    "sensitivity": {
+        "metric": "p_offensive",
+        "periods": "2001-2003",
+        "samples": 16,
+        "indices": [{"parameter": "war_cost", "S1": 0.5, "S1_conf": 0.1, "ST": 0.6, "ST_conf": 0.1}],
+    },
+}
+
+
+def test_the_registry_lists_every_chart_the_report_shows_and_writes(tiny_run, tmp_path):
+    assert tuple(CHARTS) == CHART_NAMES
+    assert set(ANALYSIS_CHARTS) == set(ANALYSIS_KINDS) == set(SMALL_ANALYSES)
+    for name, chart in CHARTS.items():
+        assert chart.name == name
+        assert chart.title.strip() and chart.heading.strip() and chart.how_to_read.strip(), name
+    store = RunStore()
+    record = store.get(tiny_run.run_id).record
+    for kind, result in SMALL_ANALYSES.items():
+        store.record_analysis(
+            kind=kind,
+            scenario_id=record.scenario_id,
+            scenario_hash=record.scenario_hash,
+            draws=10,
+            seed=1,
+            settings={},
+            result=result,
+        )
+    html = build_report(tiny_run.run_id)
+    assert list(svgs(html)) == list(CHARTS)  # every chart, in the registry's order
+    for number, chart in enumerate(CHARTS.values(), start=1):
+        assert f"Figure {number}. {escape(chart.heading)}.</strong> {escape(chart.how_to_read)}" in html
+        assert f'<title id="chart-{chart.name}-title">{xml_escape(chart.title)}</title>' in html
+    written = write_figures(tiny_run.run_id, tmp_path / "figures", "svg")
+    assert [p.name for p in written] == [f"{name}.svg" for name in CHARTS]
 
 
 def test_the_network_shows_the_ties_in_force_each_year(tiny_scenario):

@@ -305,7 +305,7 @@ def usable_analyses(records: list) -> dict:
     An analysis stored empty (a score with no period to score, from an older release) is passed
     over for the one before it, so it cannot break every later report of its scenario.
     """
-    from pivotal.report.charts import usable_analysis
+    from pivotal.report.registry import usable_analysis
 
     usable: dict = {}
     for record in records:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pivotal.report.charts import CHART_NAMES, SCENARIO_CHARTS, save_chart, write_atomic
 from pivotal.report.data import analyses_of_run, stored_scenario
+from pivotal.report.export import save_chart, write_atomic
 from pivotal.report.html import build_report
+from pivotal.report.registry import CHARTS
 from pivotal.store import RunStore
 
 
@@ -50,14 +51,8 @@ def write_figures(
     scenario = stored_scenario(stored)
     analyses = analyses_of_run(store, stored.record)
     written = []
-    for name in CHART_NAMES:
-        if name in ("probabilities", "belief"):
-            path = save_chart(name, target / f"{name}.{fmt}", fmt, summary=stored.summary)
-        elif name in SCENARIO_CHARTS:
-            path = save_chart(name, target / f"{name}.{fmt}", fmt, scenario=scenario)
-        elif name in analyses:
-            path = save_chart(name, target / f"{name}.{fmt}", fmt, analysis=analyses[name].result)
-        else:
-            continue
-        written.append(path)
+    for name, chart in CHARTS.items():
+        inputs = chart.run_inputs(stored.summary, scenario, analyses)
+        if inputs is not None:
+            written.append(save_chart(name, target / f"{name}.{fmt}", fmt, **inputs))
     return written

@@ -15,7 +15,6 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from pivotal.report import charts
 from pivotal.report.data import (
     COMMITMENT_KINDS,
     YEAR_COLUMNS,
@@ -28,61 +27,15 @@ from pivotal.report.data import (
     ties,
     year_rows,
 )
+from pivotal.report.export import chart_svg
+from pivotal.report.registry import CHARTS, chart_alt_text
+from pivotal.report.wording import diverges_text
 from pivotal.scenario.schema import Scenario
 from pivotal.store import ANALYSIS_KINDS, AnalysisRecord, RunRecord, RunStore, StoredRun
 
-#: How to read each chart: one or two sentences shown in its caption before the alt text.
-HOW_TO_READ = {
-    "probabilities": (
-        "Each line is the mean over parameter draws of a probability per period (a year, or an episode of a "
-        "year played crisis by crisis) and its shaded band holds 90% of the draws. The markers above the "
-        "scale are the record: the period's strongest challenge and the pivot's response. Grey columns are "
-        "periods the run simulated rather than followed the record."
-    ),
-    "belief": (
-        "The solid line is the observers' belief that the pivot is resolved when the year's game is played, "
-        "with its 90% band; the dashed line is the belief after the year's events, before the pivot's type "
-        "may turn over. It tends to fall after the pivot is seen to acquiesce and to rise after it restrains."
-    ),
-    "commitments": (
-        "One bar per tie, from the day it began to the day it ended, coloured by kind; a hatched bar is a "
-        "patron named in the scenario's roles and an arrow head means the tie still held at the end. "
-        "Labels give the parties and the tie's identifier in the table below."
-    ),
-    "network": (
-        "The same ties as a graph at a few moments: each panel joins the actors tied on 1 July of its year, "
-        "in the colour of the tie's kind (dashed for a patron behind one side). The actors keep their places "
-        "from panel to panel, the pivot on top; a greyed actor had no tie that year."
-    ),
-    "episodes": (
-        "One bar per crisis episode from its first to its last day (short ones are widened to stay "
-        "visible), coloured by the actor that began it."
-    ),
-    "score": (
-        "Brier score of each forecaster on each outcome, for the years from the first scored one; shorter "
-        "bars are better. Only forecasts that did not see the year they forecast are shown."
-    ),
-    "whatif": (
-        "Each line is the mean over draws of the counterfactual minus the baseline, paired draw by draw; the "
-        "band holds 90% of the per-draw differences. Before the dotted line the two worlds are the same."
-    ),
-    "sensitivity": (
-        "Total (ST) and first-order (S1) Sobol indices: the share of the output's variance owed to each "
-        "uncertain parameter, with all its interactions (ST) or alone (S1). Whiskers are 95% bootstrap "
-        "intervals."
-    ),
-}
-
-SECTION_TITLES = {
-    "probabilities": "Probabilities per year against the record",
-    "belief": "Belief in the pivot's resolve",
-    "commitments": "Alliances, commitments and patrons",
-    "network": "The network of ties",
-    "episodes": "Crisis episodes",
-    "score": "Score against the record",
-    "whatif": "Counterfactual",
-    "sensitivity": "Sensitivity",
-}
+#: How to read each chart, and the heading of its section and caption (from the chart registry).
+HOW_TO_READ = {name: chart.how_to_read for name, chart in CHARTS.items()}
+SECTION_TITLES = {name: chart.heading for name, chart in CHARTS.items()}
 
 
 @functools.cache
@@ -189,23 +142,17 @@ def render_report(
     record = stored.record
     figures: dict[str, dict[str, Any]] = {}
     number = 0
-    for name in charts.CHART_NAMES:
-        inputs: dict[str, Any] = {}
-        if name in ("probabilities", "belief"):
-            inputs["summary"] = stored.summary
-        elif name in charts.SCENARIO_CHARTS:
-            inputs["scenario"] = scenario
-        elif name in analyses:
-            inputs["analysis"] = analyses[name].result
-        else:
+    for name, chart in CHARTS.items():
+        inputs = chart.run_inputs(stored.summary, scenario, analyses)
+        if inputs is None:
             continue
         number += 1
         figures[name] = {
             "number": number,
-            "title": SECTION_TITLES[name],
-            "how": HOW_TO_READ[name],
-            "svg": Markup(charts.chart_svg(name, **inputs)),
-            "alt": charts.chart_alt_text(name, **inputs),
+            "title": chart.heading,
+            "how": chart.how_to_read,
+            "svg": Markup(chart_svg(name, **inputs)),
+            "alt": chart_alt_text(name, **inputs),
         }
     context = {
         "record": record,
@@ -261,7 +208,7 @@ def _analysis_context(analysis: AnalysisRecord) -> dict[str, Any]:
         lines = list(result.get("verdicts") or [])
     elif analysis.kind == "whatif":
         titles = " + ".join(result.get("titles") or result.get("overlays") or [])
-        lines = [f"Change: {titles}; the worlds diverge in {charts.diverges_text(result)}."]
+        lines = [f"Change: {titles}; the worlds diverge in {diverges_text(result)}."]
     elif analysis.kind == "sensitivity" and result.get("verdict"):
         lines = [f"Convergence: {result['verdict']}."]
     settings = "; ".join(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -78,7 +79,8 @@ def plot_network(
             style = "--" if tie.kind == "patronage" else "-"
             kinds_seen.append(tie.kind)
             if len(tie.parties) == 2:
-                pair = tuple(sorted(tie.parties))
+                first, second = sorted(tie.parties)
+                pair = (first, second)
                 bend = 0.18 * drawn.get(pair, 0)
                 drawn[pair] = drawn.get(pair, 0) + 1
                 ax.add_patch(
@@ -148,7 +150,7 @@ def plot_network(
         ax.set_aspect("equal")
         ax.axis("off")
     kinds = list(dict.fromkeys(kinds_seen))
-    handles = [
+    handles: list[Artist] = [
         Line2D(
             [], [], color=colours.get(k, fallback), linewidth=1.8, linestyle="--" if k == "patronage" else "-"
         )
