@@ -42,9 +42,11 @@ def _no_windows():
     import matplotlib
     import matplotlib.pyplot as plt
 
+    backend = matplotlib.get_backend()
     matplotlib.use("Agg")
     yield
     plt.close("all")
+    matplotlib.use(backend)
 
 
 @pytest.mark.parametrize("test", docstring_examples(), ids=lambda test: test.name)

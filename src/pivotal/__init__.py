@@ -4,7 +4,7 @@ The Python API in brief:
 
 >>> import pivotal
 >>> scenario = pivotal.builtin_scenario("south-caucasus")
->>> run = pivotal.simulate(scenario, draws=2000, seed=1)
+>>> run = pivotal.simulate(scenario, draws=200, seed=1)
 >>> table = pivotal.summarise(run)        # a pandas DataFrame, one row per period
 >>> len(table), table["period"].iloc[0], table["period"].iloc[-1]
 (40, 1994, 2025)
@@ -76,6 +76,8 @@ def build_report(run_id: str | None = None) -> str:
 
     Examples
     --------
+    The run is recorded in the run store (``PIVOTAL_HOME``; the tests give it a folder of its own):
+
     >>> import pivotal
     >>> run = pivotal.run_scenario(pivotal.builtin_scenario("beagle-channel"), draws=200, seed=1)
     >>> page = pivotal.build_report(run.run_id)

@@ -33,8 +33,7 @@ from pivotal.report.wording import diverges_text
 from pivotal.scenario.schema import Scenario
 from pivotal.store import ANALYSIS_KINDS, AnalysisRecord, RunRecord, RunStore, StoredRun
 
-#: How to read each chart, and the heading of its section and caption (from the chart registry).
-HOW_TO_READ = {name: chart.how_to_read for name, chart in CHARTS.items()}
+#: The heading of each chart's section and caption (from the chart registry).
 SECTION_TITLES = {name: chart.heading for name, chart in CHARTS.items()}
 
 

@@ -1,9 +1,11 @@
 """Every chart of the report in one place: its name, the input it is drawn from, how it is drawn
 and put into words, its titles and how to read it.
 
-The HTML report, the image files, the web app and the by-name functions (:func:`chart_alt_text`,
-:func:`pivotal.report.export.chart_svg`) all read their list of charts from :data:`CHARTS`, in
-its order, so adding a chart is one entry here.
+The image files, the report's captions, the web app's static charts and the by-name functions
+(:func:`chart_alt_text`, :func:`pivotal.report.export.chart_svg`) read their list of charts from
+:data:`CHARTS`, in its order. A new chart also needs its place in the report's template
+(``report.html.j2`` lays out its sections by hand) and, to be interactive in the web app, a Plotly
+drawer in :mod:`pivotal.web.figures`.
 """
 
 from __future__ import annotations
@@ -266,7 +268,12 @@ def draw_chart(
     scenario: Scenario | None = None,
     analysis: dict[str, Any] | None = None,
 ) -> Figure:
-    """The chart drawn on a new figure, under whatever style the caller holds."""
+    """The chart drawn on a new figure.
+
+    Each drawer takes the drawing lock and the report's style itself; the style's save settings
+    (SVG ids, hash salt, font type) hold only inside :func:`~pivotal.report.style.drawing_style`,
+    so the caller must save the figure inside it.
+    """
     chart = chart_named(name)
     axes = chart.draw(chart.input_from(summary, scenario, analysis))
     return cast(Figure, axes.figure)  # a new top-level figure, never a subfigure

@@ -348,7 +348,7 @@ def simulate(
     The NumPy reference gives the same numbers to rounding:
 
     >>> reference = pivotal.simulate(scenario, draws=200, seed=1, backend="numpy")
-    >>> bool(abs(reference.metrics["belief"] - belief).max() < 1e-9)
+    >>> bool(abs(reference.metrics["belief"] - belief).max() < 1e-12)
     True
     """
     plan = make_plan(scenario, use_record=use_record, record_periods=record_periods, fitted=fitted)
