@@ -112,8 +112,8 @@ def sweep(
 ) -> None:
     """Run a grid or a sample of variants of a scenario on Ray, with one shared seed, and record them."""
 
-    from pivotal.runner import fresh_seed
     from pivotal.scenario import resolve_scenario
+    from pivotal.service.run import fresh_seed
     from pivotal.store import RunStore
     from pivotal.sweep import build_variants, load_spec, merge, run_sweep, spec_from_settings
     from pivotal.sweep.executor import ray_cluster

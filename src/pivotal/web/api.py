@@ -20,11 +20,11 @@ from fastapi import APIRouter, File, HTTPException, Query, Request, Response, Up
 from fastapi import Path as PathParam
 
 from pivotal.model.parameters import PARAMETERS
-from pivotal.runner import fresh_seed
 from pivotal.scenario import Scenario, builtin_names, builtin_scenario
 from pivotal.scenario.overlay import Overlay, apply_overlay, overlay_from_settings
 from pivotal.scenario.schema import Citation, PeriodRange, Source
 from pivotal.scenario.timeline import as_period, period_label, year_of
+from pivotal.service.run import fresh_seed
 from pivotal.simulation import METRICS
 from pivotal.store import RunRecord, RunStore, StoredRun
 from pivotal.web.jobs import JobManager
