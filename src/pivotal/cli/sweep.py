@@ -259,4 +259,4 @@ def _span(text: str | None, option: str) -> tuple[int, int] | None:
         raise typer.BadParameter(
             f"expected a range from an earlier to a later year, found {text!r}", param_hint=option
         )
-    return span.start, span.end
+    return int(span.start), int(span.end)

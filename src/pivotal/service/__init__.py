@@ -1,20 +1,19 @@
 """The service layer: each job computes, records and returns a typed result.
 
-The interfaces (the command line, the web app) parse a request and render an answer; the
+The interfaces (the command line, the web app) parse a request and render the answer; the
 computing layers (simulation, analysis, evaluation, estimation) know nothing of the run store.
-Between them, one function per job — :func:`run_scenario`, :func:`score`, :func:`whatif`,
-:func:`sensitivity`, :func:`fit`, and :func:`system_score` / :func:`system_whatif` over a
-system's dyads — computes the result, records it in a given :class:`~pivotal.store.RunStore`
-when ``save`` (with ``on_busy`` told why, a store held by another process makes the finished
-result wait instead of throwing it away) and returns it as a frozen dataclass, whose ``content``
-is what ``--json`` prints, the store keeps and the web app answers.  The jobs can also compute
-without recording (``save=False``) and record afterwards (:func:`save_analysis`,
-:func:`record_run`), as the command line does to print results before it records them.
+Between them, one function per job computes the result, records it in a given
+:class:`~pivotal.store.RunStore` when ``save`` is true, and returns it as a frozen dataclass:
+:func:`run_scenario`, :func:`score`, :func:`whatif`, :func:`sensitivity`, :func:`fit`, and
+:func:`system_score` and :func:`system_whatif` over a system's dyads.  An analysis's or a fit's
+``content`` is what ``--json`` prints, the store keeps and the web app answers, built once.
+Given ``on_busy``, a job whose store another process holds tells it why and waits, rather than
+throwing the finished result away.  The command line prints before it records, so it computes
+with ``save=False`` and records afterwards (:func:`save_analysis`, :func:`record_run`).
 
-Sweeps run on this layer: :func:`pivotal.sweep.run_sweep` records each variant's run through
-:func:`record_summary` as it arrives.
-
-Each name is imported when first used, so importing one job does not load the others.
+Sweeps build on this layer: :func:`pivotal.sweep.run_sweep` records each variant's run through
+:func:`record_summary` as it arrives.  Each name here is imported when first used, so that one
+job does not load the others' dependencies.
 """
 
 from __future__ import annotations
