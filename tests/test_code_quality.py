@@ -12,7 +12,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE = ROOT / "src" / "pivotal" / "model"
-OUTER = ("pivotal.scenario", "pivotal.simulation", "pivotal.store", "pivotal.cli", "pivotal.runner")
+OUTER = (
+    "pivotal.scenario",
+    "pivotal.simulation",
+    "pivotal.store",
+    "pivotal.cli",
+    "pivotal.runner",
+    "pivotal.service",
+)
 
 
 CODE = ("src", "tests", "benchmarks", "scripts")
@@ -61,7 +68,14 @@ def test_estimation_sits_on_the_core_and_below_the_interfaces():
     for layer in ("model", "scenario", "simulation"):
         for name, module in _imports(source / layer):
             assert not module.startswith("pivotal.estimation"), f"{layer}/{name} imports {module}"
-    interfaces = ("pivotal.cli", "pivotal.web", "pivotal.store", "pivotal.report", "pivotal.runner")
+    interfaces = (
+        "pivotal.cli",
+        "pivotal.web",
+        "pivotal.store",
+        "pivotal.report",
+        "pivotal.runner",
+        "pivotal.service",
+    )
     for name, module in _imports(source / "estimation"):
         assert not module.startswith(interfaces), f"estimation/{name} imports {module}"
 
@@ -80,9 +94,12 @@ ALLOWED: dict[str, set[str]] = {
     "evaluation": {"model", "scenario", "simulation"},
     "estimation": {"model", "scenario", "simulation", "evaluation"},
     "evidence": {"model", "scenario", "store"},
-    "runner": {"__init__", "scenario", "simulation", "store"},
+    # The jobs (run, score, what-if, sensitivity, fit): compute with the layers beneath, record in
+    # the store, return typed results to the interfaces above.
+    "service": {"__init__", "analysis", "evaluation", "estimation", "scenario", "simulation", "store"},
+    "runner": {"service"},  # the run job's former home, kept for the names it exports
     "report": {"__init__", "model", "scenario", "store", "evidence"},
-    "sweep": {"model", "scenario", "simulation", "store", "runner"},
+    "sweep": {"model", "scenario", "simulation", "store", "service"},
     "web": {
         "__init__",
         "analysis",
@@ -90,8 +107,8 @@ ALLOWED: dict[str, set[str]] = {
         "evidence",
         "model",
         "report",
-        "runner",
         "scenario",
+        "service",
         "simulation",
         "store",
     },
@@ -103,8 +120,8 @@ ALLOWED: dict[str, set[str]] = {
         "evidence",
         "model",
         "report",
-        "runner",
         "scenario",
+        "service",
         "simulation",
         "store",
         "sweep",
@@ -112,7 +129,7 @@ ALLOWED: dict[str, set[str]] = {
         "web",
     },
     "__main__": {"cli"},
-    "__init__": {"analysis", "evaluation", "report", "runner", "scenario", "simulation", "store"},
+    "__init__": {"analysis", "evaluation", "report", "scenario", "service", "simulation", "store"},
 }
 
 
@@ -129,7 +146,9 @@ def test_every_layer_imports_only_what_lies_beneath_it():
     for path in source.rglob("*.py"):
         layer = _layer(path)
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if isinstance(node, ast.ImportFrom) and node.module == "pivotal":  # a layer by name, or __init__
+                modules = [f"pivotal.{a.name}" if a.name in ALLOWED else "pivotal" for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 modules = [node.module]
             elif isinstance(node, ast.Import):
                 modules = [alias.name for alias in node.names]
@@ -149,4 +168,24 @@ def test_the_layers_form_no_cycle():
     """Only the top-level package's lazy names point back up (the interfaces read its version)."""
     graph = {layer: {other for other in imports if other != "__init__"} for layer, imports in ALLOWED.items()}
     order = list(TopologicalSorter(graph).static_order())
-    assert order.index("model") < order.index("simulation") < order.index("runner") < order.index("cli")
+    assert order.index("model") < order.index("simulation") < order.index("service") < order.index("cli")
+    assert order.index("store") < order.index("service") < order.index("web")
+
+
+#: What records a result in the run store; the interfaces leave it to the service layer.
+RECORDING = {"record_analysis", "record_fit", "record_together", "record_summary", "record"}
+
+
+@pytest.mark.parametrize("interface", ["cli", "web"])
+def test_the_interfaces_record_nothing_themselves(interface):
+    """The command line and the web app parse and render; the service computes and records.  No call
+    of theirs reaches a store's or the runner's recording directly, so no result reaches the store by
+    a side route."""
+    for path in (ROOT / "src" / "pivotal" / interface).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "pivotal.runner":
+                raise AssertionError(f"{path.name} imports the runner, not the service")
+            if isinstance(node, ast.Call):
+                called = node.func
+                name = called.attr if isinstance(called, ast.Attribute) else getattr(called, "id", None)
+                assert name not in RECORDING, f"{path.name}:{node.lineno} calls {name} directly"

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pivotal.analysis import sobol_indices, what_if
     from pivotal.evaluation import score_scenario
-    from pivotal.runner import Run, load_run, run_scenario
     from pivotal.scenario import (
         Scenario,
         ScenarioError,
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
         resolve_scenario,
         scenario_hash,
     )
+    from pivotal.service.run import Run, load_run, run_scenario
     from pivotal.simulation import METRICS, SimulationResult, simulate, summarise
 
 try:
@@ -148,7 +148,7 @@ def counterfactual(base: Scenario, *changes: str) -> list:
 #: Exported by name, imported when first used: ``import pivotal`` (and with it every command, even
 #: ``pivotal --help``) loads none of NumPy, pandas, SciPy, pydantic or DuckDB until a name needs them.
 _LAZY = {
-    **dict.fromkeys(("Run", "load_run", "run_scenario"), "pivotal.runner"),
+    **dict.fromkeys(("Run", "load_run", "run_scenario"), "pivotal.service.run"),
     **dict.fromkeys(
         (
             "Scenario",

@@ -244,7 +244,7 @@ def what_if(
     *,
     draws: int = 2000,
     seed: int = 0,
-    shared_record: Iterable[int] = (),
+    shared_record: Iterable[Period] = (),
     progress: Progress | None = None,
     fitted: FittedValues | Callable[[Scenario], FittedValues] | None = None,
 ) -> WhatIf:

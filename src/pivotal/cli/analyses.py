@@ -6,7 +6,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Iterator
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -26,6 +26,9 @@ from pivotal.cli.common import (
 )
 from pivotal.cli.fit import FitOption
 
+if TYPE_CHECKING:
+    from pivotal.service.analysis import Analysis
+
 AsJson = Annotated[bool, typer.Option("--json", help="Print results as JSON on stdout.")]
 NoStore = Annotated[bool, typer.Option("--no-store", help="Do not record the result in the run store.")]
 
@@ -38,37 +41,36 @@ def _check_store(no_store: bool) -> None:
         RunStore().check_writable()
 
 
+def waiting(message: str) -> None:
+    """Say that a finished result waits for a store another process holds."""
+    err.print(error_line(message, "waiting:"), highlight=False, soft_wrap=True)
+
+
 @contextlib.contextmanager
-def _kept(
-    kind: str, scenario, *, no_store: bool, draws: int, seed: int, settings: dict, result: dict
-) -> Iterator[None]:
+def _kept(analysis: Analysis, *, no_store: bool) -> Iterator[None]:
     """Print the results (the body), then keep them in the run store, so a run's report can show
     them: a store that fails then (a full disk) leaves them on the screen and says so."""
     yield
     if not no_store:
-        _record_analysis(kind, scenario, draws=draws, seed=seed, settings=settings, result=result)
+        keep_analysis(analysis)
 
 
-def _record_analysis(kind: str, scenario, *, draws: int, seed: int, settings: dict, result: dict) -> None:
-    """Keep the result (the --json content) in the run store."""
-    from pivotal.runner import record_analysis
+def keep_analysis(analysis: Analysis) -> None:
+    """Record a finished analysis (printed already) in the run store and say so."""
+    from pivotal.service.analysis import save_analysis
     from pivotal.store import RunStore, StoreError
 
     store = RunStore()
-
-    def waiting(message: str) -> None:
-        err.print(error_line(message, "waiting:"), highlight=False, soft_wrap=True)
-
     try:
-        analysis_id = record_analysis(
-            store, kind, scenario, draws=draws, seed=seed, settings=settings, result=result, on_busy=waiting
-        )
+        saved = save_analysis(analysis, store, on_busy=waiting)
     except StoreError as failed:
         raise StoreError(
-            f"{failed}. The results are printed above, and the same command (seed {seed}) computes them again"
+            f"{failed}. The results are printed above, and the same command (seed {analysis.seed}) "
+            "computes them again"
         ) from failed
     err.print(
-        styled(f"recorded {kind} analysis ", (analysis_id, "bold"), f" in {store.path}"), highlight=False
+        styled(f"recorded {analysis.kind} analysis ", (str(saved.analysis_id), "bold"), f" in {store.path}"),
+        highlight=False,
     )
 
 
@@ -112,11 +114,9 @@ def score(
 ) -> None:
     """Score the model's forecasts against the record, beside baselines, out of sample."""
 
+    from pivotal import service
     from pivotal.cli.fit import load_fitted
-    from pivotal.cli.render_analyses import (
-        score_output,
-    )
-    from pivotal.evaluation import score_scenario
+    from pivotal.cli.render_analyses import score_output
     from pivotal.evaluation.calibration import PRECISION_SCALES
     from pivotal.scenario import resolve_scenario
     from pivotal.scenario.timeline import period_label
@@ -166,28 +166,14 @@ def score(
         )
     _check_store(no_store)
     fitted = load_fitted(fit, loaded)
-    fitted_here = fitted is not None and loaded.id in fitted.cases
     with progress_bar(f"{loaded.id}: fitting precision", len(PRECISION_SCALES)) as update:
-        report = score_scenario(
-            loaded,
-            draws=draws,
-            seed=seed,
-            start=start,
-            progress=update,
-            fitted=fitted,
-            fitted_here=fitted_here,
+        scored = service.score(
+            loaded, draws=draws, seed=seed, start=start, fitted=fitted, progress=update, save=False
         )
-    with _kept(
-        "score",
-        loaded,
-        no_store=no_store,
-        draws=draws,
-        seed=seed,
-        settings={"start": report.start, **({} if fitted is None else {"fit": fitted.fit_id})},
-        result=report.to_dict(),
-    ):
+    report = scored.report
+    with _kept(scored, no_store=no_store):
         if as_json:
-            sys.stdout.write(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
+            sys.stdout.write(json.dumps(scored.content, indent=2, default=str) + "\n")
             return
         title = (
             f"{loaded.title}: forecasts of {period_label(report.start)}–{last} scored against the "
@@ -338,13 +324,10 @@ def whatif(
 ) -> None:
     """What would have happened otherwise: a counterfactual paired with the baseline, draw by draw."""
 
-    from pivotal.analysis import what_if
+    from pivotal import service
     from pivotal.cli.fit import fit_values
     from pivotal.cli.render import observed_text
-    from pivotal.cli.render_analyses import (
-        average_line,
-        whatif_table,
-    )
+    from pivotal.cli.render_analyses import average_line, whatif_table
     from pivotal.scenario import resolve_scenario
     from pivotal.scenario.overlay import (
         apply_overlay,
@@ -379,7 +362,8 @@ def whatif(
         base = apply_overlay(base, assumed)
     if settings:
         overlays.append(overlay_from_settings(settings, base, periods))
-    span = None if over is None else _periods_option(over, base, "--over")
+    if over is not None:
+        _periods_option(over, base, "--over")
     _check_store(no_store)
     fitted = None if values_for is None else values_for(base)
     if fitted is not None:
@@ -388,45 +372,31 @@ def whatif(
         clash = fitted_clash(overlays, fitted)
         if clash:
             raise typer.BadParameter(clash, param_hint="--fit")
-    result = what_if(
+    compared = service.whatif(
         base,
         overlays,
+        metrics=chosen,
         draws=draws,
         seed=seed,
-        fitted=values_for,
+        over=over,
+        assume=assume or [],
         shared_record=assumed.record_periods(base) if assumed is not None else (),
+        fitted=values_for,
+        overlay=overlay,
+        changes=settings or [],
+        periods=periods,
+        save=False,
     )
-    frame = result.differences(chosen)
-    content = {
-        **result.to_dict(chosen, over=span),
-        "assume": list(assume or []),
-        **({} if fitted is None else {"fit": fitted.fit_id}),
-    }
-    kept = _kept(
-        "whatif",
-        base,
-        no_store=no_store,
-        draws=draws,
-        seed=seed,
-        result=content,
-        settings={
-            "overlay": overlay,
-            "set": list(settings or []),
-            "periods": periods,
-            "assume": list(assume or []),
-            "metrics": list(chosen),
-            "over": over,
-            **({} if fitted is None else {"fit": fitted.fit_id}),
-        },
-    )
-    with kept:
+    result, span = compared.result, compared.over
+    with _kept(compared, no_store=no_store):
         if as_json:
-            sys.stdout.write(json.dumps(content, indent=2, default=str) + "\n")
+            sys.stdout.write(json.dumps(compared.content, indent=2, default=str) + "\n")
             return
         from pivotal.simulation import summarise
 
         summary = summarise(result.baseline)
         observed = {as_period(row["period"]): observed_text(row) for _, row in summary.iterrows()}
+        frame = result.differences(chosen)
         shown = frame[frame["period"] >= result.shown_from]
         assuming = f" (assuming {', '.join(assume)})" if assume else ""
         title = (
@@ -440,7 +410,7 @@ def whatif(
         if span is not None:
             for row in result.averages(chosen, span).itertuples():
                 out.print(average_line(row), highlight=False)
-        for line in content["unchanged"]:
+        for line in compared.content["unchanged"]:
             out.print(line, highlight=False)
 
 
@@ -478,10 +448,8 @@ def sensitivity(
 ) -> None:
     """Which assumptions drive an output: Sobol indices over the uncertain parameters."""
 
-    from pivotal.analysis import sobol_indices
-    from pivotal.cli.render_analyses import (
-        sobol_table,
-    )
+    from pivotal import service
+    from pivotal.cli.render_analyses import sobol_table
     from pivotal.scenario import resolve_scenario
 
     loaded = resolve_scenario(scenario)
@@ -497,27 +465,21 @@ def sensitivity(
             err.print(f"Sobol indices with N = {size:,}", highlight=False)
 
     with progress_bar(f"{loaded.id}: Sobol indices", 1) as update:
-        result = sobol_indices(
+        found = service.sensitivity(
             loaded,
             metric=metric,
             periods=span,
             samples=samples,
             seed=seed,
             use_record=not free,
-            progress=trying,
+            trying=trying,
+            save=False,
         )
         update(1, 1)
-    with _kept(
-        "sensitivity",
-        loaded,
-        no_store=no_store,
-        draws=result.evaluations,
-        seed=seed,
-        settings={"metric": metric, "periods": str(span), "samples": result.samples, "use_record": not free},
-        result=result.to_dict(),
-    ):
+    result = found.result
+    with _kept(found, no_store=no_store):
         if as_json:
-            sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
+            sys.stdout.write(json.dumps(found.content, indent=2, default=str) + "\n")
             return
         title = (
             f"{loaded.title}: what drives mean {metric} over {span} "

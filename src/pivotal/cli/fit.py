@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
 from pivotal.cli.common import app, err, error_line, out, styled, user_errors
+
+if TYPE_CHECKING:
+    from pivotal.scenario import Scenario
 
 Cases = Annotated[
     list[str],
@@ -63,12 +66,14 @@ def fit(
     the engine carries them (the likelihood is a forward filter over its type); see
     docs/estimation.md for the likelihood, the priors and how to read a fit."""
 
+    from pivotal import service
+    from pivotal.cli.analyses import waiting
     from pivotal.store import RunStore
 
     if method not in ("mle", "nuts"):
         raise typer.BadParameter(f"expected mle or nuts, found {method!r}", param_hint="--method")
     try:
-        from pivotal.estimation.fit import fit_scenarios
+        from pivotal.estimation.fit import Method
         from pivotal.estimation.terms import SpecificationError
 
         if method == "nuts":
@@ -79,48 +84,32 @@ def fit(
             error_line(f'{error}; fitting needs the estimation extra: pip install "pivotal[estimation]"')
         )
         raise typer.Exit(1) from None
-    from pivotal.scenario import scenario_hash
 
     scenarios = _cases(cases)
-    store = None if no_store else RunStore()
-    if store is not None:
+    store = RunStore()
+    if not no_store:
         store.check_writable()
     _compile_cache()
     try:
         with err.status("fitting (the first fit in a session compiles the likelihood: about a minute)"):
-            result = fit_scenarios(
+            fitted = service.fit(
                 scenarios,
                 free,
-                method,
+                cast(Method, method),
                 chains=chains,
                 warmup=warmup,
                 samples=samples,
                 seed=seed,
                 cluster=cluster,
-            )  # type: ignore[arg-type]
+                store=store,
+                save=not no_store,
+                on_busy=waiting,
+            )
     except SpecificationError as error:
         raise typer.BadParameter(str(error), param_hint="--free") from None
-    fit_id = None
-    if store is not None:
-        fit_id = store.record_fit(
-            method=method,
-            terms=list(result.terms),
-            scenarios={s.id: scenario_hash(s) for s in scenarios},
-            settings={
-                "chains": chains,
-                "warmup": warmup,
-                "samples": samples,
-                "seed": seed,
-                "cluster": cluster,
-            },
-            result=result.to_dict(),
-        )
-    _show(result.to_dict(), fit_id, as_json)
-    if fit_id is not None:
-        err.print(
-            styled("recorded fit ", (fit_id, "bold"), f" in {store.path}"),  # type: ignore[union-attr]
-            highlight=False,
-        )
+    _show(fitted.content, fitted.fit_id, as_json)
+    if fitted.fit_id is not None:
+        err.print(styled("recorded fit ", (fitted.fit_id, "bold"), f" in {store.path}"), highlight=False)
 
 
 @app.command()
@@ -231,12 +220,12 @@ def _factor(value: float | None) -> float | None:
     return None if value is None or value != value else math.exp(min(value, 700.0))
 
 
-def _cases(names: list[str]):  # type: ignore[no-untyped-def]
+def _cases(names: list[str]) -> list[Scenario]:
     """The scenarios the arguments name, each once, a system's dyads in its order."""
     from pivotal.scenario import resolve_scenario
     from pivotal.scenario.system import builtin_system_names, resolve_system
 
-    found = {}
+    found: dict[str, Scenario] = {}
     for name in names:
         if name in builtin_system_names() or _is_system_file(name):
             for scenario in resolve_system(name).scenarios:

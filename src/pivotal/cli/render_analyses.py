@@ -8,7 +8,7 @@ from rich.text import Text
 
 from pivotal.evaluation import OUTCOMES, ScoreReport
 from pivotal.evaluation.score import IN_SAMPLE
-from pivotal.scenario.timeline import as_period, period_label
+from pivotal.scenario.timeline import Period, as_period, period_label
 
 LABELS = {o.name: o.label for o in OUTCOMES}
 
@@ -87,7 +87,7 @@ def score_output(report: ScoreReport, title: str) -> list[Table | str]:
 
 
 def whatif_table(
-    frame: pd.DataFrame, metrics: tuple[str, ...], title: str, observed: dict[int, str]
+    frame: pd.DataFrame, metrics: tuple[str, ...], title: str, observed: dict[Period, str]
 ) -> Table:
     """Per period: for each metric, the baseline mean and the paired difference with its interval."""
     table = Table(

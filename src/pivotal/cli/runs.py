@@ -65,10 +65,10 @@ def run(
     from pivotal.cli.fit import load_fitted
     from pivotal.cli.output import run_json, summary_csv
     from pivotal.cli.render import narrow_summary_table, summary_table
-    from pivotal.runner import record_run, run_scenario
     from pivotal.scenario import (
         resolve_scenario,
     )
+    from pivotal.service.run import record_run, run_scenario
     from pivotal.simulation import BACKENDS, DEFAULT_BACKEND, get_backend
     from pivotal.store import RunStore, StoreError
 

@@ -112,8 +112,8 @@ def sweep(
 ) -> None:
     """Run a grid or a sample of variants of a scenario on Ray, with one shared seed, and record them."""
 
-    from pivotal.runner import fresh_seed
     from pivotal.scenario import resolve_scenario
+    from pivotal.service.run import fresh_seed
     from pivotal.store import RunStore
     from pivotal.sweep import build_variants, load_spec, merge, run_sweep, spec_from_settings
     from pivotal.sweep.executor import ray_cluster
@@ -259,4 +259,4 @@ def _span(text: str | None, option: str) -> tuple[int, int] | None:
         raise typer.BadParameter(
             f"expected a range from an earlier to a later year, found {text!r}", param_hint=option
         )
-    return span.start, span.end
+    return int(span.start), int(span.end)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from pivotal.cli.common import Draws, Seed, app, err, error_line, fitting, out, progress_bar, user_errors
+from pivotal.cli.common import Draws, Seed, app, err, fitting, out, progress_bar, user_errors
 
 system_app = typer.Typer(
     help="Systems of dyads that share one pivot: what its observers learn in one dyad carries to "
@@ -60,8 +60,9 @@ def run(
     Each dyad is recorded as a run of its scenario (`pivotal runs`, `show`, `report`), all of
     them in one transaction, marked as one run of the system."""
 
+    from pivotal import service
+    from pivotal.cli.analyses import waiting
     from pivotal.cli.render import narrow_summary_table, summary_table
-    from pivotal.runner import record_system_run
     from pivotal.scenario.system import resolve_system
     from pivotal.simulation import summarise
     from pivotal.simulation.system import simulate_system
@@ -80,14 +81,12 @@ def run(
     unrecorded = None
     if not no_store:
         try:
-            recorded = record_system_run(
+            recorded = service.record_system_run(
                 store,
                 result,
                 contagion=contagion,
                 summaries=list(summaries.values()),
-                on_busy=lambda message: err.print(
-                    error_line(message, "waiting:"), highlight=False, soft_wrap=True
-                ),
+                on_busy=waiting,
             )
             run_ids = dict(zip(summaries, recorded, strict=True))
         except StoreError as failed:
@@ -99,7 +98,7 @@ def run(
                     "system": loaded.system.id,
                     "draws": draws,
                     "seed": seed,
-                    "contagion": _contagion_text(contagion),
+                    "contagion": service.contagion_text(contagion),
                     "run_ids": run_ids or None,
                     "dyads": {k: json.loads(v.to_json(orient="records")) for k, v in summaries.items()},
                 },
@@ -113,7 +112,7 @@ def run(
             title = f"{loaded.system.title} · {dyad.scenario.title} — {draws:,} draws, seed {seed}"
             out.print(fitting(summary_table(summary, title), narrow_summary_table(summary, title)))
         out.print(
-            f"contagion: {_contagion_text(contagion)} (mean {float(result.contagion.mean()):.2f})",
+            f"contagion: {service.contagion_text(contagion)} (mean {float(result.contagion.mean()):.2f})",
             highlight=False,
         )
     if no_store:
@@ -151,10 +150,10 @@ def score(
     dyad's record before it (docs/evaluation.md); each dyad's score is recorded as an analysis of
     its scenario, marked as the system's."""
 
-    from pivotal.cli.analyses import _record_analysis
+    from pivotal import service
+    from pivotal.cli.analyses import keep_analysis
     from pivotal.cli.render_analyses import score_output
     from pivotal.evaluation.calibration import PRECISION_SCALES
-    from pivotal.evaluation.system_score import score_system
     from pivotal.scenario.system import resolve_system
     from pivotal.scenario.timeline import period_label
     from pivotal.store import RunStore
@@ -164,28 +163,23 @@ def score(
         RunStore().check_writable()
     with progress_bar(f"{loaded.system.id}: fitting precision", len(PRECISION_SCALES)) as update:
         try:
-            reports = score_system(
-                loaded, draws=draws, seed=seed, start=start, progress=update, contagion=contagion
+            scored = service.system_score(
+                loaded,
+                draws=draws,
+                seed=seed,
+                start=start,
+                progress=update,
+                contagion=contagion,
+                save=False,
             )
         except ValueError as error:
             hint = "--start" if start is not None else "SYSTEM"
             raise typer.BadParameter(str(error), param_hint=hint) from None
     if as_json:
-        sys.stdout.write(
-            json.dumps(
-                {
-                    "system": loaded.system.id,
-                    "contagion": _contagion_text(contagion),
-                    "dyads": {k: r.to_dict() for k, r in reports.items()},
-                },
-                indent=2,
-                default=str,
-            )
-            + "\n"
-        )
+        sys.stdout.write(json.dumps(scored.content, indent=2, default=str) + "\n")
     else:
-        for scenario_id, report in reports.items():
-            scenario = loaded.scenarios[[s.id for s in loaded.scenarios].index(scenario_id)]
+        for analysis in scored.analyses:
+            scenario, report = analysis.scenario, analysis.report
             title = (
                 f"{loaded.system.title} · {scenario.title}: forecasts of {period_label(report.start)}–"
                 f"{period_label(scenario.timeline[-1])} scored against the record ({draws:,} draws, "
@@ -193,31 +187,18 @@ def score(
             )
             for item in score_output(report, title):
                 out.print(item, highlight=False)
-        out.print(f"contagion: {_contagion_text(contagion)}", highlight=False)
-    unscored = [s.id for s in loaded.scenarios if s.id not in reports]
-    if unscored:
+        out.print(f"contagion: {service.contagion_text(contagion)}", highlight=False)
+    if scored.unscored:
         err.print(
-            f"not scored, for want of a record from the first scored period on: {', '.join(unscored)} "
-            "(its record still counts in the fit)",
+            f"not scored, for want of a record from the first scored period on: "
+            f"{', '.join(scored.unscored)} (its record still counts in the fit)",
             highlight=False,
             soft_wrap=True,
         )
     if no_store:
         return
-    for scenario_id, report in reports.items():
-        scenario = loaded.scenarios[[s.id for s in loaded.scenarios].index(scenario_id)]
-        _record_analysis(
-            "score",
-            scenario,
-            draws=draws,
-            seed=seed,
-            settings={
-                "start": report.start,
-                "system": loaded.system.id,
-                "contagion": _contagion_text(contagion),
-            },
-            result=report.to_dict(),
-        )
+    for analysis in scored.analyses:
+        keep_analysis(analysis)
 
 
 @system_app.command("whatif")
@@ -256,8 +237,8 @@ def whatif(
     are simulated.  Each dyad's part is recorded as a what-if of its scenario, marked as the
     system's, so the reports of that system's runs show it."""
 
-    from pivotal.analysis.system_whatif import system_what_if
-    from pivotal.cli.analyses import _record_analysis
+    from pivotal import service
+    from pivotal.cli.analyses import keep_analysis
     from pivotal.cli.render import observed_text
     from pivotal.cli.render_analyses import average_line, whatif_table
     from pivotal.scenario.overlay import overlay_from_settings
@@ -277,33 +258,27 @@ def whatif(
                 f"expected one of {', '.join(METRICS)}, found {metric!r}", param_hint="--metric"
             )
     change = overlay_from_settings(settings, loaded.scenarios[ids.index(dyad)])
-    span = None if over is None else _periods(over, loaded)
+    if over is not None:
+        _periods(over, loaded)
     if not no_store:
         RunStore().check_writable()
-    compared = system_what_if(loaded, dyad, change, draws=draws, seed=seed, contagion=contagion)
-    contents = {
-        scenario_id: result.to_dict(
-            chosen, over=span if span is not None and span.start >= result.baseline.periods[0] else None
-        )
-        for scenario_id, result in compared.items()
-    }
+    compared = service.system_whatif(
+        loaded,
+        dyad,
+        change,
+        changes=settings,
+        metrics=chosen,
+        over=over,
+        draws=draws,
+        seed=seed,
+        contagion=contagion,
+        save=False,
+    )
     if as_json:
-        sys.stdout.write(
-            json.dumps(
-                {
-                    "system": loaded.system.id,
-                    "dyad": dyad,
-                    "set": list(settings),
-                    "contagion": _contagion_text(contagion),
-                    "dyads": contents,
-                },
-                indent=2,
-                default=str,
-            )
-            + "\n"
-        )
+        sys.stdout.write(json.dumps(compared.content, indent=2, default=str) + "\n")
     else:
-        for scenario_id, result in compared.items():
+        for analysis in compared.analyses:
+            scenario_id, result = analysis.scenario.id, analysis.result
             frame = result.differences(chosen)
             summary = summarise(result.baseline)
             observed = {as_period(r["period"]): observed_text(r) for _, r in summary.iterrows()}
@@ -313,33 +288,18 @@ def whatif(
                 f"seed {seed}"
             )
             out.print(whatif_table(frame[frame["period"] >= result.shown_from], chosen, title, observed))
-            if span is not None and span.start >= result.baseline.periods[0]:
-                for row in result.averages(chosen, span).itertuples():
+            if analysis.over is not None:
+                for row in result.averages(chosen, analysis.over).itertuples():
                     out.print(f"{scenario_id}: {average_line(row)}", highlight=False)
-    diverges = change.first_period
     err.print(
-        f"contagion: {_contagion_text(contagion)}; records used in both runs before "
-        f"{period_label(diverges)} and for the changed entries",
+        f"contagion: {service.contagion_text(contagion)}; records used in both runs before "
+        f"{period_label(compared.diverges)} and for the changed entries",
         highlight=False,
     )
     if no_store:
         return
-    for scenario in loaded.scenarios:
-        _record_analysis(
-            "whatif",
-            scenario,
-            draws=draws,
-            seed=seed,
-            result=contents[scenario.id],
-            settings={
-                "system": loaded.system.id,
-                "dyad": dyad,
-                "set": list(settings),
-                "metrics": list(chosen),
-                "over": over,
-                "contagion": _contagion_text(contagion),
-            },
-        )
+    for analysis in compared.analyses:
+        keep_analysis(analysis)
 
 
 def _periods(text: str, loaded):
@@ -347,7 +307,3 @@ def _periods(text: str, loaded):
         return loaded.span(text)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--over") from None
-
-
-def _contagion_text(fixed: float | None) -> str:
-    return "drawn from the system's range" if fixed is None else f"fixed at {fixed:g}"

@@ -23,8 +23,8 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from pivotal.runner import compute_summary, record_summary
 from pivotal.scenario import Scenario, scenario_hash
+from pivotal.service.run import compute_summary, record_summary
 from pivotal.simulation.engine import MEMORY_BUDGET, default_threads
 from pivotal.store import RunStore
 from pivotal.store.runstore import SweepTask

@@ -1,22 +1,19 @@
 """What-if, score and sensitivity analyses as background jobs of the web app.
 
-Each function builds a job's work from a validated request: it computes with the
-library's own analysis, records the result in the run store as the CLI does (so a
-run's report shows it too), and returns the analysis id.
+Each function builds a job's work from a validated request: the service computes it and records it
+in the run store as for the CLI (so a run's report shows it too), and the job keeps its id.
 """
 
 from __future__ import annotations
 
-from pivotal.analysis import sobol_indices, what_if
+from pivotal import service
 from pivotal.analysis.sensitivity import AUTO_SAMPLES, uncertain_parameters
-from pivotal.evaluation import score_scenario
 from pivotal.evaluation.calibration import PRECISION_SCALES
-from pivotal.runner import record_analysis
 from pivotal.scenario import Scenario
 from pivotal.scenario.overlay import Overlay
 from pivotal.scenario.schema import PeriodRange
-from pivotal.store import RunStore
-from pivotal.web.jobs import Job, JobManager, Progress
+from pivotal.service.analysis import Analysis
+from pivotal.web.jobs import Job, JobManager, Progress, wait_quietly
 from pivotal.web.models import ScoreRequest, SensitivityRequest, WhatIfRequest
 
 VIA_WEB = {"via": "web"}
@@ -32,26 +29,21 @@ def start_whatif(
     settings: list[str],
 ) -> Job:
     """The scenario against the scenario with ``change``, paired by common random numbers."""
-    metrics = tuple(request.metrics)
 
     def work(progress: Progress, budget: int) -> str:
-        result = what_if(base, [change], draws=request.draws, seed=seed, progress=progress)
-        content = {**result.to_dict(metrics), "assume": []}
-        return _record(
-            jobs.store,
-            "whatif",
-            base,
-            draws=request.draws,
-            seed=seed,
-            result=content,
-            settings={
-                "overlay": None,
-                "set": settings,
-                "periods": None,
-                "assume": [],
-                "metrics": list(metrics),
-                "over": None,
-            },
+        return _id(
+            service.whatif(
+                base,
+                [change],
+                metrics=request.metrics,
+                draws=request.draws,
+                seed=seed,
+                progress=progress,
+                changes=settings,
+                settings=VIA_WEB,
+                store=jobs.store,
+                on_busy=wait_quietly,
+            )
         )
 
     return jobs.submit_work(
@@ -72,17 +64,17 @@ def start_score(
     """Forecasts of every settled period from ``start`` on, scored against the record."""
 
     def work(progress: Progress, budget: int) -> str:
-        report = score_scenario(
-            scenario, draws=request.draws, seed=seed, start=request.start, progress=progress
-        )
-        return _record(
-            jobs.store,
-            "score",
-            scenario,
-            draws=request.draws,
-            seed=seed,
-            result=report.to_dict(),
-            settings={"start": report.start, "set": settings},
+        return _id(
+            service.score(
+                scenario,
+                draws=request.draws,
+                seed=seed,
+                start=request.start,
+                progress=progress,
+                settings={"set": settings, **VIA_WEB},
+                store=jobs.store,
+                on_busy=wait_quietly,
+            )
         )
 
     return jobs.submit_work(
@@ -123,30 +115,20 @@ def start_sensitivity(
         def step(done: int, _: int) -> None:
             progress(before[0] + done, total)
 
-        result = sobol_indices(
-            scenario,
-            metric=request.metric,
-            periods=span,
-            samples=request.samples,
-            seed=seed,
-            use_record=not request.free,
-            progress=trying,
-            step=step,
-        )
-        return _record(
-            jobs.store,
-            "sensitivity",
-            scenario,
-            draws=result.evaluations,
-            seed=seed,
-            result=result.to_dict(),
-            settings={
-                "metric": request.metric,
-                "periods": str(span),
-                "samples": result.samples,
-                "use_record": not request.free,
-                "set": settings,
-            },
+        return _id(
+            service.sensitivity(
+                scenario,
+                metric=request.metric,
+                periods=span,
+                samples=request.samples,
+                seed=seed,
+                use_record=not request.free,
+                trying=trying,
+                step=step,
+                settings={"set": settings, **VIA_WEB},
+                store=jobs.store,
+                on_busy=wait_quietly,
+            )
         )
 
     return jobs.submit_work(
@@ -161,20 +143,7 @@ def start_sensitivity(
     )
 
 
-def _record(
-    store: RunStore, kind: str, scenario: Scenario, *, draws: int, seed: int, result: dict, settings: dict
-) -> str:
-    return record_analysis(
-        store,
-        kind,
-        scenario,
-        draws=draws,
-        seed=seed,
-        result=result,
-        settings={**settings, **VIA_WEB},
-        on_busy=_wait_quietly,
-    )
-
-
-def _wait_quietly(message: str) -> None:
-    """A finished analysis waits for a busy store rather than being lost; the job shows it running."""
+def _id(analysis: Analysis) -> str:
+    """The recorded analysis's id, which the job keeps."""
+    assert analysis.analysis_id is not None  # the service recorded it (save=True)
+    return analysis.analysis_id

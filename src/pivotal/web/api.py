@@ -20,11 +20,11 @@ from fastapi import APIRouter, File, HTTPException, Query, Request, Response, Up
 from fastapi import Path as PathParam
 
 from pivotal.model.parameters import PARAMETERS
-from pivotal.runner import fresh_seed
 from pivotal.scenario import Scenario, builtin_names, builtin_scenario
 from pivotal.scenario.overlay import Overlay, apply_overlay, overlay_from_settings
 from pivotal.scenario.schema import Citation, PeriodRange, Source
 from pivotal.scenario.timeline import as_period, period_label, year_of
+from pivotal.service.run import fresh_seed
 from pivotal.simulation import METRICS
 from pivotal.store import RunRecord, RunStore, StoredRun
 from pivotal.web.jobs import JobManager
@@ -208,7 +208,7 @@ def upload(
 )
 def start_run(request: Request, response: Response, body: RunRequest) -> JobInfo:
     scenario, settings = _chosen(request, body)
-    seed = fresh_seed() if body.seed is None else body.seed
+    seed = fresh_seed() if body.seed is None else int(body.seed)
     job = _jobs(request).submit(
         scenario, draws=body.draws, seed=seed, use_record=not body.free, settings=settings
     )
@@ -278,7 +278,7 @@ def start_whatif(request: Request, response: Response, body: WhatIfRequest) -> J
         )
     settings = [_setting_text(s, base) for s in body.settings]
     change = _cited(overlay_from_settings(settings, base)).model_copy(update={"title": ", ".join(settings)})
-    seed = fresh_seed() if body.seed is None else body.seed
+    seed = fresh_seed() if body.seed is None else int(body.seed)
     return _started(
         response,
         analyses.start_whatif(_jobs(request), base, change, body, seed=seed, settings=settings).info(),
@@ -304,7 +304,7 @@ def start_score(request: Request, response: Response, body: ScoreRequest) -> Job
         raise HTTPException(422, f"start: must lie in {first}-{last}, got {start}")
     if not scored_periods(scenario, start):
         raise HTTPException(422, f"no period from {start} on has a record to score; give an earlier start")
-    seed = 0 if body.seed is None else body.seed
+    seed = 0 if body.seed is None else int(body.seed)
     return _started(
         response, analyses.start_score(_jobs(request), scenario, body, seed=seed, settings=settings).info()
     )
@@ -330,7 +330,7 @@ def start_sensitivity(request: Request, response: Response, body: SensitivityReq
         raise HTTPException(422, f"start, end: the periods must lie within {first}-{last}, got {span}")
     if not uncertain_parameters(scenario, span.end):
         raise HTTPException(422, "the scenario has no uncertain parameter left (every one is fixed)")
-    seed = 0 if body.seed is None else body.seed
+    seed = 0 if body.seed is None else int(body.seed)
     return _started(
         response,
         analyses.start_sensitivity(_jobs(request), scenario, body, span, seed=seed, settings=settings).info(),

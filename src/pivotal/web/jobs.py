@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from pivotal.runner import compute_summary, record_summary
 from pivotal.scenario import Scenario
+from pivotal.service.run import run_scenario
 from pivotal.simulation.engine import MEMORY_BUDGET
 from pivotal.store import RunStore
 from pivotal.web.models import JobInfo, JobKind, JobStatus
@@ -26,6 +26,10 @@ Progress = Callable[[int, int], None]
 #: A job's work: computes with the memory budget it is given, reports progress, records the
 #: result and returns its id.
 Work = Callable[[Progress, int], str]
+
+
+def wait_quietly(message: str) -> None:
+    """A finished job waits for a busy store rather than being lost; the page shows it running."""
 
 
 class JobNotFound(KeyError):
@@ -121,23 +125,19 @@ class JobManager:
         """Queue a run and return its job at once."""
 
         def work(progress: Progress, budget: int) -> str:
-            _, summary = compute_summary(
+            run = run_scenario(
                 scenario,
                 draws=draws,
                 seed=seed,
                 use_record=use_record,
                 progress=progress,
                 memory_budget=budget,
-            )
-            return record_summary(
-                self.store,
-                scenario,
-                draws=draws,
-                seed=seed,
-                use_record=use_record,
-                summary=summary,
+                store=self.store,
                 settings={"set": settings, "via": "web"},
+                on_busy=wait_quietly,
             )
+            assert run.run_id is not None  # recorded: save is run_scenario's default
+            return run.run_id
 
         return self.submit_work(
             "run",
