@@ -25,6 +25,7 @@ MODULES = (
     "pivotal.analysis.counterfactual",
     "pivotal.analysis.sensitivity",
     "pivotal.evaluation.score",
+    "pivotal.service.run",
 )
 
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
@@ -57,13 +58,9 @@ def test_docstring_examples(test: doctest.DocTest):
     assert result.failed == 0, "".join(report)
 
 
-#: Public functions whose docstrings do not yet have the sections: ``pivotal.runner``'s.
-WITHOUT_SECTIONS = {"load_run", "run_scenario"}
-
-
 def test_public_functions_say_what_they_return_and_show_it():
     """Every function ``pivotal`` exports has numpy-style Returns and Examples sections."""
-    for name in sorted(set(pivotal.__all__) - WITHOUT_SECTIONS):
+    for name in sorted(pivotal.__all__):
         value = getattr(pivotal, name)
         if not inspect.isfunction(value):
             continue

@@ -67,7 +67,27 @@ class Run:
 
 
 def load_run(run_id: str | None = None, store: RunStore | None = None) -> StoredRun:
-    """A recorded run (any unique start of its id; the latest when None) with its per-period table."""
+    """A recorded run (any unique start of its id; the latest when None) with its per-period table.
+
+    Returns
+    -------
+    StoredRun
+        ``record`` (id, scenario, seed, draws, version), ``summary`` (one row per period, as
+        recorded) and the scenario's validated content as JSON.
+
+    Raises
+    ------
+    RunNotFoundError
+        No recorded run starts with ``run_id``, or the store holds none.
+
+    Examples
+    --------
+    >>> import pivotal
+    >>> run = pivotal.run_scenario(pivotal.builtin_scenario("beagle-channel"), draws=200, seed=1)
+    >>> stored = pivotal.load_run(run.run_id[:6])
+    >>> stored.record.run_id == run.run_id, stored.record.draws, len(stored.summary)
+    (True, 200, 9)
+    """
     store = store or RunStore()
     return store.get(store.resolve(run_id))
 
@@ -168,6 +188,27 @@ def run_scenario(
     with the run (:func:`record_summary`).  ``save=False`` computes the run without recording it;
     ``record`` is that option's old name (deprecated: it read as the scenario's record, which is
     what ``use_record`` is about).
+
+    Returns
+    -------
+    Run
+        The run's id in the store (None when not saved), its seed, every draw's outputs
+        (``result``) and the per-period table (``summary``: each metric's mean and 90% interval
+        beside the record).
+
+    Examples
+    --------
+    The run is recorded in the run store (``PIVOTAL_HOME``; the tests give it a folder of its own):
+
+    >>> import pivotal
+    >>> scenario = pivotal.builtin_scenario("beagle-channel")
+    >>> run = pivotal.run_scenario(scenario, draws=200, seed=1)
+    >>> len(run.run_id), run.seed, len(run.summary)
+    (12, 1, 9)
+    >>> round(float(run.summary["p_challenge"].iloc[0]), 3)
+    0.078
+    >>> pivotal.run_scenario(scenario, draws=200, seed=1, save=False).run_id is None
+    True
     """
     if record is not None:
         warnings.warn(
