@@ -48,10 +48,9 @@ class Database:
         the file read-only (so a damaged file is only ever read), and tables it lacks are empty
         temporary tables of the connection.  Errors of the file become one :class:`StoreError`.
         """
-        wanted = (*RUN_TABLES, *tables)
         if read_only and not self.path.exists():  # nothing recorded yet: an empty store, in memory
             with _closing(duckdb.connect(":memory:")) as connection:
-                _prepare(connection, wanted)
+                _prepare(connection, tables)
                 yield connection
             return
         self.check_location()
@@ -59,9 +58,9 @@ class Database:
         try:
             with self._turn(deadline, read_only), _closing(self._open(deadline, read_only)) as connection:
                 if read_only:
-                    _readable(connection, wanted)
+                    _readable(connection, (*RUN_TABLES, *tables))
                 else:
-                    _prepare(connection, wanted)
+                    _prepare(connection, tables)
                 yield connection
         except duckdb.Error as err:
             raise self._damaged(err) from err
@@ -170,7 +169,8 @@ class Database:
 
 
 def _prepare(connection: duckdb.DuckDBPyConnection, tables: Sequence[Table]) -> None:
-    """A writer's connection: the store migrated, then given the other tables it lacks."""
+    """A writer's connection: the store migrated (which makes every run table), then given any of
+    another part's ``tables`` it lacks."""
     migrate(connection)
     for table in tables:
         connection.execute(table.create())
