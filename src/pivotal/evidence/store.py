@@ -32,70 +32,18 @@ from pivotal.evidence.errors import DocumentNotFoundError
 from pivotal.evidence.records import Document, Passage, ReadDocument
 from pivotal.scenario.schema import DEFAULT_CORPUS
 from pivotal.store import RunStore
-
-SCHEMA = (
-    """
-    CREATE TABLE IF NOT EXISTS documents (
-        document_id VARCHAR PRIMARY KEY,
-        content_hash VARCHAR NOT NULL UNIQUE,
-        path VARCHAR NOT NULL,
-        file_name VARCHAR NOT NULL,
-        format VARCHAR NOT NULL,
-        title VARCHAR NOT NULL,
-        outlet VARCHAR,
-        author VARCHAR,
-        published VARCHAR,
-        added_at TIMESTAMP NOT NULL,
-        paragraphs INTEGER NOT NULL
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS passages (
-        document_id VARCHAR NOT NULL,
-        paragraph INTEGER NOT NULL,
-        line_start INTEGER NOT NULL,
-        line_end INTEGER NOT NULL,
-        page INTEGER,
-        text VARCHAR NOT NULL,
-        PRIMARY KEY (document_id, paragraph)
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS evidence_actors (
-        scenario_id VARCHAR NOT NULL,
-        actor_id VARCHAR NOT NULL,
-        name VARCHAR NOT NULL,
-        aliases VARCHAR[] NOT NULL,
-        PRIMARY KEY (scenario_id, actor_id)
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS passage_actors (
-        document_id VARCHAR NOT NULL,
-        paragraph INTEGER NOT NULL,
-        scenario_id VARCHAR NOT NULL,
-        actor_id VARCHAR NOT NULL,
-        PRIMARY KEY (document_id, paragraph, scenario_id, actor_id)
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS document_corpora (
-        document_id VARCHAR NOT NULL,
-        corpus VARCHAR NOT NULL,
-        PRIMARY KEY (document_id, corpus)
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS passage_dates (
-        document_id VARCHAR NOT NULL,
-        paragraph INTEGER NOT NULL,
-        mention VARCHAR NOT NULL,
-        date_start DATE NOT NULL,
-        date_end DATE NOT NULL,
-        precision VARCHAR NOT NULL
-    )
-    """,
+from pivotal.store.schema import (
+    DOCUMENT_CORPORA,
+    DOCUMENTS,
+    EVIDENCE_ACTORS,
+    EVIDENCE_TABLES,
+    PASSAGE_ACTORS,
+    PASSAGE_DATES,
+    PASSAGES,
 )
+
+#: The evidence's tables, declared with the store's others in :mod:`pivotal.store.schema`.
+SCHEMA = EVIDENCE_TABLES
 
 ID_LENGTH = 12
 
@@ -340,25 +288,23 @@ class _Writer:
             ).fetchall()[0][0]
             if present:  # another process added it since the batch began: nothing to do
                 return document_id
-            self.con.execute(
-                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    document_id,
-                    read.content_hash,
-                    read.path,
-                    read.file_name,
-                    read.format,
-                    meta.title or read.file_name,
-                    meta.outlet,
-                    meta.author,
-                    meta.date,
-                    datetime.now(UTC).replace(tzinfo=None),
-                    len(read.paragraphs),
-                ],
-            )
-            self.con.execute("INSERT INTO document_corpora VALUES (?, ?)", [document_id, corpus])
+            document = {
+                "document_id": document_id,
+                "content_hash": read.content_hash,
+                "path": read.path,
+                "file_name": read.file_name,
+                "format": read.format,
+                "title": meta.title or read.file_name,
+                "outlet": meta.outlet,
+                "author": meta.author,
+                "published": meta.date,
+                "added_at": datetime.now(UTC).replace(tzinfo=None),
+                "paragraphs": len(read.paragraphs),
+            }
+            self.con.execute(*DOCUMENTS.insert_row(document))
+            self.con.execute(*DOCUMENT_CORPORA.insert_row({"document_id": document_id, "corpus": corpus}))
             self.con.register("new_passages", passages)
-            self.con.execute("INSERT INTO passages SELECT * FROM new_passages")
+            self.con.execute(PASSAGES.insert_from("new_passages"))
             self.con.unregister("new_passages")
             if date_rows:
                 dates = pd.DataFrame(
@@ -372,7 +318,7 @@ class _Writer:
                     }
                 )
                 self.con.register("new_dates", dates)
-                self.con.execute("INSERT INTO passage_dates SELECT * FROM new_dates")
+                self.con.execute(PASSAGE_DATES.insert_from("new_dates"))
                 self.con.unregister("new_dates")
             self._tag(document_id, actors, actor_rows)
         return document_id
@@ -405,7 +351,8 @@ class _Writer:
         ).fetchall()[0][0]
         wanted = [corpus] if has_rows else list(dict.fromkeys([DEFAULT_CORPUS, corpus]))
         for name in wanted:
-            self.con.execute("INSERT OR IGNORE INTO document_corpora VALUES (?, ?)", [document_id, name])
+            row = {"document_id": document_id, "corpus": name}
+            self.con.execute(*DOCUMENT_CORPORA.insert_row(row, verb="INSERT OR IGNORE"))
 
     def stored_texts(self, document_id: str) -> list[tuple[int, str]]:
         """(paragraph, text) of a stored document, to tag actors without reading the file again."""
@@ -442,10 +389,13 @@ class _Writer:
         if actors is None:
             return
         for actor_id, name, aliases in actors.actors:
-            self.con.execute(
-                "INSERT OR REPLACE INTO evidence_actors VALUES (?, ?, ?, ?)",
-                [actors.scenario_id, actor_id, name, list(aliases)],
-            )
+            row = {
+                "scenario_id": actors.scenario_id,
+                "actor_id": actor_id,
+                "name": name,
+                "aliases": list(aliases),
+            }
+            self.con.execute(*EVIDENCE_ACTORS.insert_row(row, verb="INSERT OR REPLACE"))
         if rows:
             tagged = pd.DataFrame(
                 {
@@ -456,7 +406,7 @@ class _Writer:
                 }
             )
             self.con.register("new_actors", tagged)
-            self.con.execute("INSERT OR IGNORE INTO passage_actors SELECT * FROM new_actors")
+            self.con.execute(PASSAGE_ACTORS.insert_from("new_actors", verb="INSERT OR IGNORE"))
             self.con.unregister("new_actors")
 
     @contextmanager

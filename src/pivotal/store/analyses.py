@@ -18,23 +18,13 @@ from typing import Any, TypeVar
 import duckdb
 
 from pivotal.store.errors import AnalysisNotFoundError
+from pivotal.store.schema import ANALYSES
 
 #: The kinds of analysis the store keeps, as the commands that make them are named.
 ANALYSIS_KINDS = ("score", "whatif", "sensitivity")
 
-ANALYSES_SCHEMA = """
-    CREATE TABLE IF NOT EXISTS analyses (
-        analysis_id VARCHAR PRIMARY KEY,
-        created_at TIMESTAMP NOT NULL,
-        kind VARCHAR NOT NULL,
-        scenario_id VARCHAR NOT NULL,
-        scenario_hash VARCHAR NOT NULL,
-        draws BIGINT NOT NULL,
-        seed BIGINT,
-        settings_json VARCHAR NOT NULL,
-        result_json VARCHAR NOT NULL
-    )
-"""
+#: The ``CREATE`` statement of the table (declared in :mod:`pivotal.store.schema`).
+ANALYSES_SCHEMA = ANALYSES.create()
 
 
 @dataclass(frozen=True)
@@ -85,20 +75,18 @@ def insert_analysis(
         raise ValueError(f"kind must be one of {', '.join(ANALYSIS_KINDS)}, got {kind!r}")
     analysis_id = uuid.uuid4().hex[:12]
     created = datetime.now(UTC).replace(tzinfo=None)
-    con.execute(
-        "INSERT INTO analyses VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            analysis_id,
-            created,
-            kind,
-            scenario_id,
-            scenario_hash,
-            int(draws),
-            seed,
-            strict_json(settings),
-            strict_json(result),
-        ],
-    )
+    row = {
+        "analysis_id": analysis_id,
+        "created_at": created,
+        "kind": kind,
+        "scenario_id": scenario_id,
+        "scenario_hash": scenario_hash,
+        "draws": int(draws),
+        "seed": seed,
+        "settings_json": strict_json(settings),
+        "result_json": strict_json(result),
+    }
+    con.execute(*ANALYSES.insert_row(row))
     return analysis_id
 
 

@@ -16,18 +16,10 @@ import duckdb
 
 from pivotal.store.analyses import single_by_prefix, strict_json
 from pivotal.store.errors import FitNotFoundError
+from pivotal.store.schema import FITS
 
-FITS_SCHEMA = """
-    CREATE TABLE IF NOT EXISTS fits (
-        fit_id VARCHAR PRIMARY KEY,
-        created_at TIMESTAMP NOT NULL,
-        method VARCHAR NOT NULL,
-        terms_json VARCHAR NOT NULL,
-        scenarios_json VARCHAR NOT NULL,
-        settings_json VARCHAR NOT NULL,
-        result_json VARCHAR NOT NULL
-    )
-"""
+#: The ``CREATE`` statement of the table (declared in :mod:`pivotal.store.schema`).
+FITS_SCHEMA = FITS.create()
 
 
 @dataclass(frozen=True)
@@ -56,19 +48,16 @@ def insert_fit(
     """Write one fit in one statement (there whole or not at all); returns its id."""
     fit_id = uuid.uuid4().hex[:12]
     created = datetime.now(UTC).replace(tzinfo=None)
-    con.execute(
-        "INSERT INTO fits (fit_id, created_at, method, terms_json, scenarios_json, settings_json, "
-        "result_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            fit_id,
-            created,
-            method,
-            strict_json(terms),
-            strict_json(scenarios),
-            strict_json(settings),
-            strict_json(result),
-        ],
-    )
+    row = {
+        "fit_id": fit_id,
+        "created_at": created,
+        "method": method,
+        "terms_json": strict_json(terms),
+        "scenarios_json": strict_json(scenarios),
+        "settings_json": strict_json(settings),
+        "result_json": strict_json(result),
+    }
+    con.execute(*FITS.insert_row(row))
     return fit_id
 
 

@@ -2,19 +2,16 @@
 
 A run is written in one transaction after it has finished computing, so an
 interrupted run leaves no partial record: either every row of it is there, or
-none is.  DuckDB allows one writing process at a time; a second one waits for
-the lock, then fails with a clear message rather than corrupting anything.
+none is.  Opening the file, taking turns at it with other processes and bringing an
+older store up to date are :class:`~pivotal.store.database.Database`'s; the tables are
+declared in :mod:`pivotal.store.schema`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import math
-import os
-import re
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,8 +25,8 @@ import duckdb
 import pandas as pd
 from filelock import FileLock, Timeout
 
+from pivotal.store import database, migrations, transaction
 from pivotal.store.analyses import (
-    ANALYSES_SCHEMA,
     AnalysisRecord,
     delete_analysis,
     find_analysis,
@@ -37,96 +34,28 @@ from pivotal.store.analyses import (
     select_all_analyses,
     select_analyses,
 )
-from pivotal.store.errors import RunNotFoundError, StoreBusyError, StoreError
-from pivotal.store.fits import FITS_SCHEMA, FitRecord, find_fit, insert_fit, select_fits
+from pivotal.store.database import Database
+from pivotal.store.errors import RunNotFoundError, StoreError
+from pivotal.store.fits import FitRecord, find_fit, insert_fit, select_fits
+from pivotal.store.migrations import stored_tables
 from pivotal.store.paths import default_lock_timeout, default_store_path
-
-SCHEMA = (
-    """
-    CREATE TABLE IF NOT EXISTS runs (
-        run_id VARCHAR PRIMARY KEY,
-        created_at TIMESTAMP NOT NULL,
-        scenario_id VARCHAR NOT NULL,
-        scenario_title VARCHAR NOT NULL,
-        scenario_hash VARCHAR NOT NULL,
-        scenario_json VARCHAR NOT NULL,
-        draws BIGINT NOT NULL,
-        seed BIGINT,
-        use_record BOOLEAN NOT NULL,
-        package_version VARCHAR NOT NULL,
-        settings_json VARCHAR NOT NULL
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS run_periods (
-        run_id VARCHAR NOT NULL,
-        period DOUBLE NOT NULL,
-        "pivot" VARCHAR, challenger VARCHAR, target VARCHAR,
-        belief_source VARCHAR NOT NULL,
-        observed_challenge VARCHAR, observed_response VARCHAR,
-        observed_ceasefire_days INTEGER, observed_appeal_answered BOOLEAN,
-        observed_target_hedged BOOLEAN,
-        PRIMARY KEY (run_id, period)
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS run_results (
-        run_id VARCHAR NOT NULL,
-        period DOUBLE NOT NULL,
-        metric VARCHAR NOT NULL,
-        mean DOUBLE NOT NULL,
-        low DOUBLE NOT NULL,
-        high DOUBLE NOT NULL,
-        PRIMARY KEY (run_id, period, metric)
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS sweeps (
-        sweep_id VARCHAR PRIMARY KEY,
-        created_at TIMESTAMP NOT NULL,
-        scenario_id VARCHAR NOT NULL,
-        scenario_hash VARCHAR NOT NULL,
-        spec_json VARCHAR NOT NULL,
-        seed BIGINT NOT NULL,
-        draws BIGINT NOT NULL,
-        address VARCHAR NOT NULL,
-        variants INTEGER NOT NULL,
-        status VARCHAR NOT NULL
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS sweep_tasks (
-        sweep_id VARCHAR NOT NULL,
-        task_index INTEGER NOT NULL,
-        settings_json VARCHAR NOT NULL,
-        run_id VARCHAR,
-        status VARCHAR NOT NULL,
-        attempts INTEGER,
-        error VARCHAR,
-        PRIMARY KEY (sweep_id, task_index)
-    )
-    """,
-    ANALYSES_SCHEMA,
-    FITS_SCHEMA,
-    """
-    CREATE TABLE IF NOT EXISTS store_info (
-        key VARCHAR PRIMARY KEY,
-        value VARCHAR NOT NULL
-    )
-    """,
+from pivotal.store.schema import (
+    RUN_PERIODS,
+    RUN_RESULTS,
+    RUN_TABLES,
+    RUNS,
+    STORE_INFO,
+    STORE_MIGRATIONS,
+    SWEEP_TASKS,
+    SWEEPS,
+    Table,
 )
 
-#: Version of the store's tables.  1: stores written before ``store_info`` existed (release
-#: 0.1.0), whose tables are those of version 2; 2: ``store_info`` added; 3: periods are keys that
-#: can name an episode (``DOUBLE``, see :mod:`pivotal.scenario.timeline`), not only years.  A store
-#: of an earlier version is brought up to date the first time it is written to (reading it
-#: changes nothing); one whose version is newer than this was written by a later release and is
-#: refused, not altered.  Tables added within a version (``fits``, release 0.8.0) are created when
-#: a store is first written to and read as empty before; earlier releases ignore them.
-SCHEMA_VERSION = 3
+#: The run tables' ``CREATE`` statements, as :mod:`pivotal.store.schema` declares them.
+SCHEMA = tuple(table.create() for table in RUN_TABLES)
 
-#: Tables whose ``period`` column held whole years (``INTEGER``) before version 3.
-PERIOD_TABLES = ("run_periods", "run_results")
+#: Tables whose ``period`` column held whole years (``INTEGER``) before schema version 3.
+PERIOD_TABLES = (RUN_PERIODS.name, RUN_RESULTS.name)
 
 #: Characters in a run id (hexadecimal).
 RUN_ID_LENGTH = 12
@@ -267,147 +196,34 @@ class RunStore:
         self.lock_timeout = lock_timeout if lock_timeout is not None else default_lock_timeout()
         self._leases: dict[str, FileLock] = {}
 
+    @property
+    def database(self) -> Database:
+        """The store's file, which alone opens, locks and migrates it."""
+        return Database(self.path, self.lock_timeout)
+
     @contextmanager
     def connect(
-        self, read_only: bool = False, schema: tuple[str, ...] = ()
+        self, read_only: bool = False, schema: tuple[Table, ...] = ()
     ) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection to the store, with every table of :data:`SCHEMA` and ``schema`` (the tables
-        of another part that keeps its records in the same file, as the evidence store does).
+        """A connection to the store, with every run table and those of ``schema`` (the tables of
+        another part that keeps its records in the same file, as the evidence store does).
 
         ``read_only`` access never writes to the file: it is opened read-only (so a damaged file
         is only ever read), and tables it lacks are empty temporary tables of the connection.
-        Writers create the tables. Errors of the file become one :class:`StoreError`.
+        A writer's store is first brought up to date (:mod:`pivotal.store.migrations`). Errors of
+        the file become one :class:`StoreError`.
         """
-        statements = (*SCHEMA, *schema)
-        if read_only and not self.path.exists():  # nothing recorded yet: an empty store, in memory
-            with _with_schema(duckdb.connect(":memory:"), statements) as connection:
-                yield connection
-            return
-        self._check_location()
-        deadline = time.monotonic() + self.lock_timeout
-        try:
-            with self._turn(deadline, read_only):
-                if read_only:
-                    reader = self._open_waiting(deadline, read_only=True)
-                    try:
-                        _readable(reader, statements)
-                        yield reader
-                    finally:
-                        reader.close()
-                    return
-                with _with_schema(self._open_waiting(deadline), statements) as connection:
-                    yield connection
-        except duckdb.Error as err:
-            raise self._damaged(err) from err
+        with self.database.connect(read_only=read_only, tables=schema) as connection:
+            yield connection
 
     def patient(self) -> RunStore:
         """The same store, waiting as long as it takes for another process to let go of it: for
         writing results already computed, which must not be thrown away for want of the lock."""
         return RunStore(self.path, lock_timeout=math.inf)
 
-    def _check_location(self) -> None:
-        """The store's folder exists or can be made, and the store is not a folder itself."""
-        if self.path.is_dir():
-            raise StoreError(
-                f"the run store {self.path} is a folder, not a file; set PIVOTAL_HOME to the "
-                f"folder that should hold runs.duckdb"
-            )
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise StoreError(
-                f"cannot make the folder of the run store {self.path}: "
-                f"{err.strerror or err}; set PIVOTAL_HOME to a folder you can write"
-            ) from err
-
     def check_writable(self) -> None:
         """Fail now, before any work, if results could not be recorded in this store."""
-        self._check_location()
-        folder = self.path.parent
-        if not os.access(folder, os.W_OK) or (self.path.exists() and not os.access(self.path, os.W_OK)):
-            read_only = hasattr(os, "statvfs") and bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
-            reason = "its file system is mounted read-only" if read_only else "permission denied"
-            raise StoreError(
-                f"cannot write to the run store {self.path}: {reason}; set "
-                f"PIVOTAL_HOME to a folder you can write, or use --no-store"
-            )
-
-    def _damaged(self, err: duckdb.Error) -> StoreError:
-        message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        lowered = message.lower()
-        if any(
-            word in lowered
-            for word in (
-                "corrupt",
-                "checksum",
-                "could not read enough bytes",
-                "not a valid duckdb",
-                "invalid database",
-            )
-        ):
-            return StoreError(
-                f"the run store {self.path} is damaged ({message}); move the file aside "
-                f"(pivotal then starts a new store) or restore a copy"
-            )
-        if "no space left" in lowered or "disk full" in lowered:
-            return StoreError(
-                f"the run store {self.path} could not be written: the disk is full; nothing "
-                f"was recorded. Free some space and run again"
-            )
-        return StoreError(f"the run store {self.path} could not be used: {message}")
-
-    @contextmanager
-    def _turn(self, deadline: float, read_only: bool = False) -> Iterator[None]:
-        """This process's (and thread's) turn at the file, taken on a lock file beside it.
-
-        pivotal's processes and threads take turns before DuckDB opens the file at all, so
-        none of them ever meets a file another is still creating or writing.  The lock is
-        reentrant within a thread.  A reader in a folder it cannot write goes on without the lock
-        (no pivotal process can be writing there either).
-        """
-        lock = _file_lock(str(self.path))
-        try:
-            lock.acquire(timeout=max(deadline - time.monotonic(), 0.0))
-        except Timeout as err:
-            raise self._busy() from err
-        except OSError as err:
-            if read_only:
-                yield
-                return
-            raise StoreError(
-                f"cannot write the lock file beside the run store {self.path}: "
-                f"{err.strerror or err}; set PIVOTAL_HOME to a folder you can write"
-            ) from err
-        try:
-            yield
-        finally:
-            lock.release()
-
-    def _busy(self) -> StoreBusyError:
-        return StoreBusyError(
-            f"the run store {self.path} is in use by another pivotal process; "
-            f"waited {self.lock_timeout:g} s. Try again when it has finished."
-        )
-
-    def _open_waiting(self, deadline: float, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-        """Open the file, waiting for a process outside pivotal's turns that holds DuckDB's own lock."""
-        delay = 0.05
-        while True:
-            try:
-                return duckdb.connect(str(self.path), read_only=read_only)
-            except duckdb.ConnectionException as err:
-                if not (read_only and "different configuration" in str(err)):
-                    raise
-                # This process already has the file open to write (a thread reading the store it
-                # holds): read through the same database; _readable() still writes nothing.
-                return duckdb.connect(str(self.path))
-            except duckdb.IOException as err:
-                if "lock" not in str(err).lower():
-                    raise StoreError(f"cannot open the run store {self.path}: {err}") from err
-                if time.monotonic() >= deadline:
-                    raise self._busy() from err
-                time.sleep(delay)
-                delay = min(delay * 2, 1.0)
+        self.database.check_writable()
 
     def record(
         self,
@@ -450,17 +266,11 @@ class RunStore:
         returns their ids in order."""
         tables = [(uuid.uuid4().hex[:RUN_ID_LENGTH], run) for run in runs]
         created = datetime.now(UTC).replace(tzinfo=None)
-        with self.connect() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                for run_id, run in tables:
-                    _insert_run(con, run_id, created, run)
-                if sweep_task is not None:
-                    _insert_task(con, sweep_task, tables[0][0])
-                con.execute("COMMIT")
-            except BaseException:
-                _roll_back(con)
-                raise
+        with self.connect() as con, transaction.transaction(con):
+            for run_id, run in tables:
+                _insert_run(con, run_id, created, run)
+            if sweep_task is not None:
+                _insert_task(con, sweep_task, tables[0][0])
         return [run_id for run_id, _ in tables]
 
     def list_runs(self, scenario_id: str | None = None, limit: int | None = None) -> list[RunRecord]:
@@ -493,17 +303,13 @@ class RunStore:
                     f"run {full} is a variant of sweep {sweeps[0]} and stays with it; "
                     "`pivotal sweep-show` shows the sweep"
                 )
-            record = _to_record(
-                con.execute(f"SELECT {_RECORD_COLUMNS} FROM runs WHERE run_id = ?", [full]).fetchone()
-            )
-            con.execute("BEGIN TRANSACTION")  # all of the run goes, or none of it
-            try:
-                for table in ("run_results", "run_periods", "runs"):
-                    con.execute(f"DELETE FROM {table} WHERE run_id = ?", [full])
-                con.execute("COMMIT")
-            except BaseException:
-                _roll_back(con)
-                raise
+            row = con.execute(f"SELECT {_RECORD_COLUMNS} FROM runs WHERE run_id = ?", [full]).fetchone()
+            if row is None:  # _resolve found it in this same connection, with the store held
+                raise StoreError(f"run {full} vanished while being removed")
+            record = _to_record(row)
+            with transaction.transaction(con):  # all of the run goes, or none of it
+                for table in (RUN_RESULTS, RUN_PERIODS, RUNS):
+                    con.execute(f"DELETE FROM {table.name} WHERE run_id = ?", [full])
         return record
 
     def resolve(self, run_id: str | None) -> str:
@@ -647,20 +453,19 @@ class RunStore:
         try:
             with self.connect() as con:
                 _mark_abandoned_sweeps(con, self.path)
-                con.execute(
-                    "INSERT INTO sweeps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
-                    [
-                        sweep_id,
-                        created,
-                        scenario_id,
-                        scenario_hash,
-                        json.dumps(spec),
-                        seed,
-                        draws,
-                        address,
-                        variants,
-                    ],
-                )
+                row = {
+                    "sweep_id": sweep_id,
+                    "created_at": created,
+                    "scenario_id": scenario_id,
+                    "scenario_hash": scenario_hash,
+                    "spec_json": json.dumps(spec),
+                    "seed": seed,
+                    "draws": draws,
+                    "address": address,
+                    "variants": variants,
+                    "status": "running",
+                }
+                con.execute(*SWEEPS.insert_row(row))
         except BaseException:
             _let_go(lease)
             raise
@@ -780,159 +585,50 @@ def _insert_run(con: duckdb.DuckDBPyConnection, run_id: str, created: datetime, 
         ],
         ignore_index=True,
     )
-    con.execute(
-        "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            run_id,
-            created,
-            run.scenario_id,
-            run.scenario_title,
-            run.scenario_hash,
-            run.scenario_json,
-            run.draws,
-            run.seed,
-            run.use_record,
-            run.package_version,
-            json.dumps(run.settings),
-        ],
-    )
+    row = {
+        "run_id": run_id,
+        "created_at": created,
+        "scenario_id": run.scenario_id,
+        "scenario_title": run.scenario_title,
+        "scenario_hash": run.scenario_hash,
+        "scenario_json": run.scenario_json,
+        "draws": run.draws,
+        "seed": run.seed,
+        "use_record": run.use_record,
+        "package_version": run.package_version,
+        "settings_json": json.dumps(run.settings),
+    }
+    con.execute(*RUNS.insert_row(row))
     con.register("new_periods", periods)
-    con.execute("INSERT INTO run_periods SELECT * FROM new_periods")
+    con.execute(RUN_PERIODS.insert_from("new_periods"))
     con.unregister("new_periods")
     con.register("new_results", results)
-    con.execute("INSERT INTO run_results SELECT * FROM new_results")
+    con.execute(RUN_RESULTS.insert_from("new_results"))
     con.unregister("new_results")
-
-
-def _roll_back(con: duckdb.DuckDBPyConnection) -> None:
-    """Undo the open transaction; when the failure already ended it, say nothing, so the error
-    that matters (a full disk, say) is the one raised."""
-    with contextlib.suppress(duckdb.Error):
-        con.execute("ROLLBACK")
-
-
-def _readable(connection: duckdb.DuckDBPyConnection, statements: tuple[str, ...]) -> None:
-    """Make a read-only connection answer every query of this release without writing the file.
-
-    Tables the file lacks (a store of an earlier release, or one no document was ever added to)
-    are made as empty temporary tables of this connection; a store of a later release is refused.
-    """
-    tables = {
-        name
-        for (name,) in connection.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary"
-        ).fetchall()
-    }
-    for statement in statements:
-        if _table_name(statement) not in tables:
-            temporary = statement.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE IF NOT EXISTS", 1)
-            connection.execute(temporary)
-    version = _stored_version(connection) if "store_info" in tables else None
-    if version is not None and version > SCHEMA_VERSION:
-        raise StoreError(
-            f"the run store was written by a later release of pivotal (schema version "
-            f"{version}, this release reads up to {SCHEMA_VERSION}); upgrade pivotal to open it"
-        )
-
-
-def _table_name(statement: str) -> str:
-    return re.search(r"CREATE TABLE IF NOT EXISTS\s+(\w+)", statement).group(1)  # type: ignore[union-attr]
-
-
-def _stored_version(connection: duckdb.DuckDBPyConnection) -> int | None:
-    rows = connection.execute("SELECT value FROM store_info WHERE key = 'schema_version'").fetchall()
-    return int(rows[0][0]) if rows and str(rows[0][0]).isdigit() else None
-
-
-@contextmanager
-def _with_schema(
-    connection: duckdb.DuckDBPyConnection, statements: tuple[str, ...] = SCHEMA
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The connection with every table created, closed on the way out."""
-    try:
-        for statement in statements:
-            connection.execute(statement)
-        _check_version(connection)
-        _period_keys(connection)
-        yield connection
-    finally:
-        connection.close()
-
-
-def _check_version(connection: duckdb.DuckDBPyConnection) -> None:
-    """Write this release's schema version into a store that has none; refuse a newer store."""
-    rows = connection.execute("SELECT value FROM store_info WHERE key = 'schema_version'").fetchall()
-    row = rows[0] if rows else None
-    if row is None:  # a new store, or one of 0.1.0: the latter is stamped 3 once its periods are keys
-        version = 2 if _year_tables(connection) else SCHEMA_VERSION
-        connection.execute("INSERT INTO store_info VALUES ('schema_version', ?)", [str(version)])
-        return
-    found = int(row[0]) if str(row[0]).isdigit() else None
-    if found is None or found > SCHEMA_VERSION:
-        connection.close()
-        raise StoreError(
-            f"the run store was written by a later release of pivotal (schema version "
-            f"{row[0]}, this release reads up to {SCHEMA_VERSION}); upgrade pivotal to open it"
-        )
-
-
-def _period_keys(connection: duckdb.DuckDBPyConnection) -> None:
-    """Bring a store of version 2 or earlier to version 3: its period columns become ``DOUBLE``.
-
-    DuckDB cannot change the type of a key column, so each table is copied into a new one and
-    renamed, all in one transaction: a failure leaves the store as it was.
-    """
-    old = _year_tables(connection)
-    if not old:
-        return
-    connection.execute("BEGIN TRANSACTION")
-    try:
-        for table in old:
-            create = next(s for s in SCHEMA if _table_name(s) == table)
-            connection.execute(create.replace(f"EXISTS {table}", f"EXISTS {table}_v3", 1))
-            connection.execute(f"INSERT INTO {table}_v3 SELECT * FROM {table}")
-            connection.execute(f"DROP TABLE {table}")
-            connection.execute(f"ALTER TABLE {table}_v3 RENAME TO {table}")
-        connection.execute(
-            "UPDATE store_info SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)]
-        )
-        connection.execute("COMMIT")
-    except BaseException:
-        _roll_back(connection)
-        raise
-
-
-def _year_tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
-    """The tables whose ``period`` column still holds whole years only (``INTEGER``, before version 3)."""
-    return [
-        table
-        for table in PERIOD_TABLES
-        if connection.execute(
-            "SELECT data_type FROM duckdb_columns() WHERE table_name = ? AND column_name = 'period' "
-            "AND database_name = current_database()",
-            [table],
-        ).fetchone()
-        == ("INTEGER",)
-    ]
 
 
 def schema_version(path: str | Path) -> int | None:
     """The schema version recorded in a store file, None for a store from before versions (0.1.0)."""
     with contextlib.closing(duckdb.connect(str(path), read_only=True)) as connection:
-        tables = {
-            name
-            for (name,) in connection.execute("SELECT table_name FROM information_schema.tables").fetchall()
-        }
-        if "store_info" not in tables:
+        if STORE_INFO.name not in stored_tables(connection):
             return None
         row = connection.execute("SELECT value FROM store_info WHERE key = 'schema_version'").fetchone()
         return None if row is None else int(row[0])
 
 
-@functools.cache
-def _file_lock(path: str) -> FileLock:
-    """One lock object per store file in this process: reentrant in a thread, exclusive across threads."""
-    return FileLock(f"{path}.lock", thread_local=True)
+def applied_migrations(path: str | Path) -> list[str]:
+    """The names of the migrations recorded in a store file, in the order they were applied."""
+    with contextlib.closing(duckdb.connect(str(path), read_only=True)) as connection:
+        if STORE_MIGRATIONS.name not in stored_tables(connection):
+            return []
+        rows = connection.execute("SELECT name FROM store_migrations ORDER BY applied_at, name").fetchall()
+        return [name for (name,) in rows]
+
+
+#: Kept here for code that reached them here before they had modules of their own.
+SCHEMA_VERSION = migrations.SCHEMA_VERSION
+_file_lock = database.file_lock
+_roll_back = transaction.roll_back
 
 
 def _sweep_lease(store: Path, sweep_id: str) -> FileLock:
@@ -966,18 +662,16 @@ def _mark_abandoned_sweeps(con: duckdb.DuckDBPyConnection, store: Path) -> None:
 
 
 def _insert_task(con: duckdb.DuckDBPyConnection, task: SweepTask, run_id: str | None) -> None:
-    con.execute(
-        "INSERT INTO sweep_tasks VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            task.sweep_id,
-            task.task_index,
-            json.dumps(task.settings),
-            run_id,
-            task.status,
-            task.attempts,
-            task.error,
-        ],
-    )
+    row = {
+        "sweep_id": task.sweep_id,
+        "task_index": task.task_index,
+        "settings_json": json.dumps(task.settings),
+        "run_id": run_id,
+        "status": task.status,
+        "attempts": task.attempts,
+        "error": task.error,
+    }
+    con.execute(*SWEEP_TASKS.insert_row(row))
 
 
 _SWEEP_QUERY = (
