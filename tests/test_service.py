@@ -91,3 +91,42 @@ def test_a_busy_store_makes_a_finished_result_wait_only_when_asked():
     assert told == [
         "the store is busy. The finished score analysis waits to be recorded (Ctrl-C gives it up)."
     ]
+
+
+def test_a_result_waiting_for_a_held_store_gives_up_once_it_is_no_longer_wanted(tmp_path):
+    """A cancelled web job must not wait forever for a store another process holds."""
+    import threading
+    import time
+
+    from pivotal.service.saving import giving_up_when
+    from pivotal.store.database import file_lock
+
+    store = RunStore(tmp_path / "runs.duckdb", lock_timeout=0.2)
+
+    def write(where: RunStore) -> str:
+        return where.record_analysis(
+            kind="score", scenario_id="tiny", scenario_hash="x", draws=1, seed=0, settings={}, result={}
+        )
+
+    held, release, unwanted = threading.Event(), threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with file_lock(str(store.path)):
+            held.set()
+            release.wait(20)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    told: list[str] = []
+    threading.Timer(0.5, unwanted.set).start()
+    started = time.monotonic()
+    try:
+        with giving_up_when(unwanted.is_set), pytest.raises(StoreBusyError):
+            patiently(write, store, "score analysis", told.append)
+    finally:
+        release.set()
+        holder.join()
+    assert len(told) == 1 and time.monotonic() - started < 5
+    assert patiently(write, store, "score analysis", told.append)  # let go: in at once
+    assert len(told) == 1

@@ -68,7 +68,7 @@ def fit(
 
     from pivotal import service
     from pivotal.cli.analyses import waiting
-    from pivotal.store import RunStore
+    from pivotal.store import RunStore, StoreError
 
     if method not in ("mle", "nuts"):
         raise typer.BadParameter(f"expected mle or nuts, found {method!r}", param_hint="--method")
@@ -86,8 +86,8 @@ def fit(
         raise typer.Exit(1) from None
 
     scenarios = _cases(cases)
-    store = RunStore()
-    if not no_store:
+    store = None if no_store else RunStore()
+    if store is not None:
         store.check_writable()
     _compile_cache()
     try:
@@ -101,14 +101,20 @@ def fit(
                 samples=samples,
                 seed=seed,
                 cluster=cluster,
-                store=store,
-                save=not no_store,
-                on_busy=waiting,
+                save=False,
             )
     except SpecificationError as error:
         raise typer.BadParameter(str(error), param_hint="--free") from None
+    unrecorded: StoreError | None = None
+    if store is not None:  # recorded before it is shown, so that what is printed carries its id
+        try:
+            fitted = service.save_fit(fitted, store, on_busy=waiting)
+        except StoreError as failed:
+            unrecorded = failed
     _show(fitted.content, fitted.fit_id, as_json)
-    if fitted.fit_id is not None:
+    if unrecorded is not None:
+        raise StoreError(f"{unrecorded}. The fit is printed above; it was not recorded")
+    if fitted.fit_id is not None and store is not None:
         err.print(styled("recorded fit ", (fitted.fit_id, "bold"), f" in {store.path}"), highlight=False)
 
 

@@ -8,8 +8,9 @@ Between them, one function per job computes the result, records it in a given
 :func:`system_score` and :func:`system_whatif` over a system's dyads.  An analysis's or a fit's
 ``content`` is what ``--json`` prints, the store keeps and the web app answers, built once.
 Given ``on_busy``, a job whose store another process holds tells it why and waits, rather than
-throwing the finished result away.  The command line prints before it records, so it computes
-with ``save=False`` and records afterwards (:func:`save_analysis`, :func:`record_run`).
+throwing the finished result away.  The command line prints an analysis before it records it, so
+it computes with ``save=False`` and records afterwards (:func:`save_analysis`); a run is recorded
+first (:func:`record_run`), so that its printed results carry its id.
 
 Sweeps build on this layer: :func:`pivotal.sweep.run_sweep` records each variant's run through
 :func:`record_summary` as it arrives.  Each name here is imported when first used, so that one
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pivotal.service.analysis import Analysis, record_analysis, save_analysis
     from pivotal.service.counterfactuals import WhatIfOutcome, whatif
-    from pivotal.service.fitting import FitOutcome, fit
+    from pivotal.service.fitting import FitOutcome, fit, save_fit
     from pivotal.service.run import (
         Run,
         compute_summary,
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 
 _LAZY = {
     **dict.fromkeys(("Analysis", "record_analysis", "save_analysis"), "pivotal.service.analysis"),
-    **dict.fromkeys(("FitOutcome", "fit"), "pivotal.service.fitting"),
+    **dict.fromkeys(("FitOutcome", "fit", "save_fit"), "pivotal.service.fitting"),
     **dict.fromkeys(
         (
             "Run",
@@ -89,6 +90,7 @@ __all__ = [
     "record_system_run",
     "run_scenario",
     "save_analysis",
+    "save_fit",
     "score",
     "sensitivity",
     "system_score",

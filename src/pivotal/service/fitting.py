@@ -20,12 +20,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class FitOutcome:
-    """A finished fit; ``content`` (``result.to_dict()``) is what is recorded and printed, and
-    ``fit_id`` is set once it is recorded."""
+    """A finished fit; ``content`` (``result.to_dict()``) is what is recorded and printed, with
+    the method, the hash of each case by id and the sampler's settings; ``fit_id`` is set once it
+    is recorded."""
 
     result: StructuralFit
     content: dict[str, Any]
     fit_id: str | None = None
+    method: str = "mle"
+    scenarios: dict[str, str] = dataclasses.field(default_factory=dict)
+    settings: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def fit(
@@ -50,25 +54,30 @@ def fit(
     result = fit_scenarios(
         scenarios, free, method, chains=chains, warmup=warmup, samples=samples, seed=seed, cluster=cluster
     )
-    outcome = FitOutcome(result, result.to_dict())
-    if not save:
-        return outcome
+    settings = {"chains": chains, "warmup": warmup, "samples": samples, "seed": seed, "cluster": cluster}
+    outcome = FitOutcome(
+        result, result.to_dict(), method=method, scenarios=_hashes(scenarios), settings=settings
+    )
+    return save_fit(outcome, store or RunStore(), on_busy) if save else outcome
+
+
+def save_fit(outcome: FitOutcome, store: RunStore, on_busy: OnBusy | None = None) -> FitOutcome:
+    """Record a finished fit (one computed with ``save=False``); returns it with its id."""
     fit_id = patiently(
         lambda where: where.record_fit(
-            method=method,
-            terms=list(result.terms),
-            scenarios={s.id: scenario_hash(s) for s in scenarios},
-            settings={
-                "chains": chains,
-                "warmup": warmup,
-                "samples": samples,
-                "seed": seed,
-                "cluster": cluster,
-            },
+            method=outcome.method,
+            terms=list(outcome.result.terms),
+            scenarios=outcome.scenarios,
+            settings=outcome.settings,
             result=outcome.content,
         ),
-        store or RunStore(),
+        store,
         "fit",
         on_busy,
     )
     return dataclasses.replace(outcome, fit_id=fit_id)
+
+
+def _hashes(scenarios: Sequence[Scenario]) -> dict[str, str]:
+    """The content hash of each scenario a fit was made from, by id."""
+    return {s.id: scenario_hash(s) for s in scenarios}

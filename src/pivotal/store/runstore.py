@@ -51,10 +51,12 @@ from pivotal.store.schema import (
     Table,
 )
 
-#: The run tables' ``CREATE`` statements, as :mod:`pivotal.store.schema` declares them.
+#: The run tables' ``CREATE`` statements, as :mod:`pivotal.store.schema` declares them (kept for
+#: code that read them here; the store itself creates its tables from the registry).
 SCHEMA = tuple(table.create() for table in RUN_TABLES)
 
-#: Tables whose ``period`` column held whole years (``INTEGER``) before schema version 3.
+#: Tables whose ``period`` column held whole years (``INTEGER``) before schema version 3 (kept for
+#: code that read them here; migration ``0003_period_keys_double`` has its own list).
 PERIOD_TABLES = (RUN_PERIODS.name, RUN_RESULTS.name)
 
 #: Characters in a run id (hexadecimal).

@@ -80,7 +80,7 @@ class Table:
     def insert_from(self, source: str, verb: str = "INSERT", columns: tuple[str, ...] | None = None) -> str:
         """An insert of every row of ``source`` (a registered data frame or a table), by column
         name; ``columns`` limits it to those (the rest take their default, NULL)."""
-        names = _list(columns or self.column_names)
+        names = _list(self.column_names if columns is None else columns)
         return f"{verb} INTO {self.name} ({names}) SELECT {names} FROM {source}"
 
 

@@ -145,5 +145,6 @@ def start_sensitivity(
 
 def _id(analysis: Analysis) -> str:
     """The recorded analysis's id, which the job keeps."""
-    assert analysis.analysis_id is not None  # the service recorded it (save=True)
+    if analysis.analysis_id is None:
+        raise RuntimeError("the analysis was not recorded")
     return analysis.analysis_id

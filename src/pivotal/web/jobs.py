@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from pivotal.scenario import Scenario
 from pivotal.service.run import run_scenario
+from pivotal.service.saving import giving_up_when
 from pivotal.simulation.engine import MEMORY_BUDGET
 from pivotal.store import RunStore
 from pivotal.web.models import JobInfo, JobKind, JobStatus
@@ -136,7 +137,8 @@ class JobManager:
                 settings={"set": settings, "via": "web"},
                 on_busy=wait_quietly,
             )
-            assert run.run_id is not None  # recorded: save is run_scenario's default
+            if run.run_id is None:
+                raise RuntimeError("the run was not recorded")
             return run.run_id
 
         return self.submit_work(
@@ -223,14 +225,18 @@ class JobManager:
         try:
             # Runs computed at once share the engine's memory budget, so the app stays within it; an
             # analysis bounds its own arrays (a what-if's draws x periods, a streamed sensitivity).
-            result_id = job.work(progress, MEMORY_BUDGET // self.workers)
+            with giving_up_when(job.cancel_requested.is_set):
+                result_id = job.work(progress, MEMORY_BUDGET // self.workers)
         except Cancelled:
             with self._lock:
                 job.status = "cancelled"
             return
         except Exception as err:  # shown to the user with the job; the server must keep serving
             with self._lock:
-                job.status, job.error = "failed", f"{type(err).__name__}: {err}"
+                if job.cancel_requested.is_set():  # it gave up waiting for a busy store
+                    job.status = "cancelled"
+                else:
+                    job.status, job.error = "failed", f"{type(err).__name__}: {err}"
             return
         with self._lock:
             job.done, job.result_id, job.status = job.total, result_id, "done"
