@@ -220,7 +220,7 @@ def what_if(
     *,
     draws: int = 2000,
     seed: int = 0,
-    shared_record: Iterable[int] = (),
+    shared_record: Iterable[Period] = (),
     progress: Progress | None = None,
     fitted: FittedValues | Callable[[Scenario], FittedValues] | None = None,
 ) -> WhatIf:
@@ -244,7 +244,7 @@ def what_if(
         return fitted(scenario) if callable(fitted) else fitted
 
     if fitted is not None:
-        clash = fitted_clash(overlays, values(base))  # type: ignore[arg-type]
+        clash = fitted_clash(overlays, fitted(base) if callable(fitted) else fitted)
         if clash:
             raise ValueError(clash)
     starts = [o.first_period for o in overlays if o.first_period is not None]

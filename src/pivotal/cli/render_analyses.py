@@ -8,7 +8,7 @@ from rich.text import Text
 
 from pivotal.evaluation import OUTCOMES, ScoreReport
 from pivotal.evaluation.score import IN_SAMPLE
-from pivotal.scenario.timeline import as_period, period_label
+from pivotal.scenario.timeline import Period, as_period, period_label
 
 LABELS = {o.name: o.label for o in OUTCOMES}
 
@@ -32,9 +32,8 @@ def score_table(report: ScoreReport, title: str) -> Table:
         honest = group[group["fit"] != IN_SAMPLE]
         best = honest["brier"].min()
         for i, (_, row) in enumerate(group.iterrows()):
-            brier = _number(row["brier"])
-            if row["fit"] != IN_SAMPLE and row["brier"] == best:
-                brier = Text(brier, style="bold")
+            shown = _number(row["brier"])
+            brier = Text(shown, style="bold") if row["fit"] != IN_SAMPLE and row["brier"] == best else shown
             style = "dim" if row["fit"] == IN_SAMPLE else None
             table.add_row(
                 LABELS[name] if i == 0 else "",
@@ -87,7 +86,7 @@ def score_output(report: ScoreReport, title: str) -> list[Table | str]:
 
 
 def whatif_table(
-    frame: pd.DataFrame, metrics: tuple[str, ...], title: str, observed: dict[int, str]
+    frame: pd.DataFrame, metrics: tuple[str, ...], title: str, observed: dict[Period, str]
 ) -> Table:
     """Per period: for each metric, the baseline mean and the paired difference with its interval."""
     table = Table(
