@@ -298,7 +298,7 @@ def what_if(
         return fitted(scenario) if callable(fitted) else fitted
 
     if fitted is not None:
-        clash = fitted_clash(overlays, values(base))  # type: ignore[arg-type]
+        clash = fitted_clash(overlays, fitted(base) if callable(fitted) else fitted)
         if clash:
             raise ValueError(clash)
     starts = [o.first_period for o in overlays if o.first_period is not None]

@@ -10,7 +10,7 @@ import contextlib
 import copy
 import functools
 from collections.abc import Callable, Iterator
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console, ConsoleDimensions, RenderableType
@@ -18,6 +18,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 from typer.core import TyperArgument, TyperOption
+
+if TYPE_CHECKING:  # the Click that Typer ships inside it, whose Context its help hooks are given
+    from typer._click import Context as ClickContext
 
 app = typer.Typer(
     help="Pivotal deterrence as a model you can run, question and test.",
@@ -52,7 +55,7 @@ class _Console(Console):
 _typer_badge = getattr(TyperOption, "display_type_rich", None)
 
 
-def _value_name(option: TyperOption, ctx: typer.Context) -> str | None:
+def _value_name(option: TyperOption, ctx: ClickContext) -> str | None:
     """What help prints after an option that takes a value: its metavar, its choices, or its
     longest flag in capitals (``--draws DRAWS``), as Click does, instead of the badges Typer prints
     (``<int range>``, ``<list[str]>``), which say how a value is parsed rather than what it is."""
@@ -68,7 +71,8 @@ def _value_name(option: TyperOption, ctx: typer.Context) -> str | None:
 # One place, so that every command's help agrees; an argument's name already says what it is.
 # (Typer 0.29 added these badges; where the hook is missing, help is left as Typer prints it.)
 if _typer_badge is not None:
-    TyperOption.display_type_rich = _value_name  # type: ignore[method-assign]
+    # mypy does not follow a method replaced on its class (it reads the new one as taking self twice)
+    TyperOption.display_type_rich = _value_name  # type: ignore[method-assign, assignment]
     TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -292,7 +292,7 @@ def _no_documents(scenario: Scenario, store: EvidenceStore) -> str:
     )
 
 
-def _ranking_option(ranking: str) -> str:
+def _ranking_option(ranking: str) -> Literal["bm25", "hybrid"]:
     """'bm25' or 'hybrid'; an unknown name is a usage error, a missing extra a one-line error."""
     from pivotal.evidence.search import RANKINGS, resolve_ranking
 

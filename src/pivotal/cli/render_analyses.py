@@ -32,9 +32,8 @@ def score_table(report: ScoreReport, title: str) -> Table:
         honest = group[group["fit"] != IN_SAMPLE]
         best = honest["brier"].min()
         for i, (_, row) in enumerate(group.iterrows()):
-            brier = _number(row["brier"])
-            if row["fit"] != IN_SAMPLE and row["brier"] == best:
-                brier = Text(brier, style="bold")
+            shown = _number(row["brier"])
+            brier = Text(shown, style="bold") if row["fit"] != IN_SAMPLE and row["brier"] == best else shown
             style = "dim" if row["fit"] == IN_SAMPLE else None
             table.add_row(
                 LABELS[name] if i == 0 else "",

@@ -71,9 +71,9 @@ def report(
             error_line(f"cannot write {where}: {error.strerror or error}"), highlight=False, soft_wrap=True
         )
         raise typer.Exit(1) from None
-    folder = files[0].parent if files else out_path
+    written_to = files[0].parent if files else out_path
     out.print(
-        f"wrote {len(files)} {fmt.value} charts of run {full_id} to {folder}: "
+        f"wrote {len(files)} {fmt.value} charts of run {full_id} to {written_to}: "
         f"{', '.join(f.name for f in files)}",
         highlight=False,
         soft_wrap=True,

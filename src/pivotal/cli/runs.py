@@ -144,6 +144,7 @@ def run(
             + ("" if fitted is None else f" --fit {fitted.fit_id}")
         )
         raise StoreError(f"{unrecorded}. The results are printed above and `{rerun}` computes them again")
+    assert run_id is not None  # stored: neither --no-store nor a store error
     err.print(styled("recorded run ", (run_id, "bold"), f" in {store.path}"), highlight=False)
 
 

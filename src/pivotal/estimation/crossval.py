@@ -77,7 +77,8 @@ def cross_validate(
         raise ValueError(f"a case is named twice: {', '.join(twice)}")
     terms = parse_terms(free)
     cases = [case_record(s) for s in scenarios]
-    rows, failed = [], 0
+    rows: list[dict] = []
+    failed = 0
     for c, case in enumerate(cases):
         others = [other for i, other in enumerate(cases) if i != c]
         made, converged = _forecast_case(case, others, terms, SCHEMES[0], range(len(case.periods)))

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pandas as pd
@@ -39,12 +40,13 @@ UTILITIES = {"u11": "u1(~esc)", "u14": "u1(esc,war)", "u24": "u2(esc,war)"}
 
 @dataclass(frozen=True, eq=False)
 class GameData:
-    """The rows of an egame12 fit: one design matrix per utility (intercept first) and the outcome."""
+    """The rows of an egame12 fit: one design matrix per utility (intercept first) and the outcome,
+    as NumPy arrays, or JAX arrays on the device for the likelihood."""
 
-    x11: np.ndarray
-    x14: np.ndarray
-    x24: np.ndarray
-    outcome: np.ndarray  # 0 status quo, 1 capitulation, 2 war
+    x11: np.ndarray | jax.Array
+    x14: np.ndarray | jax.Array
+    x24: np.ndarray | jax.Array
+    outcome: np.ndarray | jax.Array  # 0 status quo, 1 capitulation, 2 war
     names: tuple[str, ...]
     kept: np.ndarray | None = None  # the frame's index of the rows used (to align cluster labels)
 
@@ -101,9 +103,9 @@ def log_likelihood(theta: jnp.ndarray, data: GameData, link: Link) -> jnp.ndarra
 def row_log_likelihood(theta: jnp.ndarray, data: GameData, link: Link) -> jnp.ndarray:
     """log Pr(observed outcome | theta) of each row, (rows,)."""
     k11, k14 = data.x11.shape[1], data.x14.shape[1]
-    u11 = data.x11 @ theta[:k11]
-    u14 = data.x14 @ theta[k11 : k11 + k14]
-    u24 = data.x24 @ theta[k11 + k14 :]
+    u11 = jnp.matmul(data.x11, theta[:k11])
+    u14 = jnp.matmul(data.x14, theta[k11 : k11 + k14])
+    u24 = jnp.matmul(data.x24, theta[k11 + k14 :])
     log_fight, log_capitulate = log_choice(u24, link)
     log_escalate, log_stay = log_choice(jnp.exp(log_fight) * u14 - u11, link)
     by_outcome = jnp.stack([log_stay, log_escalate + log_capitulate, log_escalate + log_fight])

@@ -75,7 +75,9 @@ class StructuralFit:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> StructuralFit:
         tuples = {"terms", "cases", "estimates", "std_errors", "prior_scale", "lower", "upper", "warnings"}
-        values = {k: tuple(v) if k in tuples else v for k, v in data.items() if k in cls.__dataclass_fields__}
+        values: dict[str, Any] = {
+            k: tuple(v) if k in tuples else v for k, v in data.items() if k in cls.__dataclass_fields__
+        }
         values["draws"] = tuple(tuple(row) for row in data.get("draws", ()))
         values["covariates"] = {k: tuple(v) for k, v in data.get("covariates", {}).items()}
         return cls(**values)

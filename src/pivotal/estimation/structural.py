@@ -270,7 +270,7 @@ def _walk(
     pivots = priors.shape[0]
     stage_rows = jnp.asarray([_INDEX[name] for name in STAGE_NAMES])
 
-    def step(carry: tuple[Any, Any], x: tuple[Any, Any, Any]) -> tuple[tuple[Any, Any], tuple[Any, Any, Any]]:
+    def step(carry: tuple[Any, Any], x: tuple[Any, Any, Any]) -> tuple[tuple[Any, Any], tuple[Any, ...]]:
         beliefs, erosions = carry
         v, code, allowed = x
         c, r, hedged, held, pivot, absent, coded = (code[i] for i in range(7))

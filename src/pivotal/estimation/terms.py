@@ -64,8 +64,8 @@ def parse_terms(words: Sequence[str]) -> tuple[Term, ...]:
     """Terms from the command line's words: ``NAME`` (a shift) or ``NAME~COVARIATE`` (a slope)."""
     terms: list[Term] = []
     for word in words:
-        name, _, covariate = word.partition("~")
-        name, covariate = name.strip(), covariate.strip() or None
+        name, _, written = word.partition("~")
+        name, covariate = name.strip(), written.strip() or None
         for part in (name, covariate):
             if part is not None and part not in PARAMETERS_BY_NAME and part not in COMMON:
                 raise SpecificationError(

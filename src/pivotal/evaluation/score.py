@@ -50,7 +50,7 @@ class ScoreReport:
     scenario_id: str
     draws: int
     seed: int
-    start: int
+    start: Period
     forecasts: pd.DataFrame  # long: period, outcome, method, fit, forecast, observed
     table: pd.DataFrame  # outcome, method, fit, n, events, brier, log_loss, auc
     precision: pd.DataFrame  # posterior of the precision multiplier before each period
@@ -133,7 +133,7 @@ def score_scenario(
     *,
     draws: int = 1000,
     seed: int = 0,
-    start: int | None = None,
+    start: Period | None = None,
     progress: Callable[[int, int], None] | None = None,
     fitted: FittedValues | None = None,
     fitted_here: bool = False,
@@ -234,7 +234,7 @@ def score_with_fit(
         model_runs[(structural[0], structural[1])] = structural[2]
     scored = np.array(periods) >= start
     coded = [o for o in OUTCOMES if not observed[o.name].isna().all()]
-    rows = []
+    rows: list[dict[str, object]] = []
     for outcome in coded:
         y = observed[outcome.name].to_numpy(dtype=float)
         methods = {key: outcome_forecast(table, challenge, outcome) for key, table in model_runs.items()}

@@ -19,7 +19,7 @@ import tempfile
 from multiprocessing.connection import Connection
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from pivotal.evidence import budget
 from pivotal.evidence.errors import EvidenceError, UnreadableDocument
@@ -116,7 +116,7 @@ class IsolatedReader:
         except (EOFError, OSError):
             kind, value = "stopped", None
         if kind == "read":
-            return value
+            return cast(ReadDocument, value)  # what the worker sends with "read"
         if kind == "unreadable":
             raise UnreadableDocument(value)
         self._stop()

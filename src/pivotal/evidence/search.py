@@ -29,15 +29,17 @@ Ranking = Literal["auto", "bm25", "hybrid"]
 RANKINGS: tuple[str, ...] = ("auto", "bm25", "hybrid")
 
 
-def resolve_ranking(ranking: Ranking | str) -> str:
+def resolve_ranking(ranking: Ranking | str) -> Literal["bm25", "hybrid"]:
     """'bm25' or 'hybrid'; 'hybrid' without the extra is an error that says how to install it."""
-    if ranking not in RANKINGS:
-        raise ValueError(f"ranking must be one of {', '.join(RANKINGS)}, got {ranking!r}")
     if ranking == "auto":
         return "hybrid" if semantic.semantic_available() else "bm25"
-    if ranking == "hybrid" and not semantic.semantic_available():
-        raise EvidenceError(semantic.INSTALL_HINT)
-    return ranking
+    if ranking == "bm25":
+        return "bm25"
+    if ranking == "hybrid":
+        if not semantic.semantic_available():
+            raise EvidenceError(semantic.INSTALL_HINT)
+        return "hybrid"
+    raise ValueError(f"ranking must be one of {', '.join(RANKINGS)}, got {ranking!r}")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ release can still add documents to a store this one has written.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Collection, Iterator, Sequence
@@ -184,7 +185,8 @@ class EvidenceStore:
         """
         if filters == Filters():
             return None
-        clauses, values = ["TRUE"], []
+        clauses: list[str] = ["TRUE"]
+        values: list[object] = []  # the query's parameters, one for each ``?``
         if filters.document is not None:
             clauses.append("p.document_id = ?")
             values.append(self.resolve(filters.document))
@@ -282,8 +284,8 @@ class _Writer:
                 "text": [p.text for p in read.paragraphs],
             }
         )
-        with self._transaction():
-            present = self.con.execute(
+        with self._transaction() as con:
+            present = con.execute(
                 "SELECT count(*) FROM documents WHERE document_id = ?", [document_id]
             ).fetchall()[0][0]
             if present:  # another process added it since the batch began: nothing to do
@@ -301,11 +303,11 @@ class _Writer:
                 "added_at": datetime.now(UTC).replace(tzinfo=None),
                 "paragraphs": len(read.paragraphs),
             }
-            self.con.execute(*DOCUMENTS.insert_row(document))
-            self.con.execute(*DOCUMENT_CORPORA.insert_row({"document_id": document_id, "corpus": corpus}))
-            self.con.register("new_passages", passages)
-            self.con.execute(PASSAGES.insert_from("new_passages"))
-            self.con.unregister("new_passages")
+            con.execute(*DOCUMENTS.insert_row(document))
+            con.execute(*DOCUMENT_CORPORA.insert_row({"document_id": document_id, "corpus": corpus}))
+            con.register("new_passages", passages)
+            con.execute(PASSAGES.insert_from("new_passages"))
+            con.unregister("new_passages")
             if date_rows:
                 dates = pd.DataFrame(
                     {
@@ -317,10 +319,10 @@ class _Writer:
                         "precision": [r.precision for r in date_rows],
                     }
                 )
-                self.con.register("new_dates", dates)
-                self.con.execute(PASSAGE_DATES.insert_from("new_dates"))
-                self.con.unregister("new_dates")
-            self._tag(document_id, actors, actor_rows)
+                con.register("new_dates", dates)
+                con.execute(PASSAGE_DATES.insert_from("new_dates"))
+                con.unregister("new_dates")
+            self._tag(con, document_id, actors, actor_rows)
         return document_id
 
     def update(
@@ -334,25 +336,25 @@ class _Writer:
         """A document already stored: set the metadata given, tag this scenario's actors, and add
         it to ``corpus`` too (it stays in those it was in: adding never takes evidence away)."""
         columns = {"title": "title", "outlet": "outlet", "author": "author", "date": "published"}
-        with self._transaction():
+        with self._transaction() as con:
             for key, value in fields.items():
-                self.con.execute(
+                con.execute(
                     f"UPDATE documents SET {columns[key]} = ? WHERE document_id = ?", [value, document_id]
                 )
             if corpus is not None:
-                self._join_corpus(document_id, corpus)
-            self._tag(document_id, actors, actor_rows)
+                self._join_corpus(con, document_id, corpus)
+            self._tag(con, document_id, actors, actor_rows)
 
-    def _join_corpus(self, document_id: str, corpus: str) -> None:
+    def _join_corpus(self, con: duckdb.DuckDBPyConnection, document_id: str, corpus: str) -> None:
         """Add a stored document to a corpus, writing down first the default one it was in
         without a row (added before corpora existed), so that it stays there."""
-        has_rows = self.con.execute(
+        has_rows = con.execute(
             "SELECT count(*) FROM document_corpora WHERE document_id = ?", [document_id]
         ).fetchall()[0][0]
         wanted = [corpus] if has_rows else list(dict.fromkeys([DEFAULT_CORPUS, corpus]))
         for name in wanted:
             row = {"document_id": document_id, "corpus": name}
-            self.con.execute(*DOCUMENT_CORPORA.insert_row(row, verb="INSERT OR IGNORE"))
+            con.execute(*DOCUMENT_CORPORA.insert_row(row, verb="INSERT OR IGNORE"))
 
     def stored_texts(self, document_id: str) -> list[tuple[int, str]]:
         """(paragraph, text) of a stored document, to tag actors without reading the file again."""
@@ -385,7 +387,13 @@ class _Writer:
             with self.store._connect(read_only=True) as con:
                 yield con
 
-    def _tag(self, document_id: str, actors: ActorList | None, rows: Sequence[ActorRow]) -> None:
+    def _tag(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        document_id: str,
+        actors: ActorList | None,
+        rows: Sequence[ActorRow],
+    ) -> None:
         if actors is None:
             return
         for actor_id, name, aliases in actors.actors:
@@ -395,7 +403,7 @@ class _Writer:
                 "name": name,
                 "aliases": list(aliases),
             }
-            self.con.execute(*EVIDENCE_ACTORS.insert_row(row, verb="INSERT OR REPLACE"))
+            con.execute(*EVIDENCE_ACTORS.insert_row(row, verb="INSERT OR REPLACE"))
         if rows:
             tagged = pd.DataFrame(
                 {
@@ -405,14 +413,15 @@ class _Writer:
                     "actor_id": [r.actor_id for r in rows],
                 }
             )
-            self.con.register("new_actors", tagged)
-            self.con.execute(PASSAGE_ACTORS.insert_from("new_actors", verb="INSERT OR IGNORE"))
-            self.con.unregister("new_actors")
+            con.register("new_actors", tagged)
+            con.execute(PASSAGE_ACTORS.insert_from("new_actors", verb="INSERT OR IGNORE"))
+            con.unregister("new_actors")
 
     @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        """One document's transaction, on a connection kept for up to HOLD_SECONDS: a long batch
-        lets other processes in between documents without reopening the store for each one."""
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One document's transaction, on a connection kept for up to HOLD_SECONDS (the one it
+        yields): a long batch lets other processes in between documents without reopening the
+        store for each one."""
         if self._open is None:
             self._open = contextlib.ExitStack()
             self.con = self._open.enter_context(self.store._connect())
@@ -421,7 +430,7 @@ class _Writer:
         assert con is not None
         con.execute("BEGIN TRANSACTION")
         try:
-            yield
+            yield con
             con.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(duckdb.Error):  # the failure may have ended the transaction
@@ -442,5 +451,7 @@ _DOCUMENT_COLUMNS = (
 
 
 def _document(row: tuple) -> Document:
+    """A row of :data:`_DOCUMENT_COLUMNS`, whose columns are the fields of Document in order."""
     *columns, corpora = row
-    return Document(*columns, corpora=tuple(corpora))
+    names = [field.name for field in dataclasses.fields(Document) if field.name != "corpora"]
+    return Document(**dict(zip(names, columns, strict=True)), corpora=tuple(corpora))

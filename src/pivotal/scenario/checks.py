@@ -9,6 +9,7 @@ from __future__ import annotations
 import pathlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 from pivotal.model.parameters import PARAMETER_NAMES, PARAMETERS_BY_NAME, REQUIRED_NAMES
 from pivotal.scenario.errors import one_of
@@ -141,8 +142,25 @@ def range_inside(s: Scenario, periods: PeriodRange, path: Path) -> Iterator[Prob
                 return
 
 
+class _Ends(Protocol):
+    @property
+    def start(self) -> Period: ...
+    @property
+    def end(self) -> Period: ...
+
+
+class Covered(Protocol):
+    """What a coverage check asks of a document: its span, its periods and those in a range."""
+
+    @property
+    def periods(self) -> _Ends: ...
+    @property
+    def timeline(self) -> list[Period]: ...
+    def periods_in(self, span: PeriodRange) -> list[Period]: ...
+
+
 def coverage(
-    s: Scenario, ranges: list[PeriodRange], path: Path, what: str, complete: bool
+    s: Covered, ranges: list[PeriodRange], path: Path, what: str, complete: bool
 ) -> Iterator[Problem]:
     """Ranges must not overlap, and when ``complete`` must cover every period."""
     seen: dict[Period, int] = {}

@@ -10,9 +10,10 @@ resolve against the base scenario's sources or the overlay's own.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, TypeVar
 
 from pydantic import Field
 
@@ -33,6 +34,7 @@ from pivotal.scenario.loader import (
     validate_data,
     validate_document,
 )
+from pivotal.scenario.positions import Path as FieldPath
 from pivotal.scenario.schema import (
     Citation,
     ParameterPiece,
@@ -115,17 +117,19 @@ def overlay_problems(overlay: Overlay, base: Scenario) -> list[Problem]:
         problems += record_entry_problems(base, entry, ("record", i))
     problems += coverage(base, [r.periods for r in overlay.record], ("record",), "the record", complete=False)
     known = {**base.sources, **overlay.sources}
-    cited = [
+    cited: list[tuple[FieldPath, list[Citation]]] = [
         (("parameters", n, i, "sources"), p.sources)
         for n, ps in overlay.parameters.items()
         for i, p in enumerate(ps)
     ] + [(("record", i, "sources"), r.sources) for i, r in enumerate(overlay.record)]
-    for path, citations in cited:
+    for cited_at, citations in cited:
         for j, citation in enumerate(citations):
             if citation.ref not in known:
                 problems.append(
                     Problem(
-                        (*path, j, "ref"), "a source id of the scenario or the overlay", repr(citation.ref)
+                        (*cited_at, j, "ref"),
+                        "a source id of the scenario or the overlay",
+                        repr(citation.ref),
                     )
                 )
     return problems
@@ -168,22 +172,26 @@ def apply_overlay(base: Scenario, overlay: Overlay) -> Scenario:
     """The base scenario with the overlay's pieces and record entries put in over their periods."""
     parameters = dict(base.parameters)
     for name, pieces in overlay.parameters.items():
-        spans = [p.periods for p in pieces]
-        kept = [part for p in base.pieces_of(name) for part in _outside(p, spans, base)]
-        added = [ParameterPiece.model_construct(**dict(p)) for p in pieces]
-        parameters[name] = sorted(kept + added, key=lambda p: p.periods.start)
-    record = list(base.record)
-    if overlay.record:
-        spans = [r.periods for r in overlay.record]
-        kept = [part for r in base.record for part in _outside(r, spans, base)]
-        added = [RecordEntry.model_construct(**dict(r)) for r in overlay.record]
-        record = sorted(kept + added, key=lambda r: r.periods.start)
+        parameters[name] = _put_in(base.pieces_of(name), pieces, ParameterPiece, base)
+    record = _put_in(base.record, overlay.record, RecordEntry, base) if overlay.record else list(base.record)
     return base.model_copy(
         update={"parameters": parameters, "record": record, "sources": {**base.sources, **overlay.sources}}
     )
 
 
-def _outside(item: Any, spans: list[PeriodRange], base: Scenario) -> list[Any]:
+Item = TypeVar("Item", ParameterPiece, RecordEntry)
+
+
+def _put_in(old: list[Item], new: Sequence[Item], kind: type[Item], base: Scenario) -> list[Item]:
+    """``old`` pieces or record entries with the ``new`` ones (made plain ``kind``) put in over their
+    periods, in time order."""
+    spans = [item.periods for item in new]
+    kept = [part for item in old for part in _outside(item, spans, base)]
+    added = [kind.model_construct(**dict(item)) for item in new]
+    return sorted(kept + added, key=lambda item: item.periods.start)
+
+
+def _outside(item: Item, spans: list[PeriodRange], base: Scenario) -> list[Item]:
     """The parts of a piece or record entry not covered by ``spans``, as copies with narrowed periods:
     one for each run of consecutive periods of ``base`` that the item covers and no span does."""
     runs: list[list[Period]] = []

@@ -89,7 +89,7 @@ class _ShallowComposer(Composer):
                 )
             return super().compose_node(parent, index)
         # a list item's index, or the key (always a scalar, see above) of a mapping's value
-        self._path.append(index.value if isinstance(index, yaml.ScalarNode) else int(index))  # type: ignore[arg-type]
+        self._path.append(index.value if isinstance(index, yaml.ScalarNode) else int(index))
         try:
             if opens and len(self._path) >= MAX_DEPTH:
                 raise DocumentShapeError(

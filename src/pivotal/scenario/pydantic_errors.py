@@ -6,13 +6,14 @@ import typing
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic_core import ErrorDetails
 
 from pivotal.scenario.errors import one_of
 from pivotal.scenario.positions import Path, dotted
 from pivotal.scenario.schema import Scenario
 
 
-def describe(error: dict[str, Any], located: Path, model: type[BaseModel] = Scenario) -> tuple[str, str, str]:
+def describe(error: ErrorDetails, located: Path, model: type[BaseModel] = Scenario) -> tuple[str, str, str]:
     """Return (expected, found, field path) for one pydantic error dict of a ``model`` document."""
     kind = error["type"]
     loc = tuple(error["loc"])

@@ -81,9 +81,9 @@ def read_periods(value: object, episodes: dict[str, dt.date]) -> PeriodRange:
             return PeriodRange(int(match.group(1)), int(match.group(2)))
         ends = None if text in episodes else _ENDS.match(text)  # an id may itself hold '..'
         parts = (ends.group(1), ends.group(2)) if ends else (text, text)
-        keys = [_period_end(part, episodes) for part in parts]
-        if None not in keys:
-            return PeriodRange(keys[0], keys[1])  # type: ignore[arg-type]
+        start, end = (_period_end(part, episodes) for part in parts)
+        if start is not None and end is not None:
+            return PeriodRange(start, end)
     raise ValueError(
         "a year like 2016, a range like '1994-2019', or an episode played as a period "
         "(its id or start date, or 'FROM..TO')"

@@ -64,11 +64,14 @@ class LoadedSystem:
     scenarios: tuple[Scenario, ...]
 
     @property
+    def years(self) -> tuple[int, int]:
+        """The first dyad's first year and the last one's last."""
+        return min(s.periods.start for s in self.scenarios), max(s.periods.end for s in self.scenarios)
+
+    @property
     def periods(self) -> PeriodRange:
         """From the first dyad's first period to the last one's last."""
-        return PeriodRange(
-            min(s.periods.start for s in self.scenarios), max(s.periods.end for s in self.scenarios)
-        )
+        return PeriodRange(*self.years)
 
     @property
     def timeline(self) -> list[Period]:
@@ -81,7 +84,7 @@ class LoadedSystem:
     def span(self, text: str) -> PeriodRange:
         """Periods typed by a user (``--over``), checked against the dyads' periods."""
         episodes = {e.id: e.start for s in self.scenarios for e in s.episodes}
-        return typed_span(text, self.periods.start, self.periods.end, self.timeline, episodes)
+        return typed_span(text, *self.years, self.timeline, episodes)
 
 
 def parse_system(text: str, source: str = "<string>", folder: Path | None = None) -> LoadedSystem:
@@ -185,7 +188,7 @@ def system_problems(loaded: LoadedSystem) -> list[Problem]:
     """What makes a system's parts not fit together."""
     system, found = loaded.system, []
     ids = [s.id for s in loaded.scenarios]
-    pivots = [{r.pivot for r in scenario.roles} - {None} for scenario in loaded.scenarios]
+    pivots = [{r.pivot for r in scenario.roles if r.pivot is not None} for scenario in loaded.scenarios]
     if all(system.pivot not in named for named in pivots):  # the system's pivot is the mistake
         named = sorted(set().union(*pivots))
         found.append(
@@ -222,7 +225,7 @@ def system_problems(loaded: LoadedSystem) -> list[Problem]:
         found += piece_problems_of(piece, ("contagion", i))
     found += coverage(
         span,
-        [p.periods for p in system.contagion],  # type: ignore[arg-type]
+        [p.periods for p in system.contagion],
         ("contagion",),
         "`contagion`",
         complete=True,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import SupportsFloat
 
 Period = int | float
 """A period's key: a year, or an episode's start date as a decimal year (see the module)."""
@@ -34,9 +35,9 @@ def is_year(period: Period) -> bool:
     return float(period).is_integer()
 
 
-def as_period(value: object) -> Period:
+def as_period(value: SupportsFloat | str) -> Period:
     """A key as read back from a table or JSON: whole numbers become ``int`` years again."""
-    number = float(value)  # type: ignore[arg-type]
+    number = float(value)
     return int(number) if number.is_integer() else round(number, _PLACES)
 
 

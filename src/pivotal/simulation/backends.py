@@ -103,7 +103,7 @@ def _jax_backend() -> Backend:
     jax.config.update("jax_enable_x64", True)
     import jax.numpy as jnp
 
-    def step(*args, recorded, type_drawn, options):  # type: ignore[no-untyped-def]
+    def step(*args, recorded, type_drawn, options):
         return period_step(*args, recorded=recorded, type_drawn=type_drawn, options=options, xp=jnp)
 
     compiled = jax.jit(step, static_argnames=("recorded", "type_drawn", "options"))

@@ -353,7 +353,7 @@ def simulate(
     """
     plan = make_plan(scenario, use_record=use_record, record_periods=record_periods, fitted=fitted)
     n_periods = len(plan.steps)
-    metrics = np.empty((len(METRICS), n_periods, draws)) if draws >= 1 else None
+    metrics = np.empty((len(METRICS), n_periods, max(draws, 0)))
     challenge = np.empty((n_periods, max(draws, 0)), dtype=np.int8)
     response = np.empty((n_periods, max(draws, 0)), dtype=np.int8)
     drawn = np.empty((plan.quantile_rows, max(draws, 0)))

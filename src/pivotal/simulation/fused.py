@@ -140,7 +140,8 @@ def compiled_on_disk() -> bool:
     """Whether Numba's cache holds this kernel, compiled from this source, so that a run compiles
     nothing (best effort, through Numba's cache index: False when it cannot tell)."""
     try:
-        return bool(play_period._cache._cache_file._load_index())
+        # Numba's types leave out the dispatcher's private cache.
+        return bool(play_period._cache._cache_file._load_index())  # type: ignore[attr-defined]
     except Exception:  # a private interface of Numba's: not knowing is the answer
         return False
 

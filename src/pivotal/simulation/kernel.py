@@ -112,7 +112,7 @@ class RunPlan:
     fitted: FittedValues | None = None  # values a fit estimated, in place of some parameters' ranges
 
     @property
-    def periods(self) -> list[int]:
+    def periods(self) -> list[Period]:
         return [step.period for step in self.steps]
 
     @property
@@ -142,7 +142,7 @@ def make_plan(
     """Lay ``scenario`` out: one table row per parameter piece, one step per period; ``fitted``
     values, when given, stand in for their parameters' ranges (:mod:`pivotal.simulation.fitted`)."""
     pieces: list[tuple[int, ParameterPiece]] = []
-    row_of: dict[tuple[str, int], int] = {}
+    row_of: dict[tuple[str, Period], int] = {}
     groups = pivot_groups(scenario)
     for name in PARAMETER_NAMES:
         for piece in scenario.pieces_of(name):

@@ -111,7 +111,7 @@ class PeriodStream:
     ) -> None:
         self.start, self.stop = start, stop
         self.head, self.per_period, self.periods, self.tail = head, per_period, periods, tail
-        self.blocks = []
+        self.blocks: list[tuple[np.random.Generator, slice]] = []
         for block in range(start // BLOCK_DRAWS, (stop - 1) // BLOCK_DRAWS + 1):
             first = max(start, block * BLOCK_DRAWS) - block * BLOCK_DRAWS
             last = min(stop, (block + 1) * BLOCK_DRAWS) - block * BLOCK_DRAWS
@@ -127,11 +127,15 @@ class PeriodStream:
             raise RuntimeError("the quantile rows come before the periods' rows")
         parts = []
         for generator, columns in self.blocks:
-            state = generator.bit_generator.state
+            source = generator.bit_generator
+            if not isinstance(source, np.random.PCG64):
+                raise TypeError(f"a block's generator must be PCG64 to advance, not {type(source).__name__}")
+            state = source.state
             head = self._rows(generator, self.head, columns)
-            later = np.random.Generator(type(generator.bit_generator)())
-            later.bit_generator.state = state
-            later.bit_generator.advance((self.head + self.per_period * self.periods) * BLOCK_DRAWS)
+            bits = np.random.PCG64()
+            bits.state = state
+            bits.advance((self.head + self.per_period * self.periods) * BLOCK_DRAWS)
+            later = np.random.Generator(bits)
             parts.append(np.concatenate([head, self._rows(later, self.tail, columns)]))
         return np.concatenate(parts, axis=1)
 

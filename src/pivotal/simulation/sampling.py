@@ -37,17 +37,25 @@ def piece_values(piece: ParameterPiece, q: np.ndarray) -> np.ndarray:
     if piece.dist == "uniform":
         return low + width * q
     if piece.dist == "triangular":
-        mode = piece.mode
+        mode = _shape(piece.mode, "mode", piece)
         split = (mode - low) / width
         left = low + np.sqrt(q * width * (mode - low))
         right = high - np.sqrt((1.0 - q) * width * (high - mode))
         return np.where(q < split, left, right)
     if piece.dist == "pert":
-        a = 1.0 + 4.0 * (piece.mode - low) / width
-        b = 1.0 + 4.0 * (high - piece.mode) / width
+        mode = _shape(piece.mode, "mode", piece)
+        a = 1.0 + 4.0 * (mode - low) / width
+        b = 1.0 + 4.0 * (high - mode) / width
     else:
-        a, b = piece.alpha, piece.beta
+        a, b = _shape(piece.alpha, "alpha", piece), _shape(piece.beta, "beta", piece)
     return low + width * special.betaincinv(a, b, q)
+
+
+def _shape(value: float | None, field: str, piece: ParameterPiece) -> float:
+    """A shape value the piece's distribution needs; the scenario checks make sure it is given."""
+    if value is None:
+        raise ValueError(f"a {piece.dist} parameter piece needs `{field}`")
+    return value
 
 
 def pivot_groups(scenario: Scenario) -> dict[Period, int]:

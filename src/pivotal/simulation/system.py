@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -227,7 +228,8 @@ def _walks(
     ``shared`` (periods, 3, n), the numbers that draw the pivot's type and its turnover, with the
     first dyad's in its periods (the system's own stay in the others)."""
     n = len(PARAMETER_NAMES)
-    walks, drawn, uniforms = [], [], []
+    drawn: list[np.ndarray] = []
+    uniforms: list[np.ndarray] = []
     for d, (plan, root) in enumerate(zip(plans, roots, strict=True)):
         rows = draw_uniforms(root, plan.uniform_rows, start, stop)
         end = n + UNIFORMS_PER_PERIOD * len(plan.steps)
@@ -288,7 +290,7 @@ def _play_period(
         played[d], evidence[d] = out, evidence_of(out)
     if not evidence:
         return None
-    total = sum(evidence.values())
+    total = cast(np.ndarray, sum(evidence.values()))  # not the 0 of an empty sum: there is evidence
     for d, (plan, walk) in enumerate(zip(plans, walks, strict=True)):
         if period > plan.periods[-1]:
             continue  # a dyad whose periods are over

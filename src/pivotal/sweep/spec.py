@@ -172,8 +172,8 @@ def spec_from_settings(
                 field="",
             )
         origin = Origin(origin.source, field=path)
-        value, _, span = rest.partition("@")
-        span = span.strip() or periods
+        value, _, written_span = rest.partition("@")
+        span = written_span.strip() or periods
         if ":" in value:
             ranges.append(_cli_range(path, value, span, origin))
         else:
@@ -371,7 +371,7 @@ def build_variants(spec: SweepSpec, base: Scenario, seed: int) -> list[Variant]:
         for bound, at in ((r.low, low_at), (r.high, high_at)):
             _check_setting(_setting(r.path, _number_text(bound), r.periods, base), base, at, r.periods_origin)
     points = sample_points(spec, seed) if spec.ranges else np.empty((1, 0))
-    variants = []
+    variants: list[Variant] = []
     for grid_point in itertools.product(*(axis.choices for axis in spec.grid)):
         for row in points:
             settings = [
@@ -436,20 +436,20 @@ def _check_shape(spec: SweepSpec) -> None:
             "a power of 2 for a Sobol' sample (e.g. 16, 32, 64), or --method lhs for any size", str(spec.size)
         )
     seen: dict[str, Origin] = {}
-    for item in (*spec.grid, *spec.ranges):
+    items: tuple[GridAxis | SampleRange, ...] = (*spec.grid, *spec.ranges)
+    for item in items:
         if item.label in seen:
             raise item.origin.error("each PATH@PERIODS once in a sweep", f"{item.label} again")
         seen[item.label] = item.origin
     count = variant_count(spec)
     if count > MAX_VARIANTS:
         # said at the sample's size, or at the grid, where a spec file gives their lines
-        where = spec.sample_origin if spec.grid == () else spec.grid[0].origin
-        if where is None or where.line is None:
-            where = Origin("sweep")
-        raise where.error(
+        given_at = spec.sample_origin if spec.grid == () else spec.grid[0].origin
+        said_at = given_at if given_at is not None and given_at.line is not None else Origin("sweep")
+        raise said_at.error(
             f"at most {MAX_VARIANTS:,} variants; split the sweep or sample it",
             f"{count:,}",
-            field=where.field if where.line is not None else "",
+            field=said_at.field if said_at.line is not None else "",
         )
 
 

@@ -186,7 +186,9 @@ def stage_efg(params: StageParameters, belief: float, *, title: str | None = Non
 
     actions = {1: CHALLENGE_LABELS, 2: RESPONSES, 3: TARGET_MOVES}
     # Information sets are numbered per player in the order a depth-first walk meets them.
-    target_infosets = [(None, None)] + [(a, r) for a in CHALLENGE_LABELS[1:] for r in RESPONSES]
+    target_infosets: list[tuple[str | None, str | None]] = [(None, None)] + [
+        (a, r) for a in CHALLENGE_LABELS[1:] for r in RESPONSES
+    ]
 
     lines = [
         f"EFG 2 R {_quote(title or 'Pivotal deterrence: one stage game')} "
@@ -243,7 +245,8 @@ def _payoff_scales(values: dict[str, float]) -> tuple[float, float, float]:
     """Each player's precision over the largest: a one-precision solver then gives each its own."""
     roles = (values["precision_challenger"], values["precision_pivot"], values["precision_target"])
     top = max(roles)
-    return tuple(x / top if top > 0 else 1.0 for x in roles)  # type: ignore[return-value]
+    challenger, pivot, target = (x / top if top > 0 else 1.0 for x in roles)
+    return challenger, pivot, target
 
 
 def write_efg(path: str | os.PathLike[str], text: str) -> Path:

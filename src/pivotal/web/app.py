@@ -199,7 +199,7 @@ def _allowed_methods(request: Request) -> list[str]:
     exact = [route for route in matching if "{" not in route.path]
     methods: set[str] = set()
     for route in exact or matching:
-        methods |= route.methods
+        methods |= route.methods or set()  # never empty: only routes with methods matched
     return sorted(methods)
 
 
