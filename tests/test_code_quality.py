@@ -37,6 +37,14 @@ def test_ruff_is_clean(command):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
+def test_mypy_is_clean():
+    """The package type-checks under the configuration in pyproject.toml (pydantic plugin)."""
+    pytest.importorskip("mypy", reason='mypy comes with the test extra: pip install -e ".[test]"')
+    result = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_model_core_imports_no_outer_layer():
     for path in CORE.glob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))

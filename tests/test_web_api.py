@@ -525,3 +525,17 @@ def test_a_report_is_drawn_once_until_what_it_shows_changes(client, tmp_path, mo
     assert len(drawn) == 2 and "Overstretch" in with_note
     ingest([note], EvidenceStore(), title="Stretched thin")
     assert "Stretched thin" in client.get(f"/runs/{run_id}/report").text and len(drawn) == 3
+
+
+def test_an_upload_whose_last_piece_is_uniform_has_no_mode_to_show(client, tiny_text):
+    """A uniform piece gives no mode: the scenario's information says so instead of failing."""
+    text = tiny_text.replace(
+        "{periods: '2001-2003', low: 0.5, mode: 0.6, high: 0.7,",
+        "{periods: '2001-2003', dist: uniform, low: 0.5, high: 0.7,",
+        1,
+    )
+    assert text != tiny_text
+    upload = client.post("/api/scenarios/upload", files={"file": ("flat.yaml", text.encode())})
+    assert upload.status_code == 200, upload.text
+    modes = {p["name"]: p["scenario_mode"] for p in upload.json()["parameters"]}
+    assert modes["balance"] is None and modes["war_cost"] == 0.6

@@ -229,7 +229,8 @@ def _attempt_number() -> int | None:
     try:
         from ray._private.worker import global_worker
 
-        return int(global_worker.core_worker.get_current_task_attempt_number()) + 1
+        core = global_worker.core_worker  # type: ignore[attr-defined]  # set when Ray connects; untyped
+        return int(core.get_current_task_attempt_number()) + 1
     except Exception:  # a private API may move; the count is only informative
         return None
 

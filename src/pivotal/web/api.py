@@ -575,14 +575,15 @@ def _unpaired(a: StoredRun, b: StoredRun) -> tuple[str | None, bool]:
     periods.  Rerunning B with A's seed, draws and record use pairs runs of one scenario.
     """
     first, second = a.record, b.record
-    systems = [_system_of(r) for r in (first, second)]
-    if any(systems) and (None in systems or systems[0].get("run") != systems[1].get("run")):
+    system_a, system_b = _system_of(first), _system_of(second)
+    one_alone = (system_a is None) != (system_b is None)
+    if one_alone or (system_a and system_b and system_a.get("run") != system_b.get("run")):
         return (
             "Not paired: "
             + (
                 "one run is a dyad of a system run, whose observers also heard the other "
                 "dyads, and the other is not"
-                if None in systems
+                if one_alone
                 else "the runs are dyads of different system runs"
             )
             + "; the difference mixes that with everything else that differs."

@@ -87,7 +87,10 @@ class ParameterInfo(BaseModel):
     upper: float | None = Field(description="Natural upper bound; null when there is none.")
     largest: float = Field(description="The largest value accepted: the upper bound, or a ceiling.")
     scenario_low: float = Field(description="Smallest `low` over the scenario's pieces.")
-    scenario_mode: float = Field(description="`mode` of the scenario's last piece.")
+    scenario_mode: float | None = Field(
+        description="`mode` of the scenario's last piece; null when that piece is uniform or beta, "
+        "whose shape has no mode given."
+    )
     scenario_high: float = Field(description="Largest `high` over the scenario's pieces.")
     pieces: list[PieceInfo] = Field(default_factory=list, description="The values over time, piece by piece.")
 
