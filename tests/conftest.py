@@ -1,18 +1,30 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 DATA = Path(__file__).parent / "data"
 
+#: Set by a terminal, or by GNU readline once imported (pytest imports it at start): readline writes
+#: COLUMNS=80 and LINES=24 into the process's environment, which pytest-xdist's workers and any
+#: subprocess inherit.  The tests read the consoles' output as a pipe gives it (lines of
+#: cli.common.PIPED_WIDTH) unless a test names its own COLUMNS.
+TERMINAL_SIZE = ("COLUMNS", "LINES")
+for _name in TERMINAL_SIZE:  # before any fixture, module- and session-wide ones included
+    os.environ.pop(_name, None)
+    os.unsetenv(_name)  # also where readline set it behind os.environ's back
+
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own empty run store."""
+    """Every test gets its own empty run store, and output as wide as a pipe's."""
     home = tmp_path / "pivotal-home"
     monkeypatch.setenv("PIVOTAL_HOME", str(home))
     monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "mpl"))
+    for name in TERMINAL_SIZE:  # a test may have set them and left them behind
+        monkeypatch.delenv(name, raising=False)
     return home
 
 

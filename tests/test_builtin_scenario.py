@@ -10,9 +10,7 @@ import pytest
 
 import pivotal
 from pivotal.model import PARAMETER_NAMES
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed analyses are not beside the repo")
+from tests.shared_folder import SEEDS, needs_seeds
 
 
 @pytest.fixture(scope="module")

@@ -8,16 +8,14 @@ only when they sit beside the repository.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import pivotal
 from pivotal.evidence import EvidenceStore, cited_locations, ingest, parameter_evidence
 from pivotal.evidence.semantic import semantic_available
+from tests.shared_folder import SEEDS, needs_seeds
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed analyses are not beside the repo")
+pytestmark = needs_seeds
 
 TOP = 5
 
