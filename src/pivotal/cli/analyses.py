@@ -23,6 +23,7 @@ from pivotal.cli.common import (
     progress_bar,
     styled,
     user_errors,
+    waiting,
 )
 from pivotal.cli.fit import FitOption
 
@@ -39,11 +40,6 @@ def _check_store(no_store: bool) -> None:
         from pivotal.store import RunStore
 
         RunStore().check_writable()
-
-
-def waiting(message: str) -> None:
-    """Say that a finished result waits for a store another process holds."""
-    err.print(error_line(message, "waiting:"), highlight=False, soft_wrap=True)
 
 
 @contextlib.contextmanager
@@ -345,7 +341,9 @@ def whatif(
         return
     if overlay is None and not settings:
         raise typer.BadParameter("give an overlay, or changes with --set, or --list", param_hint="OVERLAY")
-    chosen = _check_metrics(metrics or ["p_offensive", "p_challenge", "belief"])
+    from pivotal.service.counterfactuals import WHATIF_METRICS
+
+    chosen = _check_metrics(metrics or list(WHATIF_METRICS))
     engine_notice()
     overlays, base = [], None
     if overlay is not None:

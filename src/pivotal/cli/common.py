@@ -106,6 +106,11 @@ def error_line(message: str, label: str = "error:") -> Text:
     return styled((label, "bold red"), f" {message}")
 
 
+def waiting(message: str) -> None:
+    """Say that a finished result waits for a store another process holds."""
+    err.print(error_line(message, "waiting:"), highlight=False, soft_wrap=True)
+
+
 F = TypeVar("F", bound=Callable)
 
 MAX_DRAWS = 100_000_000

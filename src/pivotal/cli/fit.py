@@ -67,7 +67,7 @@ def fit(
     docs/estimation.md for the likelihood, the priors and how to read a fit."""
 
     from pivotal import service
-    from pivotal.cli.analyses import waiting
+    from pivotal.cli.common import waiting
     from pivotal.store import RunStore, StoreError
 
     if method not in ("mle", "nuts"):

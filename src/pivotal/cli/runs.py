@@ -23,6 +23,7 @@ from pivotal.cli.common import (
     progress_bar,
     styled,
     user_errors,
+    waiting,
 )
 from pivotal.cli.fit import FitOption
 
@@ -107,9 +108,7 @@ def run(
                 draws=draws,
                 use_record=not free,
                 settings=None if fitted is None else {"fit": fitted.fit_id},
-                on_busy=lambda message: err.print(
-                    error_line(message, "waiting:"), highlight=False, soft_wrap=True
-                ),
+                on_busy=waiting,
             )
         except StoreError as failed:
             unrecorded = failed

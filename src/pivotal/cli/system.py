@@ -61,7 +61,7 @@ def run(
     them in one transaction, marked as one run of the system."""
 
     from pivotal import service
-    from pivotal.cli.analyses import waiting
+    from pivotal.cli.common import waiting
     from pivotal.cli.render import narrow_summary_table, summary_table
     from pivotal.scenario.system import resolve_system
     from pivotal.simulation import summarise

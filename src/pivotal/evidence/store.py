@@ -42,6 +42,7 @@ from pivotal.store.schema import (
     PASSAGE_DATES,
     PASSAGES,
 )
+from pivotal.store.transaction import transaction
 
 #: The evidence's tables, declared with the store's others in :mod:`pivotal.store.schema`.
 SCHEMA = EVIDENCE_TABLES
@@ -427,14 +428,12 @@ class _Writer:
             self.con = self._open.enter_context(self.store._connect())
             self._since = time.monotonic()
         con = self.con
-        assert con is not None
-        con.execute("BEGIN TRANSACTION")
+        if con is None:  # set just above whenever it was not already open
+            raise RuntimeError("the evidence writer has no connection")
         try:
-            yield con
-            con.execute("COMMIT")
+            with transaction(con):
+                yield con
         except BaseException:
-            with contextlib.suppress(duckdb.Error):  # the failure may have ended the transaction
-                con.execute("ROLLBACK")
             self.close()
             raise
         if time.monotonic() - self._since > self.HOLD_SECONDS:

@@ -29,10 +29,10 @@ class Analysis:
     analysis_id: str | None = None
 
 
-A = TypeVar("A", bound=Analysis)
+AnalysisT = TypeVar("AnalysisT", bound=Analysis)
 
 
-def save_analysis(analysis: A, store: RunStore, on_busy: OnBusy | None = None) -> A:
+def save_analysis(analysis: AnalysisT, store: RunStore, on_busy: OnBusy | None = None) -> AnalysisT:
     """Record ``analysis`` in ``store``; returns it with its id (see :func:`record_analysis`)."""
     analysis_id = record_analysis(
         store,
@@ -47,7 +47,9 @@ def save_analysis(analysis: A, store: RunStore, on_busy: OnBusy | None = None) -
     return dataclasses.replace(analysis, analysis_id=analysis_id)
 
 
-def finished(analysis: A, *, save: bool, store: RunStore | None, on_busy: OnBusy | None) -> A:
+def saved_if_asked(
+    analysis: AnalysisT, *, save: bool, store: RunStore | None, on_busy: OnBusy | None
+) -> AnalysisT:
     """What an analysis job returns: ``analysis``, recorded first when ``save`` (in ``store``, by
     default the user's run store)."""
     return save_analysis(analysis, store or RunStore(), on_busy) if save else analysis

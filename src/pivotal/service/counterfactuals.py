@@ -12,7 +12,7 @@ from pivotal.scenario import Scenario
 from pivotal.scenario.overlay import Overlay
 from pivotal.scenario.schema import PeriodRange
 from pivotal.scenario.timeline import Period
-from pivotal.service.analysis import Analysis, finished
+from pivotal.service.analysis import Analysis, saved_if_asked
 from pivotal.service.saving import OnBusy
 from pivotal.simulation.engine import Progress
 from pivotal.simulation.fitted import FittedValues
@@ -97,7 +97,7 @@ def whatif(
         metrics=chosen,
         over=span,
     )
-    return finished(outcome, save=save, store=store, on_busy=on_busy)
+    return saved_if_asked(outcome, save=save, store=store, on_busy=on_busy)
 
 
 def _fitted_on(fitted: FittedValues | Callable[[Scenario], FittedValues], scenario: Scenario) -> FittedValues:

@@ -9,7 +9,7 @@ from typing import Any
 from pivotal.evaluation import score_scenario
 from pivotal.evaluation.score import ScoreReport
 from pivotal.scenario import Scenario
-from pivotal.service.analysis import Analysis, finished
+from pivotal.service.analysis import Analysis, saved_if_asked
 from pivotal.service.saving import OnBusy
 from pivotal.simulation.fitted import FittedValues
 from pivotal.store import RunStore
@@ -59,7 +59,7 @@ def score(
         content=report.to_dict(),
         report=report,
     )
-    return finished(outcome, save=save, store=store, on_busy=on_busy)
+    return saved_if_asked(outcome, save=save, store=store, on_busy=on_busy)
 
 
 def _fit(fitted: FittedValues | None) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from pivotal.analysis import sobol_indices
 from pivotal.analysis.sensitivity import SobolResult
 from pivotal.scenario import Scenario
 from pivotal.scenario.schema import PeriodRange
-from pivotal.service.analysis import Analysis, finished
+from pivotal.service.analysis import Analysis, saved_if_asked
 from pivotal.service.saving import OnBusy
 from pivotal.simulation.engine import Progress
 from pivotal.store import RunStore
@@ -69,4 +69,4 @@ def sensitivity(
         content=result.to_dict(),
         result=result,
     )
-    return finished(outcome, save=save, store=store, on_busy=on_busy)
+    return saved_if_asked(outcome, save=save, store=store, on_busy=on_busy)

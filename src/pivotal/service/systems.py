@@ -14,7 +14,7 @@ from pivotal.scenario import Scenario
 from pivotal.scenario.overlay import Overlay
 from pivotal.scenario.system import LoadedSystem
 from pivotal.scenario.timeline import Period
-from pivotal.service.analysis import A, save_analysis
+from pivotal.service.analysis import AnalysisT, save_analysis
 from pivotal.service.counterfactuals import WhatIfOutcome
 from pivotal.service.saving import OnBusy
 from pivotal.service.scoring import ScoreOutcome
@@ -158,7 +158,9 @@ def system_whatif(
     return dataclasses.replace(outcome, analyses=_saved(outcome.analyses, store, on_busy))
 
 
-def _saved(analyses: tuple[A, ...], store: RunStore | None, on_busy: OnBusy | None) -> tuple[A, ...]:
+def _saved(
+    analyses: tuple[AnalysisT, ...], store: RunStore | None, on_busy: OnBusy | None
+) -> tuple[AnalysisT, ...]:
     """Each dyad's analysis recorded, one after the other."""
     where = store or RunStore()
     return tuple(save_analysis(analysis, where, on_busy) for analysis in analyses)

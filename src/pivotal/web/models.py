@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pivotal.evidence.parameters import PassageNote
+from pivotal.service.counterfactuals import WHATIF_METRICS
 from pivotal.simulation import METRICS
 
 MAX_DRAWS = 1_000_000
@@ -220,7 +221,7 @@ class WhatIfRequest(ScenarioChoice):
     )
     draws: int = Field(DEFAULT_DRAWS, ge=1, le=MAX_ANALYSIS_DRAWS)
     metrics: list[MetricName] = Field(
-        default_factory=lambda: ["p_offensive", "p_challenge", "belief"], min_length=1, max_length=8
+        default_factory=lambda: list(WHATIF_METRICS), min_length=1, max_length=8
     )
 
 
