@@ -169,10 +169,11 @@ class Database:
 
 
 def _prepare(connection: duckdb.DuckDBPyConnection, tables: Sequence[Table]) -> None:
-    """A writer's connection: the store migrated (which makes every run table), then given any of
-    another part's ``tables`` it lacks."""
+    """A writer's connection: the store migrated, then given any table it lacks, its own or
+    another part's ``tables`` (a table dropped or never made since its migration was recorded is
+    made again, empty, as it would be in a new store)."""
     migrate(connection)
-    for table in tables:
+    for table in (*RUN_TABLES, *tables):
         connection.execute(table.create())
 
 
